@@ -63,6 +63,12 @@ export interface IncomingEvent {
   at: number;
   ref: MessageRef;
   providerEventId?: string;
+  /**
+   * The provider's id of the message, when the event names the message some other way (Mesure id or campaign +
+   * recipient from echoed metadata): recorded on the message so later events can link by it.
+   */
+  provider?: string;
+  providerMessageId?: string;
   bounceType?: BounceType;
   url?: string;
   /** Machine open (Apple MPP, image proxy, provider flag) or bot click: stored, kept out of human figures. */
