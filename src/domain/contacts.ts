@@ -1,0 +1,98 @@
+// Normalising the ways a recipient is named (email, phone, postal address) so that messages, orders and
+// suppression lists meet on the same key.
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import type { Channel } from './types';
+
+/** Lower-cased, trimmed email, or null when it is not a plausible address. */
+export function normalizeEmail(raw: string | null | undefined): string | null {
+  if (!raw) return null;
+  const email = raw.trim().toLowerCase();
+  // One @, a non-empty local part, a dotted domain, no spaces: what senders' validators accept.
+  if (!/^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/.test(email) || email.length > 254) return null;
+  return email;
+}
+
+/** E.164 form of a phone number, or null when it is not a valid number. */
+export function normalizePhone(raw: string | null | undefined, defaultCountry?: string): string | null {
+  if (!raw) return null;
+  const cleaned = raw.trim();
+  if (cleaned === '') return null;
+  // WhatsApp sends numbers without '+' ("33612345678"); treat a long all-digit string as international.
+  const candidate = /^\d{10,15}$/.test(cleaned) && !cleaned.startsWith('0') ? `+${cleaned}` : cleaned;
+  const parsed = parsePhoneNumberFromString(candidate, defaultCountry as CountryCode | undefined);
+  if (!parsed || !parsed.isValid()) return null;
+  return parsed.number;
+}
+
+/** True when the number can receive SMS / WhatsApp (mobile or a type that may be mobile). */
+export function isMobileCapable(e164: string): boolean {
+  const parsed = parsePhoneNumberFromString(e164);
+  if (!parsed || !parsed.isValid()) return false;
+  const type = parsed.getType();
+  return type === undefined || type === 'MOBILE' || type === 'FIXED_LINE_OR_MOBILE' || type === 'PERSONAL_NUMBER';
+}
+
+export interface PostalAddress {
+  name?: string | null;
+  line1?: string | null;
+  line2?: string | null;
+  postalCode?: string | null;
+  city?: string | null;
+  country?: string | null;
+}
+
+/**
+ * A comparable key for a postal address: upper-case, accents removed, punctuation and repeated spaces
+ * collapsed, common street abbreviations expanded. Null when line1, postal code or city is missing.
+ */
+export function normalizeAddress(address: PostalAddress | null | undefined): string | null {
+  if (!address) return null;
+  const { line1, postalCode, city } = address;
+  if (!line1?.trim() || !postalCode?.trim() || !city?.trim()) return null;
+  const clean = (s: string | null | undefined) =>
+    (s ?? '')
+      .normalize('NFD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toUpperCase()
+      .replace(/[^A-Z0-9 ]+/g, ' ')
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((w) => STREET_WORDS[w] ?? w)
+      .join(' ');
+  const country = clean(address.country || '') || '';
+  return [clean(line1), clean(address.line2), clean(postalCode).replace(/ /g, ''), clean(city), country]
+    .filter(Boolean)
+    .join('|');
+}
+
+const STREET_WORDS: Record<string, string> = {
+  BD: 'BOULEVARD', BLVD: 'BOULEVARD', AV: 'AVENUE', AVE: 'AVENUE', R: 'RUE', ST: 'STREET', RD: 'ROAD',
+  PL: 'PLACE', CHE: 'CHEMIN', IMP: 'IMPASSE', STR: 'STRASSE',
+};
+
+/** A postal address complete enough to print and post. */
+export function isCompleteAddress(address: PostalAddress | null | undefined): boolean {
+  return normalizeAddress(address) !== null && !!address?.name?.trim();
+}
+
+/**
+ * The address a channel sends to, normalised: the key a message's recipient is stored and matched under.
+ * Null when the recipient cannot be reached on that channel (the send gate's "invalid recipient").
+ */
+export function recipientAddress(
+  channel: Channel,
+  identity: { email?: string | null; phone?: string | null; address?: PostalAddress | null },
+  defaultCountry?: string,
+): string | null {
+  switch (channel) {
+    case 'email':
+      return normalizeEmail(identity.email);
+    case 'sms':
+    case 'whatsapp': {
+      const phone = normalizePhone(identity.phone, defaultCountry);
+      return phone && isMobileCapable(phone) ? phone : null;
+    }
+    case 'mail':
+      return normalizeAddress(identity.address);
+  }
+}
