@@ -46,7 +46,7 @@ export interface Verdict {
   reason?: string;
 }
 
-const HUMAN: Verdict = Object.freeze({ machine: false });
+const human = (): Verdict => ({ machine: false });
 const machine = (reason: string): Verdict => ({ machine: true, reason });
 
 // ---- agents --------------------------------------------------------------------------------------------
@@ -190,7 +190,7 @@ export function classifyClick(input: ClickInput, thresholds: TrackingThresholds 
   } else if (input.sentAt !== undefined) {
     if (input.at - input.sentAt < thresholds.clickAfterDeliveryMs) return machine('fast_after_send');
   }
-  return HUMAN;
+  return human();
 }
 
 // ---- opens ---------------------------------------------------------------------------------------------
@@ -203,7 +203,7 @@ export interface OpenInput {
   at: number;
   deliveredAt?: number;
   sentAt?: number;
-  /** The provider reported this open as a machine open (e.g. SendGrid's / Mailgun's MPP flag). */
+  /** The provider reported this open as a machine open (e.g. SendGrid's `sg_machine_open`). */
   providerMachineFlag?: boolean;
   /** The caller matched the request's IP against Apple's published iCloud Private Relay egress ranges. */
   fromAppleProxyIp?: boolean;
@@ -225,7 +225,7 @@ export function classifyOpen(input: OpenInput, thresholds: TrackingThresholds = 
   if (proxy !== null) {
     const ref = input.deliveredAt ?? input.sentAt;
     if (ref !== undefined && input.at - ref < thresholds.proxyOpenAfterDeliveryMs) return machine(`image_proxy:${proxy}`);
-    return HUMAN;
+    return human();
   }
 
   if (input.method !== undefined && input.method.toUpperCase() === 'HEAD') return machine('head_request');
@@ -233,5 +233,5 @@ export function classifyOpen(input: OpenInput, thresholds: TrackingThresholds = 
   if (gateway !== null) return machine(`gateway:${gateway}`);
   const bot = input.userAgent === undefined ? null : isbotMatch(input.userAgent);
   if (bot !== null) return machine(`isbot:${bot}`);
-  return HUMAN;
+  return human();
 }
