@@ -1,0 +1,25 @@
+// The registry of provider webhook adapters, by the name used in /webhooks/<provider>/<accountId>.
+
+import { mailgun } from './mailgun/mailgun';
+import { postmark } from './postmark/postmark';
+import { sendgrid } from './sendgrid/sendgrid';
+import { twilio } from './twilio/twilio';
+import { whatsapp } from './whatsapp/whatsapp';
+import { PROVIDER_NAMES, type ProviderAdapter, type ProviderName } from './types';
+
+export const providerAdapters: Readonly<Record<ProviderName, ProviderAdapter>> = {
+  whatsapp,
+  twilio,
+  sendgrid,
+  mailgun,
+  postmark,
+};
+
+/** The adapter for a URL segment, or undefined for a provider Mesure does not know (the route answers 404). */
+export function getProviderAdapter(name: string): ProviderAdapter | undefined {
+  return (PROVIDER_NAMES as readonly string[]).includes(name) ? providerAdapters[name as ProviderName] : undefined;
+}
+
+export { whatsappHandshake, whatsappSecrets, type HandshakeResult } from './whatsapp/whatsapp';
+export { REPLAY_WINDOW_MS, META_CAMPAIGN_ID, META_MESSAGE_ID } from './shared';
+export * from './types';
