@@ -1,0 +1,224 @@
+// One order's credit split across campaigns under a model: exactly one order and exactly its revenue, at most
+// one row per campaign, direct touches before influence; and the per-campaign totals the "compare models" view shows.
+
+import { revenueOf, type Order, type RevenueBasis } from '../orders';
+import type { Channel } from '../types';
+import { convert, type ExchangeRate } from './currency';
+import { ATTRIBUTION_MODELS, modelWeights, type AttributionModel, type ModelOptions } from './models';
+import { isDirect, isEligible, type AttributionWindows, type Touch, type TouchKind } from './touches';
+
+/** Credit weights are also given in millionths, which sum to exactly this for every credited order. */
+export const WEIGHT_SCALE = 1_000_000;
+
+/** What attribution needs of an order: when, how much (already on the account's basis), in which currency. */
+export interface AttributableOrder {
+  at: number;
+  revenueMinor: number;
+  currency: string;
+  cancelled: boolean;
+}
+
+export interface Credit {
+  campaignId: string;
+  /** The message of the campaign's touch that carried the most weight (the latest on a tie); null for UTM/code only. */
+  messageId: string | null;
+  channel: Channel;
+  kind: TouchKind;
+  /**
+   * Share of the order, 0 ≤ weight ≤ 1; `weightMicro` is the exact integer form (the rows sum to WEIGHT_SCALE).
+   * A share under half a millionth rounds to 0 while it may still carry a few cents of a very large order.
+   */
+  weight: number;
+  weightMicro: number;
+  /** Share of the order's revenue in minor units; the rows sum to exactly the order's revenue. */
+  revenueMinor: number;
+  /** True when credited through click, scan, code or UTM; false when only through opens, reads, deliveries or sends. */
+  direct: boolean;
+}
+
+/**
+ * The order's revenue on the account's basis, converted to the account's currency at the order's date. Without a
+ * rate the order keeps its own currency (its credits are reported apart, never summed with the account's).
+ */
+export function toAttributable(
+  order: Order,
+  account: { basis: RevenueBasis; currency: string; rates?: readonly ExchangeRate[] },
+): AttributableOrder & { converted: boolean } {
+  const revenue = revenueOf(order, account.basis);
+  const cancelled = order.cancelledAt !== null;
+  if (order.currency === account.currency.toUpperCase()) return { at: order.at, revenueMinor: revenue, currency: order.currency, cancelled, converted: false };
+  const converted = convert(revenue, order.currency, account.currency, order.at, account.rates ?? []);
+  if (converted === null) return { at: order.at, revenueMinor: revenue, currency: order.currency, cancelled, converted: false };
+  return { at: order.at, revenueMinor: converted, currency: account.currency.toUpperCase(), cancelled, converted: true };
+}
+
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Oldest first; ties broken by content so that the same touches in any input order give the same path. */
+function compareTouches(a: Touch, b: Touch): number {
+  return (
+    a.at - b.at ||
+    compareStrings(a.campaignId, b.campaignId) ||
+    compareStrings(a.messageId ?? '', b.messageId ?? '') ||
+    compareStrings(a.channel, b.channel) ||
+    compareStrings(a.kind, b.kind)
+  );
+}
+
+function touchKey(t: Touch): string {
+  return JSON.stringify([t.campaignId, t.messageId, t.channel, t.kind, t.at]);
+}
+
+/**
+ * Splits `total` (an integer ≥ 0) in proportion to `shares` (≥ 0, not all 0) into integers that sum to exactly
+ * `total`: each gets the floor of its exact share, and the units left go to the largest remainders (ties to the
+ * earlier index, so callers order their items to make the result deterministic).
+ */
+export function largestRemainder(total: number, shares: readonly number[]): number[] {
+  const sum = shares.reduce((s, x) => s + x, 0);
+  if (shares.length === 0) return [];
+  if (!(sum > 0)) throw new RangeError('shares must not all be zero');
+  const exact = shares.map((s) => (total * s) / sum);
+  const out = exact.map((x) => Math.max(0, Math.floor(x)));
+  let left = total - out.reduce((s, x) => s + x, 0);
+  const byRemainder = exact.map((x, i) => ({ i, r: x - Math.floor(x) })).sort((a, b) => b.r - a.r || a.i - b.i);
+  // Float error can leave the floors one unit over or under; the loops put the difference where the exact
+  // remainders say it belongs.
+  for (let k = 0; left > 0; k = (k + 1) % out.length, left--) out[byRemainder[k].i]++;
+  for (let k = out.length - 1; left < 0; k = (k - 1 + out.length) % out.length) {
+    if (out[byRemainder[k].i] > 0) {
+      out[byRemainder[k].i]--;
+      left++;
+    }
+  }
+  return out;
+}
+
+/**
+ * The credits of one order under `model`:
+ * 1. touches outside their window (see isEligible) and exact duplicates are dropped;
+ * 2. if any direct touch remains, only direct touches share the credit; otherwise influence touches do;
+ * 3. the model weighs the touches, oldest first; the touches of one campaign are merged into one row;
+ * 4. weights and revenue are split by largest remainder, so the rows sum to exactly one order and its revenue.
+ * A cancelled order, or one with no eligible touch, gets no credit (it is an order imported, not a conversion).
+ * A fully refunded order still counts as a conversion, with 0 revenue.
+ */
+export function attributeOrder(
+  order: AttributableOrder,
+  touches: readonly Touch[],
+  model: AttributionModel,
+  windows: AttributionWindows,
+  options: ModelOptions = {},
+): Credit[] {
+  if (order.cancelled) return [];
+  const unique = new Map<string, Touch>();
+  for (const t of touches) if (isEligible(t, order.at, windows)) unique.set(touchKey(t), t);
+  const eligible = [...unique.values()];
+  const directTouches = eligible.filter((t) => isDirect(t.kind));
+  const direct = directTouches.length > 0;
+  const path = (direct ? directTouches : eligible).sort(compareTouches);
+  if (path.length === 0) return [];
+
+  const raw = modelWeights(model, path.map((t) => order.at - t.at), options);
+  const campaigns = new Map<string, { weight: number; lead: Touch; leadWeight: number }>();
+  path.forEach((touch, i) => {
+    const w = raw[i];
+    const c = campaigns.get(touch.campaignId);
+    if (!c) campaigns.set(touch.campaignId, { weight: w, lead: touch, leadWeight: w });
+    else {
+      c.weight += w;
+      // Later touches come later in the path, so >= keeps the latest among equals.
+      if (w >= c.leadWeight) {
+        c.lead = touch;
+        c.leadWeight = w;
+      }
+    }
+  });
+  const rows = [...campaigns.entries()]
+    .filter(([, c]) => c.weight > 0)
+    .sort(([ida, a], [idb, b]) => b.weight - a.weight || compareStrings(ida, idb));
+  const shares = rows.map(([, c]) => c.weight);
+  const micro = largestRemainder(WEIGHT_SCALE, shares);
+  const revenue = largestRemainder(Math.max(0, order.revenueMinor), shares);
+  return rows
+    .map(([campaignId, c], i) => ({
+      campaignId,
+      messageId: c.lead.messageId,
+      channel: c.lead.channel,
+      kind: c.lead.kind,
+      weight: micro[i] / WEIGHT_SCALE,
+      weightMicro: micro[i],
+      revenueMinor: revenue[i],
+      direct,
+    }))
+    .filter((c) => c.weightMicro > 0 || c.revenueMinor > 0);
+}
+
+/** One campaign's attributed figures in one currency. */
+export interface CampaignAttribution {
+  campaignId: string;
+  currency: string;
+  /** Orders with a credit row for the campaign (KPIS.md "conversions"). */
+  conversions: number;
+  /** Sum of the campaign's shares of orders, in millionths (exact); /WEIGHT_SCALE for fractional conversions. */
+  weightedConversionsMicro: number;
+  revenueMinor: number;
+  directRevenueMinor: number;
+  influencedRevenueMinor: number;
+}
+
+/** Per-campaign totals of credited orders, one row per campaign and currency (currencies are never summed). */
+export function sumCredits(entries: readonly { currency: string; credits: readonly Credit[] }[]): CampaignAttribution[] {
+  const rows = new Map<string, CampaignAttribution>();
+  for (const { currency, credits } of entries) {
+    for (const c of credits) {
+      const key = JSON.stringify([c.campaignId, currency]);
+      let row = rows.get(key);
+      if (!row) {
+        row = { campaignId: c.campaignId, currency, conversions: 0, weightedConversionsMicro: 0, revenueMinor: 0, directRevenueMinor: 0, influencedRevenueMinor: 0 };
+        rows.set(key, row);
+      }
+      row.conversions += 1;
+      row.weightedConversionsMicro += c.weightMicro;
+      row.revenueMinor += c.revenueMinor;
+      if (c.direct) row.directRevenueMinor += c.revenueMinor;
+      else row.influencedRevenueMinor += c.revenueMinor;
+    }
+  }
+  return [...rows.values()].sort((a, b) => compareStrings(a.campaignId, b.campaignId) || compareStrings(a.currency, b.currency));
+}
+
+export interface ModelComparisonRow {
+  campaignId: string;
+  currency: string;
+  byModel: Record<AttributionModel, Omit<CampaignAttribution, 'campaignId' | 'currency'>>;
+}
+
+/**
+ * The "compare models" view: the same orders attributed under each model, per campaign and currency side by side.
+ * A campaign credited under one model but not another shows zeros for the other.
+ */
+export function compareModels(
+  orders: readonly { order: AttributableOrder; touches: readonly Touch[] }[],
+  windows: AttributionWindows,
+  models: readonly AttributionModel[] = ATTRIBUTION_MODELS,
+  options: ModelOptions = {},
+): ModelComparisonRow[] {
+  const rows = new Map<string, ModelComparisonRow>();
+  const zero = () => ({ conversions: 0, weightedConversionsMicro: 0, revenueMinor: 0, directRevenueMinor: 0, influencedRevenueMinor: 0 });
+  for (const model of models) {
+    const totals = sumCredits(orders.map(({ order, touches }) => ({ currency: order.currency, credits: attributeOrder(order, touches, model, windows, options) })));
+    for (const { campaignId, currency, ...figures } of totals) {
+      const key = JSON.stringify([campaignId, currency]);
+      let row = rows.get(key);
+      if (!row) {
+        row = { campaignId, currency, byModel: Object.fromEntries(models.map((m) => [m, zero()])) as ModelComparisonRow['byModel'] };
+        rows.set(key, row);
+      }
+      row.byModel[model] = figures;
+    }
+  }
+  return [...rows.values()].sort((a, b) => compareStrings(a.campaignId, b.campaignId) || compareStrings(a.currency, b.currency));
+}
