@@ -184,6 +184,13 @@ describe('sendgrid events', () => {
     expect(new Set(out.events.map((e) => e.providerEventId)).size).toBe(12);
     expect(out.replayKeys).toEqual([]);
   });
+  it('gives a duplicated delivery exactly the same events, and a reversed batch the same events reversed', () => {
+    const again = expectParsed(sendgrid.parse(rawRequest({ body: load() }), NOW + 60_000));
+    expect(again).toEqual(out);
+    const reversed = Buffer.from(JSON.stringify(JSON.parse(load().toString()).reverse()));
+    const back = expectParsed(sendgrid.parse(rawRequest({ body: reversed }), NOW));
+    expect(back.events).toEqual([...out.events].reverse());
+  });
   it('refuses a body that is not an array, and skips events it cannot link', () => {
     expect(sendgrid.parse(rawRequest({ body: '{"event":"open"}' }), NOW).ok).toBe(false);
     const res = expectParsed(sendgrid.parse(rawRequest({ body: '[{"event":"open"},{"event":"weird","sg_message_id":"a"}]' }), NOW));

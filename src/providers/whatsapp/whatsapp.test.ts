@@ -195,6 +195,14 @@ describe('whatsapp replies and opt-outs', () => {
     const body = Buffer.from(load('reply-stop.json').toString().replace('"Arrêt"', JSON.stringify(text)));
     expect(parse(body).optChanges).toEqual([]);
   });
+  it('treats a quick-reply button whose payload is STOP as an opt-out, whatever its label', () => {
+    const body = Buffer.from(
+      load('reply-button.json').toString().replace('"SHOW_OFFER"', '"STOP"').replace('"See the offer"', '"Stop promotions"'),
+    );
+    const out = parse(body);
+    expect(out.events.map((e) => e.type)).toEqual(['replied', 'unsubscribed']);
+    expect(out.optChanges).toHaveLength(1);
+  });
   it('still records the opt-out of a STOP that replies to no message, without an event', () => {
     const body = JSON.parse(load('reply-stop.json').toString());
     delete body.entry[0].changes[0].value.messages[0].context;

@@ -193,15 +193,17 @@ function parseInbound(m: unknown, now: number, out: ParsedWebhook): void {
   const from = toE164(str(m.from));
   const text = replyText(m);
   const at = secondsToMs(m.timestamp) ?? now;
-  const isStop = (text !== undefined && STOP_WORDS.has(keywordOf(text))) ||
-    (isRecord(m.button) && str(m.button.payload) !== undefined && STOP_WORDS.has(keywordOf(str(m.button.payload)!)));
+  // A quick-reply button's payload is the sender's own code: a "STOP" payload is an opt-out whatever its label.
+  const payload = isRecord(m.button) ? str(m.button.payload) : undefined;
+  const isStop = [text, payload].some((t) => t !== undefined && STOP_WORDS.has(keywordOf(t)));
   if (isStop && from) out.optChanges.push({ channel: 'whatsapp', address: from, optedOut: true, reason: 'reply_stop' });
 
   const repliedTo = isRecord(m.context) ? str(m.context.id) : undefined;
   if (!repliedTo) return void out.skipped.push('reply without context: names no message');
   const ref = { kind: 'provider', provider: PROVIDER, providerMessageId: repliedTo } as const;
-  const meta = from ? { from } : undefined;
-  out.events.push({ type: 'replied', at, ref, providerEventId: `${inboundId}:replied`, text, meta });
+  const replied: IncomingEvent = { type: 'replied', at, ref, providerEventId: `${inboundId}:replied`, text };
+  if (from) replied.meta = { from };
+  out.events.push(replied);
   if (isStop) out.events.push({ type: 'unsubscribed', at, ref, providerEventId: `${inboundId}:unsubscribed`, text });
 }
 
