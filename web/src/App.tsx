@@ -1,0 +1,94 @@
+// The app: restores the session from /auth/me, shows the login page when there is none (or when any request
+// answers 401), and otherwise picks the page from the path.
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api, setCsrfToken, setUnauthorizedHandler } from './api';
+import { Layout } from './components/Shell';
+import { SkeletonCards } from './components/States';
+import { clearApiCache, FormatProvider, SessionContext } from './hooks';
+import { CampaignPage } from './pages/Campaign';
+import { Campaigns } from './pages/Campaigns';
+import { Home } from './pages/Home';
+import { JourneyPage, Journeys } from './pages/Journeys';
+import { Login } from './pages/Login';
+import { Orders } from './pages/Orders';
+import { Settings } from './pages/Settings';
+import { matchPath, RouterProvider, useRouter } from './router';
+import type { Session } from './types';
+
+function Routes() {
+  const { location } = useRouter();
+  const { t } = useTranslation();
+  const path = location.path.replace(/\/+$/, '') || '/';
+  let m: Record<string, string> | null;
+  if (path === '/') return <Home />;
+  if (path === '/campaigns') return <Campaigns />;
+  if ((m = matchPath('/campaigns/:id', path))) return <CampaignPage key={m.id} id={m.id} />;
+  if (path === '/journeys') return <Journeys />;
+  if ((m = matchPath('/journeys/:id', path))) return <JourneyPage key={m.id} id={m.id} />;
+  if (path === '/orders') return <Orders />;
+  if (path === '/settings') return <Settings />;
+  return (
+    <div className="empty">
+      <p className="empty-title">{t('notFound')}</p>
+      <a href="/">{t('nav.home')}</a>
+    </div>
+  );
+}
+
+function Titles() {
+  const { t } = useTranslation();
+  const { location } = useRouter();
+  useEffect(() => {
+    const section = location.path.split('/')[1] || 'home';
+    const key = `nav.${section}`;
+    document.title = `${t(key, { defaultValue: 'Mesure' })} · Mesure`;
+  }, [location.path, t]);
+  return null;
+}
+
+export function App() {
+  const [session, setSessionState] = useState<Session | null>(null);
+  const [checking, setChecking] = useState(true);
+  const setSession = useCallback((s: Session | null) => {
+    setCsrfToken(s?.csrfToken ?? null);
+    if (!s) clearApiCache();
+    setSessionState(s);
+  }, []);
+  useEffect(() => {
+    setUnauthorizedHandler(() => setSession(null));
+    api
+      .session<Session>('GET', '/auth/me')
+      .then((s) => setSession(s))
+      .catch(() => setSession(null))
+      .finally(() => setChecking(false));
+  }, [setSession]);
+  const logout = useCallback(async () => {
+    try {
+      await api.session('POST', '/auth/logout');
+    } finally {
+      setSession(null);
+    }
+  }, [setSession]);
+  const value = useMemo(() => ({ session, setSession, logout }), [session, setSession, logout]);
+  return (
+    <SessionContext.Provider value={value}>
+      <FormatProvider>
+        <RouterProvider>
+          <Titles />
+          {checking ? (
+            <div className="main">
+              <SkeletonCards count={8} />
+            </div>
+          ) : !session ? (
+            <Login />
+          ) : (
+            <Layout>
+              <Routes />
+            </Layout>
+          )}
+        </RouterProvider>
+      </FormatProvider>
+    </SessionContext.Provider>
+  );
+}

@@ -1,0 +1,234 @@
+// A small hand-made account in the shapes of docs/API.md, for developing the dashboard without the server and
+// for component tests. Figures are consistent with KPIS.md (rates = numerator / denominator as written).
+import type { Budget, CampaignListItem, CampaignReport, DayFigures, Overview, Recipient, Session, UnpaidInvoices } from '../types';
+
+export const session: Session = {
+  user: { email: 'owner@demo.test', role: 'owner' },
+  account: { id: 'acc_demo', name: 'Demo shop', currency: 'EUR', timeZone: 'Europe/Paris' },
+  csrfToken: 'csrf-demo',
+};
+
+export const overview: Overview = {
+  period: { from: '2026-10-27', to: '2026-11-25' },
+  previousPeriod: { from: '2026-09-27', to: '2026-10-26' },
+  currency: 'EUR',
+  cards: {
+    // (1284 − 1142) / 1142 = 0.1243
+    ordersImported: { value: 1284, previous: 1142, trend: 0.1243, good: 'up' },
+    messagesSent: { value: 48210, previous: 46760, trend: 0.031, good: 'up' },
+    spend: { value: 293140, previous: 271400, trend: 0.08, good: 'down' },
+    conversions: { value: 612, previous: 626, trend: -0.0224, good: 'up' },
+    revenue: { value: 3874020, previous: 3411000, trend: 0.1357, good: 'up' },
+    // 293140 / 612 = 479 cents
+    cpa: { value: 479, previous: 434, trend: 0.1037, good: 'down' },
+    conversionRate: { value: 0.0213, previous: 0.0198, trend: 0.0757, good: 'up' },
+    qrScansClicks: { value: 3120, previous: 0, trend: null, good: 'up' },
+  },
+};
+
+export function series(from: string, to: string): { days: DayFigures[] } {
+  const days: DayFigures[] = [];
+  const d = new Date(`${from}T00:00:00Z`);
+  const end = new Date(`${to}T00:00:00Z`);
+  let i = 0;
+  while (d <= end && i < 400) {
+    const sent = 900 + ((i * 377) % 1100);
+    days.push({
+      date: d.toISOString().slice(0, 10),
+      sent,
+      delivered: Math.round(sent * 0.96),
+      opened: Math.round(sent * 0.6),
+      clicked: Math.round(sent * 0.09),
+      conversions: Math.round(sent * 0.012),
+      revenue: Math.round(sent * 0.012) * 6300,
+      spend: sent * 6,
+    });
+    d.setUTCDate(d.getUTCDate() + 1);
+    i++;
+  }
+  return { days };
+}
+
+export const budget: Budget = {
+  currency: 'EUR',
+  total: 500000,
+  used: 353000,
+  reserved: 23000,
+  remaining: 124000, // 500000 − 353000 − 23000
+  dailyAverage: 3800,
+  forecastDays: 32.6, // 124000 / 3800
+  light: 'amber',
+};
+
+export const invoices: UnpaidInvoices = {
+  count: 2,
+  total: 41200,
+  currency: 'EUR',
+  earliestDue: '2026-12-03T00:00:00.000Z',
+  payUrl: 'https://billing.example/pay',
+  overdue: false,
+  suspendsAt: '2026-12-17T00:00:00.000Z',
+};
+
+export const campaigns: CampaignListItem[] = [
+  {
+    id: 'cmp_blackfriday',
+    name: 'Black Friday WhatsApp',
+    channel: 'whatsapp',
+    status: 'completed',
+    statusReason: null,
+    kind: 'manual',
+    sendAt: '2026-11-24T09:00:00.000Z',
+    activatedAt: null,
+    tags: ['promo'],
+    audience: 10000,
+    sent: 9400,
+    openRate: 0.8721,
+    revenue: 2184000,
+    roas: 7.74,
+    spend: 282000,
+  },
+  {
+    id: 'cmp_letter',
+    name: 'Winter catalogue letter',
+    channel: 'mail',
+    status: 'stopped',
+    statusReason: 'budget_exhausted',
+    kind: 'automatic',
+    sendAt: null,
+    activatedAt: '2026-11-02T08:00:00.000Z',
+    tags: [],
+    audience: 1200,
+    sent: 800,
+    openRate: null,
+    revenue: 512000,
+    roas: 0.53,
+    spend: 960000,
+  },
+  {
+    id: 'cmp_newsletter',
+    name: 'November newsletter',
+    channel: 'email',
+    status: 'sending',
+    statusReason: null,
+    kind: 'manual',
+    sendAt: '2026-11-20T07:30:00.000Z',
+    activatedAt: null,
+    tags: [],
+    audience: 30000,
+    sent: 29500,
+    openRate: 0.3412,
+    revenue: 930000,
+    roas: 31,
+    spend: 30000,
+  },
+];
+
+export const campaignReport: CampaignReport = {
+  campaign: {
+    ...campaigns[0],
+    template: {
+      name: 'black_friday_2026',
+      version: 3,
+      language: 'fr',
+      format: 'text',
+      content: 'Bonjour Marie 👋\n−30 % sur toute la boutique jusqu’à lundi.\nhttps://shop.example/bf',
+    },
+  },
+  figures: {
+    audience: 10000,
+    sent: 9400,
+    sendRate: 0.94, // 9400 / 10000
+    delivered: 9200,
+    deliveryRate: 0.9787, // 9200 / 9400
+    undelivered: 200,
+    undeliveredRate: 0.0213,
+    bouncesSoft: 0,
+    bouncesHard: 0,
+    bounceRate: 0,
+    opened: 8023,
+    openRate: 0.8721, // 8023 / 9200
+    totalOpens: 9100,
+    opensPerOpener: 1.1342,
+    clicked: 1840,
+    clickRate: 0.2, // 1840 / 9200
+    totalClicks: 2300,
+    clicksPerClicker: 1.25,
+    clickToOpenRate: 0.2293,
+    replied: 120,
+    engagementRate: 0.013,
+    leads: 130,
+    cpl: 2169,
+    unsubscribed: 46,
+    unsubscribeRate: 0.005, // 46 / 9200
+    noLongerReachable: 46,
+    abuseReports: 0,
+    abuseRate: 0,
+    qrScans: 0,
+    qrScanners: 0,
+    scanRate: 0,
+    conversions: 700,
+    converters: 690,
+    conversionRate: 0.075, // 690 / 9200
+    orderRate: 0.0761,
+    revenue: 2184000,
+    averageOrderValue: 3120, // 2184000 / 700
+    itemsPerOrder: 1.8,
+    revenuePerRecipient: 237,
+    spend: 282000,
+    costPerRecipient: 31,
+    roas: 7.74, // 2184000 / 282000
+    roi: 6.74,
+    cpa: 403,
+    revenueDirect: 1800000,
+    revenueInfluenced: 384000,
+    machineOpens: 0,
+    botClicks: 14,
+  },
+  notSent: [
+    { reason: 'invalid_recipient', count: 420 },
+    { reason: 'opted_out', count: 150 },
+    { reason: 'duplicate', count: 30 },
+  ],
+  flagged: [{ kind: 'click', reason: 'isbot:Slackbot', count: 14 }],
+  links: [
+    { url: 'https://shop.example/bf', totalClicks: 2100, uniqueClicks: 1700 },
+    { url: 'https://shop.example/stop', totalClicks: 200, uniqueClicks: 180 },
+  ],
+  funnel: [
+    { step: 'audience', count: 10000, shareOfAudience: 1, dropOff: null },
+    { step: 'sent', count: 9400, shareOfAudience: 0.94, dropOff: 0.06 },
+    { step: 'engaged', count: 1840, shareOfAudience: 0.184, dropOff: 0.8043 }, // 1 − 1840 / 9400
+    { step: 'converters', count: 690, shareOfAudience: 0.069, dropOff: 0.625 }, // 1 − 690 / 1840
+  ],
+  reference: [
+    { figure: 'openRate', value: 0.8721, low: 0.85, high: 0.9, best: 0.95, position: 'within' },
+    { figure: 'clickRate', value: 0.2, low: 0.15, high: 0.25, best: 0.3, position: 'within' },
+    { figure: 'unsubscribeRate', value: 0.005, low: 0.003, high: 0.006, best: 0.002, position: 'within' },
+    { figure: 'conversionRate', value: 0.075, low: 0.3, high: 0.45, best: 0.5, position: 'below' },
+    { figure: 'roas', value: 7.74, low: 5, high: 7, best: 10, position: 'above' },
+  ],
+  goals: [{ id: 'g1', name: 'Revenue ≥ 25 000 €', metric: 'revenue', target: 2500000, value: 2184000, progress: 0.8736, unit: 'money' }],
+  variants: [
+    { variant: 'A', figures: { sent: 4700, openRate: 0.86, clickRate: 0.19, conversionRate: 0.07, revenue: 1000000 } },
+    { variant: 'B', figures: { sent: 4700, openRate: 0.884, clickRate: 0.21, conversionRate: 0.08, revenue: 1184000 } },
+  ],
+};
+
+export const recipients: Recipient[] = Array.from({ length: 120 }, (_, i) => {
+  const failed = i % 10 === 0;
+  return {
+    messageId: `msg_${i}`,
+    recipient: `+3361234${String(i).padStart(4, '0')}`,
+    contactId: `c_${i}`,
+    status: failed ? 'not_sent' : i % 3 === 0 ? 'clicked' : i % 2 === 0 ? 'opened' : 'delivered',
+    failureReason: failed ? (i % 20 === 0 ? 'opted_out' : 'invalid_recipient') : null,
+    failureCode: failed && i % 20 !== 0 ? '131026' : null,
+    sentAt: failed ? null : '2026-11-24T09:00:05.000Z',
+    deliveredAt: failed ? null : '2026-11-24T09:00:09.000Z',
+    openedAt: failed || i % 2 ? null : '2026-11-24T09:12:00.000Z',
+    clickedAt: failed || i % 3 ? null : '2026-11-24T09:13:00.000Z',
+    opens: failed || i % 2 ? 0 : 1,
+    clicks: failed || i % 3 ? 0 : 1,
+  };
+});

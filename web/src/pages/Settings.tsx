@@ -1,0 +1,461 @@
+// Settings (owners change them; analysts read the account; viewers never reach this page): account, attribution
+// and cost model, provider webhooks and secrets (entered, never shown back), API keys, users and roles, alerts.
+import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api, ApiError } from '../api';
+import { TopBar } from '../components/Shell';
+import { EmptyState, ErrorState, SkeletonBlock } from '../components/States';
+import { clearApiCache, useApi, useFormat, useSession } from '../hooks';
+import type { AccountSettings, AlertItem, ApiKey, Page, ProviderItem, Role, UserItem } from '../types';
+
+function Card({ id, title, children }: { id: string; title: string; children: ReactNode }) {
+  return (
+    <section className="card" aria-labelledby={`${id}-title`} data-testid={`settings-${id}`}>
+      <h2 id={`${id}-title`}>{title}</h2>
+      {children}
+    </section>
+  );
+}
+
+/** Loads a settings resource; a 404 means this server does not offer it yet, shown as such rather than as a failure. */
+function Loaded<T>({ state, children }: { state: ReturnType<typeof useApi<T>>; children: (data: T) => ReactNode }) {
+  const { t } = useTranslation();
+  if (state.error?.status === 404) return <p className="muted">{t('settings.notAvailable')}</p>;
+  if (state.error && !state.data) return <ErrorState error={state.error} onRetry={state.reload} />;
+  if (!state.data) return <SkeletonBlock height={120} />;
+  return <>{children(state.data)}</>;
+}
+
+function useAction() {
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const run = async (fn: () => Promise<unknown>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await fn();
+      clearApiCache();
+      return true;
+    } catch (e) {
+      setError(e instanceof ApiError ? e.message || e.code : String(e));
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { error, busy, run };
+}
+
+export function Settings() {
+  const { t } = useTranslation();
+  const { session } = useSession();
+  if (!session || session.user.role === 'viewer') {
+    return (
+      <>
+        <TopBar title={t('nav.settings')} filters={false} />
+        <EmptyState title={t('settings.forbidden')} />
+      </>
+    );
+  }
+  const owner = session.user.role === 'owner';
+  return (
+    <>
+      <TopBar title={t('nav.settings')} filters={false} />
+      {!owner && <p className="notice">{t('settings.readOnly')}</p>}
+      <AccountCard editable={owner} />
+      {owner && <ProvidersCard />}
+      {owner && <KeysCard />}
+      {owner && <UsersCard />}
+      <AlertsCard editable={owner} />
+    </>
+  );
+}
+
+const TIME_ZONES: string[] = (() => {
+  const intl = Intl as unknown as { supportedValuesOf?: (k: string) => string[] };
+  return intl.supportedValuesOf ? intl.supportedValuesOf('timeZone') : ['UTC', 'Europe/Paris'];
+})();
+
+function AccountCard({ editable }: { editable: boolean }) {
+  const { t } = useTranslation();
+  const state = useApi<AccountSettings>('/v1/account');
+  const { session, setSession } = useSession();
+  const [draft, setDraft] = useState<AccountSettings | null>(null);
+  const action = useAction();
+  const [saved, setSaved] = useState(false);
+  useEffect(() => {
+    if (state.data) setDraft(state.data);
+  }, [state.data]);
+  const save = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!draft) return;
+    setSaved(false);
+    const ok = await action.run(() => api.put('/v1/account', draft));
+    if (ok) {
+      setSaved(true);
+      if (session) setSession({ ...session, account: { ...session.account, name: draft.name, currency: draft.currency, timeZone: draft.timeZone } });
+    }
+  };
+  const set = <K extends keyof AccountSettings>(k: K, v: AccountSettings[K]) => draft && setDraft({ ...draft, [k]: v });
+  return (
+    <Card id="account" title={t('settings.account')}>
+      <Loaded state={state}>
+        {() =>
+          draft && (
+            <form onSubmit={save} className="form-grid">
+              <fieldset disabled={!editable || action.busy}>
+                <label className="field">
+                  <span>{t('settings.name')}</span>
+                  <input value={draft.name} onChange={(e) => set('name', e.target.value)} required />
+                </label>
+                <label className="field">
+                  <span>{t('settings.currency')}</span>
+                  <input value={draft.currency} onChange={(e) => set('currency', e.target.value.toUpperCase())} pattern="[A-Z]{3}" maxLength={3} required />
+                </label>
+                <label className="field">
+                  <span>{t('settings.timeZone')}</span>
+                  <select value={draft.timeZone} onChange={(e) => set('timeZone', e.target.value)}>
+                    {TIME_ZONES.map((z) => (
+                      <option key={z}>{z}</option>
+                    ))}
+                  </select>
+                </label>
+                <label className="field">
+                  <span>{t('settings.revenueBasis')}</span>
+                  <select value={draft.revenueBasis} onChange={(e) => set('revenueBasis', e.target.value as AccountSettings['revenueBasis'])}>
+                    <option value="net">{t('settings.basisNet')}</option>
+                    <option value="gross">{t('settings.basisGross')}</option>
+                  </select>
+                </label>
+                <h3>{t('settings.attribution')}</h3>
+                <label className="field">
+                  <span>{t('settings.model')}</span>
+                  <select
+                    value={draft.attribution.model}
+                    onChange={(e) => set('attribution', { ...draft.attribution, model: e.target.value as AccountSettings['attribution']['model'] })}
+                  >
+                    {(['last_touch', 'first_touch', 'linear'] as const).map((m) => (
+                      <option key={m} value={m}>
+                        {t(`settings.models.${m}`)}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+                {(['clickWindowDays', 'openWindowDays', 'sendWindowDays'] as const).map((k) => (
+                  <label className="field" key={k}>
+                    <span>{t(`settings.${k}`)}</span>
+                    <input
+                      type="number"
+                      min={0}
+                      max={90}
+                      value={draft.attribution[k]}
+                      onChange={(e) => set('attribution', { ...draft.attribution, [k]: Number(e.target.value) })}
+                    />
+                  </label>
+                ))}
+                <h3>{t('settings.costModel')}</h3>
+                <p className="muted small">{t('settings.costModelHelp', { currency: draft.currency })}</p>
+                {(['whatsapp', 'sms', 'email', 'mail'] as const).map((c) => (
+                  <label className="field" key={c}>
+                    <span>{t(`channel.${c}`)}</span>
+                    <input
+                      type="number"
+                      min={0}
+                      step={1}
+                      value={draft.costModel[c] ?? ''}
+                      onChange={(e) => set('costModel', { ...draft.costModel, [c]: e.target.value === '' ? undefined : Number(e.target.value) })}
+                    />
+                  </label>
+                ))}
+                {editable && (
+                  <button type="submit" className="btn btn-primary">
+                    {t('settings.save')}
+                  </button>
+                )}
+                {saved && <span className="muted" role="status"> {t('settings.saved')}</span>}
+                {action.error && <p className="form-error" role="alert">{action.error}</p>}
+              </fieldset>
+            </form>
+          )
+        }
+      </Loaded>
+    </Card>
+  );
+}
+
+function ProvidersCard() {
+  const { t } = useTranslation();
+  const state = useApi<Page<ProviderItem>>('/v1/providers');
+  const [secrets, setSecrets] = useState<Record<string, string>>({});
+  const action = useAction();
+  return (
+    <Card id="providers" title={t('settings.providers')}>
+      <p className="muted small">{t('settings.providersHelp')}</p>
+      <Loaded state={state}>
+        {(data) => (
+          <ul className="plain-list">
+            {data.items.map((p) => (
+              <li key={p.provider}>
+                <strong>{p.provider}</strong> <code className="url">{p.webhookUrl}</code>{' '}
+                <span className={`pill ${p.secretSet ? 'pill-good' : 'pill-warn'}`}>{p.secretSet ? t('settings.secretSet') : t('settings.secretMissing')}</span>
+                <form
+                  className="inline-form"
+                  onSubmit={async (e) => {
+                    e.preventDefault();
+                    const ok = await action.run(() => api.put(`/v1/providers/${encodeURIComponent(p.provider)}`, { secret: secrets[p.provider] }));
+                    if (ok) {
+                      setSecrets((s) => ({ ...s, [p.provider]: '' }));
+                      state.reload();
+                    }
+                  }}
+                >
+                  <label>
+                    <span className="sr-only">{t('settings.secretFor', { provider: p.provider })}</span>
+                    <input
+                      type="password"
+                      autoComplete="off"
+                      placeholder={t('settings.newSecret')}
+                      value={secrets[p.provider] ?? ''}
+                      onChange={(e) => setSecrets((s) => ({ ...s, [p.provider]: e.target.value }))}
+                    />
+                  </label>
+                  <button type="submit" className="btn btn-small" disabled={!secrets[p.provider] || action.busy}>
+                    {t('settings.save')}
+                  </button>
+                </form>
+              </li>
+            ))}
+          </ul>
+        )}
+      </Loaded>
+      {action.error && <p className="form-error" role="alert">{action.error}</p>}
+    </Card>
+  );
+}
+
+function KeysCard() {
+  const { t } = useTranslation();
+  const f = useFormat();
+  const state = useApi<Page<ApiKey>>('/v1/keys');
+  const [name, setName] = useState('');
+  const [created, setCreated] = useState<string | null>(null);
+  const action = useAction();
+  return (
+    <Card id="keys" title={t('settings.keys')}>
+      <Loaded state={state}>
+        {(data) =>
+          data.items.length === 0 ? (
+            <p className="muted">{t('settings.noKeys')}</p>
+          ) : (
+            <ul className="plain-list">
+              {data.items.map((k) => (
+                <li key={k.id}>
+                  <strong>{k.name}</strong> <code>{k.prefix}…</code>{' '}
+                  <span className="muted small">
+                    {t('settings.keyCreated', { date: f.date(k.createdAt) })} · {k.lastUsedAt ? t('settings.keyUsed', { date: f.date(k.lastUsedAt) }) : t('settings.keyNeverUsed')}
+                  </span>{' '}
+                  <button
+                    type="button"
+                    className="btn btn-small btn-danger"
+                    onClick={async () => {
+                      if (!window.confirm(t('settings.revokeConfirm', { name: k.name }))) return;
+                      if (await action.run(() => api.delete(`/v1/keys/${encodeURIComponent(k.id)}`))) state.reload();
+                    }}
+                  >
+                    {t('settings.revoke')}
+                  </button>
+                </li>
+              ))}
+            </ul>
+          )
+        }
+      </Loaded>
+      <form
+        className="inline-form"
+        onSubmit={async (e) => {
+          e.preventDefault();
+          let key: string | null = null;
+          const ok = await action.run(async () => {
+            key = (await api.post<{ key: string }>('/v1/keys', { name })).key;
+          });
+          if (ok) {
+            setCreated(key);
+            setName('');
+            state.reload();
+          }
+        }}
+      >
+        <label>
+          <span className="sr-only">{t('settings.keyName')}</span>
+          <input placeholder={t('settings.keyName')} value={name} onChange={(e) => setName(e.target.value)} required />
+        </label>
+        <button type="submit" className="btn btn-small" disabled={!name || action.busy}>
+          {t('settings.createKey')}
+        </button>
+      </form>
+      {created && (
+        <p className="notice" role="status">
+          {t('settings.keyOnce')} <code className="secret">{created}</code>
+        </p>
+      )}
+      {action.error && <p className="form-error" role="alert">{action.error}</p>}
+    </Card>
+  );
+}
+
+const ROLES: Role[] = ['owner', 'analyst', 'viewer'];
+
+function UsersCard() {
+  const { t } = useTranslation();
+  const state = useApi<Page<UserItem>>('/v1/users');
+  const { session } = useSession();
+  const [email, setEmail] = useState('');
+  const [role, setRole] = useState<Role>('viewer');
+  const action = useAction();
+  return (
+    <Card id="users" title={t('settings.users')}>
+      <Loaded state={state}>
+        {(data) => (
+          <ul className="plain-list">
+            {data.items.map((u) => (
+              <li key={u.id}>
+                <span>{u.email}</span>{' '}
+                <label>
+                  <span className="sr-only">{t('settings.roleOf', { email: u.email })}</span>
+                  <select
+                    value={u.role}
+                    disabled={u.email === session?.user.email || action.busy}
+                    onChange={async (e) => {
+                      if (await action.run(() => api.patch(`/v1/users/${encodeURIComponent(u.id)}`, { role: e.target.value }))) state.reload();
+                    }}
+                  >
+                    {ROLES.map((r) => (
+                      <option key={r} value={r}>
+                        {t(`roles.${r}`)}
+                      </option>
+                    ))}
+                  </select>
+                </label>{' '}
+                {u.email !== session?.user.email && (
+                  <button
+                    type="button"
+                    className="btn btn-small btn-danger"
+                    onClick={async () => {
+                      if (!window.confirm(t('settings.removeUserConfirm', { email: u.email }))) return;
+                      if (await action.run(() => api.delete(`/v1/users/${encodeURIComponent(u.id)}`))) state.reload();
+                    }}
+                  >
+                    {t('settings.remove')}
+                  </button>
+                )}
+              </li>
+            ))}
+          </ul>
+        )}
+      </Loaded>
+      <form
+        className="inline-form"
+        onSubmit={async (e) => {
+          e.preventDefault();
+          if (await action.run(() => api.post('/v1/users', { email, role }))) {
+            setEmail('');
+            state.reload();
+          }
+        }}
+      >
+        <label>
+          <span className="sr-only">{t('login.email')}</span>
+          <input type="email" placeholder={t('login.email')} value={email} onChange={(e) => setEmail(e.target.value)} required />
+        </label>
+        <label>
+          <span className="sr-only">{t('settings.role')}</span>
+          <select value={role} onChange={(e) => setRole(e.target.value as Role)}>
+            {ROLES.map((r) => (
+              <option key={r} value={r}>
+                {t(`roles.${r}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit" className="btn btn-small" disabled={!email || action.busy}>
+          {t('settings.invite')}
+        </button>
+      </form>
+      {action.error && <p className="form-error" role="alert">{action.error}</p>}
+    </Card>
+  );
+}
+
+const ALERT_EVENTS = ['budget.low', 'budget.exhausted', 'campaign.stopped', 'invoice.overdue', 'delivery.drop'];
+
+function AlertsCard({ editable }: { editable: boolean }) {
+  const { t } = useTranslation();
+  const state = useApi<Page<AlertItem>>('/v1/alerts');
+  const [url, setUrl] = useState('');
+  const [events, setEvents] = useState<string[]>(['budget.low', 'campaign.stopped']);
+  const action = useAction();
+  return (
+    <Card id="alerts" title={t('settings.alerts')}>
+      <Loaded state={state}>
+        {(data) =>
+          data.items.length === 0 ? (
+            <p className="muted">{t('settings.noAlerts')}</p>
+          ) : (
+            <ul className="plain-list">
+              {data.items.map((a) => (
+                <li key={a.id}>
+                  <code className="url">{a.url}</code> <span className="muted small">{a.events.join(', ')}</span>{' '}
+                  {editable && (
+                    <button
+                      type="button"
+                      className="btn btn-small btn-danger"
+                      onClick={async () => {
+                        if (await action.run(() => api.delete(`/v1/alerts/${encodeURIComponent(a.id)}`))) state.reload();
+                      }}
+                    >
+                      {t('settings.remove')}
+                    </button>
+                  )}
+                </li>
+              ))}
+            </ul>
+          )
+        }
+      </Loaded>
+      {editable && (
+        <form
+          className="inline-form wrap"
+          onSubmit={async (e) => {
+            e.preventDefault();
+            if (await action.run(() => api.post('/v1/alerts', { url, events }))) {
+              setUrl('');
+              state.reload();
+            }
+          }}
+        >
+          <label>
+            <span className="sr-only">{t('settings.alertUrl')}</span>
+            <input type="url" placeholder="https://…" value={url} onChange={(e) => setUrl(e.target.value)} required />
+          </label>
+          <fieldset className="checks">
+            <legend className="sr-only">{t('settings.alertEvents')}</legend>
+            {ALERT_EVENTS.map((ev) => (
+              <label key={ev} className="check">
+                <input
+                  type="checkbox"
+                  checked={events.includes(ev)}
+                  onChange={() => setEvents((s) => (s.includes(ev) ? s.filter((x) => x !== ev) : [...s, ev]))}
+                />{' '}
+                {t(`alerts.${ev.replace('.', '_')}`)}
+              </label>
+            ))}
+          </fieldset>
+          <button type="submit" className="btn btn-small" disabled={!url || events.length === 0 || action.busy}>
+            {t('settings.addAlert')}
+          </button>
+        </form>
+      )}
+      {action.error && <p className="form-error" role="alert">{action.error}</p>}
+    </Card>
+  );
+}
