@@ -1,0 +1,211 @@
+// The `mesure` command: serve, migrate, accounts, keys, users, demo, export.
+import { createWriteStream } from 'node:fs';
+import { Command } from 'commander';
+import { stringify } from 'csv-stringify';
+import { ConfigError, loadConfig } from './config';
+import { assemble, type Mesure } from './main';
+import { migrateToLatest, openDatabase, DatabaseError } from './store/db';
+import { countAccounts } from './store/accounts';
+import { DEMO_USER, generateDemo } from './demo/generate';
+import { ROLES, type Role } from './services/accounts';
+import { neutralizeCsvCell } from './http/csv';
+
+function fail(err: unknown): never {
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`mesure: ${message}\n`);
+  process.exit(1);
+}
+
+async function withMesure<T>(fn: (m: Mesure) => Promise<T>): Promise<T> {
+  const m = await assemble(loadConfig()).catch(fail);
+  try {
+    return await fn(m);
+  } finally {
+    await m.close();
+  }
+}
+
+function progressBar(label: string) {
+  const tty = process.stderr.isTTY;
+  let last = -1;
+  return (done: number, total: number, what: string) => {
+    const pct = Math.floor((done / total) * 100);
+    if (!tty && pct - last < 10 && done !== total) return;
+    last = pct;
+    const line = `${label} ${String(pct).padStart(3)} % (${done.toLocaleString('en')} / ${total.toLocaleString('en')}) ${what}`;
+    process.stderr.write(tty ? `\r${line.padEnd(100)}` : `${line}\n`);
+    if (tty && done === total) process.stderr.write('\n');
+  };
+}
+
+const program = new Command();
+program.name('mesure').description('Measure which marketing campaigns pay: messages, events, orders and figures.');
+
+program
+  .command('serve')
+  .description('Start the server (API, webhooks, tracking and dashboard). Migrates the database first.')
+  .option('--no-migrate', 'refuse to start if the database is not migrated instead of migrating it')
+  .action(async (opts: { migrate: boolean }) => {
+    let config;
+    try {
+      config = loadConfig();
+    } catch (err) {
+      fail(err);
+    }
+    const m = await assemble(config, { migrate: opts.migrate, logger: process.env.MESURE_LOG === '1' }).catch(fail);
+    if (config.demo && (await countAccounts(m.db.kysely)) === 0) {
+      process.stderr.write('Empty database: generating demo data (set MESURE_DEMO=0 to start empty)…\n');
+      const t0 = Date.now();
+      const demo = await generateDemo(m.deps, { now: Date.now(), progress: progressBar('demo') });
+      process.stderr.write(
+        `Demo ready in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${demo.campaigns} campaigns, ${demo.messages.toLocaleString('en')} messages, ${demo.events.toLocaleString('en')} events.\n` +
+          `Demo API key (shown once; create more with \`mesure keys create\`): ${demo.apiKey}\n`,
+      );
+    }
+    const shutdown = async () => {
+      await m.close();
+      process.exit(0);
+    };
+    process.once('SIGINT', shutdown);
+    process.once('SIGTERM', shutdown);
+    try {
+      await m.app.listen({ port: config.http.port, host: config.http.host });
+    } catch (err) {
+      await m.close();
+      fail(`cannot listen on ${config.http.host}:${config.http.port}: ${(err as Error).message}. Set PORT or HOST.`);
+    }
+    const address = m.app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.http.port;
+    const url = config.http.publicUrl.replace(/:\d+$/, `:${port}`);
+    process.stdout.write(
+      `Mesure is running at ${url}\n` +
+        `  database: ${config.database.kind === 'sqlite' ? config.database.url.replace(/^file:/, '') : config.database.url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@')}\n` +
+        (config.demo ? `  demo login: ${DEMO_USER.email} / ${DEMO_USER.password}\n` : '') +
+        `  API: ${url}/openapi.json\n`,
+    );
+  });
+
+program
+  .command('migrate')
+  .description('Apply pending database migrations.')
+  .action(async () => {
+    const config = (() => { try { return loadConfig(); } catch (e) { fail(e); } })();
+    const db = await openDatabase(config.database.url).catch(fail);
+    try {
+      const applied = await migrateToLatest(db);
+      process.stdout.write(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}\n` : 'The database is up to date.\n');
+    } catch (err) {
+      fail(err);
+    } finally {
+      await db.close();
+    }
+  });
+
+const accounts = program.command('accounts').description('Manage accounts (tenants).');
+accounts
+  .command('create')
+  .description('Create an account and print its id and a first API key.')
+  .requiredOption('--name <name>', 'shop name')
+  .option('--currency <code>', 'ISO 4217 currency', 'EUR')
+  .option('--time-zone <tz>', 'IANA time zone used to cut days', 'Europe/Paris')
+  .option('--country <cc>', 'default country for national phone numbers (e.g. FR)')
+  .action(async (o: { name: string; currency: string; timeZone: string; country?: string }) =>
+    withMesure(async (m) => {
+      const a = await m.deps.accounts.create({ name: o.name, currency: o.currency, timeZone: o.timeZone, defaultCountry: o.country }).catch(fail);
+      const key = await m.deps.accounts.createKey(a.id, 'first key', 'owner');
+      process.stdout.write(`account ${a.id}\napi key ${key.token}\n(The key is shown once; keep it safe.)\n`);
+    }),
+  );
+accounts.command('list').description('List accounts.').action(async () =>
+  withMesure(async (m) => {
+    for (const a of await m.deps.accounts.list()) process.stdout.write(`${a.id}\t${a.name}\t${a.currency}\t${a.timeZone}\n`);
+  }),
+);
+
+const keys = program.command('keys').description('Manage API keys.');
+keys
+  .command('create')
+  .description('Create an API key for an account; the key is printed once.')
+  .requiredOption('--account <id>', 'account id')
+  .option('--name <name>', 'what the key is for', 'cli')
+  .option('--role <role>', `one of ${ROLES.join(', ')}`, 'owner')
+  .action(async (o: { account: string; name: string; role: Role }) =>
+    withMesure(async (m) => {
+      if (!ROLES.includes(o.role)) fail(`--role must be one of ${ROLES.join(', ')}`);
+      if (!(await m.deps.accounts.get(o.account))) fail(`no account ${o.account} (see \`mesure accounts list\`)`);
+      const key = await m.deps.accounts.createKey(o.account, o.name, o.role);
+      process.stdout.write(`${key.token}\n`);
+    }),
+  );
+keys
+  .command('revoke')
+  .requiredOption('--account <id>', 'account id')
+  .argument('<keyId>', 'key id (key_…)')
+  .action(async (keyId: string, o: { account: string }) =>
+    withMesure(async (m) => {
+      if (!(await m.deps.accounts.revokeKey(o.account, keyId))) fail(`no active key ${keyId} in account ${o.account}`);
+      process.stdout.write(`revoked ${keyId}\n`);
+    }),
+  );
+
+const users = program.command('users').description('Manage dashboard users.');
+users
+  .command('create')
+  .description('Create a dashboard user (or give an existing one a role in the account).')
+  .requiredOption('--account <id>', 'account id')
+  .requiredOption('--email <email>', 'login email')
+  .option('--role <role>', `one of ${ROLES.join(', ')}`, 'owner')
+  .option('--password <password>', 'password (default: read MESURE_PASSWORD)')
+  .action(async (o: { account: string; email: string; role: Role; password?: string }) =>
+    withMesure(async (m) => {
+      const password = o.password ?? process.env.MESURE_PASSWORD;
+      if (!password) fail('give --password or set MESURE_PASSWORD');
+      if (!ROLES.includes(o.role)) fail(`--role must be one of ${ROLES.join(', ')}`);
+      if (!(await m.deps.accounts.get(o.account))) fail(`no account ${o.account} (see \`mesure accounts list\`)`);
+      const r = await m.deps.accounts.createUser(o.account, o.email, password!, o.role).catch(fail);
+      process.stdout.write(`${r.created ? 'created' : 'updated'} ${o.email} as ${o.role} of ${o.account}\n`);
+    }),
+  );
+
+program
+  .command('demo')
+  .description('Generate a demo account with realistic campaigns, messages and events.')
+  .option('--scale <n>', 'multiply the number of messages', '1')
+  .option('--seed <n>', 'random seed', '42')
+  .action(async (o: { scale: string; seed: string }) =>
+    withMesure(async (m) => {
+      const t0 = Date.now();
+      const r = await generateDemo(m.deps, { now: Date.now(), scale: Number(o.scale), seed: Number(o.seed), progress: progressBar('demo') });
+      process.stdout.write(
+        `account ${r.accountId}: ${r.campaigns} campaigns, ${r.messages.toLocaleString('en')} messages, ${r.events.toLocaleString('en')} events in ${((Date.now() - t0) / 1000).toFixed(1)} s\napi key ${r.apiKey}\n`,
+      );
+    }),
+  );
+
+program
+  .command('export')
+  .description("Export a campaign's recipients and statuses as CSV.")
+  .requiredOption('--account <id>', 'account id')
+  .requiredOption('--campaign <id>', 'campaign id')
+  .option('--out <file>', 'output file (default: standard output)')
+  .action(async (o: { account: string; campaign: string; out?: string }) =>
+    withMesure(async (m) => {
+      if (!(await m.deps.campaigns.get(o.account, o.campaign))) fail(`no campaign ${o.campaign} in account ${o.account}`);
+      const out = o.out ? createWriteStream(o.out) : process.stdout;
+      const csv = stringify({ header: true, cast: { string: neutralizeCsvCell } });
+      csv.pipe(out);
+      let n = 0;
+      for await (const page of m.deps.campaigns.exportRows(o.account, o.campaign)) {
+        for (const row of page) if (!csv.write(row)) await new Promise((r) => csv.once('drain', r));
+        n += page.length;
+      }
+      csv.end();
+      await new Promise<void>((r) => (o.out ? out.on('finish', () => r()) : csv.on('end', () => r())));
+      if (o.out) process.stderr.write(`wrote ${n.toLocaleString('en')} rows to ${o.out}\n`);
+    }),
+  );
+
+program.parseAsync(process.argv).catch((err) => {
+  if (err instanceof ConfigError || err instanceof DatabaseError) fail(err);
+  fail(err);
+});

@@ -1,0 +1,47 @@
+// Configuration, read once from the environment at start and split into sections.
+import { resolve } from 'node:path';
+
+export interface Config {
+  http: { port: number; host: string; publicUrl: string; bodyLimitBytes: number };
+  database: { url: string; kind: 'sqlite' | 'postgres' };
+  demo: boolean;
+  /** Secret for session cookies and HMACs; generated per data directory when not given. */
+  secret?: string;
+  webDist: string;
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  const port = env.PORT === undefined || env.PORT === '' ? 3000 : Number(env.PORT);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError(`PORT must be an integer between 0 and 65535, got "${env.PORT}".`);
+  }
+  const host = env.HOST || '127.0.0.1';
+  const url = env.DATABASE_URL || `file:${resolve(cwd, 'data/mesure.db')}`;
+  const kind = /^postgres(ql)?:\/\//.test(url) ? 'postgres' : 'sqlite';
+  if (kind === 'sqlite' && !/^(file:|\/|\.|:memory:)/.test(url) && url.includes('://')) {
+    throw new ConfigError(
+      `DATABASE_URL "${url}" is neither a SQLite file (file:/path/to/mesure.db) nor postgres://user@host:port/db.`,
+    );
+  }
+  const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+  return {
+    http: {
+      port,
+      host,
+      publicUrl: (env.MESURE_PUBLIC_URL || `http://${shownHost}:${port}`).replace(/\/$/, ''),
+      bodyLimitBytes: Number(env.MESURE_BODY_LIMIT || 16 * 1024 * 1024),
+    },
+    database: { url, kind },
+    demo: env.MESURE_DEMO !== '0',
+    secret: env.MESURE_SECRET || undefined,
+    webDist: resolve(cwd, 'web/dist'),
+  };
+}
+
+/** The file path of a SQLite DATABASE_URL. */
+export function sqlitePath(url: string): string {
+  if (url === ':memory:' || url === 'file::memory:') return ':memory:';
+  return url.replace(/^file:(\/\/)?/, '');
+}

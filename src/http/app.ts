@@ -1,0 +1,139 @@
+// buildApp(deps): the Fastify application with every route, never listening (tests call app.inject()).
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import type { Db } from '../store/db';
+import type { AccountDirectory, Role } from '../services/accounts';
+import type { Ingestor } from '../services/ingest';
+import type { Campaigns } from '../services/campaigns';
+import type { Writer } from '../services/writer';
+import { errorHandler, HttpError } from './errors';
+import { coreRoutes } from './routes/core';
+import { openApiDocument, type RouteDoc } from './openapi';
+
+export interface Deps {
+  db: Db;
+  accounts: AccountDirectory;
+  ingestor: Ingestor;
+  campaigns: Campaigns;
+  writer: Writer;
+  publicUrl: string;
+  bodyLimitBytes?: number;
+  logger?: boolean;
+  clock?: () => number;
+  /** Extra route plugins (other areas register here from the composition root). */
+  plugins?: ((app: FastifyInstance, deps: Deps) => Promise<void> | void)[];
+}
+
+export interface Principal {
+  accountId: string;
+  role: Role;
+  via: 'key' | 'session';
+  userId?: string;
+}
+
+// ajv-formats is CommonJS: its default export arrives wrapped or not depending on the loader.
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as unknown as (a: Ajv) => Ajv;
+
+declare module 'fastify' {
+  interface FastifySchema {
+    summary?: string;
+    description?: string;
+    tags?: string[];
+  }
+  interface FastifyRequest {
+    principal?: Principal;
+    rawBody?: Buffer;
+  }
+  interface FastifyContextConfig {
+    /** Minimum role for this route; default 'viewer' for GET, 'analyst' otherwise. */
+    role?: Role;
+    /** Public route: no authentication (webhooks verify their own signatures; tracking). */
+    public?: boolean;
+  }
+}
+
+const RANK: Record<Role, number> = { viewer: 0, analyst: 1, owner: 2 };
+
+/** Resolves a session cookie to a principal; provided by the dashboard's session plugin. */
+export type SessionResolver = (req: FastifyRequest) => Promise<Principal | null>;
+
+export async function buildApp(deps: Deps, opts: { sessionResolver?: SessionResolver } = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.logger ? { level: 'info' } : false,
+    bodyLimit: deps.bodyLimitBytes ?? 16 * 1024 * 1024,
+    trustProxy: true,
+    ajv: { customOptions: {} },
+  });
+
+  // Bodies are validated strictly (no type coercion, unknown properties refused); query strings and path
+  // parameters are coerced from their string form.
+  const bodyAjv = addFormats(new Ajv({ allErrors: true, coerceTypes: false, removeAdditional: false, useDefaults: true, strict: false }));
+  const queryAjv = addFormats(new Ajv({ allErrors: true, coerceTypes: 'array', removeAdditional: false, useDefaults: true, strict: false }));
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    httpPart === 'body' ? bodyAjv.compile(schema) : queryAjv.compile(schema),
+  );
+
+  // Keep the raw bytes of JSON bodies: webhook signatures are computed over them.
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
+    const buf = body as Buffer;
+    req.rawBody = buf;
+    if (buf.length === 0) return done(null, undefined);
+    try {
+      done(null, JSON.parse(buf.toString('utf8')));
+    } catch (err) {
+      const e = new HttpError(400, `Malformed JSON: ${(err as Error).message}`);
+      done(e, undefined);
+    }
+  });
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (req, body, done) => {
+    req.rawBody = body as Buffer;
+    done(null, Object.fromEntries(new URLSearchParams((body as Buffer).toString('utf8'))));
+  });
+  app.addContentTypeParser(['text/csv', 'text/plain', 'application/octet-stream'], (_req, payload, done) => done(null, payload));
+
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((req, reply) =>
+    reply.code(404).send({ error: 'not_found', message: `No route ${req.method} ${req.url.split('?')[0]}. The API is described at /openapi.json.`, details: [] }),
+  );
+
+  const routes: RouteDoc[] = [];
+  app.addHook('onRoute', (r) => {
+    if (r.url.startsWith('/v1') || r.url.startsWith('/webhooks') || r.url.startsWith('/auth')) {
+      for (const method of [r.method].flat()) if (method !== 'HEAD') routes.push({ method, url: r.url, schema: r.schema as RouteDoc['schema'] });
+    }
+  });
+
+  // Authentication for every /v1 route: a bearer API key, or the dashboard session cookie.
+  app.addHook('onRequest', async (req) => {
+    const url = req.url;
+    if (!url.startsWith('/v1/') && url !== '/v1') return;
+    if (req.routeOptions.config?.public) return;
+    const header = req.headers.authorization;
+    let principal: Principal | null = null;
+    if (header) {
+      const m = /^Bearer\s+(\S+)$/i.exec(header);
+      const who = m ? await deps.accounts.authenticate(m[1]) : null;
+      if (!who) throw new HttpError(401, 'The API key is missing, malformed or revoked. Send "Authorization: Bearer <key>" with a key from `mesure keys create`.');
+      principal = { accountId: who.accountId, role: who.role, via: 'key' };
+    } else if (opts.sessionResolver) {
+      principal = await opts.sessionResolver(req);
+    }
+    if (!principal) throw new HttpError(401, 'Authentication required: send "Authorization: Bearer <key>" (create one with `mesure keys create`).');
+    const needed: Role = req.routeOptions.config?.role ?? (req.method === 'GET' || req.method === 'HEAD' ? 'viewer' : 'analyst');
+    if (RANK[principal.role] < RANK[needed]) throw new HttpError(403, `This needs the ${needed} role; yours is ${principal.role}.`);
+    req.principal = principal;
+  });
+
+  app.get('/healthz', async () => ({ ok: true }));
+  await coreRoutes(app, deps);
+  for (const plugin of deps.plugins ?? []) await plugin(app, deps);
+  app.get('/openapi.json', { config: { public: true } }, async () => openApiDocument(routes, deps.publicUrl));
+  return app;
+}
+
+/** The authenticated account of a /v1 request. */
+export function accountOf(req: FastifyRequest): string {
+  if (!req.principal) throw new HttpError(401, 'Authentication required.');
+  return req.principal.accountId;
+}

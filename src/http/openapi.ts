@@ -1,0 +1,42 @@
+// The OpenAPI 3.1 document, generated from the JSON schemas the routes validate with, so it cannot drift.
+export interface RouteDoc {
+  method: string;
+  url: string;
+  schema?: { body?: unknown; querystring?: unknown; params?: unknown; response?: unknown; summary?: string; description?: string; tags?: string[] };
+}
+
+export function openApiDocument(routes: RouteDoc[], serverUrl: string) {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const r of routes) {
+    const path = r.url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+    const params = [...r.url.matchAll(/:([A-Za-z0-9_]+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+    const q = r.schema?.querystring as { properties?: Record<string, unknown>; required?: string[] } | undefined;
+    const query = Object.entries(q?.properties ?? {}).map(([name, schema]) => ({ name, in: 'query', required: q?.required?.includes(name) ?? false, schema }));
+    const op: Record<string, unknown> = {
+      summary: r.schema?.summary,
+      description: r.schema?.description,
+      tags: r.schema?.tags ?? [r.url.split('/')[2] ?? 'misc'],
+      parameters: [...params, ...query],
+      responses: { '200': { description: 'OK' }, '400': { $ref: '#/components/responses/Error' }, '401': { $ref: '#/components/responses/Error' } },
+    };
+    if (r.schema?.body) op.requestBody = { required: true, content: { 'application/json': { schema: r.schema.body } } };
+    if (!r.url.startsWith('/v1')) op.security = [];
+    (paths[path] ??= {})[r.method.toLowerCase()] = op;
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Mesure API', version: '1', description: 'Campaign measurement: messages, events, orders and the figures of KPIS.md. Money in integer minor units, rates as fractions, times in ISO 8601.' },
+    servers: [{ url: serverUrl }],
+    security: [{ bearer: [] }],
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API key from `mesure keys create`.' } },
+      responses: {
+        Error: {
+          description: 'An error: what is wrong and what to do',
+          content: { 'application/json': { schema: { type: 'object', properties: { error: { type: 'string' }, message: { type: 'string' }, details: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } } } } } },
+        },
+      },
+    },
+    paths,
+  };
+}

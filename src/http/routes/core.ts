@@ -1,0 +1,209 @@
+// Core routes: campaigns, message registration, events, figures and exports. Each one validates, authorizes,
+// calls a service and answers: no business rule lives here.
+import type { FastifyInstance } from 'fastify';
+import { stringify } from 'csv-stringify';
+import type { Deps } from '../app';
+import { accountOf } from '../app';
+import { HttpError, sendError, sendOutcome, type Detail } from '../errors';
+import {
+  campaignCreateSchema, campaignPatchSchema, eventSchema, eventsBodySchema, messagesBodySchema, pageQuery, periodQuerySchema,
+} from '../schemas';
+import type { Channel, IncomingEvent, MessageRef } from '../../domain/types';
+import type { RegisterItem } from '../../services/ingest';
+import { todayIn } from '../../services/campaigns';
+import { addDays } from '../../domain/kpis';
+import { MESSAGE_STATUSES } from '../../domain/message';
+import { neutralizeCsvCell } from '../csv';
+
+const EARLIEST = Date.parse('2000-01-01T00:00:00Z');
+const FUTURE_SLACK_MS = 24 * 3600 * 1000;
+
+type ApiEvent = {
+  type: IncomingEvent['type'];
+  at: string;
+  messageId?: string;
+  provider?: string;
+  providerMessageId?: string;
+  campaignId?: string;
+  recipient?: string;
+} & Omit<Partial<IncomingEvent>, 'type' | 'at' | 'ref'>;
+
+/** Turns API events into domain events, collecting every problem with its item index and field. */
+export function toIncomingEvents(items: ApiEvent[], now: number, listPath = '/events'): { events: IncomingEvent[]; details: Detail[] } {
+  const details: Detail[] = [];
+  const events: IncomingEvent[] = [];
+  items.forEach((raw, i) => {
+    const at = Date.parse(raw.at);
+    const p = (f: string) => `${listPath}/${i}/${f}`;
+    if (at < EARLIEST) details.push({ path: p('at'), message: `${raw.at} is before 2000-01-01: check the unit (seconds vs milliseconds) or the year` });
+    else if (at > now + FUTURE_SLACK_MS) details.push({ path: p('at'), message: `${raw.at} is more than 24 hours in the future: check the clock and the time zone` });
+    const forms = [raw.messageId !== undefined, raw.providerMessageId !== undefined, raw.campaignId !== undefined || raw.recipient !== undefined].filter(Boolean).length;
+    let ref: MessageRef | null = null;
+    if (forms !== 1) {
+      details.push({ path: p('messageId'), message: 'name the message in exactly one way: messageId, or provider + providerMessageId, or campaignId + recipient' });
+    } else if (raw.messageId !== undefined) ref = { kind: 'id', messageId: raw.messageId };
+    else if (raw.providerMessageId !== undefined) {
+      if (!raw.provider) details.push({ path: p('provider'), message: 'providerMessageId needs provider (e.g. "whatsapp", "twilio")' });
+      else ref = { kind: 'provider', provider: raw.provider, providerMessageId: raw.providerMessageId };
+    } else if (!raw.campaignId || !raw.recipient) {
+      details.push({ path: p(raw.campaignId ? 'recipient' : 'campaignId'), message: 'campaignId and recipient go together' });
+    } else ref = { kind: 'recipient', campaignId: raw.campaignId, recipient: raw.recipient };
+    if (raw.type === 'clicked' && raw.url !== undefined && !/^https?:\/\//i.test(raw.url)) {
+      details.push({ path: p('url'), message: 'url must be an http(s) URL' });
+    }
+    if (!ref) return;
+    const { messageId: _m, providerMessageId: _pm, campaignId: _c, recipient: _r, at: _a, ...rest } = raw;
+    const e: IncomingEvent = { ...rest, at, ref } as IncomingEvent;
+    if (raw.type === 'bounced' && !e.bounceType) e.bounceType = 'soft';
+    if (raw.provider && raw.messageId !== undefined) e.provider = raw.provider;
+    events.push(e);
+  });
+  return { events, details };
+}
+
+export async function coreRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
+  const now = deps.clock ?? Date.now;
+
+  // ------------------------------------------------------------------ account
+  app.get('/v1/account', { schema: { summary: 'The authenticated account' } }, async (req) => {
+    const a = (await deps.accounts.get(accountOf(req)))!;
+    return { id: a.id, name: a.name, currency: a.currency, timeZone: a.time_zone, defaultCountry: a.default_country, suspended: a.suspended === 1, settings: JSON.parse(a.settings) };
+  });
+
+  // ------------------------------------------------------------------ campaigns
+  app.post('/v1/campaigns', { schema: { summary: 'Create a campaign', body: campaignCreateSchema } }, async (req, reply) => {
+    const b = req.body as Record<string, unknown> & { sendAt?: string | null; activatedAt?: string | null };
+    const c = await deps.campaigns.create(accountOf(req), {
+      ...(b as object),
+      sendAt: b.sendAt ? Date.parse(b.sendAt) : null,
+      activatedAt: b.activatedAt ? Date.parse(b.activatedAt) : null,
+    } as never);
+    return reply.code(201).send(c);
+  });
+
+  app.patch('/v1/campaigns/:id', { schema: { summary: 'Update a campaign', body: campaignPatchSchema } }, async (req, reply) => {
+    const b = req.body as Record<string, unknown> & { sendAt?: string | null; activatedAt?: string | null };
+    const patch = { ...(b as object) } as Record<string, unknown>;
+    if (b.sendAt !== undefined) patch.sendAt = b.sendAt ? Date.parse(b.sendAt) : null;
+    if (b.activatedAt !== undefined) patch.activatedAt = b.activatedAt ? Date.parse(b.activatedAt) : null;
+    return sendOutcome(reply, await deps.campaigns.update(accountOf(req), (req.params as { id: string }).id, patch as never));
+  });
+
+  app.get(
+    '/v1/campaigns',
+    {
+      schema: {
+        summary: 'Campaigns with the figures of the home table',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            ...pageQuery,
+            channel: { type: 'string', enum: ['whatsapp', 'sms', 'email', 'mail'] },
+            status: { type: 'string' },
+            sort: { type: 'string', enum: ['sendAt', '-sendAt', 'sent', '-sent', 'openRate', '-openRate', 'revenue', '-revenue', 'roas', '-roas', 'name', '-name'] },
+          },
+        },
+      },
+    },
+    async (req) => {
+      const q = req.query as { limit: number; cursor?: string; channel?: Channel; status?: string; sort?: string };
+      return deps.campaigns.list(accountOf(req), q);
+    },
+  );
+
+  app.get('/v1/campaigns/:id', { schema: { summary: 'Everything the campaign page shows' } }, async (req) => {
+    const d = await deps.campaigns.detail(accountOf(req), (req.params as { id: string }).id);
+    if (!d) throw new HttpError(404, `No campaign ${(req.params as { id: string }).id} in this account.`);
+    return d;
+  });
+
+  app.get(
+    '/v1/campaigns/:id/recipients',
+    {
+      schema: {
+        summary: "A campaign's recipients by status",
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { ...pageQuery, status: { type: 'string', enum: [...MESSAGE_STATUSES] }, reason: { type: 'string', maxLength: 60 }, q: { type: 'string', maxLength: 200 } },
+        },
+      },
+    },
+    async (req) => {
+      const accountId = accountOf(req);
+      const id = (req.params as { id: string }).id;
+      if (!(await deps.campaigns.get(accountId, id))) throw new HttpError(404, `No campaign ${id} in this account.`);
+      return deps.campaigns.recipients(accountId, id, req.query as never);
+    },
+  );
+
+  app.get('/v1/campaigns/:id/export.csv', { schema: { summary: "CSV export of a campaign's recipients and statuses (streamed)" } }, async (req, reply) => {
+    const accountId = accountOf(req);
+    const id = (req.params as { id: string }).id;
+    const campaign = await deps.campaigns.get(accountId, id);
+    if (!campaign) throw new HttpError(404, `No campaign ${id} in this account.`);
+    const columns = ['messageId', 'recipient', 'status', 'failureReason', 'failureCode', 'bounceType', 'variant', 'sentAt', 'deliveredAt', 'openedAt', 'clickedAt', 'repliedAt', 'unsubscribedAt', 'opens', 'clicks', 'machineOpens', 'botClicks', 'scans', 'cost'];
+    const csv = stringify({ header: true, columns, cast: { string: neutralizeCsvCell } });
+    (async () => {
+      try {
+        for await (const page of deps.campaigns.exportRows(accountId, id)) {
+          for (const row of page) {
+            if (!csv.write(row)) await new Promise((r) => csv.once('drain', r));
+          }
+        }
+        csv.end();
+      } catch (err) {
+        csv.destroy(err as Error);
+      }
+    })();
+    reply.header('content-type', 'text/csv; charset=utf-8');
+    reply.header('content-disposition', `attachment; filename="${campaign.slug}-recipients.csv"`);
+    return reply.send(csv);
+  });
+
+  // ------------------------------------------------------------------ messages and events
+  app.post('/v1/campaigns/:id/messages', { schema: { summary: "Register a campaign's messages (≤ 10,000)", body: messagesBodySchema } }, async (req, reply) => {
+    const body = req.body as { messages: (Omit<RegisterItem, 'registeredAt'> & { registeredAt?: string })[] };
+    const items: RegisterItem[] = body.messages.map((m) => ({ ...m, registeredAt: m.registeredAt ? Date.parse(m.registeredAt) : undefined }));
+    const outcome = await deps.ingestor.register(accountOf(req), (req.params as { id: string }).id, items);
+    if (!outcome.ok) return sendOutcome(reply, outcome, 200, 'messages');
+    return reply.code(200).send({ messages: outcome.value, created: outcome.value.filter((m) => !m.existing).length, existing: outcome.value.filter((m) => m.existing).length });
+  });
+
+  app.post('/v1/events', { schema: { summary: 'Ingest a batch of events (≤ 10,000; all or nothing)', body: eventsBodySchema } }, async (req, reply) => {
+    const { events, details } = toIncomingEvents((req.body as { events: ApiEvent[] }).events, now());
+    if (details.length) return sendError(reply, 400, `${details.length} problem(s) in the batch; nothing was stored. First: ${details[0].path} ${details[0].message}.`, details);
+    return sendOutcome(reply, await deps.ingestor.ingest(accountOf(req), events), 200, 'events');
+  });
+
+  app.post('/v1/events/single', { schema: { summary: 'Ingest one event', body: eventSchema } }, async (req, reply) => {
+    const { events, details } = toIncomingEvents([req.body as ApiEvent], now(), '');
+    if (details.length) return sendError(reply, 400, `Invalid event: ${details[0].path.replace(/^\/0/, '')} ${details[0].message}.`, details.map((d) => ({ ...d, path: d.path.replace(/^\/0/, '') })));
+    return sendOutcome(reply, await deps.ingestor.ingest(accountOf(req), events), 200, 'event');
+  });
+
+  // ------------------------------------------------------------------ figures
+  const period = async (accountId: string, q: { from?: string; to?: string }) => {
+    const account = (await deps.accounts.get(accountId))!;
+    const to = q.to ?? todayIn(account.time_zone, now());
+    const from = q.from ?? addDays(to, -29);
+    if (from > to) throw new HttpError(400, `The period starts (${from}) after it ends (${to}).`, [{ path: '/from', message: 'must be on or before to' }]);
+    if (addDays(from, 3660) < to) throw new HttpError(400, 'The period is longer than ten years; choose a shorter one.');
+    return { from, to };
+  };
+
+  app.get('/v1/overview', { schema: { summary: 'Account overview for a period, with the previous period and trends', querystring: periodQuerySchema } }, async (req) => {
+    const q = req.query as { from?: string; to?: string; channel?: Channel };
+    const accountId = accountOf(req);
+    const p = await period(accountId, q);
+    return deps.campaigns.overview(accountId, p.from, p.to, q.channel);
+  });
+
+  app.get('/v1/series/daily', { schema: { summary: 'Daily series (messages sent that day and their outcomes)', querystring: periodQuerySchema } }, async (req) => {
+    const q = req.query as { from?: string; to?: string; channel?: Channel };
+    const accountId = accountOf(req);
+    const p = await period(accountId, q);
+    return deps.campaigns.dailySeries(accountId, p.from, p.to, q.channel);
+  });
+}

@@ -1,0 +1,141 @@
+// JSON schemas of the API's bodies, shared by validation and the OpenAPI document.
+import { CHANNELS, CAMPAIGN_STATUSES, EVENT_TYPES, FAILURE_REASONS } from '../domain/types';
+
+const isoTime = { type: 'string', format: 'date-time' } as const;
+const id = { type: 'string', minLength: 1, maxLength: 200 } as const;
+
+export const eventSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['type', 'at'],
+  properties: {
+    type: { type: 'string', enum: [...EVENT_TYPES] },
+    at: isoTime,
+    messageId: id,
+    provider: { type: 'string', minLength: 1, maxLength: 40 },
+    providerMessageId: id,
+    campaignId: id,
+    recipient: { type: 'string', minLength: 1, maxLength: 500 },
+    providerEventId: id,
+    bounceType: { type: 'string', enum: ['soft', 'hard'] },
+    url: { type: 'string', maxLength: 4000 },
+    machine: { type: 'boolean' },
+    flagReason: { type: 'string', maxLength: 200 },
+    failureReason: { type: 'string', enum: [...FAILURE_REASONS] },
+    failureCode: { type: 'string', maxLength: 100 },
+    failureMessage: { type: 'string', maxLength: 2000 },
+    text: { type: 'string', maxLength: 5000 },
+    pricingCategory: { type: 'string', maxLength: 40 },
+    segments: { type: 'integer', minimum: 1, maximum: 100 },
+    costMinor: { type: 'integer', minimum: 0 },
+  },
+} as const;
+
+export const eventsBodySchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['events'],
+  properties: { events: { type: 'array', minItems: 1, maxItems: 10_000, items: eventSchema } },
+} as const;
+
+const address = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    name: { type: 'string', maxLength: 200 }, line1: { type: 'string', maxLength: 300 }, line2: { type: 'string', maxLength: 300 },
+    postalCode: { type: 'string', maxLength: 20 }, city: { type: 'string', maxLength: 100 }, country: { type: 'string', maxLength: 60 },
+  },
+} as const;
+
+export const recipientSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    externalId: id,
+    email: { type: 'string', maxLength: 320 },
+    phone: { type: 'string', maxLength: 40 },
+    address,
+    firstName: { type: 'string', maxLength: 100 },
+    lastName: { type: 'string', maxLength: 100 },
+  },
+} as const;
+
+export const messagesBodySchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['messages'],
+  properties: {
+    messages: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 10_000,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['recipient'],
+        properties: {
+          recipient: recipientSchema,
+          provider: { type: 'string', minLength: 1, maxLength: 40 },
+          providerMessageId: id,
+          variant: { type: 'string', maxLength: 40 },
+          notSentReason: { type: 'string', enum: [...FAILURE_REASONS] },
+          registeredAt: isoTime,
+        },
+      },
+    },
+  },
+} as const;
+
+const template = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    name: { type: ['string', 'null'], maxLength: 200 },
+    version: { type: ['string', 'null'], maxLength: 50 },
+    language: { type: ['string', 'null'], maxLength: 20 },
+    format: { type: ['string', 'null'], enum: ['text', 'html', null] },
+    content: { type: ['string', 'null'], maxLength: 200_000 },
+  },
+} as const;
+
+const campaignProps = {
+  name: { type: 'string', minLength: 1, maxLength: 200 },
+  channel: { type: 'string', enum: [...CHANNELS] },
+  kind: { type: 'string', enum: ['manual', 'automatic'] },
+  sendAt: { anyOf: [isoTime, { type: 'null' }] },
+  activatedAt: { anyOf: [isoTime, { type: 'null' }] },
+  status: { type: 'string', enum: [...CAMPAIGN_STATUSES] },
+  template,
+  tags: { type: 'array', maxItems: 50, items: { type: 'string', minLength: 1, maxLength: 60 } },
+  budget: { type: ['integer', 'null'], minimum: 0 },
+  fixedCost: { type: 'integer', minimum: 0 },
+} as const;
+
+export const campaignCreateSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'channel'],
+  properties: campaignProps,
+} as const;
+
+export const campaignPatchSchema = {
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: campaignProps,
+} as const;
+
+export const periodQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    from: { type: 'string', format: 'date' },
+    to: { type: 'string', format: 'date' },
+    channel: { type: 'string', enum: [...CHANNELS] },
+  },
+} as const;
+
+export const pageQuery = {
+  limit: { type: 'integer', minimum: 1, maximum: 1000, default: 50 },
+  cursor: { type: 'string', maxLength: 200 },
+} as const;

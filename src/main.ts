@@ -1,0 +1,64 @@
+// The composition root: config → database → store → services → server, read top to bottom.
+import type { FastifyInstance } from 'fastify';
+import { loadConfig, type Config } from './config';
+import { migrateToLatest, openDatabase, pendingMigrations, type Db } from './store/db';
+import { AccountDirectory } from './services/accounts';
+import { Writer } from './services/writer';
+import { Ingestor } from './services/ingest';
+import { Campaigns } from './services/campaigns';
+import { buildApp, type Deps } from './http/app';
+
+export interface Mesure {
+  config: Config;
+  db: Db;
+  deps: Deps;
+  app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Run migrations (default) or refuse to start when some are pending. */
+  migrate?: boolean;
+  logger?: boolean;
+  clock?: () => number;
+}
+
+/** Opens the database, migrates it and wires every service; does not listen. */
+export async function assemble(config: Config, opts: StartOptions = {}): Promise<Mesure> {
+  const db = await openDatabase(config.database.url);
+  try {
+    if (opts.migrate === false) {
+      const pending = await pendingMigrations(db);
+      if (pending.length) {
+        throw new Error(`The database is not migrated (${pending.length} pending: ${pending.join(', ')}). Run \`mesure migrate\` first.`);
+      }
+    } else {
+      await migrateToLatest(db);
+    }
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  const clock = opts.clock ?? Date.now;
+  const accounts = new AccountDirectory(db, clock);
+  const writer = new Writer(db);
+  const ingestor = new Ingestor(db, writer, accounts, clock);
+  const campaigns = new Campaigns(db, accounts, undefined, clock);
+  const deps: Deps = {
+    db, accounts, ingestor, campaigns, writer,
+    publicUrl: config.http.publicUrl,
+    bodyLimitBytes: config.http.bodyLimitBytes,
+    logger: opts.logger,
+    clock,
+  };
+  const app = await buildApp(deps);
+  return {
+    config, db, deps, app,
+    close: async () => {
+      await app.close();
+      await db.close();
+    },
+  };
+}
+
+export { loadConfig };

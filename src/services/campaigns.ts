@@ -1,0 +1,331 @@
+// Campaigns and the figures read from them: the home table, the campaign page, the account overview, daily
+// series and the CSV export.
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../store/db';
+import type { CampaignRow, MessageRow } from '../store/schema';
+import {
+  countClicksByUrl, countFlaggedByReason, countNotSentByReason, getCampaign, insertCampaign, iterateCampaignMessages,
+  listCampaignDaysByDay, listCampaignRows, listRecipients, sumCampaignDays, sumCampaignDaysByCampaign, sumFixedCosts,
+  updateCampaign,
+} from '../store/campaigns';
+import {
+  campaignFigures, funnel, NO_MONEY, overviewCards, previousPeriod, referenceChecks, type CampaignFigures, type MoneyFacts,
+} from '../domain/kpis';
+import { zeroCounts } from '../domain/message';
+import type { CampaignStatus, Channel } from '../domain/types';
+import type { AccountDirectory } from './accounts';
+import type { Outcome } from './ingest';
+
+export interface Template {
+  name?: string | null;
+  version?: string | null;
+  language?: string | null;
+  format?: 'text' | 'html' | null;
+  content?: string | null;
+}
+
+export interface CampaignInput {
+  name: string;
+  channel: Channel;
+  kind?: 'manual' | 'automatic';
+  sendAt?: number | null;
+  activatedAt?: number | null;
+  status?: CampaignStatus;
+  template?: Template;
+  tags?: string[];
+  budget?: number | null;
+  fixedCost?: number;
+}
+
+export interface Campaign {
+  id: string;
+  name: string;
+  slug: string;
+  channel: Channel;
+  kind: 'manual' | 'automatic';
+  status: CampaignStatus;
+  statusReason: string | null;
+  sendAt: string | null;
+  activatedAt: string | null;
+  template: Template;
+  tags: string[];
+  budget: number | null;
+  fixedCost: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+
+export function toCampaign(r: CampaignRow): Campaign {
+  return {
+    id: r.id,
+    name: r.name,
+    slug: r.slug,
+    channel: r.channel as Channel,
+    kind: r.kind as 'manual' | 'automatic',
+    status: r.status as CampaignStatus,
+    statusReason: r.status_reason,
+    sendAt: iso(r.send_at),
+    activatedAt: iso(r.activated_at),
+    template: {
+      name: r.template_name, version: r.template_version, language: r.template_language,
+      format: r.template_format as 'text' | 'html' | null, content: r.template_content,
+    },
+    tags: JSON.parse(r.tags),
+    budget: r.budget_minor,
+    fixedCost: r.fixed_cost_minor,
+    createdAt: iso(r.created_at)!,
+    updatedAt: iso(r.updated_at)!,
+  };
+}
+
+export function slugify(name: string): string {
+  return name.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60) || 'campaign';
+}
+
+/** Money facts per campaign (attribution). Replaced by the attribution service once orders land. */
+export interface MoneySource {
+  byCampaign(accountId: string, campaignIds: string[]): Promise<Map<string, MoneyFacts>>;
+  forPeriod(accountId: string, from: string, to: string, channel?: Channel): Promise<MoneyFacts>;
+  ordersImported(accountId: string, fromMs: number, toMs: number): Promise<number>;
+  revenueByDay(accountId: string, from: string, to: string, channel?: Channel): Promise<Map<string, { revenue: number; conversions: number }>>;
+}
+
+export const noMoney: MoneySource = {
+  byCampaign: async () => new Map(),
+  forPeriod: async () => NO_MONEY,
+  ordersImported: async () => 0,
+  revenueByDay: async () => new Map(),
+};
+
+export type SortKey = 'sendAt' | 'sent' | 'openRate' | 'revenue' | 'roas' | 'name';
+
+export class Campaigns {
+  constructor(
+    private readonly db: Db,
+    private readonly accounts: AccountDirectory,
+    public money: MoneySource = noMoney,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  async create(accountId: string, input: CampaignInput): Promise<Campaign> {
+    const now = this.clock();
+    const kind = input.kind ?? (input.activatedAt ? 'automatic' : 'manual');
+    const row: CampaignRow = {
+      account_id: accountId,
+      id: `cmp_${randomUUID().replace(/-/g, '').slice(0, 16)}`,
+      name: input.name,
+      slug: slugify(input.name),
+      channel: input.channel,
+      kind,
+      send_at: input.sendAt ?? null,
+      activated_at: input.activatedAt ?? null,
+      status: input.status ?? (input.sendAt && input.sendAt > now ? 'scheduled' : 'draft'),
+      status_reason: null,
+      template_name: input.template?.name ?? null,
+      template_version: input.template?.version ?? null,
+      template_language: input.template?.language ?? null,
+      template_format: input.template?.format ?? null,
+      template_content: input.template?.content ?? null,
+      tags: JSON.stringify(input.tags ?? []),
+      budget_minor: input.budget ?? null,
+      fixed_cost_minor: input.fixedCost ?? 0,
+      settings: '{}',
+      created_at: now,
+      updated_at: now,
+    };
+    await insertCampaign(this.db.kysely, row);
+    return toCampaign(row);
+  }
+
+  async get(accountId: string, id: string): Promise<Campaign | undefined> {
+    const r = await getCampaign(this.db.kysely, accountId, id);
+    return r && toCampaign(r);
+  }
+
+  async update(accountId: string, id: string, input: Partial<CampaignInput> & { statusReason?: string | null }): Promise<Outcome<Campaign>> {
+    const current = await getCampaign(this.db.kysely, accountId, id);
+    if (!current) return { ok: false, status: 404, message: `No campaign ${id} in this account.`, errors: [] };
+    if (input.channel && input.channel !== current.channel) {
+      return { ok: false, status: 409, message: 'A campaign cannot change channel once created: its messages were addressed for that channel.', errors: [] };
+    }
+    const patch: Partial<CampaignRow> = { updated_at: this.clock() };
+    if (input.name !== undefined) { patch.name = input.name; patch.slug = slugify(input.name); }
+    if (input.kind !== undefined) patch.kind = input.kind;
+    if (input.sendAt !== undefined) patch.send_at = input.sendAt;
+    if (input.activatedAt !== undefined) patch.activated_at = input.activatedAt;
+    if (input.status !== undefined) { patch.status = input.status; patch.status_reason = input.statusReason ?? null; }
+    if (input.template) {
+      const t = input.template;
+      if (t.name !== undefined) patch.template_name = t.name;
+      if (t.version !== undefined) patch.template_version = t.version;
+      if (t.language !== undefined) patch.template_language = t.language;
+      if (t.format !== undefined) patch.template_format = t.format;
+      if (t.content !== undefined) patch.template_content = t.content;
+    }
+    if (input.tags !== undefined) patch.tags = JSON.stringify(input.tags);
+    if (input.budget !== undefined) patch.budget_minor = input.budget;
+    if (input.fixedCost !== undefined) patch.fixed_cost_minor = input.fixedCost;
+    await updateCampaign(this.db.kysely, accountId, id, patch);
+    return { ok: true, value: toCampaign((await getCampaign(this.db.kysely, accountId, id))!) };
+  }
+
+  /** The home table: every campaign with send date, sent, open rate, revenue and ROAS; sorted, paginated. */
+  async list(accountId: string, opts: { channel?: Channel; status?: string; sort?: string; limit: number; cursor?: string }) {
+    const rows = await listCampaignRows(this.db.kysely, accountId, { channel: opts.channel, status: opts.status });
+    const counts = await sumCampaignDaysByCampaign(this.db.kysely, accountId);
+    const money = await this.money.byCampaign(accountId, rows.map((r) => r.id));
+    const items = rows.map((r) => {
+      const f = campaignFigures(counts.get(r.id) ?? zeroCounts(), { ...(money.get(r.id) ?? NO_MONEY), fixedCostMinor: r.fixed_cost_minor });
+      const c = toCampaign(r);
+      return {
+        id: c.id, name: c.name, channel: c.channel, status: c.status, statusReason: c.statusReason, kind: c.kind,
+        sendAt: c.sendAt ?? c.activatedAt, activatedAt: c.activatedAt, tags: c.tags,
+        audience: f.audience, sent: f.sent, openRate: f.openRate, clickRate: f.clickRate, revenue: f.revenue, roas: f.roas, spend: f.spend,
+        conversions: f.conversions,
+      };
+    });
+    const sort = opts.sort ?? '-sendAt';
+    const desc = sort.startsWith('-');
+    const key = (desc ? sort.slice(1) : sort) as SortKey;
+    const val = (x: (typeof items)[number]): number | string | null =>
+      key === 'sendAt' ? (x.sendAt ?? '') : key === 'name' ? x.name.toLowerCase() : (x[key] as number | null);
+    items.sort((a, b) => {
+      const va = val(a);
+      const vb = val(b);
+      // Empty values (no send date, rate without denominator) go last whatever the direction.
+      if (va === null || va === '') return vb === null || vb === '' ? a.id.localeCompare(b.id) : 1;
+      if (vb === null || vb === '') return -1;
+      const cmp = va < vb ? -1 : va > vb ? 1 : a.id.localeCompare(b.id);
+      return desc ? -cmp : cmp;
+    });
+    const start = opts.cursor ? Number(Buffer.from(opts.cursor, 'base64url').toString()) || 0 : 0;
+    const page = items.slice(start, start + opts.limit);
+    const next = start + opts.limit < items.length ? Buffer.from(String(start + opts.limit)).toString('base64url') : null;
+    return { items: page, nextCursor: next, total: items.length };
+  }
+
+  /** Everything the campaign page shows. */
+  async detail(accountId: string, id: string) {
+    const row = await getCampaign(this.db.kysely, accountId, id);
+    if (!row) return undefined;
+    const channel = row.channel as Channel;
+    const counts = (await sumCampaignDaysByCampaign(this.db.kysely, accountId, [id])).get(id) ?? zeroCounts();
+    const money = (await this.money.byCampaign(accountId, [id])).get(id) ?? NO_MONEY;
+    const figures = campaignFigures(counts, { ...money, fixedCostMinor: row.fixed_cost_minor });
+    const [notSent, flagged, links] = await Promise.all([
+      countNotSentByReason(this.db.kysely, accountId, id),
+      countFlaggedByReason(this.db.kysely, accountId, id),
+      countClicksByUrl(this.db.kysely, accountId, id),
+    ]);
+    return {
+      campaign: toCampaign(row),
+      figures,
+      notSent,
+      flagged,
+      links,
+      funnel: funnel(figures, channel),
+      reference: referenceChecks(figures, channel),
+    };
+  }
+
+  async recipients(accountId: string, id: string, f: { status?: string; reason?: string; q?: string; cursor?: string; limit: number }) {
+    const rows = await listRecipients(this.db.kysely, accountId, id, { ...f, after: f.cursor, limit: f.limit + 1 });
+    const page = rows.slice(0, f.limit);
+    return { items: page.map(toRecipient), nextCursor: rows.length > f.limit ? page[page.length - 1].id : null };
+  }
+
+  async *exportRows(accountId: string, id: string): AsyncGenerator<ReturnType<typeof toRecipient>[]> {
+    for await (const page of iterateCampaignMessages(this.db.kysely, accountId, id)) yield page.map(toRecipient);
+  }
+
+  /** The account overview for [from, to] with the previous period of the same length. */
+  async overview(accountId: string, from: string, to: string, channel?: Channel) {
+    const account = (await this.accounts.get(accountId))!;
+    const prev = previousPeriod(from, to);
+    const facts = async (p: { from: string; to: string }) => {
+      const [startMs, endMs] = [zonedDayStart(p.from, account.time_zone), zonedDayStart(nextDay(p.to), account.time_zone)];
+      const counts = await sumCampaignDays(this.db.kysely, accountId, p.from, p.to, channel);
+      const money = await this.money.forPeriod(accountId, p.from, p.to, channel);
+      const fixed = await sumFixedCosts(this.db.kysely, accountId, startMs, endMs, channel);
+      return { counts, money: { ...money, fixedCostMinor: money.fixedCostMinor + fixed }, ordersImported: await this.money.ordersImported(accountId, startMs, endMs) };
+    };
+    const [current, previous] = [await facts({ from, to }), await facts(prev)];
+    return {
+      period: { from, to },
+      previousPeriod: prev,
+      currency: account.currency,
+      timeZone: account.time_zone,
+      cards: overviewCards(current, previous),
+      figures: campaignFigures(current.counts, current.money) as CampaignFigures,
+    };
+  }
+
+  async dailySeries(accountId: string, from: string, to: string, channel?: Channel) {
+    const rows = await listCampaignDaysByDay(this.db.kysely, accountId, from, to, channel);
+    const money = await this.money.revenueByDay(accountId, from, to, channel);
+    const byDay = new Map(rows.map((r) => [r.day, r.counts]));
+    const days = [];
+    for (let d = from; d <= to; d = nextDay(d)) {
+      const c = byDay.get(d) ?? zeroCounts();
+      const m = money.get(d);
+      days.push({
+        date: d, sent: c.sent, delivered: c.delivered, opened: c.opened, clicked: c.clicked, scans: c.total_scans,
+        conversions: m?.conversions ?? 0, revenue: m?.revenue ?? 0, spend: c.spend_minor,
+      });
+    }
+    return { days };
+  }
+}
+
+export function toRecipient(m: MessageRow) {
+  return {
+    messageId: m.id,
+    recipient: m.recipient,
+    contactId: m.contact_id,
+    status: m.status,
+    failureReason: m.not_sent_reason ?? m.failure_reason,
+    failureCode: m.failure_code,
+    bounceType: m.bounce_type,
+    variant: m.variant,
+    providerMessageId: m.provider_message_id,
+    sentAt: iso(m.sent_at),
+    deliveredAt: iso(m.delivered_at),
+    openedAt: iso(m.opened_at),
+    clickedAt: iso(m.clicked_at),
+    repliedAt: iso(m.replied_at),
+    unsubscribedAt: iso(m.unsubscribed_at),
+    opens: m.opens,
+    clicks: m.clicks,
+    machineOpens: m.machine_opens,
+    botClicks: m.bot_clicks,
+    scans: m.scans,
+    cost: m.cost_minor,
+  };
+}
+
+export function nextDay(day: string): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString().slice(0, 10);
+}
+
+/** Epoch ms of 00:00 on `day` in `timeZone`. */
+export function zonedDayStart(day: string, timeZone: string): number {
+  const utc = Date.parse(`${day}T00:00:00Z`);
+  // Offset of the zone at that instant, then corrected once more across a DST change.
+  const offset = (t: number) => {
+    const parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(t);
+    const get = (k: string) => Number(parts.find((p) => p.type === k)!.value);
+    return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - t;
+  };
+  let t = utc - offset(utc);
+  t = utc - offset(t);
+  return t;
+}
+
+/** Today's date in a time zone. */
+export function todayIn(timeZone: string, now: number): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+}

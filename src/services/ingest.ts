@@ -1,0 +1,451 @@
+// Event ingestion and message registration: resolve each event's message, drop duplicates, keep orphans for
+// later, apply the rest to message state and daily counts, all inside one group-committed transaction.
+import { randomUUID } from 'node:crypto';
+import type { Transaction } from 'kysely';
+import type { Db } from '../store/db';
+import type { CampaignRow, DB, EventRow, MessageRow, OrphanEventRow } from '../store/schema';
+import {
+  addCampaignDays, findMessagesByIds, findMessagesByProviderIds, findMessagesByRecipients, insertEvents,
+  insertMessages, insertOrphanEvents, takeOrphanEvents, updateMessages, type DayDelta,
+} from '../store/messages';
+import { findContactsByKeys, getCampaigns, insertContacts, updateContact } from '../store/campaigns';
+import {
+  addCounts, applyEvent, cohortAt, countsDelta, dayInZone, deriveStatus, emptyState, isZero, messageCounts,
+  type MessageState,
+} from '../domain/message';
+import { normalizeAddress, normalizeEmail, normalizePhone, recipientAddress, type PostalAddress } from '../domain/contacts';
+import type { Channel, FailureReason, IncomingEvent, MessageRef } from '../domain/types';
+import type { Writer } from './writer';
+import type { AccountDirectory } from './accounts';
+
+export interface ItemError {
+  index: number;
+  field: string;
+  message: string;
+}
+
+export type Outcome<T> = { ok: true; value: T } | { ok: false; status: 404 | 409 | 422; message: string; errors: ItemError[] };
+
+export interface IngestSummary {
+  received: number;
+  applied: number;
+  duplicates: number;
+  /** Events whose message is not registered yet: kept, applied when it is. */
+  pending: number;
+  /** Of those, how many were not already waiting (a repeated orphan is kept once). */
+  newlyPending?: number;
+}
+
+const refKey = (ref: MessageRef, recipient?: string): string =>
+  ref.kind === 'provider' ? `p:${ref.provider}:${ref.providerMessageId}` : ref.kind === 'recipient' ? `r:${ref.campaignId}:${recipient ?? ref.recipient}` : `m:${ref.messageId}`;
+
+/** How a (campaign, recipient) reference names its recipient, normalised like registered messages are. */
+export function normalizeRecipient(channel: Channel, raw: string, defaultCountry?: string): string {
+  const trimmed = raw.trim();
+  if (channel === 'email') return normalizeEmail(trimmed) ?? trimmed.toLowerCase();
+  if (channel === 'sms' || channel === 'whatsapp') return normalizePhone(trimmed, defaultCountry) ?? trimmed;
+  return trimmed;
+}
+
+function dedupeKey(e: IncomingEvent, target: string): string {
+  if (e.providerEventId) {
+    const provider = e.ref.kind === 'provider' ? e.ref.provider : (e.provider ?? 'api');
+    return `pe:${provider}:${e.providerEventId}`;
+  }
+  return `${target}|${e.type}|${e.at}|${e.url ?? ''}`;
+}
+
+export class Ingestor {
+  constructor(
+    private readonly db: Db,
+    private readonly writer: Writer,
+    private readonly accounts: AccountDirectory,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  /** Stores and applies a batch of events for one account, all or nothing. Resolves after COMMIT. */
+  ingest(accountId: string, events: IncomingEvent[]): Promise<Outcome<IngestSummary>> {
+    return this.writer.run((trx) => this.applyEvents(trx, accountId, events), Math.max(1, events.length));
+  }
+
+  private async applyEvents(trx: Transaction<DB>, accountId: string, events: IncomingEvent[]): Promise<Outcome<IngestSummary>> {
+    const account = await this.accounts.get(accountId, trx);
+    if (!account) return { ok: false, status: 404, message: `Account ${accountId} not found.`, errors: [] };
+    const now = this.clock();
+
+    // 1. Resolve every reference to a message.
+    const ids: string[] = [];
+    const byProvider = new Map<string, string[]>();
+    const byCampaign = new Map<string, string[]>();
+    for (const e of events) {
+      if (e.ref.kind === 'id') ids.push(e.ref.messageId);
+      else if (e.ref.kind === 'provider') {
+        const list = byProvider.get(e.ref.provider) ?? [];
+        list.push(e.ref.providerMessageId);
+        byProvider.set(e.ref.provider, list);
+      } else {
+        const list = byCampaign.get(e.ref.campaignId) ?? [];
+        list.push(e.ref.recipient);
+        byCampaign.set(e.ref.campaignId, list);
+      }
+    }
+    const errors: ItemError[] = [];
+    const campaigns = new Map((await getCampaigns(trx, accountId, [...byCampaign.keys()])).map((c) => [c.id, c]));
+    const messages = new Map<string, MessageRow>();
+    const byProviderKey = new Map<string, MessageRow>();
+    const byRecipientKey = new Map<string, MessageRow>();
+    for (const m of await findMessagesByIds(trx, accountId, ids)) messages.set(m.id, m);
+    for (const [provider, pids] of byProvider) {
+      for (const m of await findMessagesByProviderIds(trx, accountId, provider, pids)) {
+        messages.set(m.id, m);
+        byProviderKey.set(`p:${provider}:${m.provider_message_id}`, m);
+      }
+    }
+    const normalized = new Map<IncomingEvent, string>();
+    for (const [campaignId, raws] of byCampaign) {
+      const campaign = campaigns.get(campaignId);
+      if (!campaign) continue;
+      const recips = raws.map((r) => normalizeRecipient(campaign.channel as Channel, r, account.default_country ?? undefined));
+      for (const m of await findMessagesByRecipients(trx, accountId, campaignId, recips)) {
+        messages.set(m.id, m);
+        byRecipientKey.set(`r:${campaignId}:${m.recipient}`, m);
+      }
+    }
+    events.forEach((e, index) => {
+      if (e.ref.kind === 'id' && !messages.has(e.ref.messageId)) {
+        errors.push({ index, field: 'messageId', message: `no message ${e.ref.messageId} in this account` });
+      } else if (e.ref.kind === 'recipient') {
+        const campaign = campaigns.get(e.ref.campaignId);
+        if (!campaign) errors.push({ index, field: 'campaignId', message: `no campaign ${e.ref.campaignId} in this account` });
+        else normalized.set(e, normalizeRecipient(campaign.channel as Channel, e.ref.recipient, account.default_country ?? undefined));
+      }
+    });
+    if (errors.length > 0) {
+      return { ok: false, status: 422, message: `${errors.length} event(s) name something that does not exist; nothing was stored.`, errors };
+    }
+
+    // 2. Split into events to apply and orphans to keep.
+    const eventRows: EventRow[] = [];
+    const rowEvents = new Map<string, { e: IncomingEvent; m: MessageRow }>();
+    const orphans: OrphanEventRow[] = [];
+    for (const e of events) {
+      const key = e.ref.kind === 'id' ? `m:${e.ref.messageId}` : refKey(e.ref, normalized.get(e));
+      const m = e.ref.kind === 'id' ? messages.get(e.ref.messageId) : e.ref.kind === 'provider' ? byProviderKey.get(key) : byRecipientKey.get(key);
+      if (!m) {
+        orphans.push({ account_id: accountId, ref_key: key, dedupe_key: dedupeKey(e, key), event: JSON.stringify(e), received_at: now });
+        continue;
+      }
+      const dk = dedupeKey(e, m.id);
+      if (rowEvents.has(dk)) continue;
+      rowEvents.set(dk, { e, m });
+      eventRows.push(eventRow(accountId, dk, m, e, now));
+    }
+    const pending = await insertOrphanEvents(trx, orphans);
+    const inserted = await insertEvents(this.db, trx, eventRows);
+    const applied = await this.applyToMessages(trx, account.time_zone, accountId, [...inserted].map((k) => rowEvents.get(k)!));
+    return {
+      ok: true,
+      value: { received: events.length, applied, duplicates: events.length - applied - orphans.length, pending: orphans.length, newlyPending: pending } as IngestSummary,
+    };
+  }
+
+  /** Applies stored events to their messages and the daily counts. Returns how many were applied. */
+  private async applyToMessages(
+    trx: Transaction<DB>,
+    timeZone: string,
+    accountId: string,
+    items: { e: IncomingEvent; m: MessageRow }[],
+  ): Promise<number> {
+    if (items.length === 0) return 0;
+    const before = new Map<string, MessageRow>();
+    const after = new Map<string, MessageRow>();
+    for (const { e, m } of items) {
+      if (!before.has(m.id)) before.set(m.id, m);
+      const current = after.get(m.id) ?? m;
+      const next = applyEvent(current, e);
+      if (e.providerMessageId && !next.provider_message_id) {
+        next.provider = e.provider ?? (e.ref.kind === 'provider' ? e.ref.provider : null);
+        next.provider_message_id = e.providerMessageId;
+      }
+      // A cost reported with an event is the provider's actual (billed) figure: it replaces the estimate.
+      if (e.costMinor !== undefined) {
+        next.cost_minor = e.costMinor;
+        next.cost_state = 'committed';
+      }
+      after.set(m.id, next);
+    }
+    const channels = await this.channelsOf(trx, accountId, [...after.values()].map((m) => m.campaign_id));
+    const deltas = new Map<string, DayDelta>();
+    const changed: MessageRow[] = [];
+    for (const [id, next] of after) {
+      const old = before.get(id)!;
+      next.cohort_day = dayInZone(cohortAt(next, next.registered_at), timeZone);
+      changed.push(next);
+      const channel = channels.get(next.campaign_id)!;
+      addDelta(deltas, accountId, old.campaign_id, old.cohort_day, countsDelta(messageCounts(old, channel), null));
+      addDelta(deltas, accountId, next.campaign_id, next.cohort_day, countsDelta(null, messageCounts(next, channel)));
+    }
+    await updateMessages(this.db, trx, changed);
+    await addCampaignDays(this.db, trx, [...deltas.values()].filter((d) => !isZero(d.counts)));
+    await this.recordOptOuts(trx, accountId, items, channels);
+    return items.length;
+  }
+
+  /** Unsubscribes, complaints and hard bounces make the contact opted out of that channel. */
+  private async recordOptOuts(
+    trx: Transaction<DB>,
+    accountId: string,
+    items: { e: IncomingEvent; m: MessageRow }[],
+    channels: Map<string, Channel>,
+  ): Promise<void> {
+    for (const { e, m } of items) {
+      const optOut = e.type === 'unsubscribed' || e.type === 'complained' || (e.type === 'bounced' && e.bounceType === 'hard') || e.failureReason === 'opted_out';
+      if (!optOut || !m.contact_id) continue;
+      const channel = channels.get(m.campaign_id)!;
+      await updateContact(trx, accountId, m.contact_id, { [`opt_out_${channel}`]: e.at, updated_at: e.at });
+    }
+  }
+
+  private campaignChannels = new Map<string, Channel>();
+  private async channelsOf(trx: Transaction<DB>, accountId: string, campaignIds: string[]): Promise<Map<string, Channel>> {
+    const out = new Map<string, Channel>();
+    const missing: string[] = [];
+    for (const id of new Set(campaignIds)) {
+      const c = this.campaignChannels.get(`${accountId}/${id}`);
+      if (c) out.set(id, c);
+      else missing.push(id);
+    }
+    for (const c of await getCampaigns(trx, accountId, missing)) {
+      this.campaignChannels.set(`${accountId}/${c.id}`, c.channel as Channel);
+      out.set(c.id, c.channel as Channel);
+    }
+    return out;
+  }
+
+  /** Registers a campaign's messages (one per recipient) and applies the events that were waiting for them. */
+  register(accountId: string, campaignId: string, items: RegisterItem[]): Promise<Outcome<RegisteredMessage[]>> {
+    return this.writer.run((trx) => this.registerIn(trx, accountId, campaignId, items), Math.max(1, items.length));
+  }
+
+  async registerIn(trx: Transaction<DB>, accountId: string, campaignId: string, items: RegisterItem[]): Promise<Outcome<RegisteredMessage[]>> {
+    const account = await this.accounts.get(accountId, trx);
+    const [campaign] = await getCampaigns(trx, accountId, [campaignId]);
+    if (!account || !campaign) return { ok: false, status: 404, message: `No campaign ${campaignId} in this account.`, errors: [] };
+    const channel = campaign.channel as Channel;
+    const country = account.default_country ?? undefined;
+    const now = this.clock();
+
+    const errors: ItemError[] = [];
+    const prepared = items.map((item, index) => {
+      const address = recipientAddress(channel, { email: item.recipient.email, phone: item.recipient.phone, address: item.recipient.address }, country);
+      const raw = channel === 'email' ? item.recipient.email : channel === 'mail' ? normalizeAddress(item.recipient.address) ?? formatAddress(item.recipient.address) : item.recipient.phone;
+      const recipient = address ?? (raw ? normalizeRecipient(channel, raw, country) : item.recipient.externalId ? `ext:${item.recipient.externalId}` : null);
+      if (!recipient) {
+        errors.push({ index, field: 'recipient', message: `a ${channel} message needs ${channel === 'email' ? 'an email' : channel === 'mail' ? 'a postal address' : 'a phone number'} or an externalId` });
+      }
+      return { item, index, recipient: recipient ?? '', invalid: address === null };
+    });
+    if (errors.length) return { ok: false, status: 422, message: `${errors.length} message(s) have no usable recipient; nothing was stored.`, errors };
+
+    const existing = new Map((await findMessagesByRecipients(trx, accountId, campaignId, prepared.map((p) => p.recipient))).map((m) => [m.recipient, m]));
+    const contacts = await this.resolveContacts(trx, accountId, prepared.map((p) => p.item.recipient), country, now);
+    const out: RegisteredMessage[] = [];
+    const rows: MessageRow[] = [];
+    const seen = new Map<string, MessageRow>();
+    for (const p of prepared) {
+      const found = existing.get(p.recipient) ?? seen.get(p.recipient);
+      if (found) {
+        out.push({ index: p.index, messageId: found.id, recipient: found.recipient, status: found.status, existing: true });
+        continue;
+      }
+      const reason: FailureReason | null = p.item.notSentReason ?? (p.invalid ? 'invalid_recipient' : null);
+      const state: MessageState = emptyState(reason);
+      const registeredAt = p.item.registeredAt ?? now;
+      const row: MessageRow = {
+        ...state,
+        account_id: accountId,
+        id: newMessageId(),
+        campaign_id: campaignId,
+        contact_id: contacts[p.index]?.id ?? null,
+        recipient: p.recipient,
+        provider: p.item.provider ?? null,
+        provider_message_id: p.item.providerMessageId ?? null,
+        variant: p.item.variant ?? null,
+        registered_at: registeredAt,
+        cohort_day: dayInZone(registeredAt, account.time_zone),
+        cost_minor: p.item.costMinor ?? 0,
+        cost_state: p.item.costMinor !== undefined ? 'estimated' : 'none',
+      };
+      row.status = deriveStatus(row);
+      rows.push(row);
+      seen.set(p.recipient, row);
+      out.push({ index: p.index, messageId: row.id, recipient: row.recipient, status: row.status, existing: false });
+    }
+    await insertMessages(trx, rows);
+    const deltas = new Map<string, DayDelta>();
+    for (const r of rows) addDelta(deltas, accountId, campaignId, r.cohort_day, messageCounts(r, channel));
+    await addCampaignDays(this.db, trx, [...deltas.values()]);
+
+    // Events that arrived before their message: apply them now.
+    const keys = rows.flatMap((r) => [`r:${campaignId}:${r.recipient}`, ...(r.provider_message_id ? [`p:${r.provider ?? ''}:${r.provider_message_id}`] : [])]);
+    const waiting = await takeOrphanEvents(trx, accountId, keys);
+    if (waiting.length) {
+      const byKey = new Map<string, MessageRow>();
+      for (const r of rows) {
+        byKey.set(`r:${campaignId}:${r.recipient}`, r);
+        if (r.provider_message_id) byKey.set(`p:${r.provider ?? ''}:${r.provider_message_id}`, r);
+      }
+      const eventRows: EventRow[] = [];
+      const rowEvents = new Map<string, { e: IncomingEvent; m: MessageRow }>();
+      for (const o of waiting) {
+        const e = JSON.parse(o.event) as IncomingEvent;
+        const m = byKey.get(o.ref_key)!;
+        const dk = dedupeKey(e, m.id);
+        if (rowEvents.has(dk)) continue;
+        rowEvents.set(dk, { e, m });
+        eventRows.push(eventRow(accountId, dk, m, e, o.received_at));
+      }
+      const inserted = await insertEvents(this.db, trx, eventRows);
+      // Apply against the freshly inserted rows: re-read so before/after deltas start from what is stored.
+      const current = new Map((await findMessagesByIds(trx, accountId, [...new Set([...inserted].map((k) => rowEvents.get(k)!.m.id))])).map((m) => [m.id, m]));
+      await this.applyToMessages(trx, account.time_zone, accountId, [...inserted].map((k) => ({ e: rowEvents.get(k)!.e, m: current.get(rowEvents.get(k)!.m.id)! })));
+      const final = new Map((await findMessagesByIds(trx, accountId, [...current.keys()])).map((m) => [m.id, m]));
+      for (const o of out) {
+        const f = final.get(o.messageId);
+        if (f) o.status = f.status;
+      }
+    }
+    return { ok: true, value: out };
+  }
+
+  private async resolveContacts(
+    trx: Transaction<DB>,
+    accountId: string,
+    identities: RecipientIdentity[],
+    country: string | undefined,
+    now: number,
+  ): Promise<({ id: string } | null)[]> {
+    const norm = identities.map((r) => ({
+      externalId: r.externalId ?? null,
+      email: normalizeEmail(r.email),
+      phone: normalizePhone(r.phone, country),
+      addressKey: normalizeAddress(r.address),
+      raw: r,
+    }));
+    const found = await findContactsByKeys(trx, accountId, {
+      externalIds: norm.flatMap((n) => (n.externalId ? [n.externalId] : [])),
+      emails: norm.flatMap((n) => (n.email ? [n.email] : [])),
+      phones: norm.flatMap((n) => (n.phone ? [n.phone] : [])),
+      addressKeys: norm.flatMap((n) => (n.addressKey ? [n.addressKey] : [])),
+    });
+    const index = new Map<string, { id: string }>();
+    const put = (c: { id: string; external_id: string | null; email: string | null; phone: string | null; address_key: string | null }) => {
+      if (c.external_id) index.set(`x:${c.external_id}`, c);
+      if (c.email) index.set(`e:${c.email}`, c);
+      if (c.phone) index.set(`p:${c.phone}`, c);
+      if (c.address_key) index.set(`a:${c.address_key}`, c);
+    };
+    found.forEach(put);
+    const created = [];
+    const out: ({ id: string } | null)[] = [];
+    for (const n of norm) {
+      const hit =
+        (n.externalId && index.get(`x:${n.externalId}`)) || (n.email && index.get(`e:${n.email}`)) ||
+        (n.phone && index.get(`p:${n.phone}`)) || (n.addressKey && index.get(`a:${n.addressKey}`)) || null;
+      if (hit) {
+        out.push(hit);
+        continue;
+      }
+      if (!n.externalId && !n.email && !n.phone && !n.addressKey) {
+        out.push(null);
+        continue;
+      }
+      const row = {
+        account_id: accountId,
+        id: `ct_${randomUUID().replace(/-/g, '').slice(0, 20)}`,
+        external_id: n.externalId,
+        email: n.email,
+        phone: n.phone,
+        address: n.raw.address ? JSON.stringify(n.raw.address) : null,
+        address_key: n.addressKey,
+        first_name: n.raw.firstName ?? null,
+        last_name: n.raw.lastName ?? null,
+        opt_out_email: null, opt_out_sms: null, opt_out_whatsapp: null, opt_out_mail: null,
+        created_at: now,
+        updated_at: now,
+      };
+      created.push(row);
+      put(row);
+      out.push(row);
+    }
+    await insertContacts(trx, created);
+    return out;
+  }
+}
+
+export interface RecipientIdentity {
+  externalId?: string;
+  email?: string;
+  phone?: string;
+  address?: PostalAddress;
+  firstName?: string;
+  lastName?: string;
+}
+
+export interface RegisterItem {
+  recipient: RecipientIdentity;
+  provider?: string;
+  providerMessageId?: string;
+  variant?: string;
+  /** Recorded as refused before sending (the send gate's reasons). */
+  notSentReason?: FailureReason;
+  registeredAt?: number;
+  costMinor?: number;
+}
+
+export interface RegisteredMessage {
+  index: number;
+  messageId: string;
+  recipient: string;
+  status: string;
+  existing: boolean;
+}
+
+export function newMessageId(): string {
+  return `msg_${randomUUID().replace(/-/g, '').slice(0, 24)}`;
+}
+
+function formatAddress(a: PostalAddress | undefined): string | undefined {
+  if (!a) return undefined;
+  const s = [a.line1, a.postalCode, a.city].filter(Boolean).join(' ').trim();
+  return s || undefined;
+}
+
+function eventRow(accountId: string, dk: string, m: MessageRow, e: IncomingEvent, receivedAt: number): EventRow {
+  const data: Record<string, unknown> = {};
+  for (const k of ['bounceType', 'failureReason', 'failureCode', 'failureMessage', 'text', 'pricingCategory', 'segments', 'costMinor', 'costCurrency', 'meta', 'providerEventId'] as const) {
+    if (e[k] !== undefined) data[k] = e[k];
+  }
+  return {
+    account_id: accountId,
+    dedupe_key: dk,
+    message_id: m.id,
+    campaign_id: m.campaign_id,
+    type: e.type,
+    at: e.at,
+    received_at: receivedAt,
+    url: e.url ?? null,
+    machine: e.machine ? 1 : 0,
+    flag_reason: e.flagReason ?? null,
+    data: Object.keys(data).length ? JSON.stringify(data) : null,
+  };
+}
+
+function addDelta(map: Map<string, DayDelta>, accountId: string, campaignId: string, day: string, counts: ReturnType<typeof countsDelta>): void {
+  const key = `${campaignId}|${day}`;
+  const d = map.get(key);
+  if (d) addCounts(d.counts, counts);
+  else map.set(key, { accountId, campaignId, day, counts: { ...counts } });
+}
+
+export type { CampaignRow };

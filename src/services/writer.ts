@@ -1,0 +1,83 @@
+// Group commit: write jobs queue up while a transaction runs, and the next transaction takes them all, so many
+// requests share one commit (and one fsync). A request is answered only once its transaction has committed.
+// If a grouped transaction fails, each of its jobs is retried alone so that one bad job cannot sink the others.
+import type { Transaction } from 'kysely';
+import type { Db } from '../store/db';
+import type { DB } from '../store/schema';
+
+export type WriteJob<T> = (trx: Transaction<DB>) => Promise<T>;
+
+interface Queued {
+  job: WriteJob<unknown>;
+  weight: number;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+}
+
+export interface WriterStats {
+  transactions: number;
+  jobs: number;
+  largestGroup: number;
+}
+
+export class Writer {
+  private queue: Queued[] = [];
+  private draining = false;
+  readonly stats: WriterStats = { transactions: 0, jobs: 0, largestGroup: 0 };
+
+  constructor(
+    private readonly db: Db,
+    /** Upper bound of the summed job weights (e.g. events) in one transaction. */
+    private readonly maxWeight = 50_000,
+  ) {}
+
+  /** Runs `job` inside a transaction shared with other queued jobs; resolves after COMMIT. */
+  run<T>(job: WriteJob<T>, weight = 1): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ job: job as WriteJob<unknown>, weight, resolve: resolve as (v: unknown) => void, reject });
+      if (!this.draining) void this.drain();
+    });
+  }
+
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.queue.length > 0) {
+        const group: Queued[] = [];
+        let weight = 0;
+        while (this.queue.length > 0 && (group.length === 0 || weight + this.queue[0].weight <= this.maxWeight)) {
+          const q = this.queue.shift()!;
+          group.push(q);
+          weight += q.weight;
+        }
+        await this.commitGroup(group);
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private async commitGroup(group: Queued[]): Promise<void> {
+    this.stats.largestGroup = Math.max(this.stats.largestGroup, group.length);
+    try {
+      const results = await this.db.kysely.transaction().execute(async (trx) => {
+        const out: unknown[] = [];
+        for (const q of group) out.push(await q.job(trx));
+        return out;
+      });
+      this.stats.transactions += 1;
+      this.stats.jobs += group.length;
+      group.forEach((q, i) => q.resolve(results[i]));
+    } catch (err) {
+      if (group.length === 1) {
+        group[0].reject(err);
+        return;
+      }
+      for (const q of group) await this.commitGroup([q]);
+    }
+  }
+}

@@ -1,0 +1,77 @@
+// SQL for accounts, API keys, users, memberships and sessions.
+import type { Kysely, Transaction } from 'kysely';
+import type { AccountRow, ApiKeyRow, DB, MembershipRow, SessionRow, UserRow } from './schema';
+
+type Handle = Kysely<DB> | Transaction<DB>;
+
+export async function insertAccount(h: Handle, row: AccountRow): Promise<void> {
+  await h.insertInto('accounts').values(row).execute();
+}
+export async function getAccount(h: Handle, id: string): Promise<AccountRow | undefined> {
+  return h.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
+}
+export async function listAccounts(h: Handle): Promise<AccountRow[]> {
+  return h.selectFrom('accounts').selectAll().orderBy('created_at').execute();
+}
+export async function updateAccount(h: Handle, id: string, patch: Partial<Omit<AccountRow, 'id'>>): Promise<void> {
+  await h.updateTable('accounts').set(patch).where('id', '=', id).execute();
+}
+export async function countAccounts(h: Handle): Promise<number> {
+  const r = await h.selectFrom('accounts').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+  return Number(r?.n ?? 0);
+}
+
+export async function insertApiKey(h: Handle, row: ApiKeyRow): Promise<void> {
+  await h.insertInto('api_keys').values(row).execute();
+}
+export async function getApiKey(h: Handle, accountId: string, id: string): Promise<ApiKeyRow | undefined> {
+  return h.selectFrom('api_keys').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
+}
+export async function listApiKeys(h: Handle, accountId: string): Promise<ApiKeyRow[]> {
+  return h.selectFrom('api_keys').selectAll().where('account_id', '=', accountId).orderBy('created_at').execute();
+}
+export async function revokeApiKey(h: Handle, accountId: string, id: string, at: number): Promise<number> {
+  const r = await h.updateTable('api_keys').set({ revoked_at: at }).where('account_id', '=', accountId).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
+export async function insertUser(h: Handle, row: UserRow): Promise<void> {
+  await h.insertInto('users').values(row).execute();
+}
+export async function getUserByEmail(h: Handle, email: string): Promise<UserRow | undefined> {
+  return h.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
+}
+export async function getUser(h: Handle, id: string): Promise<UserRow | undefined> {
+  return h.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+}
+export async function upsertMembership(h: Handle, row: MembershipRow): Promise<void> {
+  await h
+    .insertInto('memberships')
+    .values(row)
+    .onConflict((oc) => oc.columns(['account_id', 'user_id']).doUpdateSet({ role: row.role }))
+    .execute();
+}
+export async function listMembershipsOfUser(h: Handle, userId: string): Promise<MembershipRow[]> {
+  return h.selectFrom('memberships').selectAll().where('user_id', '=', userId).execute();
+}
+export async function listUsersOfAccount(h: Handle, accountId: string): Promise<(MembershipRow & { email: string })[]> {
+  return h
+    .selectFrom('memberships')
+    .innerJoin('users', 'users.id', 'memberships.user_id')
+    .select(['memberships.account_id', 'memberships.user_id', 'memberships.role', 'users.email'])
+    .where('memberships.account_id', '=', accountId)
+    .execute();
+}
+
+export async function insertSession(h: Handle, row: SessionRow): Promise<void> {
+  await h.insertInto('sessions').values(row).execute();
+}
+export async function getSession(h: Handle, idHash: string): Promise<SessionRow | undefined> {
+  return h.selectFrom('sessions').selectAll().where('id_hash', '=', idHash).executeTakeFirst();
+}
+export async function deleteSession(h: Handle, idHash: string): Promise<void> {
+  await h.deleteFrom('sessions').where('id_hash', '=', idHash).execute();
+}
+export async function deleteExpiredSessions(h: Handle, now: number): Promise<void> {
+  await h.deleteFrom('sessions').where('expires_at', '<', now).execute();
+}

@@ -1,0 +1,214 @@
+// SQL for campaigns, contacts and the per-campaign reads of the campaign page.
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { CampaignRow, ContactRow, DB, MessageRow } from './schema';
+import { COUNT_FIELDS, zeroCounts, type MessageCounts } from '../domain/message';
+
+type Handle = Kysely<DB> | Transaction<DB>;
+
+export async function insertCampaign(h: Handle, row: CampaignRow): Promise<void> {
+  await h.insertInto('campaigns').values(row).execute();
+}
+export async function getCampaign(h: Handle, accountId: string, id: string): Promise<CampaignRow | undefined> {
+  return h.selectFrom('campaigns').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
+}
+export async function getCampaigns(h: Handle, accountId: string, ids: string[]): Promise<CampaignRow[]> {
+  if (ids.length === 0) return [];
+  return h.selectFrom('campaigns').selectAll().where('account_id', '=', accountId).where('id', 'in', [...new Set(ids)]).execute();
+}
+export async function updateCampaign(h: Handle, accountId: string, id: string, patch: Partial<CampaignRow>): Promise<void> {
+  await h.updateTable('campaigns').set(patch).where('account_id', '=', accountId).where('id', '=', id).execute();
+}
+export async function listCampaignRows(
+  h: Handle,
+  accountId: string,
+  filter: { channel?: string; status?: string },
+): Promise<CampaignRow[]> {
+  let q = h.selectFrom('campaigns').selectAll().where('account_id', '=', accountId);
+  if (filter.channel) q = q.where('channel', '=', filter.channel);
+  if (filter.status) q = q.where('status', '=', filter.status);
+  return q.execute();
+}
+
+const sumCounts = COUNT_FIELDS.map((f) => sql<number>`coalesce(sum(${sql.ref(f)}), 0)`.as(f));
+
+/** Counts of every campaign of the account, all days together, keyed by campaign id. */
+export async function sumCampaignDaysByCampaign(h: Handle, accountId: string, campaignIds?: string[]): Promise<Map<string, MessageCounts>> {
+  let q = h.selectFrom('campaign_days').select(['campaign_id', ...sumCounts]).where('account_id', '=', accountId);
+  if (campaignIds) {
+    if (campaignIds.length === 0) return new Map();
+    q = q.where('campaign_id', 'in', campaignIds);
+  }
+  const rows = await q.groupBy('campaign_id').execute();
+  return new Map(rows.map((r) => [r.campaign_id, toCounts(r as unknown as Record<string, unknown>)]));
+}
+
+/** Counts of the messages whose cohort day is within [from, to], optionally for one channel. */
+export async function sumCampaignDays(
+  h: Handle,
+  accountId: string,
+  from: string,
+  to: string,
+  channel?: string,
+): Promise<MessageCounts> {
+  let q = h
+    .selectFrom('campaign_days')
+    .innerJoin('campaigns', (j) => j.onRef('campaigns.account_id', '=', 'campaign_days.account_id').onRef('campaigns.id', '=', 'campaign_days.campaign_id'))
+    .select(COUNT_FIELDS.map((f) => sql<number>`coalesce(sum(${sql.ref(`campaign_days.${f}`)}), 0)`.as(f)))
+    .where('campaign_days.account_id', '=', accountId)
+    .where('campaign_days.day', '>=', from)
+    .where('campaign_days.day', '<=', to);
+  if (channel) q = q.where('campaigns.channel', '=', channel);
+  const row = await q.executeTakeFirst();
+  return row ? toCounts(row as unknown as Record<string, unknown>) : zeroCounts();
+}
+
+/** Per-day counts within [from, to]. */
+export async function listCampaignDaysByDay(
+  h: Handle,
+  accountId: string,
+  from: string,
+  to: string,
+  channel?: string,
+): Promise<{ day: string; counts: MessageCounts }[]> {
+  let q = h
+    .selectFrom('campaign_days')
+    .innerJoin('campaigns', (j) => j.onRef('campaigns.account_id', '=', 'campaign_days.account_id').onRef('campaigns.id', '=', 'campaign_days.campaign_id'))
+    .select(['campaign_days.day', ...COUNT_FIELDS.map((f) => sql<number>`coalesce(sum(${sql.ref(`campaign_days.${f}`)}), 0)`.as(f))])
+    .where('campaign_days.account_id', '=', accountId)
+    .where('campaign_days.day', '>=', from)
+    .where('campaign_days.day', '<=', to);
+  if (channel) q = q.where('campaigns.channel', '=', channel);
+  const rows = await q.groupBy('campaign_days.day').orderBy('campaign_days.day').execute();
+  return rows.map((r) => ({ day: r.day, counts: toCounts(r as unknown as Record<string, unknown>) }));
+}
+
+/** Fixed costs of campaigns whose send date falls within the period (counted on the send day). */
+export async function sumFixedCosts(h: Handle, accountId: string, fromMs: number, toMs: number, channel?: string): Promise<number> {
+  let q = h
+    .selectFrom('campaigns')
+    .select(sql<number>`coalesce(sum(fixed_cost_minor), 0)`.as('total'))
+    .where('account_id', '=', accountId)
+    .where(sql<number>`coalesce(send_at, activated_at, created_at)`, '>=', fromMs)
+    .where(sql<number>`coalesce(send_at, activated_at, created_at)`, '<', toMs);
+  if (channel) q = q.where('channel', '=', channel);
+  const r = await q.executeTakeFirst();
+  return Number(r?.total ?? 0);
+}
+
+function toCounts(r: Record<string, unknown>): MessageCounts {
+  const c = zeroCounts();
+  for (const f of COUNT_FIELDS) c[f] = Number(r[f] ?? 0);
+  return c;
+}
+
+/** "Not sent, by reason": messages never sent, grouped by why. */
+export async function countNotSentByReason(h: Handle, accountId: string, campaignId: string): Promise<{ reason: string; count: number }[]> {
+  const rows = await h
+    .selectFrom('messages')
+    .select([sql<string>`coalesce(not_sent_reason, failure_reason, case when status = 'not_sent' then 'provider_rejected' else 'pending' end)`.as('reason'), (eb) => eb.fn.countAll<number>().as('count')])
+    .where('account_id', '=', accountId)
+    .where('campaign_id', '=', campaignId)
+    .where('status', 'in', ['pending', 'queued', 'not_sent'])
+    .groupBy(sql`coalesce(not_sent_reason, failure_reason, case when status = 'not_sent' then 'provider_rejected' else 'pending' end)`)
+    .execute();
+  return rows.map((r) => ({ reason: r.reason, count: Number(r.count) })).sort((a, b) => b.count - a.count);
+}
+
+/** Flagged (machine / bot) opens and clicks of a campaign, by reason. */
+export async function countFlaggedByReason(h: Handle, accountId: string, campaignId: string): Promise<{ kind: string; reason: string; count: number }[]> {
+  const rows = await h
+    .selectFrom('events')
+    .select(['type', sql<string>`coalesce(flag_reason, 'flagged')`.as('reason'), (eb) => eb.fn.countAll<number>().as('count')])
+    .where('account_id', '=', accountId)
+    .where('campaign_id', '=', campaignId)
+    .where('type', 'in', ['opened', 'clicked', 'scanned'])
+    .where('machine', '=', 1)
+    .groupBy(['type', sql`coalesce(flag_reason, 'flagged')`])
+    .execute();
+  return rows.map((r) => ({ kind: r.type === 'opened' ? 'open' : 'click', reason: r.reason, count: Number(r.count) }));
+}
+
+/** Clicks per link: total and unique (messages) human clicks for each destination. */
+export async function countClicksByUrl(h: Handle, accountId: string, campaignId: string): Promise<{ url: string; totalClicks: number; uniqueClicks: number }[]> {
+  const rows = await h
+    .selectFrom('events')
+    .select(['url', (eb) => eb.fn.countAll<number>().as('total'), sql<number>`count(distinct message_id)`.as('unique')])
+    .where('account_id', '=', accountId)
+    .where('campaign_id', '=', campaignId)
+    .where('type', '=', 'clicked')
+    .where('machine', '=', 0)
+    .groupBy('url')
+    .execute();
+  return rows
+    .map((r) => ({ url: r.url ?? '', totalClicks: Number(r.total), uniqueClicks: Number(r.unique) }))
+    .sort((a, b) => b.totalClicks - a.totalClicks || a.url.localeCompare(b.url));
+}
+
+export interface RecipientFilter {
+  status?: string;
+  reason?: string;
+  q?: string;
+  after?: string;
+  limit: number;
+}
+
+/** One page of a campaign's recipients, ordered by message id (cursor = last id). */
+export async function listRecipients(h: Handle, accountId: string, campaignId: string, f: RecipientFilter): Promise<MessageRow[]> {
+  let q = h.selectFrom('messages').selectAll().where('account_id', '=', accountId).where('campaign_id', '=', campaignId);
+  if (f.status) q = q.where('status', '=', f.status as MessageRow['status']);
+  if (f.reason) {
+    const reason = f.reason;
+    q = q.where((eb) => eb.or([eb('not_sent_reason', '=', reason), eb.and([eb('not_sent_reason', 'is', null), eb('failure_reason', '=', reason)])]));
+  }
+  if (f.q) q = q.where('recipient', 'like', `%${f.q.replace(/[%_\\]/g, '')}%`);
+  if (f.after) q = q.where('id', '>', f.after);
+  return q.orderBy('id').limit(f.limit).execute();
+}
+
+/** Streams every message of a campaign in id order, page by page (constant memory). */
+export async function* iterateCampaignMessages(h: Handle, accountId: string, campaignId: string, pageSize = 5000): AsyncGenerator<MessageRow[]> {
+  let after = '';
+  for (;;) {
+    const page = await h
+      .selectFrom('messages')
+      .selectAll()
+      .where('account_id', '=', accountId)
+      .where('campaign_id', '=', campaignId)
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(pageSize)
+      .execute();
+    if (page.length === 0) return;
+    yield page;
+    after = page[page.length - 1].id;
+    if (page.length < pageSize) return;
+  }
+}
+
+export async function findContactsByKeys(
+  h: Handle,
+  accountId: string,
+  keys: { externalIds: string[]; emails: string[]; phones: string[]; addressKeys: string[] },
+): Promise<ContactRow[]> {
+  const out = new Map<string, ContactRow>();
+  const run = async (col: 'external_id' | 'email' | 'phone' | 'address_key', values: string[]) => {
+    const uniq = [...new Set(values)];
+    for (let i = 0; i < uniq.length; i += 900) {
+      const rows = await h.selectFrom('contacts').selectAll().where('account_id', '=', accountId).where(col, 'in', uniq.slice(i, i + 900)).execute();
+      for (const r of rows) out.set(r.id, r);
+    }
+  };
+  await run('external_id', keys.externalIds);
+  await run('email', keys.emails);
+  await run('phone', keys.phones);
+  await run('address_key', keys.addressKeys);
+  return [...out.values()];
+}
+
+export async function insertContacts(h: Handle, rows: ContactRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 200) await h.insertInto('contacts').values(rows.slice(i, i + 200)).execute();
+}
+
+export async function updateContact(h: Handle, accountId: string, id: string, patch: Partial<ContactRow>): Promise<void> {
+  await h.updateTable('contacts').set(patch).where('account_id', '=', accountId).where('id', '=', id).execute();
+}

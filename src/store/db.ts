@@ -1,0 +1,111 @@
+// Opening the database (SQLite by default, PostgreSQL when DATABASE_URL says so), migrating it, and the few
+// dialect differences (upserts, bulk inserts) kept in one place.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration } from 'kysely';
+import pg from 'pg';
+import { sqlitePath } from '../config';
+import { migrations } from './migrations';
+import type { DB } from './schema';
+
+export interface Db {
+  kysely: Kysely<DB>;
+  kind: 'sqlite' | 'postgres';
+  /** The raw better-sqlite3 handle on SQLite: used only by the store's bulk paths. */
+  sqlite?: Database.Database;
+  close(): Promise<void>;
+}
+
+export class DatabaseError extends Error {}
+
+// pg returns int8 and numeric as strings to protect precision. Mesure keeps money in integer minor units and
+// times in epoch milliseconds, both far below 2^53, so they are mapped to numbers explicitly, and a value that
+// would lose precision is refused rather than rounded.
+function exactNumber(text: string): number {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) && Number.isInteger(n)) throw new DatabaseError(`integer ${text} exceeds 2^53`);
+  return n;
+}
+const PG_INT8 = 20;
+const PG_NUMERIC = 1700;
+const pgTypes = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === PG_INT8 || oid === PG_NUMERIC) return exactNumber;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    return (pg.types.getTypeParser as any)(oid, format);
+  },
+};
+
+export async function openDatabase(url: string, opts: { schema?: string; poolSize?: number } = {}): Promise<Db> {
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: opts.poolSize ?? 10,
+      types: pgTypes,
+      connectionTimeoutMillis: 5000,
+      options: opts.schema ? `-c search_path=${opts.schema}` : undefined,
+    });
+    try {
+      const client = await pool.connect();
+      if (opts.schema) await client.query(`CREATE SCHEMA IF NOT EXISTS "${opts.schema.replace(/"/g, '')}"`);
+      client.release();
+    } catch (err) {
+      await pool.end().catch(() => {});
+      throw new DatabaseError(
+        `Cannot reach PostgreSQL at ${redact(url)}: ${(err as Error).message}. Check that the server runs and that DATABASE_URL is right.`,
+      );
+    }
+    const kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    return { kysely, kind: 'postgres', close: () => kysely.destroy() };
+  }
+  const path = sqlitePath(url);
+  let database: Database.Database;
+  try {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    database = new Database(path);
+    // WAL lets readers work while the writer commits; synchronous=FULL makes every commit durable on power loss
+    // (group commit pays the fsync once per batch of requests, not per event).
+    database.pragma('journal_mode = WAL');
+    database.pragma('synchronous = FULL');
+    database.pragma('busy_timeout = 5000');
+    database.pragma('foreign_keys = ON');
+  } catch (err) {
+    throw new DatabaseError(`Cannot open the SQLite database ${path}: ${(err as Error).message}.`);
+  }
+  const kysely = new Kysely<DB>({ dialect: new SqliteDialect({ database }) });
+  return { kysely, kind: 'sqlite', sqlite: database, close: () => kysely.destroy() };
+}
+
+function redact(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+}
+
+function migrator(db: Db): Migrator {
+  return new Migrator({
+    db: db.kysely,
+    provider: { getMigrations: async () => migrations as Record<string, Migration> },
+  });
+}
+
+export async function migrateToLatest(db: Db): Promise<string[]> {
+  const { error, results } = await migrator(db).migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error');
+    throw new DatabaseError(
+      `Migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message ?? String(error)}`.trim(),
+    );
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** Names of migrations not yet applied (empty when the database is up to date). */
+export async function pendingMigrations(db: Db): Promise<string[]> {
+  const all = await migrator(db).getMigrations();
+  return all.filter((m) => !m.executedAt).map((m) => m.name);
+}
+
+/** Cheap liveness probe for /healthz. */
+export async function ping(db: Db): Promise<void> {
+  await sql`select 1`.execute(db.kysely);
+}

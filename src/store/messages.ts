@@ -1,0 +1,207 @@
+// SQL for messages, the event log, orphan events and daily campaign counts. On SQLite the bulk paths use
+// prepared statements on the raw handle (inside the caller's transaction: one connection), because building a
+// Kysely query per row would cost more than the insert itself; PostgreSQL goes through Kysely.
+import type { Kysely, Transaction } from 'kysely';
+import type Database from 'better-sqlite3';
+import type { Db } from './db';
+import type { CampaignDayRow, DB, EventRow, MessageRow, OrphanEventRow } from './schema';
+import { COUNT_FIELDS, type MessageCounts } from '../domain/message';
+
+type Handle = Kysely<DB> | Transaction<DB>;
+const CHUNK = 900;
+
+function chunks<T>(items: T[], size = CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+export async function findMessagesByIds(h: Handle, accountId: string, ids: string[]): Promise<MessageRow[]> {
+  const out: MessageRow[] = [];
+  for (const part of chunks([...new Set(ids)])) {
+    out.push(...(await h.selectFrom('messages').selectAll().where('account_id', '=', accountId).where('id', 'in', part).execute()));
+  }
+  return out;
+}
+
+export async function findMessagesByProviderIds(
+  h: Handle,
+  accountId: string,
+  provider: string,
+  providerMessageIds: string[],
+): Promise<MessageRow[]> {
+  const out: MessageRow[] = [];
+  for (const part of chunks([...new Set(providerMessageIds)])) {
+    out.push(
+      ...(await h
+        .selectFrom('messages')
+        .selectAll()
+        .where('account_id', '=', accountId)
+        .where('provider', '=', provider)
+        .where('provider_message_id', 'in', part)
+        .execute()),
+    );
+  }
+  return out;
+}
+
+export async function findMessagesByRecipients(
+  h: Handle,
+  accountId: string,
+  campaignId: string,
+  recipients: string[],
+): Promise<MessageRow[]> {
+  const out: MessageRow[] = [];
+  for (const part of chunks([...new Set(recipients)])) {
+    out.push(
+      ...(await h
+        .selectFrom('messages')
+        .selectAll()
+        .where('account_id', '=', accountId)
+        .where('campaign_id', '=', campaignId)
+        .where('recipient', 'in', part)
+        .execute()),
+    );
+  }
+  return out;
+}
+
+const EVENT_COLUMNS = [
+  'account_id', 'dedupe_key', 'message_id', 'campaign_id', 'type', 'at', 'received_at', 'url', 'machine', 'flag_reason', 'data',
+] as const;
+
+const sqliteStatements = new WeakMap<Database.Database, Record<string, Database.Statement>>();
+function stmts(sqlite: Database.Database): Record<string, Database.Statement> {
+  let s = sqliteStatements.get(sqlite);
+  if (!s) {
+    s = {
+      insertEvent: sqlite.prepare(
+        `INSERT OR IGNORE INTO events (${EVENT_COLUMNS.join(',')}) VALUES (${EVENT_COLUMNS.map(() => '?').join(',')})`,
+      ),
+      updateMessage: sqlite.prepare(
+        `UPDATE messages SET ${MESSAGE_MUTABLE.map((c) => `${c} = ?`).join(', ')} WHERE account_id = ? AND id = ?`,
+      ),
+      addDay: sqlite.prepare(
+        `INSERT INTO campaign_days (account_id, campaign_id, day, ${COUNT_FIELDS.join(',')})
+         VALUES (?, ?, ?, ${COUNT_FIELDS.map(() => '?').join(',')})
+         ON CONFLICT (account_id, campaign_id, day) DO UPDATE SET
+         ${COUNT_FIELDS.map((f) => `${f} = ${f} + excluded.${f}`).join(', ')}`,
+      ),
+    };
+    sqliteStatements.set(sqlite, s);
+  }
+  return s;
+}
+
+/** Inserts events, ignoring those already stored (same dedupe key); returns the keys actually inserted. */
+export async function insertEvents(db: Db, h: Handle, rows: EventRow[]): Promise<Set<string>> {
+  const inserted = new Set<string>();
+  if (rows.length === 0) return inserted;
+  if (db.sqlite) {
+    const st = stmts(db.sqlite).insertEvent;
+    for (const r of rows) {
+      if (st.run(r.account_id, r.dedupe_key, r.message_id, r.campaign_id, r.type, r.at, r.received_at, r.url, r.machine, r.flag_reason, r.data).changes === 1) {
+        inserted.add(r.dedupe_key);
+      }
+    }
+    return inserted;
+  }
+  for (const part of chunks(rows, 500)) {
+    const res = await h
+      .insertInto('events')
+      .values(part)
+      .onConflict((oc) => oc.columns(['account_id', 'dedupe_key']).doNothing())
+      .returning('dedupe_key')
+      .execute();
+    for (const r of res) inserted.add(r.dedupe_key);
+  }
+  return inserted;
+}
+
+/** The columns an event may change on a message. */
+export const MESSAGE_MUTABLE = [
+  'status', 'not_sent_reason', 'failure_reason', 'failure_code', 'failure_message', 'bounce_type', 'cohort_day',
+  'queued_at', 'sent_at', 'delivered_at', 'failed_at', 'bounced_at', 'opened_at', 'clicked_at', 'replied_at', 'lead_at',
+  'unsubscribed_at', 'complained_at', 'scanned_at', 'last_engaged_at', 'opens', 'machine_opens', 'clicks', 'bot_clicks',
+  'scans', 'replies', 'cost_minor', 'cost_state', 'pricing_category', 'segments', 'provider', 'provider_message_id',
+] as const satisfies readonly (keyof MessageRow)[];
+
+export async function updateMessages(db: Db, h: Handle, rows: MessageRow[]): Promise<void> {
+  if (db.sqlite) {
+    const st = stmts(db.sqlite).updateMessage;
+    for (const r of rows) st.run(...MESSAGE_MUTABLE.map((c) => r[c]), r.account_id, r.id);
+    return;
+  }
+  for (const r of rows) {
+    const set = Object.fromEntries(MESSAGE_MUTABLE.map((c) => [c, r[c]]));
+    await h.updateTable('messages').set(set).where('account_id', '=', r.account_id).where('id', '=', r.id).execute();
+  }
+}
+
+export interface DayDelta {
+  accountId: string;
+  campaignId: string;
+  day: string;
+  counts: MessageCounts;
+}
+
+export async function addCampaignDays(db: Db, h: Handle, deltas: DayDelta[]): Promise<void> {
+  if (deltas.length === 0) return;
+  if (db.sqlite) {
+    const st = stmts(db.sqlite).addDay;
+    for (const d of deltas) st.run(d.accountId, d.campaignId, d.day, ...COUNT_FIELDS.map((f) => d.counts[f]));
+    return;
+  }
+  for (const part of chunks(deltas, 200)) {
+    await h
+      .insertInto('campaign_days')
+      .values(part.map((d) => ({ account_id: d.accountId, campaign_id: d.campaignId, day: d.day, ...d.counts }) as CampaignDayRow))
+      .onConflict((oc) =>
+        oc.columns(['account_id', 'campaign_id', 'day']).doUpdateSet((eb) =>
+          Object.fromEntries(
+            COUNT_FIELDS.map((f) => [f, eb(eb.ref(`campaign_days.${f}`), '+', eb.ref(`excluded.${f}`))]),
+          ),
+        ),
+      )
+      .execute();
+  }
+}
+
+export async function insertMessages(h: Handle, rows: MessageRow[]): Promise<void> {
+  for (const part of chunks(rows, 200)) await h.insertInto('messages').values(part).execute();
+}
+
+export async function insertOrphanEvents(h: Handle, rows: OrphanEventRow[]): Promise<number> {
+  let n = 0;
+  for (const part of chunks(rows, 500)) {
+    const res = await h
+      .insertInto('orphan_events')
+      .values(part)
+      .onConflict((oc) => oc.columns(['account_id', 'ref_key', 'dedupe_key']).doNothing())
+      .executeTakeFirst();
+    n += Number(res.numInsertedOrUpdatedRows ?? 0);
+  }
+  return n;
+}
+
+/** Removes and returns the orphan events waiting for any of these message references. */
+export async function takeOrphanEvents(h: Handle, accountId: string, refKeys: string[]): Promise<OrphanEventRow[]> {
+  const out: OrphanEventRow[] = [];
+  for (const part of chunks([...new Set(refKeys)])) {
+    const rows = await h.selectFrom('orphan_events').selectAll().where('account_id', '=', accountId).where('ref_key', 'in', part).execute();
+    if (rows.length) {
+      await h.deleteFrom('orphan_events').where('account_id', '=', accountId).where('ref_key', 'in', part).execute();
+      out.push(...rows);
+    }
+  }
+  return out;
+}
+
+export async function countOrphanEvents(h: Handle, accountId: string): Promise<number> {
+  const r = await h.selectFrom('orphan_events').select((eb) => eb.fn.countAll<number>().as('n')).where('account_id', '=', accountId).executeTakeFirst();
+  return Number(r?.n ?? 0);
+}
+
+export async function findExistingRecipients(h: Handle, accountId: string, campaignId: string, recipients: string[]): Promise<MessageRow[]> {
+  return findMessagesByRecipients(h, accountId, campaignId, recipients);
+}

@@ -1,0 +1,192 @@
+// Row types of the tables, as Kysely sees them. Times are epoch milliseconds, money integer minor units,
+// booleans 0/1 (portable between SQLite and PostgreSQL).
+import type { Generated } from 'kysely';
+import type { MessageStatus } from '../domain/message';
+
+export interface AccountRow {
+  id: string;
+  name: string;
+  currency: string;
+  time_zone: string;
+  default_country: string | null;
+  settings: string;
+  suspended: number;
+  created_at: number;
+}
+
+export interface ApiKeyRow {
+  account_id: string;
+  id: string;
+  name: string;
+  secret_hash: string;
+  role: string;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface ContactRow {
+  account_id: string;
+  id: string;
+  external_id: string | null;
+  email: string | null;
+  phone: string | null;
+  address: string | null;
+  address_key: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  opt_out_email: number | null;
+  opt_out_sms: number | null;
+  opt_out_whatsapp: number | null;
+  opt_out_mail: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface CampaignRow {
+  account_id: string;
+  id: string;
+  name: string;
+  slug: string;
+  channel: string;
+  kind: string;
+  send_at: number | null;
+  activated_at: number | null;
+  status: string;
+  status_reason: string | null;
+  template_name: string | null;
+  template_version: string | null;
+  template_language: string | null;
+  template_format: string | null;
+  template_content: string | null;
+  tags: string;
+  budget_minor: number | null;
+  fixed_cost_minor: number;
+  settings: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface MessageRow {
+  account_id: string;
+  id: string;
+  campaign_id: string;
+  contact_id: string | null;
+  recipient: string;
+  provider: string | null;
+  provider_message_id: string | null;
+  variant: string | null;
+  status: MessageStatus;
+  not_sent_reason: string | null;
+  failure_reason: string | null;
+  failure_code: string | null;
+  failure_message: string | null;
+  bounce_type: string | null;
+  registered_at: number;
+  cohort_day: string;
+  queued_at: number | null;
+  sent_at: number | null;
+  delivered_at: number | null;
+  failed_at: number | null;
+  bounced_at: number | null;
+  opened_at: number | null;
+  clicked_at: number | null;
+  replied_at: number | null;
+  lead_at: number | null;
+  unsubscribed_at: number | null;
+  complained_at: number | null;
+  scanned_at: number | null;
+  last_engaged_at: number | null;
+  opens: number;
+  machine_opens: number;
+  clicks: number;
+  bot_clicks: number;
+  scans: number;
+  replies: number;
+  cost_minor: number;
+  cost_state: string;
+  pricing_category: string | null;
+  segments: number | null;
+}
+
+export interface EventRow {
+  account_id: string;
+  dedupe_key: string;
+  message_id: string;
+  campaign_id: string;
+  type: string;
+  at: number;
+  received_at: number;
+  url: string | null;
+  machine: number;
+  flag_reason: string | null;
+  data: string | null;
+}
+
+export interface OrphanEventRow {
+  account_id: string;
+  ref_key: string;
+  dedupe_key: string;
+  event: string;
+  received_at: number;
+}
+
+export interface CampaignDayRow {
+  account_id: string;
+  campaign_id: string;
+  day: string;
+  audience: number;
+  sent: number;
+  delivered: number;
+  undelivered: number;
+  bounced_soft: number;
+  bounced_hard: number;
+  opened: number;
+  total_opens: number;
+  machine_opens: number;
+  clicked: number;
+  total_clicks: number;
+  bot_clicks: number;
+  replied: number;
+  leads: number;
+  unsubscribed: number;
+  complained: number;
+  scanners: number;
+  total_scans: number;
+  spend_minor: number;
+}
+
+export interface UserRow {
+  id: string;
+  email: string;
+  password_hash: string;
+  created_at: number;
+}
+export interface MembershipRow {
+  account_id: string;
+  user_id: string;
+  role: string;
+}
+export interface SessionRow {
+  id_hash: string;
+  account_id: string;
+  user_id: string;
+  csrf_token: string;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface DB {
+  accounts: AccountRow;
+  api_keys: ApiKeyRow;
+  contacts: ContactRow;
+  campaigns: CampaignRow;
+  messages: MessageRow;
+  events: EventRow;
+  orphan_events: OrphanEventRow;
+  campaign_days: CampaignDayRow;
+  users: UserRow;
+  memberships: MembershipRow;
+  sessions: SessionRow;
+  kysely_migration?: { name: string; timestamp: string; _?: Generated<number> };
+}
