@@ -3,40 +3,14 @@ import { createWriteStream } from 'node:fs';
 import { Command } from 'commander';
 import { stringify } from 'csv-stringify';
 import { ConfigError, loadConfig } from './config';
-import { assemble, type Mesure } from './main';
+import { assemble } from './main';
+import { fail, progressBar, withMesure } from './cli/shared';
 import { migrateToLatest, openDatabase, DatabaseError } from './store/db';
 import { countAccounts } from './store/accounts';
 import { DEMO_USER, generateDemo } from './demo/generate';
 import { ROLES, type Role } from './services/accounts';
 import { neutralizeCsvCell } from './http/csv';
-
-function fail(err: unknown): never {
-  const message = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`mesure: ${message}\n`);
-  process.exit(1);
-}
-
-async function withMesure<T>(fn: (m: Mesure) => Promise<T>): Promise<T> {
-  const m = await assemble(loadConfig()).catch(fail);
-  try {
-    return await fn(m);
-  } finally {
-    await m.close();
-  }
-}
-
-function progressBar(label: string) {
-  const tty = process.stderr.isTTY;
-  let last = -1;
-  return (done: number, total: number, what: string) => {
-    const pct = Math.floor((done / total) * 100);
-    if (!tty && pct - last < 10 && done !== total) return;
-    last = pct;
-    const line = `${label} ${String(pct).padStart(3)} % (${done.toLocaleString('en')} / ${total.toLocaleString('en')}) ${what}`;
-    process.stderr.write(tty ? `\r${line.padEnd(100)}` : `${line}\n`);
-    if (tty && done === total) process.stderr.write('\n');
-  };
-}
+import { AREA_COMMANDS } from './cli/areas';
 
 const program = new Command();
 program.name('mesure').description('Measure which marketing campaigns pay: messages, events, orders and figures.');
@@ -204,6 +178,9 @@ program
       if (o.out) process.stderr.write(`wrote ${n.toLocaleString('en')} rows to ${o.out}\n`);
     }),
   );
+
+// Each area registers its own commands from src/cli/<area>.ts.
+for (const register of AREA_COMMANDS) register(program);
 
 program.parseAsync(process.argv).catch((err) => {
   if (err instanceof ConfigError || err instanceof DatabaseError) fail(err);

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 
 export interface Config {
   http: { port: number; host: string; publicUrl: string; bodyLimitBytes: number };
-  database: { url: string; kind: 'sqlite' | 'postgres' };
+  database: { url: string; kind: 'sqlite' | 'postgres'; schema?: string };
   demo: boolean;
   /** Secret for session cookies and HMACs; generated per data directory when not given. */
   secret?: string;
@@ -33,7 +33,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       publicUrl: (env.MESURE_PUBLIC_URL || `http://${shownHost}:${port}`).replace(/\/$/, ''),
       bodyLimitBytes: Number(env.MESURE_BODY_LIMIT || 16 * 1024 * 1024),
     },
-    database: { url, kind },
+    database: { url, kind, schema: env.MESURE_PG_SCHEMA || undefined },
     demo: env.MESURE_DEMO !== '0',
     secret: env.MESURE_SECRET || undefined,
     webDist: resolve(cwd, 'web/dist'),

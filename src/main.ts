@@ -6,7 +6,7 @@ import { AccountDirectory } from './services/accounts';
 import { Writer } from './services/writer';
 import { Ingestor } from './services/ingest';
 import { Campaigns } from './services/campaigns';
-import { buildApp, type Deps } from './http/app';
+import { buildApp, type Deps, type RoutePlugin } from './http/app';
 
 export interface Mesure {
   config: Config;
@@ -25,7 +25,8 @@ export interface StartOptions {
 
 /** Opens the database, migrates it and wires every service; does not listen. */
 export async function assemble(config: Config, opts: StartOptions = {}): Promise<Mesure> {
-  const db = await openDatabase(config.database.url);
+  // 1. Database, migrated (or refused when migrations are pending and we were told not to run them).
+  const db = await openDatabase(config.database.url, { schema: config.database.schema });
   try {
     if (opts.migrate === false) {
       const pending = await pendingMigrations(db);
@@ -39,22 +40,30 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
     await db.close();
     throw err;
   }
+
+  // 2. Core services.
   const clock = opts.clock ?? Date.now;
   const accounts = new AccountDirectory(db, clock);
   const writer = new Writer(db);
   const ingestor = new Ingestor(db, writer, accounts, clock);
   const campaigns = new Campaigns(db, accounts, undefined, clock);
-  const deps: Deps = {
-    db, accounts, ingestor, campaigns, writer,
+  const deps = {
+    config, db, accounts, ingestor, campaigns, writer, clock,
     publicUrl: config.http.publicUrl,
     bodyLimitBytes: config.http.bodyLimitBytes,
     logger: opts.logger,
-    clock,
-  };
-  const app = await buildApp(deps);
+  } as Deps;
+  const plugins: RoutePlugin[] = [];
+
+  // 3. Product areas: each adds its services to `deps` and its routes to `plugins`.
+
+  // 4. The HTTP application (not listening yet).
+  const app = await buildApp(deps, plugins);
+  const closers: (() => Promise<void> | void)[] = [];
   return {
     config, db, deps, app,
     close: async () => {
+      for (const c of closers) await c();
       await app.close();
       await db.close();
     },

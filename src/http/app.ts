@@ -2,6 +2,7 @@
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import type { Config } from '../config';
 import type { Db } from '../store/db';
 import type { AccountDirectory, Role } from '../services/accounts';
 import type { Ingestor } from '../services/ingest';
@@ -11,7 +12,12 @@ import { errorHandler, HttpError } from './errors';
 import { coreRoutes } from './routes/core';
 import { openApiDocument, type RouteDoc } from './openapi';
 
+/**
+ * What routes can reach. Product areas add their services to this interface from their own files with
+ * `declare module '../http/app' { interface Deps { tracking: Tracking } }` and set them in main.ts.
+ */
 export interface Deps {
+  config: Config;
   db: Db;
   accounts: AccountDirectory;
   ingestor: Ingestor;
@@ -20,10 +26,11 @@ export interface Deps {
   publicUrl: string;
   bodyLimitBytes?: number;
   logger?: boolean;
-  clock?: () => number;
-  /** Extra route plugins (other areas register here from the composition root). */
-  plugins?: ((app: FastifyInstance, deps: Deps) => Promise<void> | void)[];
+  clock: () => number;
 }
+
+/** A product area's routes. */
+export type RoutePlugin = (app: FastifyInstance, deps: Deps) => Promise<void> | void;
 
 export interface Principal {
   accountId: string;
@@ -58,7 +65,7 @@ const RANK: Record<Role, number> = { viewer: 0, analyst: 1, owner: 2 };
 /** Resolves a session cookie to a principal; provided by the dashboard's session plugin. */
 export type SessionResolver = (req: FastifyRequest) => Promise<Principal | null>;
 
-export async function buildApp(deps: Deps, opts: { sessionResolver?: SessionResolver } = {}): Promise<FastifyInstance> {
+export async function buildApp(deps: Deps, plugins: RoutePlugin[] = [], opts: { sessionResolver?: SessionResolver } = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: deps.logger ? { level: 'info' } : false,
     bodyLimit: deps.bodyLimitBytes ?? 16 * 1024 * 1024,
@@ -127,7 +134,7 @@ export async function buildApp(deps: Deps, opts: { sessionResolver?: SessionReso
 
   app.get('/healthz', async () => ({ ok: true }));
   await coreRoutes(app, deps);
-  for (const plugin of deps.plugins ?? []) await plugin(app, deps);
+  for (const plugin of plugins) await plugin(app, deps);
   app.get('/openapi.json', { config: { public: true } }, async () => openApiDocument(routes, deps.publicUrl));
   return app;
 }

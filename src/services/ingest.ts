@@ -3,12 +3,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import type { Db } from '../store/db';
-import type { CampaignRow, DB, EventRow, MessageRow, OrphanEventRow } from '../store/schema';
+import type { CampaignRow, DB, EventRow, MessageRow, OrphanEventRow, SuppressionRow } from '../store/schema';
 import {
   addCampaignDays, findMessagesByIds, findMessagesByProviderIds, findMessagesByRecipients, insertEvents,
   insertMessages, insertOrphanEvents, takeOrphanEvents, updateMessages, type DayDelta,
 } from '../store/messages';
 import { findContactsByKeys, getCampaigns, insertContacts, updateContact } from '../store/campaigns';
+import { insertSuppressions } from '../store/suppressions';
 import {
   addCounts, applyEvent, cohortAt, countsDelta, dayInZone, deriveStatus, emptyState, isZero, messageCounts,
   type MessageState,
@@ -191,19 +192,25 @@ export class Ingestor {
     return items.length;
   }
 
-  /** Unsubscribes, complaints and hard bounces make the contact opted out of that channel. */
+  /**
+   * Unsubscribes, complaints, hard bounces and provider opt-out failures (STOP, WhatsApp 131050) put the
+   * recipient on the channel's suppression list and mark the contact opted out of that channel.
+   */
   private async recordOptOuts(
     trx: Transaction<DB>,
     accountId: string,
     items: { e: IncomingEvent; m: MessageRow }[],
     channels: Map<string, Channel>,
   ): Promise<void> {
+    const rows: SuppressionRow[] = [];
     for (const { e, m } of items) {
-      const optOut = e.type === 'unsubscribed' || e.type === 'complained' || (e.type === 'bounced' && e.bounceType === 'hard') || e.failureReason === 'opted_out';
-      if (!optOut || !m.contact_id) continue;
+      const reason = suppressionReason(e);
+      if (!reason) continue;
       const channel = channels.get(m.campaign_id)!;
-      await updateContact(trx, accountId, m.contact_id, { [`opt_out_${channel}`]: e.at, updated_at: e.at });
+      rows.push({ account_id: accountId, channel, address: m.recipient, reason, source: `message:${m.id}`, created_at: e.at });
+      if (m.contact_id) await updateContact(trx, accountId, m.contact_id, { [`opt_out_${channel}`]: e.at, updated_at: e.at });
     }
+    await insertSuppressions(trx, rows);
   }
 
   private campaignChannels = new Map<string, Channel>();
@@ -439,6 +446,15 @@ function eventRow(accountId: string, dk: string, m: MessageRow, e: IncomingEvent
     flag_reason: e.flagReason ?? null,
     data: Object.keys(data).length ? JSON.stringify(data) : null,
   };
+}
+
+/** Why an event puts its recipient on the suppression list, or null. */
+export function suppressionReason(e: IncomingEvent): string | null {
+  if (e.type === 'unsubscribed') return 'unsubscribed';
+  if (e.type === 'complained') return 'complained';
+  if (e.type === 'bounced' && e.bounceType === 'hard') return 'hard_bounce';
+  if (e.type === 'failed' && e.failureReason === 'opted_out') return 'opted_out';
+  return null;
 }
 
 function addDelta(map: Map<string, DayDelta>, accountId: string, campaignId: string, day: string, counts: ReturnType<typeof countsDelta>): void {

@@ -176,7 +176,17 @@ export interface SessionRow {
   expires_at: number;
 }
 
+export interface SuppressionRow {
+  account_id: string;
+  channel: string;
+  address: string;
+  reason: string;
+  source: string;
+  created_at: number;
+}
+
 export interface DB {
+  suppressions: SuppressionRow;
   accounts: AccountRow;
   api_keys: ApiKeyRow;
   contacts: ContactRow;

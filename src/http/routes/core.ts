@@ -62,7 +62,7 @@ export function toIncomingEvents(items: ApiEvent[], now: number, listPath = '/ev
 }
 
 export async function coreRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
-  const now = deps.clock ?? Date.now;
+  const now = deps.clock;
 
   // ------------------------------------------------------------------ account
   app.get('/v1/account', { schema: { summary: 'The authenticated account' } }, async (req) => {

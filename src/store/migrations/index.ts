@@ -1,7 +1,9 @@
 // Every migration, by name; names are date-prefixed so that they sort in the order they must run.
 import type { Migration } from 'kysely';
 import * as core from './2026_11_25_001_core';
+import * as suppressions from './2026_11_25_002_suppressions';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_25_001_core': core,
+  '2026_11_25_002_suppressions': suppressions,
 };

@@ -1,0 +1,4 @@
+// The command groups of each product area; an area adds its `register(program)` here.
+import type { Command } from 'commander';
+
+export const AREA_COMMANDS: ((program: Command) => void)[] = [];
