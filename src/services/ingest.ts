@@ -176,18 +176,7 @@ export class Ingestor {
       after.set(m.id, next);
     }
     const channels = await this.channelsOf(trx, accountId, [...after.values()].map((m) => m.campaign_id));
-    const deltas = new Map<string, DayDelta>();
-    const changed: MessageRow[] = [];
-    for (const [id, next] of after) {
-      const old = before.get(id)!;
-      next.cohort_day = dayInZone(cohortAt(next, next.registered_at), timeZone);
-      changed.push(next);
-      const channel = channels.get(next.campaign_id)!;
-      addDelta(deltas, accountId, old.campaign_id, old.cohort_day, countsDelta(messageCounts(old, channel), null));
-      addDelta(deltas, accountId, next.campaign_id, next.cohort_day, countsDelta(null, messageCounts(next, channel)));
-    }
-    await updateMessages(this.db, trx, changed);
-    await addCampaignDays(this.db, trx, [...deltas.values()].filter((d) => !isZero(d.counts)));
+    await saveMessageChanges(this.db, trx, timeZone, accountId, [...after].map(([id, next]) => ({ before: before.get(id)!, after: next })), channels);
     await this.recordOptOuts(trx, accountId, items, channels);
     return items.length;
   }
@@ -214,7 +203,8 @@ export class Ingestor {
   }
 
   private campaignChannels = new Map<string, Channel>();
-  private async channelsOf(trx: Transaction<DB>, accountId: string, campaignIds: string[]): Promise<Map<string, Channel>> {
+  /** The channel of each campaign (immutable, so cached). */
+  async channelsOf(trx: Transaction<DB>, accountId: string, campaignIds: string[]): Promise<Map<string, Channel>> {
     const out = new Map<string, Channel>();
     const missing: string[] = [];
     for (const id of new Set(campaignIds)) {
@@ -446,6 +436,33 @@ function eventRow(accountId: string, dk: string, m: MessageRow, e: IncomingEvent
     flag_reason: e.flagReason ?? null,
     data: Object.keys(data).length ? JSON.stringify(data) : null,
   };
+}
+
+/**
+ * Writes changed messages and moves their contribution in the daily counts from their old cohort day to
+ * their new one. Every change to a message's state (events, costs) goes through here so that the counts
+ * always equal the sum over messages.
+ */
+export async function saveMessageChanges(
+  db: Db,
+  trx: Transaction<DB>,
+  timeZone: string,
+  accountId: string,
+  changes: { before: MessageRow; after: MessageRow }[],
+  channels: Map<string, Channel>,
+): Promise<void> {
+  const deltas = new Map<string, DayDelta>();
+  const changed: MessageRow[] = [];
+  for (const { before: old, after: next } of changes) {
+    next.status = deriveStatus(next);
+    next.cohort_day = dayInZone(cohortAt(next, next.registered_at), timeZone);
+    changed.push(next);
+    const channel = channels.get(next.campaign_id)!;
+    addDelta(deltas, accountId, old.campaign_id, old.cohort_day, countsDelta(messageCounts(old, channel), null));
+    addDelta(deltas, accountId, next.campaign_id, next.cohort_day, countsDelta(null, messageCounts(next, channel)));
+  }
+  await updateMessages(db, trx, changed);
+  await addCampaignDays(db, trx, [...deltas.values()].filter((d) => !isZero(d.counts)));
 }
 
 /** Why an event puts its recipient on the suppression list, or null. */
