@@ -220,13 +220,20 @@ export interface JourneyReport {
   }[];
 }
 
+export const ATTRIBUTION_MODELS = ['last_touch', 'first_touch', 'linear', 'position_based', 'time_decay'] as const;
+export type AttributionModel = (typeof ATTRIBUTION_MODELS)[number];
+
 /** Proposed: GET/PUT /v1/account */
 export interface AccountSettings {
   name: string;
   currency: string;
   timeZone: string;
   revenueBasis: 'net' | 'gross';
-  attribution: { model: 'last_touch' | 'first_touch' | 'linear'; clickWindowDays: number; openWindowDays: number; sendWindowDays: number };
+  /** docs/ATTRIBUTION.md: the model and, per channel, the direct and influence windows in hours (null: no window). */
+  attribution: {
+    model: AttributionModel;
+    windowsHours: Record<Channel, { direct: number | null; influence: number | null }>;
+  };
   costModel: Partial<Record<Channel, number>>;
 }
 

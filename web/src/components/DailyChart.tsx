@@ -18,8 +18,8 @@ export function DailyChart({ days, currency }: { days: DayFigures[]; currency: s
     const scale = 10 ** minorDigits(currency);
     return {
       animation: false,
-      grid: { left: 48, right: 64, top: 40, bottom: 28 },
-      legend: { top: 0, data: [t('chart.sent'), t('chart.revenue')], textStyle: { color: '#4a4f57' } },
+      // The legend is HTML above the chart, so it wraps on a phone instead of overlapping the axes.
+      grid: { left: 48, right: 64, top: 16, bottom: 28 },
       tooltip: {
         trigger: 'axis',
         valueFormatter: undefined,
@@ -61,13 +61,22 @@ export function DailyChart({ days, currency }: { days: DayFigures[]; currency: s
   const totalRevenue = days.reduce((s, d) => s + d.revenue, 0);
   return (
     <figure className="chart" data-testid="daily-chart">
+      <ul className="legend small" aria-hidden="true">
+        <li>
+          <span className="swatch" style={{ background: ACCENT }} /> {t('chart.sent')}
+        </li>
+        <li>
+          <span className="swatch swatch-line" style={{ background: LINE }} /> {t('chart.revenue')}
+        </li>
+      </ul>
       <Suspense fallback={<div className="skeleton" style={{ height: 280 }} />}>
         <EChart option={option} />
       </Suspense>
       <figcaption className="muted small">
-        {t('chart.legend')} · {t('chart.summary', { sent: f.count(totalSent), revenue: f.money(totalRevenue, currency), days: days.length })}
+        {t('chart.summary', { sent: f.count(totalSent), revenue: f.money(totalRevenue, currency), days: days.length })}
       </figcaption>
-      <table className="sr-only">
+      <div className="sr-only">
+      <table>
         <caption>{t('chart.title')}</caption>
         <thead>
           <tr>
@@ -86,6 +95,7 @@ export function DailyChart({ days, currency }: { days: DayFigures[]; currency: s
           ))}
         </tbody>
       </table>
+      </div>
     </figure>
   );
 }

@@ -57,7 +57,10 @@ export function Sidebar() {
             {other.toUpperCase()}
           </button>
           <button type="button" className="btn btn-small btn-quiet" data-testid="logout" onClick={() => void logout()}>
-            {t('nav.logout')}
+            <span aria-hidden="true" className="logout-icon">
+              ⎋
+            </span>
+            <span className="logout-text">{t('nav.logout')}</span>
           </button>
         </div>
       </div>

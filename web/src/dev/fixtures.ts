@@ -1,6 +1,22 @@
 // A small hand-made account in the shapes of docs/API.md, for developing the dashboard without the server and
 // for component tests. Figures are consistent with KPIS.md (rates = numerator / denominator as written).
-import type { Budget, CampaignListItem, CampaignReport, DayFigures, Overview, Recipient, Session, UnpaidInvoices } from '../types';
+import type {
+  AccountSettings,
+  AlertItem,
+  ApiKey,
+  Budget,
+  CampaignListItem,
+  CampaignReport,
+  DayFigures,
+  JourneyListItem,
+  JourneyReport,
+  Overview,
+  ProviderItem,
+  Recipient,
+  Session,
+  UnpaidInvoices,
+  UserItem,
+} from '../types';
 
 export const session: Session = {
   user: { email: 'owner@demo.test', role: 'owner' },
@@ -232,3 +248,59 @@ export const recipients: Recipient[] = Array.from({ length: 120 }, (_, i) => {
     clicks: failed || i % 3 ? 0 : 1,
   };
 });
+
+// Proposed endpoints (journeys and settings), in the shapes of ../types.ts.
+export const journeys: JourneyListItem[] = [
+  {
+    id: 'jr_welcome',
+    name: 'Welcome series',
+    status: 'active',
+    channels: ['email', 'sms'],
+    startedAt: '2026-09-01T08:00:00.000Z',
+    messages: 3,
+    sent: 5400,
+    openRate: 0.52,
+    clickRate: 0.081,
+  },
+];
+
+export const journeyReport: JourneyReport = {
+  journey: journeys[0],
+  metrics: { sent: 5400, deliveryRate: 0.981, openRate: 0.52, clickRate: 0.081, revenue: 1240000, clickToOpenRate: 0.1558 },
+  channels: [
+    { channel: 'email', figures: { sent: 3600, openRate: 0.52, clickRate: 0.09, bounceRate: 0.012 } },
+    { channel: 'sms', figures: { sent: 1800, deliveryRate: 0.97, clickRate: 0.063, undeliveredRate: 0.03 } },
+  ],
+  messages: [
+    { campaignId: 'cmp_newsletter', name: 'Welcome email', channel: 'email', sent: 1800, openRate: 0.61, clickRate: 0.11 },
+    { campaignId: 'cmp_blackfriday', name: 'Two days later SMS', channel: 'sms', sent: 1800, openRate: null, clickRate: 0.063 },
+  ],
+};
+
+export const account: AccountSettings = {
+  name: 'Demo shop',
+  currency: 'EUR',
+  timeZone: 'Europe/Paris',
+  revenueBasis: 'net',
+  attribution: {
+    model: 'last_touch',
+    windowsHours: {
+      email: { direct: 120, influence: 120 },
+      sms: { direct: 120, influence: 12 },
+      whatsapp: { direct: 120, influence: 12 },
+      mail: { direct: 720, influence: 720 },
+    },
+  },
+  costModel: { whatsapp: 30, sms: 6, email: 0, mail: 120 },
+};
+
+export const keys: ApiKey[] = [{ id: 'key_1', name: 'Shop backend', prefix: 'msr_live_4f2a', createdAt: '2026-10-01T10:00:00.000Z', lastUsedAt: '2026-11-25T07:12:00.000Z' }];
+export const users: UserItem[] = [
+  { id: 'u1', email: 'owner@demo.test', role: 'owner' },
+  { id: 'u2', email: 'viewer@demo.test', role: 'viewer' },
+];
+export const providers: ProviderItem[] = [
+  { provider: 'whatsapp', webhookUrl: 'https://mesure.example/webhooks/whatsapp', secretSet: true },
+  { provider: 'twilio', webhookUrl: 'https://mesure.example/webhooks/twilio', secretSet: false },
+];
+export const alerts: AlertItem[] = [{ id: 'al1', url: 'https://hooks.example/mesure', events: ['budget.80', 'campaign.stopped'] }];

@@ -6,7 +6,7 @@ import { api, ApiError } from '../api';
 import { TopBar } from '../components/Shell';
 import { EmptyState, ErrorState, SkeletonBlock } from '../components/States';
 import { clearApiCache, useApi, useFormat, useSession } from '../hooks';
-import type { AccountSettings, AlertItem, ApiKey, Page, ProviderItem, Role, UserItem } from '../types';
+import { ATTRIBUTION_MODELS, CHANNELS, type AccountSettings, type AlertItem, type ApiKey, type Page, type ProviderItem, type Role, type UserItem } from '../types';
 
 function Card({ id, title, children }: { id: string; title: string; children: ReactNode }) {
   return (
@@ -134,28 +134,52 @@ function AccountCard({ editable }: { editable: boolean }) {
                     value={draft.attribution.model}
                     onChange={(e) => set('attribution', { ...draft.attribution, model: e.target.value as AccountSettings['attribution']['model'] })}
                   >
-                    {(['last_touch', 'first_touch', 'linear'] as const).map((m) => (
+                    {ATTRIBUTION_MODELS.map((m) => (
                       <option key={m} value={m}>
                         {t(`settings.models.${m}`)}
                       </option>
                     ))}
                   </select>
                 </label>
-                {(['clickWindowDays', 'openWindowDays', 'sendWindowDays'] as const).map((k) => (
-                  <label className="field" key={k}>
-                    <span>{t(`settings.${k}`)}</span>
-                    <input
-                      type="number"
-                      min={0}
-                      max={90}
-                      value={draft.attribution[k]}
-                      onChange={(e) => set('attribution', { ...draft.attribution, [k]: Number(e.target.value) })}
-                    />
-                  </label>
-                ))}
+                <table className="table windows">
+                  <caption className="muted small">{t('settings.windowsHelp')}</caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">{t('campaigns.channel')}</th>
+                      <th scope="col">{t('settings.windowDirect')}</th>
+                      <th scope="col">{t('settings.windowInfluence')}</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {CHANNELS.map((c) => (
+                      <tr key={c}>
+                        <th scope="row">{t(`channel.${c}`)}</th>
+                        {(['direct', 'influence'] as const).map((k) => (
+                          <td key={k}>
+                            <input
+                              type="number"
+                              min={0}
+                              aria-label={`${t(`channel.${c}`)} · ${t(k === 'direct' ? 'settings.windowDirect' : 'settings.windowInfluence')}`}
+                              value={draft.attribution.windowsHours[c]?.[k] ?? ''}
+                              onChange={(e) =>
+                                set('attribution', {
+                                  ...draft.attribution,
+                                  windowsHours: {
+                                    ...draft.attribution.windowsHours,
+                                    [c]: { ...draft.attribution.windowsHours[c], [k]: e.target.value === '' ? null : Number(e.target.value) },
+                                  },
+                                })
+                              }
+                            />
+                          </td>
+                        ))}
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
                 <h3>{t('settings.costModel')}</h3>
                 <p className="muted small">{t('settings.costModelHelp', { currency: draft.currency })}</p>
-                {(['whatsapp', 'sms', 'email', 'mail'] as const).map((c) => (
+                {CHANNELS.map((c) => (
                   <label className="field" key={c}>
                     <span>{t(`channel.${c}`)}</span>
                     <input
@@ -270,6 +294,7 @@ function KeysCard() {
           )
         }
       </Loaded>
+      {state.error?.status !== 404 && (
       <form
         className="inline-form"
         onSubmit={async (e) => {
@@ -293,6 +318,7 @@ function KeysCard() {
           {t('settings.createKey')}
         </button>
       </form>
+      )}
       {created && (
         <p className="notice" role="status">
           {t('settings.keyOnce')} <code className="secret">{created}</code>
@@ -353,6 +379,7 @@ function UsersCard() {
           </ul>
         )}
       </Loaded>
+      {state.error?.status !== 404 && (
       <form
         className="inline-form"
         onSubmit={async (e) => {
@@ -381,18 +408,20 @@ function UsersCard() {
           {t('settings.invite')}
         </button>
       </form>
+      )}
       {action.error && <p className="form-error" role="alert">{action.error}</p>}
     </Card>
   );
 }
 
-const ALERT_EVENTS = ['budget.low', 'budget.exhausted', 'campaign.stopped', 'invoice.overdue', 'delivery.drop'];
+// The alert kinds of src/domain/alerts.ts (ALERT_KINDS), repeated so the bundle never pulls server code.
+const ALERT_EVENTS = ['budget.80', 'budget.100', 'campaign.stopped', 'invoice.overdue', 'account.suspended'];
 
 function AlertsCard({ editable }: { editable: boolean }) {
   const { t } = useTranslation();
   const state = useApi<Page<AlertItem>>('/v1/alerts');
   const [url, setUrl] = useState('');
-  const [events, setEvents] = useState<string[]>(['budget.low', 'campaign.stopped']);
+  const [events, setEvents] = useState<string[]>(['budget.80', 'budget.100', 'campaign.stopped']);
   const action = useAction();
   return (
     <Card id="alerts" title={t('settings.alerts')}>
@@ -422,7 +451,7 @@ function AlertsCard({ editable }: { editable: boolean }) {
           )
         }
       </Loaded>
-      {editable && (
+      {editable && state.error?.status !== 404 && (
         <form
           className="inline-form wrap"
           onSubmit={async (e) => {
