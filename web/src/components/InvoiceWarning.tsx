@@ -8,6 +8,8 @@ export function InvoiceWarning({ invoices }: { invoices: UnpaidInvoices }) {
   const { t } = useTranslation();
   const f = useFormat();
   if (!invoices.count || invoices.count <= 0) return null;
+  // The contract does not say whether due dates are days or instants: a bare day must not shift with the zone.
+  const when = (v: string) => (/^\d{4}-\d{2}-\d{2}$/.test(v) ? f.day(v) : f.date(v));
   return (
     <section className={`warning ${invoices.overdue ? 'warning-bad' : ''}`} role="alert" data-testid="invoice-warning">
       <span className="warning-icon" aria-hidden="true">!</span>
@@ -18,8 +20,8 @@ export function InvoiceWarning({ invoices }: { invoices: UnpaidInvoices }) {
             total: f.money(invoices.total ?? 0, invoices.currency),
           })}
         </strong>{' '}
-        {invoices.earliestDue && (invoices.overdue ? t('invoices.overdueSince', { date: f.date(invoices.earliestDue) }) : t('invoices.due', { date: f.date(invoices.earliestDue) }))}{' '}
-        {invoices.suspendsAt && t('invoices.suspends', { date: f.date(invoices.suspendsAt) })}
+        {invoices.earliestDue && (invoices.overdue ? t('invoices.overdueSince', { date: when(invoices.earliestDue) }) : t('invoices.due', { date: when(invoices.earliestDue) }))}{' '}
+        {invoices.suspendsAt && t('invoices.suspends', { date: when(invoices.suspendsAt) })}
       </p>
       {invoices.payUrl && (
         <a className="btn btn-primary" href={invoices.payUrl} target="_blank" rel="noreferrer" data-testid="invoice-pay">
