@@ -12,6 +12,8 @@ import type { DB } from './schema';
 export interface Db {
   kysely: Kysely<DB>;
   kind: 'sqlite' | 'postgres';
+  /** The PostgreSQL schema the tables live in, when not the default one. */
+  schema?: string;
   /** The raw better-sqlite3 handle on SQLite: used only by the store's bulk paths. */
   sqlite?: Database.Database;
   close(): Promise<void>;
@@ -57,7 +59,7 @@ export async function openDatabase(url: string, opts: { schema?: string; poolSiz
       );
     }
     const kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
-    return { kysely, kind: 'postgres', close: () => kysely.destroy() };
+    return { kysely, kind: 'postgres', schema: opts.schema, close: () => kysely.destroy() };
   }
   const path = sqlitePath(url);
   let database: Database.Database;
@@ -84,6 +86,9 @@ function redact(url: string): string {
 function migrator(db: Db): Migrator {
   return new Migrator({
     db: db.kysely,
+    // Kysely looks for its own tables across every schema; name ours so that several Mesure schemas can
+    // share one PostgreSQL database (tests do).
+    ...(db.schema ? { migrationTableSchema: db.schema } : {}),
     provider: { getMigrations: async () => migrations as Record<string, Migration> },
   });
 }
