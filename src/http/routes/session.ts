@@ -1,0 +1,96 @@
+// Dashboard session routes (/auth/login, /auth/me, /auth/logout) and the resolver that turns the session cookie
+// into a principal for /v1 routes, with the CSRF check on unsafe methods.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Deps, SessionResolver } from '../app';
+import { HttpError, sendError } from '../errors';
+import { csrfMatches, SESSION_TTL_MS, type Sessions } from '../../services/sessions';
+
+declare module '../app' {
+  interface Deps {
+    sessions: Sessions;
+  }
+}
+
+export const SESSION_COOKIE = 'mesure_session';
+
+// The session id is base64url (no character needs escaping), and it is read in the /v1 authentication hook,
+// which runs before any plugin's hook: a few lines here rather than a cookie plugin.
+function readCookie(header: string, name: string): string | null {
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim() || null;
+  }
+  return null;
+}
+
+function sessionCookie(value: string, maxAgeSeconds: number, secure: boolean): string {
+  return `${SESSION_COOKIE}=${value}; Path=/; Max-Age=${maxAgeSeconds}; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}`;
+}
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export function sessionToken(req: FastifyRequest): string | null {
+  const header = req.headers.cookie;
+  if (!header) return null;
+  return readCookie(header, SESSION_COOKIE);
+}
+
+/** Session cookie → principal; an unsafe method also needs the session's CSRF token in X-CSRF-Token. */
+export function sessionResolver(sessions: Sessions): SessionResolver {
+  return async (req) => {
+    const token = sessionToken(req);
+    if (!token) return null;
+    const s = await sessions.resolve(token);
+    if (!s) return null;
+    if (!SAFE_METHODS.has(req.method) && !csrfMatches(s.csrfToken, req.headers['x-csrf-token'] as string | undefined)) {
+      throw new HttpError(403, 'Missing or wrong X-CSRF-Token header: send the csrfToken returned by /auth/login or /auth/me with every change made with the session cookie.');
+    }
+    return { accountId: s.account.id, role: s.user.role, via: 'session', userId: s.user.id };
+  };
+}
+
+const loginSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['email', 'password'],
+  properties: {
+    email: { type: 'string', minLength: 1, maxLength: 320 },
+    password: { type: 'string', minLength: 1, maxLength: 1000 },
+  },
+} as const;
+
+export async function sessionRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
+  const secure = deps.publicUrl.startsWith('https://');
+  const setCookie = (reply: FastifyReply, value: string, maxAgeMs: number) =>
+    reply.header('set-cookie', sessionCookie(value, Math.floor(maxAgeMs / 1000), secure));
+
+  app.post('/auth/login', { schema: { summary: 'Log in to the dashboard (sets the session cookie)', tags: ['session'], body: loginSchema } }, async (req, reply) => {
+    const { email, password } = req.body as { email: string; password: string };
+    const r = await deps.sessions.login(email, password, req.ip);
+    if (!r.ok) {
+      if (r.retryAfter) reply.header('retry-after', String(r.retryAfter));
+      return sendError(reply, r.status, r.message);
+    }
+    setCookie(reply, r.token, SESSION_TTL_MS);
+    reply.header('cache-control', 'no-store');
+    return r.view;
+  });
+
+  app.get('/auth/me', { schema: { summary: 'The logged-in user, account and CSRF token', tags: ['session'] } }, async (req, reply) => {
+    const token = sessionToken(req);
+    const s = token ? await deps.sessions.resolve(token) : null;
+    if (!s) return sendError(reply, 401, 'Not logged in.');
+    reply.header('cache-control', 'no-store');
+    return s;
+  });
+
+  app.post('/auth/logout', { schema: { summary: 'Log out (ends the session)', tags: ['session'] } }, async (req, reply) => {
+    const token = sessionToken(req);
+    const s = token ? await deps.sessions.resolve(token) : null;
+    if (s && !csrfMatches(s.csrfToken, req.headers['x-csrf-token'] as string | undefined)) {
+      return sendError(reply, 403, 'Missing or wrong X-CSRF-Token header.');
+    }
+    if (token) await deps.sessions.logout(token);
+    setCookie(reply, '', 0);
+    return reply.code(204).send();
+  });
+}

@@ -1,0 +1,120 @@
+// Settings the dashboard changes: the account (name, currency, time zone, default country, revenue basis), API keys
+// (created and shown once, revoked) and members with their roles. Owners only, except reading the account.
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Deps } from '../app';
+import { accountOf } from '../app';
+import { HttpError, sendError } from '../errors';
+import { isValidTimeZone, ROLES, type Account, type Role } from '../../services/accounts';
+import type { Outcome } from '../../services/ingest';
+
+const owner = { role: 'owner' as const };
+const idParam = { type: 'object', properties: { id: { type: 'string', minLength: 1, maxLength: 100 } }, required: ['id'] } as const;
+
+const accountPutSchema = {
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: {
+    name: { type: 'string', minLength: 1, maxLength: 200 },
+    currency: { type: 'string', pattern: '^[A-Z]{3}$' },
+    timeZone: { type: 'string', minLength: 1, maxLength: 100 },
+    defaultCountry: { anyOf: [{ type: 'string', pattern: '^[A-Z]{2}$' }, { type: 'null' }] },
+    revenueBasis: { type: 'string', enum: ['net', 'gross'] },
+  },
+} as const;
+
+const keyCreateSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name'],
+  properties: { name: { type: 'string', minLength: 1, maxLength: 100 }, role: { type: 'string', enum: [...ROLES] } },
+} as const;
+
+const userCreateSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['email', 'password', 'role'],
+  properties: {
+    email: { type: 'string', minLength: 3, maxLength: 320 },
+    password: { type: 'string', minLength: 8, maxLength: 1000 },
+    role: { type: 'string', enum: [...ROLES] },
+  },
+} as const;
+
+const userPatchSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['role'],
+  properties: { role: { type: 'string', enum: [...ROLES] } },
+} as const;
+
+/** The account as GET /v1/account shows it, with the revenue basis lifted out of the settings. */
+export function accountBody(a: Account) {
+  return {
+    id: a.id, name: a.name, currency: a.currency, timeZone: a.timeZone, defaultCountry: a.defaultCountry, suspended: a.suspended,
+    revenueBasis: a.settings.revenueBasis ?? 'net', settings: a.settings,
+  };
+}
+
+/** A service outcome about one body: its field errors are paths into that body. */
+function send<T>(reply: FastifyReply, outcome: Outcome<T>, okStatus = 200) {
+  if (outcome.ok) return outcome.value === null ? reply.code(204).send() : reply.code(okStatus).send(outcome.value);
+  return sendError(reply, outcome.status, outcome.message, outcome.errors.map((e) => ({ path: `/${e.field}`, message: e.message })));
+}
+
+export async function settingsRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
+  // ------------------------------------------------------------------ account
+  app.put('/v1/account', { config: owner, schema: { summary: "Change the account's name, currency, time zone, default country or revenue basis", tags: ['settings'], body: accountPutSchema } }, async (req) => {
+    const b = req.body as { name?: string; currency?: string; timeZone?: string; defaultCountry?: string | null; revenueBasis?: 'net' | 'gross' };
+    if (b.timeZone !== undefined && !isValidTimeZone(b.timeZone)) {
+      throw new HttpError(400, `Unknown time zone "${b.timeZone}": use an IANA name such as Europe/Paris or America/New_York.`, [{ path: '/timeZone', message: 'not an IANA time zone' }]);
+    }
+    const { revenueBasis, ...rest } = b;
+    const a = await deps.accounts.update(accountOf(req), { ...rest, ...(revenueBasis ? { settings: { revenueBasis } } : {}) });
+    if (!a) throw new HttpError(404, 'This account no longer exists.');
+    return accountBody(a);
+  });
+
+  // ------------------------------------------------------------------ API keys
+  app.get('/v1/keys', { config: owner, schema: { summary: "The account's API keys (never their secrets)", tags: ['settings'] } }, async (req) => {
+    const accountId = accountOf(req);
+    const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+    const items = (await deps.accounts.listKeys(accountId)).map((k) => ({
+      id: k.id, name: k.name, role: k.role, prefix: `mesure_${accountId}_${k.id}`,
+      createdAt: iso(k.createdAt), lastUsedAt: iso(k.lastUsedAt), revokedAt: iso(k.revokedAt),
+    }));
+    return { items, nextCursor: null };
+  });
+
+  app.post('/v1/keys', { config: owner, schema: { summary: 'Create an API key; the key is in this answer only', tags: ['settings'], body: keyCreateSchema } }, async (req, reply) => {
+    const b = req.body as { name: string; role?: Role };
+    const k = await deps.accounts.createKey(accountOf(req), b.name, b.role ?? 'owner');
+    reply.header('cache-control', 'no-store');
+    return reply.code(201).send({ id: k.id, name: b.name, role: b.role ?? 'owner', key: k.token });
+  });
+
+  app.delete('/v1/keys/:id', { config: owner, schema: { summary: 'Revoke an API key', tags: ['settings'], params: idParam } }, async (req, reply) => {
+    const id = (req.params as { id: string }).id;
+    if (!(await deps.accounts.revokeKey(accountOf(req), id))) throw new HttpError(404, `No active key ${id} in this account.`);
+    return reply.code(204).send();
+  });
+
+  // ------------------------------------------------------------------ members
+  app.get('/v1/users', { config: owner, schema: { summary: "The account's dashboard users and their roles", tags: ['settings'] } }, async (req) => ({
+    items: await deps.sessions.members(accountOf(req)),
+    nextCursor: null,
+  }));
+
+  app.post('/v1/users', { config: owner, schema: { summary: 'Add a dashboard user with a password and a role', tags: ['settings'], body: userCreateSchema } }, async (req, reply) => {
+    const b = req.body as { email: string; password: string; role: Role };
+    return send(reply, await deps.sessions.addMember(accountOf(req), b.email, b.password, b.role), 201);
+  });
+
+  app.patch('/v1/users/:id', { config: owner, schema: { summary: "Change a user's role (the last owner stays owner)", tags: ['settings'], params: idParam, body: userPatchSchema } }, async (req, reply) => {
+    return send(reply, await deps.sessions.setRole(accountOf(req), (req.params as { id: string }).id, (req.body as { role: Role }).role));
+  });
+
+  app.delete('/v1/users/:id', { config: owner, schema: { summary: 'Remove a user from the account (never the last owner)', tags: ['settings'], params: idParam } }, async (req, reply) => {
+    return send(reply, await deps.sessions.removeMember(accountOf(req), (req.params as { id: string }).id));
+  });
+}
