@@ -7,6 +7,10 @@ import { Writer } from './services/writer';
 import { Ingestor } from './services/ingest';
 import { Campaigns } from './services/campaigns';
 import { buildApp, type Deps, type RoutePlugin } from './http/app';
+import { Sessions } from './services/sessions';
+import { sessionResolver, sessionRoutes } from './http/routes/session';
+import { settingsRoutes } from './http/routes/settings';
+import { dashboardRoutes } from './http/static';
 
 export interface Mesure {
   config: Config;
@@ -56,9 +60,12 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
   const plugins: RoutePlugin[] = [];
 
   // 3. Product areas: each adds its services to `deps` and its routes to `plugins`.
+  // Dashboard: sessions, settings, and the built front end at `/` (its catch-all GET never shadows API routes).
+  deps.sessions = new Sessions(db, accounts, clock);
+  plugins.push(sessionRoutes, settingsRoutes, dashboardRoutes(config.webDist));
 
   // 4. The HTTP application (not listening yet).
-  const app = await buildApp(deps, plugins);
+  const app = await buildApp(deps, plugins, { sessionResolver: sessionResolver(deps.sessions) });
   const closers: (() => Promise<void> | void)[] = [];
   return {
     config, db, deps, app,
