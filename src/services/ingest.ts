@@ -69,6 +69,14 @@ export class Ingestor {
     return this.writer.run((trx) => this.applyEvents(trx, accountId, events), Math.max(1, events.length));
   }
 
+  /**
+   * The body of `ingest`, inside a transaction the caller already holds (a provider webhook records its replay
+   * keys, events and opt-out changes in one commit). A failed outcome has written nothing.
+   */
+  ingestIn(trx: Transaction<DB>, accountId: string, events: IncomingEvent[]): Promise<Outcome<IngestSummary>> {
+    return this.applyEvents(trx, accountId, events);
+  }
+
   private async applyEvents(trx: Transaction<DB>, accountId: string, events: IncomingEvent[]): Promise<Outcome<IngestSummary>> {
     const account = await this.accounts.get(accountId, trx);
     if (!account) return { ok: false, status: 404, message: `Account ${accountId} not found.`, errors: [] };
