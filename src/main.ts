@@ -7,6 +7,8 @@ import { Writer } from './services/writer';
 import { Ingestor } from './services/ingest';
 import { Campaigns } from './services/campaigns';
 import { buildApp, type Deps, type RoutePlugin } from './http/app';
+import { Webhooks } from './services/webhooks';
+import { providerRoutes } from './http/routes/providers';
 import { Sessions } from './services/sessions';
 import { sessionResolver, sessionRoutes } from './http/routes/session';
 import { settingsRoutes } from './http/routes/settings';
@@ -60,6 +62,9 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
   const plugins: RoutePlugin[] = [];
 
   // 3. Product areas: each adds its services to `deps` and its routes to `plugins`.
+  // Provider webhooks (WhatsApp, Twilio, SendGrid, Mailgun, Postmark) and each account's provider secrets.
+  deps.webhooks = new Webhooks(db, writer, ingestor, accounts, config.http.publicUrl, clock);
+  plugins.push(providerRoutes);
   // Dashboard: sessions, settings, and the built front end at `/` (its catch-all GET never shadows API routes).
   deps.sessions = new Sessions(db, accounts, clock);
   plugins.push(sessionRoutes, settingsRoutes, dashboardRoutes(config.webDist));

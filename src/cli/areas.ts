@@ -1,4 +1,5 @@
 // The command groups of each product area; an area adds its `register(program)` here.
 import type { Command } from 'commander';
+import { register as providers } from './providers';
 
-export const AREA_COMMANDS: ((program: Command) => void)[] = [];
+export const AREA_COMMANDS: ((program: Command) => void)[] = [providers];

@@ -1,0 +1,380 @@
+// Provider webhooks end to end: look up the account's secret, verify the raw request, parse it, refuse replays,
+// then record replay keys, events and opt-out changes in one group-committed transaction before answering.
+// Also the secrets themselves (set, delete, list: never shown back) and the WhatsApp subscribe handshake.
+import { createHash, createPublicKey } from 'node:crypto';
+import type { Transaction } from 'kysely';
+import type { DB } from '../store/schema';
+import type { Db } from '../store/db';
+import {
+  deleteExpiredReplayKeys, deleteProviderSecret, findReplayKeys, getProviderSecret, insertReplayKeys,
+  listProviderSecretDates, upsertProviderSecret, type WebhookReplayKeyRow,
+} from '../store/providers';
+import { deleteSuppression, findSuppressed, insertSuppressions } from '../store/suppressions';
+import { findContactsByKeys, updateContact } from '../store/campaigns';
+import { normalizeEmail, normalizePhone } from '../domain/contacts';
+import type { IncomingEvent } from '../domain/types';
+import {
+  getProviderAdapter, whatsappHandshake, whatsappSecrets, PROVIDER_NAMES, REPLAY_WINDOW_MS,
+  type OptChange, type ParsedWebhook, type ProviderName, type RawRequest,
+} from '../providers';
+import type { Writer } from './writer';
+import type { Ingestor } from './ingest';
+import type { AccountDirectory } from './accounts';
+
+declare module '../http/app' {
+  interface Deps {
+    webhooks: Webhooks;
+  }
+}
+
+/**
+ * How long a delivery's body digest is remembered: a byte-identical redelivery within this time changes nothing
+ * (events are deduplicated by their own keys for ever; the digest also keeps opt-out changes from being replayed).
+ * Providers redeliver only when they did not get our 2xx, which comes after COMMIT, so retries of a stored
+ * delivery come within minutes; a day covers them.
+ */
+export const DELIVERY_MEMORY_MS = 24 * 3600 * 1000;
+/** A signed timestamp is accepted up to REPLAY_WINDOW_MS either side of now: a token must outlive both sides. */
+export const TOKEN_MEMORY_MS = 2 * REPLAY_WINDOW_MS + 60 * 1000;
+const SECRET_CACHE_MS = 10_000;
+const PRUNE_EVERY_MS = 60_000;
+
+export interface WebhookSummary {
+  /** Events the delivery carried. */
+  events: number;
+  applied: number;
+  /** Events already stored (provider retries, overlapping batches). */
+  duplicates: number;
+  /** Events whose message is not registered yet: kept, applied when it is. */
+  pending: number;
+  /** Items understood but producing nothing (unknown status, reply naming no message…). */
+  skipped: number;
+  optChanges: number;
+}
+
+/** What happened to one delivery; the route maps each kind to an HTTP answer. */
+export type WebhookOutcome =
+  | { kind: 'stored'; summary: WebhookSummary }
+  /** The same bytes were already stored: nothing changes, and the provider must stop retrying (2xx). */
+  | { kind: 'duplicate' }
+  | { kind: 'unknown_provider' }
+  /** Missing (401) or wrong (403) signature, stale timestamp, no secret, unknown account: `reason` is for logs only. */
+  | { kind: 'refused'; status: 401 | 403; reason: string }
+  /** A one-time key (Mailgun token) already used by another body: a forged replay. */
+  | { kind: 'replayed' }
+  /** Verified, but not a body this provider sends. */
+  | { kind: 'unreadable'; reason: string };
+
+export interface DeliveryStats {
+  since: number;
+  received: number;
+  stored: number;
+  duplicates: number;
+  refused: number;
+  unreadable: number;
+  eventsApplied: number;
+  eventsPending: number;
+  itemsSkipped: number;
+  lastReceivedAt: number | null;
+  lastRefusal: { at: number; reason: string } | null;
+}
+
+export interface ProviderStatus {
+  provider: ProviderName;
+  configured: boolean;
+  updatedAt: string | null;
+  webhookUrl: string;
+  /** Deliveries seen by this server process since it started (refusals only for a configured account). */
+  deliveries: DeliveryStats;
+}
+
+export type SecretOutcome = { ok: true } | { ok: false; message: string };
+
+/** Never a valid secret: lets an unknown account go through the same checks as a known one, then be refused. */
+const NO_SECRET = '\u0000unset:\u0000unset';
+
+export class Webhooks {
+  private secrets = new Map<string, { secret: string | undefined; at: number }>();
+  private stats = new Map<string, DeliveryStats>();
+  private lastPrune = 0;
+  readonly startedAt: number;
+
+  constructor(
+    private readonly db: Db,
+    private readonly writer: Writer,
+    private readonly ingestor: Ingestor,
+    private readonly accounts: AccountDirectory,
+    private readonly publicUrl: string,
+    private readonly clock: () => number = Date.now,
+  ) {
+    this.startedAt = clock();
+  }
+
+  /**
+   * One delivery to /webhooks/<provider>/<accountId>. `urls` are the forms of the URL the provider may have
+   * called (public URL, forwarded host): Twilio signs the URL, so each is tried. Resolves after COMMIT.
+   */
+  async receive(provider: string, accountId: string, request: Omit<RawRequest, 'url'>, urls: string[]): Promise<WebhookOutcome> {
+    const adapter = getProviderAdapter(provider);
+    if (!adapter) return { kind: 'unknown_provider' };
+    const now = this.clock();
+    const secret = await this.secretOf(accountId, provider);
+    const stats = secret ? this.statsOf(accountId, provider) : undefined;
+    if (stats) {
+      stats.received += 1;
+      stats.lastReceivedAt = now;
+    }
+
+    // An unknown account or a missing secret takes the same path as a wrong signature, so answers cannot tell
+    // which accounts exist: a missing signature is 401 either way, anything else 403.
+    let verdict: ReturnType<typeof adapter.verify> = { ok: false, status: 403, reason: 'no URL' };
+    let req: RawRequest = { ...request, url: urls[0] ?? '' };
+    for (const url of urls.length ? urls : ['']) {
+      req = { ...request, url };
+      verdict = adapter.verify(req, secret ?? NO_SECRET, now);
+      if (verdict.ok) break;
+    }
+    if (!secret || !verdict.ok) {
+      const status = verdict.ok ? 403 : verdict.status;
+      const reason = !secret ? 'no secret set for this account and provider' : verdict.ok ? '' : verdict.reason;
+      if (stats) {
+        stats.refused += 1;
+        stats.lastRefusal = { at: now, reason };
+      }
+      return { kind: 'refused', status, reason };
+    }
+
+    const parsed = adapter.parse(req, now);
+    if (!parsed.ok) {
+      stats!.unreadable += 1;
+      return { kind: 'unreadable', reason: parsed.reason };
+    }
+    const digest = createHash('sha256').update(request.rawBody).digest('hex');
+    const outcome = await this.writer.run(
+      (trx) => this.store(trx, accountId, provider, parsed.value, digest, now),
+      Math.max(1, parsed.value.events.length),
+    );
+    if (outcome.kind === 'stored') {
+      stats!.stored += 1;
+      stats!.eventsApplied += outcome.summary.applied;
+      stats!.eventsPending += outcome.summary.pending;
+      stats!.itemsSkipped += outcome.summary.skipped;
+      this.pruneLater(now);
+    } else if (outcome.kind === 'duplicate') {
+      stats!.duplicates += 1;
+    } else if (outcome.kind === 'replayed') {
+      stats!.refused += 1;
+      stats!.lastRefusal = { at: now, reason: 'one-time token already used by another delivery' };
+    }
+    return outcome;
+  }
+
+  /** Everything a delivery changes, in the caller's transaction: nothing is written unless all of it is. */
+  private async store(
+    trx: Transaction<DB>,
+    accountId: string,
+    provider: string,
+    parsed: ParsedWebhook,
+    digest: string,
+    now: number,
+  ): Promise<WebhookOutcome> {
+    const deliveryKey = `delivery:${provider}:${digest}`;
+    const keys = [deliveryKey, ...parsed.replayKeys];
+    const seen = await findReplayKeys(trx, accountId, keys);
+    if (seen.size > 0) {
+      return [...seen.values()].every((d) => d === digest) ? { kind: 'duplicate' } : { kind: 'replayed' };
+    }
+    const rows: WebhookReplayKeyRow[] = [...new Set(keys)].map((key) => ({
+      account_id: accountId,
+      key,
+      digest,
+      seen_at: now,
+      expires_at: now + (key === deliveryKey ? DELIVERY_MEMORY_MS : TOKEN_MEMORY_MS),
+    }));
+    await insertReplayKeys(trx, rows);
+
+    const ingested = await this.ingest(trx, accountId, parsed.events);
+    // Applied after the events so that a resubscribe later in the same batch wins over an earlier unsubscribe.
+    await this.applyOptChanges(trx, accountId, provider, parsed.optChanges, now);
+    return {
+      kind: 'stored',
+      summary: {
+        events: parsed.events.length,
+        applied: ingested.applied,
+        duplicates: ingested.duplicates,
+        pending: ingested.pending,
+        skipped: parsed.skipped.length + ingested.dropped,
+        optChanges: parsed.optChanges.length,
+      },
+    };
+  }
+
+  /**
+   * Ingests the events; an event whose echoed metadata names a message or campaign this account does not have
+   * falls back to the provider's message id (kept as an orphan until registered), or is dropped and counted:
+   * one stale id in a batch must not make the provider retry the whole batch for ever.
+   */
+  private async ingest(trx: Transaction<DB>, accountId: string, events: IncomingEvent[]) {
+    let batch = events;
+    let dropped = 0;
+    for (let attempt = 0; attempt < 3 && batch.length > 0; attempt++) {
+      const outcome = await this.ingestor.ingestIn(trx, accountId, batch);
+      if (outcome.ok) {
+        const { applied, duplicates, pending } = outcome.value;
+        return { applied, duplicates, pending, dropped };
+      }
+      if (outcome.status !== 422) throw new Error(`webhook ingestion failed: ${outcome.message}`);
+      const bad = new Set(outcome.errors.map((e) => e.index));
+      const next: IncomingEvent[] = [];
+      batch.forEach((e, i) => {
+        if (!bad.has(i)) next.push(e);
+        else if (e.provider && e.providerMessageId) {
+          next.push({ ...e, ref: { kind: 'provider', provider: e.provider, providerMessageId: e.providerMessageId } });
+        } else dropped += 1;
+      });
+      batch = next;
+    }
+    if (batch.length > 0) throw new Error('webhook ingestion: references still unresolved after falling back to provider ids');
+    return { applied: 0, duplicates: 0, pending: 0, dropped };
+  }
+
+  /**
+   * Opt-outs join the channel's suppression list and mark the contact opted out; opt-ins (WhatsApp resume,
+   * START, resubscribe) take the address off the list, except a hard bounce, which no opt-in makes deliverable.
+   */
+  private async applyOptChanges(trx: Transaction<DB>, accountId: string, provider: string, changes: OptChange[], now: number): Promise<void> {
+    if (changes.length === 0) return;
+    const account = await this.accounts.get(accountId, trx);
+    const country = account?.default_country ?? undefined;
+    for (const c of changes) {
+      const address = c.channel === 'email' ? (normalizeEmail(c.address) ?? c.address) : (normalizePhone(c.address, country) ?? c.address);
+      if (c.optedOut) {
+        await insertSuppressions(trx, [{ account_id: accountId, channel: c.channel, address, reason: c.reason, source: `webhook:${provider}`, created_at: now }]);
+      } else {
+        const current = (await findSuppressed(trx, accountId, c.channel, [address])).get(address);
+        if (current && current.reason !== 'hard_bounce') await deleteSuppression(trx, accountId, c.channel, address);
+      }
+      const contacts = await findContactsByKeys(trx, accountId, {
+        externalIds: [],
+        emails: c.channel === 'email' ? [address] : [],
+        phones: c.channel === 'email' ? [] : [address],
+        addressKeys: [],
+      });
+      for (const contact of contacts) {
+        await updateContact(trx, accountId, contact.id, { [`opt_out_${c.channel}`]: c.optedOut ? now : null, updated_at: now });
+      }
+    }
+  }
+
+  /** Old replay keys are deleted after the answer, at most once a minute, through the Writer. */
+  private pruneLater(now: number): void {
+    if (now - this.lastPrune < PRUNE_EVERY_MS) return;
+    this.lastPrune = now;
+    this.writer.run((trx) => deleteExpiredReplayKeys(trx, now)).catch(() => {
+      // Pruning is housekeeping: a failure (e.g. the server closing) leaves keys for the next round.
+    });
+  }
+
+  /** Meta's GET subscribe check: the challenge when the verify token matches, else 400/403. */
+  async handshake(accountId: string, query: Record<string, string>): Promise<{ ok: true; challenge: string } | { ok: false; status: 400 | 403 }> {
+    const secret = await this.secretOf(accountId, 'whatsapp');
+    const verifyToken = secret ? whatsappSecrets(secret).verifyToken : undefined;
+    const result = whatsappHandshake(query, verifyToken ?? '');
+    return result.ok ? result : { ok: false, status: result.status };
+  }
+
+  // ------------------------------------------------------------------ secrets
+
+  async setSecret(accountId: string, provider: ProviderName, secret: string): Promise<SecretOutcome> {
+    const value = secret.trim();
+    const problem = secretProblem(provider, value);
+    if (problem) return { ok: false, message: problem };
+    await this.writer.run((trx) => upsertProviderSecret(trx, accountId, provider, value, this.clock()));
+    this.secrets.delete(`${accountId}/${provider}`);
+    return { ok: true };
+  }
+
+  async deleteSecret(accountId: string, provider: ProviderName): Promise<boolean> {
+    const n = await this.writer.run((trx) => deleteProviderSecret(trx, accountId, provider));
+    this.secrets.delete(`${accountId}/${provider}`);
+    return n > 0;
+  }
+
+  async list(accountId: string): Promise<ProviderStatus[]> {
+    const dates = new Map((await listProviderSecretDates(this.db.kysely, accountId)).map((d) => [d.provider, d.updatedAt]));
+    return PROVIDER_NAMES.map((provider) => {
+      const updatedAt = dates.get(provider);
+      return {
+        provider,
+        configured: updatedAt !== undefined,
+        updatedAt: updatedAt !== undefined ? new Date(updatedAt).toISOString() : null,
+        webhookUrl: webhookUrl(this.publicUrl, provider, accountId),
+        deliveries: { ...this.statsOf(accountId, provider) },
+      };
+    });
+  }
+
+  /**
+   * Secrets are read on every delivery, so they are cached briefly; a change made through this process is seen at
+   * once, one made through another process within SECRET_CACHE_MS.
+   */
+  private async secretOf(accountId: string, provider: string): Promise<string | undefined> {
+    const key = `${accountId}/${provider}`;
+    const now = this.clock();
+    const hit = this.secrets.get(key);
+    if (hit && now - hit.at < SECRET_CACHE_MS) return hit.secret;
+    const secret = await getProviderSecret(this.db.kysely, accountId, provider);
+    if (this.secrets.size > 10_000) this.secrets.clear();
+    this.secrets.set(key, { secret, at: now });
+    return secret;
+  }
+
+  private statsOf(accountId: string, provider: string): DeliveryStats {
+    const key = `${accountId}/${provider}`;
+    let s = this.stats.get(key);
+    if (!s) {
+      s = {
+        since: this.startedAt, received: 0, stored: 0, duplicates: 0, refused: 0, unreadable: 0,
+        eventsApplied: 0, eventsPending: 0, itemsSkipped: 0, lastReceivedAt: null, lastRefusal: null,
+      };
+      this.stats.set(key, s);
+    }
+    return s;
+  }
+}
+
+/** The URL to paste into the provider's console; Postmark's carries the Basic credentials chosen as its secret. */
+export function webhookUrl(publicUrl: string, provider: ProviderName, accountId: string): string {
+  const url = `${publicUrl.replace(/\/$/, '')}/webhooks/${provider}/${encodeURIComponent(accountId)}`;
+  return provider === 'postmark' ? url.replace(/^(https?:\/\/)/i, '$1<user>:<password>@') : url;
+}
+
+/** Why a secret cannot be the one this provider needs, in words the user can act on; null when it can. */
+export function secretProblem(provider: ProviderName, secret: string): string | null {
+  if (secret === '') return 'The secret is empty.';
+  switch (provider) {
+    case 'whatsapp': {
+      const { appSecret } = whatsappSecrets(secret);
+      if (!appSecret) return 'Give the WhatsApp app secret and verify token as "appSecret:verifyToken" or {"appSecret":"…","verifyToken":"…"}.';
+      return null;
+    }
+    case 'sendgrid':
+      try {
+        const key = secret.startsWith('-----BEGIN')
+          ? createPublicKey(secret)
+          : createPublicKey({ key: Buffer.from(secret, 'base64'), format: 'der', type: 'spki' });
+        if (key.asymmetricKeyType === 'ec') return null;
+      } catch {
+        // Reported below.
+      }
+      return "This is not SendGrid's verification key: paste the base64 public key shown under Signed Event Webhook (Settings → Mail Settings → Event Webhooks).";
+    case 'postmark': {
+      const colon = secret.indexOf(':');
+      if (colon <= 0 || colon === secret.length - 1) return 'Give the Postmark credentials as "user:password", the same pair written into the webhook URL.';
+      return null;
+    }
+    case 'twilio':
+    case 'mailgun':
+      return /\s/.test(secret) ? 'The secret contains spaces: paste it exactly as the provider shows it.' : null;
+  }
+}
