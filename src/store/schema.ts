@@ -1,7 +1,7 @@
 // Row types of the tables, as Kysely sees them. Times are epoch milliseconds, money integer minor units,
 // booleans 0/1 (portable between SQLite and PostgreSQL).
 import type { Generated } from 'kysely';
-import type { MessageStatus } from '../domain/message';
+import type { MessageState } from '../domain/message';
 
 export interface AccountRow {
   id: string;
@@ -67,7 +67,8 @@ export interface CampaignRow {
   updated_at: number;
 }
 
-export interface MessageRow {
+/** A message: who it went to and how, plus its state (the fields the status state machine owns). */
+export interface MessageRow extends MessageState {
   account_id: string;
   id: string;
   campaign_id: string;
@@ -76,37 +77,10 @@ export interface MessageRow {
   provider: string | null;
   provider_message_id: string | null;
   variant: string | null;
-  status: MessageStatus;
-  not_sent_reason: string | null;
-  failure_reason: string | null;
-  failure_code: string | null;
-  failure_message: string | null;
-  bounce_type: string | null;
   registered_at: number;
   cohort_day: string;
-  queued_at: number | null;
-  sent_at: number | null;
-  delivered_at: number | null;
-  failed_at: number | null;
-  bounced_at: number | null;
-  opened_at: number | null;
-  clicked_at: number | null;
-  replied_at: number | null;
-  lead_at: number | null;
-  unsubscribed_at: number | null;
-  complained_at: number | null;
-  scanned_at: number | null;
-  last_engaged_at: number | null;
-  opens: number;
-  machine_opens: number;
-  clicks: number;
-  bot_clicks: number;
-  scans: number;
-  replies: number;
   cost_minor: number;
   cost_state: string;
-  pricing_category: string | null;
-  segments: number | null;
 }
 
 export interface EventRow {
