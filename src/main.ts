@@ -13,6 +13,8 @@ import { Sessions } from './services/sessions';
 import { sessionResolver, sessionRoutes } from './http/routes/session';
 import { settingsRoutes } from './http/routes/settings';
 import { dashboardRoutes } from './http/static';
+import { Tracking } from './services/tracking';
+import { trackingRoutes } from './http/routes/tracking';
 
 export interface Mesure {
   config: Config;
@@ -68,6 +70,10 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
   // Dashboard: sessions, settings, and the built front end at `/` (its catch-all GET never shadows API routes).
   deps.sessions = new Sessions(db, accounts, clock);
   plugins.push(sessionRoutes, settingsRoutes, dashboardRoutes(config.webDist));
+
+  // Tracking: short links, QR codes and the open pixel; clicks are batched into group commits.
+  deps.tracking = new Tracking(db, writer, ingestor, accounts, { publicUrl: config.http.publicUrl, clock });
+  plugins.push(trackingRoutes);
 
   // 4. The HTTP application (not listening yet).
   const app = await buildApp(deps, plugins, { sessionResolver: sessionResolver(deps.sessions) });

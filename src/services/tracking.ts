@@ -1,0 +1,617 @@
+// Tracking: registers a campaign's destinations, issues per-recipient links, rewrites bodies, and records every
+// click, scan and open. The redirect path is the product's hottest: a token is resolved from an LRU cache
+// (one indexed read on a miss), the visitor is answered at once, and the event waits in a bounded in-memory
+// queue that a single flusher classifies (bots, sweeps, too fast) and writes in batches through the Ingestor
+// (group commit: many clicks, one transaction). See docs/TRACKING.md, "Durability under load".
+import { createHash, randomBytes as cryptoRandomBytes } from 'node:crypto';
+import type { Db } from '../store/db';
+import type { MessageRow } from '../store/schema';
+import {
+  countDestinationsOfMessages, findLinksOfMessages, findMessageIdByClickId, flagEvents, getLinkTarget, getMessageTimes,
+  getMessagesBasic, getTrackedLink, insertDestinations, insertTrackedLinks, listCampaignMessageIds, listDestinations,
+  listHumanClicks, listRecentClicks, revokeTrackedLink, type CampaignDestinationRow, type LinkTarget, type TrackedLinkRow,
+} from '../store/tracking';
+import { findMessagesByIds } from '../store/messages';
+import { getCampaign } from '../store/campaigns';
+import { newClickId, newLinkToken, isWellFormedClickId, type RandomBytes } from '../tracking/tokens';
+import { buildDestination, DEFAULT_CLICK_ID_PARAM, DEFAULT_UTM_SOURCE, isHttpUrl } from '../tracking/utm';
+import { classifyClick, classifyOpen, findLinkSweeps, resolveThresholds, type TrackingThresholds, type Verdict } from '../tracking/bots';
+import { extractLinks, rewriteLinks, type BodyKind } from '../tracking/rewrite';
+import { linkUrl, qrUrl } from '../tracking/qr';
+import type { Channel, IncomingEvent } from '../domain/types';
+import type { AccountRow } from '../store/schema';
+import type { AccountDirectory } from './accounts';
+import { saveMessageChanges, type Ingestor, type Outcome } from './ingest';
+import type { Writer } from './writer';
+
+/** The provider name tracked events carry: their dedupe key is "pe:tracking:<click id>". */
+export const TRACKING_PROVIDER = 'tracking';
+
+/** An account's tracking settings, kept in `accounts.settings.tracking`. */
+export interface TrackingSettings {
+  utm: boolean;
+  utmSource: string;
+  clickIdParam: string;
+  thresholds: TrackingThresholds;
+}
+
+export interface TrackingSettingsInput {
+  utm?: boolean;
+  utmSource?: string;
+  clickIdParam?: string;
+  thresholds?: Partial<TrackingThresholds>;
+}
+
+export interface Destination {
+  position: number;
+  url: string;
+}
+
+export interface IssuedLink {
+  url: string;
+  token: string;
+  trackedUrl: string;
+}
+
+export interface IssuedMessage {
+  messageId: string;
+  recipient: string;
+  links: IssuedLink[];
+  /** The URL to encode in the recipient's QR code (first destination, /q/) and the one to print as text (/l/). */
+  qr: { url: string; printedUrl: string; destination: string } | null;
+  /** The open pixel's URL (email). */
+  pixelUrl: string;
+}
+
+export interface VisitRequest {
+  method: string;
+  userAgent?: string;
+  referer?: string;
+  via?: string;
+}
+
+type VisitKind = 'clicked' | 'scanned' | 'opened';
+
+interface QueuedVisit {
+  accountId: string;
+  messageId: string;
+  campaignId: string;
+  kind: VisitKind;
+  url: string | null;
+  token: string;
+  /** Per-request unique id: the click id carried to the shop (or a random id for opens). */
+  id: string;
+  at: number;
+  req: VisitRequest;
+  enqueuedAt: number;
+  done?: () => void;
+}
+
+export interface TrackingStats {
+  /** Visits waiting in memory for their batch. */
+  queued: number;
+  written: number;
+  /** Written more than `lateMs` after the visitor was answered. */
+  writtenLate: number;
+  /** Not stored: the queue was at its hard limit (each one logged, counted here). */
+  lost: number;
+  /** Redirects that waited for their commit because the queue was above its soft limit. */
+  throttled: number;
+  batches: number;
+  writeErrors: number;
+  /** Stored clicks re-flagged as part of a link sweep completed later. */
+  reflagged: number;
+  cacheHits: number;
+  cacheMisses: number;
+}
+
+export interface TrackingOptions {
+  publicUrl: string;
+  clock?: () => number;
+  randomBytes?: RandomBytes;
+  /** Answer a visit only after its event is committed (slower, nothing held in memory). Default false. */
+  ackAfterCommit?: boolean;
+  /** Above this many queued visits, a redirect waits (up to `throttleWaitMs`) for its commit. */
+  softLimit?: number;
+  /** At this many queued visits, new ones are not stored: counted in `lost` and logged. */
+  hardLimit?: number;
+  throttleWaitMs?: number;
+  maxBatch?: number;
+  cacheSize?: number;
+  cacheTtlMs?: number;
+  lateMs?: number;
+  log?: (level: 'info' | 'warn' | 'error', message: string) => void;
+}
+
+/** Small LRU over a Map (insertion order = recency), with a time to live so a revoke elsewhere is seen. */
+class Lru<V> {
+  private map = new Map<string, { v: V; exp: number }>();
+  constructor(private readonly size: number, private readonly ttlMs: number) {}
+  get(k: string, now: number): V | undefined {
+    const e = this.map.get(k);
+    if (!e) return undefined;
+    if (e.exp < now) {
+      this.map.delete(k);
+      return undefined;
+    }
+    this.map.delete(k);
+    this.map.set(k, e);
+    return e.v;
+  }
+  set(k: string, v: V, now: number, ttlMs = this.ttlMs): void {
+    this.map.delete(k);
+    this.map.set(k, { v, exp: now + ttlMs });
+    if (this.map.size > this.size) this.map.delete(this.map.keys().next().value as string);
+  }
+  delete(k: string): void {
+    this.map.delete(k);
+  }
+}
+
+/** crypto.randomBytes drawn 4 KiB at a time: tokens and click ids are needed on every redirect. */
+function pooledRandomBytes(): RandomBytes {
+  let pool = Buffer.alloc(0);
+  let at = 0;
+  return (n: number) => {
+    if (at + n > pool.length) {
+      pool = cryptoRandomBytes(4096);
+      at = 0;
+    }
+    const out = pool.subarray(at, at + n);
+    at += n;
+    return out;
+  };
+}
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+const NOT_FOUND = Symbol('not found');
+
+export class Tracking {
+  readonly stats: TrackingStats = {
+    queued: 0, written: 0, writtenLate: 0, lost: 0, throttled: 0, batches: 0, writeErrors: 0, reflagged: 0, cacheHits: 0, cacheMisses: 0,
+  };
+  private readonly clock: () => number;
+  private readonly random: RandomBytes;
+  private readonly opts: Required<Omit<TrackingOptions, 'clock' | 'randomBytes' | 'log'>>;
+  private readonly log: (level: 'info' | 'warn' | 'error', message: string) => void;
+  private readonly cache: Lru<LinkTarget | typeof NOT_FOUND>;
+  private queue: QueuedVisit[] = [];
+  private flushing: Promise<void> | null = null;
+  private lastLossLog = 0;
+  private lossesSinceLog = 0;
+  private lastLateLog = 0;
+  private settingsCache = new WeakMap<AccountRow, TrackingSettings>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly writer: Writer,
+    private readonly ingestor: Ingestor,
+    private readonly accounts: AccountDirectory,
+    options: TrackingOptions,
+  ) {
+    this.clock = options.clock ?? Date.now;
+    this.random = options.randomBytes ?? pooledRandomBytes();
+    this.log = options.log ?? ((level, message) => { if (level !== 'info') process.stderr.write(`[tracking] ${level}: ${message}\n`); });
+    this.opts = {
+      publicUrl: options.publicUrl,
+      ackAfterCommit: options.ackAfterCommit ?? false,
+      softLimit: options.softLimit ?? 20_000,
+      hardLimit: options.hardLimit ?? 200_000,
+      throttleWaitMs: options.throttleWaitMs ?? 1_000,
+      maxBatch: options.maxBatch ?? 2_000,
+      cacheSize: options.cacheSize ?? 100_000,
+      cacheTtlMs: options.cacheTtlMs ?? 5 * 60_000,
+      lateMs: options.lateMs ?? 1_000,
+    };
+    this.cache = new Lru(this.opts.cacheSize, this.opts.cacheTtlMs);
+  }
+
+  // ------------------------------------------------------------------ settings
+
+  /** The account's tracking settings, defaults filled in. */
+  async settingsOf(accountId: string): Promise<TrackingSettings | undefined> {
+    const row = await this.accounts.get(accountId);
+    return row && this.settingsOfRow(row);
+  }
+
+  private settingsOfRow(row: AccountRow): TrackingSettings {
+    let s = this.settingsCache.get(row);
+    if (s) return s;
+    const raw = ((JSON.parse(row.settings || '{}') as { tracking?: TrackingSettingsInput }).tracking ?? {}) as TrackingSettingsInput;
+    let thresholds: TrackingThresholds;
+    try {
+      thresholds = resolveThresholds(raw.thresholds);
+    } catch {
+      thresholds = resolveThresholds();
+    }
+    s = {
+      utm: raw.utm ?? true,
+      utmSource: raw.utmSource ?? DEFAULT_UTM_SOURCE,
+      clickIdParam: raw.clickIdParam ?? DEFAULT_CLICK_ID_PARAM,
+      thresholds,
+    };
+    this.settingsCache.set(row, s);
+    return s;
+  }
+
+  /** Changes some settings; thresholds are merged key by key over the current override. */
+  async updateSettings(accountId: string, patch: TrackingSettingsInput): Promise<Outcome<TrackingSettings>> {
+    const row = await this.accounts.get(accountId);
+    if (!row) return { ok: false, status: 404, message: `Account ${accountId} not found.`, errors: [] };
+    const current = ((JSON.parse(row.settings || '{}') as { tracking?: TrackingSettingsInput }).tracking ?? {}) as TrackingSettingsInput;
+    const next: TrackingSettingsInput = { ...current, ...patch, thresholds: { ...(current.thresholds ?? {}), ...(patch.thresholds ?? {}) } };
+    try {
+      resolveThresholds(next.thresholds);
+    } catch (err) {
+      return { ok: false, status: 422, message: (err as Error).message, errors: [] };
+    }
+    await this.accounts.update(accountId, { settings: { tracking: next } });
+    return { ok: true, value: (await this.settingsOf(accountId))! };
+  }
+
+  // ------------------------------------------------------------------ destinations and links
+
+  /** Registers destinations (http(s) only), keeping those already registered; returns them all, in order. */
+  async registerDestinations(accountId: string, campaignId: string, urls: string[]): Promise<Outcome<Destination[]>> {
+    const errors = urls.flatMap((u, index) => (isHttpUrl(u) ? [] : [{ index, field: 'url', message: `${JSON.stringify(u.slice(0, 100))} is not an absolute http(s) URL` }]));
+    if (errors.length) return { ok: false, status: 422, message: `${errors.length} destination(s) are not http(s) URLs; nothing was registered.`, errors };
+    return this.writer.run(async (trx) => {
+      if (!(await getCampaign(trx, accountId, campaignId))) return { ok: false, status: 404, message: `No campaign ${campaignId} in this account.`, errors: [] };
+      const existing = await listDestinations(trx, accountId, campaignId);
+      const known = new Set(existing.map((d) => d.url));
+      let next = existing.length ? Math.max(...existing.map((d) => d.position)) + 1 : 0;
+      const rows: CampaignDestinationRow[] = [];
+      for (const url of new Set(urls)) {
+        if (known.has(url)) continue;
+        rows.push({ account_id: accountId, campaign_id: campaignId, position: next++, url, url_hash: sha256(url), created_at: this.clock() });
+      }
+      await insertDestinations(trx, rows);
+      return { ok: true, value: [...existing, ...rows].map((d) => ({ position: d.position, url: d.url })) };
+    }, Math.max(1, urls.length));
+  }
+
+  async destinations(accountId: string, campaignId: string): Promise<Destination[]> {
+    return (await listDestinations(this.db.kysely, accountId, campaignId)).map((d) => ({ position: d.position, url: d.url }));
+  }
+
+  /**
+   * Issues (or returns the already issued) tracked links of these messages: one per destination, plus the
+   * open pixel. `all`: the campaign's messages page by page (by id, after `cursor`), except those refused before
+   * sending (no letter is printed for them).
+   */
+  async issue(
+    accountId: string,
+    campaignId: string,
+    sel: { messageIds?: string[]; all?: boolean; cursor?: string; limit?: number },
+  ): Promise<Outcome<{ messages: IssuedMessage[]; nextCursor: string | null; destinations: Destination[] }>> {
+    return this.writer.run(async (trx) => {
+      const campaign = await getCampaign(trx, accountId, campaignId);
+      if (!campaign) return { ok: false, status: 404, message: `No campaign ${campaignId} in this account.`, errors: [] };
+      const dests = await listDestinations(trx, accountId, campaignId);
+      let messages: { id: string; recipient: string }[];
+      let nextCursor: string | null = null;
+      if (sel.messageIds) {
+        const found = new Map((await getMessagesBasic(trx, accountId, sel.messageIds)).map((m) => [m.id, m]));
+        const errors = sel.messageIds.flatMap((id, index) =>
+          found.get(id)?.campaign_id === campaignId ? [] : [{ index, field: 'messageId', message: `no message ${id} in campaign ${campaignId}` }],
+        );
+        if (errors.length) return { ok: false, status: 422, message: `${errors.length} message id(s) are not messages of this campaign; nothing was issued.`, errors };
+        messages = [...new Set(sel.messageIds)].map((id) => found.get(id)!);
+      } else {
+        const limit = sel.limit ?? 1000;
+        const page = await listCampaignMessageIds(trx, accountId, campaignId, { after: sel.cursor, limit: limit + 1, excludeNotSent: true });
+        messages = page.slice(0, limit);
+        if (page.length > limit) nextCursor = messages[messages.length - 1].id;
+      }
+      const now = this.clock();
+      const have = new Map<string, TrackedLinkRow>();
+      for (const l of await findLinksOfMessages(trx, accountId, messages.map((m) => m.id))) have.set(`${l.message_id}|${l.kind}|${l.position}`, l);
+      const fresh: TrackedLinkRow[] = [];
+      const linkOf = (messageId: string, kind: 'link' | 'pixel', position: number, url: string | null): TrackedLinkRow => {
+        const key = `${messageId}|${kind}|${position}`;
+        let l = have.get(key);
+        if (!l) {
+          l = { account_id: accountId, token: newLinkToken(this.random), message_id: messageId, campaign_id: campaignId, kind, position, url, created_at: now, revoked_at: null };
+          have.set(key, l);
+          fresh.push(l);
+        }
+        return l;
+      };
+      const base = this.opts.publicUrl;
+      const out: IssuedMessage[] = messages.map((m) => {
+        const links = dests.map((d) => {
+          const l = linkOf(m.id, 'link', d.position, d.url);
+          return { url: d.url, token: l.token, trackedUrl: linkUrl(base, l.token), revoked: l.revoked_at !== null };
+        });
+        const pixel = linkOf(m.id, 'pixel', 0, null);
+        const first = links.find((l) => !l.revoked);
+        return {
+          messageId: m.id,
+          recipient: m.recipient,
+          links: links.map(({ revoked: _r, ...l }) => l),
+          qr: first ? { url: qrUrl(base, first.token), printedUrl: first.trackedUrl, destination: first.url } : null,
+          pixelUrl: `${base.replace(/\/+$/, '')}/o/${pixel.token}.gif`,
+        };
+      });
+      await insertTrackedLinks(trx, fresh);
+      for (const l of fresh) this.cache.delete(l.token); // a negative entry for a token just issued
+      return { ok: true, value: { messages: out, nextCursor, destinations: dests.map((d) => ({ position: d.position, url: d.url })) } };
+    }, Math.max(1, sel.messageIds?.length ?? sel.limit ?? 1000));
+  }
+
+  /**
+   * A message body with every tracked link replaced by the recipient's own. Destinations found in the body and
+   * not yet registered for the campaign are registered on the fly (appended, in order of appearance).
+   * `pixel` (HTML only) adds the open pixel before </body> (or at the end).
+   */
+  async rewrite(accountId: string, input: { messageId: string; body: string; format: BodyKind; pixel?: boolean }): Promise<Outcome<{ body: string; links: IssuedLink[] }>> {
+    const [message] = await getMessagesBasic(this.db.kysely, accountId, [input.messageId]);
+    if (!message) return { ok: false, status: 404, message: `No message ${input.messageId} in this account.`, errors: [] };
+    const urls = extractLinks(input.body, input.format);
+    if (urls.length) {
+      const reg = await this.registerDestinations(accountId, message.campaign_id, urls);
+      if (!reg.ok) return reg;
+    }
+    const issued = await this.issue(accountId, message.campaign_id, { messageIds: [message.id] });
+    if (!issued.ok) return issued;
+    const m = issued.value.messages[0];
+    const byUrl = new Map(m.links.map((l) => [l.url, l]));
+    let body = rewriteLinks(input.body, input.format, (url) => byUrl.get(url)?.trackedUrl ?? url);
+    if (input.pixel && input.format === 'html') {
+      const img = `<img src="${m.pixelUrl}" width="1" height="1" alt="" style="display:block;border:0;width:1px;height:1px">`;
+      const at = body.toLowerCase().lastIndexOf('</body>');
+      body = at < 0 ? body + img : body.slice(0, at) + img + body.slice(at);
+    }
+    return { ok: true, value: { body, links: urls.map((u) => byUrl.get(u)!).filter(Boolean) } };
+  }
+
+  /** Revokes a link: its token answers 404 from now on (in this process at once; elsewhere within the cache TTL). */
+  async revoke(accountId: string, token: string): Promise<'revoked' | 'already' | 'unknown'> {
+    const changed = await this.writer.run((trx) => revokeTrackedLink(trx, accountId, token, this.clock()));
+    this.cache.delete(token);
+    if (changed > 0) return 'revoked';
+    return (await getTrackedLink(this.db.kysely, accountId, token)) ? 'already' : 'unknown';
+  }
+
+  // ------------------------------------------------------------------ the redirect path
+
+  /** The live link behind a well-formed token, or null (unknown or revoked). Cached. */
+  async resolve(token: string): Promise<LinkTarget | null> {
+    const now = this.clock();
+    const hit = this.cache.get(token, now);
+    if (hit !== undefined) {
+      this.stats.cacheHits++;
+      return hit === NOT_FOUND || hit.revoked_at !== null ? null : hit;
+    }
+    this.stats.cacheMisses++;
+    const row = await getLinkTarget(this.db.kysely, token);
+    // Unknown tokens are remembered briefly, so a stream of forged tokens costs one read each at most per 30 s.
+    if (!row) this.cache.set(token, NOT_FOUND, now, 30_000);
+    else this.cache.set(token, { ...row, revoked_at: row.revoked_at === null ? null : Number(row.revoked_at) }, now);
+    return row && row.revoked_at === null ? row : null;
+  }
+
+  /**
+   * Records a click (`/l/`) or a scan (`/q/`) and returns where to send the visitor: the registered
+   * destination with UTM and a fresh click id. Resolves at once unless the queue is above its soft limit or
+   * the service answers after commit.
+   */
+  async visit(link: LinkTarget, kind: 'clicked' | 'scanned', req: VisitRequest): Promise<string> {
+    const account = await this.accounts.get(link.account_id);
+    const settings = account ? this.settingsOfRow(account) : this.settingsOfRow({ settings: '{}' } as AccountRow);
+    const clickId = newClickId(this.random);
+    const location = buildDestination(link.url!, {
+      utmEnabled: settings.utm,
+      utmSource: settings.utmSource,
+      channel: link.channel as Channel,
+      campaignSlug: link.slug,
+      variant: link.variant ?? undefined,
+      clickIdParam: settings.clickIdParam,
+      clickId,
+    });
+    await this.enqueue(link, kind, link.url, clickId, req);
+    return location;
+  }
+
+  /** Records an open of the pixel. */
+  async open(link: LinkTarget, req: VisitRequest): Promise<void> {
+    await this.enqueue(link, 'opened', null, newClickId(this.random), req);
+  }
+
+  private enqueue(link: LinkTarget, kind: VisitKind, url: string | null, id: string, req: VisitRequest): Promise<void> {
+    const now = this.clock();
+    if (this.queue.length >= this.opts.hardLimit) {
+      this.stats.lost++;
+      this.lossesSinceLog++;
+      if (now - this.lastLossLog >= 1000) {
+        this.log('error', `click queue full (${this.queue.length} waiting for the database): ${this.lossesSinceLog} ${kind} event(s) NOT stored since the last report (total lost ${this.stats.lost}); visitors were still redirected`);
+        this.lastLossLog = now;
+        this.lossesSinceLog = 0;
+      }
+      return Promise.resolve();
+    }
+    const v: QueuedVisit = {
+      accountId: link.account_id, messageId: link.message_id, campaignId: link.campaign_id, kind, url, token: link.token, id, at: now,
+      req: { method: req.method, userAgent: req.userAgent?.slice(0, 500), referer: req.referer?.slice(0, 500), via: req.via?.slice(0, 200) },
+      enqueuedAt: now,
+    };
+    const wait = this.opts.ackAfterCommit || this.queue.length >= this.opts.softLimit;
+    let committed: Promise<void> | undefined;
+    if (wait) committed = new Promise<void>((resolve) => (v.done = resolve));
+    this.queue.push(v);
+    this.stats.queued = this.queue.length;
+    this.kick();
+    if (!committed) return Promise.resolve();
+    if (this.opts.ackAfterCommit) return committed;
+    // Over the soft limit: slow the visitor down a little (backpressure), but redirect anyway.
+    this.stats.throttled++;
+    return Promise.race([committed, new Promise<void>((r) => setTimeout(r, this.opts.throttleWaitMs).unref())]);
+  }
+
+  private kick(): void {
+    if (!this.flushing) this.flushing = this.drainLoop().finally(() => (this.flushing = null));
+  }
+
+  /** Resolves once every visit queued so far is written (used at shutdown and by tests and benchmarks). */
+  async flush(): Promise<void> {
+    while (this.queue.length > 0 || this.flushing) {
+      if (!this.flushing) this.kick();
+      await this.flushing;
+    }
+  }
+
+  private async drainLoop(): Promise<void> {
+    let backoff = 50;
+    while (this.queue.length > 0) {
+      const batch = this.queue.slice(0, this.opts.maxBatch);
+      try {
+        await this.writeBatch(batch);
+        this.queue.splice(0, batch.length);
+        this.stats.queued = this.queue.length;
+        backoff = 50;
+        const now = this.clock();
+        let late = 0;
+        for (const v of batch) {
+          if (now - v.enqueuedAt > this.opts.lateMs) late++;
+          v.done?.();
+        }
+        this.stats.written += batch.length;
+        this.stats.writtenLate += late;
+        this.stats.batches++;
+        if (late && now - this.lastLateLog >= 1000) {
+          this.log('warn', `${late} visit(s) written more than ${this.opts.lateMs} ms after the redirect (queue ${this.queue.length}; total late ${this.stats.writtenLate})`);
+          this.lastLateLog = now;
+        }
+      } catch (err) {
+        // The batch stays at the head of the queue and is retried: a database hiccup delays clicks, never loses them.
+        this.stats.writeErrors++;
+        this.log('error', `writing ${batch.length} visit(s) failed, retrying in ${backoff} ms (queue ${this.queue.length}): ${(err as Error).message}`);
+        await new Promise((r) => setTimeout(r, backoff));
+        backoff = Math.min(backoff * 2, 5_000);
+      }
+    }
+  }
+
+  /** Classifies a batch and stores it, one Ingestor call per account (grouped into one transaction). */
+  private async writeBatch(batch: QueuedVisit[]): Promise<void> {
+    const byAccount = new Map<string, QueuedVisit[]>();
+    for (const v of batch) {
+      const list = byAccount.get(v.accountId) ?? [];
+      list.push(v);
+      byAccount.set(v.accountId, list);
+    }
+    const results = await Promise.all([...byAccount].map(([accountId, visits]) => this.writeAccountBatch(accountId, visits)));
+    for (const r of results) if (r) throw r;
+  }
+
+  private async writeAccountBatch(accountId: string, visits: QueuedVisit[]): Promise<Error | null> {
+    const account = await this.accounts.get(accountId);
+    const t = account ? this.settingsOfRow(account).thresholds : resolveThresholds();
+    const ids = [...new Set(visits.map((v) => v.messageId))];
+    const clickIds = [...new Set(visits.filter((v) => v.kind === 'clicked').map((v) => v.messageId))];
+    const minAt = Math.min(...visits.map((v) => v.at));
+    const [times, linkCounts, recent] = await Promise.all([
+      getMessageTimes(this.db.kysely, accountId, ids),
+      countDestinationsOfMessages(this.db.kysely, accountId, clickIds),
+      listRecentClicks(this.db.kysely, accountId, clickIds, minAt - t.linkSweepMs),
+    ]);
+    // Clicks of each message as the sweep rule sees them: stored ones, then this batch's in time order.
+    const clicksOf = new Map<string, { at: number; url: string; stored?: string; human: boolean; visit?: number }[]>();
+    for (const r of recent) {
+      const list = clicksOf.get(r.message_id) ?? [];
+      list.push({ at: Number(r.at), url: r.url ?? '', stored: r.dedupe_key, human: r.machine === 0 });
+      clicksOf.set(r.message_id, list);
+    }
+    const verdicts: Verdict[] = [];
+    const order = visits.map((_, i) => i).sort((a, b) => visits[a].at - visits[b].at);
+    for (const i of order) {
+      const v = visits[i];
+      const mt = times.get(v.messageId);
+      const common = { method: v.req.method, userAgent: v.req.userAgent, at: v.at, deliveredAt: mt?.deliveredAt ?? undefined, sentAt: mt?.sentAt ?? undefined };
+      if (v.kind === 'opened') {
+        // Apple's relay egress ranges are not matched (no list ships offline): MPP is recognised by its user agent.
+        verdicts[i] = classifyOpen({ ...common, via: v.req.via }, t);
+        continue;
+      }
+      const prior = clicksOf.get(v.messageId) ?? [];
+      verdicts[i] = classifyClick(
+        {
+          ...common,
+          referer: v.req.referer,
+          url: v.kind === 'clicked' ? (v.url ?? undefined) : undefined,
+          priorClicksOfMessage: prior.map((c) => ({ at: c.at, url: c.url })),
+          linksInMessage: linkCounts.get(v.messageId) ?? 0,
+        },
+        t,
+      );
+      if (v.kind === 'clicked') {
+        prior.push({ at: v.at, url: v.url ?? '', human: !verdicts[i].machine, visit: i });
+        clicksOf.set(v.messageId, prior);
+      }
+    }
+    // A sweep completed by this batch: its earlier clicks were judged human before the last one arrived.
+    const reflag = new Map<string, string[]>();
+    for (const [messageId, clicks] of clicksOf) {
+      const n = linkCounts.get(messageId) ?? 0;
+      for (const idx of findLinkSweeps(clicks, n, t)) {
+        const c = clicks[idx];
+        if (!c.human) continue;
+        if (c.visit !== undefined) verdicts[c.visit] = { machine: true, reason: 'link_sweep' };
+        else if (c.stored) reflag.set(messageId, [...(reflag.get(messageId) ?? []), c.stored]);
+      }
+    }
+    const events: IncomingEvent[] = visits.map((v, i) => ({
+      type: v.kind,
+      at: v.at,
+      ref: { kind: 'id', messageId: v.messageId },
+      provider: TRACKING_PROVIDER,
+      providerEventId: v.id,
+      url: v.url ?? undefined,
+      machine: verdicts[i].machine,
+      flagReason: verdicts[i].reason,
+      meta: { token: v.token, ...(v.req.userAgent ? { userAgent: v.req.userAgent } : {}) },
+    }));
+    const outcome = await this.ingestor.ingest(accountId, events);
+    if (!outcome.ok) {
+      // Only possible if a message vanished after its link was issued: nothing else can be fixed by retrying.
+      this.log('error', `${events.length} visit(s) of account ${accountId} refused by ingestion: ${outcome.message}`);
+      this.stats.lost += events.length;
+      return null;
+    }
+    if (reflag.size) await this.reflagSweeps(accountId, account?.time_zone ?? 'UTC', reflag);
+    return null;
+  }
+
+  /**
+   * Re-flags stored human clicks that turned out to open a link sweep: the events become machine ones and their
+   * messages' counts move from clicks to bot clicks through saveMessageChanges, so daily counts stay the sum.
+   */
+  private async reflagSweeps(accountId: string, timeZone: string, byMessage: Map<string, string[]>): Promise<void> {
+    await this.writer.run(async (trx) => {
+      const changes: { before: MessageRow; after: MessageRow }[] = [];
+      const flaggedPer = new Map<string, number>();
+      for (const [messageId, keys] of byMessage) flaggedPer.set(messageId, await flagEvents(trx, accountId, keys, 'link_sweep'));
+      const ids = [...flaggedPer].filter(([, n]) => n > 0).map(([id]) => id);
+      if (!ids.length) return;
+      const firstHuman = new Map<string, number>();
+      for (const c of await listHumanClicks(trx, accountId, ids)) firstHuman.set(c.message_id, Math.min(firstHuman.get(c.message_id) ?? Infinity, c.at));
+      for (const m of await findMessagesByIds(trx, accountId, ids)) {
+        const n = flaggedPer.get(m.id)!;
+        const after: MessageRow = { ...m, clicks: Math.max(0, m.clicks - n), bot_clicks: m.bot_clicks + n, clicked_at: firstHuman.get(m.id) ?? null };
+        changes.push({ before: m, after });
+      }
+      const channels = await this.ingestor.channelsOf(trx, accountId, changes.map((c) => c.after.campaign_id));
+      await saveMessageChanges(this.db, trx, timeZone, accountId, changes, channels);
+      this.stats.reflagged += [...flaggedPer.values()].reduce((a, b) => a + b, 0);
+    });
+  }
+
+  // ------------------------------------------------------------------ attribution
+
+  /** The message a click id (from an order's landing URL) belongs to, or undefined. One indexed read. */
+  async findMessageByClickId(accountId: string, clickId: string): Promise<{ messageId: string; campaignId: string; clickedAt: number } | undefined> {
+    if (!isWellFormedClickId(clickId)) return undefined;
+    const r = await findMessageIdByClickId(this.db.kysely, accountId, `pe:${TRACKING_PROVIDER}:${clickId}`);
+    return r && { messageId: r.messageId, campaignId: r.campaignId, clickedAt: r.at };
+  }
+}
