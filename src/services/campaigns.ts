@@ -102,6 +102,9 @@ export const noMoney: MoneySource = {
 export type SortKey = 'sendAt' | 'sent' | 'openRate' | 'revenue' | 'roas' | 'name';
 
 export class Campaigns {
+  /** Sections other areas add to the campaign page (goals, variants…): each answer's keys are merged into detail(). */
+  readonly extras: ((accountId: string, campaignId: string) => Promise<Record<string, unknown>>)[] = [];
+
   constructor(
     private readonly db: Db,
     private readonly accounts: AccountDirectory,
@@ -227,6 +230,7 @@ export class Campaigns {
       links,
       funnel: funnel(figures, channel),
       reference: referenceChecks(figures, channel),
+      ...Object.assign({}, ...(await Promise.all(this.extras.map((extra) => extra(accountId, id))))),
     };
   }
 

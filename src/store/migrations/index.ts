@@ -4,10 +4,12 @@ import * as core from './2026_11_25_001_core';
 import * as suppressions from './2026_11_25_002_suppressions';
 import * as providers from './2026_11_25_010_providers';
 import * as tracking from './2026_11_25_020_tracking';
+import * as journeys from './2026_11_25_050_journeys';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_25_001_core': core,
   '2026_11_25_002_suppressions': suppressions,
   '2026_11_25_010_providers': providers,
   '2026_11_25_020_tracking': tracking,
+  '2026_11_25_050_journeys': journeys,
 };
