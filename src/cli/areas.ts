@@ -1,5 +1,6 @@
 // The command groups of each product area; an area adds its `register(program)` here.
 import type { Command } from 'commander';
 import { register as providers } from './providers';
+import { register as tracking } from './tracking';
 
-export const AREA_COMMANDS: ((program: Command) => void)[] = [providers];
+export const AREA_COMMANDS: ((program: Command) => void)[] = [providers, tracking];
