@@ -7,6 +7,9 @@ import { Writer } from './services/writer';
 import { Ingestor } from './services/ingest';
 import { Campaigns } from './services/campaigns';
 import { buildApp, type Deps, type RoutePlugin } from './http/app';
+import { Attribution, trackingClickResolver } from './services/attribution';
+import { Orders } from './services/orders';
+import { orderRoutes } from './http/routes/orders';
 import { Webhooks } from './services/webhooks';
 import { providerRoutes } from './http/routes/providers';
 import { Sessions } from './services/sessions';
@@ -74,6 +77,14 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
   // Tracking: short links, QR codes and the open pixel; clicks are batched into group commits.
   deps.tracking = new Tracking(db, writer, ingestor, accounts, { publicUrl: config.http.publicUrl, clock });
   plugins.push(trackingRoutes);
+
+  // Orders and attribution: orders in (Shopify, CSV, API), one credit per order split across campaigns; the campaign
+  // figures read their money here, and events ingested after an order re-credit it in the same transaction.
+  const attribution = new Attribution(db, writer, accounts, trackingClickResolver(() => (deps as { tracking?: unknown }).tracking));
+  deps.orders = new Orders(db, writer, accounts, attribution, clock);
+  campaigns.money = attribution;
+  ingestor.afterApply.push(attribution.onEventsApplied);
+  plugins.push(orderRoutes);
 
   // 4. The HTTP application (not listening yet).
   const app = await buildApp(deps, plugins, { sessionResolver: sessionResolver(deps.sessions) });

@@ -90,6 +90,8 @@ export interface MoneySource {
   forPeriod(accountId: string, from: string, to: string, channel?: Channel): Promise<MoneyFacts>;
   ordersImported(accountId: string, fromMs: number, toMs: number): Promise<number>;
   revenueByDay(accountId: string, from: string, to: string, channel?: Channel): Promise<Map<string, { revenue: number; conversions: number }>>;
+  /** Orders placed in [fromMs, toMs) in a currency without a rate to the account's: reported apart, never summed. */
+  unconvertedOrders?(accountId: string, fromMs: number, toMs: number): Promise<{ currency: string; orders: number; revenueMinor: number }[]>;
 }
 
 export const noMoney: MoneySource = {
@@ -263,6 +265,7 @@ export class Campaigns {
       timeZone: account.time_zone,
       cards: overviewCards(current, previous),
       figures: campaignFigures(current.counts, current.money) as CampaignFigures,
+      unconvertedOrders: (await this.money.unconvertedOrders?.(accountId, zonedDayStart(from, account.time_zone), zonedDayStart(nextDay(to), account.time_zone))) ?? [],
     };
   }
 

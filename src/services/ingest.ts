@@ -56,7 +56,21 @@ function dedupeKey(e: IncomingEvent, target: string): string {
   return `${target}|${e.type}|${e.at}|${e.url ?? ''}`;
 }
 
+/** An event just applied to its message, as listeners see it (attribution re-credits orders a late touch changes). */
+export interface AppliedEvent {
+  messageId: string;
+  campaignId: string;
+  contactId: string | null;
+  type: IncomingEvent['type'];
+  at: number;
+  machine: boolean;
+}
+export type AppliedEventsListener = (trx: Transaction<DB>, accountId: string, applied: AppliedEvent[]) => Promise<void>;
+
 export class Ingestor {
+  /** Run inside the ingesting transaction after events are applied, so what they derive commits with them. */
+  readonly afterApply: AppliedEventsListener[] = [];
+
   constructor(
     private readonly db: Db,
     private readonly writer: Writer,
@@ -186,6 +200,10 @@ export class Ingestor {
     const channels = await this.channelsOf(trx, accountId, [...after.values()].map((m) => m.campaign_id));
     await saveMessageChanges(this.db, trx, timeZone, accountId, [...after].map(([id, next]) => ({ before: before.get(id)!, after: next })), channels);
     await this.recordOptOuts(trx, accountId, items, channels);
+    if (this.afterApply.length) {
+      const applied = items.map(({ e, m }) => ({ messageId: m.id, campaignId: m.campaign_id, contactId: m.contact_id, type: e.type, at: e.at, machine: e.machine === true }));
+      for (const listener of this.afterApply) await listener(trx, accountId, applied);
+    }
     return items.length;
   }
 

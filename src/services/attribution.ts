@@ -1,0 +1,471 @@
+// Attribution over stored data: the account's settings, the touches of an order (its buyer's messages and their
+// human clicks, opens, reads, scans, deliveries and sends; its landing click id and UTM; its discount codes), the
+// credits written per order, re-attribution when late data arrives, full recomputation, the "compare models" view,
+// and the money figures the campaign pages read (MoneySource).
+import type { Transaction } from 'kysely';
+import type { Db } from '../store/db';
+import type { DB } from '../store/schema';
+import {
+  countOrders, countUnconvertedOrders, deleteAttributionsOfOrders, findHumanEngagements, findOrdersOfContacts, findTouchMessages,
+  findTouchMessagesByIds, insertAttributions, listCampaignsForAttribution, listCurrencyRates, listDiscountCodes, listOrdersPage,
+  sumAttributionsByCampaign, sumAttributionsByDay, sumAttributionsForPeriod, deleteOtherModels,
+  type AttributionRow, type CampaignLookupRow, type OrderRow, type TouchMessageRow,
+} from '../store/orders';
+import {
+  accountWindows, attributeOrder, compareModels, DEFAULT_HALF_LIFE_MS, DEFAULT_MODEL, ATTRIBUTION_MODELS, WEIGHT_SCALE, WINDOW_KINDS,
+  type AttributableOrder, type AttributionModel, type AttributionWindows, type ExchangeRate, type ModelComparisonRow, type Touch,
+  type TouchKind, type WindowKind,
+} from '../domain/attribution';
+import type { RevenueBasis } from '../domain/orders';
+import { CHANNELS, type Channel } from '../domain/types';
+import { dayInZone } from '../domain/message';
+import { NO_MONEY, type MoneyFacts } from '../domain/kpis';
+import type { AccountDirectory } from './accounts';
+import type { AppliedEvent } from './ingest';
+import type { Writer } from './writer';
+import { nextDay, zonedDayStart, type MoneySource } from './campaigns';
+
+type Handle = Db['kysely'] | Transaction<DB>;
+const HOUR = 3_600_000;
+
+/** The account's attribution settings, stored in its settings (`revenueBasis`, `attribution`). */
+export interface AttributionSettings {
+  model: AttributionModel;
+  revenueBasis: RevenueBasis;
+  /** Per channel and window kind, in hours; null removes a default window. Only the account's overrides. */
+  windowsHours: Partial<Record<Channel, Partial<Record<WindowKind, number | null>>>>;
+  halfLifeHours: number;
+}
+
+/** The window kinds shown per channel (the defaults of docs/ATTRIBUTION.md): direct first, then influence. */
+export const CHANNEL_WINDOW_KINDS: Record<Channel, [WindowKind, WindowKind]> = {
+  email: ['click', 'open'],
+  sms: ['click', 'delivery'],
+  whatsapp: ['click', 'read'],
+  mail: ['scan', 'sent'],
+};
+
+/** Reads the stored settings; also understands the dashboard's `{ direct, influence }` per channel. */
+export function readSettings(raw: Record<string, unknown>): AttributionSettings {
+  const a = (raw.attribution ?? {}) as { model?: string; windowsHours?: Record<string, Record<string, number | null>>; halfLifeHours?: number };
+  const model = (ATTRIBUTION_MODELS as readonly string[]).includes(a.model ?? '') ? (a.model as AttributionModel) : DEFAULT_MODEL;
+  const windowsHours: AttributionSettings['windowsHours'] = {};
+  for (const channel of CHANNELS) {
+    const given = a.windowsHours?.[channel];
+    if (!given) continue;
+    const out: Partial<Record<WindowKind, number | null>> = {};
+    for (const [k, v] of Object.entries(given)) {
+      const kind = k === 'direct' ? CHANNEL_WINDOW_KINDS[channel][0] : k === 'influence' ? CHANNEL_WINDOW_KINDS[channel][1] : k;
+      if ((WINDOW_KINDS as readonly string[]).includes(kind) && (v === null || (typeof v === 'number' && v >= 0))) out[kind as WindowKind] = v;
+    }
+    windowsHours[channel] = out;
+  }
+  return {
+    model,
+    revenueBasis: raw.revenueBasis === 'gross' ? 'gross' : 'net',
+    windowsHours,
+    halfLifeHours: typeof a.halfLifeHours === 'number' && a.halfLifeHours > 0 ? a.halfLifeHours : DEFAULT_HALF_LIFE_MS / HOUR,
+  };
+}
+
+export function effectiveWindows(s: AttributionSettings): AttributionWindows {
+  const overrides: Partial<Record<Channel, Partial<Record<WindowKind, number | null>>>> = {};
+  for (const [channel, kinds] of Object.entries(s.windowsHours) as [Channel, Partial<Record<WindowKind, number | null>>][]) {
+    overrides[channel] = Object.fromEntries(Object.entries(kinds).map(([k, h]) => [k, h === null ? null : Math.round(h * HOUR)]));
+  }
+  return accountWindows(overrides);
+}
+
+/** What attributing one account's orders needs, loaded once per batch. */
+export interface AccountContext {
+  accountId: string;
+  currency: string;
+  timeZone: string;
+  defaultCountry: string | undefined;
+  settings: AttributionSettings;
+  windows: AttributionWindows;
+  /** The longest window: no touch older than this before an order can count. */
+  maxWindowMs: number;
+  halfLifeMs: number;
+  rates: ExchangeRate[];
+  campaigns: Map<string, CampaignLookupRow>;
+  bySlug: Map<string, CampaignLookupRow[]>;
+  codes: Map<string, string>;
+  loadedAt: number;
+}
+
+/** Mesure click id → the message whose tracked link was clicked (and when), from the tracking area. */
+export type ClickIdResolver = (accountId: string, clickId: string) => Promise<{ messageId: string; at: number | null } | null>;
+
+/**
+ * Adapts whatever the tracking service answers (a message id, or an object naming it and maybe the click time) so
+ * that this area does not depend on its exact shape; absent service or method: no resolution (UTM still works).
+ */
+export function trackingClickResolver(tracking: () => unknown): ClickIdResolver {
+  return async (accountId, clickId) => {
+    const t = tracking() as { findMessageByClickId?: (a: string, c: string) => Promise<unknown> } | undefined;
+    if (!t || typeof t.findMessageByClickId !== 'function') return null;
+    const r = (await t.findMessageByClickId(accountId, clickId)) as unknown;
+    if (typeof r === 'string') return { messageId: r, at: null };
+    if (!r || typeof r !== 'object') return null;
+    const o = r as Record<string, unknown>;
+    const messageId = (o.messageId ?? o.message_id) as unknown;
+    if (typeof messageId !== 'string') return null;
+    const rawAt = o.at ?? o.clickedAt ?? o.clicked_at;
+    const at = typeof rawAt === 'number' ? rawAt : typeof rawAt === 'string' ? Date.parse(rawAt) : null;
+    return { messageId, at: at !== null && Number.isFinite(at) ? at : null };
+  };
+}
+
+const TOUCH_EVENT_TYPES = new Set(['sent', 'delivered', 'opened', 'clicked', 'scanned']);
+const CONTEXT_TTL_MS = 2000;
+
+export interface RecomputeSummary {
+  orders: number;
+  credited: number;
+  credits: number;
+  seconds: number;
+}
+
+export class Attribution implements MoneySource {
+  private contexts = new Map<string, AccountContext>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly writer: Writer,
+    private readonly accounts: AccountDirectory,
+    public clickIds: ClickIdResolver = async () => null,
+  ) {}
+
+  // ------------------------------------------------------------------------------------------ context
+
+  async context(h: Handle, accountId: string): Promise<AccountContext> {
+    const hit = this.contexts.get(accountId);
+    if (hit && performance.now() - hit.loadedAt < CONTEXT_TTL_MS) return hit;
+    const account = await this.accounts.get(accountId, h);
+    if (!account) throw new Error(`Account ${accountId} not found.`);
+    const settings = readSettings(JSON.parse(account.settings || '{}'));
+    const windows = effectiveWindows(settings);
+    const maxWindowMs = Math.max(0, ...Object.values(windows).flatMap((k) => Object.values(k).filter((v): v is number => typeof v === 'number')));
+    const campaigns = await listCampaignsForAttribution(h, accountId);
+    const bySlug = new Map<string, CampaignLookupRow[]>();
+    for (const c of campaigns) bySlug.set(c.slug, [...(bySlug.get(c.slug) ?? []), c]);
+    const ctx: AccountContext = {
+      accountId,
+      currency: account.currency,
+      timeZone: account.time_zone,
+      defaultCountry: account.default_country ?? undefined,
+      settings,
+      windows,
+      maxWindowMs,
+      halfLifeMs: settings.halfLifeHours * HOUR,
+      rates: (await listCurrencyRates(h, accountId)).map((r) => ({ from: r.from_currency, to: r.to_currency, rate: r.rate, validFrom: Number(r.valid_from) })),
+      campaigns: new Map(campaigns.map((c) => [c.id, c])),
+      bySlug,
+      codes: new Map((await listDiscountCodes(h, accountId)).map((d) => [d.code, d.campaign_id])),
+      loadedAt: performance.now(),
+    };
+    this.contexts.set(accountId, ctx);
+    return ctx;
+  }
+
+  /** Settings, rates, codes or campaigns changed: the next batch reloads them. */
+  invalidate(accountId: string): void {
+    this.contexts.delete(accountId);
+    this.accounts.forget(accountId);
+  }
+
+  // ------------------------------------------------------------------------------------------ touches
+
+  /**
+   * The touches of each order, from stored data only. Messages of the buyer are read once for the whole batch,
+   * and their event log only for messages engaged more than once (the first open, click and scan are on the message).
+   */
+  async gatherTouches(h: Handle, ctx: AccountContext, orders: OrderRow[]): Promise<{ touches: Map<string, Touch[]>; messages: Map<string, TouchMessageRow> }> {
+    const touches = new Map<string, Touch[]>();
+    const messages = new Map<string, TouchMessageRow>();
+    if (orders.length === 0) return { touches, messages };
+    let minAt = Infinity;
+    let maxAt = -Infinity;
+    for (const o of orders) {
+      minAt = Math.min(minAt, o.ordered_at);
+      maxAt = Math.max(maxAt, o.ordered_at);
+    }
+    const since = minAt - ctx.maxWindowMs;
+    const contactIds = [...new Set(orders.map((o) => o.contact_id).filter((c): c is string => c !== null))];
+    const byContact = new Map<string, TouchMessageRow[]>();
+    for (const m of contactIds.length ? await findTouchMessages(h, ctx.accountId, contactIds, since, maxAt) : []) {
+      messages.set(m.id, m);
+      const list = byContact.get(m.contact_id!);
+      if (list) list.push(m);
+      else byContact.set(m.contact_id!, [m]);
+    }
+    const clickMessageIds = orders.map((o) => o.click_message_id).filter((id): id is string => id !== null && !messages.has(id));
+    for (const m of clickMessageIds.length ? await findTouchMessagesByIds(h, ctx.accountId, clickMessageIds) : []) messages.set(m.id, m);
+    if ([...messages.values()].some((m) => !ctx.campaigns.has(m.campaign_id))) {
+      // A campaign created since the context was loaded.
+      this.contexts.delete(ctx.accountId);
+      const fresh = await this.context(h, ctx.accountId);
+      ctx.campaigns = fresh.campaigns;
+      ctx.bySlug = fresh.bySlug;
+    }
+    const repeated = [...messages.values()].filter((m) => m.opens + m.clicks + m.scans > 1 && (m.last_engaged_at ?? -Infinity) >= since).map((m) => m.id);
+    const engagements = new Map<string, { type: string; at: number }[]>();
+    for (const e of repeated.length ? await findHumanEngagements(h, ctx.accountId, repeated, since, maxAt) : []) {
+      const list = engagements.get(e.message_id);
+      if (list) list.push(e);
+      else engagements.set(e.message_id, [e]);
+    }
+    const repeatedSet = new Set(repeated);
+
+    for (const o of orders) {
+      const lo = o.ordered_at - ctx.maxWindowMs;
+      const hi = o.ordered_at;
+      const out: Touch[] = [];
+      const own = o.contact_id ? (byContact.get(o.contact_id) ?? []) : [];
+      for (const m of own) {
+        const channel = ctx.campaigns.get(m.campaign_id)?.channel as Channel | undefined;
+        if (!channel) continue;
+        messageTouches(m, channel, repeatedSet.has(m.id) ? (engagements.get(m.id) ?? []) : null, lo, hi, out);
+      }
+      // The landing URL's click id names the message whose link was clicked: a direct touch at the click.
+      let campaignFromClick: string | null = null;
+      if (o.click_message_id) {
+        const m = messages.get(o.click_message_id);
+        const c = m && ctx.campaigns.get(m.campaign_id);
+        if (m && c) {
+          campaignFromClick = c.id;
+          out.push({ campaignId: c.id, messageId: m.id, channel: c.channel as Channel, kind: 'utm', at: Math.min(o.click_at ?? hi, hi) });
+        }
+      }
+      // utm_campaign naming a campaign by its slug (when no click id said more).
+      if (campaignFromClick === null && o.utm_campaign) {
+        const c = campaignBySlug(ctx, o.utm_campaign, o.utm_medium, hi);
+        if (c) out.push({ campaignId: c.id, messageId: ownMessageOf(own, c.id, hi), channel: c.channel as Channel, kind: 'utm', at: hi });
+      }
+      for (const code of JSON.parse(o.discount_codes) as string[]) {
+        const campaignId = ctx.codes.get(code);
+        const c = campaignId ? ctx.campaigns.get(campaignId) : undefined;
+        if (c) out.push({ campaignId: c.id, messageId: ownMessageOf(own, c.id, hi), channel: c.channel as Channel, kind: 'code', at: hi });
+      }
+      touches.set(o.id, out);
+    }
+    return { touches, messages };
+  }
+
+  /** The credit rows of these orders under the account's model. Pure over what gatherTouches read. */
+  creditRows(ctx: AccountContext, orders: OrderRow[], touches: Map<string, Touch[]>, messages: Map<string, TouchMessageRow>, model = ctx.settings.model): AttributionRow[] {
+    const rows: AttributionRow[] = [];
+    for (const o of orders) {
+      const credits = attributeOrder(attributable(o), touches.get(o.id) ?? [], model, ctx.windows, { halfLifeMs: ctx.halfLifeMs });
+      for (const c of credits) {
+        const m = c.messageId ? messages.get(c.messageId) : undefined;
+        rows.push({
+          account_id: o.account_id,
+          order_id: o.id,
+          model,
+          campaign_id: c.campaignId,
+          message_id: c.messageId,
+          contact_id: o.contact_id ?? m?.contact_id ?? null,
+          channel: c.channel,
+          kind: c.kind,
+          weight_micro: c.weightMicro,
+          revenue_minor: c.revenueMinor,
+          currency: o.revenue_currency,
+          direct: c.direct ? 1 : 0,
+          items: o.item_quantity,
+          order_at: o.ordered_at,
+          cohort_day: m?.cohort_day ?? campaignDay(ctx, c.campaignId, o.ordered_at),
+        });
+      }
+    }
+    return rows;
+  }
+
+  /** Replaces the credits of these orders (inside the caller's transaction). Returns the rows written. */
+  async attributeIn(trx: Transaction<DB>, ctx: AccountContext, orders: OrderRow[]): Promise<AttributionRow[]> {
+    if (orders.length === 0) return [];
+    const { touches, messages } = await this.gatherTouches(trx, ctx, orders);
+    const rows = this.creditRows(ctx, orders, touches, messages);
+    await deleteAttributionsOfOrders(trx, ctx.accountId, orders.map((o) => o.id));
+    await insertAttributions(trx, rows);
+    return rows;
+  }
+
+  /**
+   * Late data: events just applied (a click ingested after its order, a late delivery…) re-attribute the orders of
+   * the same buyers placed inside the longest window after them. Runs in the ingesting transaction.
+   */
+  onEventsApplied = async (trx: Transaction<DB>, accountId: string, applied: AppliedEvent[]): Promise<void> => {
+    const touching = applied.filter((a) => !a.machine && a.contactId !== null && TOUCH_EVENT_TYPES.has(a.type));
+    if (touching.length === 0) return;
+    const ctx = await this.context(trx, accountId);
+    const at = touching.map((a) => a.at);
+    const orders = await findOrdersOfContacts(trx, accountId, touching.map((a) => a.contactId!), Math.min(...at), Math.max(...at) + ctx.maxWindowMs);
+    const affected = orders.filter((o) => touching.some((a) => a.contactId === o.contact_id && a.at <= o.ordered_at && o.ordered_at - a.at <= ctx.maxWindowMs));
+    await this.attributeIn(trx, ctx, affected);
+  };
+
+  /**
+   * Redoes every credit of the account (model, windows or codes changed; `mesure attribute --recompute`), page by
+   * page in order time, each page one transaction: figures stay readable meanwhile.
+   */
+  async recompute(accountId: string, opts: { pageSize?: number; progress?: (done: number, total: number) => void; beforePage?: (trx: Transaction<DB>, rows: OrderRow[]) => Promise<void> } = {}): Promise<RecomputeSummary> {
+    const t0 = performance.now();
+    this.invalidate(accountId);
+    const ctx = await this.context(this.db.kysely, accountId);
+    const total = await countOrders(this.db.kysely, accountId);
+    await this.writer.run((trx) => deleteOtherModels(trx, accountId, ctx.settings.model));
+    const pageSize = opts.pageSize ?? 2000;
+    let after: { at: number; id: string } | undefined;
+    let done = 0;
+    let credited = 0;
+    let credits = 0;
+    for (;;) {
+      const page = await this.writer.run(async (trx) => {
+        const rows = await listOrdersPage(trx, accountId, { after, limit: pageSize });
+        if (opts.beforePage) await opts.beforePage(trx, rows);
+        const written = await this.attributeIn(trx, ctx, rows);
+        return { rows, written };
+      }, pageSize);
+      if (page.rows.length === 0) break;
+      const last = page.rows[page.rows.length - 1];
+      after = { at: last.ordered_at, id: last.id };
+      done += page.rows.length;
+      credits += page.written.length;
+      credited += new Set(page.written.map((r) => r.order_id)).size;
+      opts.progress?.(done, total);
+      if (page.rows.length < pageSize) break;
+    }
+    return { orders: done, credited, credits, seconds: (performance.now() - t0) / 1000 };
+  }
+
+  // ------------------------------------------------------------------------------------------ compare models
+
+  /** Revenue per campaign under every model, side by side, for the orders placed in [from, to] (account days). */
+  async compare(accountId: string, from: string, to: string) {
+    const ctx = await this.context(this.db.kysely, accountId);
+    const fromMs = zonedDayStart(from, ctx.timeZone);
+    const toMs = zonedDayStart(nextDay(to), ctx.timeZone);
+    const merged = new Map<string, ModelComparisonRow>();
+    let after: { at: number; id: string } | undefined;
+    let orders = 0;
+    for (;;) {
+      const rows = await listOrdersPage(this.db.kysely, accountId, { after, limit: 2000, fromMs, toMs });
+      if (rows.length === 0) break;
+      orders += rows.length;
+      const { touches } = await this.gatherTouches(this.db.kysely, ctx, rows);
+      const part = compareModels(rows.map((o) => ({ order: attributable(o), touches: touches.get(o.id) ?? [] })), ctx.windows, ATTRIBUTION_MODELS, { halfLifeMs: ctx.halfLifeMs });
+      for (const r of part) {
+        const key = `${r.campaignId}|${r.currency}`;
+        const into = merged.get(key);
+        if (!into) merged.set(key, r);
+        else for (const m of ATTRIBUTION_MODELS) for (const f of Object.keys(r.byModel[m]) as (keyof ModelComparisonRow['byModel'][AttributionModel])[]) into.byModel[m][f] += r.byModel[m][f];
+      }
+      const last = rows[rows.length - 1];
+      after = { at: last.ordered_at, id: last.id };
+      if (rows.length < 2000) break;
+    }
+    const campaigns = [...merged.values()].map((r) => {
+      const c = ctx.campaigns.get(r.campaignId);
+      return {
+        campaignId: r.campaignId,
+        slug: c?.slug ?? null,
+        channel: c?.channel ?? null,
+        currency: r.currency,
+        byModel: Object.fromEntries(ATTRIBUTION_MODELS.map((m) => {
+          const f = r.byModel[m];
+          return [m, {
+            conversions: f.conversions, weightedConversions: f.weightedConversionsMicro / WEIGHT_SCALE, revenue: f.revenueMinor,
+            revenueDirect: f.directRevenueMinor, revenueInfluenced: f.influencedRevenueMinor,
+          }];
+        })),
+      };
+    });
+    return { period: { from, to }, groupedBy: 'order_time', currency: ctx.currency, accountModel: ctx.settings.model, models: [...ATTRIBUTION_MODELS], orders, campaigns };
+  }
+
+  // ------------------------------------------------------------------------------------------ MoneySource
+
+  async byCampaign(accountId: string, campaignIds: string[]): Promise<Map<string, MoneyFacts>> {
+    if (campaignIds.length === 0) return new Map();
+    const ctx = await this.context(this.db.kysely, accountId);
+    const rows = await sumAttributionsByCampaign(this.db.kysely, accountId, ctx.settings.model, ctx.currency, campaignIds);
+    return new Map(rows.map((r) => [r.campaign_id, {
+      ...NO_MONEY, conversions: r.conversions, converters: r.converters, revenueMinor: r.revenue, revenueDirectMinor: r.revenue_direct,
+      revenueInfluencedMinor: r.revenue - r.revenue_direct, items: r.items,
+    }]));
+  }
+
+  async forPeriod(accountId: string, from: string, to: string, channel?: Channel): Promise<MoneyFacts> {
+    const ctx = await this.context(this.db.kysely, accountId);
+    const r = await sumAttributionsForPeriod(this.db.kysely, accountId, ctx.settings.model, ctx.currency, from, to, channel);
+    return { ...NO_MONEY, conversions: r.conversions, converters: r.converters, revenueMinor: r.revenue, revenueDirectMinor: r.revenueDirect, revenueInfluencedMinor: r.revenue - r.revenueDirect, items: r.items };
+  }
+
+  async ordersImported(accountId: string, fromMs: number, toMs: number): Promise<number> {
+    return countOrders(this.db.kysely, accountId, fromMs, toMs);
+  }
+
+  async revenueByDay(accountId: string, from: string, to: string, channel?: Channel): Promise<Map<string, { revenue: number; conversions: number }>> {
+    const ctx = await this.context(this.db.kysely, accountId);
+    const rows = await sumAttributionsByDay(this.db.kysely, accountId, ctx.settings.model, ctx.currency, from, to, channel);
+    return new Map(rows.map((r) => [r.day, { revenue: r.revenue, conversions: r.conversions }]));
+  }
+
+  /** Orders placed in [fromMs, toMs) whose currency has no rate: reported apart, never summed. */
+  async unconvertedOrders(accountId: string, fromMs: number, toMs: number) {
+    const ctx = await this.context(this.db.kysely, accountId);
+    return countUnconvertedOrders(this.db.kysely, accountId, ctx.currency, fromMs, toMs);
+  }
+}
+
+// ------------------------------------------------------------------------------------------------ helpers
+
+export function attributable(o: OrderRow): AttributableOrder {
+  return { at: o.ordered_at, revenueMinor: o.revenue_minor, currency: o.revenue_currency, cancelled: o.cancelled_at !== null };
+}
+
+/** The touches one message gave: its send, delivery, human opens (reads), clicks and scans, inside [lo, hi]. */
+function messageTouches(m: TouchMessageRow, channel: Channel, events: { type: string; at: number }[] | null, lo: number, hi: number, out: Touch[]): void {
+  const push = (kind: TouchKind, at: number | null) => {
+    if (at !== null && at >= lo && at <= hi) out.push({ campaignId: m.campaign_id, messageId: m.id, channel, kind, at: Number(at) });
+  };
+  // Kinds without a window for the channel (an email delivery, an SMS send) are dropped by attributeOrder.
+  push('sent', m.sent_at === null ? null : Number(m.sent_at));
+  push('delivery', m.delivered_at === null ? null : Number(m.delivered_at));
+  const openKind: TouchKind = channel === 'whatsapp' ? 'read' : 'open';
+  if (events) {
+    for (const e of events) push(e.type === 'opened' ? openKind : e.type === 'clicked' ? 'click' : 'scan', e.at);
+  } else {
+    push(openKind, m.opened_at === null ? null : Number(m.opened_at));
+    push('click', m.clicked_at === null ? null : Number(m.clicked_at));
+    push('scan', m.scanned_at === null ? null : Number(m.scanned_at));
+  }
+}
+
+const launchedAt = (c: CampaignLookupRow) => Number(c.send_at ?? c.activated_at ?? c.created_at);
+
+/** The campaign a `utm_campaign` slug names: on the `utm_medium` channel when it names one, the latest launched by the order. */
+function campaignBySlug(ctx: AccountContext, slug: string, medium: string | null, orderAt: number): CampaignLookupRow | null {
+  let candidates = ctx.bySlug.get(slug.trim().toLowerCase()) ?? [];
+  const m = medium?.trim().toLowerCase();
+  if (m && (CHANNELS as readonly string[]).includes(m)) candidates = candidates.filter((c) => c.channel === m);
+  if (candidates.length === 0) return null;
+  const launched = candidates.filter((c) => launchedAt(c) <= orderAt);
+  const pool = launched.length ? launched : candidates;
+  return pool.reduce((best, c) => (launchedAt(c) > launchedAt(best) || (launchedAt(c) === launchedAt(best) && c.id > best.id) ? c : best));
+}
+
+/** The buyer's own message of a campaign (so a code or UTM credit lands on their message and its send day). */
+function ownMessageOf(own: TouchMessageRow[], campaignId: string, orderAt: number): string | null {
+  let best: TouchMessageRow | null = null;
+  for (const m of own) if (m.campaign_id === campaignId && m.registered_at <= orderAt && (!best || m.registered_at > best.registered_at)) best = m;
+  return best?.id ?? null;
+}
+
+/** Send day of a campaign credited without a message (shared code, UTM only): its send date, else the order's day. */
+function campaignDay(ctx: AccountContext, campaignId: string, orderAt: number): string {
+  const c = ctx.campaigns.get(campaignId);
+  return dayInZone(c?.send_at !== null && c?.send_at !== undefined ? Number(c.send_at) : orderAt, ctx.timeZone);
+}

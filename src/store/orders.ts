@@ -1,0 +1,564 @@
+// SQL for orders, refunds, Shopify secrets and deliveries, discount codes, currency rates and attributions, and
+// the reads attribution needs (a contact's messages and their human touches). Portable SQL on both engines.
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { DB } from './schema';
+
+export interface OrderRow {
+  account_id: string;
+  id: string;
+  source: string;
+  external_id: string;
+  name: string | null;
+  ordered_at: number;
+  version_at: number;
+  currency: string;
+  gross_minor: number;
+  tax_minor: number;
+  shipping_minor: number;
+  net_minor: number;
+  discount_minor: number;
+  discount_codes: string;
+  landing_site: string | null;
+  click_id: string | null;
+  /** The message the click id names and when it was clicked, as the tracking area resolved them. */
+  click_message_id: string | null;
+  click_at: number | null;
+  utm_source: string | null;
+  utm_medium: string | null;
+  utm_campaign: string | null;
+  utm_content: string | null;
+  note_attributes: string;
+  customer_external_id: string | null;
+  email: string | null;
+  phone: string | null;
+  billing_address: string | null;
+  shipping_address: string | null;
+  item_quantity: number;
+  cancelled_at: number | null;
+  refunded_minor: number;
+  contact_id: string | null;
+  /** Which key matched the contact: customer_id, email, phone or address. */
+  matched_by: string | null;
+  /** Revenue on the account's basis, net of refunds (0 when cancelled), in revenue_currency. */
+  revenue_minor: number;
+  /** The account's currency, or the order's own when no rate converts it (reported apart). */
+  revenue_currency: string;
+  received_at: number;
+  updated_at: number;
+}
+
+export interface OrderRefundRow {
+  account_id: string;
+  source: string;
+  refund_id: string;
+  order_external_id: string;
+  at: number;
+  amount_minor: number;
+  net_minor: number | null;
+  received_at: number;
+}
+
+export interface ShopifySecretRow {
+  account_id: string;
+  secrets: string;
+  updated_at: number;
+}
+
+export interface OrderWebhookDeliveryRow {
+  account_id: string;
+  dedupe_key: string;
+  topic: string;
+  outcome: string;
+  reason: string | null;
+  received_at: number;
+}
+
+export interface DiscountCodeRow {
+  account_id: string;
+  code: string;
+  campaign_id: string;
+  created_at: number;
+}
+
+export interface CurrencyRateRow {
+  account_id: string;
+  from_currency: string;
+  to_currency: string;
+  valid_from: number;
+  rate: string;
+}
+
+export interface AttributionRow {
+  account_id: string;
+  order_id: string;
+  model: string;
+  campaign_id: string;
+  message_id: string | null;
+  contact_id: string | null;
+  channel: string;
+  kind: string;
+  weight_micro: number;
+  revenue_minor: number;
+  currency: string;
+  direct: number;
+  items: number;
+  order_at: number;
+  cohort_day: string;
+}
+
+declare module './schema' {
+  interface DB {
+    orders: OrderRow;
+    order_refunds: OrderRefundRow;
+    shopify_secrets: ShopifySecretRow;
+    order_webhook_deliveries: OrderWebhookDeliveryRow;
+    discount_codes: DiscountCodeRow;
+    currency_rates: CurrencyRateRow;
+    attributions: AttributionRow;
+  }
+}
+
+type Handle = Kysely<DB> | Transaction<DB>;
+const CHUNK = 500;
+
+function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+// ------------------------------------------------------------------------------------------------ orders
+
+export async function findOrdersByExternalIds(h: Handle, accountId: string, source: string, externalIds: string[]): Promise<OrderRow[]> {
+  const out: OrderRow[] = [];
+  for (const part of chunks([...new Set(externalIds)])) {
+    out.push(...(await h.selectFrom('orders').selectAll().where('account_id', '=', accountId).where('external_id', 'in', part).where('source', '=', source).execute()));
+  }
+  return out;
+}
+
+export async function findOrdersByIds(h: Handle, accountId: string, ids: string[]): Promise<OrderRow[]> {
+  const out: OrderRow[] = [];
+  for (const part of chunks([...new Set(ids)])) {
+    out.push(...(await h.selectFrom('orders').selectAll().where('account_id', '=', accountId).where('id', 'in', part).execute()));
+  }
+  return out;
+}
+
+export async function insertOrders(h: Handle, rows: OrderRow[]): Promise<void> {
+  // 36 columns: 25 rows stay well under SQLite's bound-parameter limit.
+  for (const part of chunks(rows, 25)) await h.insertInto('orders').values(part).execute();
+}
+
+export async function updateOrder(h: Handle, row: OrderRow): Promise<void> {
+  const { account_id, id, ...rest } = row;
+  await h.updateTable('orders').set(rest).where('account_id', '=', account_id).where('id', '=', id).execute();
+}
+
+export async function updateOrderRevenue(h: Handle, accountId: string, id: string, revenueMinor: number, revenueCurrency: string): Promise<void> {
+  await h.updateTable('orders').set({ revenue_minor: revenueMinor, revenue_currency: revenueCurrency }).where('account_id', '=', accountId).where('id', '=', id).execute();
+}
+
+/** Orders of the given contacts placed in [fromMs, toMs]: those a late touch may change. */
+export async function findOrdersOfContacts(h: Handle, accountId: string, contactIds: string[], fromMs: number, toMs: number): Promise<OrderRow[]> {
+  const out: OrderRow[] = [];
+  for (const part of chunks([...new Set(contactIds)])) {
+    out.push(
+      ...(await h.selectFrom('orders').selectAll().where('account_id', '=', accountId).where('contact_id', 'in', part)
+        .where('ordered_at', '>=', fromMs).where('ordered_at', '<=', toMs).execute()),
+    );
+  }
+  return out;
+}
+
+/** One page of an account's orders by (ordered_at, id), optionally in [fromMs, toMs). */
+export async function listOrdersPage(
+  h: Handle,
+  accountId: string,
+  opts: { after?: { at: number; id: string }; limit: number; fromMs?: number; toMs?: number; descending?: boolean; currency?: string },
+): Promise<OrderRow[]> {
+  let q = h.selectFrom('orders').selectAll().where('account_id', '=', accountId);
+  if (opts.fromMs !== undefined) q = q.where('ordered_at', '>=', opts.fromMs);
+  if (opts.toMs !== undefined) q = q.where('ordered_at', '<', opts.toMs);
+  if (opts.currency !== undefined) q = q.where('currency', '=', opts.currency);
+  const after = opts.after;
+  if (after) {
+    q = opts.descending
+      ? q.where((eb) => eb.or([eb('ordered_at', '<', after.at), eb.and([eb('ordered_at', '=', after.at), eb('id', '<', after.id)])]))
+      : q.where((eb) => eb.or([eb('ordered_at', '>', after.at), eb.and([eb('ordered_at', '=', after.at), eb('id', '>', after.id)])]));
+  }
+  const dir = opts.descending ? 'desc' : 'asc';
+  return q.orderBy('ordered_at', dir).orderBy('id', dir).limit(opts.limit).execute();
+}
+
+export async function countOrders(h: Handle, accountId: string, fromMs?: number, toMs?: number): Promise<number> {
+  let q = h.selectFrom('orders').select((eb) => eb.fn.countAll<number>().as('n')).where('account_id', '=', accountId);
+  if (fromMs !== undefined) q = q.where('ordered_at', '>=', fromMs);
+  if (toMs !== undefined) q = q.where('ordered_at', '<', toMs);
+  const r = await q.executeTakeFirst();
+  return Number(r?.n ?? 0);
+}
+
+/** Orders whose revenue could not be converted into the account's currency, per currency, placed in [fromMs, toMs). */
+export async function countUnconvertedOrders(
+  h: Handle,
+  accountId: string,
+  accountCurrency: string,
+  fromMs: number,
+  toMs: number,
+): Promise<{ currency: string; orders: number; revenueMinor: number }[]> {
+  const rows = await h
+    .selectFrom('orders')
+    .select((eb) => ['revenue_currency', eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('revenue_minor').as('revenue')])
+    .where('account_id', '=', accountId)
+    .where('revenue_currency', '<>', accountCurrency)
+    .where('ordered_at', '>=', fromMs)
+    .where('ordered_at', '<', toMs)
+    .groupBy('revenue_currency')
+    .orderBy('revenue_currency')
+    .execute();
+  return rows.map((r) => ({ currency: r.revenue_currency, orders: Number(r.n), revenueMinor: Number(r.revenue ?? 0) }));
+}
+
+// ------------------------------------------------------------------------------------------------ refunds
+
+export async function findRefundsOfOrders(h: Handle, accountId: string, source: string, orderExternalIds: string[]): Promise<OrderRefundRow[]> {
+  const out: OrderRefundRow[] = [];
+  for (const part of chunks([...new Set(orderExternalIds)])) {
+    out.push(
+      ...(await h.selectFrom('order_refunds').selectAll().where('account_id', '=', accountId).where('source', '=', source)
+        .where('order_external_id', 'in', part).execute()),
+    );
+  }
+  return out;
+}
+
+/** Inserts refunds; one already stored (same source and refund id) is left as it is. */
+export async function insertRefunds(h: Handle, rows: OrderRefundRow[]): Promise<number> {
+  let n = 0;
+  for (const part of chunks(rows, 100)) {
+    const r = await h.insertInto('order_refunds').values(part)
+      .onConflict((oc) => oc.columns(['account_id', 'source', 'refund_id']).doNothing()).executeTakeFirst();
+    n += Number(r.numInsertedOrUpdatedRows ?? 0);
+  }
+  return n;
+}
+
+// ------------------------------------------------------------------------------------------------ Shopify
+
+export async function getShopifySecrets(h: Handle, accountId: string): Promise<string[]> {
+  const r = await h.selectFrom('shopify_secrets').select('secrets').where('account_id', '=', accountId).executeTakeFirst();
+  return r ? (JSON.parse(r.secrets) as string[]) : [];
+}
+
+export async function putShopifySecrets(h: Handle, accountId: string, secrets: string[], now: number): Promise<void> {
+  await h.insertInto('shopify_secrets').values({ account_id: accountId, secrets: JSON.stringify(secrets), updated_at: now })
+    .onConflict((oc) => oc.column('account_id').doUpdateSet({ secrets: JSON.stringify(secrets), updated_at: now })).execute();
+}
+
+/** Records a delivery; false when its key was seen before (a duplicate: change nothing). */
+export async function insertWebhookDelivery(h: Handle, row: OrderWebhookDeliveryRow): Promise<boolean> {
+  const r = await h.insertInto('order_webhook_deliveries').values(row)
+    .onConflict((oc) => oc.columns(['account_id', 'dedupe_key']).doNothing()).executeTakeFirst();
+  return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
+}
+
+export async function webhookDeliverySeen(h: Handle, accountId: string, dedupeKey: string): Promise<boolean> {
+  const r = await h.selectFrom('order_webhook_deliveries').select('dedupe_key').where('account_id', '=', accountId).where('dedupe_key', '=', dedupeKey).executeTakeFirst();
+  return r !== undefined;
+}
+
+// ------------------------------------------------------------------------------------------------ discount codes, rates
+
+export async function listDiscountCodes(h: Handle, accountId: string, codes?: string[]): Promise<DiscountCodeRow[]> {
+  if (codes !== undefined) {
+    if (codes.length === 0) return [];
+    const out: DiscountCodeRow[] = [];
+    for (const part of chunks([...new Set(codes)])) {
+      out.push(...(await h.selectFrom('discount_codes').selectAll().where('account_id', '=', accountId).where('code', 'in', part).execute()));
+    }
+    return out;
+  }
+  return h.selectFrom('discount_codes').selectAll().where('account_id', '=', accountId).orderBy('code').execute();
+}
+
+export async function replaceCampaignDiscountCodes(h: Handle, accountId: string, campaignId: string, codes: string[], now: number): Promise<void> {
+  await h.deleteFrom('discount_codes').where('account_id', '=', accountId).where('campaign_id', '=', campaignId).execute();
+  for (const part of chunks(codes, 200)) {
+    await h.insertInto('discount_codes').values(part.map((code) => ({ account_id: accountId, code, campaign_id: campaignId, created_at: now }))).execute();
+  }
+}
+
+export async function listCurrencyRates(h: Handle, accountId: string): Promise<CurrencyRateRow[]> {
+  return h.selectFrom('currency_rates').selectAll().where('account_id', '=', accountId).orderBy('from_currency').orderBy('to_currency').orderBy('valid_from').execute();
+}
+
+export async function replaceCurrencyRates(h: Handle, accountId: string, rows: CurrencyRateRow[]): Promise<void> {
+  await h.deleteFrom('currency_rates').where('account_id', '=', accountId).execute();
+  for (const part of chunks(rows, 100)) await h.insertInto('currency_rates').values(part).execute();
+}
+
+// ------------------------------------------------------------------------------------------------ attributions
+
+export async function deleteAttributionsOfOrders(h: Handle, accountId: string, orderIds: string[]): Promise<void> {
+  for (const part of chunks([...new Set(orderIds)])) {
+    await h.deleteFrom('attributions').where('account_id', '=', accountId).where('order_id', 'in', part).execute();
+  }
+}
+
+/** Credits kept under a model the account no longer uses. */
+export async function deleteOtherModels(h: Handle, accountId: string, model: string): Promise<void> {
+  await h.deleteFrom('attributions').where('account_id', '=', accountId).where('model', '<>', model).execute();
+}
+
+export async function insertAttributions(h: Handle, rows: AttributionRow[]): Promise<void> {
+  // 15 columns: 60 rows a statement stay under every engine's parameter limit.
+  for (const part of chunks(rows, 60)) await h.insertInto('attributions').values(part).execute();
+}
+
+export async function findAttributionsOfOrders(h: Handle, accountId: string, orderIds: string[]): Promise<AttributionRow[]> {
+  const out: AttributionRow[] = [];
+  for (const part of chunks([...new Set(orderIds)])) {
+    out.push(...(await h.selectFrom('attributions').selectAll().where('account_id', '=', accountId).where('order_id', 'in', part).orderBy('order_id').orderBy('campaign_id').execute()));
+  }
+  return out;
+}
+
+export interface CampaignMoneyRow {
+  campaign_id: string;
+  conversions: number;
+  converters: number;
+  revenue: number;
+  revenue_direct: number;
+  items: number;
+}
+
+/** Per campaign, in the account's currency: credited orders, distinct buyers, revenue (direct part), items. */
+export async function sumAttributionsByCampaign(h: Handle, accountId: string, model: string, currency: string, campaignIds: string[]): Promise<CampaignMoneyRow[]> {
+  const out: CampaignMoneyRow[] = [];
+  for (const part of chunks([...new Set(campaignIds)])) {
+    const rows = await h
+      .selectFrom('attributions')
+      .select((eb) => [
+        'campaign_id',
+        eb.fn.countAll<number>().as('conversions'),
+        // A buyer no contact matched still bought: counted once per order.
+        sql<number>`count(distinct coalesce(contact_id, ${sql.lit('order:')} || order_id))`.as('converters'),
+        eb.fn.sum<number>('revenue_minor').as('revenue'),
+        sql<number>`sum(case when direct = 1 then revenue_minor else 0 end)`.as('revenue_direct'),
+        eb.fn.sum<number>('items').as('items'),
+      ])
+      .where('account_id', '=', accountId)
+      .where('model', '=', model)
+      .where('currency', '=', currency)
+      .where('campaign_id', 'in', part)
+      .groupBy('campaign_id')
+      .execute();
+    out.push(...rows.map(numbers));
+  }
+  return out;
+}
+
+function numbers(r: { campaign_id: string; conversions: unknown; converters: unknown; revenue: unknown; revenue_direct: unknown; items: unknown }): CampaignMoneyRow {
+  return {
+    campaign_id: r.campaign_id, conversions: Number(r.conversions ?? 0), converters: Number(r.converters ?? 0), revenue: Number(r.revenue ?? 0),
+    revenue_direct: Number(r.revenue_direct ?? 0), items: Number(r.items ?? 0),
+  };
+}
+
+/**
+ * Account figures for credits whose message was sent in [fromDay, toDay]: distinct orders (an order split across
+ * campaigns counts once), distinct buyers, revenue and items (each order's items once).
+ */
+export async function sumAttributionsForPeriod(
+  h: Handle,
+  accountId: string,
+  model: string,
+  currency: string,
+  fromDay: string,
+  toDay: string,
+  channel?: string,
+): Promise<{ conversions: number; converters: number; revenue: number; revenueDirect: number; items: number }> {
+  let inner = h
+    .selectFrom('attributions')
+    .select((eb) => [
+      'order_id',
+      sql<string>`max(coalesce(contact_id, ${sql.lit('order:')} || order_id))`.as('buyer'),
+      eb.fn.sum<number>('revenue_minor').as('revenue'),
+      sql<number>`sum(case when direct = 1 then revenue_minor else 0 end)`.as('revenue_direct'),
+      eb.fn.max<number>('items').as('items'),
+    ])
+    .where('account_id', '=', accountId)
+    .where('model', '=', model)
+    .where('currency', '=', currency)
+    .where('cohort_day', '>=', fromDay)
+    .where('cohort_day', '<=', toDay);
+  if (channel) inner = inner.where('channel', '=', channel);
+  const r = await h
+    .selectFrom(inner.groupBy('order_id').as('o'))
+    .select((eb) => [
+      eb.fn.countAll<number>().as('conversions'),
+      sql<number>`count(distinct buyer)`.as('converters'),
+      eb.fn.sum<number>('revenue').as('revenue'),
+      eb.fn.sum<number>('revenue_direct').as('revenue_direct'),
+      eb.fn.sum<number>('items').as('items'),
+    ])
+    .executeTakeFirst();
+  return {
+    conversions: Number(r?.conversions ?? 0), converters: Number(r?.converters ?? 0), revenue: Number(r?.revenue ?? 0),
+    revenueDirect: Number(r?.revenue_direct ?? 0), items: Number(r?.items ?? 0),
+  };
+}
+
+/** Per cohort day: revenue and distinct credited orders. */
+export async function sumAttributionsByDay(
+  h: Handle,
+  accountId: string,
+  model: string,
+  currency: string,
+  fromDay: string,
+  toDay: string,
+  channel?: string,
+): Promise<{ day: string; revenue: number; conversions: number }[]> {
+  let q = h
+    .selectFrom('attributions')
+    .select((eb) => ['cohort_day', eb.fn.sum<number>('revenue_minor').as('revenue'), sql<number>`count(distinct order_id)`.as('conversions')])
+    .where('account_id', '=', accountId)
+    .where('model', '=', model)
+    .where('currency', '=', currency)
+    .where('cohort_day', '>=', fromDay)
+    .where('cohort_day', '<=', toDay);
+  if (channel) q = q.where('channel', '=', channel);
+  const rows = await q.groupBy('cohort_day').execute();
+  return rows.map((r) => ({ day: r.cohort_day, revenue: Number(r.revenue ?? 0), conversions: Number(r.conversions ?? 0) }));
+}
+
+// ------------------------------------------------------------------------------------------------ touches
+
+export interface TouchMessageRow {
+  id: string;
+  campaign_id: string;
+  contact_id: string | null;
+  cohort_day: string;
+  registered_at: number;
+  sent_at: number | null;
+  delivered_at: number | null;
+  opened_at: number | null;
+  clicked_at: number | null;
+  scanned_at: number | null;
+  last_engaged_at: number | null;
+  opens: number;
+  clicks: number;
+  scans: number;
+}
+
+const TOUCH_COLUMNS = [
+  'id', 'campaign_id', 'contact_id', 'cohort_day', 'registered_at', 'sent_at', 'delivered_at', 'opened_at', 'clicked_at', 'scanned_at',
+  'last_engaged_at', 'opens', 'clicks', 'scans',
+] as const;
+
+/**
+ * The messages of these contacts that may have touched an order placed in [fromMs, toMs]: registered before the
+ * end, and with a send, delivery or engagement no earlier than `sinceMs` (the start minus the longest window).
+ */
+export async function findTouchMessages(h: Handle, accountId: string, contactIds: string[], sinceMs: number, toMs: number): Promise<TouchMessageRow[]> {
+  const out: TouchMessageRow[] = [];
+  for (const part of chunks([...new Set(contactIds)])) {
+    out.push(
+      ...(await h
+        .selectFrom('messages')
+        .select(TOUCH_COLUMNS)
+        .where('account_id', '=', accountId)
+        .where('contact_id', 'in', part)
+        .where('registered_at', '<=', toMs)
+        .where((eb) => eb.or([eb('last_engaged_at', '>=', sinceMs), eb('delivered_at', '>=', sinceMs), eb('sent_at', '>=', sinceMs)]))
+        .execute()),
+    );
+  }
+  return out;
+}
+
+export async function findTouchMessagesByIds(h: Handle, accountId: string, ids: string[]): Promise<TouchMessageRow[]> {
+  const out: TouchMessageRow[] = [];
+  for (const part of chunks([...new Set(ids)])) {
+    out.push(...(await h.selectFrom('messages').select(TOUCH_COLUMNS).where('account_id', '=', accountId).where('id', 'in', part).execute()));
+  }
+  return out;
+}
+
+/** Human opens, clicks and scans of these messages in [sinceMs, toMs]; machine opens and bot clicks are left out. */
+export async function findHumanEngagements(
+  h: Handle,
+  accountId: string,
+  messageIds: string[],
+  sinceMs: number,
+  toMs: number,
+): Promise<{ message_id: string; type: string; at: number }[]> {
+  const out: { message_id: string; type: string; at: number }[] = [];
+  for (const part of chunks([...new Set(messageIds)])) {
+    const rows = await h
+      .selectFrom('events')
+      .select(['message_id', 'type', 'at'])
+      .where('account_id', '=', accountId)
+      .where('message_id', 'in', part)
+      .where('at', '>=', sinceMs)
+      .where('at', '<=', toMs)
+      .where('machine', '=', 0)
+      .where('type', 'in', ['opened', 'clicked', 'scanned'])
+      .execute();
+    out.push(...rows.map((r) => ({ message_id: r.message_id, type: r.type, at: Number(r.at) })));
+  }
+  return out;
+}
+
+export interface ContactKeyRow {
+  id: string;
+  external_id: string | null;
+  email: string | null;
+  phone: string | null;
+  address_key: string | null;
+}
+
+export async function findContactsForOrders(
+  h: Handle,
+  accountId: string,
+  keys: { externalIds: string[]; emails: string[]; phones: string[]; addressKeys: string[] },
+): Promise<ContactKeyRow[]> {
+  const out: ContactKeyRow[] = [];
+  const cols = ['id', 'external_id', 'email', 'phone', 'address_key'] as const;
+  const by = async (column: 'external_id' | 'email' | 'phone' | 'address_key', values: string[]) => {
+    for (const part of chunks([...new Set(values)])) {
+      out.push(...(await h.selectFrom('contacts').select(cols).where('account_id', '=', accountId).where(column, 'in', part).execute()));
+    }
+  };
+  await by('external_id', keys.externalIds);
+  await by('email', keys.emails);
+  await by('phone', keys.phones);
+  await by('address_key', keys.addressKeys);
+  return out;
+}
+
+export interface CampaignLookupRow {
+  id: string;
+  slug: string;
+  channel: string;
+  send_at: number | null;
+  activated_at: number | null;
+  created_at: number;
+}
+
+export async function listCampaignsForAttribution(h: Handle, accountId: string): Promise<CampaignLookupRow[]> {
+  return h.selectFrom('campaigns').select(['id', 'slug', 'channel', 'send_at', 'activated_at', 'created_at']).where('account_id', '=', accountId).execute();
+}
+
+/** Orders that used any of these (normalized) discount codes. */
+export async function findOrdersWithCodes(h: Handle, accountId: string, codes: string[]): Promise<OrderRow[]> {
+  const out = new Map<string, OrderRow>();
+  for (const code of new Set(codes)) {
+    const pattern = `%${JSON.stringify(code).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const rows = await h.selectFrom('orders').selectAll().where('account_id', '=', accountId)
+      .where(sql<boolean>`discount_codes like ${pattern} escape ${sql.lit('\\')}`).execute();
+    for (const r of rows) out.set(r.id, r);
+  }
+  return [...out.values()];
+}
