@@ -2,5 +2,6 @@
 import type { Command } from 'commander';
 import { register as providers } from './providers';
 import { register as tracking } from './tracking';
+import { register as journeys } from './journeys';
 
-export const AREA_COMMANDS: ((program: Command) => void)[] = [providers, tracking];
+export const AREA_COMMANDS: ((program: Command) => void)[] = [providers, tracking, journeys];

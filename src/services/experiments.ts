@@ -137,12 +137,19 @@ export class Experiments {
     const variants = (await listVariantRows(this.db.kysely, accountId, campaignId)).filter((v) => v.split > 0);
     const unknown = items.flatMap((it, index) => (it.variant !== undefined && variants.length > 0 && !variants.some((v) => v.id === it.variant) ? [{ index, field: 'variant', message: `no variant ${it.variant} on this campaign (${variants.map((v) => v.id).join(', ')})` }] : []));
     if (unknown.length) return fail(422, `${unknown.length} recipient(s) name an unknown variant; nothing was stored.`, unknown);
+    // The same rule as message registration, checked for every recipient (a held-out one is never registered).
+    const channel = campaign.channel as Channel;
+    const unusable = items.flatMap((it, index) => {
+      const r = it.recipient;
+      const raw = channel === 'email' ? r.email : channel === 'mail' ? r.address : r.phone;
+      return raw || r.externalId ? [] : [{ index, field: 'recipient', message: `a ${channel} message needs ${channel === 'email' ? 'an email' : channel === 'mail' ? 'a postal address' : 'a phone number'} or an externalId` }];
+    });
+    if (unusable.length) return fail(422, `${unusable.length} recipient(s) have no usable address; nothing was stored.`, unusable);
 
     return transactional(this.writer, Math.max(1, items.length), async (trx) => {
       const account = (await this.accounts.get(accountId, trx))!;
       const country = account.default_country ?? undefined;
       const now = this.clock();
-      const channel = campaign.channel as Channel;
       const contacts = await resolveContacts(trx, accountId, items.map((i) => i.recipient), country, now);
       const contactIds = contacts.flatMap((c) => (c ? [c] : []));
       const alreadyHeld = new Map((await findHoldoutMembers(trx, accountId, campaignId, contactIds)).map((m) => [m.contact_id, m]));
