@@ -12,9 +12,10 @@ export interface Account {
   timeZone: string;
 }
 
+/** POST /auth/login and GET /auth/me. */
 export interface Session {
-  user: { email: string; role: Role };
-  account: Account;
+  user: { id?: string; email: string; role: Role };
+  account: Account & { defaultCountry?: string | null };
   csrfToken: string;
 }
 
@@ -223,39 +224,51 @@ export interface JourneyReport {
 export const ATTRIBUTION_MODELS = ['last_touch', 'first_touch', 'linear', 'position_based', 'time_decay'] as const;
 export type AttributionModel = (typeof ATTRIBUTION_MODELS)[number];
 
-/** Proposed: GET/PUT /v1/account */
-export interface AccountSettings {
+/** GET /v1/account (PUT /v1/account takes name, currency, timeZone, defaultCountry, revenueBasis). */
+export interface AccountInfo {
+  id: string;
   name: string;
   currency: string;
   timeZone: string;
-  revenueBasis: 'net' | 'gross';
-  /** docs/ATTRIBUTION.md: the model and, per channel, the direct and influence windows in hours (null: no window). */
-  attribution: {
-    model: AttributionModel;
-    windowsHours: Record<Channel, { direct: number | null; influence: number | null }>;
-  };
-  costModel: Partial<Record<Channel, number>>;
+  defaultCountry: string | null;
+  suspended: boolean;
+  settings: { revenueBasis?: 'net' | 'gross'; [k: string]: unknown };
 }
 
+/** GET/PUT /v1/attribution/settings (docs/ATTRIBUTION.md): the model and the account's window overrides in hours, per
+ * channel and window kind (click, open, read, delivery, scan, sent); null removes a default window. */
+export interface AttributionSettings {
+  model: AttributionModel;
+  revenueBasis?: 'net' | 'gross';
+  windowsHours: Partial<Record<Channel, Record<string, number | null>>>;
+  halfLifeHours?: number;
+}
+
+/** GET /v1/keys items (POST /v1/keys answers { id, name, role, key } once). */
 export interface ApiKey {
   id: string;
   name: string;
+  role: Role;
   prefix: string;
   createdAt: string;
   lastUsedAt: string | null;
+  revokedAt: string | null;
 }
 
+/** GET /v1/users items. */
 export interface UserItem {
   id: string;
   email: string;
   role: Role;
-  createdAt?: string;
+  createdAt: string;
 }
 
+/** GET /v1/providers items; secrets go to PUT /v1/providers/{provider}/secret and never come back. */
 export interface ProviderItem {
   provider: string;
+  configured: boolean;
+  updatedAt: string | null;
   webhookUrl: string;
-  secretSet: boolean;
 }
 
 export interface AlertItem {

@@ -1,7 +1,8 @@
 // A small hand-made account in the shapes of docs/API.md, for developing the dashboard without the server and
 // for component tests. Figures are consistent with KPIS.md (rates = numerator / denominator as written).
 import type {
-  AccountSettings,
+  AccountInfo,
+  AttributionSettings,
   AlertItem,
   ApiKey,
   Budget,
@@ -277,30 +278,32 @@ export const journeyReport: JourneyReport = {
   ],
 };
 
-export const account: AccountSettings = {
+export const account: AccountInfo = {
+  id: 'acc_demo',
   name: 'Demo shop',
   currency: 'EUR',
   timeZone: 'Europe/Paris',
-  revenueBasis: 'net',
-  attribution: {
-    model: 'last_touch',
-    windowsHours: {
-      email: { direct: 120, influence: 120 },
-      sms: { direct: 120, influence: 12 },
-      whatsapp: { direct: 120, influence: 12 },
-      mail: { direct: 720, influence: 720 },
-    },
-  },
-  costModel: { whatsapp: 30, sms: 6, email: 0, mail: 120 },
+  defaultCountry: 'FR',
+  suspended: false,
+  settings: { revenueBasis: 'net' },
 };
 
-export const keys: ApiKey[] = [{ id: 'key_1', name: 'Shop backend', prefix: 'msr_live_4f2a', createdAt: '2026-10-01T10:00:00.000Z', lastUsedAt: '2026-11-25T07:12:00.000Z' }];
+export const attributionSettings: AttributionSettings = {
+  model: 'last_touch',
+  revenueBasis: 'net',
+  windowsHours: { sms: { delivery: 12 } },
+  halfLifeHours: 168,
+};
+
+export const keys: ApiKey[] = [
+  { id: 'key_1a2b3c4d5e6f', name: 'Shop backend', role: 'owner', prefix: 'mesure_acc_demo_key_1a2b3c4d5e6f', createdAt: '2026-10-01T10:00:00.000Z', lastUsedAt: '2026-11-25T07:12:00.000Z', revokedAt: null },
+];
 export const users: UserItem[] = [
-  { id: 'u1', email: 'owner@demo.test', role: 'owner' },
-  { id: 'u2', email: 'viewer@demo.test', role: 'viewer' },
+  { id: 'u1', email: 'owner@demo.test', role: 'owner', createdAt: '2026-09-01T10:00:00.000Z' },
+  { id: 'u2', email: 'viewer@demo.test', role: 'viewer', createdAt: '2026-10-01T10:00:00.000Z' },
 ];
 export const providers: ProviderItem[] = [
-  { provider: 'whatsapp', webhookUrl: 'https://mesure.example/webhooks/whatsapp', secretSet: true },
-  { provider: 'twilio', webhookUrl: 'https://mesure.example/webhooks/twilio', secretSet: false },
+  { provider: 'whatsapp', configured: true, updatedAt: '2026-10-01T10:00:00.000Z', webhookUrl: 'https://mesure.example/webhooks/whatsapp/acc_demo' },
+  { provider: 'twilio', configured: false, updatedAt: null, webhookUrl: 'https://mesure.example/webhooks/twilio/acc_demo' },
 ];
 export const alerts: AlertItem[] = [{ id: 'al1', url: 'https://hooks.example/mesure', events: ['budget.80', 'campaign.stopped'] }];

@@ -54,8 +54,9 @@ export function CampaignPage({ id }: { id: string }) {
   }
   const { campaign, figures, notSent, flagged, links, funnel, reference, goals, variants } = report.data;
   const ref = (name: string) => reference.find((r) => r.figure === name);
+  // "Not yet processed" is a status (pending), not a stored reason: filter the recipients by that status.
   const filterReason = (reason: string) => {
-    setQuery({ reason, rstatus: null });
+    setQuery(reason === 'pending' ? { reason: null, rstatus: 'pending' } : { reason, rstatus: null });
     recipientsRef.current?.scrollIntoView({ behavior: 'smooth', block: 'start' });
   };
 

@@ -6,7 +6,7 @@ import { api, ApiError } from '../api';
 import { TopBar } from '../components/Shell';
 import { EmptyState, ErrorState, SkeletonBlock } from '../components/States';
 import { clearApiCache, useApi, useFormat, useSession } from '../hooks';
-import { ATTRIBUTION_MODELS, CHANNELS, type AccountSettings, type AlertItem, type ApiKey, type Page, type ProviderItem, type Role, type UserItem } from '../types';
+import { ATTRIBUTION_MODELS, CHANNELS, type AccountInfo, type AlertItem, type ApiKey, type AttributionSettings, type Channel, type Page, type ProviderItem, type Role, type UserItem } from '../types';
 
 function Card({ id, title, children }: { id: string; title: string; children: ReactNode }) {
   return (
@@ -63,6 +63,7 @@ export function Settings() {
       <TopBar title={t('nav.settings')} filters={false} />
       {!owner && <p className="notice">{t('settings.readOnly')}</p>}
       <AccountCard editable={owner} />
+      <AttributionCard editable={owner} />
       {owner && <ProvidersCard />}
       {owner && <KeysCard />}
       {owner && <UsersCard />}
@@ -73,30 +74,44 @@ export function Settings() {
 
 const TIME_ZONES: string[] = (() => {
   const intl = Intl as unknown as { supportedValuesOf?: (k: string) => string[] };
-  return intl.supportedValuesOf ? intl.supportedValuesOf('timeZone') : ['UTC', 'Europe/Paris'];
+  const zones = intl.supportedValuesOf ? intl.supportedValuesOf('timeZone') : ['Europe/Paris'];
+  return zones.includes('UTC') ? zones : ['UTC', ...zones];
 })();
+
+interface AccountDraft {
+  name: string;
+  currency: string;
+  timeZone: string;
+  defaultCountry: string;
+  revenueBasis: 'net' | 'gross';
+}
 
 function AccountCard({ editable }: { editable: boolean }) {
   const { t } = useTranslation();
-  const state = useApi<AccountSettings>('/v1/account');
+  const state = useApi<AccountInfo>('/v1/account');
   const { session, setSession } = useSession();
-  const [draft, setDraft] = useState<AccountSettings | null>(null);
+  const [draft, setDraft] = useState<AccountDraft | null>(null);
   const action = useAction();
   const [saved, setSaved] = useState(false);
   useEffect(() => {
-    if (state.data) setDraft(state.data);
+    const a = state.data;
+    if (a) {
+      setDraft({ name: a.name, currency: a.currency, timeZone: a.timeZone, defaultCountry: a.defaultCountry ?? '', revenueBasis: a.settings?.revenueBasis === 'gross' ? 'gross' : 'net' });
+    }
   }, [state.data]);
   const save = async (e: FormEvent) => {
     e.preventDefault();
     if (!draft) return;
     setSaved(false);
-    const ok = await action.run(() => api.put('/v1/account', draft));
+    const body = { ...draft, defaultCountry: draft.defaultCountry || null };
+    const ok = await action.run(() => api.put('/v1/account', body));
     if (ok) {
       setSaved(true);
       if (session) setSession({ ...session, account: { ...session.account, name: draft.name, currency: draft.currency, timeZone: draft.timeZone } });
     }
   };
-  const set = <K extends keyof AccountSettings>(k: K, v: AccountSettings[K]) => draft && setDraft({ ...draft, [k]: v });
+  const set = <K extends keyof AccountDraft>(k: K, v: AccountDraft[K]) => draft && setDraft({ ...draft, [k]: v });
+  const zones = draft && !TIME_ZONES.includes(draft.timeZone) ? [draft.timeZone, ...TIME_ZONES] : TIME_ZONES;
   return (
     <Card id="account" title={t('settings.account')}>
       <Loaded state={state}>
@@ -106,7 +121,7 @@ function AccountCard({ editable }: { editable: boolean }) {
               <fieldset disabled={!editable || action.busy}>
                 <label className="field">
                   <span>{t('settings.name')}</span>
-                  <input value={draft.name} onChange={(e) => set('name', e.target.value)} required />
+                  <input value={draft.name} onChange={(e) => set('name', e.target.value)} required maxLength={200} />
                 </label>
                 <label className="field">
                   <span>{t('settings.currency')}</span>
@@ -115,25 +130,85 @@ function AccountCard({ editable }: { editable: boolean }) {
                 <label className="field">
                   <span>{t('settings.timeZone')}</span>
                   <select value={draft.timeZone} onChange={(e) => set('timeZone', e.target.value)}>
-                    {TIME_ZONES.map((z) => (
+                    {zones.map((z) => (
                       <option key={z}>{z}</option>
                     ))}
                   </select>
                 </label>
                 <label className="field">
+                  <span>{t('settings.defaultCountry')}</span>
+                  <input
+                    value={draft.defaultCountry}
+                    onChange={(e) => set('defaultCountry', e.target.value.toUpperCase())}
+                    pattern="[A-Z]{2}"
+                    maxLength={2}
+                    placeholder="FR"
+                    aria-describedby="country-help"
+                  />
+                  <span id="country-help" className="muted small">{t('settings.defaultCountryHelp')}</span>
+                </label>
+                <label className="field">
                   <span>{t('settings.revenueBasis')}</span>
-                  <select value={draft.revenueBasis} onChange={(e) => set('revenueBasis', e.target.value as AccountSettings['revenueBasis'])}>
+                  <select value={draft.revenueBasis} onChange={(e) => set('revenueBasis', e.target.value as AccountDraft['revenueBasis'])}>
                     <option value="net">{t('settings.basisNet')}</option>
                     <option value="gross">{t('settings.basisGross')}</option>
                   </select>
                 </label>
-                <h3>{t('settings.attribution')}</h3>
+                {editable && (
+                  <button type="submit" className="btn btn-primary">
+                    {t('settings.save')}
+                  </button>
+                )}
+                {saved && <span className="muted" role="status"> {t('settings.saved')}</span>}
+                {action.error && <p className="form-error" role="alert">{action.error}</p>}
+              </fieldset>
+            </form>
+          )
+        }
+      </Loaded>
+    </Card>
+  );
+}
+
+/** docs/ATTRIBUTION.md: per channel, the window that credits a direct conversion, then the one for influence. */
+const WINDOW_KINDS: Record<Channel, [string, string]> = {
+  email: ['click', 'open'],
+  sms: ['click', 'delivery'],
+  whatsapp: ['click', 'read'],
+  mail: ['scan', 'sent'],
+};
+
+function AttributionCard({ editable }: { editable: boolean }) {
+  const { t } = useTranslation();
+  const state = useApi<AttributionSettings>('/v1/attribution/settings');
+  const [draft, setDraft] = useState<AttributionSettings | null>(null);
+  const action = useAction();
+  const [saved, setSaved] = useState(false);
+  useEffect(() => {
+    if (state.data) setDraft(state.data);
+  }, [state.data]);
+  const save = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!draft) return;
+    setSaved(false);
+    if (await action.run(() => api.put('/v1/attribution/settings', { model: draft.model, windowsHours: draft.windowsHours }))) setSaved(true);
+  };
+  const setWindow = (c: Channel, kind: string, v: string) =>
+    draft &&
+    setDraft({
+      ...draft,
+      windowsHours: { ...draft.windowsHours, [c]: { ...(draft.windowsHours?.[c] ?? {}), [kind]: v === '' ? null : Number(v) } },
+    });
+  return (
+    <Card id="attribution" title={t('settings.attribution')}>
+      <Loaded state={state}>
+        {() =>
+          draft && (
+            <form onSubmit={save} className="form-grid">
+              <fieldset disabled={!editable || action.busy}>
                 <label className="field">
                   <span>{t('settings.model')}</span>
-                  <select
-                    value={draft.attribution.model}
-                    onChange={(e) => set('attribution', { ...draft.attribution, model: e.target.value as AccountSettings['attribution']['model'] })}
-                  >
+                  <select value={draft.model} onChange={(e) => setDraft({ ...draft, model: e.target.value as AttributionSettings['model'] })}>
                     {ATTRIBUTION_MODELS.map((m) => (
                       <option key={m} value={m}>
                         {t(`settings.models.${m}`)}
@@ -141,56 +216,37 @@ function AccountCard({ editable }: { editable: boolean }) {
                     ))}
                   </select>
                 </label>
-                <table className="table windows">
-                  <caption className="muted small">{t('settings.windowsHelp')}</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">{t('campaigns.channel')}</th>
-                      <th scope="col">{t('settings.windowDirect')}</th>
-                      <th scope="col">{t('settings.windowInfluence')}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {CHANNELS.map((c) => (
-                      <tr key={c}>
-                        <th scope="row">{t(`channel.${c}`)}</th>
-                        {(['direct', 'influence'] as const).map((k) => (
-                          <td key={k}>
-                            <input
-                              type="number"
-                              min={0}
-                              aria-label={`${t(`channel.${c}`)} · ${t(k === 'direct' ? 'settings.windowDirect' : 'settings.windowInfluence')}`}
-                              value={draft.attribution.windowsHours[c]?.[k] ?? ''}
-                              onChange={(e) =>
-                                set('attribution', {
-                                  ...draft.attribution,
-                                  windowsHours: {
-                                    ...draft.attribution.windowsHours,
-                                    [c]: { ...draft.attribution.windowsHours[c], [k]: e.target.value === '' ? null : Number(e.target.value) },
-                                  },
-                                })
-                              }
-                            />
-                          </td>
-                        ))}
+                <div className="table-wrap">
+                  <table className="table windows">
+                    <caption className="muted small">{t('settings.windowsHelp')}</caption>
+                    <thead>
+                      <tr>
+                        <th scope="col">{t('campaigns.channel')}</th>
+                        <th scope="col">{t('settings.windowDirect')}</th>
+                        <th scope="col">{t('settings.windowInfluence')}</th>
                       </tr>
-                    ))}
-                  </tbody>
-                </table>
-                <h3>{t('settings.costModel')}</h3>
-                <p className="muted small">{t('settings.costModelHelp', { currency: draft.currency })}</p>
-                {CHANNELS.map((c) => (
-                  <label className="field" key={c}>
-                    <span>{t(`channel.${c}`)}</span>
-                    <input
-                      type="number"
-                      min={0}
-                      step={1}
-                      value={draft.costModel[c] ?? ''}
-                      onChange={(e) => set('costModel', { ...draft.costModel, [c]: e.target.value === '' ? undefined : Number(e.target.value) })}
-                    />
-                  </label>
-                ))}
+                    </thead>
+                    <tbody>
+                      {CHANNELS.map((c) => (
+                        <tr key={c}>
+                          <th scope="row">{t(`channel.${c}`)}</th>
+                          {WINDOW_KINDS[c].map((kind, i) => (
+                            <td key={kind}>
+                              <input
+                                type="number"
+                                min={0}
+                                aria-label={`${t(`channel.${c}`)} · ${t(i === 0 ? 'settings.windowDirect' : 'settings.windowInfluence')}`}
+                                placeholder={t('settings.windowDefault')}
+                                value={draft.windowsHours?.[c]?.[kind] ?? ''}
+                                onChange={(e) => setWindow(c, kind, e.target.value)}
+                              />
+                            </td>
+                          ))}
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </div>
                 {editable && (
                   <button type="submit" className="btn btn-primary">
                     {t('settings.save')}
@@ -221,12 +277,12 @@ function ProvidersCard() {
             {data.items.map((p) => (
               <li key={p.provider}>
                 <strong>{p.provider}</strong> <code className="url">{p.webhookUrl}</code>{' '}
-                <span className={`pill ${p.secretSet ? 'pill-good' : 'pill-warn'}`}>{p.secretSet ? t('settings.secretSet') : t('settings.secretMissing')}</span>
+                <span className={`pill ${p.configured ? 'pill-good' : 'pill-warn'}`}>{p.configured ? t('settings.secretSet') : t('settings.secretMissing')}</span>
                 <form
                   className="inline-form"
                   onSubmit={async (e) => {
                     e.preventDefault();
-                    const ok = await action.run(() => api.put(`/v1/providers/${encodeURIComponent(p.provider)}`, { secret: secrets[p.provider] }));
+                    const ok = await action.run(() => api.put(`/v1/providers/${encodeURIComponent(p.provider)}/secret`, { secret: secrets[p.provider] }));
                     if (ok) {
                       setSecrets((s) => ({ ...s, [p.provider]: '' }));
                       state.reload();
@@ -262,19 +318,20 @@ function KeysCard() {
   const f = useFormat();
   const state = useApi<Page<ApiKey>>('/v1/keys');
   const [name, setName] = useState('');
+  const [keyRole, setKeyRole] = useState<Role>('analyst');
   const [created, setCreated] = useState<string | null>(null);
   const action = useAction();
   return (
     <Card id="keys" title={t('settings.keys')}>
       <Loaded state={state}>
         {(data) =>
-          data.items.length === 0 ? (
+          data.items.filter((k) => !k.revokedAt).length === 0 ? (
             <p className="muted">{t('settings.noKeys')}</p>
           ) : (
             <ul className="plain-list">
-              {data.items.map((k) => (
+              {data.items.filter((k) => !k.revokedAt).map((k) => (
                 <li key={k.id}>
-                  <strong>{k.name}</strong> <code>{k.prefix}…</code>{' '}
+                  <strong>{k.name}</strong> <span className="pill">{t(`roles.${k.role}`)}</span> <code className="url">{k.prefix}_…</code>{' '}
                   <span className="muted small">
                     {t('settings.keyCreated', { date: f.date(k.createdAt) })} · {k.lastUsedAt ? t('settings.keyUsed', { date: f.date(k.lastUsedAt) }) : t('settings.keyNeverUsed')}
                   </span>{' '}
@@ -301,7 +358,7 @@ function KeysCard() {
           e.preventDefault();
           let key: string | null = null;
           const ok = await action.run(async () => {
-            key = (await api.post<{ key: string }>('/v1/keys', { name })).key;
+            key = (await api.post<{ key: string }>('/v1/keys', { name, role: keyRole })).key;
           });
           if (ok) {
             setCreated(key);
@@ -312,7 +369,17 @@ function KeysCard() {
       >
         <label>
           <span className="sr-only">{t('settings.keyName')}</span>
-          <input placeholder={t('settings.keyName')} value={name} onChange={(e) => setName(e.target.value)} required />
+          <input placeholder={t('settings.keyName')} value={name} onChange={(e) => setName(e.target.value)} required maxLength={100} />
+        </label>
+        <label>
+          <span className="sr-only">{t('settings.role')}</span>
+          <select value={keyRole} onChange={(e) => setKeyRole(e.target.value as Role)}>
+            {ROLES.map((r) => (
+              <option key={r} value={r}>
+                {t(`roles.${r}`)}
+              </option>
+            ))}
+          </select>
         </label>
         <button type="submit" className="btn btn-small" disabled={!name || action.busy}>
           {t('settings.createKey')}
@@ -336,6 +403,7 @@ function UsersCard() {
   const state = useApi<Page<UserItem>>('/v1/users');
   const { session } = useSession();
   const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
   const [role, setRole] = useState<Role>('viewer');
   const action = useAction();
   return (
@@ -384,8 +452,9 @@ function UsersCard() {
         className="inline-form"
         onSubmit={async (e) => {
           e.preventDefault();
-          if (await action.run(() => api.post('/v1/users', { email, role }))) {
+          if (await action.run(() => api.post('/v1/users', { email, password, role }))) {
             setEmail('');
+            setPassword('');
             state.reload();
           }
         }}
@@ -393,6 +462,18 @@ function UsersCard() {
         <label>
           <span className="sr-only">{t('login.email')}</span>
           <input type="email" placeholder={t('login.email')} value={email} onChange={(e) => setEmail(e.target.value)} required />
+        </label>
+        <label>
+          <span className="sr-only">{t('settings.initialPassword')}</span>
+          <input
+            type="password"
+            autoComplete="new-password"
+            minLength={8}
+            placeholder={t('settings.initialPassword')}
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            required
+          />
         </label>
         <label>
           <span className="sr-only">{t('settings.role')}</span>
@@ -404,7 +485,7 @@ function UsersCard() {
             ))}
           </select>
         </label>
-        <button type="submit" className="btn btn-small" disabled={!email || action.busy}>
+        <button type="submit" className="btn btn-small" disabled={!email || password.length < 8 || action.busy}>
           {t('settings.invite')}
         </button>
       </form>
@@ -419,7 +500,7 @@ const ALERT_EVENTS = ['budget.80', 'budget.100', 'campaign.stopped', 'invoice.ov
 
 function AlertsCard({ editable }: { editable: boolean }) {
   const { t } = useTranslation();
-  const state = useApi<Page<AlertItem>>('/v1/alerts');
+  const state = useApi<Page<AlertItem>>('/v1/alerts/endpoints');
   const [url, setUrl] = useState('');
   const [events, setEvents] = useState<string[]>(['budget.80', 'budget.100', 'campaign.stopped']);
   const action = useAction();
@@ -439,7 +520,7 @@ function AlertsCard({ editable }: { editable: boolean }) {
                       type="button"
                       className="btn btn-small btn-danger"
                       onClick={async () => {
-                        if (await action.run(() => api.delete(`/v1/alerts/${encodeURIComponent(a.id)}`))) state.reload();
+                        if (await action.run(() => api.delete(`/v1/alerts/endpoints/${encodeURIComponent(a.id)}`))) state.reload();
                       }}
                     >
                       {t('settings.remove')}
@@ -456,7 +537,7 @@ function AlertsCard({ editable }: { editable: boolean }) {
           className="inline-form wrap"
           onSubmit={async (e) => {
             e.preventDefault();
-            if (await action.run(() => api.post('/v1/alerts', { url, events }))) {
+            if (await action.run(() => api.post('/v1/alerts/endpoints', { url, events }))) {
               setUrl('');
               state.reload();
             }

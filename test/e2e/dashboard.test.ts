@@ -1,0 +1,314 @@
+// The dashboard end to end in real headless Chromium against a real Mesure (SQLite file, demo data, real HTTP on
+// 127.0.0.1): log in, the eight cards against GET /v1/overview, a campaign's funnel against GET /v1/campaigns/:id,
+// the CSV export read from disk, French ↔ English, a viewer kept out of settings, and screenshots of every page
+// (desktop and 375 px phone, FR and EN) in test-output/screenshots/ to look at.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { loadConfig } from '../../src/config';
+import { assemble, type Mesure } from '../../src/main';
+import { DEMO_USER, generateDemo } from '../../src/demo/generate';
+// @ts-expect-error: a plain .mjs script without type declarations
+import { ensureWebBuilt } from '../../scripts/build-web.mjs';
+
+const CHROMIUM = process.env.MESURE_CHROMIUM || '/usr/bin/chromium';
+const SCALE = Number(process.env.MESURE_E2E_SCALE || '0.2');
+const SHOTS = join(process.cwd(), 'test-output', 'screenshots');
+const VIEWER = { email: 'viewer@mesure.dev', password: 'viewer-demo-pw' };
+const KPIS = ['ordersImported', 'messagesSent', 'spend', 'conversions', 'revenue', 'cpa', 'conversionRate', 'qrScansClicks'] as const;
+const KIND: Record<(typeof KPIS)[number], 'count' | 'money' | 'rate'> = {
+  ordersImported: 'count', messagesSent: 'count', spend: 'money', conversions: 'count', revenue: 'money', cpa: 'money', conversionRate: 'rate', qrScansClicks: 'count',
+};
+
+const available = existsSync(CHROMIUM);
+if (!available) {
+  if (process.env.CI) throw new Error(`CI is set but Chromium is missing at ${CHROMIUM}: install it (apt-get install chromium) or set MESURE_CHROMIUM.`);
+  console.warn(`\n!!! Chromium not found at ${CHROMIUM}: the dashboard end-to-end tests are SKIPPED (set MESURE_CHROMIUM or install chromium). !!!\n`);
+}
+
+/** Spaces of any kind (Intl uses narrow no-break spaces in French) read as one plain space. */
+const plain = (s: string) => s.replace(/[\s\u00a0\u202f]+/g, ' ').trim();
+
+/** The figure as the page must show it, formatted here independently of the front end's code. */
+function expected(locale: string, kind: 'count' | 'money' | 'rate', v: number | null): string {
+  if (v === null) return '—';
+  if (kind === 'money') return plain(new Intl.NumberFormat(locale, { style: 'currency', currency: 'EUR' }).format(v / 100));
+  if (kind === 'rate') return plain(new Intl.NumberFormat(locale, { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(v));
+  return plain(new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }).format(v));
+}
+
+(available ? describe : describe.skip)('dashboard in Chromium', () => {
+  let dir: string;
+  let m: Mesure;
+  let base: string;
+  let bearer: { authorization: string };
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+
+  const api = async <T>(path: string): Promise<T> => {
+    const r = await fetch(base + path, { headers: bearer });
+    expect(r.status, `${path} answered ${r.status}`).toBe(200);
+    return (await r.json()) as T;
+  };
+
+  async function newPage(opts: { locale: 'fr-FR' | 'en-US'; phone?: boolean }): Promise<Page> {
+    const ctx = await browser.newContext({
+      locale: opts.locale,
+      timezoneId: 'Europe/Paris',
+      viewport: opts.phone ? { width: 375, height: 812 } : { width: 1366, height: 900 },
+      deviceScaleFactor: 1,
+      isMobile: !!opts.phone,
+      hasTouch: !!opts.phone,
+      acceptDownloads: true,
+    });
+    contexts.push(ctx);
+    ctx.setDefaultTimeout(10_000);
+    return ctx.newPage();
+  }
+
+  async function logIn(page: Page, who: { email: string; password: string }) {
+    await page.goto(base + '/');
+    await page.getByTestId('login-form').waitFor();
+    await page.locator('input[name=email]').fill(who.email);
+    await page.locator('input[name=password]').fill(who.password);
+    await page.getByTestId('login-submit').click();
+    await page.locator('nav.sidebar').waitFor();
+  }
+
+  async function kpiValues(page: Page): Promise<Record<string, string>> {
+    const out: Record<string, string> = {};
+    for (const k of KPIS) out[k] = plain(await page.getByTestId(`kpi-${k}`).getByTestId('kpi-value').innerText());
+    return out;
+  }
+
+  async function shoot(page: Page, name: string) {
+    // Let charts and fonts settle so the picture shows the page as a user sees it.
+    await page.waitForTimeout(400);
+    await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  }
+
+  beforeAll(async () => {
+    ensureWebBuilt({ log: () => {} });
+    mkdirSync(SHOTS, { recursive: true });
+    dir = mkdtempSync(join(tmpdir(), 'mesure-e2e-'));
+    const config = loadConfig({ DATABASE_URL: `file:${join(dir, 'mesure.db')}`, MESURE_DEMO: '0', PORT: '0', HOST: '127.0.0.1' });
+    m = await assemble(config);
+    const t0 = Date.now();
+    const demo = await generateDemo(m.deps, { now: Date.now(), scale: SCALE });
+    console.log(`demo (scale ${SCALE}): ${demo.messages} messages, ${demo.events} events in ${Date.now() - t0} ms`);
+    await m.deps.accounts.createUser(demo.accountId, VIEWER.email, VIEWER.password, 'viewer');
+    bearer = { authorization: `Bearer ${demo.apiKey}` };
+    await m.app.listen({ port: 0, host: '127.0.0.1' });
+    const addr = m.app.server.address();
+    base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => {});
+    await browser?.close();
+    await m?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  let owner: Page;
+
+  it('logs in and shows the eight cards with the API figures of the same period, within a second', async () => {
+    owner = await newPage({ locale: 'fr-FR' });
+    await owner.goto(base + '/');
+    await owner.getByTestId('login-form').waitFor();
+    await shoot(owner, 'login-desktop-fr');
+    await owner.locator('input[name=email]').fill(DEMO_USER.email);
+    await owner.locator('input[name=password]').fill('wrong password');
+    await owner.getByTestId('login-submit').click();
+    expect(await owner.getByTestId('login-error').innerText()).not.toBe('');
+    await owner.locator('input[name=password]').fill(DEMO_USER.password);
+    await owner.getByTestId('login-submit').click();
+    await owner.locator('nav.sidebar').waitFor();
+
+    // A fresh navigation to the home page, timed until the eight values are on screen (not skeletons).
+    const overviewUrl = owner.waitForResponse((r) => r.url().includes('/v1/overview'));
+    const t0 = Date.now();
+    await owner.goto(base + '/');
+    await owner.locator('[data-testid^="kpi-"] [data-testid="kpi-value"]').nth(7).waitFor({ state: 'visible' });
+    const ms = Date.now() - t0;
+    console.log(`home page: the eight KPI values visible ${ms} ms after navigation (demo scale ${SCALE})`);
+    expect(ms).toBeLessThan(5000);
+
+    const overviewUrlSeen = (await overviewUrl).url();
+    const query = new URL(overviewUrlSeen).search;
+    const overview = await api<{ cards: Record<string, { value: number | null }>; period: { from: string; to: string } }>(`/v1/overview${query}`);
+    const shown = await kpiValues(owner);
+    for (const k of KPIS) expect(shown[k], k).toBe(expected('fr-FR', KIND[k], overview.cards[k].value));
+    // The demo did send messages in the last 30 days: the page is not showing zeros by accident.
+    expect(overview.cards.messagesSent.value).toBeGreaterThan(0);
+
+    // Another period: the cards follow the URL and still agree with the API.
+    const [r90] = await Promise.all([
+      owner.waitForResponse((r) => r.url().includes('/v1/overview') && r.url() !== overviewUrlSeen),
+      owner.getByTestId('period-90').click(),
+    ]);
+    const o90 = await api<{ cards: Record<string, { value: number | null }> }>(`/v1/overview${new URL(r90.url()).search}`);
+    await owner.waitForFunction(
+      (v) => document.querySelector('[data-testid="kpi-messagesSent"] [data-testid="kpi-value"]')?.textContent?.replace(/[\s\u00a0\u202f]+/g, ' ').trim() === v,
+      expected('fr-FR', 'count', o90.cards.messagesSent.value),
+    );
+    expect(owner.url()).toContain('period=90');
+    const shown90 = await kpiValues(owner);
+    for (const k of KPIS) expect(shown90[k], k).toBe(expected('fr-FR', KIND[k], o90.cards[k].value));
+    await shoot(owner, 'home-desktop-fr');
+  });
+
+  it("opens a campaign from the table and shows the API's funnel", async () => {
+    await owner.goto(base + '/');
+    const row = owner.getByTestId('campaign-row').first();
+    await row.waitFor();
+    const name = plain(await row.locator('a').first().innerText());
+    await row.locator('a').first().click();
+    await owner.getByTestId('funnel-audience').waitFor();
+    const id = decodeURIComponent(new URL(owner.url()).pathname.split('/').pop()!);
+    expect(plain(await owner.locator('h1').innerText())).toBe(name);
+    const report = await api<{ funnel: { step: string; count: number; shareOfAudience: number | null; dropOff: number | null }[] }>(`/v1/campaigns/${id}`);
+    expect(report.funnel.map((s) => s.step)).toEqual(['audience', 'sent', 'engaged', 'converters']);
+    for (const s of report.funnel) {
+      const item = owner.getByTestId(`funnel-${s.step}`);
+      expect(plain(await item.getByTestId('funnel-count').innerText()), s.step).toBe(expected('fr-FR', 'count', s.count));
+      expect(plain(await item.getByTestId('funnel-share').innerText()), s.step).toBe(expected('fr-FR', 'rate', s.shareOfAudience));
+      if (s.step !== 'audience') {
+        const drop = s.dropOff === null ? '—' : s.dropOff === 0 ? expected('fr-FR', 'rate', 0) : `−${expected('fr-FR', 'rate', s.dropOff)}`;
+        expect(plain(await owner.getByTestId(`funnel-dropoff-${s.step}`).locator('.num').innerText()), s.step).toBe(drop);
+      }
+    }
+    expect(report.funnel[0].count).toBeGreaterThan(0);
+    await shoot(owner, 'campaign-desktop-fr');
+  });
+
+  it('exports the campaign as CSV through the session cookie, one line per message', async () => {
+    const id = decodeURIComponent(new URL(owner.url()).pathname.split('/').pop()!);
+    const [download] = await Promise.all([owner.waitForEvent('download'), owner.getByTestId('export-csv').click()]);
+    const file = await download.path();
+    const text = readFileSync(file, 'utf8');
+    const lines = text.trim().split('\n');
+    expect(lines[0]).toBe('messageId,recipient,status,failureReason,failureCode,bounceType,variant,sentAt,deliveredAt,openedAt,clickedAt,repliedAt,unsubscribedAt,opens,clicks,machineOpens,botClicks,scans,cost');
+    const report = await api<{ figures: { audience: number } }>(`/v1/campaigns/${id}`);
+    expect(lines.length - 1).toBe(report.figures.audience);
+    expect(download.suggestedFilename()).toMatch(/-recipients\.csv$/);
+  });
+
+  it('switches to English and back, numbers following the language', async () => {
+    await owner.goto(base + '/');
+    await owner.getByTestId('kpi-messagesSent').getByTestId('kpi-value').waitFor();
+    const overview = await api<{ cards: Record<string, { value: number | null }> }>('/v1/overview');
+    expect(plain(await owner.getByTestId('nav-home').locator('.nav-text').innerText())).toBe('Accueil');
+    await owner.getByTestId('lang-switch').click();
+    await owner.getByTestId('nav-home').getByText('Home').waitFor();
+    expect(await owner.evaluate(() => document.documentElement.lang)).toBe('en');
+    expect((await kpiValues(owner)).revenue).toBe(expected('en-US', 'money', overview.cards.revenue.value));
+    expect((await kpiValues(owner)).messagesSent).toBe(expected('en-US', 'count', overview.cards.messagesSent.value));
+    await shoot(owner, 'home-desktop-en');
+    // The choice survives a reload.
+    await owner.reload();
+    await owner.getByTestId('nav-home').getByText('Home').waitFor();
+    await owner.getByTestId('lang-switch').click();
+    await owner.getByTestId('nav-home').getByText('Accueil').waitFor();
+    expect((await kpiValues(owner)).revenue).toBe(expected('fr-FR', 'money', overview.cards.revenue.value));
+  });
+
+  it('shows settings to the owner', async () => {
+    await owner.goto(base + '/settings');
+    await owner.getByTestId('settings-account').locator('input').first().waitFor();
+    expect(await owner.getByTestId('settings-account').locator('input').first().inputValue()).toBe('Boutique Démo');
+    await owner.getByTestId('settings-users').getByText(VIEWER.email, { exact: true }).first().waitFor();
+    await shoot(owner, 'settings-desktop-fr');
+  });
+
+  it('keeps a viewer out of settings: no menu entry, no page, no change through the API', async () => {
+    const page = await newPage({ locale: 'en-US' });
+    await logIn(page, VIEWER);
+    await page.getByTestId('kpi-revenue').getByTestId('kpi-value').waitFor();
+    expect(await page.getByTestId('nav-settings').count()).toBe(0);
+    expect(await page.getByTestId('export-csv').count()).toBe(0);
+    await page.goto(base + '/settings');
+    await page.getByText('Settings are for owners and analysts.').waitFor();
+    expect(await page.getByTestId('settings-account').count()).toBe(0);
+    const status = await page.evaluate(async () => {
+      const me = await (await fetch('/auth/me')).json();
+      const r = await fetch('/v1/account', { method: 'PUT', headers: { 'content-type': 'application/json', 'x-csrf-token': me.csrfToken }, body: JSON.stringify({ name: 'Hacked' }) });
+      return r.status;
+    });
+    expect(status).toBe(403);
+    await shoot(page, 'settings-viewer-desktop-en');
+  });
+
+  it('works on a 375 px phone in both languages (screenshots of every page)', async () => {
+    const report = await api<{ items: { id: string }[] }>('/v1/campaigns?limit=1');
+    const campaignId = report.items[0].id;
+    for (const locale of ['fr-FR', 'en-US'] as const) {
+      const lang = locale.slice(0, 2);
+      const page = await newPage({ locale, phone: true });
+      await page.goto(base + '/');
+      await page.getByTestId('login-form').waitFor();
+      await shoot(page, `login-phone-${lang}`);
+      await logIn(page, DEMO_USER);
+      await page.getByTestId('kpi-revenue').getByTestId('kpi-value').waitFor();
+      // Nothing wider than the screen: the page never scrolls sideways.
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow, 'horizontal overflow on the home page').toBeLessThanOrEqual(0);
+      await shoot(page, `home-phone-${lang}`);
+      for (const [name, path, ready] of [
+        ['campaign', `/campaigns/${campaignId}`, 'funnel-audience'],
+        ['campaigns', '/campaigns', 'campaign-row'],
+        ['journeys', '/journeys', null],
+        ['orders', '/orders', null],
+        ['settings', '/settings', 'settings-account'],
+      ] as const) {
+        await page.goto(base + path);
+        if (ready) await page.getByTestId(ready).first().waitFor();
+        else await page.locator('main h1').waitFor();
+        const wide = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        expect(wide, `horizontal overflow on ${path}`).toBeLessThanOrEqual(0);
+        await shoot(page, `${name}-phone-${lang}`);
+      }
+    }
+    // The same pages on a desktop in English.
+    await owner.evaluate(() => localStorage.setItem('mesure.lang', 'en'));
+    for (const [name, path, ready] of [
+      ['campaign', `/campaigns/${campaignId}`, 'funnel-audience'],
+      ['campaigns', '/campaigns', 'campaign-row'],
+      ['journeys', '/journeys', null],
+      ['orders', '/orders', null],
+      ['settings', '/settings', 'settings-account'],
+    ] as const) {
+      await owner.goto(base + path);
+      if (ready) await owner.getByTestId(ready).first().waitFor();
+      else await owner.locator('main h1').waitFor();
+      await shoot(owner, `${name}-desktop-en`);
+    }
+    await owner.evaluate(() => localStorage.setItem('mesure.lang', 'fr'));
+  }, 90_000);
+
+  it('serves deep links and the API side by side: index.html for pages, JSON 404 for unknown API paths', async () => {
+    const deep = await fetch(`${base}/campaigns/whatever?period=7`);
+    expect(deep.status).toBe(200);
+    expect(deep.headers.get('content-type')).toContain('text/html');
+    expect(deep.headers.get('cache-control')).toBe('no-cache');
+    const html = await deep.text();
+    const asset = /src="(\/assets\/[^"]+\.js)"/.exec(html)![1];
+    const js = await fetch(base + asset);
+    expect(js.status).toBe(200);
+    expect(js.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    const missing = await fetch(`${base}/assets/nope-123.js`);
+    expect(missing.status).toBe(404);
+    const unknownApi = await fetch(`${base}/v1/nothing-here`, { headers: bearer });
+    expect(unknownApi.status).toBe(404);
+    expect((await unknownApi.json()).error).toBe('not_found');
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    expect((await fetch(`${base}/openapi.json`)).headers.get('content-type')).toContain('application/json');
+  });
+});
