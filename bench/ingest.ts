@@ -1,0 +1,116 @@
+// `npm run bench:ingest`: events per second through POST /v1/events on SQLite (real HTTP, validation, message
+// state, daily counts, answered after COMMIT), and the same rows inserted by a bare better-sqlite3 loop in the
+// same run, as the baseline. Settings by environment: BENCH_MESSAGES (100000), BENCH_EVENTS (400000),
+// BENCH_BATCH (10000), BENCH_CLIENTS (4), BENCH_SYNC (FULL, Mesure's setting; NORMAL to measure the alternative).
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { call, createCampaignWithMessages, eventBatch, fmt, pool, startInProcess, tempDir } from './support';
+
+const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 100_000);
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 400_000);
+const BATCH = Number(process.env.BENCH_BATCH ?? 10_000);
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 4);
+const SYNC = (process.env.BENCH_SYNC ?? 'FULL').toUpperCase();
+if (!['FULL', 'NORMAL'].includes(SYNC)) throw new Error('BENCH_SYNC must be FULL or NORMAL');
+
+const log = (s: string) => process.stderr.write(`${s}\n`);
+const seconds = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e9;
+/** CPU seconds this process used since `c0` (user + system): unlike wall time, barely moved by other load. */
+const cpuSeconds = (c0: NodeJS.CpuUsage) => {
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1e6;
+};
+
+log(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${fmt(totalmem() / 2 ** 30, 1)} GiB, Node ${process.version}`);
+log(`Settings: ${fmt(MESSAGES)} messages, ${fmt(EVENTS)} events in batches of ${fmt(BATCH)} from ${CLIENTS} clients, synchronous=${SYNC}`);
+
+// ---------------------------------------------------------------- 1. Mesure through HTTP
+const server = await startInProcess();
+let mesureRate = 0;
+let mesureCpu = 0;
+let rows: unknown[][] = [];
+let tableSql: string[] = [];
+let writerStats = { transactions: 0, jobs: 0, largestGroup: 0 };
+try {
+  if (SYNC !== 'FULL') server.mesure.db.sqlite!.pragma(`synchronous = ${SYNC}`);
+  if (process.env.BENCH_CACHE) server.mesure.db.sqlite!.pragma(`cache_size = ${process.env.BENCH_CACHE}`);
+  let t0 = process.hrtime.bigint();
+  const { messageIds } = await createCampaignWithMessages(server.url, server.key, MESSAGES, {
+    progress: (done, total) => log(`  registering messages ${fmt(done)} / ${fmt(total)}`),
+  });
+  log(`Registered ${fmt(MESSAGES)} messages in ${fmt(seconds(t0), 1)} s (setup, not measured)`);
+
+  // Bodies are serialised before the clock starts: the clients share this process with the server.
+  const now = Date.now();
+  const batches = Math.ceil(EVENTS / BATCH);
+  const bodies = Array.from({ length: batches }, (_, b) =>
+    Buffer.from(JSON.stringify({ events: eventBatch(messageIds, b, Math.min(BATCH, EVENTS - b * BATCH), now) })),
+  );
+  const before = { ...server.mesure.deps.writer.stats };
+  let done = 0;
+  const c0 = process.cpuUsage();
+  t0 = process.hrtime.bigint();
+  await pool(batches, CLIENTS, async (b) => {
+    const r = await call(server.url, 'POST', '/v1/events', server.key, bodies[b]);
+    const applied = (r.body as { applied?: number }).applied;
+    if (r.status !== 200 || applied !== Math.min(BATCH, EVENTS - b * BATCH)) {
+      throw new Error(`batch ${b}: HTTP ${r.status}, applied ${applied}: ${JSON.stringify(r.body).slice(0, 300)}`);
+    }
+    done += applied;
+    if (b % 10 === 9) log(`  ${fmt(done)} / ${fmt(EVENTS)} events acknowledged`);
+  });
+  const elapsed = seconds(t0);
+  mesureCpu = cpuSeconds(c0);
+  mesureRate = EVENTS / elapsed;
+  const after = server.mesure.deps.writer.stats;
+  writerStats = { transactions: after.transactions - before.transactions, jobs: after.jobs - before.jobs, largestGroup: after.largestGroup };
+  log(`Mesure: ${fmt(EVENTS)} events in ${fmt(elapsed, 2)} s (CPU ${fmt(mesureCpu, 2)} s)`);
+
+  // The exact rows Mesure stored, and the DDL of its events table, for the baseline.
+  const sqlite = server.mesure.db.sqlite!;
+  rows = sqlite.prepare('SELECT * FROM events ORDER BY rowid').raw().all() as unknown[][];
+  tableSql = (sqlite.prepare("SELECT sql FROM sqlite_master WHERE tbl_name = 'events' AND sql IS NOT NULL ORDER BY type DESC").pluck().all() as string[]);
+  if (rows.length !== EVENTS) throw new Error(`expected ${EVENTS} stored events, found ${rows.length}`);
+} finally {
+  await server.close();
+}
+
+// ---------------------------------------------------------------- 2. Bare better-sqlite3 loop, same rows
+const tmp = tempDir();
+let bareRate = 0;
+let bareCpu = 0;
+try {
+  const db = new Database(join(tmp.dir, 'bare.db'));
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${SYNC}`);
+  for (const s of tableSql) db.exec(s);
+  const columns = rows[0].length;
+  const insert = db.prepare(`INSERT INTO events VALUES (${Array.from({ length: columns }, () => '?').join(',')})`);
+  const insertMany = db.transaction((part: unknown[][]) => {
+    for (const r of part) insert.run(...r);
+  });
+  const c0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < rows.length; i += BATCH) insertMany(rows.slice(i, i + BATCH));
+  const elapsed = seconds(t0);
+  bareCpu = cpuSeconds(c0);
+  bareRate = rows.length / elapsed;
+  log(`Bare loop: ${fmt(rows.length)} rows in ${fmt(elapsed, 2)} s (CPU ${fmt(bareCpu, 2)} s)`);
+  db.close();
+} finally {
+  tmp.remove();
+}
+
+// ---------------------------------------------------------------- 3. Report
+const us = (cpu: number, n: number) => fmt((cpu / n) * 1e6, 1);
+const table: string[][] = [
+  ['Path', 'events/s', 'CPU µs/event', 'notes'],
+  ['POST /v1/events (Mesure)', fmt(mesureRate), us(mesureCpu, EVENTS), `HTTP + validation + dedupe + message state + daily counts; ${writerStats.transactions} commits, up to ${writerStats.largestGroup} requests per commit`],
+  ['bare better-sqlite3 INSERT', fmt(bareRate), us(bareCpu, rows.length), `same ${fmt(rows.length)} rows, same table and indexes, transactions of ${fmt(BATCH)}`],
+  ['ratio Mesure / bare', fmt(mesureRate / bareRate, 2), fmt(bareCpu / rows.length / (mesureCpu / EVENTS), 2), `aim ≥ 0.50 and ≥ 50,000 events/s (synchronous=${SYNC})`],
+];
+const w = table[0].map((_, c) => Math.max(...table.map((r) => r[c].length)));
+const line = (r: string[]) => `| ${r.map((cell, c) => (c === 1 || c === 2 ? cell.padStart(w[c]) : cell.padEnd(w[c]))).join(' | ')} |`;
+const rule = `|${w.map((n, c) => (c === 1 || c === 2 ? `${'-'.repeat(n + 1)}:` : '-'.repeat(n + 2))).join('|')}|`;
+process.stdout.write(`\n${line(table[0])}\n${rule}\n${table.slice(1).map(line).join('\n')}\n`);
