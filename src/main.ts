@@ -7,6 +7,11 @@ import { Writer } from './services/writer';
 import { Ingestor } from './services/ingest';
 import { Campaigns } from './services/campaigns';
 import { buildApp, type Deps, type RoutePlugin } from './http/app';
+import { Alerts } from './services/alerts';
+import { Billing } from './services/billing';
+import { BudgetSweep, Budgets, trackingForGate } from './services/budgets';
+import { SuppressionList } from './services/suppressions';
+import { budgetRoutes } from './http/routes/budgets';
 import { Attribution, trackingClickResolver } from './services/attribution';
 import { Orders } from './services/orders';
 import { orderRoutes } from './http/routes/orders';
@@ -85,6 +90,19 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
   campaigns.money = attribution;
   ingestor.afterApply.push(attribution.onEventsApplied);
   plugins.push(orderRoutes);
+
+  // Budgets: cost models, the send gate (reservations under a ledger row lock), provider costs priced during
+  // ingestion, invoices and Stripe, signed alerts; a sweep expires reservations and retries alerts (stopped on close).
+  deps.alerts = new Alerts(db, clock);
+  deps.billing = new Billing(db, writer, accounts, deps.alerts, clock);
+  deps.budgets = new Budgets(db, writer, accounts, ingestor, deps.billing, deps.alerts, clock);
+  deps.budgets.tracking = trackingForGate(() => (deps as { tracking?: unknown }).tracking);
+  deps.suppressionList = new SuppressionList(db, accounts, clock);
+  ingestor.costing = deps.budgets;
+  campaigns.onBudgetChange = (accountId, id) => deps.budgets.budgetChanged(accountId, id);
+  campaigns.extras.push(async (accountId, id) => ({ budget: await deps.budgets.campaignBudget(accountId, id) }));
+  const budgetSweep = new BudgetSweep({ budgets: deps.budgets, billing: deps.billing, alerts: deps.alerts }).start();
+  plugins.push(budgetRoutes, (app) => { app.addHook('onClose', () => budgetSweep.stop()); });
 
   // 4. The HTTP application (not listening yet).
   const app = await buildApp(deps, plugins, { sessionResolver: sessionResolver(deps.sessions) });

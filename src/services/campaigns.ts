@@ -107,6 +107,9 @@ export class Campaigns {
   /** Sections other areas add to the campaign page (goals, variants…): each answer's keys are merged into detail(). */
   readonly extras: ((accountId: string, campaignId: string) => Promise<Record<string, unknown>>)[] = [];
 
+  /** Called after a campaign's budget changed. */
+  onBudgetChange?: (accountId: string, campaignId: string) => Promise<void>;
+
   constructor(
     private readonly db: Db,
     private readonly accounts: AccountDirectory,
@@ -173,6 +176,8 @@ export class Campaigns {
     if (input.budget !== undefined) patch.budget_minor = input.budget;
     if (input.fixedCost !== undefined) patch.fixed_cost_minor = input.fixedCost;
     await updateCampaign(this.db.kysely, accountId, id, patch);
+    // A raised (or removed) budget resumes a campaign stopped for budget exhaustion (the budgets area decides).
+    if (input.budget !== undefined && this.onBudgetChange) await this.onBudgetChange(accountId, id);
     return { ok: true, value: toCampaign((await getCampaign(this.db.kysely, accountId, id))!) };
   }
 

@@ -67,7 +67,21 @@ export interface AppliedEvent {
 }
 export type AppliedEventsListener = (trx: Transaction<DB>, accountId: string, applied: AppliedEvent[]) => Promise<void>;
 
+/** Called inside the ingesting transaction with each changed message (`after` may be amended) and its events. */
+export interface CostingHook {
+  beforeSave(
+    trx: Transaction<DB>,
+    accountId: string,
+    changes: { before: MessageRow; after: MessageRow }[],
+    items: { e: IncomingEvent; m: MessageRow }[],
+    channels: Map<string, Channel>,
+  ): Promise<void>;
+}
+
 export class Ingestor {
+  /** Sets message costs from what events report, before the changes are saved (the budgets area provides it). */
+  costing?: CostingHook;
+
   /** Run inside the ingesting transaction after events are applied, so what they derive commits with them. */
   readonly afterApply: AppliedEventsListener[] = [];
 
@@ -198,7 +212,10 @@ export class Ingestor {
       after.set(m.id, next);
     }
     const channels = await this.channelsOf(trx, accountId, [...after.values()].map((m) => m.campaign_id));
-    await saveMessageChanges(this.db, trx, timeZone, accountId, [...after].map(([id, next]) => ({ before: before.get(id)!, after: next })), channels);
+    const changes = [...after].map(([id, next]) => ({ before: before.get(id)!, after: next }));
+    // Budgets price reported costs with the account's model and keep their ledger in step (services/budgets.ts).
+    if (this.costing) await this.costing.beforeSave(trx, accountId, changes, items, channels);
+    await saveMessageChanges(this.db, trx, timeZone, accountId, changes, channels);
     await this.recordOptOuts(trx, accountId, items, channels);
     if (this.afterApply.length) {
       const applied = items.map(({ e, m }) => ({ messageId: m.id, campaignId: m.campaign_id, contactId: m.contact_id, type: e.type, at: e.at, machine: e.machine === true }));
@@ -297,7 +314,7 @@ export class Ingestor {
         registered_at: registeredAt,
         cohort_day: dayInZone(registeredAt, account.time_zone),
         cost_minor: p.item.costMinor ?? 0,
-        cost_state: p.item.costMinor !== undefined ? 'estimated' : 'none',
+        cost_state: p.item.costState ?? (p.item.costMinor !== undefined ? 'estimated' : 'none'),
       };
       row.status = deriveStatus(row);
       rows.push(row);
@@ -424,6 +441,8 @@ export interface RegisterItem {
   notSentReason?: FailureReason;
   registeredAt?: number;
   costMinor?: number;
+  /** 'reserved' when the send gate holds the cost (default: 'estimated' with a cost, else 'none'). */
+  costState?: 'reserved';
 }
 
 export interface RegisteredMessage {
