@@ -20,7 +20,8 @@ const view = (r: SuppressionRow): SuppressionView => ({ channel: r.channel, addr
 
 /** The key an address is suppressed under on a channel (as messages store recipients), or an explanation. */
 export function suppressionAddress(channel: Channel, raw: string, defaultCountry?: string): { ok: true; address: string } | { ok: false; message: string } {
-  const s = raw.trim();
+  // Exports guard cells against spreadsheet formulas with a leading apostrophe ('+336…): read them back as written.
+  const s = raw.trim().replace(/^'(?=[=+\-@])/, '');
   if (channel === 'email') {
     const e = normalizeEmail(s);
     return e ? { ok: true, address: e } : { ok: false, message: `"${raw}" is not an email address` };
