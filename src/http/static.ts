@@ -40,7 +40,13 @@ export function dashboardRoutes(dist: string) {
       await scope.register(fastifyStatic, { root: dist, serve: false, suppressWarning: true, cacheControl: false });
 
       scope.get('/*', { config: { public: true }, schema: { hide: true } as never }, async (req, reply) => {
-        const path = decodeURIComponent(req.url.split('?')[0]);
+        const raw = req.url.split('?')[0];
+        let path: string;
+        try {
+          path = decodeURIComponent(raw);
+        } catch {
+          path = raw;
+        }
         if (isServerPath(path)) {
           return sendError(reply, 404, `No route GET ${path}. The API is described at /openapi.json.`);
         }

@@ -45,6 +45,7 @@ function expected(locale: string, kind: 'count' | 'money' | 'rate', v: number | 
   let base: string;
   let bearer: { authorization: string };
   let browser: Browser;
+  let journeyId: string;
   const contexts: BrowserContext[] = [];
 
   const api = async <T>(path: string): Promise<T> => {
@@ -103,6 +104,24 @@ function expected(locale: string, kind: 'count' | 'money' | 'rate', v: number | 
     await m.app.listen({ port: 0, host: '127.0.0.1' });
     const addr = m.app.server.address();
     base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+    // A journey over two of the demo's automatic campaigns, so that the journey pages have something to show.
+    const list = (await api<{ items: { id: string; name: string }[] }>('/v1/campaigns?limit=50')).items;
+    const welcome = list.find((c) => c.name.startsWith('Bienvenue'))!;
+    const cart = list.find((c) => c.name.startsWith('Relance panier'))!;
+    const created = await fetch(`${base}/v1/journeys`, {
+      method: 'POST',
+      headers: { ...bearer, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'Accueil des nouveaux clients',
+        startedAt: new Date(Date.now() - 60 * 86_400_000).toISOString(),
+        steps: [
+          { name: 'E-mail de bienvenue', channel: 'email', campaignIds: [welcome.id] },
+          { name: 'Relance WhatsApp', channel: 'whatsapp', delayMinutes: 2880, campaignIds: [cart.id] },
+        ],
+      }),
+    });
+    expect(created.status, await created.clone().text()).toBe(201);
+    journeyId = ((await created.json()) as { id: string }).id;
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -246,6 +265,17 @@ function expected(locale: string, kind: 'count' | 'money' | 'rate', v: number | 
     await shoot(page, 'settings-viewer-desktop-en');
   });
 
+  it("opens a journey from the list and shows the API's figures", async () => {
+    await owner.goto(base + '/journeys');
+    await owner.getByTestId('journeys-table').locator('tbody tr').first().click();
+    await owner.getByTestId('journey-metric-sent').waitFor();
+    const report = await api<{ metrics: Record<string, number | null> }>(`/v1/journeys/${journeyId}/report`);
+    expect(report.metrics.sent).toBeGreaterThan(0);
+    expect(plain(await owner.getByTestId('journey-metric-sent').locator('.kpi-value').innerText())).toBe(expected('fr-FR', 'count', report.metrics.sent));
+    expect(plain(await owner.getByTestId('journey-metric-openRate').locator('.kpi-value').innerText())).toBe(expected('fr-FR', 'rate', report.metrics.openRate));
+    await shoot(owner, 'journey-desktop-fr');
+  });
+
   it('works on a 375 px phone in both languages (screenshots of every page)', async () => {
     const report = await api<{ items: { id: string }[] }>('/v1/campaigns?limit=1');
     const campaignId = report.items[0].id;
@@ -264,7 +294,8 @@ function expected(locale: string, kind: 'count' | 'money' | 'rate', v: number | 
       for (const [name, path, ready] of [
         ['campaign', `/campaigns/${campaignId}`, 'funnel-audience'],
         ['campaigns', '/campaigns', 'campaign-row'],
-        ['journeys', '/journeys', null],
+        ['journeys', '/journeys', 'journeys-table'],
+        ['journey', `/journeys/${journeyId}`, 'journey-metric-sent'],
         ['orders', '/orders', null],
         ['settings', '/settings', 'settings-account'],
       ] as const) {
@@ -281,7 +312,8 @@ function expected(locale: string, kind: 'count' | 'money' | 'rate', v: number | 
     for (const [name, path, ready] of [
       ['campaign', `/campaigns/${campaignId}`, 'funnel-audience'],
       ['campaigns', '/campaigns', 'campaign-row'],
-      ['journeys', '/journeys', null],
+      ['journeys', '/journeys', 'journeys-table'],
+      ['journey', `/journeys/${journeyId}`, 'journey-metric-sent'],
       ['orders', '/orders', null],
       ['settings', '/settings', 'settings-account'],
     ] as const) {

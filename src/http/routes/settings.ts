@@ -72,6 +72,8 @@ export async function settingsRoutes(app: FastifyInstance, deps: Deps): Promise<
     const { revenueBasis, ...rest } = b;
     const a = await deps.accounts.update(accountOf(req), { ...rest, ...(revenueBasis ? { settings: { revenueBasis } } : {}) });
     if (!a) throw new HttpError(404, 'This account no longer exists.');
+    // The attribution engine keeps each account's settings (revenue basis, time zone) between batches: reload them.
+    (deps as { attribution?: { invalidate(accountId: string): void } }).attribution?.invalidate(a.id);
     return accountBody(a);
   });
 
