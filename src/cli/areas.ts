@@ -3,5 +3,6 @@ import type { Command } from 'commander';
 import { register as providers } from './providers';
 import { register as tracking } from './tracking';
 import { register as journeys } from './journeys';
+import { register as orders } from './orders';
 
-export const AREA_COMMANDS: ((program: Command) => void)[] = [providers, tracking, journeys];
+export const AREA_COMMANDS: ((program: Command) => void)[] = [providers, tracking, journeys, orders];

@@ -3,6 +3,8 @@
 import type { AccountDirectory } from '../services/accounts';
 import type { Campaigns } from '../services/campaigns';
 import type { Ingestor, RegisterItem } from '../services/ingest';
+import type { Orders } from '../services/orders';
+import { generateDemoOrders } from './orders';
 import type { Channel, FailureReason, IncomingEvent } from '../domain/types';
 
 export const DEMO_USER = { email: 'demo@mesure.dev', password: 'mesure-demo' };
@@ -85,7 +87,7 @@ export interface DemoResult {
 }
 
 export async function generateDemo(
-  deps: { accounts: AccountDirectory; campaigns: Campaigns; ingestor: Ingestor },
+  deps: { accounts: AccountDirectory; campaigns: Campaigns; ingestor: Ingestor; orders?: Orders },
   opts: { now: number; seed?: number; scale?: number; progress?: DemoProgress },
 ): Promise<DemoResult> {
   const rnd = prng(opts.seed ?? 42);
@@ -197,5 +199,7 @@ export async function generateDemo(
     done += n;
     opts.progress?.(done, total, plan.name);
   }
+  // Orders, attributed as they arrive, so that revenue figures are alive (when the orders area is wired).
+  if (deps.orders) await generateDemoOrders({ campaigns: deps.campaigns, orders: deps.orders }, account.id, { now: opts.now, seed: opts.seed });
   return { accountId: account.id, apiKey: key.token, campaigns: PLANS.length, messages: total, events };
 }
