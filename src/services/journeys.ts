@@ -301,10 +301,12 @@ export class Journeys {
     const journey = await this.get(accountId, id);
     if (!journey) return;
     const campaigns = new Map((await getCampaigns(this.db.kysely, accountId, journey.steps.flatMap((s) => s.campaignIds))).map((c) => [c.id, c]));
+    const account = (await this.accounts.get(accountId))!;
+    const from = dayInZone(Date.parse(journey.startedAt), account.time_zone);
     for (const step of journey.steps) {
       for (const cid of step.campaignIds) {
         for await (const page of iterateCampaignMessages(this.db.kysely, accountId, cid)) {
-          yield page.map((m) => ({ step: step.position, stepName: step.name, channel: step.channel, campaignId: cid, campaign: campaigns.get(cid)?.name ?? '', ...toRecipient(m) }));
+          yield page.filter((m) => m.cohort_day >= from).map((m) => ({ step: step.position, stepName: step.name, channel: step.channel, campaignId: cid, campaign: campaigns.get(cid)?.name ?? '', ...toRecipient(m) }));
         }
       }
     }
