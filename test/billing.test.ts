@@ -33,7 +33,7 @@ forEachEngine('invoices, alerts and the suppression list', (engine: Engine) => {
       req.on('end', () => {
         let verified = false;
         try {
-          stripe.webhooks.signature.verifyHeader(body, String(req.headers['mesure-signature']), 'alert_secret_0123456789', 10 ** 9);
+          stripe.webhooks.signature!.verifyHeader(body, String(req.headers['mesure-signature']), 'alert_secret_0123456789', 10 ** 9);
           verified = true;
         } catch {
           verified = false;
@@ -55,7 +55,7 @@ forEachEngine('invoices, alerts and the suppression list', (engine: Engine) => {
 
   const call = async (method: string, url: string, payload?: unknown) => {
     const r = await m.app.inject({ method: method as 'GET', url, headers: m.auth, payload: payload as object });
-    return { status: r.statusCode, body: r.body && r.headers['content-type']?.includes('json') ? r.json() : r.body };
+    return { status: r.statusCode, body: r.body && String(r.headers['content-type'] ?? '').includes('json') ? r.json() : r.body };
   };
   const stripeHook = (name: string, opts: { tamper?: boolean } = {}) => {
     // The fixtures name the demo account in metadata.mesure_account_id: point them at this test's account.

@@ -22,7 +22,7 @@ forEachEngine('send gate and budgets', (engine: Engine) => {
 
   const call = async (method: string, url: string, payload?: unknown) => {
     const r = await m.app.inject({ method: method as 'GET', url, headers: m.auth, payload: payload as object });
-    return { status: r.statusCode, body: r.body ? (r.headers['content-type']?.includes('json') ? r.json() : r.body) : null };
+    return { status: r.statusCode, body: r.body ? (String(r.headers['content-type'] ?? '').includes('json') ? r.json() : r.body) : null };
   };
   // Prices in thousandths of a cent: SMS FR 7.9 ¢ a segment, elsewhere 5 ¢; WhatsApp marketing FR €0.1432, utility FR 4 ¢;
   // email 0.7 ¢; a standard letter 12.5 ¢ printing + 3 ¢ enveloping + €1.29 postage in France, €1.96 abroad.

@@ -4,5 +4,6 @@ import { register as providers } from './providers';
 import { register as tracking } from './tracking';
 import { register as journeys } from './journeys';
 import { register as orders } from './orders';
+import { register as budgets } from './budgets';
 
-export const AREA_COMMANDS: ((program: Command) => void)[] = [providers, tracking, journeys, orders];
+export const AREA_COMMANDS: ((program: Command) => void)[] = [providers, tracking, journeys, orders, budgets];
