@@ -20,7 +20,7 @@ forEachEngine('holdout groups', (engine) => {
 
   const call = async (method: 'GET' | 'POST', url: string, payload?: unknown) => {
     const res = await m.app.inject({ method, url, headers: m.auth, ...(payload !== undefined ? { payload: payload as object } : {}) });
-    return { status: res.statusCode, body: res.headers['content-type']?.includes('json') ? res.json() : res.body };
+    return { status: res.statusCode, body: String(res.headers['content-type'] ?? '').includes('json') ? res.json() : res.body };
   };
   const campaign = async (name = 'Black Friday') =>
     (await call('POST', '/v1/campaigns', { name, channel: 'email', sendAt: iso(START) })).body.id as string;

@@ -21,7 +21,7 @@ forEachEngine('journeys and goals', (engine) => {
 
   const call = async (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown) => {
     const res = await m.app.inject({ method, url, headers: m.auth, ...(payload !== undefined ? { payload: payload as object } : {}) });
-    return { status: res.statusCode, body: res.headers['content-type']?.includes('json') ? res.json() : res.body, headers: res.headers };
+    return { status: res.statusCode, body: String(res.headers['content-type'] ?? '').includes('json') ? res.json() : res.body, headers: res.headers };
   };
 
   /**

@@ -7,7 +7,7 @@ import type { CampaignRow, ContactRow, DB, MessageRow } from '../store/schema';
 import { findContactsByKeys, getCampaign, insertContacts, iterateCampaignMessages } from '../store/campaigns';
 import {
   findCampaignLinks, findHoldoutMembers, getHoldoutSetting, hasAssignedAudience, insertHoldoutMembers, listGroupOutcomes,
-  listJourneyCampaigns, listVariantRows, replaceVariants, sumAttributedByMessage, upsertHoldoutSetting,
+  hasVariantMessages, listJourneyCampaigns, listVariantRows, replaceVariants, sumAttributedByMessage, upsertHoldoutSetting,
   type CampaignVariantRow, type HoldoutMemberRow,
 } from '../store/journeys';
 import { addCounts, messageCounts, zeroCounts, type MessageCounts } from '../domain/message';
@@ -280,6 +280,13 @@ export class Experiments {
       /** Messages of the campaign without a variant: not part of the test. */
       unassigned: facts.get(null)?.counts.audience ?? 0,
     };
+  }
+
+  /** The variants as the campaign page shows them; a campaign without any variant costs one indexed lookup, not a scan. */
+  async variantsForPage(accountId: string, campaignId: string) {
+    const declared = await listVariantRows(this.db.kysely, accountId, campaignId);
+    if (declared.length === 0 && !(await hasVariantMessages(this.db.kysely, accountId, campaignId))) return [];
+    return (await this.variantsReport(accountId, campaignId))?.variants ?? [];
   }
 
   /** Counts, money and test inputs per variant, from the campaign's messages (the same per-message rules as its figures). */

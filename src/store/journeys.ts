@@ -408,6 +408,18 @@ export async function replaceVariants(h: Handle, accountId: string, campaignId: 
   await h.deleteFrom('campaign_variants').where('account_id', '=', accountId).where('campaign_id', '=', campaignId).execute();
   if (rows.length) await h.insertInto('campaign_variants').values(rows).execute();
 }
+/** Whether some message of the campaign records a variant (variants may be sent without being declared). */
+export async function hasVariantMessages(h: Handle, accountId: string, campaignId: string): Promise<boolean> {
+  const r = await h
+    .selectFrom('messages')
+    .select('id')
+    .where('account_id', '=', accountId)
+    .where('campaign_id', '=', campaignId)
+    .where('variant', 'is not', null)
+    .limit(1)
+    .executeTakeFirst();
+  return r !== undefined;
+}
 export async function listVariantRows(h: Handle, accountId: string, campaignId: string): Promise<CampaignVariantRow[]> {
   return h.selectFrom('campaign_variants').selectAll().where('account_id', '=', accountId).where('campaign_id', '=', campaignId).orderBy('position').execute();
 }
