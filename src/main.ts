@@ -23,6 +23,10 @@ import { settingsRoutes } from './http/routes/settings';
 import { dashboardRoutes } from './http/static';
 import { Tracking } from './services/tracking';
 import { trackingRoutes } from './http/routes/tracking';
+import { Journeys } from './services/journeys';
+import { Goals } from './services/goals';
+import { Experiments } from './services/experiments';
+import { journeyRoutes } from './http/routes/journeys';
 
 export interface Mesure {
   config: Config;
@@ -82,6 +86,18 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
   // Tracking: short links, QR codes and the open pixel; clicks are batched into group commits.
   deps.tracking = new Tracking(db, writer, ingestor, accounts, { publicUrl: config.http.publicUrl, clock });
   plugins.push(trackingRoutes);
+
+  // Journeys, goals, A/B variants and holdout groups; goals and variants also appear on the campaign page, and
+  // goals are evaluated daily (the timer stops when the app closes).
+  deps.journeys = new Journeys(db, writer, accounts, campaigns, clock);
+  deps.goals = new Goals(db, writer, accounts, campaigns, deps.journeys, clock);
+  deps.experiments = new Experiments(db, writer, ingestor, accounts, campaigns, clock);
+  campaigns.extras.push(async (accountId, id) => ({
+    goals: (await deps.goals.list(accountId, { kind: 'campaign', id })) ?? [],
+    variants: await deps.experiments.variantsForPage(accountId, id),
+  }));
+  const stopGoals = deps.goals.startDaily();
+  plugins.push(journeyRoutes, (app) => { app.addHook('onClose', stopGoals); });
 
   // Orders and attribution: orders in (Shopify, CSV, API), one credit per order split across campaigns; the campaign
   // figures read their money here, and events ingested after an order re-credit it in the same transaction.
