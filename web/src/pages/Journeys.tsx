@@ -5,7 +5,7 @@ import { formatFigure } from '../components/Figure';
 import { TopBar } from '../components/Shell';
 import { EmptyState, ErrorState, SkeletonBlock, SkeletonCards } from '../components/States';
 import { ChannelTag } from '../components/CampaignTable';
-import { useApi, useFormat } from '../hooks';
+import { useApi, useFormat, useSession } from '../hooks';
 import { Link, useQueryState, useRouter } from '../router';
 import type { JourneyListItem, JourneyReport, Page } from '../types';
 import { DOCS } from './Home';
@@ -91,6 +91,7 @@ export function JourneyPage({ id }: { id: string }) {
   const { t } = useTranslation();
   const f = useFormat();
   const { navigate } = useRouter();
+  const { session } = useSession();
   const [q, setQuery] = useQueryState();
   const metrics = chosenMetrics(q.metrics);
   const report = useApi<JourneyReport>(`/v1/journeys/${encodeURIComponent(id)}/report`, { metrics: metrics.join(',') });
@@ -133,9 +134,11 @@ export function JourneyPage({ id }: { id: string }) {
         title={r.journey.name}
         filters={false}
         actions={
-          <a className="btn" href={`/v1/journeys/${encodeURIComponent(id)}/export.csv`} download data-testid="journey-export-csv">
-            <span aria-hidden="true">⤓</span> {t('campaign.export')}
-          </a>
+          session?.user.role !== 'viewer' && (
+            <a className="btn" href={`/v1/journeys/${encodeURIComponent(id)}/export.csv`} download data-testid="journey-export-csv">
+              <span aria-hidden="true">⤓</span> {t('campaign.export')}
+            </a>
+          )
         }
       />
       <section className="card" aria-labelledby="jperf">
