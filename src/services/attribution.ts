@@ -194,7 +194,7 @@ export class Attribution implements MoneySource {
     const since = minAt - ctx.maxWindowMs;
     const contactIds = [...new Set(orders.map((o) => o.contact_id).filter((c): c is string => c !== null))];
     const byContact = new Map<string, TouchMessageRow[]>();
-    for (const m of contactIds.length ? await findTouchMessages(h, ctx.accountId, contactIds, since, maxAt) : []) {
+    for (const m of contactIds.length ? await findTouchMessages(h, ctx.accountId, contactIds, since, maxAt, this.db) : []) {
       messages.set(m.id, m);
       const list = byContact.get(m.contact_id!);
       if (list) list.push(m);
@@ -287,8 +287,8 @@ export class Attribution implements MoneySource {
     if (orders.length === 0) return [];
     const { touches, messages } = await this.gatherTouches(trx, ctx, orders);
     const rows = this.creditRows(ctx, orders, touches, messages);
-    await deleteAttributionsOfOrders(trx, ctx.accountId, orders.map((o) => o.id));
-    await insertAttributions(trx, rows);
+    await deleteAttributionsOfOrders(trx, ctx.accountId, orders.map((o) => o.id), this.db);
+    await insertAttributions(trx, rows, this.db);
     return rows;
   }
 

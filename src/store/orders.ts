@@ -1,6 +1,8 @@
 // SQL for orders, refunds, Shopify secrets and deliveries, discount codes, currency rates and attributions, and
 // the reads attribution needs (a contact's messages and their human touches). Portable SQL on both engines.
 import { sql, type Kysely, type Transaction } from 'kysely';
+import type Database from 'better-sqlite3';
+import type { Db } from './db';
 import type { DB } from './schema';
 
 export interface OrderRow {
@@ -300,7 +302,12 @@ export async function replaceCurrencyRates(h: Handle, accountId: string, rows: C
 
 // ------------------------------------------------------------------------------------------------ attributions
 
-export async function deleteAttributionsOfOrders(h: Handle, accountId: string, orderIds: string[]): Promise<void> {
+export async function deleteAttributionsOfOrders(h: Handle, accountId: string, orderIds: string[], db?: Db): Promise<void> {
+  if (db?.sqlite) {
+    const st = stmts(db.sqlite).deleteAttributions;
+    for (const id of new Set(orderIds)) st.run(accountId, id);
+    return;
+  }
   for (const part of chunks([...new Set(orderIds)])) {
     await h.deleteFrom('attributions').where('account_id', '=', accountId).where('order_id', 'in', part).execute();
   }
@@ -311,7 +318,36 @@ export async function deleteOtherModels(h: Handle, accountId: string, model: str
   await h.deleteFrom('attributions').where('account_id', '=', accountId).where('model', '<>', model).execute();
 }
 
-export async function insertAttributions(h: Handle, rows: AttributionRow[]): Promise<void> {
+const ATTRIBUTION_COLUMNS = [
+  'account_id', 'order_id', 'model', 'campaign_id', 'message_id', 'contact_id', 'channel', 'kind', 'weight_micro', 'revenue_minor', 'currency',
+  'direct', 'items', 'order_at', 'cohort_day',
+] as const;
+
+// On SQLite the hot paths of attribution use prepared statements on the raw handle, inside the caller's transaction
+// (one connection): building a Kysely query per page costs more than the reads and writes themselves.
+const sqliteStatements = new WeakMap<Database.Database, Record<string, Database.Statement>>();
+function stmts(sqlite: Database.Database): Record<string, Database.Statement> {
+  let s = sqliteStatements.get(sqlite);
+  if (!s) {
+    s = {
+      insertAttribution: sqlite.prepare(`INSERT INTO attributions (${ATTRIBUTION_COLUMNS.join(',')}) VALUES (${ATTRIBUTION_COLUMNS.map(() => '?').join(',')})`),
+      deleteAttributions: sqlite.prepare('DELETE FROM attributions WHERE account_id = ? AND order_id = ?'),
+      touchMessages: sqlite.prepare(
+        `SELECT ${TOUCH_COLUMNS.join(', ')} FROM messages WHERE account_id = ? AND contact_id = ? AND registered_at <= ?
+         AND (last_engaged_at >= ? OR delivered_at >= ? OR sent_at >= ?)`,
+      ),
+    };
+    sqliteStatements.set(sqlite, s);
+  }
+  return s;
+}
+
+export async function insertAttributions(h: Handle, rows: AttributionRow[], db?: Db): Promise<void> {
+  if (db?.sqlite) {
+    const st = stmts(db.sqlite).insertAttribution;
+    for (const r of rows) st.run(ATTRIBUTION_COLUMNS.map((c) => r[c]));
+    return;
+  }
   // 15 columns: 60 rows a statement stay under every engine's parameter limit.
   for (const part of chunks(rows, 60)) await h.insertInto('attributions').values(part).execute();
 }
@@ -461,8 +497,13 @@ const TOUCH_COLUMNS = [
  * The messages of these contacts that may have touched an order placed in [fromMs, toMs]: registered before the
  * end, and with a send, delivery or engagement no earlier than `sinceMs` (the start minus the longest window).
  */
-export async function findTouchMessages(h: Handle, accountId: string, contactIds: string[], sinceMs: number, toMs: number): Promise<TouchMessageRow[]> {
+export async function findTouchMessages(h: Handle, accountId: string, contactIds: string[], sinceMs: number, toMs: number, db?: Db): Promise<TouchMessageRow[]> {
   const out: TouchMessageRow[] = [];
+  if (db?.sqlite) {
+    const st = stmts(db.sqlite).touchMessages;
+    for (const c of new Set(contactIds)) out.push(...(st.all(accountId, c, toMs, sinceMs, sinceMs, sinceMs) as TouchMessageRow[]));
+    return out;
+  }
   for (const part of chunks([...new Set(contactIds)])) {
     out.push(
       ...(await h

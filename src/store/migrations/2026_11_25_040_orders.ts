@@ -47,7 +47,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addPrimaryKeyConstraint('orders_pk', ['account_id', 'id'])
     .execute();
   await db.schema.createIndex('orders_external').on('orders').columns(['account_id', 'external_id', 'source']).unique().execute();
-  await db.schema.createIndex('orders_time').on('orders').columns(['account_id', 'ordered_at']).execute();
+  await db.schema.createIndex('orders_time').on('orders').columns(['account_id', 'ordered_at', 'id']).execute();
   await db.schema.createIndex('orders_contact').on('orders').columns(['account_id', 'contact_id', 'ordered_at']).execute();
 
   await db.schema

@@ -1,0 +1,166 @@
+// Attribution benchmark on SQLite: N orders against M messages (default 1,000,000 against 10,000,000).
+// The data is built with bulk inserts straight into a fresh, migrated SQLite file (timed apart), then:
+//   baseline  reading every order page by page, no attribution (same run, same file);
+//   recompute `mesure attribute --recompute`: every order credited again, page by page;
+//   arriving  orders stored and credited one request at a time (sequential latency) and 64 at a time (group commit).
+// Usage: npx tsx bench/attribution.ts [--orders 1000000] [--messages 10000000] [--arriving 2000] [--db /tmp/x.db] [--keep]
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../src/config';
+import { assemble } from '../src/main';
+import { listOrdersPage } from '../src/store/orders';
+import { buildOrder } from '../src/domain/orders';
+
+const arg = (name: string, def: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : def;
+};
+const ORDERS = arg('orders', 1_000_000);
+const MESSAGES = arg('messages', 10_000_000);
+const ARRIVING = arg('arriving', 2000);
+const PER_CONTACT = 10;
+const CAMPAIGNS = 100;
+const CONTACTS = Math.max(1, Math.floor(MESSAGES / PER_CONTACT));
+const DAY = 86_400_000;
+const dbArg = process.argv.indexOf('--db');
+const dir = mkdtempSync(join(tmpdir(), 'mesure-bench-attr-'));
+const file = dbArg > 0 ? process.argv[dbArg + 1] : join(dir, 'bench.db');
+const log = (s: string) => process.stdout.write(`${s}\n`);
+const fmt = (n: number) => Math.round(n).toLocaleString('en');
+
+/** Seeded PRNG so every run builds the same data. */
+let seed = 12345;
+const rnd = () => {
+  seed = (seed + 0x6d2b79f5) >>> 0;
+  let t = seed;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+};
+
+const m = await assemble(loadConfig({ DATABASE_URL: `file:${file}`, MESURE_DEMO: '0', MESURE_PUBLIC_URL: 'http://bench' }));
+const sqlite = m.db.sqlite!;
+const account = await m.deps.accounts.create({ name: 'Bench', currency: 'EUR', timeZone: 'Europe/Paris', defaultCountry: 'FR' });
+const A = account.id;
+const END = Date.parse('2026-11-25T00:00:00Z');
+const START = END - 90 * DAY;
+
+// ---------------------------------------------------------------------------------------------- generation
+log(`Building ${fmt(MESSAGES)} messages for ${fmt(CONTACTS)} contacts in ${CAMPAIGNS} campaigns, and ${fmt(ORDERS)} orders, in ${file}`);
+const g0 = performance.now();
+sqlite.pragma('synchronous = OFF');
+const channels = ['email', 'sms', 'whatsapp', 'mail'] as const;
+const campaigns = Array.from({ length: CAMPAIGNS }, (_, i) => ({ id: `cmp_${String(i).padStart(4, '0')}`, channel: channels[i % 4], sendAt: START + Math.floor((i / CAMPAIGNS) * 85 * DAY) }));
+const insCampaign = sqlite.prepare(`INSERT INTO campaigns (account_id, id, name, slug, channel, kind, send_at, status, tags, fixed_cost_minor, settings, created_at, updated_at)
+  VALUES (?, ?, ?, ?, ?, 'manual', ?, 'completed', '[]', 0, '{}', ?, ?)`);
+for (const c of campaigns) insCampaign.run(A, c.id, c.id, c.id, c.channel, c.sendAt, c.sendAt, c.sendAt);
+const insContact = sqlite.prepare(`INSERT INTO contacts (account_id, id, email, phone, created_at, updated_at) VALUES (?, ?, ?, ?, 0, 0)`);
+const insMessage = sqlite.prepare(`INSERT INTO messages (account_id, id, campaign_id, contact_id, recipient, status, registered_at, cohort_day, sent_at, delivered_at,
+  opened_at, clicked_at, scanned_at, last_engaged_at, opens, clicks, scans) VALUES (?, ?, ?, ?, ?, 'delivered', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+const insEvent = sqlite.prepare(`INSERT INTO events (account_id, dedupe_key, message_id, campaign_id, type, at, received_at, machine) VALUES (?, ?, ?, ?, ?, ?, ?, 0)`);
+const dayOf = (t: number) => new Date(t).toISOString().slice(0, 10);
+let messages = 0;
+let events = 0;
+const genMessages = sqlite.transaction((from: number, to: number) => {
+  for (let c = from; c < to; c++) {
+    const contactId = `ct_${c}`;
+    insContact.run(A, contactId, `c${c}@example.com`, null);
+    for (let k = 0; k < PER_CONTACT && messages < MESSAGES; k++) {
+      const camp = campaigns[(c * 7 + k * 13) % CAMPAIGNS];
+      const id = `msg_${c}_${k}`;
+      const sent = camp.sendAt + Math.floor(rnd() * 3_600_000);
+      const delivered = camp.channel === 'mail' ? null : sent + 5000;
+      const engaged = rnd();
+      const opened = (camp.channel === 'email' || camp.channel === 'whatsapp') && engaged < 0.3 ? sent + Math.floor(rnd() * DAY) : null;
+      const clicked = camp.channel !== 'mail' && engaged < 0.04 ? sent + Math.floor(rnd() * 2 * DAY) : null;
+      const scanned = camp.channel === 'mail' && engaged < 0.04 ? sent + Math.floor(rnd() * 10 * DAY) : null;
+      // One clicker in ten clicks twice: those messages are read from the event log.
+      const clicks = clicked ? (rnd() < 0.1 ? 2 : 1) : 0;
+      const last = Math.max(opened ?? 0, clicked ?? 0, scanned ?? 0) || null;
+      insMessage.run(A, id, camp.id, contactId, `c${c}@example.com`, sent - 60_000, dayOf(sent), sent, delivered, opened, clicked, scanned,
+        clicks === 2 ? clicked! + DAY : last, opened ? 1 : 0, clicks, scanned ? 1 : 0);
+      if (clicks === 2) {
+        insEvent.run(A, `${id}|c1`, id, camp.id, 'clicked', clicked, clicked);
+        insEvent.run(A, `${id}|c2`, id, camp.id, 'clicked', clicked! + DAY, clicked! + DAY);
+        events += 2;
+      }
+      messages++;
+    }
+  }
+});
+for (let c = 0; c < CONTACTS; c += 20_000) {
+  genMessages(c, Math.min(CONTACTS, c + 20_000));
+  if (c % 200_000 === 0) process.stderr.write(`  messages ${fmt(messages)} / ${fmt(MESSAGES)}\r`);
+}
+const insOrder = sqlite.prepare(`INSERT INTO orders (account_id, id, source, external_id, ordered_at, version_at, currency, gross_minor, tax_minor, shipping_minor,
+  net_minor, discount_minor, discount_codes, note_attributes, item_quantity, refunded_minor, contact_id, matched_by, revenue_minor, revenue_currency, received_at, updated_at)
+  VALUES (?, ?, 'api', ?, ?, ?, 'EUR', ?, ?, 0, ?, 0, '[]', '{}', ?, 0, ?, 'email', ?, 'EUR', ?, ?)`);
+const genOrders = sqlite.transaction((from: number, to: number) => {
+  for (let i = from; i < to; i++) {
+    const at = START + 5 * DAY + Math.floor(rnd() * 85 * DAY);
+    const net = 2000 + Math.floor(rnd() * 8000);
+    insOrder.run(A, `ord_${String(i).padStart(8, '0')}`, `B-${i}`, at, at, net + Math.round(net * 0.2), Math.round(net * 0.2), net, 1 + (i % 3),
+      `ct_${Math.floor(rnd() * CONTACTS)}`, net, at, at);
+  }
+});
+for (let i = 0; i < ORDERS; i += 50_000) genOrders(i, Math.min(ORDERS, i + 50_000));
+sqlite.pragma('synchronous = FULL');
+sqlite.pragma('wal_checkpoint(TRUNCATE)');
+sqlite.exec('ANALYZE');
+const genSeconds = (performance.now() - g0) / 1000;
+log(`Generation: ${genSeconds.toFixed(1)} s (${fmt(messages)} messages, ${fmt(events)} events, ${fmt(ORDERS)} orders; file ${(statSync(file).size / 1e9).toFixed(2)} GB)`);
+
+// ---------------------------------------------------------------------------------------------- baseline
+const b0 = performance.now();
+let after: { at: number; id: string } | undefined;
+let read = 0;
+for (;;) {
+  const rows = await listOrdersPage(m.db.kysely, A, { after, limit: 2000 });
+  if (rows.length === 0) break;
+  read += rows.length;
+  after = { at: rows[rows.length - 1].ordered_at, id: rows[rows.length - 1].id };
+}
+const baseSeconds = (performance.now() - b0) / 1000;
+log(`Baseline (read every order, no attribution): ${fmt(read)} orders in ${baseSeconds.toFixed(1)} s = ${fmt(read / baseSeconds)} orders/s`);
+
+// ---------------------------------------------------------------------------------------------- recompute
+let lastPct = -1;
+const s = await m.deps.orders.recompute(A, {
+  progress: (done, total) => {
+    const pct = Math.floor((done / total) * 10);
+    if (pct !== lastPct) process.stderr.write(`  attributed ${fmt(done)} / ${fmt(total)}\r`);
+    lastPct = pct;
+  },
+});
+log(`Attribution (recompute, ${ORDERS >= 1_000_000 ? 'full size' : 'scaled run'}): ${fmt(s.orders)} orders against ${fmt(messages)} messages in ${s.seconds.toFixed(1)} s = ` +
+  `${fmt(s.orders / s.seconds)} orders/s (${((s.seconds / s.orders) * 1e6).toFixed(1)} µs/order); ${fmt(s.credited)} credited, ${fmt(s.credits)} credit rows`);
+
+// ---------------------------------------------------------------------------------------------- arriving
+const arriving = (i: number) => {
+  const at = END - Math.floor(rnd() * 10 * DAY);
+  const built = buildOrder({ externalId: `LIVE-${i}`, source: 'api', at, currency: 'EUR', grossMinor: 6000, taxMinor: 1000, itemQuantity: 1, customer: { email: `c${Math.floor(rnd() * CONTACTS)}@example.com` } });
+  if (!built.ok) throw new Error(built.reason);
+  return built.order;
+};
+const lat: number[] = [];
+for (let i = 0; i < ARRIVING; i++) {
+  const o = arriving(i);
+  const t = performance.now();
+  await m.deps.orders.upsert(A, [o]);
+  lat.push(performance.now() - t);
+}
+lat.sort((x, y) => x - y);
+const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))].toFixed(2);
+log(`Arriving one at a time (match, store, credit, COMMIT with fsync): ${ARRIVING} orders, p50 ${q(0.5)} ms, p99 ${q(0.99)} ms, mean ${(lat.reduce((a, b) => a + b, 0) / lat.length).toFixed(2)} ms`);
+const c0 = performance.now();
+const CONC = 64;
+let next = ARRIVING;
+await Promise.all(Array.from({ length: CONC }, async () => {
+  while (next < 2 * ARRIVING) await m.deps.orders.upsert(A, [arriving(next++)]);
+}));
+const cSeconds = (performance.now() - c0) / 1000;
+log(`Arriving ${CONC} requests at a time (group commit): ${ARRIVING} orders in ${cSeconds.toFixed(2)} s = ${((cSeconds / ARRIVING) * 1000).toFixed(3)} ms/order`);
+
+await m.close();
+if (!process.argv.includes('--keep')) rmSync(dir, { recursive: true, force: true });
