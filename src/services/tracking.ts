@@ -117,6 +117,8 @@ export interface TrackingOptions {
   hardLimit?: number;
   throttleWaitMs?: number;
   maxBatch?: number;
+  /** How long the flusher waits for more visits before writing a batch that is not full (ms). Default 10. */
+  lingerMs?: number;
   cacheSize?: number;
   cacheTtlMs?: number;
   lateMs?: number;
@@ -199,6 +201,7 @@ export class Tracking {
       hardLimit: options.hardLimit ?? 200_000,
       throttleWaitMs: options.throttleWaitMs ?? 1_000,
       maxBatch: options.maxBatch ?? 2_000,
+      lingerMs: options.lingerMs ?? 10,
       cacheSize: options.cacheSize ?? 100_000,
       cacheTtlMs: options.cacheTtlMs ?? 5 * 60_000,
       lateMs: options.lateMs ?? 1_000,
@@ -384,7 +387,7 @@ export class Tracking {
       return hit === NOT_FOUND || hit.revoked_at !== null ? null : hit;
     }
     this.stats.cacheMisses++;
-    const row = await getLinkTarget(this.db.kysely, token);
+    const row = await getLinkTarget(this.db, token);
     // Unknown tokens are remembered briefly, so a stream of forged tokens costs one read each at most per 30 s.
     if (!row) this.cache.set(token, NOT_FOUND, now, 30_000);
     else this.cache.set(token, { ...row, revoked_at: row.revoked_at === null ? null : Number(row.revoked_at) }, now);
@@ -463,6 +466,9 @@ export class Tracking {
   private async drainLoop(): Promise<void> {
     let backoff = 50;
     while (this.queue.length > 0) {
+      // Linger a moment so that a batch gathers the clicks of the next few milliseconds: on SQLite a write runs
+      // on the event loop, and writing clicks one by one would take the CPU the redirects need.
+      if (this.queue.length < this.opts.maxBatch && this.opts.lingerMs > 0) await new Promise((r) => setTimeout(r, this.opts.lingerMs));
       const batch = this.queue.slice(0, this.opts.maxBatch);
       try {
         await this.writeBatch(batch);

@@ -1,6 +1,8 @@
 // SQL for tracking: campaign destinations, tracked links and their token routes, and the reads the redirect
 // and the click classifier need (the link behind a token, messages' send/delivery times, recent clicks).
 import type { Kysely, Transaction } from 'kysely';
+import type Database from 'better-sqlite3';
+import type { Db } from './db';
 import type { DB } from './schema';
 
 export interface TrackingTokenRow {
@@ -113,8 +115,30 @@ export interface LinkTarget {
   slug: string;
 }
 
-export async function getLinkTarget(h: Handle, token: string): Promise<LinkTarget | undefined> {
-  return h
+const LINK_TARGET_SQL = `SELECT l.account_id, l.token, l.message_id, l.campaign_id, l.kind, l.url, l.revoked_at, m.variant, c.channel, c.slug
+  FROM tracking_tokens r
+  JOIN tracked_links l ON l.account_id = r.account_id AND l.token = r.token
+  JOIN messages m ON m.account_id = l.account_id AND m.id = l.message_id
+  JOIN campaigns c ON c.account_id = l.account_id AND c.id = l.campaign_id
+  WHERE r.token = ?`;
+const linkTargetStatements = new WeakMap<Database.Database, Database.Statement>();
+
+/**
+ * The redirect's read. On SQLite it runs as a prepared statement on the raw handle: through Kysely it would
+ * wait for the single connection's mutex, i.e. behind whatever write transaction the group-commit writer holds
+ * (fsync included), and a cache miss would cost a commit's latency. On the same connection it may see a link
+ * whose issuing transaction has not committed yet; that transaction only inserts links, so this is harmless.
+ */
+export async function getLinkTarget(db: Db, token: string): Promise<LinkTarget | undefined> {
+  if (db.sqlite) {
+    let st = linkTargetStatements.get(db.sqlite);
+    if (!st) {
+      st = db.sqlite.prepare(LINK_TARGET_SQL);
+      linkTargetStatements.set(db.sqlite, st);
+    }
+    return st.get(token) as LinkTarget | undefined;
+  }
+  return db.kysely
     .selectFrom('tracking_tokens as r')
     .innerJoin('tracked_links as l', (j) => j.onRef('l.account_id', '=', 'r.account_id').onRef('l.token', '=', 'r.token'))
     .innerJoin('messages as m', (j) => j.onRef('m.account_id', '=', 'l.account_id').onRef('m.id', '=', 'l.message_id'))

@@ -1,0 +1,192 @@
+// `npm run bench:redirect`: the tracked-link redirect (GET /l/<token>) under autocannon with per-recipient
+// tokens, against a bare node:http server answering the same 302 in the same run (the baseline). Each server
+// runs in its own child process so the load generator does not share its event loop. Prints requests/s,
+// p50/p99 latency and the ratio; then p99 at half of Mesure's maximum rate; then checks that every answered
+// click is in the database. Also measures the answer-after-commit mode for comparison.
+// Settings by environment: BENCH_MESSAGES (10000; two destinations each), BENCH_SECONDS (6), BENCH_CONNECTIONS (50).
+import { fork, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:http';
+import { cpus, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+
+const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 10_000);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const CHROME = 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Mobile Safari/537.36';
+const DESTINATION = 'https://shop.example/soldes?ref=sms';
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+type Reply = { type: 'ready'; port: number; tokens: string[] } | { type: 'drained'; stored: number; stats: Record<string, number> };
+
+// ------------------------------------------------------------------ children
+async function childMesure(ackAfterCommit: boolean): Promise<void> {
+  const { startInProcess } = await import('./support');
+  const { Tracking } = await import('../src/services/tracking');
+  const { trackingRoutes } = await import('../src/http/routes/tracking');
+  const { buildApp } = await import('../src/http/app');
+  const server = await startInProcess({ MESURE_PUBLIC_URL: 'http://127.0.0.1' });
+  const { mesure, accountId } = server;
+  const d = mesure.deps;
+  const campaign = await d.campaigns.create(accountId, { name: 'Soldes de printemps', channel: 'sms' });
+  const now = Date.now();
+  const ids: string[] = [];
+  for (let i = 0; i < MESSAGES; i += 5000) {
+    const items = Array.from({ length: Math.min(5000, MESSAGES - i) }, (_, k) => ({ recipient: { phone: `+336${String(10_000_000 + i + k)}` }, registeredAt: now - 3_600_000 }));
+    const r = await d.ingestor.register(accountId, campaign.id, items);
+    if (!r.ok) throw new Error(r.message);
+    ids.push(...r.value.map((m) => m.messageId));
+    const ev = await d.ingestor.ingest(accountId, r.value.flatMap((m) => [
+      { type: 'sent' as const, at: now - 3_600_000, ref: { kind: 'id' as const, messageId: m.messageId } },
+      { type: 'delivered' as const, at: now - 3_590_000, ref: { kind: 'id' as const, messageId: m.messageId } },
+    ]));
+    if (!ev.ok) throw new Error(ev.message);
+  }
+  let tracking = d.tracking;
+  let app = mesure.app;
+  if (ackAfterCommit) {
+    // The same routes over a Tracking that answers only after COMMIT.
+    tracking = new Tracking(mesure.db, d.writer, d.ingestor, d.accounts, { publicUrl: 'http://127.0.0.1', ackAfterCommit: true });
+    app = await buildApp({ ...d, tracking }, [trackingRoutes]);
+    await app.listen({ port: 0, host: '127.0.0.1' });
+  }
+  await tracking.registerDestinations(accountId, campaign.id, [DESTINATION, 'https://shop.example/nouveautes']);
+  const tokens: string[] = [];
+  for (let cursor: string | undefined, more = true; more; ) {
+    const r = await tracking.issue(accountId, campaign.id, { all: true, cursor, limit: 5000 });
+    if (!r.ok) throw new Error(r.message);
+    for (const m of r.value.messages) tokens.push(...m.links.map((l) => l.token));
+    cursor = r.value.nextCursor ?? undefined;
+    more = cursor !== undefined;
+  }
+  const port = (app.server.address() as { port: number }).port;
+  process.on('message', async (msg: { type: string }) => {
+    if (msg.type === 'drain') {
+      await tracking.flush();
+      const r = await mesure.db.kysely.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).where('type', '=', 'clicked').executeTakeFirst();
+      process.send!({ type: 'drained', stored: Number(r?.n ?? 0), stats: { ...tracking.stats, ...Object.fromEntries(Object.entries(d.writer.stats).map(([k, v]) => [`writer.${k}`, v])) } } satisfies Reply);
+    } else if (msg.type === 'exit') {
+      if (app !== mesure.app) await app.close();
+      await server.close();
+      process.exit(0);
+    }
+  });
+  process.send!({ type: 'ready', port, tokens } satisfies Reply);
+}
+
+function childBare(): void {
+  const headers = {
+    location: `${DESTINATION}&utm_source=mesure&utm_medium=sms&utm_campaign=soldes-de-printemps&mesure_cid=AAAAAAAAAAAAAAAA`,
+    'cache-control': 'no-store, no-cache, must-revalidate, private, max-age=0',
+    pragma: 'no-cache',
+    expires: 'Thu, 01 Jan 1970 00:00:00 GMT',
+    'content-type': 'text/plain; charset=utf-8',
+  };
+  const server = createServer((req, res) => {
+    res.writeHead(302, headers);
+    res.end(`Redirecting to ${headers.location}`);
+  });
+  server.listen(0, '127.0.0.1', () => process.send!({ type: 'ready', port: (server.address() as { port: number }).port, tokens: [] } satisfies Reply));
+  process.on('message', (msg: { type: string }) => {
+    if (msg.type === 'exit') server.close(() => process.exit(0));
+  });
+}
+
+// ------------------------------------------------------------------ parent
+function start(kind: string): Promise<{ child: ChildProcess; port: number; tokens: string[] }> {
+  const child = fork(fileURLToPath(import.meta.url), [kind], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return new Promise((ok, ko) => {
+    child.once('message', (m: Reply) => (m.type === 'ready' ? ok({ child, port: m.port, tokens: m.tokens }) : ko(new Error('unexpected message'))));
+    child.once('exit', (code) => ko(new Error(`${kind} exited with ${code}`)));
+  });
+}
+
+function ask(child: ChildProcess, type: string): Promise<Reply> {
+  return new Promise((ok) => {
+    child.once('message', (m: Reply) => ok(m));
+    child.send({ type });
+  });
+}
+
+interface Run {
+  rps: number;
+  p50: number;
+  p99: number;
+  answered302: number;
+  errors: number;
+}
+
+async function load(port: number, tokens: string[], opts: { overallRate?: number; seconds?: number } = {}): Promise<Run> {
+  let i = 0;
+  const paths = tokens.length ? tokens.map((t) => `/l/${t}`) : ['/l/AAAAAAAAAAAA'];
+  const r = await autocannon({
+    url: `http://127.0.0.1:${port}`,
+    connections: CONNECTIONS,
+    duration: opts.seconds ?? SECONDS,
+    overallRate: opts.overallRate,
+    headers: { 'user-agent': CHROME },
+    requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: paths[i++ % paths.length] }) }],
+  });
+  const codes = r as unknown as { '3xx': number; errors: number; timeouts: number };
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, answered302: codes['3xx'], errors: codes.errors + codes.timeouts };
+}
+
+function shuffle<T>(a: T[]): T[] {
+  let s = 42;
+  for (let i = a.length - 1; i > 0; i--) {
+    s = (s * 1103515245 + 12345) % 2 ** 31;
+    const j = s % (i + 1);
+    [a[i], a[j]] = [a[j], a[i]];
+  }
+  return a;
+}
+
+async function main(): Promise<void> {
+  const t0 = Date.now();
+  const fmt = (n: number, d = 0) => n.toLocaleString('en', { maximumFractionDigits: d, minimumFractionDigits: d });
+  const line = (name: string, r: Run) => log(`  ${name.padEnd(34)} ${fmt(r.rps).padStart(8)} req/s   p50 ${fmt(r.p50, 1).padStart(6)} ms   p99 ${fmt(r.p99, 1).padStart(6)} ms   302s ${fmt(r.answered302)}${r.errors ? `   errors ${r.errors}` : ''}`);
+  log(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${fmt(totalmem() / 2 ** 30, 1)} GiB, Node ${process.version}`);
+  log(`Settings: ${fmt(MESSAGES)} messages × 2 destinations = ${fmt(MESSAGES * 2)} tokens, ${CONNECTIONS} connections, ${SECONDS} s a run, SQLite (synchronous=FULL)`);
+
+  const bare = await start('child-bare');
+  const baseline = await load(bare.port, []);
+  bare.child.send({ type: 'exit' });
+
+  const m = await start('child-mesure');
+  const tokens = shuffle(m.tokens);
+  log(`Setup done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  line('bare node:http 302 (baseline)', baseline);
+  const max = await load(m.port, tokens);
+  line('Mesure /l/<token>, maximum rate', max);
+  const half = await load(m.port, tokens, { overallRate: Math.round(max.rps / 2) });
+  line(`Mesure at half its maximum (${fmt(max.rps / 2)}/s)`, half);
+  const drained = (await ask(m.child, 'drain')) as Extract<Reply, { type: 'drained' }>;
+  m.child.send({ type: 'exit' });
+
+  const ack = await start('child-mesure-ack');
+  const ackMax = await load(ack.port, shuffle(ack.tokens));
+  line('answer-after-commit mode, maximum', ackMax);
+  const ackDrained = (await ask(ack.child, 'drain')) as Extract<Reply, { type: 'drained' }>;
+  ack.child.send({ type: 'exit' });
+
+  const answered = max.answered302 + half.answered302;
+  const ratio = max.rps / baseline.rps;
+  log('');
+  log(`Ratio Mesure / bare server: ${fmt(ratio * 100, 1)} % (aim ≥ 60 %) ${ratio >= 0.6 ? 'OK' : 'BELOW AIM'}`);
+  log(`p99 at half of Mesure's maximum rate: ${fmt(half.p99, 1)} ms (aim < 20 ms) ${half.p99 < 20 ? 'OK' : 'ABOVE AIM'}`);
+  // Every 302 the server sent enqueued exactly one visit (written + lost); autocannon counts only the answers
+  // that arrived before its run ended, so the server's count may be a few higher.
+  const sent = drained.stats.written + drained.stats.lost;
+  const ok = drained.stored === sent && drained.stats.lost === 0 && drained.stored >= answered;
+  log(`Clicks: 302s received by autocannon ${fmt(answered)}, redirects sent by the server ${fmt(sent)}, stored in the database ${fmt(drained.stored)}: ${ok ? 'OK (every answered click is stored)' : 'MISMATCH'}`);
+  log(`  queue: written ${fmt(drained.stats.written)} in ${fmt(drained.stats.batches)} batches (${fmt(drained.stats.written / Math.max(1, drained.stats.batches), 1)} a batch, ${fmt(drained.stats['writer.transactions'])} transactions), written late (> 1 s) ${fmt(drained.stats.writtenLate)}, throttled ${fmt(drained.stats.throttled)}, lost ${fmt(drained.stats.lost)}, token cache hits ${fmt(drained.stats.cacheHits)} / misses ${fmt(drained.stats.cacheMisses)}`);
+  log(`Answer-after-commit: ${fmt(ackMax.rps)} req/s (${fmt((ackMax.rps / baseline.rps) * 100, 1)} % of bare), p99 ${fmt(ackMax.p99, 1)} ms; stored ${fmt(ackDrained.stored)} for ${fmt(ackMax.answered302)} answers received`);
+  log(`Total ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  if (!ok || ackDrained.stored < ackMax.answered302) process.exitCode = 1;
+}
+
+const role = process.argv[2];
+if (role === 'child-mesure') await childMesure(false);
+else if (role === 'child-mesure-ack') await childMesure(true);
+else if (role === 'child-bare') childBare();
+else await main();
