@@ -11,8 +11,8 @@ import {
 import { findContactsByKeys, getCampaigns, insertContacts, updateContact } from '../store/campaigns';
 import { insertSuppressions } from '../store/suppressions';
 import {
-  addCounts, applyEvent, cohortAt, countsDelta, dayInZone, deriveStatus, emptyState, isZero, messageCounts,
-  type MessageState,
+  addCounts, applyEvent, cohortAt, COUNT_FIELDS, dayInZone, deriveStatus, emptyState, isZero, messageCounts,
+  type MessageCounts, type MessageState,
 } from '../domain/message';
 import { normalizeAddress, normalizeEmail, normalizePhone, recipientAddress, type PostalAddress } from '../domain/contacts';
 import type { Channel, FailureReason, IncomingEvent, MessageRef } from '../domain/types';
@@ -131,7 +131,7 @@ export class Ingestor {
     const messages = new Map<string, MessageRow>();
     const byProviderKey = new Map<string, MessageRow>();
     const byRecipientKey = new Map<string, MessageRow>();
-    for (const m of await findMessagesByIds(trx, accountId, ids)) messages.set(m.id, m);
+    for (const m of await findMessagesByIds(trx, accountId, ids, this.db)) messages.set(m.id, m);
     for (const [provider, pids] of byProvider) {
       for (const m of await findMessagesByProviderIds(trx, accountId, provider, pids)) {
         messages.set(m.id, m);
@@ -498,15 +498,17 @@ export async function saveMessageChanges(
 ): Promise<void> {
   const deltas = new Map<string, DayDelta>();
   const changed: MessageRow[] = [];
+  const previous: MessageRow[] = [];
   for (const { before: old, after: next } of changes) {
     next.status = deriveStatus(next);
     next.cohort_day = dayInZone(cohortAt(next, next.registered_at), timeZone);
     changed.push(next);
+    previous.push(old);
     const channel = channels.get(next.campaign_id)!;
-    addDelta(deltas, accountId, old.campaign_id, old.cohort_day, countsDelta(messageCounts(old, channel), null));
-    addDelta(deltas, accountId, next.campaign_id, next.cohort_day, countsDelta(null, messageCounts(next, channel)));
+    addDelta(deltas, accountId, old.campaign_id, old.cohort_day, messageCounts(old, channel), -1);
+    addDelta(deltas, accountId, next.campaign_id, next.cohort_day, messageCounts(next, channel));
   }
-  await updateMessages(db, trx, changed);
+  await updateMessages(db, trx, changed, previous);
   await addCampaignDays(db, trx, [...deltas.values()].filter((d) => !isZero(d.counts)));
 }
 
@@ -519,11 +521,16 @@ export function suppressionReason(e: IncomingEvent): string | null {
   return null;
 }
 
-function addDelta(map: Map<string, DayDelta>, accountId: string, campaignId: string, day: string, counts: ReturnType<typeof countsDelta>): void {
+/** Adds `sign` × `counts` to the (campaign, day) delta: a message leaving a day counts −1, arriving +1. */
+function addDelta(map: Map<string, DayDelta>, accountId: string, campaignId: string, day: string, counts: MessageCounts, sign: 1 | -1 = 1): void {
   const key = `${campaignId}|${day}`;
   const d = map.get(key);
-  if (d) addCounts(d.counts, counts);
-  else map.set(key, { accountId, campaignId, day, counts: { ...counts } });
+  if (!d) {
+    const own = { ...counts };
+    if (sign === -1) for (const f of COUNT_FIELDS) own[f] = 0 - own[f];
+    map.set(key, { accountId, campaignId, day, counts: own });
+  } else if (sign === 1) addCounts(d.counts, counts);
+  else for (const f of COUNT_FIELDS) d.counts[f] -= counts[f];
 }
 
 export type { CampaignRow };

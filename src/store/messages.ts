@@ -16,8 +16,26 @@ function chunks<T>(items: T[], size = CHUNK): T[][] {
   return out;
 }
 
-export async function findMessagesByIds(h: Handle, accountId: string, ids: string[]): Promise<MessageRow[]> {
+/**
+ * Messages by id. Given `db` on SQLite, one prepared point lookup per id on the raw handle (inside the caller's
+ * transaction): for batches of thousands this costs a fraction of compiling IN lists of 900 through Kysely.
+ */
+export async function findMessagesByIds(h: Handle, accountId: string, ids: string[], db?: Db): Promise<MessageRow[]> {
   const out: MessageRow[] = [];
+  if (db?.sqlite) {
+    // Raw rows turned into objects here: better-sqlite3 builds row objects property by property in C++,
+    // which costs about 1.7 times this loop for the 40 columns of a message (measured).
+    const st = stmts(db.sqlite).getMessage;
+    const columns = st.columns().map((c) => c.name);
+    for (const id of new Set(ids)) {
+      const values = st.get(accountId, id) as unknown[] | undefined;
+      if (!values) continue;
+      const m: Record<string, unknown> = {};
+      for (let i = 0; i < columns.length; i++) m[columns[i]] = values[i];
+      out.push(m as unknown as MessageRow);
+    }
+    return out;
+  }
   for (const part of chunks([...new Set(ids)])) {
     out.push(...(await h.selectFrom('messages').selectAll().where('account_id', '=', accountId).where('id', 'in', part).execute()));
   }
@@ -75,6 +93,7 @@ function stmts(sqlite: Database.Database): Record<string, Database.Statement> {
   let s = sqliteStatements.get(sqlite);
   if (!s) {
     s = {
+      getMessage: sqlite.prepare('SELECT * FROM messages WHERE account_id = ? AND id = ?').raw(),
       insertEvent: sqlite.prepare(
         `INSERT OR IGNORE INTO events (${EVENT_COLUMNS.join(',')}) VALUES (${EVENT_COLUMNS.map(() => '?').join(',')})`,
       ),
@@ -126,16 +145,51 @@ export const MESSAGE_MUTABLE = [
   'scans', 'replies', 'cost_minor', 'cost_state', 'pricing_category', 'segments', 'provider', 'provider_message_id',
 ] as const satisfies readonly (keyof MessageRow)[];
 
-export async function updateMessages(db: Db, h: Handle, rows: MessageRow[]): Promise<void> {
+/**
+ * Writes messages' mutable columns. Given `before[i]`, the row as read in this transaction, only the columns
+ * that differ are written (a row with none is skipped): SQLite rewrites an index entry whenever one of its
+ * columns is SET, even to the same value, so writing all 32 columns would touch every index of messages.
+ */
+export async function updateMessages(db: Db, h: Handle, rows: MessageRow[], before?: (MessageRow | undefined)[]): Promise<void> {
+  const changedColumns = (r: MessageRow, i: number): readonly MutableColumn[] => {
+    const b = before?.[i];
+    return b && b !== r ? MESSAGE_MUTABLE.filter((c) => b[c] !== r[c]) : MESSAGE_MUTABLE;
+  };
   if (db.sqlite) {
-    const st = stmts(db.sqlite).updateMessage;
-    for (const r of rows) st.run(...MESSAGE_MUTABLE.map((c) => r[c]), r.account_id, r.id);
+    const sqlite = db.sqlite;
+    rows.forEach((r, i) => {
+      const columns = changedColumns(r, i);
+      if (columns.length === 0) return;
+      const st = columns === MESSAGE_MUTABLE ? stmts(sqlite).updateMessage : updateStatement(sqlite, columns);
+      const values: unknown[] = columns.map((c) => r[c]);
+      values.push(r.account_id, r.id);
+      st.run(values);
+    });
     return;
   }
-  for (const r of rows) {
-    const set = Object.fromEntries(MESSAGE_MUTABLE.map((c) => [c, r[c]]));
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
+    const columns = changedColumns(r, i);
+    if (columns.length === 0) continue;
+    const set = Object.fromEntries(columns.map((c) => [c, r[c]]));
     await h.updateTable('messages').set(set).where('account_id', '=', r.account_id).where('id', '=', r.id).execute();
   }
+}
+
+type MutableColumn = (typeof MESSAGE_MUTABLE)[number];
+/** UPDATE statements by set of columns (a few dozen combinations occur: one per kind of state change). */
+const partialUpdates = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+function updateStatement(sqlite: Database.Database, columns: readonly MutableColumn[]): Database.Statement {
+  let cache = partialUpdates.get(sqlite);
+  if (!cache) partialUpdates.set(sqlite, (cache = new Map()));
+  const key = columns.join(',');
+  let st = cache.get(key);
+  if (!st) {
+    if (cache.size >= 1000) cache.clear();
+    st = sqlite.prepare(`UPDATE messages SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE account_id = ? AND id = ?`);
+    cache.set(key, st);
+  }
+  return st;
 }
 
 export interface DayDelta {
