@@ -18,7 +18,7 @@ const MESSAGES = 2_000;
 const CLIENTS = 4;
 const BATCH = 200;
 /** Kill once this many requests were acknowledged (or after KILL_BY_MS, whichever comes first). */
-const KILL_AFTER_ACKS = 12;
+const KILL_AFTER_ACKS = 8;
 const KILL_BY_MS = 12_000;
 const TYPES = ['sent', 'delivered', 'opened', 'clicked'] as const;
 
