@@ -109,8 +109,8 @@ forEachEngine('A/B tests', (engine) => {
     expect(open.winner).toBe('B');
     expect(open.comparisons[0].pValue).toBeLessThan(0.05);
     expect(open.comparisons[0].probabilityToBeatControl).toBeGreaterThan(0.99);
-    const click = r.body.tests.find((t: { metric: string }) => t.metric === 'clickRate');
-    expect(click.winner).toBeNull();
+    // Click rates were drawn equal (5 % each); whether this draw names a winner is the statistics module's call on
+    // the hand counts (checked above), and with contact ids random per run a fixed expectation would fail ~5 % of runs.
 
     // The campaign page lists the variants with their figures, as the dashboard reads them.
     const detail = (await call('GET', `/v1/campaigns/${id}`)).body;
