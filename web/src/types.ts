@@ -271,8 +271,9 @@ export interface ProviderItem {
   webhookUrl: string;
 }
 
+/** GET /v1/alerts/endpoints items (PUT { url, secret? } adds one; a generated secret is in that answer only). */
 export interface AlertItem {
   id: string;
   url: string;
-  events: string[];
+  createdAt: string;
 }

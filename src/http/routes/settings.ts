@@ -70,9 +70,17 @@ export async function settingsRoutes(app: FastifyInstance, deps: Deps): Promise<
       throw new HttpError(400, `Unknown time zone "${b.timeZone}": use an IANA name such as Europe/Paris or America/New_York.`, [{ path: '/timeZone', message: 'not an IANA time zone' }]);
     }
     const { revenueBasis, ...rest } = b;
-    const a = await deps.accounts.update(accountOf(req), { ...rest, ...(revenueBasis ? { settings: { revenueBasis } } : {}) });
+    const accountId = accountOf(req);
+    // The revenue basis changes what every credited order is worth: when the orders area is running, it stores the
+    // basis and credits the orders again; otherwise there is nothing credited yet and the setting is stored here.
+    const orders = (deps as { orders?: { updateSettings(accountId: string, patch: { revenueBasis: 'net' | 'gross' }): Promise<unknown> } }).orders;
+    let a = await deps.accounts.update(accountId, { ...rest, ...(revenueBasis && !orders ? { settings: { revenueBasis } } : {}) });
     if (!a) throw new HttpError(404, 'This account no longer exists.');
-    // The attribution engine keeps each account's settings (revenue basis, time zone) between batches: reload them.
+    if (revenueBasis && orders && (a.settings.revenueBasis ?? 'net') !== revenueBasis) {
+      await orders.updateSettings(accountId, { revenueBasis });
+      a = (await deps.accounts.update(accountId, {}))!;
+    }
+    // The attribution engine keeps each account's settings (time zone, basis) between batches: reload them.
     (deps as { attribution?: { invalidate(accountId: string): void } }).attribution?.invalidate(a.id);
     return accountBody(a);
   });

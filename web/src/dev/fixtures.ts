@@ -306,4 +306,4 @@ export const providers: ProviderItem[] = [
   { provider: 'whatsapp', configured: true, updatedAt: '2026-10-01T10:00:00.000Z', webhookUrl: 'https://mesure.example/webhooks/whatsapp/acc_demo' },
   { provider: 'twilio', configured: false, updatedAt: null, webhookUrl: 'https://mesure.example/webhooks/twilio/acc_demo' },
 ];
-export const alerts: AlertItem[] = [{ id: 'al1', url: 'https://hooks.example/mesure', events: ['budget.80', 'campaign.stopped'] }];
+export const alerts: AlertItem[] = [{ id: 'ale_1', url: 'https://hooks.example/mesure', createdAt: '2026-11-01T10:00:00.000Z' }];

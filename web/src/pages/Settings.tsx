@@ -495,17 +495,18 @@ function UsersCard() {
   );
 }
 
-// The alert kinds of src/domain/alerts.ts (ALERT_KINDS), repeated so the bundle never pulls server code.
-const ALERT_EVENTS = ['budget.80', 'budget.100', 'campaign.stopped', 'invoice.overdue', 'account.suspended'];
-
+/** Alert webhooks: every alert (budget 80 % and 100 %, campaign stopped, invoice overdue, account suspended) goes
+ * to every endpoint, signed with the endpoint's secret, which is generated and shown once. */
 function AlertsCard({ editable }: { editable: boolean }) {
   const { t } = useTranslation();
+  const f = useFormat();
   const state = useApi<Page<AlertItem>>('/v1/alerts/endpoints');
   const [url, setUrl] = useState('');
-  const [events, setEvents] = useState<string[]>(['budget.80', 'budget.100', 'campaign.stopped']);
+  const [secret, setSecret] = useState<string | null>(null);
   const action = useAction();
   return (
     <Card id="alerts" title={t('settings.alerts')}>
+      <p className="muted small">{t('settings.alertsHelp')}</p>
       <Loaded state={state}>
         {(data) =>
           data.items.length === 0 ? (
@@ -514,7 +515,7 @@ function AlertsCard({ editable }: { editable: boolean }) {
             <ul className="plain-list">
               {data.items.map((a) => (
                 <li key={a.id}>
-                  <code className="url">{a.url}</code> <span className="muted small">{a.events.join(', ')}</span>{' '}
+                  <code className="url">{a.url}</code> <span className="muted small">{t('settings.keyCreated', { date: f.date(a.createdAt) })}</span>{' '}
                   {editable && (
                     <button
                       type="button"
@@ -537,7 +538,12 @@ function AlertsCard({ editable }: { editable: boolean }) {
           className="inline-form wrap"
           onSubmit={async (e) => {
             e.preventDefault();
-            if (await action.run(() => api.post('/v1/alerts/endpoints', { url, events }))) {
+            let shown: string | null = null;
+            const ok = await action.run(async () => {
+              shown = (await api.put<{ secret?: string }>('/v1/alerts/endpoints', { url })).secret ?? null;
+            });
+            if (ok) {
+              setSecret(shown);
               setUrl('');
               state.reload();
             }
@@ -547,23 +553,15 @@ function AlertsCard({ editable }: { editable: boolean }) {
             <span className="sr-only">{t('settings.alertUrl')}</span>
             <input type="url" placeholder="https://…" value={url} onChange={(e) => setUrl(e.target.value)} required />
           </label>
-          <fieldset className="checks">
-            <legend className="sr-only">{t('settings.alertEvents')}</legend>
-            {ALERT_EVENTS.map((ev) => (
-              <label key={ev} className="check">
-                <input
-                  type="checkbox"
-                  checked={events.includes(ev)}
-                  onChange={() => setEvents((s) => (s.includes(ev) ? s.filter((x) => x !== ev) : [...s, ev]))}
-                />{' '}
-                {t(`alerts.${ev.replace('.', '_')}`)}
-              </label>
-            ))}
-          </fieldset>
-          <button type="submit" className="btn btn-small" disabled={!url || events.length === 0 || action.busy}>
+          <button type="submit" className="btn btn-small" disabled={!url || action.busy}>
             {t('settings.addAlert')}
           </button>
         </form>
+      )}
+      {secret && (
+        <p className="notice" role="status">
+          {t('settings.alertSecretOnce')} <code className="secret">{secret}</code>
+        </p>
       )}
       {action.error && <p className="form-error" role="alert">{action.error}</p>}
     </Card>
