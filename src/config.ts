@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 
 export interface Config {
-  http: { port: number; host: string; publicUrl: string; bodyLimitBytes: number };
+  http: { port: number; host: string; publicUrl: string; bodyLimitBytes: number; trustProxy: boolean };
   database: { url: string; kind: 'sqlite' | 'postgres'; schema?: string };
   demo: boolean;
   /** Secret for session cookies and HMACs; generated per data directory when not given. */
@@ -32,6 +32,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       host,
       publicUrl: (env.MESURE_PUBLIC_URL || `http://${shownHost}:${port}`).replace(/\/$/, ''),
       bodyLimitBytes: Number(env.MESURE_BODY_LIMIT || 16 * 1024 * 1024),
+      // Only behind a reverse proxy may X-Forwarded-* be believed (client address for rate limits, scheme, host).
+      trustProxy: env.MESURE_TRUST_PROXY === '1',
     },
     database: { url, kind, schema: env.MESURE_PG_SCHEMA || undefined },
     demo: env.MESURE_DEMO !== '0',

@@ -75,8 +75,8 @@ forEachEngine('core API', (engine) => {
     expect(d.figures.undeliveredRate).toBeCloseTo(1 / 3, 12);
     expect(d.figures.clickRate).toBe(1); // 1 clicker / 1 delivered
     expect(d.figures.clicksPerClicker).toBe(2);
-    expect(d.figures.openRate).toBe(0); // 0 opened / 1 delivered
-    expect(d.figures.opensPerOpener).toBeNull(); // 0 opens / 0 openers: no denominator
+    expect(d.figures.openRate).toBeNull(); // SMS gives no open signal: "—", not 0 %
+    expect(d.figures.opensPerOpener).toBeNull();
     expect(d.notSent).toEqual(expect.arrayContaining([{ reason: 'invalid_recipient', count: 1 }, { reason: 'opted_out', count: 1 }]));
     expect(d.links).toEqual([{ url: 'https://shop.example/soldes', totalClicks: 2, uniqueClicks: 1 }]);
     expect(d.funnel.map((s: { count: number }) => s.count)).toEqual([5, 3, 1, 0]);
@@ -131,7 +131,7 @@ forEachEngine('core API', (engine) => {
 
   it('lists campaigns with the home table figures, sorted', async () => {
     const list = (await get('/v1/campaigns?sort=-sent')).json();
-    expect(list.items[0]).toMatchObject({ id: campaignId, sent: 3, audience: 5, openRate: 0, revenue: 0, roas: null });
+    expect(list.items[0]).toMatchObject({ id: campaignId, sent: 3, audience: 5, openRate: null, revenue: 0, roas: null });
     const bySent = (await get('/v1/campaigns?sort=sent')).json();
     expect(bySent.items[bySent.items.length - 1].id).toBe(campaignId);
   });

@@ -56,6 +56,15 @@ describe('campaign figures (KPIS.md)', () => {
   });
 });
 
+describe('channels without an open signal', () => {
+  it('show open-based rates as null on SMS and letters, not 0 %', () => {
+    const c = counts({ audience: 10, sent: 10, delivered: 10, clicked: 2 });
+    expect(campaignFigures(c, undefined, 'sms')).toMatchObject({ openRate: null, clickToOpenRate: null, clickRate: 0.2 });
+    expect(campaignFigures(c, undefined, 'mail').openRate).toBeNull();
+    expect(campaignFigures(c, undefined, 'email').openRate).toBe(0);
+  });
+});
+
 describe('overview trends', () => {
   it('is null when the previous value is 0 ("new")', () => expect(card(10, 0, 'up').trend).toBeNull());
   it('a fall of a cost is good, a rise of a cost is bad', () => {

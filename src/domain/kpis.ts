@@ -76,7 +76,11 @@ export interface CampaignFigures {
   cpa: number | null;
 }
 
-export function campaignFigures(c: MessageCounts, money: MoneyFacts = NO_MONEY): CampaignFigures {
+/** Channels whose opens cannot be observed: their open-based rates are null ("—"), not 0 %. */
+const NO_OPEN_SIGNAL: readonly Channel[] = ['sms', 'mail'];
+
+export function campaignFigures(c: MessageCounts, money: MoneyFacts = NO_MONEY, channel?: Channel): CampaignFigures {
+  const opensMeasured = !channel || !NO_OPEN_SIGNAL.includes(channel);
   const spend = c.spend_minor + money.fixedCostMinor;
   const bounces = c.bounced_soft + c.bounced_hard;
   const revenue = money.revenueMinor;
@@ -94,15 +98,15 @@ export function campaignFigures(c: MessageCounts, money: MoneyFacts = NO_MONEY):
     bounces,
     bounceRate: rate(bounces, c.sent),
     opened: c.opened,
-    openRate: rate(c.opened, c.delivered),
+    openRate: opensMeasured ? rate(c.opened, c.delivered) : null,
     totalOpens: c.total_opens,
-    opensPerOpener: rate(c.total_opens, c.opened),
+    opensPerOpener: opensMeasured ? rate(c.total_opens, c.opened) : null,
     machineOpens: c.machine_opens,
     clicked: c.clicked,
     clickRate: rate(c.clicked, c.delivered),
     totalClicks: c.total_clicks,
     clicksPerClicker: rate(c.total_clicks, c.clicked),
-    clickToOpenRate: rate(c.clicked, c.opened),
+    clickToOpenRate: opensMeasured ? rate(c.clicked, c.opened) : null,
     botClicks: c.bot_clicks,
     replied: c.replied,
     engagementRate: rate(c.replied, c.delivered),

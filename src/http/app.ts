@@ -69,7 +69,7 @@ export async function buildApp(deps: Deps, plugins: RoutePlugin[] = [], opts: { 
   const app = Fastify({
     logger: deps.logger ? { level: 'info' } : false,
     bodyLimit: deps.bodyLimitBytes ?? 16 * 1024 * 1024,
-    trustProxy: true,
+    trustProxy: deps.config?.http.trustProxy ?? false,
     ajv: { customOptions: {} },
   });
 

@@ -187,7 +187,7 @@ export class Campaigns {
     const counts = await sumCampaignDaysByCampaign(this.db.kysely, accountId);
     const money = await this.money.byCampaign(accountId, rows.map((r) => r.id));
     const items = rows.map((r) => {
-      const f = campaignFigures(counts.get(r.id) ?? zeroCounts(), { ...(money.get(r.id) ?? NO_MONEY), fixedCostMinor: r.fixed_cost_minor });
+      const f = campaignFigures(counts.get(r.id) ?? zeroCounts(), { ...(money.get(r.id) ?? NO_MONEY), fixedCostMinor: r.fixed_cost_minor }, r.channel as Channel);
       const c = toCampaign(r);
       return {
         id: c.id, name: c.name, channel: c.channel, status: c.status, statusReason: c.statusReason, kind: c.kind,
@@ -223,7 +223,7 @@ export class Campaigns {
     const channel = row.channel as Channel;
     const counts = (await sumCampaignDaysByCampaign(this.db.kysely, accountId, [id])).get(id) ?? zeroCounts();
     const money = (await this.money.byCampaign(accountId, [id])).get(id) ?? NO_MONEY;
-    const figures = campaignFigures(counts, { ...money, fixedCostMinor: row.fixed_cost_minor });
+    const figures = campaignFigures(counts, { ...money, fixedCostMinor: row.fixed_cost_minor }, channel);
     const [notSent, flagged, links] = await Promise.all([
       countNotSentByReason(this.db.kysely, accountId, id),
       countFlaggedByReason(this.db.kysely, accountId, id),
