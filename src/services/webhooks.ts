@@ -28,28 +28,43 @@ declare module '../http/app' {
 }
 
 /**
- * How long a delivery's body digest is remembered: a byte-identical redelivery within this time changes nothing
- * (events are deduplicated by their own keys for ever; the digest also keeps opt-out changes from being replayed).
- * Providers redeliver only when they did not get our 2xx, which comes after COMMIT, so retries of a stored
- * delivery come within minutes; a day covers them.
+ * How long a delivery that changes opt-outs is remembered by the digest of its bytes: its redelivery within this time
+ * is answered 200 and changes nothing. (Events need no such memory: their dedupe keys are kept for ever.) Providers
+ * redeliver only when they did not get our 2xx, which comes after COMMIT, so retries of a stored delivery come
+ * within minutes; a day covers them.
  */
 export const DELIVERY_MEMORY_MS = 24 * 3600 * 1000;
 /** A signed timestamp is accepted up to REPLAY_WINDOW_MS either side of now: a token must outlive both sides. */
 export const TOKEN_MEMORY_MS = 2 * REPLAY_WINDOW_MS + 60 * 1000;
 const SECRET_CACHE_MS = 10_000;
 const PRUNE_EVERY_MS = 60_000;
+/** Deliveries per Writer job at most (a WhatsApp or SendGrid delivery may carry many events). */
+const MAX_BATCH = 500;
 
+/** What one stored delivery carried (how its events fared is counted per provider in `DeliveryStats`). */
 export interface WebhookSummary {
-  /** Events the delivery carried. */
   events: number;
-  applied: number;
-  /** Events already stored (provider retries, overlapping batches). */
-  duplicates: number;
-  /** Events whose message is not registered yet: kept, applied when it is. */
-  pending: number;
   /** Items understood but producing nothing (unknown status, reply naming no message…). */
   skipped: number;
   optChanges: number;
+}
+
+interface EventTally {
+  applied: number;
+  duplicates: number;
+  pending: number;
+  /** Events whose echoed ids named nothing in the account and carried no provider id to fall back on. */
+  dropped: number;
+}
+
+interface PendingDelivery {
+  accountId: string;
+  provider: string;
+  parsed: ParsedWebhook;
+  digest: string;
+  now: number;
+  resolve: (o: WebhookOutcome) => void;
+  reject: (e: unknown) => void;
 }
 
 /** What happened to one delivery; the route maps each kind to an HTTP answer. */
@@ -74,6 +89,7 @@ export interface DeliveryStats {
   unreadable: number;
   eventsApplied: number;
   eventsPending: number;
+  eventsDuplicate: number;
   itemsSkipped: number;
   lastReceivedAt: number | null;
   lastRefusal: { at: number; reason: string } | null;
@@ -96,6 +112,9 @@ const NO_SECRET = '\u0000unset:\u0000unset';
 export class Webhooks {
   private secrets = new Map<string, { secret: string | undefined; at: number }>();
   private stats = new Map<string, DeliveryStats>();
+  private pending: PendingDelivery[] = [];
+  /** Stored batches: how many deliveries shared each Writer job (group commit at work). */
+  readonly batchStats = { batches: 0, deliveries: 0, largest: 0 };
   private lastPrune = 0;
   readonly startedAt: number;
 
@@ -149,15 +168,12 @@ export class Webhooks {
       stats!.unreadable += 1;
       return { kind: 'unreadable', reason: parsed.reason };
     }
-    const digest = createHash('sha256').update(request.rawBody).digest('hex');
-    const outcome = await this.writer.run(
-      (trx) => this.store(trx, accountId, provider, parsed.value, digest, now),
-      Math.max(1, parsed.value.events.length),
-    );
+    // The digest names the delivery's bytes; only deliveries remembered by it (see `store`) need it.
+    const remembered = parsed.value.optChanges.length > 0 || parsed.value.replayKeys.length > 0;
+    const digest = remembered ? createHash('sha256').update(request.rawBody).digest('hex') : '';
+    const outcome = await this.enqueue({ accountId, provider, parsed: parsed.value, digest, now });
     if (outcome.kind === 'stored') {
       stats!.stored += 1;
-      stats!.eventsApplied += outcome.summary.applied;
-      stats!.eventsPending += outcome.summary.pending;
       stats!.itemsSkipped += outcome.summary.skipped;
       this.pruneLater(now);
     } else if (outcome.kind === 'duplicate') {
@@ -169,44 +185,105 @@ export class Webhooks {
     return outcome;
   }
 
-  /** Everything a delivery changes, in the caller's transaction: nothing is written unless all of it is. */
-  private async store(
-    trx: Transaction<DB>,
-    accountId: string,
-    provider: string,
-    parsed: ParsedWebhook,
-    digest: string,
-    now: number,
-  ): Promise<WebhookOutcome> {
-    const deliveryKey = `delivery:${provider}:${digest}`;
-    const keys = [deliveryKey, ...parsed.replayKeys];
-    const seen = await findReplayKeys(trx, accountId, keys);
-    if (seen.size > 0) {
-      return [...seen.values()].every((d) => d === digest) ? { kind: 'duplicate' } : { kind: 'replayed' };
-    }
-    const rows: WebhookReplayKeyRow[] = [...new Set(keys)].map((key) => ({
-      account_id: accountId,
-      key,
-      digest,
-      seen_at: now,
-      expires_at: now + (key === deliveryKey ? DELIVERY_MEMORY_MS : TOKEN_MEMORY_MS),
-    }));
-    await insertReplayKeys(trx, rows);
+  /**
+   * Deliveries verified in the same turn of the event loop are stored by one Writer job: one replay-key lookup,
+   * one insert, one ingestion per account and provider, instead of a dozen queries each. If that job fails,
+   * each delivery is retried alone, so one bad delivery cannot sink the others.
+   */
+  private enqueue(d: Omit<PendingDelivery, 'resolve' | 'reject'>): Promise<WebhookOutcome> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ ...d, resolve, reject });
+      if (this.pending.length === 1) setImmediate(() => this.flush());
+    });
+  }
 
-    const ingested = await this.ingest(trx, accountId, parsed.events);
-    // Applied after the events so that a resubscribe later in the same batch wins over an earlier unsubscribe.
-    await this.applyOptChanges(trx, accountId, provider, parsed.optChanges, now);
-    return {
-      kind: 'stored',
-      summary: {
-        events: parsed.events.length,
-        applied: ingested.applied,
-        duplicates: ingested.duplicates,
-        pending: ingested.pending,
-        skipped: parsed.skipped.length + ingested.dropped,
-        optChanges: parsed.optChanges.length,
-      },
-    };
+  private flush(): void {
+    const all = this.pending;
+    this.pending = [];
+    for (let i = 0; i < all.length; i += MAX_BATCH) void this.storeBatch(all.slice(i, i + MAX_BATCH));
+  }
+
+  private async storeBatch(batch: PendingDelivery[]): Promise<void> {
+    const weight = Math.max(1, batch.reduce((n, d) => n + d.parsed.events.length, 0));
+    const tally = new Map<string, EventTally>();
+    try {
+      const outcomes = await this.writer.run((trx) => this.store(trx, batch, tally), weight);
+      this.batchStats.batches += 1;
+      this.batchStats.deliveries += batch.length;
+      this.batchStats.largest = Math.max(this.batchStats.largest, batch.length);
+      // Counted once committed: a rolled-back attempt counts nothing.
+      for (const [key, t] of tally) {
+        const stats = this.stats.get(key);
+        if (!stats) continue;
+        stats.eventsApplied += t.applied;
+        stats.eventsPending += t.pending;
+        stats.eventsDuplicate += t.duplicates;
+        stats.itemsSkipped += t.dropped;
+      }
+      batch.forEach((d, i) => d.resolve(outcomes[i]));
+    } catch (err) {
+      if (batch.length === 1) return batch[0].reject(err);
+      for (const d of batch) await this.storeBatch([d]);
+    }
+  }
+
+  /** Everything a batch of deliveries changes, in one transaction: nothing is written unless all of it is. */
+  private async store(trx: Transaction<DB>, batch: PendingDelivery[], tally: Map<string, EventTally>): Promise<WebhookOutcome[]> {
+    tally.clear();
+    // Events carry their own dedupe keys, so a redelivery of events alone changes nothing without help. Opt-out
+    // changes have none: a delivery that carries some is remembered by its digest, so that a STOP redelivered after
+    // a START does not opt the number out again. One-time tokens (Mailgun) are remembered always.
+    const keysOf = (d: PendingDelivery) => [
+      ...new Set([...(d.parsed.optChanges.length > 0 ? [`delivery:${d.provider}:${d.digest}`] : []), ...d.parsed.replayKeys]),
+    ];
+    const byAccount = new Map<string, PendingDelivery[]>();
+    for (const d of batch) byAccount.set(d.accountId, [...(byAccount.get(d.accountId) ?? []), d]);
+    const known = new Map<string, string>();
+    for (const [accountId, ds] of byAccount) {
+      const keys = [...new Set(ds.flatMap(keysOf))];
+      if (keys.length === 0) continue;
+      const found = await findReplayKeys(trx, accountId, keys);
+      for (const [key, digest] of found) known.set(`${accountId}\u0000${key}`, digest);
+    }
+
+    // In arrival order: a key seen before (stored, or earlier in this batch) makes a duplicate when the bytes are
+    // the same, a replay when they differ.
+    const outcomes: WebhookOutcome[] = [];
+    const accepted: PendingDelivery[] = [];
+    const rows: WebhookReplayKeyRow[] = [];
+    for (const d of batch) {
+      const keys = keysOf(d);
+      const seen = keys.flatMap((k) => known.get(`${d.accountId}\u0000${k}`) ?? []);
+      if (seen.length > 0) {
+        outcomes.push(seen.every((digest) => digest === d.digest) ? { kind: 'duplicate' } : { kind: 'replayed' });
+        continue;
+      }
+      for (const key of keys) {
+        known.set(`${d.accountId}\u0000${key}`, d.digest);
+        const memory = key.startsWith('delivery:') ? DELIVERY_MEMORY_MS : TOKEN_MEMORY_MS;
+        rows.push({ account_id: d.accountId, key, digest: d.digest, seen_at: d.now, expires_at: d.now + memory });
+      }
+      accepted.push(d);
+      outcomes.push({
+        kind: 'stored',
+        summary: { events: d.parsed.events.length, skipped: d.parsed.skipped.length, optChanges: d.parsed.optChanges.length },
+      });
+    }
+    for (let i = 0; i < rows.length; i += 500) await insertReplayKeys(trx, rows.slice(i, i + 500));
+
+    // One ingestion per account and provider; opt-out changes after the events, in arrival order, so that a
+    // resubscribe later in a batch wins over an earlier unsubscribe.
+    const groups = new Map<string, PendingDelivery[]>();
+    for (const d of accepted) {
+      const key = `${d.accountId}/${d.provider}`;
+      groups.set(key, [...(groups.get(key) ?? []), d]);
+    }
+    for (const [key, ds] of groups) {
+      const { accountId, provider } = ds[0];
+      tally.set(key, await this.ingest(trx, accountId, ds.flatMap((d) => d.parsed.events)));
+      for (const d of ds) await this.applyOptChanges(trx, accountId, provider, d.parsed.optChanges, d.now);
+    }
+    return outcomes;
   }
 
   /**
@@ -335,7 +412,7 @@ export class Webhooks {
     if (!s) {
       s = {
         since: this.startedAt, received: 0, stored: 0, duplicates: 0, refused: 0, unreadable: 0,
-        eventsApplied: 0, eventsPending: 0, itemsSkipped: 0, lastReceivedAt: null, lastRefusal: null,
+        eventsApplied: 0, eventsPending: 0, eventsDuplicate: 0, itemsSkipped: 0, lastReceivedAt: null, lastRefusal: null,
       };
       this.stats.set(key, s);
     }
