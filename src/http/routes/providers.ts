@@ -17,13 +17,17 @@ const providerParams = {
 const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
 
 /**
- * The URLs the provider may have called: the configured public URL with the path as received, then the one the
- * request itself names (X-Forwarded-Proto/Host behind a proxy, Host otherwise). Twilio signs the URL.
+ * The URLs the provider may have called: the configured public URL with the path as received, the one named by
+ * X-Forwarded-Proto/Host (read here even when MESURE_TRUST_PROXY is off: a URL only selects what the signature
+ * must cover, it never replaces the signature), and the one the request itself names (Host). Twilio signs the URL.
  */
 export function calledUrls(req: FastifyRequest, publicUrl: string): string[] {
   const urls = [`${publicUrl.replace(/\/$/, '')}${req.url}`];
-  const host = req.host;
-  if (host) urls.push(`${req.protocol}://${host}${req.url}`);
+  const first = (h: string | string[] | undefined) => (Array.isArray(h) ? h[0] : h)?.split(',')[0].trim();
+  const proto = first(req.headers['x-forwarded-proto']);
+  const host = first(req.headers['x-forwarded-host']) ?? req.headers.host;
+  if (host && (proto === 'http' || proto === 'https')) urls.push(`${proto}://${host}${req.url}`);
+  if (req.host) urls.push(`${req.protocol}://${req.host}${req.url}`);
   return [...new Set(urls)];
 }
 
