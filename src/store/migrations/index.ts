@@ -1,19 +1,20 @@
-// Every migration, by name; names are date-prefixed so that they sort in the order they must run.
+// Every migration, by name; names are date-prefixed so that they sort in the order they must run (Kysely runs
+// them in name order whatever the order here).
 import type { Migration } from 'kysely';
 import * as core from './2026_11_25_001_core';
 import * as suppressions from './2026_11_25_002_suppressions';
-import * as budgets from './2026_11_25_030_budgets';
 import * as providers from './2026_11_25_010_providers';
 import * as tracking from './2026_11_25_020_tracking';
+import * as budgets from './2026_11_25_030_budgets';
 import * as orders from './2026_11_25_040_orders';
 import * as journeys from './2026_11_25_050_journeys';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_25_001_core': core,
   '2026_11_25_002_suppressions': suppressions,
-  '2026_11_25_030_budgets': budgets,
   '2026_11_25_010_providers': providers,
   '2026_11_25_020_tracking': tracking,
+  '2026_11_25_030_budgets': budgets,
   '2026_11_25_040_orders': orders,
   '2026_11_25_050_journeys': journeys,
 };
