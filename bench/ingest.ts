@@ -1,8 +1,12 @@
 // `npm run bench:ingest`: events per second through POST /v1/events on SQLite (real HTTP, validation, message
 // state, daily counts, answered after COMMIT), and the same rows inserted by a bare better-sqlite3 loop in the
 // same run, as the baseline. Settings by environment: BENCH_MESSAGES (100000), BENCH_EVENTS (400000),
-// BENCH_BATCH (10000), BENCH_CLIENTS (4), BENCH_SYNC (FULL, Mesure's setting; NORMAL to measure the alternative).
-import { cpus, totalmem } from 'node:os';
+// BENCH_BATCH (10000), BENCH_CLIENTS (4), BENCH_SYNC (FULL, Mesure's setting; NORMAL to measure the alternative),
+// BENCH_PROFILE (a file: writes a V8 CPU profile of the measured ingestion only, for Chrome DevTools),
+// BENCH_PRAGMAS (e.g. "cache_size=-65536;wal_autocheckpoint=10000": applied to both connections, to try settings).
+import { cpus, loadavg, totalmem } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { call, createCampaignWithMessages, eventBatch, fmt, pool, startInProcess, tempDir } from './support';
@@ -13,6 +17,8 @@ const BATCH = Number(process.env.BENCH_BATCH ?? 10_000);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 4);
 const SYNC = (process.env.BENCH_SYNC ?? 'FULL').toUpperCase();
 if (!['FULL', 'NORMAL'].includes(SYNC)) throw new Error('BENCH_SYNC must be FULL or NORMAL');
+const PRAGMAS = (process.env.BENCH_PRAGMAS ?? '').split(';').map((p) => p.trim()).filter(Boolean);
+if (PRAGMAS.some((p) => !/^[a-z_]+\s*=\s*-?\w+$/.test(p))) throw new Error('BENCH_PRAGMAS: name=value pairs separated by ;');
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const seconds = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e9;
@@ -22,8 +28,8 @@ const cpuSeconds = (c0: NodeJS.CpuUsage) => {
   return (c.user + c.system) / 1e6;
 };
 
-log(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${fmt(totalmem() / 2 ** 30, 1)} GiB, Node ${process.version}`);
-log(`Settings: ${fmt(MESSAGES)} messages, ${fmt(EVENTS)} events in batches of ${fmt(BATCH)} from ${CLIENTS} clients, synchronous=${SYNC}`);
+log(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${fmt(totalmem() / 2 ** 30, 1)} GiB, Node ${process.version}, load average ${loadavg().map((l) => fmt(l, 1)).join(' ')}`);
+log(`Settings: ${fmt(MESSAGES)} messages, ${fmt(EVENTS)} events in batches of ${fmt(BATCH)} from ${CLIENTS} clients, synchronous=${SYNC}${PRAGMAS.length ? `, ${PRAGMAS.join(', ')}` : ''}`);
 
 // ---------------------------------------------------------------- 1. Mesure through HTTP
 const server = await startInProcess();
@@ -31,10 +37,11 @@ let mesureRate = 0;
 let mesureCpu = 0;
 let rows: unknown[][] = [];
 let tableSql: string[] = [];
+let cacheSize = -2000;
 let writerStats = { transactions: 0, jobs: 0, largestGroup: 0 };
 try {
   if (SYNC !== 'FULL') server.mesure.db.sqlite!.pragma(`synchronous = ${SYNC}`);
-  if (process.env.BENCH_CACHE) server.mesure.db.sqlite!.pragma(`cache_size = ${process.env.BENCH_CACHE}`);
+  for (const p of PRAGMAS) server.mesure.db.sqlite!.pragma(p);
   let t0 = process.hrtime.bigint();
   const { messageIds } = await createCampaignWithMessages(server.url, server.key, MESSAGES, {
     progress: (done, total) => log(`  registering messages ${fmt(done)} / ${fmt(total)}`),
@@ -49,6 +56,12 @@ try {
   );
   const before = { ...server.mesure.deps.writer.stats };
   let done = 0;
+  const profiler = process.env.BENCH_PROFILE ? new Session() : undefined;
+  if (profiler) {
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.start');
+  }
   const c0 = process.cpuUsage();
   t0 = process.hrtime.bigint();
   await pool(batches, CLIENTS, async (b) => {
@@ -62,6 +75,11 @@ try {
   });
   const elapsed = seconds(t0);
   mesureCpu = cpuSeconds(c0);
+  if (profiler) {
+    const { profile } = await profiler.post('Profiler.stop');
+    writeFileSync(process.env.BENCH_PROFILE!, JSON.stringify(profile));
+    profiler.disconnect();
+  }
   mesureRate = EVENTS / elapsed;
   const after = server.mesure.deps.writer.stats;
   writerStats = { transactions: after.transactions - before.transactions, jobs: after.jobs - before.jobs, largestGroup: after.largestGroup };
@@ -70,6 +88,7 @@ try {
   // The exact rows Mesure stored, and the DDL of its events table, for the baseline.
   const sqlite = server.mesure.db.sqlite!;
   rows = sqlite.prepare('SELECT * FROM events ORDER BY rowid').raw().all() as unknown[][];
+  cacheSize = sqlite.pragma('cache_size', { simple: true }) as number;
   tableSql = (sqlite.prepare("SELECT sql FROM sqlite_master WHERE tbl_name = 'events' AND sql IS NOT NULL ORDER BY type DESC").pluck().all() as string[]);
   if (rows.length !== EVENTS) throw new Error(`expected ${EVENTS} stored events, found ${rows.length}`);
 } finally {
@@ -84,6 +103,8 @@ try {
   const db = new Database(join(tmp.dir, 'bare.db'));
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${SYNC}`);
+  db.pragma(`cache_size = ${cacheSize}`); // the page cache Mesure's connection has, so that only the work differs
+  for (const p of PRAGMAS) db.pragma(p);
   for (const s of tableSql) db.exec(s);
   const columns = rows[0].length;
   const insert = db.prepare(`INSERT INTO events VALUES (${Array.from({ length: columns }, () => '?').join(',')})`);
