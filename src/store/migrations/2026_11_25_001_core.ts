@@ -155,6 +155,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addPrimaryKeyConstraint('events_pk', ['account_id', 'dedupe_key'])
     .execute();
   await db.schema.createIndex('events_campaign').on('events').columns(['account_id', 'campaign_id', 'type']).execute();
+  // A message's events by type and time: the link-sweep rule (recent clicks) and attribution (touches) read them.
+  await db.schema.createIndex('events_message').on('events').columns(['account_id', 'message_id', 'type', 'at']).execute();
 
   // Events whose message is not registered yet: kept until it is, never dropped.
   await db.schema

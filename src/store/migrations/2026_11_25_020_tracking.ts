@@ -60,11 +60,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   await db.schema.createIndex('tracked_links_campaign').on('tracked_links').columns(['account_id', 'campaign_id']).execute();
 
-  // The link-sweep rule reads a message's recent clicks; without this the only index is per campaign.
-  await db.schema.createIndex('tracking_events_message').on('events').columns(['account_id', 'message_id', 'type']).execute();
+  // The link-sweep rule reads a message's recent clicks through the core's events_message index.
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  await db.schema.dropIndex('tracking_events_message').ifExists().execute();
   for (const t of ['tracked_links', 'campaign_destinations', 'tracking_tokens']) await db.schema.dropTable(t).ifExists().execute();
 }

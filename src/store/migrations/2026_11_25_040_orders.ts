@@ -129,12 +129,10 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('attributions_day').on('attributions').columns(['account_id', 'cohort_day']).execute();
   await db.schema.createIndex('attributions_message').on('attributions').columns(['account_id', 'message_id']).execute();
 
-  // Touches are read per message: every human click, open and scan of a contact's messages.
-  await db.schema.createIndex('events_message').on('events').columns(['account_id', 'message_id', 'at']).execute();
+  // Touches are read per message (every human click, open and scan) through the core's events_message index.
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  await db.schema.dropIndex('events_message').ifExists().execute();
   for (const t of ['attributions', 'currency_rates', 'discount_codes', 'order_webhook_deliveries', 'shopify_secrets', 'order_refunds', 'orders']) {
     await db.schema.dropTable(t).ifExists().execute();
   }
