@@ -94,7 +94,14 @@ function migrator(db: Db): Migrator {
 }
 
 export async function migrateToLatest(db: Db): Promise<string[]> {
-  const { error, results } = await migrator(db).migrateToLatest();
+  let { error, results } = await migrator(db).migrateToLatest();
+  // Kysely's migrator lists the tables of every schema it may use; on PostgreSQL a schema dropped by someone
+  // else at that very moment (another Mesure sharing the database, e.g. tests) fails that listing. Nothing was
+  // migrated then: try again.
+  for (let attempt = 0; error && attempt < 5 && isForeignSchemaVanished(error, db.schema); attempt++) {
+    await new Promise((r) => setTimeout(r, 50 * (attempt + 1)));
+    ({ error, results } = await migrator(db).migrateToLatest());
+  }
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
     throw new DatabaseError(
@@ -102,6 +109,11 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
     );
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+function isForeignSchemaVanished(error: unknown, own: string | undefined): boolean {
+  const m = /schema "([^"]+)" does not exist/.exec(String((error as Error)?.message ?? error));
+  return m !== null && m[1] !== own;
 }
 
 /** Names of migrations not yet applied (empty when the database is up to date). */
