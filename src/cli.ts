@@ -64,7 +64,7 @@ program
   .description('Apply pending database migrations.')
   .action(async () => {
     const config = (() => { try { return loadConfig(); } catch (e) { fail(e); } })();
-    const db = await openDatabase(config.database.url).catch(fail);
+    const db = await openDatabase(config.database.url, { schema: config.database.schema }).catch(fail);
     try {
       const applied = await migrateToLatest(db);
       process.stdout.write(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}\n` : 'The database is up to date.\n');
