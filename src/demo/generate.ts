@@ -59,10 +59,10 @@ const PLANS: Plan[] = [
 
 /** Per channel: shares of the audience refused (by reason), then outcome probabilities of sent messages. */
 const REFUSALS: Record<Channel, [FailureReason, number][]> = {
-  whatsapp: [['invalid_recipient', 0.02], ['opted_out', 0.01], ['duplicate', 0.003]],
-  sms: [['invalid_recipient', 0.015], ['opted_out', 0.012], ['duplicate', 0.004]],
-  email: [['invalid_recipient', 0.006], ['opted_out', 0.01], ['duplicate', 0.002]],
-  mail: [['invalid_recipient', 0.02], ['duplicate', 0.003]],
+  whatsapp: [['invalid_recipient', 0.02], ['opted_out', 0.01], ['duplicate', 0.003], ['campaign_stopped', 0.001]],
+  sms: [['invalid_recipient', 0.015], ['opted_out', 0.012], ['duplicate', 0.004], ['campaign_paused', 0.002]],
+  email: [['invalid_recipient', 0.006], ['opted_out', 0.01], ['duplicate', 0.002], ['account_suspended', 0.001]],
+  mail: [['invalid_recipient', 0.02], ['duplicate', 0.003], ['other', 0.002]],
 };
 const PROVIDER_FAILURES: Record<Channel, [FailureReason, string, number][]> = {
   whatsapp: [['invalid_recipient', '131026', 0.012], ['limited_by_provider', '131049', 0.01], ['rate_limited', '130429', 0.002], ['outside_window', '131047', 0.001], ['opted_out', '131050', 0.002]],
