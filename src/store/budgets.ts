@@ -1,6 +1,7 @@
 // SQL for budgets and billing: cost models, the budget ledger and its row locks, reservations, billing settings,
 // invoices and their applied events, alert endpoints and deliveries.
 import { sql, type Kysely, type Transaction } from 'kysely';
+import type Database from 'better-sqlite3';
 import type { Db } from './db';
 import type { DB } from './schema';
 
@@ -210,11 +211,13 @@ export async function sumSpend(h: Handle, accountId: string, from: string, to: s
 }
 
 // ------------------------------------------------------------------ reservations
+const reservationInserts = new WeakMap<Database.Database, Database.Statement>();
 export async function insertReservations(db: Db, h: Handle, rows: ReservationRow[]): Promise<void> {
   if (rows.length === 0) return;
   if (db.sqlite) {
     // The gate writes up to 10,000 of these per request: one prepared statement beats building queries.
-    const st = db.sqlite.prepare('INSERT INTO reservations (account_id, message_id, campaign_id, cost_minor, reserved_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)');
+    let st = reservationInserts.get(db.sqlite);
+    if (!st) reservationInserts.set(db.sqlite, (st = db.sqlite.prepare('INSERT INTO reservations (account_id, message_id, campaign_id, cost_minor, reserved_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)')));
     for (const r of rows) st.run(r.account_id, r.message_id, r.campaign_id, r.cost_minor, r.reserved_at, r.expires_at);
     return;
   }

@@ -1,6 +1,9 @@
 // SQL for campaigns, contacts and the per-campaign reads of the campaign page.
 import { sql, type Kysely, type Transaction } from 'kysely';
+import type Database from 'better-sqlite3';
 import type { CampaignRow, ContactRow, DB, MessageRow } from './schema';
+import type { Db } from './db';
+import { insertRowsSqlite } from './messages';
 import { COUNT_FIELDS, zeroCounts, type MessageCounts } from '../domain/message';
 
 type Handle = Kysely<DB> | Transaction<DB>;
@@ -185,14 +188,24 @@ export async function* iterateCampaignMessages(h: Handle, accountId: string, cam
   }
 }
 
+/**
+ * Contacts known under any of these keys. Given `db` on SQLite, one prepared point lookup per key (inside the
+ * caller's transaction): the send gate asks for 10,000 at a time, and IN lists of 900 built by Kysely cost more.
+ */
 export async function findContactsByKeys(
   h: Handle,
   accountId: string,
   keys: { externalIds: string[]; emails: string[]; phones: string[]; addressKeys: string[] },
+  db?: Db,
 ): Promise<ContactRow[]> {
   const out = new Map<string, ContactRow>();
   const run = async (col: 'external_id' | 'email' | 'phone' | 'address_key', values: string[]) => {
     const uniq = [...new Set(values)];
+    if (db?.sqlite) {
+      const st = contactLookup(db.sqlite, col);
+      for (const v of uniq) for (const r of st.all(accountId, v) as ContactRow[]) out.set(r.id, r);
+      return;
+    }
     for (let i = 0; i < uniq.length; i += 900) {
       const rows = await h.selectFrom('contacts').selectAll().where('account_id', '=', accountId).where(col, 'in', uniq.slice(i, i + 900)).execute();
       for (const r of rows) out.set(r.id, r);
@@ -205,7 +218,21 @@ export async function findContactsByKeys(
   return [...out.values()];
 }
 
-export async function insertContacts(h: Handle, rows: ContactRow[]): Promise<void> {
+const contactLookups = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+function contactLookup(sqlite: Database.Database, col: 'external_id' | 'email' | 'phone' | 'address_key'): Database.Statement {
+  let m = contactLookups.get(sqlite);
+  if (!m) contactLookups.set(sqlite, (m = new Map()));
+  let st = m.get(col);
+  if (!st) m.set(col, (st = sqlite.prepare(`SELECT * FROM contacts WHERE account_id = ? AND ${col} = ?`)));
+  return st;
+}
+
+/** Inserts new contacts; given `db` on SQLite, with prepared statements on the raw handle. */
+export async function insertContacts(h: Handle, rows: ContactRow[], db?: Db): Promise<void> {
+  if (db?.sqlite) {
+    insertRowsSqlite(db.sqlite, 'contacts', rows as unknown as Record<string, unknown>[]);
+    return;
+  }
   for (let i = 0; i < rows.length; i += 200) await h.insertInto('contacts').values(rows.slice(i, i + 200)).execute();
 }
 

@@ -58,13 +58,24 @@ export async function findMessagesByProviderIds(
   return out;
 }
 
+/** A campaign's messages to these recipients. Given `db` on SQLite, one prepared point lookup per recipient. */
 export async function findMessagesByRecipients(
   h: Handle,
   accountId: string,
   campaignId: string,
   recipients: string[],
+  db?: Db,
 ): Promise<MessageRow[]> {
   const out: MessageRow[] = [];
+  if (db?.sqlite) {
+    const st = stmts(db.sqlite).getMessageByRecipient;
+    const toRow = rowBuilder(st);
+    for (const r of new Set(recipients)) {
+      const values = st.get(accountId, campaignId, r) as unknown[] | undefined;
+      if (values) out.push(toRow(values) as unknown as MessageRow);
+    }
+    return out;
+  }
   for (const part of chunks([...new Set(recipients)])) {
     out.push(
       ...(await h
@@ -105,6 +116,9 @@ function stmts(sqlite: Database.Database): Record<string, Database.Statement> {
   if (!s) {
     s = {
       getMessage: sqlite.prepare('SELECT * FROM messages WHERE account_id = ? AND id = ?').raw(),
+      getMessageByRecipient: sqlite.prepare('SELECT * FROM messages WHERE account_id = ? AND campaign_id = ? AND recipient = ?').raw(),
+      getOrphans: sqlite.prepare('SELECT * FROM orphan_events WHERE account_id = ? AND ref_key = ?'),
+      deleteOrphans: sqlite.prepare('DELETE FROM orphan_events WHERE account_id = ? AND ref_key = ?'),
       insertEvent: sqlite.prepare(
         `INSERT OR IGNORE INTO events (${EVENT_COLUMNS.join(',')}) VALUES (${EVENT_COLUMNS.map(() => '?').join(',')})`,
       ),
@@ -232,9 +246,44 @@ export async function addCampaignDays(db: Db, h: Handle, deltas: DayDelta[]): Pr
   }
 }
 
-export async function insertMessages(h: Handle, rows: MessageRow[]): Promise<void> {
+/** Inserts new messages. Given `db` on SQLite, one prepared INSERT per row (rows of one shape share it). */
+export async function insertMessages(h: Handle, rows: MessageRow[], db?: Db): Promise<void> {
+  if (db?.sqlite) {
+    insertRowsSqlite(db.sqlite, 'messages', rows as unknown as Record<string, unknown>[]);
+    return;
+  }
   for (const part of chunks(rows, 200)) await h.insertInto('messages').values(part).execute();
 }
+
+/**
+ * Inserts rows into `table` with prepared statements on the raw SQLite handle (inside the caller's transaction),
+ * one statement per set of defined columns, as Kysely would insert them (undefined values are left out so the
+ * column takes its default). Shared by the store's bulk inserts of rows built in code (messages, contacts).
+ */
+export function insertRowsSqlite(sqlite: Database.Database, table: string, rows: Record<string, unknown>[]): void {
+  let cache = insertStatements.get(sqlite);
+  if (!cache) insertStatements.set(sqlite, (cache = new Map()));
+  let lastKey = '';
+  let last: { st: Database.Statement; columns: string[] } | undefined;
+  for (const row of rows) {
+    const columns = Object.keys(row).filter((c) => row[c] !== undefined);
+    const key = `${table}(${columns.join(',')})`;
+    if (key !== lastKey) {
+      last = cache.get(key);
+      if (!last) {
+        if (cache.size >= 200) cache.clear();
+        const sql = `INSERT INTO ${table} (${columns.map((c) => `"${c.replace(/"/g, '""')}"`).join(',')}) VALUES (${columns.map(() => '?').join(',')})`;
+        last = { st: sqlite.prepare(sql), columns };
+        cache.set(key, last);
+      }
+      lastKey = key;
+    }
+    const values = new Array(last!.columns.length);
+    for (let i = 0; i < values.length; i++) values[i] = row[last!.columns[i]];
+    last!.st.run(values);
+  }
+}
+const insertStatements = new WeakMap<Database.Database, Map<string, { st: Database.Statement; columns: string[] }>>();
 
 export async function insertOrphanEvents(h: Handle, rows: OrphanEventRow[]): Promise<number> {
   let n = 0;
@@ -249,9 +298,23 @@ export async function insertOrphanEvents(h: Handle, rows: OrphanEventRow[]): Pro
   return n;
 }
 
-/** Removes and returns the orphan events waiting for any of these message references. */
-export async function takeOrphanEvents(h: Handle, accountId: string, refKeys: string[]): Promise<OrphanEventRow[]> {
+/**
+ * Removes and returns the orphan events waiting for any of these message references. Given `db` on SQLite, one
+ * prepared point lookup per reference (registration asks for every new message, and almost none has any).
+ */
+export async function takeOrphanEvents(h: Handle, accountId: string, refKeys: string[], db?: Db): Promise<OrphanEventRow[]> {
   const out: OrphanEventRow[] = [];
+  if (db?.sqlite) {
+    const s = stmts(db.sqlite);
+    for (const key of new Set(refKeys)) {
+      const rows = s.getOrphans.all(accountId, key) as OrphanEventRow[];
+      if (rows.length) {
+        s.deleteOrphans.run(accountId, key);
+        out.push(...rows);
+      }
+    }
+    return out;
+  }
   for (const part of chunks([...new Set(refKeys)])) {
     const rows = await h.selectFrom('orphan_events').selectAll().where('account_id', '=', accountId).where('ref_key', 'in', part).execute();
     if (rows.length) {
