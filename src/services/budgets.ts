@@ -75,9 +75,12 @@ export interface CampaignBudget {
   usedShare: number | null;
 }
 
-/** What the tracking area offers the gate, when it is wired (deps.tracking): links and QR URL per message. */
+/**
+ * What the tracking area offers the gate, when it is wired (deps.tracking): links and QR URL per message, issued
+ * inside the gate's transaction (links and reservations commit together, in one commit per batch).
+ */
 export interface GateTracking {
-  forGate(accountId: string, campaignId: string, messages: { messageId: string; recipient: string }[]): Promise<Map<string, unknown>>;
+  forGate(trx: Transaction<DB>, accountId: string, campaignId: string, messages: { messageId: string; recipient: string }[]): Promise<Map<string, unknown>>;
 }
 
 export interface CommitAnswer { committed: number; alreadyCommitted: number; late: number; used: number; budget: CampaignBudget }
@@ -244,16 +247,18 @@ export class Budgets implements CostingHook {
     });
     if (errors.length) return { ok: false, status: 422, message: `${errors.length} recipient(s) cannot be priced or are malformed; nothing was reserved. First: ${errors[0].message}.`, errors };
 
-    const answer = await this.writer.run((trx) => this.reserveIn(trx, accountId, campaign, prepared), Math.max(1, recipients.length));
-    this.alerts.kick();
-    if (!answer.ok) return answer;
-    if (this.tracking) {
-      const allowed = answer.value.results.filter((x): x is Extract<GateResult, { status: 'allowed' }> => x.status === 'allowed');
-      if (allowed.length) {
-        const links = await this.tracking.forGate(accountId, campaignId, allowed.map((a) => ({ messageId: a.messageId, recipient: a.recipient })));
-        for (const a of allowed) if (links.has(a.messageId)) a.tracking = links.get(a.messageId);
+    const answer = await this.writer.run(async (trx) => {
+      const out = await this.reserveIn(trx, accountId, campaign, prepared);
+      if (out.ok && this.tracking) {
+        const allowed = out.value.results.filter((x): x is Extract<GateResult, { status: 'allowed' }> => x.status === 'allowed');
+        if (allowed.length) {
+          const links = await this.tracking.forGate(trx, accountId, campaignId, allowed.map((a) => ({ messageId: a.messageId, recipient: a.recipient })));
+          for (const a of allowed) if (links.has(a.messageId)) a.tracking = links.get(a.messageId);
+        }
       }
-    }
+      return out;
+    }, Math.max(1, recipients.length));
+    this.alerts.kick();
     return answer;
   }
 
@@ -765,13 +770,14 @@ export class BudgetSweep {
  * allowed message. Read lazily, so the order areas are wired in does not matter; absent tracking means no links.
  */
 export function trackingForGate(get: () => unknown): GateTracking {
-  type Issue = (a: string, c: string, sel: { messageIds: string[] }) => Promise<{ ok: boolean; value?: { messages: { messageId: string; links: unknown[]; qr: unknown; pixelUrl?: string }[] } }>;
+  type Issued = Promise<{ ok: boolean; value?: { messages: { messageId: string; links: unknown[]; qr: unknown; pixelUrl?: string }[] } }>;
+  type IssueIn = (trx: Transaction<DB>, a: string, c: string, sel: { messageIds: string[] }) => Issued;
   return {
-    forGate: async (accountId, campaignId, messages) => {
-      const t = get() as { issue?: Issue } | undefined;
+    forGate: async (trx, accountId, campaignId, messages) => {
+      const t = get() as { issueIn?: IssueIn } | undefined;
       const out = new Map<string, unknown>();
-      if (!t || typeof t.issue !== 'function') return out;
-      const issued = await t.issue.call(t, accountId, campaignId, { messageIds: messages.map((m) => m.messageId) });
+      if (!t || typeof t.issueIn !== 'function') return out;
+      const issued = await t.issueIn.call(t, trx, accountId, campaignId, { messageIds: messages.map((m) => m.messageId) });
       if (!issued.ok || !issued.value) return out;
       for (const m of issued.value.messages) out.set(m.messageId, { links: m.links, qr: m.qr, pixelUrl: m.pixelUrl });
       return out;

@@ -5,7 +5,8 @@
 // (group commit: many clicks, one transaction). See docs/TRACKING.md, "Durability under load".
 import { createHash, randomBytes as cryptoRandomBytes } from 'node:crypto';
 import type { Db } from '../store/db';
-import type { MessageRow } from '../store/schema';
+import type { Transaction } from 'kysely';
+import type { DB, MessageRow } from '../store/schema';
 import {
   countDestinationsOfMessages, findLinksOfMessages, findMessageIdByClickId, flagEvents, getLinkTarget, getMessageTimes,
   getMessagesBasic, getTrackedLink, insertDestinations, insertTrackedLinks, listCampaignMessageIds, listDestinations,
@@ -287,59 +288,70 @@ export class Tracking {
     campaignId: string,
     sel: { messageIds?: string[]; all?: boolean; cursor?: string; limit?: number },
   ): Promise<Outcome<{ messages: IssuedMessage[]; nextCursor: string | null; destinations: Destination[] }>> {
-    return this.writer.run(async (trx) => {
-      const campaign = await getCampaign(trx, accountId, campaignId);
-      if (!campaign) return { ok: false, status: 404, message: `No campaign ${campaignId} in this account.`, errors: [] };
-      const dests = await listDestinations(trx, accountId, campaignId);
-      let messages: { id: string; recipient: string }[];
-      let nextCursor: string | null = null;
-      if (sel.messageIds) {
-        const found = new Map((await getMessagesBasic(trx, accountId, sel.messageIds)).map((m) => [m.id, m]));
-        const errors = sel.messageIds.flatMap((id, index) =>
-          found.get(id)?.campaign_id === campaignId ? [] : [{ index, field: 'messageId', message: `no message ${id} in campaign ${campaignId}` }],
-        );
-        if (errors.length) return { ok: false, status: 422, message: `${errors.length} message id(s) are not messages of this campaign; nothing was issued.`, errors };
-        messages = [...new Set(sel.messageIds)].map((id) => found.get(id)!);
-      } else {
-        const limit = sel.limit ?? 1000;
-        const page = await listCampaignMessageIds(trx, accountId, campaignId, { after: sel.cursor, limit: limit + 1, excludeNotSent: true });
-        messages = page.slice(0, limit);
-        if (page.length > limit) nextCursor = messages[messages.length - 1].id;
+    return this.writer.run((trx) => this.issueIn(trx, accountId, campaignId, sel), Math.max(1, sel.messageIds?.length ?? sel.limit ?? 1000));
+  }
+
+  /**
+   * The body of `issue`, inside a transaction the caller holds: the send gate issues its allowed messages' links in
+   * the transaction that reserves them (one commit per batch, links and reservations durable together).
+   */
+  async issueIn(
+    trx: Transaction<DB>,
+    accountId: string,
+    campaignId: string,
+    sel: { messageIds?: string[]; all?: boolean; cursor?: string; limit?: number },
+  ): Promise<Outcome<{ messages: IssuedMessage[]; nextCursor: string | null; destinations: Destination[] }>> {
+    const campaign = await getCampaign(trx, accountId, campaignId);
+    if (!campaign) return { ok: false, status: 404, message: `No campaign ${campaignId} in this account.`, errors: [] };
+    const dests = await listDestinations(trx, accountId, campaignId);
+    let messages: { id: string; recipient: string }[];
+    let nextCursor: string | null = null;
+    if (sel.messageIds) {
+      const found = new Map((await getMessagesBasic(trx, accountId, sel.messageIds, this.db)).map((m) => [m.id, m]));
+      const errors = sel.messageIds.flatMap((id, index) =>
+        found.get(id)?.campaign_id === campaignId ? [] : [{ index, field: 'messageId', message: `no message ${id} in campaign ${campaignId}` }],
+      );
+      if (errors.length) return { ok: false, status: 422, message: `${errors.length} message id(s) are not messages of this campaign; nothing was issued.`, errors };
+      messages = [...new Set(sel.messageIds)].map((id) => found.get(id)!);
+    } else {
+      const limit = sel.limit ?? 1000;
+      const page = await listCampaignMessageIds(trx, accountId, campaignId, { after: sel.cursor, limit: limit + 1, excludeNotSent: true });
+      messages = page.slice(0, limit);
+      if (page.length > limit) nextCursor = messages[messages.length - 1].id;
+    }
+    const now = this.clock();
+    const have = new Map<string, TrackedLinkRow>();
+    for (const l of await findLinksOfMessages(trx, accountId, messages.map((m) => m.id), this.db)) have.set(`${l.message_id}|${l.kind}|${l.position}`, l);
+    const fresh: TrackedLinkRow[] = [];
+    const linkOf = (messageId: string, kind: 'link' | 'pixel', position: number, url: string | null): TrackedLinkRow => {
+      const key = `${messageId}|${kind}|${position}`;
+      let l = have.get(key);
+      if (!l) {
+        l = { account_id: accountId, token: newLinkToken(this.random), message_id: messageId, campaign_id: campaignId, kind, position, url, created_at: now, revoked_at: null };
+        have.set(key, l);
+        fresh.push(l);
       }
-      const now = this.clock();
-      const have = new Map<string, TrackedLinkRow>();
-      for (const l of await findLinksOfMessages(trx, accountId, messages.map((m) => m.id))) have.set(`${l.message_id}|${l.kind}|${l.position}`, l);
-      const fresh: TrackedLinkRow[] = [];
-      const linkOf = (messageId: string, kind: 'link' | 'pixel', position: number, url: string | null): TrackedLinkRow => {
-        const key = `${messageId}|${kind}|${position}`;
-        let l = have.get(key);
-        if (!l) {
-          l = { account_id: accountId, token: newLinkToken(this.random), message_id: messageId, campaign_id: campaignId, kind, position, url, created_at: now, revoked_at: null };
-          have.set(key, l);
-          fresh.push(l);
-        }
-        return l;
-      };
-      const base = this.opts.publicUrl;
-      const out: IssuedMessage[] = messages.map((m) => {
-        const links = dests.map((d) => {
-          const l = linkOf(m.id, 'link', d.position, d.url);
-          return { url: d.url, token: l.token, trackedUrl: linkUrl(base, l.token), revoked: l.revoked_at !== null };
-        });
-        const pixel = linkOf(m.id, 'pixel', 0, null);
-        const first = links.find((l) => !l.revoked);
-        return {
-          messageId: m.id,
-          recipient: m.recipient,
-          links: links.map(({ revoked: _r, ...l }) => l),
-          qr: first ? { url: qrUrl(base, first.token), printedUrl: first.trackedUrl, destination: first.url } : null,
-          pixelUrl: `${base.replace(/\/+$/, '')}/o/${pixel.token}.gif`,
-        };
+      return l;
+    };
+    const base = this.opts.publicUrl;
+    const out: IssuedMessage[] = messages.map((m) => {
+      const links = dests.map((d) => {
+        const l = linkOf(m.id, 'link', d.position, d.url);
+        return { url: d.url, token: l.token, trackedUrl: linkUrl(base, l.token), revoked: l.revoked_at !== null };
       });
-      await insertTrackedLinks(trx, fresh);
-      for (const l of fresh) this.cache.delete(l.token); // a negative entry for a token just issued
-      return { ok: true, value: { messages: out, nextCursor, destinations: dests.map((d) => ({ position: d.position, url: d.url })) } };
-    }, Math.max(1, sel.messageIds?.length ?? sel.limit ?? 1000));
+      const pixel = linkOf(m.id, 'pixel', 0, null);
+      const first = links.find((l) => !l.revoked);
+      return {
+        messageId: m.id,
+        recipient: m.recipient,
+        links: links.map(({ revoked: _r, ...l }) => l),
+        qr: first ? { url: qrUrl(base, first.token), printedUrl: first.trackedUrl, destination: first.url } : null,
+        pixelUrl: `${base.replace(/\/+$/, '')}/o/${pixel.token}.gif`,
+      };
+    });
+    await insertTrackedLinks(trx, fresh, this.db);
+    for (const l of fresh) this.cache.delete(l.token); // a negative entry for a token just issued
+    return { ok: true, value: { messages: out, nextCursor, destinations: dests.map((d) => ({ position: d.position, url: d.url })) } };
   }
 
   /**

@@ -69,16 +69,50 @@ export async function insertDestinations(h: Handle, rows: CampaignDestinationRow
 
 // ---- tracked links -----------------------------------------------------------------------------------------
 
-/** Inserts links and their token routes (the same tokens). */
-export async function insertTrackedLinks(h: Handle, rows: TrackedLinkRow[]): Promise<void> {
+const linkStatementCache = new WeakMap<Database.Database, Record<'insertToken' | 'insertLink' | 'linksOfMessage' | 'messageBasic', Database.Statement>>();
+function linkStatements(sqlite: Database.Database) {
+  let s = linkStatementCache.get(sqlite);
+  if (!s) {
+    s = {
+      insertToken: sqlite.prepare('INSERT INTO tracking_tokens (token, account_id, created_at) VALUES (?, ?, ?)'),
+      insertLink: sqlite.prepare(
+        'INSERT INTO tracked_links (account_id, token, message_id, campaign_id, kind, position, url, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      linksOfMessage: sqlite.prepare('SELECT * FROM tracked_links WHERE account_id = ? AND message_id = ?'),
+      messageBasic: sqlite.prepare('SELECT id, campaign_id, recipient, status FROM messages WHERE account_id = ? AND id = ?'),
+    };
+    linkStatementCache.set(sqlite, s);
+  }
+  return s;
+}
+
+/**
+ * Inserts links and their token routes (the same tokens). Given `db` on SQLite, prepared inserts on the raw handle
+ * inside the caller's transaction: the send gate issues a pixel (and links) for up to 10,000 messages per request.
+ */
+export async function insertTrackedLinks(h: Handle, rows: TrackedLinkRow[], db?: Db): Promise<void> {
+  if (db?.sqlite && rows.length) {
+    const st = linkStatements(db.sqlite);
+    for (const r of rows) {
+      st.insertToken.run(r.token, r.account_id, r.created_at);
+      st.insertLink.run(r.account_id, r.token, r.message_id, r.campaign_id, r.kind, r.position, r.url, r.created_at, r.revoked_at);
+    }
+    return;
+  }
   for (const part of chunks(rows)) {
     await h.insertInto('tracking_tokens').values(part.map((r) => ({ token: r.token, account_id: r.account_id, created_at: r.created_at }))).execute();
     await h.insertInto('tracked_links').values(part).execute();
   }
 }
 
-export async function findLinksOfMessages(h: Handle, accountId: string, messageIds: string[]): Promise<TrackedLinkRow[]> {
+/** Links of these messages. Given `db` on SQLite, one prepared lookup per message (index tracked_links_message). */
+export async function findLinksOfMessages(h: Handle, accountId: string, messageIds: string[], db?: Db): Promise<TrackedLinkRow[]> {
   const out: TrackedLinkRow[] = [];
+  if (db?.sqlite) {
+    const st = linkStatements(db.sqlite).linksOfMessage;
+    for (const id of new Set(messageIds)) for (const r of st.all(accountId, id) as TrackedLinkRow[]) out.push(r);
+    return out;
+  }
   for (const part of chunks([...new Set(messageIds)])) {
     out.push(...(await h.selectFrom('tracked_links').selectAll().where('account_id', '=', accountId).where('message_id', 'in', part).execute()));
   }
@@ -264,8 +298,17 @@ export async function listCampaignMessageIds(
   return q.orderBy('id').limit(opts.limit).execute();
 }
 
-export async function getMessagesBasic(h: Handle, accountId: string, ids: string[]): Promise<{ id: string; campaign_id: string; recipient: string; status: string }[]> {
+export async function getMessagesBasic(h: Handle, accountId: string, ids: string[], db?: Db): Promise<{ id: string; campaign_id: string; recipient: string; status: string }[]> {
   const out = [];
+  if (db?.sqlite) {
+    // One prepared point lookup per id inside the caller's transaction (the gate's 10,000 fresh messages).
+    const st = linkStatements(db.sqlite).messageBasic;
+    for (const id of new Set(ids)) {
+      const m = st.get(accountId, id) as { id: string; campaign_id: string; recipient: string; status: string } | undefined;
+      if (m) out.push(m);
+    }
+    return out;
+  }
   for (const part of chunks([...new Set(ids)])) {
     out.push(...(await h.selectFrom('messages').select(['id', 'campaign_id', 'recipient', 'status']).where('account_id', '=', accountId).where('id', 'in', part).execute()));
   }
