@@ -62,12 +62,18 @@ const insEvent = sqlite.prepare(`INSERT INTO events (account_id, dedupe_key, mes
 const dayOf = (t: number) => new Date(t).toISOString().slice(0, 10);
 let messages = 0;
 let events = 0;
+// Messages are registered campaign by campaign (as `register` does), so a contact's ten messages lie far apart in the
+// table, as in a real account: within each block of contacts, one campaign's messages, then the next campaign's.
 const genMessages = sqlite.transaction((from: number, to: number) => {
+  const byCampaign: [number, number][][] = campaigns.map(() => []);
   for (let c = from; c < to; c++) {
-    const contactId = `ct_${c}`;
-    insContact.run(A, contactId, `c${c}@example.com`, null);
-    for (let k = 0; k < PER_CONTACT && messages < MESSAGES; k++) {
-      const camp = campaigns[(c * 7 + k * 13) % CAMPAIGNS];
+    insContact.run(A, `ct_${c}`, `c${c}@example.com`, null);
+    for (let k = 0; k < PER_CONTACT && c * PER_CONTACT + k < MESSAGES; k++) byCampaign[(c * 7 + k * 13) % CAMPAIGNS].push([c, k]);
+  }
+  for (let j = 0; j < CAMPAIGNS; j++) {
+    const camp = campaigns[j];
+    for (const [c, k] of byCampaign[j]) {
+      const contactId = `ct_${c}`;
       const id = `msg_${c}_${k}`;
       const sent = camp.sendAt + Math.floor(rnd() * 3_600_000);
       const delivered = camp.channel === 'mail' ? null : sent + 5000;
@@ -89,9 +95,9 @@ const genMessages = sqlite.transaction((from: number, to: number) => {
     }
   }
 });
-for (let c = 0; c < CONTACTS; c += 20_000) {
-  genMessages(c, Math.min(CONTACTS, c + 20_000));
-  if (c % 200_000 === 0) process.stderr.write(`  messages ${fmt(messages)} / ${fmt(MESSAGES)}\r`);
+for (let c = 0; c < CONTACTS; c += 50_000) {
+  genMessages(c, Math.min(CONTACTS, c + 50_000));
+  process.stderr.write(`  messages ${fmt(messages)} / ${fmt(MESSAGES)}\r`);
 }
 const insOrder = sqlite.prepare(`INSERT INTO orders (account_id, id, source, external_id, ordered_at, version_at, currency, gross_minor, tax_minor, shipping_minor,
   net_minor, discount_minor, discount_codes, note_attributes, item_quantity, refunded_minor, contact_id, matched_by, revenue_minor, revenue_currency, received_at, updated_at)
@@ -112,7 +118,12 @@ const genSeconds = (performance.now() - g0) / 1000;
 log(`Generation: ${genSeconds.toFixed(1)} s (${fmt(messages)} messages, ${fmt(events)} events, ${fmt(ORDERS)} orders; file ${(statSync(file).size / 1e9).toFixed(2)} GB)`);
 
 // ---------------------------------------------------------------------------------------------- baseline
+const cpuMs = (c0: NodeJS.CpuUsage) => {
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1000;
+};
 const b0 = performance.now();
+const bc0 = process.cpuUsage();
 let after: { at: number; id: string } | undefined;
 let read = 0;
 for (;;) {
@@ -122,10 +133,11 @@ for (;;) {
   after = { at: rows[rows.length - 1].ordered_at, id: rows[rows.length - 1].id };
 }
 const baseSeconds = (performance.now() - b0) / 1000;
-log(`Baseline (read every order, no attribution): ${fmt(read)} orders in ${baseSeconds.toFixed(1)} s = ${fmt(read / baseSeconds)} orders/s`);
+log(`Baseline (read every order, no attribution): ${fmt(read)} orders in ${baseSeconds.toFixed(1)} s = ${fmt(read / baseSeconds)} orders/s; CPU ${((cpuMs(bc0) / read) * 1000).toFixed(1)} µs/order`);
 
 // ---------------------------------------------------------------------------------------------- recompute
 let lastPct = -1;
+const rc0 = process.cpuUsage();
 const s = await m.deps.orders.recompute(A, {
   progress: (done, total) => {
     const pct = Math.floor((done / total) * 10);
@@ -134,7 +146,7 @@ const s = await m.deps.orders.recompute(A, {
   },
 });
 log(`Attribution (recompute, ${ORDERS >= 1_000_000 ? 'full size' : 'scaled run'}): ${fmt(s.orders)} orders against ${fmt(messages)} messages in ${s.seconds.toFixed(1)} s = ` +
-  `${fmt(s.orders / s.seconds)} orders/s (${((s.seconds / s.orders) * 1e6).toFixed(1)} µs/order); ${fmt(s.credited)} credited, ${fmt(s.credits)} credit rows`);
+  `${fmt(s.orders / s.seconds)} orders/s (${((s.seconds / s.orders) * 1e6).toFixed(1)} µs/order, CPU ${((cpuMs(rc0) / s.orders) * 1000).toFixed(1)} µs/order); ${fmt(s.credited)} credited, ${fmt(s.credits)} credit rows`);
 
 // ---------------------------------------------------------------------------------------------- arriving
 const arriving = (i: number) => {

@@ -227,4 +227,41 @@ forEachEngine('attribution', (engine) => {
     const p = await m.deps.orders.attribution.forPeriod(m.accountId, '2026-11-01', '2026-11-30');
     expect(p.revenueMinor).toBe(12000);
   });
+  it('recomputes, page by page in buyer order, exactly the credits the orders got as they arrived', async () => {
+    const { a, messages } = await crossChannel();
+    const mail = await campaign('Catalogue', 'mail', T0 - 60 * DAY);
+    await post(`/v1/campaigns/${mail}/discount-codes`, { codes: ['HIVER10'] }, 'PUT');
+    // Bob got the catalogue 50 days before buying with its code, older than every window: his order alone does not
+    // see the letter, so the code credit names no message; a recompute must not see it either, even when the same
+    // page holds his order of 21 days before (which the letter's send, 29 days before it, does touch).
+    const letter = await register(mail, { email: 'bob@example.com', address: { line1: '1 rue de la Paix', postalCode: '75002', city: 'Paris', country: 'FR' } }, T0 - 51 * DAY);
+    await events([{ messageId: letter, type: 'sent', at: T0 - 50 * DAY }, { messageId: messages.ma, type: 'opened', at: T0 + 2 * DAY }]);
+    const r = await post('/v1/orders', {
+      orders: [
+        order('1002', T0 + 3 * DAY),
+        order('1003', T0 - 3 * DAY),
+        order('2001', T0, { customer: { email: 'bob@example.com' }, discountCodes: ['HIVER10'] }),
+        order('2002', T0 + DAY, { customer: { email: 'bob@example.com' } }),
+        order('2000', T0 - 21 * DAY, { customer: { email: 'bob@example.com' } }),
+        // No buyer: credited by its code alone; and one no touch explains.
+        order('3001', T0, { customer: {}, discountCodes: ['HIVER10'] }),
+        order('3002', T0 + HOUR, { customer: {} }),
+      ],
+    });
+    expect(r.statusCode, r.body).toBe(200);
+    const credits = async () =>
+      (await m.db.kysely.selectFrom('attributions').selectAll().where('account_id', '=', m.accountId).orderBy('order_id').orderBy('campaign_id').execute())
+        .map((c) => ({ ...c, weight_micro: Number(c.weight_micro), revenue_minor: Number(c.revenue_minor), items: Number(c.items), order_at: Number(c.order_at), direct: Number(c.direct) }));
+    const arrived = await credits();
+    const orderIds = new Map((await m.db.kysely.selectFrom('orders').select(['id', 'external_id']).where('account_id', '=', m.accountId).execute()).map((o) => [o.external_id, o.id]));
+    const bob = (id: string) => arrived.filter((c) => c.order_id === orderIds.get(id));
+    expect(bob('2000').map((c) => [c.campaign_id, c.message_id, c.kind])).toEqual([[mail, letter, 'sent']]);
+    expect(bob('2001').map((c) => [c.campaign_id, c.message_id, c.kind])).toEqual([[mail, null, 'code']]);
+    expect(arrived.filter((c) => c.campaign_id === a).length).toBeGreaterThan(0);
+    for (const pageSize of [1, 2, 3, 2000]) {
+      const s = await m.deps.orders.recompute(m.accountId, { pageSize });
+      expect(s.orders).toBe(8);
+      expect(await credits()).toEqual(arrived);
+    }
+  });
 });

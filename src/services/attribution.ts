@@ -7,9 +7,9 @@ import type { Db } from '../store/db';
 import type { DB } from '../store/schema';
 import {
   countOrders, countUnconvertedOrders, deleteAttributionsOfOrders, findHumanEngagements, findOrdersOfContacts, findTouchMessages,
-  findTouchMessagesByIds, insertAttributions, listCampaignsForAttribution, listCurrencyRates, listDiscountCodes, listOrdersPage,
+  findTouchMessagesByIds, insertAttributions, listCampaignsForAttribution, listCurrencyRates, listDiscountCodes, listOrdersByBuyerPage, listOrdersPage,
   sumAttributionsByCampaign, sumAttributionsByDay, sumAttributionsForPeriod, deleteOtherModels,
-  type AttributionRow, type CampaignLookupRow, type OrderRow, type TouchMessageRow,
+  type AttributionRow, type BuyerCursor, type CampaignLookupRow, type OrderRow, type TouchMessageRow,
 } from '../store/orders';
 import {
   accountWindows, attributeOrder, compareModels, DEFAULT_HALF_LIFE_MS, DEFAULT_MODEL, ATTRIBUTION_MODELS, WEIGHT_SCALE, WINDOW_KINDS,
@@ -222,7 +222,8 @@ export class Attribution implements MoneySource {
       const lo = o.ordered_at - ctx.maxWindowMs;
       const hi = o.ordered_at;
       const out: Touch[] = [];
-      const own = o.contact_id ? (byContact.get(o.contact_id) ?? []) : [];
+      // The buyer's messages this order can see, whatever else the page read: exactly what reading this order alone gives.
+      const own = o.contact_id ? ownMessages(byContact.get(o.contact_id), lo, hi) : [];
       for (const m of own) {
         const channel = ctx.campaigns.get(m.campaign_id)?.channel as Channel | undefined;
         if (!channel) continue;
@@ -317,25 +318,25 @@ export class Attribution implements MoneySource {
     const total = await countOrders(this.db.kysely, accountId);
     await this.writer.run((trx) => deleteOtherModels(trx, accountId, ctx.settings.model));
     const pageSize = opts.pageSize ?? 2000;
-    let after: { at: number; id: string } | undefined;
+    // Pages in buyer order: a page's buyers are neighbours in the messages' contact index, so their messages are read
+    // in a few statements over a narrow part of it (in time order every page's buyers are spread over all of it).
+    let after: BuyerCursor | undefined;
     let done = 0;
     let credited = 0;
     let credits = 0;
     for (;;) {
       const page = await this.writer.run(async (trx) => {
-        const rows = await listOrdersPage(trx, accountId, { after, limit: pageSize });
+        const { rows, next } = await listOrdersByBuyerPage(trx, accountId, after, pageSize, this.db);
         if (opts.beforePage) await opts.beforePage(trx, rows);
         const written = await this.attributeIn(trx, ctx, rows);
-        return { rows, written };
+        return { rows, next, written };
       }, pageSize);
-      if (page.rows.length === 0) break;
-      const last = page.rows[page.rows.length - 1];
-      after = { at: last.ordered_at, id: last.id };
       done += page.rows.length;
       credits += page.written.length;
       credited += new Set(page.written.map((r) => r.order_id)).size;
-      opts.progress?.(done, total);
-      if (page.rows.length < pageSize) break;
+      if (page.rows.length) opts.progress?.(done, total);
+      if (!page.next) break;
+      after = page.next;
     }
     return { orders: done, credited, credits, seconds: (performance.now() - t0) / 1000 };
   }
@@ -424,6 +425,13 @@ export class Attribution implements MoneySource {
 
 export function attributable(o: OrderRow): AttributableOrder {
   return { at: o.ordered_at, revenueMinor: o.revenue_minor, currency: o.revenue_currency, cancelled: o.cancelled_at !== null };
+}
+
+/** The messages registered by `hi` with a send, delivery or engagement since `lo` (findTouchMessages' filter, per order). */
+function ownMessages(all: TouchMessageRow[] | undefined, lo: number, hi: number): TouchMessageRow[] {
+  if (!all) return [];
+  const since = (t: number | null) => t !== null && Number(t) >= lo;
+  return all.filter((m) => Number(m.registered_at) <= hi && (since(m.last_engaged_at) || since(m.delivered_at) || since(m.sent_at)));
 }
 
 /** The touches one message gave: its send, delivery, human opens (reads), clicks and scans, inside [lo, hi]. */

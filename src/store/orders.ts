@@ -193,6 +193,58 @@ export async function listOrdersPage(
   return q.orderBy('ordered_at', dir).orderBy('id', dir).limit(opts.limit).execute();
 }
 
+/**
+ * Where a recompute stands: first the orders no contact matched, by time; then the others by buyer. A page ends on a
+ * key (a time, a contact) and holds every order up to it, so no order is cut between two pages.
+ */
+export type BuyerCursor = { withoutBuyerUpTo: number } | { buyersAfter: string | null };
+
+/**
+ * One page of about `limit` orders in buyer order, and where the next one starts (null: none). Orders of one buyer
+ * are in one page, and a page's buyers are neighbours in the messages' contact index, so their messages are read
+ * in a few statements over a narrow part of it.
+ */
+export async function listOrdersByBuyerPage(
+  h: Handle,
+  accountId: string,
+  after: BuyerCursor | undefined,
+  limit: number,
+  db?: Db,
+): Promise<{ rows: OrderRow[]; next: BuyerCursor | null }> {
+  const cursor = after ?? { withoutBuyerUpTo: Number.MIN_SAFE_INTEGER };
+  if ('withoutBuyerUpTo' in cursor) {
+    const from = cursor.withoutBuyerUpTo;
+    if (db?.sqlite) {
+      const st = stmts(db.sqlite);
+      const end = st.noBuyerPageEnd.get(accountId, from, limit - 1) as number | undefined;
+      const rows = (end === undefined ? st.noBuyerRest.all(accountId, from) : st.noBuyerUpTo.all(accountId, from, end)) as unknown[][];
+      return { rows: rows.map(orderRowBuilder(st.noBuyerRest)), next: end === undefined ? { buyersAfter: null } : { withoutBuyerUpTo: end } };
+    }
+    const endRow = await h.selectFrom('orders').select('ordered_at').where('account_id', '=', accountId).where('contact_id', 'is', null)
+      .where('ordered_at', '>', from).orderBy('ordered_at').limit(1).offset(limit - 1).executeTakeFirst();
+    let q = h.selectFrom('orders').selectAll().where('account_id', '=', accountId).where('contact_id', 'is', null).where('ordered_at', '>', from);
+    if (endRow) q = q.where('ordered_at', '<=', Number(endRow.ordered_at));
+    const rows = await q.orderBy('ordered_at').orderBy('id').execute();
+    return { rows, next: endRow ? { withoutBuyerUpTo: Number(endRow.ordered_at) } : { buyersAfter: null } };
+  }
+  const from = cursor.buyersAfter;
+  if (db?.sqlite) {
+    const st = stmts(db.sqlite);
+    // Contact ids are never empty: '' starts before every one.
+    const end = st.buyerPageEnd.get(accountId, from ?? '', limit - 1) as string | undefined;
+    const rows = (end === undefined ? st.buyersRest.all(accountId, from ?? '') : st.buyersUpTo.all(accountId, from ?? '', end)) as unknown[][];
+    return { rows: rows.map(orderRowBuilder(st.buyersRest)), next: end === undefined ? null : { buyersAfter: end } };
+  }
+  let endQ = h.selectFrom('orders').select('contact_id').where('account_id', '=', accountId).where('contact_id', 'is not', null);
+  if (from !== null) endQ = endQ.where('contact_id', '>', from);
+  const endRow = await endQ.orderBy('contact_id').limit(1).offset(limit - 1).executeTakeFirst();
+  let q = h.selectFrom('orders').selectAll().where('account_id', '=', accountId).where('contact_id', 'is not', null);
+  if (from !== null) q = q.where('contact_id', '>', from);
+  if (endRow) q = q.where('contact_id', '<=', endRow.contact_id);
+  const rows = await q.orderBy('contact_id').orderBy('ordered_at').orderBy('id').execute();
+  return { rows, next: endRow ? { buyersAfter: endRow.contact_id } : null };
+}
+
 export async function countOrders(h: Handle, accountId: string, fromMs?: number, toMs?: number): Promise<number> {
   let q = h.selectFrom('orders').select((eb) => eb.fn.countAll<number>().as('n')).where('account_id', '=', accountId);
   if (fromMs !== undefined) q = q.where('ordered_at', '>=', fromMs);
@@ -336,10 +388,37 @@ function stmts(sqlite: Database.Database): Record<string, Database.Statement> {
         `SELECT ${TOUCH_COLUMNS.join(', ')} FROM messages WHERE account_id = ? AND contact_id = ? AND registered_at <= ?
          AND (last_engaged_at >= ? OR delivered_at >= ? OR sent_at >= ?)`,
       ),
+      touchMessagesOfContacts: sqlite.prepare(
+        `SELECT ${TOUCH_COLUMNS.join(', ')} FROM messages WHERE account_id = ? AND contact_id IN (${Array.from({ length: CONTACTS_PER_READ }, () => '?').join(',')})
+         AND registered_at <= ? AND (last_engaged_at >= ? OR delivered_at >= ? OR sent_at >= ?)`,
+      ).raw(true),
+      // Pages of orders by key range; the first statement of each pair finds where the page ends (index only).
+      noBuyerPageEnd: sqlite.prepare('SELECT ordered_at FROM orders WHERE account_id = ? AND contact_id IS NULL AND ordered_at > ? ORDER BY ordered_at LIMIT 1 OFFSET ?').pluck(),
+      noBuyerUpTo: sqlite.prepare('SELECT * FROM orders WHERE account_id = ? AND contact_id IS NULL AND ordered_at > ? AND ordered_at <= ? ORDER BY ordered_at').raw(true),
+      noBuyerRest: sqlite.prepare('SELECT * FROM orders WHERE account_id = ? AND contact_id IS NULL AND ordered_at > ? ORDER BY ordered_at').raw(true),
+      buyerPageEnd: sqlite.prepare('SELECT contact_id FROM orders WHERE account_id = ? AND contact_id > ? ORDER BY contact_id LIMIT 1 OFFSET ?').pluck(),
+      buyersUpTo: sqlite.prepare('SELECT * FROM orders WHERE account_id = ? AND contact_id > ? AND contact_id <= ? ORDER BY contact_id, ordered_at').raw(true),
+      buyersRest: sqlite.prepare('SELECT * FROM orders WHERE account_id = ? AND contact_id > ? ORDER BY contact_id, ordered_at').raw(true),
     };
     sqliteStatements.set(sqlite, s);
   }
   return s;
+}
+
+/**
+ * Builds row objects from raw rows with one object literal compiled per statement (its column names quoted by
+ * JSON.stringify): better-sqlite3 builds a 36-column row key by key, which cost more than reading it.
+ * (The same technique as the messages store's rowBuilder.)
+ */
+const orderRowBuilders = new WeakMap<Database.Statement, (values: unknown[]) => OrderRow>();
+function orderRowBuilder(st: Database.Statement): (values: unknown[]) => OrderRow {
+  let build = orderRowBuilders.get(st);
+  if (!build) {
+    const fields = st.columns().map((c, i) => `${JSON.stringify(c.name)}: v[${i}]`);
+    build = new Function('v', `return { ${fields.join(', ')} };`) as (values: unknown[]) => OrderRow;
+    orderRowBuilders.set(st, build);
+  }
+  return build;
 }
 
 export async function insertAttributions(h: Handle, rows: AttributionRow[], db?: Db): Promise<void> {
@@ -493,6 +572,17 @@ const TOUCH_COLUMNS = [
   'last_engaged_at', 'opens', 'clicks', 'scans',
 ] as const;
 
+const CONTACTS_PER_READ = 500;
+
+/** A raw row of TOUCH_COLUMNS, in that order. */
+function touchMessageOf(r: unknown[]): TouchMessageRow {
+  return {
+    id: r[0] as string, campaign_id: r[1] as string, contact_id: r[2] as string | null, cohort_day: r[3] as string, registered_at: r[4] as number,
+    sent_at: r[5] as number | null, delivered_at: r[6] as number | null, opened_at: r[7] as number | null, clicked_at: r[8] as number | null,
+    scanned_at: r[9] as number | null, last_engaged_at: r[10] as number | null, opens: r[11] as number, clicks: r[12] as number, scans: r[13] as number,
+  };
+}
+
 /**
  * The messages of these contacts that may have touched an order placed in [fromMs, toMs]: registered before the
  * end, and with a send, delivery or engagement no earlier than `sinceMs` (the start minus the longest window).
@@ -500,8 +590,18 @@ const TOUCH_COLUMNS = [
 export async function findTouchMessages(h: Handle, accountId: string, contactIds: string[], sinceMs: number, toMs: number, db?: Db): Promise<TouchMessageRow[]> {
   const out: TouchMessageRow[] = [];
   if (db?.sqlite) {
-    const st = stmts(db.sqlite).touchMessages;
-    for (const c of new Set(contactIds)) out.push(...(st.all(accountId, c, toMs, sinceMs, sinceMs, sinceMs) as TouchMessageRow[]));
+    const distinct = [...new Set(contactIds)];
+    if (distinct.length < 8) {
+      const st = stmts(db.sqlite).touchMessages;
+      for (const c of distinct) out.push(...(st.all(accountId, c, toMs, sinceMs, sinceMs, sinceMs) as TouchMessageRow[]));
+      return out;
+    }
+    // Many buyers: one statement per CONTACTS_PER_READ of them (the list padded with its first id), rows read as arrays.
+    const st = stmts(db.sqlite).touchMessagesOfContacts;
+    for (const part of chunks(distinct, CONTACTS_PER_READ)) {
+      while (part.length < CONTACTS_PER_READ) part.push(part[0]);
+      for (const r of st.all(accountId, ...part, toMs, sinceMs, sinceMs, sinceMs) as unknown[][]) out.push(touchMessageOf(r));
+    }
     return out;
   }
   for (const part of chunks([...new Set(contactIds)])) {

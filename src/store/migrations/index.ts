@@ -8,6 +8,7 @@ import * as tracking from './2026_11_25_020_tracking';
 import * as budgets from './2026_11_25_030_budgets';
 import * as orders from './2026_11_25_040_orders';
 import * as journeys from './2026_11_25_050_journeys';
+import * as messageTouches from './2026_11_26_040_message_touches';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_25_001_core': core,
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_25_030_budgets': budgets,
   '2026_11_25_040_orders': orders,
   '2026_11_25_050_journeys': journeys,
+  '2026_11_26_040_message_touches': messageTouches,
 };
