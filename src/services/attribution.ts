@@ -211,7 +211,7 @@ export class Attribution implements MoneySource {
     }
     const repeated = [...messages.values()].filter((m) => m.opens + m.clicks + m.scans > 1 && (m.last_engaged_at ?? -Infinity) >= since).map((m) => m.id);
     const engagements = new Map<string, { type: string; at: number }[]>();
-    for (const e of repeated.length ? await findHumanEngagements(h, ctx.accountId, repeated, since, maxAt) : []) {
+    for (const e of repeated.length ? await findHumanEngagements(h, ctx.accountId, repeated, since, maxAt, this.db) : []) {
       const list = engagements.get(e.message_id);
       if (list) list.push(e);
       else engagements.set(e.message_id, [e]);

@@ -177,8 +177,8 @@ export class Orders {
     const existing = new Map<string, OrderRow>();
     const storedRefunds = new Map<string, OrderRefund[]>();
     for (const [source, ids] of bySource) {
-      for (const row of await findOrdersByExternalIds(trx, accountId, source, [...ids])) existing.set(JSON.stringify([source, row.external_id]), row);
-      for (const r of await findRefundsOfOrders(trx, accountId, source, [...ids])) {
+      for (const row of await findOrdersByExternalIds(trx, accountId, source, [...ids], this.db)) existing.set(JSON.stringify([source, row.external_id]), row);
+      for (const r of await findRefundsOfOrders(trx, accountId, source, [...ids], this.db)) {
         const key = JSON.stringify([source, r.order_external_id]);
         storedRefunds.set(key, [...(storedRefunds.get(key) ?? []), refundOf(r)]);
       }
@@ -235,7 +235,7 @@ export class Orders {
       }
       changed.push(row);
     }
-    await insertOrders(trx, toInsert);
+    await insertOrders(trx, toInsert, this.db);
     const written = await this.attribution.attributeIn(trx, ctx, changed);
     summary.credited = new Set(written.map((r) => r.order_id)).size;
     return summary;
@@ -300,7 +300,7 @@ export class Orders {
     const all = keys.flat();
     const pick = (kind: MatchKey['kind']) => all.filter((k) => k.kind === kind).map((k) => k.value);
     const found = all.length
-      ? await findContactsForOrders(trx, accountId, { externalIds: pick('customer_id'), emails: pick('email'), phones: pick('phone'), addressKeys: pick('address') })
+      ? await findContactsForOrders(trx, accountId, { externalIds: pick('customer_id'), emails: pick('email'), phones: pick('phone'), addressKeys: pick('address') }, this.db)
       : [];
     const index = new Map<string, ContactKeyRow>();
     // The oldest id wins when two contacts share a key, so the choice never depends on read order.
@@ -631,6 +631,8 @@ function toApiOrder(r: OrderRow, credits: AttributionRow[], ctx: AccountContext)
     revenueCurrency: r.revenue_currency,
     /** False when no rate converts the order into the account's currency: its revenue is reported apart. */
     converted: r.revenue_currency === ctx.currency,
+    /** Who bought, as the order named them (the dashboard's orders list). */
+    customer: { externalId: r.customer_external_id, email: r.email, phone: r.phone },
     contactId: r.contact_id,
     matchedBy: r.matched_by,
     attribution: {

@@ -131,8 +131,17 @@ function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
 
 // ------------------------------------------------------------------------------------------------ orders
 
-export async function findOrdersByExternalIds(h: Handle, accountId: string, source: string, externalIds: string[]): Promise<OrderRow[]> {
+export async function findOrdersByExternalIds(h: Handle, accountId: string, source: string, externalIds: string[], db?: Db): Promise<OrderRow[]> {
   const out: OrderRow[] = [];
+  if (db?.sqlite) {
+    const st = stmts(db.sqlite).orderByExternalId;
+    const build = orderRowBuilder(st);
+    for (const id of new Set(externalIds)) {
+      const r = st.get(accountId, id, source) as unknown[] | undefined;
+      if (r) out.push(build(r));
+    }
+    return out;
+  }
   for (const part of chunks([...new Set(externalIds)])) {
     out.push(...(await h.selectFrom('orders').selectAll().where('account_id', '=', accountId).where('external_id', 'in', part).where('source', '=', source).execute()));
   }
@@ -147,7 +156,12 @@ export async function findOrdersByIds(h: Handle, accountId: string, ids: string[
   return out;
 }
 
-export async function insertOrders(h: Handle, rows: OrderRow[]): Promise<void> {
+export async function insertOrders(h: Handle, rows: OrderRow[], db?: Db): Promise<void> {
+  if (db?.sqlite && rows.length) {
+    const st = insertOrderStatement(db.sqlite, Object.keys(rows[0]));
+    for (const r of rows) st.run(r);
+    return;
+  }
   // 36 columns: 25 rows stay well under SQLite's bound-parameter limit.
   for (const part of chunks(rows, 25)) await h.insertInto('orders').values(part).execute();
 }
@@ -276,8 +290,13 @@ export async function countUnconvertedOrders(
 
 // ------------------------------------------------------------------------------------------------ refunds
 
-export async function findRefundsOfOrders(h: Handle, accountId: string, source: string, orderExternalIds: string[]): Promise<OrderRefundRow[]> {
+export async function findRefundsOfOrders(h: Handle, accountId: string, source: string, orderExternalIds: string[], db?: Db): Promise<OrderRefundRow[]> {
   const out: OrderRefundRow[] = [];
+  if (db?.sqlite) {
+    const st = stmts(db.sqlite).refundsOfOrder;
+    for (const id of new Set(orderExternalIds)) out.push(...(st.all(accountId, source, id) as OrderRefundRow[]));
+    return out;
+  }
   for (const part of chunks([...new Set(orderExternalIds)])) {
     out.push(
       ...(await h.selectFrom('order_refunds').selectAll().where('account_id', '=', accountId).where('source', '=', source)
@@ -392,6 +411,13 @@ function stmts(sqlite: Database.Database): Record<string, Database.Statement> {
         `SELECT ${TOUCH_COLUMNS.join(', ')} FROM messages WHERE account_id = ? AND contact_id IN (${Array.from({ length: CONTACTS_PER_READ }, () => '?').join(',')})
          AND registered_at <= ? AND (last_engaged_at >= ? OR delivered_at >= ? OR sent_at >= ?)`,
       ).raw(true),
+      orderByExternalId: sqlite.prepare('SELECT * FROM orders WHERE account_id = ? AND external_id = ? AND source = ?').raw(true),
+      refundsOfOrder: sqlite.prepare('SELECT * FROM order_refunds WHERE account_id = ? AND source = ? AND order_external_id = ?'),
+      // One type at a time, so that each read is a range of the events_message index (account, message, type, at).
+      humanEngagements: sqlite.prepare('SELECT message_id, type, at FROM events WHERE account_id = ? AND message_id = ? AND type = ? AND at >= ? AND at <= ? AND machine = 0'),
+      ...Object.fromEntries((['external_id', 'email', 'phone', 'address_key'] as const).map((c) => [
+        `contactsBy_${c}`, sqlite.prepare(`SELECT id, external_id, email, phone, address_key FROM contacts WHERE account_id = ? AND ${c} = ?`),
+      ])),
       // Pages of orders by key range; the first statement of each pair finds where the page ends (index only).
       noBuyerPageEnd: sqlite.prepare('SELECT ordered_at FROM orders WHERE account_id = ? AND contact_id IS NULL AND ordered_at > ? ORDER BY ordered_at LIMIT 1 OFFSET ?').pluck(),
       noBuyerUpTo: sqlite.prepare('SELECT * FROM orders WHERE account_id = ? AND contact_id IS NULL AND ordered_at > ? AND ordered_at <= ? ORDER BY ordered_at').raw(true),
@@ -403,6 +429,21 @@ function stmts(sqlite: Database.Database): Record<string, Database.Statement> {
     sqliteStatements.set(sqlite, s);
   }
   return s;
+}
+
+const insertOrderStatements = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+/** INSERT of an order row by named parameters, prepared once per column list. */
+function insertOrderStatement(sqlite: Database.Database, columns: string[]): Database.Statement {
+  let byColumns = insertOrderStatements.get(sqlite);
+  if (!byColumns) insertOrderStatements.set(sqlite, (byColumns = new Map()));
+  const key = columns.join(',');
+  let st = byColumns.get(key);
+  if (!st) {
+    if (!columns.every((c) => /^[a-z_]+$/.test(c))) throw new Error(`unexpected order column in ${key}`);
+    st = sqlite.prepare(`INSERT INTO orders (${key}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`);
+    byColumns.set(key, st);
+  }
+  return st;
 }
 
 /**
@@ -634,8 +675,16 @@ export async function findHumanEngagements(
   messageIds: string[],
   sinceMs: number,
   toMs: number,
+  db?: Db,
 ): Promise<{ message_id: string; type: string; at: number }[]> {
   const out: { message_id: string; type: string; at: number }[] = [];
+  if (db?.sqlite) {
+    const st = stmts(db.sqlite).humanEngagements;
+    for (const id of new Set(messageIds)) {
+      for (const type of ['opened', 'clicked', 'scanned']) out.push(...(st.all(accountId, id, type, sinceMs, toMs) as { message_id: string; type: string; at: number }[]));
+    }
+    return out;
+  }
   for (const part of chunks([...new Set(messageIds)])) {
     const rows = await h
       .selectFrom('events')
@@ -664,10 +713,16 @@ export async function findContactsForOrders(
   h: Handle,
   accountId: string,
   keys: { externalIds: string[]; emails: string[]; phones: string[]; addressKeys: string[] },
+  db?: Db,
 ): Promise<ContactKeyRow[]> {
   const out: ContactKeyRow[] = [];
   const cols = ['id', 'external_id', 'email', 'phone', 'address_key'] as const;
   const by = async (column: 'external_id' | 'email' | 'phone' | 'address_key', values: string[]) => {
+    if (db?.sqlite) {
+      const st = stmts(db.sqlite)[`contactsBy_${column}`];
+      for (const v of new Set(values)) out.push(...(st.all(accountId, v) as ContactKeyRow[]));
+      return;
+    }
     for (const part of chunks([...new Set(values)])) {
       out.push(...(await h.selectFrom('contacts').select(cols).where('account_id', '=', accountId).where(column, 'in', part).execute()));
     }
