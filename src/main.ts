@@ -27,6 +27,7 @@ import { Journeys } from './services/journeys';
 import { Goals } from './services/goals';
 import { Experiments } from './services/experiments';
 import { journeyRoutes } from './http/routes/journeys';
+import { startIngestWorker } from './services/ingestWorker';
 
 export interface Mesure {
   config: Config;
@@ -119,6 +120,18 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
   campaigns.extras.push(async (accountId, id) => ({ budget: await deps.budgets.campaignBudget(accountId, id) }));
   const budgetSweep = new BudgetSweep({ budgets: deps.budgets, billing: deps.billing, alerts: deps.alerts }).start();
   plugins.push(budgetRoutes, (app) => { app.addHook('onClose', () => budgetSweep.stop()); });
+
+  // SQLite: clicks and webhook deliveries are written by a worker thread with its own connection and the same ingestion
+  // hooks as above (so keep this last in the section), so requests are not held up by a commit's fsync. Closed after
+  // the click queue drains.
+  const ingestWorker = await startIngestWorker({
+    db, config, ingestor, accounts, customClock: opts.clock !== undefined, onAlerts: () => deps.alerts.kick(),
+  });
+  if (ingestWorker) {
+    deps.tracking.offload = ingestWorker;
+    deps.webhooks.offload = ingestWorker;
+    plugins.push((app) => { app.addHook('onClose', async () => { await deps.tracking.flush(); await ingestWorker.close(); }); });
+  }
 
   // 4. The HTTP application (not listening yet).
   const app = await buildApp(deps, plugins, { sessionResolver: sessionResolver(deps.sessions) });

@@ -24,6 +24,7 @@ import type { AccountRow } from '../store/schema';
 import type { AccountDirectory } from './accounts';
 import { saveMessageChanges, type Ingestor, type Outcome } from './ingest';
 import type { Writer } from './writer';
+import type { IngestWorker } from './ingestWorker';
 
 /** The provider name tracked events carry: their dedupe key is "pe:tracking:<click id>". */
 export const TRACKING_PROVIDER = 'tracking';
@@ -73,7 +74,8 @@ export interface VisitRequest {
 
 type VisitKind = 'clicked' | 'scanned' | 'opened';
 
-interface QueuedVisit {
+/** A visit as it is stored: what the ingestion worker receives (plain data). */
+export interface StoredVisit {
   accountId: string;
   messageId: string;
   campaignId: string;
@@ -84,8 +86,19 @@ interface QueuedVisit {
   id: string;
   at: number;
   req: VisitRequest;
+}
+
+interface QueuedVisit extends StoredVisit {
   enqueuedAt: number;
   done?: () => void;
+}
+
+/** What storing a batch of visits changed beyond the visits themselves. */
+export interface StoredVisits {
+  /** Refused by ingestion (a message vanished after its link was issued): logged, not retried. */
+  lost: number;
+  /** Stored clicks re-flagged as part of a link sweep. */
+  reflagged: number;
 }
 
 export interface TrackingStats {
@@ -184,6 +197,8 @@ export class Tracking {
   private lossesSinceLog = 0;
   private lastLateLog = 0;
   private settingsCache = new WeakMap<AccountRow, TrackingSettings>();
+  /** On SQLite, the worker thread that stores visits (main.ts sets it): the redirect thread never waits for a commit. */
+  offload?: IngestWorker;
 
   constructor(
     private readonly db: Db,
@@ -510,19 +525,27 @@ export class Tracking {
     }
   }
 
-  /** Classifies a batch and stores it, one Ingestor call per account (grouped into one transaction). */
+  /** Stores a batch through the ingestion worker when there is one, else on this thread. */
   private async writeBatch(batch: QueuedVisit[]): Promise<void> {
-    const byAccount = new Map<string, QueuedVisit[]>();
+    const visits: StoredVisit[] = batch.map(({ enqueuedAt: _e, done: _d, ...v }) => v);
+    const r = this.offload ? await this.offload.run({ kind: 'visits', visits }) : await this.storeVisits(visits);
+    this.stats.lost += r.lost;
+    this.stats.reflagged += r.reflagged;
+  }
+
+  /** Classifies a batch and stores it, one Ingestor call per account (grouped into one transaction). */
+  async storeVisits(batch: StoredVisit[]): Promise<StoredVisits> {
+    const byAccount = new Map<string, StoredVisit[]>();
     for (const v of batch) {
       const list = byAccount.get(v.accountId) ?? [];
       list.push(v);
       byAccount.set(v.accountId, list);
     }
     const results = await Promise.all([...byAccount].map(([accountId, visits]) => this.writeAccountBatch(accountId, visits)));
-    for (const r of results) if (r) throw r;
+    return { lost: results.reduce((n, r) => n + r.lost, 0), reflagged: results.reduce((n, r) => n + r.reflagged, 0) };
   }
 
-  private async writeAccountBatch(accountId: string, visits: QueuedVisit[]): Promise<Error | null> {
+  private async writeAccountBatch(accountId: string, visits: StoredVisit[]): Promise<StoredVisits> {
     const account = await this.accounts.get(accountId);
     const t = account ? this.settingsOfRow(account).thresholds : resolveThresholds();
     const ids = [...new Set(visits.map((v) => v.messageId))];
@@ -593,24 +616,23 @@ export class Tracking {
     if (!outcome.ok) {
       // Only possible if a message vanished after its link was issued: nothing else can be fixed by retrying.
       this.log('error', `${events.length} visit(s) of account ${accountId} refused by ingestion: ${outcome.message}`);
-      this.stats.lost += events.length;
-      return null;
+      return { lost: events.length, reflagged: 0 };
     }
-    if (reflag.size) await this.reflagSweeps(accountId, account?.time_zone ?? 'UTC', reflag);
-    return null;
+    const reflagged = reflag.size ? await this.reflagSweeps(accountId, account?.time_zone ?? 'UTC', reflag) : 0;
+    return { lost: 0, reflagged };
   }
 
   /**
    * Re-flags stored human clicks that turned out to open a link sweep: the events become machine ones and their
    * messages' counts move from clicks to bot clicks through saveMessageChanges, so daily counts stay the sum.
    */
-  private async reflagSweeps(accountId: string, timeZone: string, byMessage: Map<string, string[]>): Promise<void> {
-    await this.writer.run(async (trx) => {
+  private async reflagSweeps(accountId: string, timeZone: string, byMessage: Map<string, string[]>): Promise<number> {
+    return this.writer.run(async (trx) => {
       const changes: { before: MessageRow; after: MessageRow }[] = [];
       const flaggedPer = new Map<string, number>();
       for (const [messageId, keys] of byMessage) flaggedPer.set(messageId, await flagEvents(trx, accountId, keys, 'link_sweep'));
       const ids = [...flaggedPer].filter(([, n]) => n > 0).map(([id]) => id);
-      if (!ids.length) return;
+      if (!ids.length) return 0;
       const firstHuman = new Map<string, number>();
       for (const c of await listHumanClicks(trx, accountId, ids)) firstHuman.set(c.message_id, Math.min(firstHuman.get(c.message_id) ?? Infinity, c.at));
       for (const m of await findMessagesByIds(trx, accountId, ids)) {
@@ -620,7 +642,7 @@ export class Tracking {
       }
       const channels = await this.ingestor.channelsOf(trx, accountId, changes.map((c) => c.after.campaign_id));
       await saveMessageChanges(this.db, trx, timeZone, accountId, changes, channels);
-      this.stats.reflagged += [...flaggedPer.values()].reduce((a, b) => a + b, 0);
+      return [...flaggedPer.values()].reduce((a, b) => a + b, 0);
     });
   }
 

@@ -20,6 +20,7 @@ import {
 import type { Writer } from './writer';
 import type { Ingestor } from './ingest';
 import type { AccountDirectory } from './accounts';
+import type { IngestWorker } from './ingestWorker';
 
 declare module '../http/app' {
   interface Deps {
@@ -49,7 +50,7 @@ export interface WebhookSummary {
   optChanges: number;
 }
 
-interface EventTally {
+export interface EventTally {
   applied: number;
   duplicates: number;
   pending: number;
@@ -57,12 +58,22 @@ interface EventTally {
   dropped: number;
 }
 
-interface PendingDelivery {
+/** A verified, parsed delivery as it is stored: what the ingestion worker receives (plain data). */
+export interface VerifiedDelivery {
   accountId: string;
   provider: string;
   parsed: ParsedWebhook;
   digest: string;
   now: number;
+}
+
+/** What storing a batch of deliveries did: one outcome per delivery, and the events' fate per account and provider. */
+export interface StoredDeliveries {
+  outcomes: WebhookOutcome[];
+  tally: [string, EventTally][];
+}
+
+interface PendingDelivery extends VerifiedDelivery {
   resolve: (o: WebhookOutcome) => void;
   reject: (e: unknown) => void;
 }
@@ -117,6 +128,8 @@ export class Webhooks {
   readonly batchStats = { batches: 0, deliveries: 0, largest: 0 };
   private lastPrune = 0;
   readonly startedAt: number;
+  /** On SQLite, the worker thread that stores deliveries (main.ts sets it): requests are read during its commits. */
+  offload?: IngestWorker;
 
   constructor(
     private readonly db: Db,
@@ -204,10 +217,9 @@ export class Webhooks {
   }
 
   private async storeBatch(batch: PendingDelivery[]): Promise<void> {
-    const weight = Math.max(1, batch.reduce((n, d) => n + d.parsed.events.length, 0));
-    const tally = new Map<string, EventTally>();
     try {
-      const outcomes = await this.writer.run((trx) => this.store(trx, batch, tally), weight);
+      const deliveries: VerifiedDelivery[] = batch.map(({ resolve: _r, reject: _j, ...d }) => d);
+      const { outcomes, tally } = this.offload ? await this.offload.run({ kind: 'deliveries', deliveries }) : await this.storeDeliveries(deliveries);
       this.batchStats.batches += 1;
       this.batchStats.deliveries += batch.length;
       this.batchStats.largest = Math.max(this.batchStats.largest, batch.length);
@@ -227,16 +239,24 @@ export class Webhooks {
     }
   }
 
+  /** Stores verified deliveries in one Writer job (on this thread: the ingestion worker calls it too). */
+  async storeDeliveries(batch: VerifiedDelivery[]): Promise<StoredDeliveries> {
+    const weight = Math.max(1, batch.reduce((n, d) => n + d.parsed.events.length, 0));
+    const tally = new Map<string, EventTally>();
+    const outcomes = await this.writer.run((trx) => this.store(trx, batch, tally), weight);
+    return { outcomes, tally: [...tally] };
+  }
+
   /** Everything a batch of deliveries changes, in one transaction: nothing is written unless all of it is. */
-  private async store(trx: Transaction<DB>, batch: PendingDelivery[], tally: Map<string, EventTally>): Promise<WebhookOutcome[]> {
+  private async store(trx: Transaction<DB>, batch: VerifiedDelivery[], tally: Map<string, EventTally>): Promise<WebhookOutcome[]> {
     tally.clear();
     // Events carry their own dedupe keys, so a redelivery of events alone changes nothing without help. Opt-out
     // changes have none: a delivery that carries some is remembered by its digest, so that a STOP redelivered after
     // a START does not opt the number out again. One-time tokens (Mailgun) are remembered always.
-    const keysOf = (d: PendingDelivery) => [
+    const keysOf = (d: VerifiedDelivery) => [
       ...new Set([...(d.parsed.optChanges.length > 0 ? [`delivery:${d.provider}:${d.digest}`] : []), ...d.parsed.replayKeys]),
     ];
-    const byAccount = new Map<string, PendingDelivery[]>();
+    const byAccount = new Map<string, VerifiedDelivery[]>();
     for (const d of batch) byAccount.set(d.accountId, [...(byAccount.get(d.accountId) ?? []), d]);
     const known = new Map<string, string>();
     for (const [accountId, ds] of byAccount) {
@@ -249,7 +269,7 @@ export class Webhooks {
     // In arrival order: a key seen before (stored, or earlier in this batch) makes a duplicate when the bytes are
     // the same, a replay when they differ.
     const outcomes: WebhookOutcome[] = [];
-    const accepted: PendingDelivery[] = [];
+    const accepted: VerifiedDelivery[] = [];
     const rows: WebhookReplayKeyRow[] = [];
     for (const d of batch) {
       const keys = keysOf(d);
@@ -273,7 +293,7 @@ export class Webhooks {
 
     // One ingestion per account and provider; opt-out changes after the events, in arrival order, so that a
     // resubscribe later in a batch wins over an earlier unsubscribe.
-    const groups = new Map<string, PendingDelivery[]>();
+    const groups = new Map<string, VerifiedDelivery[]>();
     for (const d of accepted) {
       const key = `${d.accountId}/${d.provider}`;
       groups.set(key, [...(groups.get(key) ?? []), d]);

@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration } from 'kysely';
+import { CompiledQuery, Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Driver, type Migration } from 'kysely';
 import pg from 'pg';
 import { sqlitePath } from '../config';
 import { migrations } from './migrations';
@@ -75,8 +75,23 @@ export async function openDatabase(url: string, opts: { schema?: string; poolSiz
   } catch (err) {
     throw new DatabaseError(`Cannot open the SQLite database ${path}: ${(err as Error).message}.`);
   }
-  const kysely = new Kysely<DB>({ dialect: new SqliteDialect({ database }) });
+  const kysely = new Kysely<DB>({ dialect: new ImmediateSqliteDialect({ database }) });
   return { kysely, kind: 'sqlite', sqlite: database, close: () => kysely.destroy() };
+}
+
+/**
+ * Transactions begin IMMEDIATE: the write lock is taken at BEGIN, where busy_timeout waits for another connection's
+ * commit (the ingestion worker's, another `mesure` process's). A deferred transaction that read first would instead
+ * fail with SQLITE_BUSY on its first write whenever another connection committed in between.
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    driver.beginTransaction = async (connection) => {
+      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    };
+    return driver;
+  }
 }
 
 function redact(url: string): string {

@@ -1,0 +1,62 @@
+// The ingestion worker thread (see ingestWorker.ts): its own SQLite connection, and the services that write clicks and
+// webhook deliveries, wired with the same Ingestor hooks as src/main.ts section 3 (attribution re-credits orders after
+// events apply; budgets price reported costs). If main.ts gains or loses a hook, the signatures differ and the worker
+// refuses to run, so ingestion stays on the request thread rather than apply events differently.
+import { parentPort, workerData } from 'node:worker_threads';
+import { openDatabase } from '../store/db';
+import { AccountDirectory } from './accounts';
+import { Writer } from './writer';
+import { Ingestor } from './ingest';
+import { Tracking } from './tracking';
+import { Webhooks } from './webhooks';
+import { Attribution, trackingClickResolver } from './attribution';
+import { Alerts } from './alerts';
+import { Billing } from './billing';
+import { Budgets, trackingForGate } from './budgets';
+import { hookSignature, sameHooks, type FromWorker, type ToWorker, type WorkerSetup } from './ingestWorker';
+
+const port = parentPort!;
+const setup = workerData as WorkerSetup;
+const send = (m: FromWorker) => port.postMessage(m);
+
+const db = await openDatabase(setup.databaseUrl);
+const accounts = new AccountDirectory(db);
+const writer = new Writer(db);
+const ingestor = new Ingestor(db, writer, accounts);
+const tracking = new Tracking(db, writer, ingestor, accounts, { publicUrl: setup.publicUrl });
+const webhooks = new Webhooks(db, writer, ingestor, accounts, setup.publicUrl);
+const attribution = new Attribution(db, writer, accounts, trackingClickResolver(() => tracking));
+ingestor.afterApply.push(attribution.onEventsApplied);
+const alerts = new Alerts(db);
+// Alerts are sent by the request thread's Alerts (its sweep retries them too): two senders could deliver one twice.
+alerts.kick = () => send({ type: 'alerts' });
+const billing = new Billing(db, writer, accounts, alerts);
+const budgets = new Budgets(db, writer, accounts, ingestor, billing, alerts);
+budgets.tracking = trackingForGate(() => tracking);
+ingestor.costing = budgets;
+
+const mine = hookSignature(ingestor);
+if (!sameHooks(mine, setup.hooks)) {
+  send({ type: 'refused', reason: `the request thread's ingestion hooks ${JSON.stringify(setup.hooks)} differ from the worker's ${JSON.stringify(mine)}` });
+  await db.close();
+  port.close();
+} else {
+  port.on('message', (m: ToWorker) => {
+    if (m.type === 'forget') {
+      accounts.forget(m.accountId);
+      attribution.invalidate(m.accountId);
+    } else if (m.type === 'close') {
+      // The request thread sends this once every call it made has been answered: nothing is in flight.
+      void db.close().finally(() => port.close());
+    } else {
+      // Tasks run concurrently: the Writer groups those that arrive together into one transaction (one fsync).
+      const { id, task } = m;
+      const work = task.kind === 'visits' ? tracking.storeVisits(task.visits) : webhooks.storeDeliveries(task.deliveries);
+      work.then(
+        (value) => send({ type: 'result', id, ok: true, value }),
+        (err: unknown) => send({ type: 'result', id, ok: false, message: (err as Error)?.message ?? String(err) }),
+      );
+    }
+  });
+  send({ type: 'ready' });
+}

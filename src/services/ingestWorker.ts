@@ -1,0 +1,210 @@
+// Ingestion off the request thread, on SQLite. better-sqlite3 runs every statement and every commit's fsync on the
+// calling thread, so a batch of clicks or webhook deliveries written by the server's own connection stops the event
+// loop for tens of milliseconds, and every redirect and webhook request waits. Here a worker thread owns a second
+// connection to the same file (WAL: one writer at a time, readers never wait; transactions begin IMMEDIATE and
+// busy_timeout waits for the other connection) and runs the same Tracking, Webhooks and Ingestor code with the same
+// ingestion hooks (attribution after events apply, budgets pricing costs). The request thread posts a batch and
+// awaits the answer, which comes after the worker's COMMIT: a webhook is still acknowledged only once stored.
+// PostgreSQL writes are asynchronous already, so there the services write in the request thread as before.
+import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import type { Db } from '../store/db';
+import type { Config } from '../config';
+import type { Ingestor } from './ingest';
+import type { AccountDirectory } from './accounts';
+import type { StoredVisit, StoredVisits } from './tracking';
+import type { StoredDeliveries, VerifiedDelivery } from './webhooks';
+
+export type IngestTask = { kind: 'visits'; visits: StoredVisit[] } | { kind: 'deliveries'; deliveries: VerifiedDelivery[] };
+type ResultOf<T extends IngestTask> = T extends { kind: 'visits' } ? StoredVisits : StoredDeliveries;
+
+/** What the worker needs to open its own connection and build its services. */
+export interface WorkerSetup {
+  databaseUrl: string;
+  publicUrl: string;
+  /** The ingestion hooks of the request thread's Ingestor: the worker refuses to run with different ones. */
+  hooks: HookSignature;
+}
+
+/** Messages from the request thread to the worker. */
+export type ToWorker =
+  | { type: 'task'; id: number; task: IngestTask }
+  /** An account's row or settings changed: drop what the worker cached about it. */
+  | { type: 'forget'; accountId: string }
+  | { type: 'close' };
+
+/** Messages from the worker to the request thread. */
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'refused'; reason: string }
+  | { type: 'result'; id: number; ok: true; value: unknown }
+  | { type: 'result'; id: number; ok: false; message: string }
+  /** Budgets queued an alert: the request thread's Alerts sends it (one sender, no duplicate delivery). */
+  | { type: 'alerts' }
+  | { type: 'closed' };
+
+/** Which hooks an Ingestor runs, by name: both threads must run the same ones, or events would be applied differently. */
+export interface HookSignature {
+  costing: string | null;
+  afterApply: string[];
+}
+
+export function hookSignature(ingestor: Ingestor): HookSignature {
+  return { costing: ingestor.costing?.constructor.name ?? null, afterApply: ingestor.afterApply.map((f) => f.name || 'anonymous') };
+}
+
+export function sameHooks(a: HookSignature, b: HookSignature): boolean {
+  return a.costing === b.costing && a.afterApply.length === b.afterApply.length && a.afterApply.every((n, i) => n === b.afterApply[i]);
+}
+
+export interface IngestWorkerOptions {
+  db: Db;
+  config: Config;
+  ingestor: Ingestor;
+  accounts: AccountDirectory;
+  /** A custom clock (tests) cannot cross threads: such a Mesure writes on its own thread. */
+  customClock: boolean;
+  /** Called when the worker queued alerts to send. */
+  onAlerts?: () => void;
+  log?: (message: string) => void;
+}
+
+/**
+ * Starts the worker when the database is a SQLite file and nothing forbids it (MESURE_INGEST_WORKER=0, a custom
+ * clock, an in-memory database); resolves with null otherwise, or when the worker's hooks differ from ours (logged).
+ */
+export async function startIngestWorker(opts: IngestWorkerOptions): Promise<IngestWorker | null> {
+  const log = opts.log ?? ((m: string) => process.stderr.write(`[ingest worker] ${m}\n`));
+  const url = opts.config.database.url;
+  if (opts.db.kind !== 'sqlite' || opts.customClock || process.env.MESURE_INGEST_WORKER === '0' || /:memory:/.test(url)) return null;
+  const worker = new IngestWorker({ databaseUrl: url, publicUrl: opts.config.http.publicUrl, hooks: hookSignature(opts.ingestor) }, log, opts.onAlerts);
+  const started = await worker.started;
+  if (started !== true) {
+    log(`not used, ingestion stays on the request thread: ${started}`);
+    await worker.close();
+    return null;
+  }
+  // The worker caches account rows (time zone, tracking and attribution settings) like this thread does: whatever
+  // makes this thread forget an account makes the worker forget it too.
+  const forget = opts.accounts.forget.bind(opts.accounts);
+  opts.accounts.forget = (id: string) => {
+    forget(id);
+    worker.forget(id);
+  };
+  return worker;
+}
+
+/**
+ * The worker's bootstrap: registers tsx in that thread (module hooks are per thread: neither `register()` in the
+ * request thread, as bin/mesure.js does, nor vitest's transform reach a worker), then imports the TypeScript entry.
+ */
+function workerScript(): string {
+  // The ESM build of tsx's API (what `import 'tsx/esm/api'` gives), found through tsx's own package.json.
+  const pkg = createRequire(import.meta.url).resolve('tsx/package.json');
+  const exported = (JSON.parse(readFileSync(pkg, 'utf8')) as { exports: Record<string, { import: { default: string } }> }).exports['./esm/api'];
+  const tsx = new URL(exported.import.default, pathToFileURL(pkg)).href;
+  const entry = new URL('./ingestWorker.entry.ts', import.meta.url).href;
+  return `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entry)}); });`;
+}
+
+/** The thread inherits Node's flags except tsx's own loader flags (registered once, by the bootstrap). */
+function workerExecArgv(): string[] {
+  const out: string[] = [];
+  const args = process.execArgv;
+  for (let i = 0; i < args.length; i++) {
+    if ((args[i] === '--require' || args[i] === '--import' || args[i] === '-r') && /[\\/]tsx[\\/]|^tsx$/.test(args[i + 1] ?? '')) i++;
+    else if (/^--(require|import)=.*([\\/]tsx[\\/]|=tsx$)/.test(args[i])) continue;
+    else out.push(args[i]);
+  }
+  return out;
+}
+
+export class IngestWorker {
+  private worker: Worker | null = null;
+  private nextId = 1;
+  private calls = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
+  private closing = false;
+  /** Resolves with true once the worker's services are built, or with why it could not start. */
+  readonly started: Promise<true | string>;
+  readonly stats = { tasks: 0, restarts: 0 };
+
+  constructor(
+    private readonly setup: WorkerSetup,
+    private readonly log: (message: string) => void,
+    private readonly onAlerts?: () => void,
+  ) {
+    this.started = this.spawn();
+  }
+
+  private spawn(): Promise<true | string> {
+    const worker = new Worker(workerScript(), { eval: true, workerData: this.setup, execArgv: workerExecArgv() });
+    this.worker = worker;
+    return new Promise((resolve) => {
+      worker.on('message', (m: FromWorker) => {
+        if (m.type === 'ready') resolve(true);
+        else if (m.type === 'refused') resolve(m.reason);
+        else if (m.type === 'alerts') this.onAlerts?.();
+        else if (m.type === 'result') {
+          const call = this.calls.get(m.id);
+          this.calls.delete(m.id);
+          if (m.ok) call?.resolve(m.value);
+          else call?.reject(new Error(m.message));
+        }
+      });
+      worker.on('error', (err) => {
+        resolve(err.message);
+        this.log(`failed: ${err.stack ?? err.message}`);
+      });
+      worker.on('exit', (code) => {
+        resolve(`exited with code ${code}`);
+        if (this.worker === worker) this.worker = null;
+        // Calls in flight may or may not have committed: their callers retry (clicks) or answer 5xx (webhooks, which
+        // the provider redelivers; events dedupe). The next call starts a new worker.
+        const lost = [...this.calls.values()];
+        this.calls.clear();
+        for (const c of lost) c.reject(new Error(`the ingestion worker exited (code ${code})`));
+        if (!this.closing) this.log(`exited with code ${code}; a new one starts with the next batch`);
+      });
+    });
+  }
+
+  /** Runs a task in the worker; resolves after its COMMIT. */
+  async run<T extends IngestTask>(task: T): Promise<ResultOf<T>> {
+    if (this.closing) throw new Error('the ingestion worker is closed');
+    if (!this.worker) {
+      this.stats.restarts++;
+      const started = await this.spawn();
+      if (started !== true) throw new Error(`the ingestion worker could not start: ${started}`);
+    }
+    const id = this.nextId++;
+    this.stats.tasks++;
+    return new Promise<ResultOf<T>>((resolve, reject) => {
+      this.calls.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.worker!.postMessage({ type: 'task', id, task } satisfies ToWorker);
+    });
+  }
+
+  forget(accountId: string): void {
+    this.worker?.postMessage({ type: 'forget', accountId } satisfies ToWorker);
+  }
+
+  /** Lets calls in flight finish, closes the worker's connection and ends the thread. */
+  async close(): Promise<void> {
+    this.closing = true;
+    const worker = this.worker;
+    if (!worker) return;
+    await Promise.allSettled([...this.calls.values()].map((c) => new Promise((done) => {
+      const { resolve, reject } = c;
+      c.resolve = (v) => { resolve(v); done(null); };
+      c.reject = (e) => { reject(e); done(null); };
+    })));
+    const exited = new Promise((done) => worker.once('exit', done));
+    worker.postMessage({ type: 'close' } satisfies ToWorker);
+    const timer = setTimeout(() => void worker.terminate(), 5000);
+    await exited;
+    clearTimeout(timer);
+    this.worker = null;
+  }
+}

@@ -1,0 +1,133 @@
+// The ingestion worker (SQLite): clicks and webhook deliveries are written by a worker thread with its own connection,
+// through the same hooks as the request thread (attribution re-credits an order after a late click, budgets price a
+// WhatsApp delivery), a webhook is answered only once the worker has committed, and a settings change made on the
+// request thread reaches the worker's caches. These tests run on the real clock: a custom clock keeps ingestion on
+// the request thread (a function cannot cross threads), which is what most other suites use.
+import { createHmac } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { makeMesure, type TestMesure } from './support';
+import { hookSignature, sameHooks, startIngestWorker } from '../src/services/ingestWorker';
+import type { IncomingEvent } from '../src/domain/types';
+
+const CHROME = 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Mobile Safari/537.36';
+const DAY = 86_400_000;
+const WA_APP_SECRET = 'wa-app-secret-for-tests';
+
+describe('ingestion worker [sqlite]', () => {
+  let m: TestMesure;
+  beforeEach(async () => {
+    m = await makeMesure('sqlite');
+  });
+  afterEach(async () => {
+    await m.cleanup();
+  });
+
+  const call = async (method: 'GET' | 'POST' | 'PUT' | 'PATCH', url: string, payload?: unknown) => {
+    const r = await m.app.inject({ method, url, headers: m.auth, payload: payload as object });
+    expect(r.statusCode, r.body).toBeLessThan(300);
+    return r.body ? r.json() : null;
+  };
+  const events = async (list: (Omit<IncomingEvent, 'ref'> & { messageId: string })[]) => {
+    const r = await m.deps.ingestor.ingest(m.accountId, list.map(({ messageId, ...e }) => ({ ...e, ref: { kind: 'id', messageId } }) as IncomingEvent));
+    if (!r.ok) throw new Error(r.message);
+  };
+  const click = async (token: string) => {
+    const r = await m.app.inject({ method: 'GET', url: `/l/${token}`, headers: { 'user-agent': CHROME } });
+    expect(r.statusCode).toBe(302);
+    await m.deps.tracking.flush();
+  };
+  const clickRow = (messageId: string) =>
+    m.db.kysely.selectFrom('events').select(['machine', 'flag_reason']).where('message_id', '=', messageId).where('type', '=', 'clicked').executeTakeFirst();
+
+  it('runs on SQLite files, with the same ingestion hooks as the request thread', () => {
+    expect(m.deps.tracking.offload).toBeDefined();
+    expect(m.deps.webhooks.offload).toBe(m.deps.tracking.offload);
+    expect(hookSignature(m.deps.ingestor)).toEqual({ costing: 'Budgets', afterApply: ['onEventsApplied'] });
+  });
+
+  it('stores clicks in the worker: a late click re-credits an order, and a threshold change reaches the worker', async () => {
+    const T0 = Date.now();
+    const email = (await m.deps.campaigns.create(m.accountId, { name: 'Late email', channel: 'email', sendAt: T0 - 3 * DAY, status: 'completed' })).id;
+    const reg = await m.deps.ingestor.register(m.accountId, email, [
+      { recipient: { email: 'ana@example.com' }, registeredAt: T0 - 3 * DAY },
+      { recipient: { email: 'bob@example.com' }, registeredAt: T0 - 3 * DAY },
+      { recipient: { email: 'eve@example.com' }, registeredAt: T0 - 3 * DAY },
+    ]);
+    if (!reg.ok) throw new Error(reg.message);
+    const [ana, bob, eve] = reg.value.map((r) => r.messageId);
+    await events([
+      { messageId: ana, type: 'sent', at: T0 - 2 * DAY },
+      { messageId: ana, type: 'delivered', at: T0 - 2 * DAY + 1000 },
+      // Bob and Eve were delivered 10 s ago: over the default 5 s "too fast after delivery" threshold.
+      { messageId: bob, type: 'delivered', at: T0 - 10_000 },
+      { messageId: eve, type: 'delivered', at: T0 - 10_000 },
+    ]);
+    expect((await m.deps.tracking.registerDestinations(m.accountId, email, ['https://shop.example/x'])).ok).toBe(true);
+    const issued = await m.deps.tracking.issue(m.accountId, email, { all: true });
+    if (!issued.ok) throw new Error(issued.message);
+    const token = new Map(issued.value.messages.map((x) => [x.messageId, x.links[0].token]));
+
+    // Ana buys a minute from now (net 100.00); her click comes before the purchase but is stored after the order.
+    await call('POST', '/v1/orders', {
+      orders: [{ id: '2001', createdAt: new Date(T0 + 60_000).toISOString(), currency: 'EUR', total: 12000, tax: 2000, itemQuantity: 2, customer: { email: 'ana@example.com' } }],
+    });
+    const revenue = async () => (await m.deps.orders.attribution.byCampaign(m.accountId, [email])).get(email)?.revenueMinor ?? 0;
+    expect(await revenue()).toBe(0);
+    const tasks = m.deps.tracking.offload!.stats.tasks;
+    await click(token.get(ana)!);
+    expect(m.deps.tracking.offload!.stats.tasks).toBeGreaterThan(tasks);
+    expect(await clickRow(ana)).toEqual({ machine: 0, flag_reason: null });
+    expect(await revenue()).toBe(10000);
+
+    // Bob's click 10 s after delivery is human under the default threshold (the worker has cached the account)…
+    await click(token.get(bob)!);
+    expect(await clickRow(bob)).toEqual({ machine: 0, flag_reason: null });
+    // …then the account asks for an hour: Eve's click, as late after her delivery, is flagged by the worker.
+    await call('PATCH', '/v1/tracking/settings', { thresholds: { clickAfterDeliveryMs: 3_600_000 } });
+    await click(token.get(eve)!);
+    expect(await clickRow(eve)).toEqual({ machine: 1, flag_reason: 'fast_after_delivery' });
+    expect(m.deps.tracking.stats).toMatchObject({ written: 3, lost: 0, queued: 0 });
+  });
+
+  it('answers a webhook after the worker committed it, priced by the budgets hook', async () => {
+    await call('PUT', `/v1/providers/whatsapp/secret`, { secret: `${WA_APP_SECRET}:verify-me` });
+    // WhatsApp marketing in France: 14.32 ¢ (thousandths of a cent) → 14 ¢ a message.
+    await call('PUT', '/v1/cost-model', { whatsapp: { marketing: { default: 10000, FR: 14320 }, utility: { default: 5000, FR: 4000 } } });
+    const c = (await call('POST', '/v1/campaigns', { name: 'WhatsApp sale', channel: 'whatsapp' })).id as string;
+    const wamid = 'wamid.HBgLMzM2MTIzNDU2NzgVAgARGBI5QTNDQTVCM0Q0Q0Q2RTY3RTcA';
+    const reg = await call('POST', `/v1/campaigns/${c}/messages`, { messages: [{ recipient: { phone: '+33612345678' }, provider: 'whatsapp', providerMessageId: wamid }] });
+    const messageId = reg.results?.[0]?.messageId ?? reg.messages?.[0]?.messageId ?? reg.items?.[0]?.messageId;
+    expect(messageId).toBeTypeOf('string');
+
+    const at = Math.floor(Date.now() / 1000) - 60;
+    const body = JSON.stringify({
+      object: 'whatsapp_business_account',
+      entry: [{ id: '102290129340398', changes: [{ field: 'messages', value: {
+        messaging_product: 'whatsapp', metadata: { display_phone_number: '15550783881', phone_number_id: '106540352242922' },
+        statuses: [{ id: wamid, status: 'delivered', timestamp: String(at), recipient_id: '33612345678', pricing: { billable: true, pricing_model: 'PMP', category: 'marketing', type: 'regular' } }],
+      } }] }],
+    });
+    const signature = `sha256=${createHmac('sha256', WA_APP_SECRET).update(body).digest('hex')}`;
+    const tasks = m.deps.webhooks.offload!.stats.tasks;
+    const r = await m.app.inject({ method: 'POST', url: `/webhooks/whatsapp/${m.accountId}`, headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature }, payload: body });
+    expect(r.statusCode, r.body).toBe(200);
+    expect(m.deps.webhooks.offload!.stats.tasks).toBe(tasks + 1);
+    // Read at once, on the request thread's own connection: committed before the answer.
+    const row = await m.db.kysely.selectFrom('messages').select(['status', 'delivered_at', 'cost_minor']).where('account_id', '=', m.accountId).where('id', '=', messageId).executeTakeFirstOrThrow();
+    expect(row).toEqual({ status: 'delivered', delivered_at: at * 1000, cost_minor: 14 });
+  });
+
+  it('stays off when the hooks differ from those the worker wires, and ingestion stays on the request thread', async () => {
+    const extra = async function auditTrail() {};
+    m.deps.ingestor.afterApply.push(extra);
+    const logged: string[] = [];
+    try {
+      expect(sameHooks(hookSignature(m.deps.ingestor), { costing: 'Budgets', afterApply: ['onEventsApplied'] })).toBe(false);
+      const w = await startIngestWorker({ db: m.db, config: m.config, ingestor: m.deps.ingestor, accounts: m.deps.accounts, customClock: false, log: (s) => logged.push(s) });
+      expect(w).toBeNull();
+      expect(logged.join('\n')).toMatch(/differ/);
+    } finally {
+      m.deps.ingestor.afterApply.pop();
+    }
+  });
+});
