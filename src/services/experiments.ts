@@ -1,6 +1,6 @@
 // A/B variants and holdout groups of a campaign: the audience split (held out / treated, and which variant), the
 // per-variant figures with their comparisons, and the true lift measured against the holdout.
-import { randomUUID } from 'node:crypto';
+import { timeOrderedId } from './ids';
 import type { Transaction } from 'kysely';
 import type { Db } from '../store/db';
 import type { CampaignRow, ContactRow, DB, MessageRow } from '../store/schema';
@@ -454,7 +454,7 @@ async function resolveContacts(trx: Transaction<DB>, accountId: string, identiti
     if (!n.externalId && !n.email && !n.phone && !n.addressKey) return null;
     const row: ContactRow = {
       account_id: accountId,
-      id: `ct_${randomUUID().replace(/-/g, '').slice(0, 20)}`,
+      id: timeOrderedId('ct_'),
       external_id: n.externalId, email: n.email, phone: n.phone,
       address: n.raw.address ? JSON.stringify(n.raw.address) : null,
       address_key: n.addressKey,

@@ -1,6 +1,6 @@
 // Event ingestion and message registration: resolve each event's message, drop duplicates, keep orphans for
 // later, apply the rest to message state and daily counts, all inside one group-committed transaction.
-import { randomUUID } from 'node:crypto';
+import { timeOrderedId } from './ids';
 import type { Transaction } from 'kysely';
 import type { Db } from '../store/db';
 import type { CampaignRow, DB, EventRow, MessageRow, OrphanEventRow, SuppressionRow } from '../store/schema';
@@ -404,7 +404,7 @@ export class Ingestor {
       }
       const row = {
         account_id: accountId,
-        id: `ct_${randomUUID().replace(/-/g, '').slice(0, 20)}`,
+        id: timeOrderedId('ct_'),
         external_id: n.externalId,
         email: n.email,
         phone: n.phone,
@@ -458,7 +458,7 @@ export interface RegisteredMessage {
 }
 
 export function newMessageId(): string {
-  return `msg_${randomUUID().replace(/-/g, '').slice(0, 24)}`;
+  return timeOrderedId('msg_');
 }
 
 function formatAddress(a: PostalAddress | undefined): string | undefined {

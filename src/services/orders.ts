@@ -2,7 +2,8 @@
 // (even those that arrive before their order), matches the buyer to a contact, stores the order and credits it,
 // in one transaction. Also the account's order-related settings: Shopify secret, discount codes, currency rates,
 // attribution settings.
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { timeOrderedId } from './ids';
 import type { Readable } from 'node:stream';
 import type { Transaction } from 'kysely';
 import { parse } from 'csv-parse';
@@ -589,7 +590,7 @@ export class Orders {
 }
 
 export function newOrderId(): string {
-  return `ord_${randomUUID().replace(/-/g, '').slice(0, 20)}`;
+  return timeOrderedId('ord_');
 }
 
 /** Settings as the API shows them: the effective window of every kind per channel, in hours (null: no window). */
