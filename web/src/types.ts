@@ -43,6 +43,8 @@ export interface Overview {
   previousPeriod: { from: string; to: string };
   currency: string;
   cards: Record<KpiKey, KpiCardData>;
+  /** Orders in a currency no rate converts, reported apart (never added to the account's revenue). */
+  unconvertedOrders?: { currency: string; orders: number; revenueMinor: number }[];
 }
 
 export interface DayFigures {
@@ -107,7 +109,9 @@ export interface Template {
 
 export interface Campaign extends CampaignListItem {
   template: Template | null;
+  /** The campaign's budget in minor units (null: none). */
   budget?: number | null;
+  fixedCost?: number | null;
 }
 
 export type Figures = Record<string, number | null>;
@@ -129,22 +133,119 @@ export interface ReferenceRange {
   position: 'below' | 'within' | 'above' | null;
 }
 
-/** Proposed: one goal of a campaign or journey and its progress. */
+/** One goal of a campaign or journey (GET /v1/campaigns/{id} `goals`, src/services/goals.ts). */
 export interface Goal {
-  id?: string;
+  id: string;
   name: string;
-  metric?: string;
-  target: number | null;
+  kind: 'target' | 'segment';
+  /** A figure of KPIS.md (`membersLeft` for a segment goal). */
+  metric: string;
+  comparator?: '>=' | '<=';
+  /** In the figure's unit: a fraction for rates, minor units for money; a member count for a segment goal. */
+  target: number;
+  unit: 'count' | 'money' | 'rate' | 'ratio';
+  /** Today's value (a segment goal: members who bought again). */
   value: number | null;
+  /** Share of the way, in [0, 1]; 1 once achieved. */
   progress: number | null;
-  unit?: 'count' | 'money' | 'rate';
+  achieved: boolean;
+  firstAchievedDate?: string | null;
+  createdAt?: string;
+  points?: { date: string; value: number | null; progress: number | null; achieved: boolean }[];
+  membersAtStart?: number;
+  remaining?: number;
+  achievedAt?: string | null;
 }
 
-/** Proposed: one A/B variant with the same per-campaign figures as the campaign. */
+/** One A/B variant with its figures (GET /v1/campaigns/{id} `variants`, src/services/experiments.ts). */
 export interface Variant {
   variant: string;
-  name?: string;
+  name: string;
+  template?: Partial<Template>;
+  split: number | null;
+  isControl: boolean;
+  declared: boolean;
   figures: Figures;
+}
+
+export type AbVerdict = 'not_enough_data' | 'no_significant_difference' | 'variant_wins' | 'control_wins';
+export type AbMetric = 'openRate' | 'clickRate' | 'conversionRate' | 'revenuePerRecipient';
+
+export interface VariantComparison {
+  control: { id: string; n: number; value: number | null };
+  variant: { id: string; n: number; value: number | null };
+  difference: number | null;
+  relativeLift: number | null;
+  confidence: number;
+  low: number | null;
+  high: number | null;
+  pValue: number | null;
+  probabilityToBeatControl: number | null;
+  method: string;
+  verdict: AbVerdict;
+  reason: string | null;
+}
+
+/** GET /v1/campaigns/{id}/variants. */
+export interface VariantsReport {
+  control?: string;
+  variants: Variant[];
+  tests: {
+    metric: AbMetric;
+    verdict: 'not_enough_data' | 'no_significant_difference' | 'winner';
+    winner: string | null;
+    correction: 'none' | 'holm';
+    comparisons: VariantComparison[];
+  }[];
+  unassigned: number;
+}
+
+export interface Estimate {
+  estimate: number;
+  low: number;
+  high: number;
+}
+
+export type LiftVerdict = 'not_enough_data' | 'no_significant_difference' | 'positive' | 'negative';
+
+export interface LiftGroup {
+  n: number;
+  converters: number;
+  conversionRate: number | null;
+  conversionRateInterval: { low: number; high: number } | null;
+  revenuePerRecipient: number | null;
+  revenuePerRecipientInterval: { low: number; high: number } | null;
+}
+
+/** GET /v1/campaigns/{id}/lift (src/domain/stats/holdout.ts). */
+export interface Lift {
+  campaignId: string;
+  currency: string;
+  holdoutShare: number;
+  holdoutOf: 'campaign' | 'journey' | null;
+  windowDays: number;
+  status: 'ok' | 'not_enough_data';
+  reason: string | null;
+  confidence: number;
+  treated: LiftGroup;
+  holdout: LiftGroup;
+  conversion: { rateDifference: Estimate | null; incrementalConversions: Estimate | null; lift: Estimate | null; pValue: number | null; verdict: LiftVerdict };
+  revenue: { perRecipientDifference: Estimate | null; incrementalRevenueMinor: Estimate | null; lift: Estimate | null; pValue: number | null; verdict: LiftVerdict };
+  attributedRevenueMinor: number;
+  causedShareOfAttributed: Estimate | null;
+}
+
+/** A campaign's budget (GET /v1/campaigns/{id} `budget`, GET /v1/campaigns/{id}/budget). Minor units. */
+export interface CampaignBudget {
+  currency: string;
+  budget: number | null;
+  used: number;
+  reserved: number;
+  remaining: number | null;
+  usedShare: number | null;
+  status?: string;
+  statusReason?: string | null;
+  openReservations?: number;
 }
 
 export interface CampaignReport {
@@ -157,6 +258,7 @@ export interface CampaignReport {
   reference: ReferenceRange[];
   goals?: Goal[];
   variants?: Variant[];
+  budget?: CampaignBudget | null;
 }
 
 export const RECIPIENT_STATUSES = [
@@ -276,4 +378,86 @@ export interface AlertItem {
   id: string;
   url: string;
   createdAt: string;
+}
+
+/** Prices in thousandths of a minor unit (1000 = one cent), by country with a default (src/domain/costs.ts). */
+export type CountryPrices = { default: number } & Record<string, number>;
+export const WHATSAPP_CATEGORIES = ['marketing', 'utility', 'authentication', 'service'] as const;
+export type WhatsAppCategory = (typeof WHATSAPP_CATEGORIES)[number];
+export interface LetterPrices {
+  printing: number;
+  enveloping: number;
+  postage: { domestic: number; international: number } & Record<string, number>;
+}
+
+/** GET/PUT /v1/cost-model. */
+export interface CostModel {
+  currency?: string;
+  whatsapp?: Partial<Record<WhatsAppCategory, CountryPrices>>;
+  sms?: { perSegment: CountryPrices };
+  email?: { perMessage: number };
+  mail?: { homeCountry?: string; formats: Record<string, LetterPrices> };
+  /** Minor units, counted once per campaign. */
+  fixedCostMinor?: number;
+}
+
+/** GET/PUT /v1/budget/settings. */
+export interface BudgetSettings {
+  monthlyBudget: number | null;
+  graceDays: number;
+  reservationTtlSeconds: number;
+  stripeWebhookSecretSet?: boolean;
+}
+
+/** GET/PATCH /v1/tracking/settings. */
+export interface TrackingSettings {
+  utm: boolean;
+  utmSource: string;
+  clickIdParam: string;
+  thresholds: { clickAfterDeliveryMs: number; linkSweepMs: number; proxyOpenAfterDeliveryMs: number; flagGatewayReferer: boolean };
+}
+
+/** GET /v1/orders items (src/services/orders.ts). Money in minor units of `currency` (revenue: `revenueCurrency`). */
+export interface OrderItem {
+  id: string;
+  externalId: string;
+  source: string;
+  name: string | null;
+  orderedAt: string;
+  currency: string;
+  gross: number;
+  net: number;
+  refunded: number;
+  cancelledAt: string | null;
+  revenue: number;
+  revenueCurrency: string;
+  converted: boolean;
+  contactId: string | null;
+  matchedBy: string | null;
+  customer?: { externalId: string | null; email: string | null; phone: string | null };
+  itemQuantity: number;
+  discountCodes: string[];
+  attribution: {
+    model: AttributionModel;
+    direct: boolean | null;
+    credits: { campaignId: string; messageId: string | null; channel: Channel | null; kind: string; weight: number; revenue: number }[];
+  };
+}
+
+export interface ModelFigures {
+  conversions: number;
+  weightedConversions: number;
+  revenue: number;
+  revenueDirect: number;
+  revenueInfluenced: number;
+}
+
+/** GET /v1/attribution/compare. */
+export interface CompareReport {
+  period: { from: string; to: string };
+  currency: string;
+  accountModel: AttributionModel;
+  models: AttributionModel[];
+  orders: number;
+  campaigns: { campaignId: string; slug: string | null; channel: Channel | null; currency: string; byModel: Record<AttributionModel, ModelFigures> }[];
 }

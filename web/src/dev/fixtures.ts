@@ -225,10 +225,12 @@ export const campaignReport: CampaignReport = {
     { figure: 'conversionRate', value: 0.075, low: 0.3, high: 0.45, best: 0.5, position: 'below' },
     { figure: 'roas', value: 7.74, low: 5, high: 7, best: 10, position: 'above' },
   ],
-  goals: [{ id: 'g1', name: 'Revenue ≥ 25 000 €', metric: 'revenue', target: 2500000, value: 2184000, progress: 0.8736, unit: 'money' }],
+  goals: [
+    { id: 'g1', name: 'Revenue ≥ 25 000 €', kind: 'target', metric: 'revenue', comparator: '>=', target: 2500000, value: 2184000, progress: 0.8736, achieved: false, unit: 'money' },
+  ],
   variants: [
-    { variant: 'A', figures: { sent: 4700, openRate: 0.86, clickRate: 0.19, conversionRate: 0.07, revenue: 1000000 } },
-    { variant: 'B', figures: { sent: 4700, openRate: 0.884, clickRate: 0.21, conversionRate: 0.08, revenue: 1184000 } },
+    { variant: 'A', name: 'A', split: 0.5, isControl: true, declared: true, figures: { sent: 4700, openRate: 0.86, clickRate: 0.19, conversionRate: 0.07, revenue: 1000000 } },
+    { variant: 'B', name: 'B', split: 0.5, isControl: false, declared: true, figures: { sent: 4700, openRate: 0.884, clickRate: 0.21, conversionRate: 0.08, revenue: 1184000 } },
   ],
 };
 

@@ -2,7 +2,9 @@
 // per link, conversions and money, funnel, goals, variants, recipients.
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
+import { CampaignBudgetLine } from '../components/CampaignBudget';
 import { ChannelTag } from '../components/CampaignTable';
+import { Goals, LiftCard, Variants } from '../components/Experiments';
 import { FigureItem, formatFigure } from '../components/Figure';
 import { Funnel } from '../components/Funnel';
 import { Pager, useCursor } from '../components/Pager';
@@ -62,10 +64,10 @@ export function CampaignPage({ id }: { id: string }) {
 
   return (
     <>
-      <CampaignHeader report={report.data} />
+      <CampaignHeader report={report.data} onChanged={report.reload} />
 
       <Section id="template" title={t('campaign.template')}>
-        {campaign.template ? (
+        {campaign.template?.content ? (
           <TemplatePreview template={campaign.template} channel={campaign.channel} />
         ) : (
           <p className="muted">{t('campaign.noTemplate')}</p>
@@ -176,6 +178,8 @@ export function CampaignPage({ id }: { id: string }) {
         <OtherReferences reference={reference} shown={['openRate', 'clickRate', 'unsubscribeRate', 'conversionRate', 'roas']} />
       </Section>
 
+      <LiftCard campaignId={campaign.id} />
+
       <Section id="funnel" title={t('funnel.title')}>
         {funnel.length === 0 ? <p className="muted">{t('funnel.empty')}</p> : <Funnel steps={funnel} channel={campaign.channel} />}
       </Section>
@@ -188,7 +192,7 @@ export function CampaignPage({ id }: { id: string }) {
 
       {variants && variants.length > 0 && (
         <Section id="variants" title={t('campaign.variants')}>
-          <Variants variants={variants} />
+          <Variants campaignId={campaign.id} variants={variants} channel={campaign.channel} />
         </Section>
       )}
 
@@ -222,7 +226,7 @@ function RateOf({ f: key, figures }: { f: string; figures: Figures }) {
   );
 }
 
-function CampaignHeader({ report }: { report: CampaignReport }) {
+function CampaignHeader({ report, onChanged }: { report: CampaignReport; onChanged: () => void }) {
   const { t } = useTranslation();
   const f = useFormat();
   const { session } = useSession();
@@ -244,6 +248,9 @@ function CampaignHeader({ report }: { report: CampaignReport }) {
             {when}
           </span>
         </p>
+        {report.budget && (
+          <CampaignBudgetLine campaignId={c.id} budget={report.budget} editable={session?.user.role !== 'viewer'} onChanged={onChanged} />
+        )}
       </div>
       {session?.user.role !== 'viewer' && (
         <a className="btn" href={`/v1/campaigns/${encodeURIComponent(c.id)}/export.csv`} download data-testid="export-csv">
@@ -319,76 +326,6 @@ function OtherReferences({ reference, shown }: { reference: ReferenceRange[]; sh
         </li>
       ))}
     </ul>
-  );
-}
-
-function Goals({ goals }: { goals: NonNullable<CampaignReport['goals']> }) {
-  const { t } = useTranslation();
-  const f = useFormat();
-  return (
-    <ul className="goals" data-testid="goals">
-      {goals.map((g, i) => {
-        const fmt = (v: number | null) =>
-          g.unit === 'money' ? f.money(v) : g.unit === 'rate' ? f.percent(v) : g.metric ? formatFigure(f, g.metric, v) : f.count(v);
-        const progress = g.progress === null ? null : Math.max(0, Math.min(1, g.progress));
-        return (
-          <li key={g.id ?? i} className="goal">
-            <div className="goal-head">
-              <strong>{g.name}</strong>
-              <span className="num">
-                {fmt(g.value)} / {fmt(g.target)} · {f.percent(g.progress)}
-              </span>
-            </div>
-            <div
-              className="progress"
-              role="progressbar"
-              aria-label={g.name}
-              aria-valuemin={0}
-              aria-valuemax={100}
-              aria-valuenow={progress === null ? undefined : Math.round(progress * 100)}
-            >
-              <span style={{ width: `${(progress ?? 0) * 100}%` }} />
-            </div>
-            {progress === 1 && <span className="pill pill-good">{t('campaign.goalReached')}</span>}
-          </li>
-        );
-      })}
-    </ul>
-  );
-}
-
-const VARIANT_FIGURES = ['audience', 'sent', 'delivered', 'openRate', 'clickRate', 'conversionRate', 'revenue', 'revenuePerRecipient', 'roas'];
-
-function Variants({ variants }: { variants: NonNullable<CampaignReport['variants']> }) {
-  const { t } = useTranslation();
-  const f = useFormat();
-  return (
-    <div className="table-wrap">
-      <table className="table" data-testid="variants">
-        <thead>
-          <tr>
-            <th scope="col">{t('campaign.figure')}</th>
-            {variants.map((v) => (
-              <th scope="col" key={v.variant} className="num-col">
-                {v.name ?? v.variant}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {VARIANT_FIGURES.filter((k) => variants.some((v) => v.figures[k] !== undefined)).map((k) => (
-            <tr key={k}>
-              <th scope="row">{t(`figures.${k}`)}</th>
-              {variants.map((v) => (
-                <td key={v.variant} className="num num-col">
-                  {formatFigure(f, k, v.figures[k])}
-                </td>
-              ))}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
   );
 }
 
