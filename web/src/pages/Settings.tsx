@@ -1,50 +1,15 @@
-// Settings (owners change them; analysts read the account; viewers never reach this page): account, attribution
-// and cost model, provider webhooks and secrets (entered, never shown back), API keys, users and roles, alerts.
-import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
+// Settings (owners change them; analysts read them; viewers never reach this page): account, attribution, cost
+// model, budgets, tracking, provider and Stripe webhooks and secrets (entered, never shown back), API keys, users
+// and roles, alerts.
+import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, ApiError } from '../api';
+import { api } from '../api';
 import { TopBar } from '../components/Shell';
-import { EmptyState, ErrorState, SkeletonBlock } from '../components/States';
-import { clearApiCache, useApi, useFormat, useSession } from '../hooks';
+import { Card, Loaded, useAction } from '../components/SettingsParts';
+import { EmptyState } from '../components/States';
+import { useApi, useFormat, useSession } from '../hooks';
+import { BudgetSettingsCard, CostModelCard, StripeCard, TrackingCard } from './SettingsMoney';
 import { ATTRIBUTION_MODELS, CHANNELS, type AccountInfo, type AlertItem, type ApiKey, type AttributionSettings, type Channel, type Page, type ProviderItem, type Role, type UserItem } from '../types';
-
-function Card({ id, title, children }: { id: string; title: string; children: ReactNode }) {
-  return (
-    <section className="card" aria-labelledby={`${id}-title`} data-testid={`settings-${id}`}>
-      <h2 id={`${id}-title`}>{title}</h2>
-      {children}
-    </section>
-  );
-}
-
-/** Loads a settings resource; a 404 means this server does not offer it yet, shown as such rather than as a failure. */
-function Loaded<T>({ state, children }: { state: ReturnType<typeof useApi<T>>; children: (data: T) => ReactNode }) {
-  const { t } = useTranslation();
-  if (state.error?.status === 404) return <p className="muted">{t('settings.notAvailable')}</p>;
-  if (state.error && !state.data) return <ErrorState error={state.error} onRetry={state.reload} />;
-  if (!state.data) return <SkeletonBlock height={120} />;
-  return <>{children(state.data)}</>;
-}
-
-function useAction() {
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const run = async (fn: () => Promise<unknown>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await fn();
-      clearApiCache();
-      return true;
-    } catch (e) {
-      setError(e instanceof ApiError ? e.message || e.code : String(e));
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  };
-  return { error, busy, run };
-}
 
 export function Settings() {
   const { t } = useTranslation();
@@ -64,7 +29,11 @@ export function Settings() {
       {!owner && <p className="notice">{t('settings.readOnly')}</p>}
       <AccountCard editable={owner} />
       <AttributionCard editable={owner} />
+      <CostModelCard editable={owner} />
+      <BudgetSettingsCard editable={owner} />
+      <TrackingCard editable={owner} />
       {owner && <ProvidersCard />}
+      {owner && <StripeCard />}
       {owner && <KeysCard />}
       {owner && <UsersCard />}
       <AlertsCard editable={owner} />
