@@ -70,10 +70,11 @@ export function Sidebar() {
 
 // Period and channel follow the user from page to page; other query keys belong to one page.
 function keepQuery(navKey: string, search: string): string {
-  if (navKey === 'settings' || navKey === 'orders') return '';
+  if (navKey === 'settings') return '';
   const from = new URLSearchParams(search);
   const kept = new URLSearchParams();
-  for (const k of ['period', 'from', 'to', 'channel']) {
+  // Orders have no channel: only the period follows the user there.
+  for (const k of navKey === 'orders' ? ['period', 'from', 'to'] : ['period', 'from', 'to', 'channel']) {
     const v = from.get(k);
     if (v) kept.set(k, v);
   }
@@ -98,7 +99,8 @@ export function usePeriod(): { from: string; to: string; period: string; channel
   return { ...range, period, channel };
 }
 
-export function TopBar({ title, filters = true, actions }: { title: ReactNode; filters?: boolean; actions?: ReactNode }) {
+/** `filters`: the period selector and the channel filter (true), the period alone ('period'), or none (false). */
+export function TopBar({ title, filters = true, actions }: { title: ReactNode; filters?: boolean | 'period'; actions?: ReactNode }) {
   const { t } = useTranslation();
   const [, setQuery] = useQueryState();
   const { from, to, period, channel } = usePeriod();
@@ -147,6 +149,7 @@ export function TopBar({ title, filters = true, actions }: { title: ReactNode; f
               </label>
             </span>
           )}
+          {filters !== 'period' && (
           <label className="select-label">
             <span className="sr-only">{t('channel.label')}</span>
             <select data-testid="channel-filter" value={channel ?? ''} onChange={(e) => setQuery({ channel: e.target.value || null })}>
@@ -158,6 +161,7 @@ export function TopBar({ title, filters = true, actions }: { title: ReactNode; f
               ))}
             </select>
           </label>
+          )}
         </div>
       )}
       {actions && <div className="topbar-actions">{actions}</div>}
