@@ -54,6 +54,13 @@ function expected(locale: string, kind: 'count' | 'money' | 'rate', v: number | 
     return (await r.json()) as T;
   };
 
+  const send = async <T>(method: string, path: string, body: unknown, status = 200): Promise<T> => {
+    const r = await fetch(base + path, { method, headers: { ...bearer, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const text = await r.text();
+    expect(r.status, `${method} ${path} answered ${r.status}: ${text.slice(0, 300)}`).toBe(status);
+    return (text ? JSON.parse(text) : undefined) as T;
+  };
+
   async function newPage(opts: { locale: 'fr-FR' | 'en-US'; phone?: boolean }): Promise<Page> {
     const ctx = await browser.newContext({
       locale: opts.locale,
@@ -226,6 +233,157 @@ function expected(locale: string, kind: 'count' | 'money' | 'rate', v: number | 
     expect(download.suggestedFilename()).toMatch(/-recipients\.csv$/);
   });
 
+  // An SMS campaign sent two days ago with a goal, two variants and a 20 % holdout, its deliveries and clicks, and
+  // orders from some recipients (treated and held out) a day later: the campaign page's goal, variants and lift
+  // come from exactly these.
+  let abId: string;
+  it('shows a goal, two variants with their test and the true lift exactly as the API gives them', async () => {
+    const sentAt = Date.now() - 2 * 86_400_000;
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const c = await send<{ id: string }>('POST', '/v1/campaigns', { name: 'Test A/B — SMS rentrée', channel: 'sms', status: 'completed', sendAt: iso(sentAt) }, 201);
+    abId = c.id;
+    await send('POST', `/v1/campaigns/${abId}/holdout`, { share: 0.2 });
+    await send('POST', `/v1/campaigns/${abId}/variants`, {
+      variants: [
+        { id: 'A', name: 'Texte court', split: 0.5, isControl: true },
+        { id: 'B', name: 'Texte long', split: 0.5 },
+      ],
+    }, 201);
+    const phones = Array.from({ length: 400 }, (_, i) => `+3361${String(2000000 + i).padStart(7, '0')}`);
+    const audience = await send<{ recipients: { index: number; status: 'treated' | 'held_out'; messageId: string | null; variant: string | null }[]; treated: number; heldOut: number }>(
+      'POST', `/v1/campaigns/${abId}/audience`, { recipients: phones.map((phone) => ({ recipient: { phone }, registeredAt: iso(sentAt) })) },
+    );
+    expect(audience.treated + audience.heldOut).toBe(400);
+    expect(audience.heldOut).toBeGreaterThan(0);
+    const treated = audience.recipients.filter((r) => r.status === 'treated');
+    const events: unknown[] = [];
+    treated.forEach((r, i) => {
+      events.push({ type: 'sent', messageId: r.messageId, at: iso(sentAt + 1000) }, { type: 'delivered', messageId: r.messageId, at: iso(sentAt + 60_000) });
+      // Variant B's longer text is clicked more: every 3rd against every 6th.
+      if (i % (r.variant === 'B' ? 3 : 6) === 0) events.push({ type: 'clicked', messageId: r.messageId, at: iso(sentAt + 3_600_000), url: 'https://boutique.example/rentree' });
+    });
+    await send('POST', '/v1/events', { events });
+    // Orders a day later: every 8th treated recipient and every 10th held-out one.
+    const buyers = audience.recipients.filter((r, k) => (r.status === 'treated' ? k % 8 === 0 : k % 10 === 0));
+    await send('POST', '/v1/orders', {
+      orders: buyers.map((r, k) => ({
+        id: `e2e-ab-${r.index}`, createdAt: iso(sentAt + 86_400_000 + k * 1000), currency: 'EUR', total: 4500 + (k % 5) * 1000, customer: { phone: phones[r.index] },
+      })),
+    });
+    const goal = await send<{ id: string }>('POST', `/v1/campaigns/${abId}/goals`, { kind: 'target', name: 'Au moins 300 SMS remis', metric: 'delivered', comparator: '>=', target: 300 }, 201);
+
+    const report = await api<{ goals: { id: string; value: number; target: number; progress: number; achieved: boolean }[]; variants: { variant: string; figures: Record<string, number | null> }[] }>(`/v1/campaigns/${abId}`);
+    const variantsReport = await api<{ tests: { metric: string; verdict: string; winner: string | null }[] }>(`/v1/campaigns/${abId}/variants`);
+    const lift = await api<{ treated: { n: number; conversionRate: number | null }; holdout: { n: number; conversionRate: number | null }; attributedRevenueMinor: number }>(`/v1/campaigns/${abId}/lift`);
+
+    await owner.goto(`${base}/campaigns/${abId}`);
+    await owner.getByTestId(`goal-${goal.id}`).waitFor();
+    const g = report.goals.find((x) => x.id === goal.id)!;
+    expect(g.value).toBe(treated.length); // every treated message was delivered
+    expect(plain(await owner.getByTestId(`goal-${goal.id}`).getByTestId('goal-value').innerText())).toBe(expected('fr-FR', 'count', g.value));
+    expect(plain(await owner.getByTestId(`goal-${goal.id}`).getByTestId('goal-target').innerText())).toBe(expected('fr-FR', 'count', g.target));
+    expect(plain(await owner.getByTestId(`goal-${goal.id}`).getByTestId('goal-progress').innerText())).toBe(expected('fr-FR', 'rate', g.progress));
+
+    expect(report.variants.map((v) => v.variant)).toEqual(['A', 'B']);
+    const kinds: Record<string, 'count' | 'rate' | 'money'> = { audience: 'count', sent: 'count', delivered: 'count', clickRate: 'rate', conversionRate: 'rate', revenue: 'money', revenuePerRecipient: 'money' };
+    for (const v of report.variants) {
+      for (const [k, kind] of Object.entries(kinds)) {
+        expect(plain(await owner.getByTestId(`variant-${v.variant}-${k}`).innerText()), `${v.variant} ${k}`).toBe(expected('fr-FR', kind, v.figures[k]));
+      }
+    }
+    expect(report.variants[1].figures.clicked).toBeGreaterThan(report.variants[0].figures.clicked!);
+    await owner.getByTestId('ab-clickRate').waitFor();
+    // An SMS has no open signal: no open-rate row and no open-rate test on screen.
+    expect(await owner.getByTestId('variant-row-openRate').count()).toBe(0);
+    expect(await owner.getByTestId('ab-openRate').count()).toBe(0);
+    for (const test of variantsReport.tests.filter((x) => x.metric !== 'openRate')) {
+      const verdict = owner.getByTestId(`ab-${test.metric}`).getByTestId('ab-verdict');
+      expect(await verdict.getAttribute('data-verdict'), test.metric).toBe(test.verdict);
+      if (test.verdict === 'winner') expect(await verdict.innerText()).toContain(test.winner === 'B' ? 'Texte long' : 'Texte court');
+      else expect(await verdict.innerText()).not.toContain('Gagnante');
+    }
+
+    await owner.getByTestId('section-lift').waitFor();
+    expect(plain(await owner.getByTestId('lift-treated-n').innerText())).toBe(expected('fr-FR', 'count', lift.treated.n));
+    expect(plain(await owner.getByTestId('lift-holdout-n').innerText())).toBe(expected('fr-FR', 'count', lift.holdout.n));
+    expect(lift.holdout.n).toBe(audience.heldOut);
+    expect(plain(await owner.getByTestId('lift-treated-rate').innerText())).toBe(expected('fr-FR', 'rate', lift.treated.conversionRate));
+    expect(plain(await owner.getByTestId('lift-holdout-rate').innerText())).toBe(expected('fr-FR', 'rate', lift.holdout.conversionRate));
+    expect(plain(await owner.getByTestId('lift-attributed').locator('.figure-value').innerText())).toBe(expected('fr-FR', 'money', lift.attributedRevenueMinor));
+    await shoot(owner, 'campaign-ab-desktop-fr');
+
+    // The campaign's budget, set from its header, reaches the API exactly (123,45 € = 12345 cents).
+    await owner.getByTestId('campaign-budget-edit').click();
+    await owner.getByTestId('campaign-budget-input').fill('123,45');
+    await owner.getByTestId('campaign-budget-form').locator('button[type=submit]').click();
+    await owner.getByTestId('campaign-budget-total').waitFor();
+    const budget = await api<{ budget: number; remaining: number }>(`/v1/campaigns/${abId}/budget`);
+    expect(budget.budget).toBe(12345);
+    expect(plain(await owner.getByTestId('campaign-budget-remaining').innerText())).toBe(expected('fr-FR', 'money', budget.remaining));
+  }, 60_000);
+
+  it('lists the orders and compares two attribution models per campaign with the API', async () => {
+    const listed = owner.waitForResponse((r) => r.url().includes('/v1/orders?'));
+    await owner.goto(`${base}/orders`);
+    const period = new URL((await listed).url()).searchParams;
+    await owner.getByTestId('order-row').first().waitFor();
+    const orders = await api<{ items: { externalId: string; revenue: number }[] }>(`/v1/orders?from=${period.get('from')}&to=${period.get('to')}&limit=50`);
+    const first = owner.getByTestId('order-row').first();
+    expect(await first.getAttribute('data-order')).toBe(orders.items[0].externalId);
+    expect(plain(await first.getByTestId('order-revenue').innerText())).toContain(expected('fr-FR', 'money', orders.items[0].revenue));
+    await shoot(owner, 'orders-desktop-fr');
+
+    const compared = owner.waitForResponse((r) => r.url().includes('/v1/attribution/compare'));
+    await owner.getByTestId('orders-view-compare').click();
+    const q = new URL((await compared).url()).search;
+    const report = await api<{ campaigns: { campaignId: string; currency: string; byModel: Record<string, { revenue: number }> }[] }>(`/v1/attribution/compare${q}`);
+    const row = report.campaigns.find((c) => c.currency === 'EUR' && c.byModel.last_touch.revenue > 0 && c.byModel.last_touch.revenue !== c.byModel.first_touch.revenue)
+      ?? report.campaigns.find((c) => c.currency === 'EUR' && c.byModel.last_touch.revenue > 0)!;
+    expect(row, 'a campaign with attributed revenue in the period').toBeTruthy();
+    await owner.getByTestId(`compare-row-${row.campaignId}`).waitFor();
+    for (const model of ['last_touch', 'first_touch', 'linear']) {
+      expect(plain(await owner.getByTestId(`compare-${row.campaignId}-${model}`).innerText()), model).toBe(expected('fr-FR', 'money', row.byModel[model].revenue));
+    }
+    expect(owner.url()).toContain('view=compare');
+    await shoot(owner, 'orders-compare-desktop-fr');
+  });
+
+  it('edits the cost model in settings and the API reads back the exact prices', async () => {
+    await owner.goto(`${base}/settings`);
+    const form = owner.getByTestId('cost-model-form');
+    await form.waitFor();
+    // 0,0079 € per SMS segment = 790 thousandths of a cent; Belgium 0,0615 € = 6150; WhatsApp marketing 0,0791 € =
+    // 7910; a letter 0,12 + 0,03 + 1,29 € = 12000 + 3000 + 129000; a fixed 49,90 € per campaign = 4990 cents.
+    await form.getByTestId('price-sms.default').fill('0,0079');
+    await form.getByTestId('add-country').fill('BE');
+    await form.getByTestId('add-country').press('Enter');
+    await form.getByTestId('price-sms.BE').fill('0,0615');
+    await form.getByTestId('price-whatsapp.marketing.default').fill('0,0791');
+    await form.getByTestId('price-mail.0.printing').fill('0,12');
+    await form.getByTestId('price-mail.0.enveloping').fill('0,03');
+    await form.getByTestId('price-mail.0.domestic').fill('1,29');
+    await form.getByTestId('price-mail.0.international').fill('1,96');
+    await form.getByTestId('price-fixed').fill('49,90');
+    // One decimal too many is refused on screen, nothing is sent.
+    await form.getByTestId('price-email').fill('0,0000015');
+    await form.getByTestId('cost-model-save').click();
+    await form.locator('.field-error').first().waitFor();
+    const before = await fetch(`${base}/v1/cost-model`, { headers: bearer });
+    expect(before.status).toBe(404);
+    await form.getByTestId('price-email').fill('');
+    await form.getByTestId('cost-model-save').click();
+    await form.getByTestId('saved').waitFor();
+    const model = await api<Record<string, unknown>>('/v1/cost-model');
+    expect(model).toEqual({
+      currency: 'EUR',
+      whatsapp: { marketing: { default: 7910 } },
+      sms: { perSegment: { default: 790, BE: 6150 } },
+      mail: { formats: { standard: { printing: 12000, enveloping: 3000, postage: { domestic: 129000, international: 196000 } } } },
+      fixedCostMinor: 4990,
+    });
+    await shoot(owner, 'settings-cost-model-desktop-fr');
+  });
+
   it('switches to English and back, numbers following the language', async () => {
     await owner.goto(base + '/');
     await owner.getByTestId('kpi-messagesSent').getByTestId('kpi-value').waitFor();
@@ -302,12 +460,13 @@ function expected(locale: string, kind: 'count' | 'money' | 'rate', v: number | 
         ['campaigns', '/campaigns', 'campaign-row'],
         ['journeys', '/journeys', 'journeys-table'],
         ['journey', `/journeys/${journeyId}`, 'journey-metric-sent'],
-        ['orders', '/orders', null],
-        ['settings', '/settings', 'settings-account'],
+        ['campaign-ab', `/campaigns/${abId}`, 'section-lift'],
+        ['orders', '/orders', 'order-row'],
+        ['orders-compare', '/orders?view=compare', 'compare-table'],
+        ['settings', '/settings', 'cost-model-form'],
       ] as const) {
         await page.goto(base + path);
-        if (ready) await page.getByTestId(ready).first().waitFor();
-        else await page.locator('main h1').waitFor();
+        await page.getByTestId(ready).first().waitFor();
         const wide = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
         expect(wide, `horizontal overflow on ${path}`).toBeLessThanOrEqual(0);
         await shoot(page, `${name}-phone-${lang}`);
@@ -320,12 +479,13 @@ function expected(locale: string, kind: 'count' | 'money' | 'rate', v: number | 
       ['campaigns', '/campaigns', 'campaign-row'],
       ['journeys', '/journeys', 'journeys-table'],
       ['journey', `/journeys/${journeyId}`, 'journey-metric-sent'],
-      ['orders', '/orders', null],
-      ['settings', '/settings', 'settings-account'],
+      ['campaign-ab', `/campaigns/${abId}`, 'section-lift'],
+      ['orders', '/orders', 'order-row'],
+      ['orders-compare', '/orders?view=compare', 'compare-table'],
+      ['settings', '/settings', 'cost-model-form'],
     ] as const) {
       await owner.goto(base + path);
-      if (ready) await owner.getByTestId(ready).first().waitFor();
-      else await owner.locator('main h1').waitFor();
+      await owner.getByTestId(ready).first().waitFor();
       await shoot(owner, `${name}-desktop-en`);
     }
     await owner.evaluate(() => localStorage.setItem('mesure.lang', 'fr'));
