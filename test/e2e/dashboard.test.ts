@@ -382,6 +382,20 @@ function expected(locale: string, kind: 'count' | 'money' | 'rate', v: number | 
       fixedCostMinor: 4990,
     });
     await shoot(owner, 'settings-cost-model-desktop-fr');
+
+    // An analyst reads the same prices, formatted in the currency, and has nothing to save.
+    const analyst = { email: 'analyst@mesure.dev', password: 'analyst-demo-pw' };
+    await send('POST', '/v1/users', { ...analyst, role: 'analyst' }, 201);
+    const page = await newPage({ locale: 'fr-FR' });
+    await logIn(page, analyst);
+    await page.goto(`${base}/settings`);
+    const readOnly = page.getByTestId('settings-cost-model');
+    await readOnly.getByTestId('price-sms.BE').waitFor();
+    expect(plain(await readOnly.getByTestId('price-sms.default').innerText())).toBe(plain(new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR', maximumFractionDigits: 5 }).format(0.0079)));
+    expect(plain(await readOnly.getByTestId('price-fixed').innerText())).toBe(expected('fr-FR', 'money', 4990));
+    expect(await readOnly.getByTestId('cost-model-save').count()).toBe(0);
+    expect(await page.getByTestId('settings-stripe').count()).toBe(0);
+    await shoot(page, 'settings-analyst-desktop-fr');
   });
 
   it('switches to English and back, numbers following the language', async () => {

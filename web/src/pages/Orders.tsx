@@ -76,7 +76,7 @@ function OrdersList() {
                   <span className="muted small"> · {t(`orders.source.${o.source}`, { defaultValue: o.source })}</span>
                   {o.name && o.name !== o.externalId && <div className="muted small">{o.externalId}</div>}
                 </td>
-                <td className="url">{customerOf(o) ?? <span className="muted">{t('orders.noCustomer')}</span>}</td>
+                <td className="nowrap">{customerOf(o) ?? <span className="muted">{t('orders.noCustomer')}</span>}</td>
                 <td className="num num-col nowrap" data-testid="order-revenue">
                   {f.money(o.revenue, o.revenueCurrency)}
                   {!o.converted && (

@@ -114,9 +114,10 @@ function CountryTable({
   const { t } = useTranslation();
   const cols = ['default', ...countries];
   return (
+    <>
+    <p className="muted small">{caption}</p>
     <div className="table-wrap">
-      <table className="table prices">
-        <caption className="muted small">{caption}</caption>
+      <table className="table prices" aria-label={caption}>
         <thead>
           <tr>
             <th scope="col" />
@@ -152,6 +153,7 @@ function CountryTable({
         </tbody>
       </table>
     </div>
+    </>
   );
 }
 
@@ -292,9 +294,9 @@ export function CostModelCard({ editable }: { editable: boolean }) {
             <span>{draft.mailHome || '—'}</span>
           )}
         </label>
+        <p className="muted small">{t('costModel.mailHelp')}</p>
         <div className="table-wrap">
-          <table className="table prices" data-testid="letter-prices">
-            <caption className="muted small">{t('costModel.mailHelp')}</caption>
+          <table className="table prices" data-testid="letter-prices" aria-label={t('costModel.mailHelp')}>
             <thead>
               <tr>
                 <th scope="col">{t('costModel.format')}</th>
