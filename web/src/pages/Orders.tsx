@@ -71,7 +71,7 @@ function OrdersList() {
             {page.data.items.map((o) => (
               <tr key={o.id} data-testid="order-row" data-order={o.externalId}>
                 <td className="num nowrap">{f.dateTime(o.orderedAt)}</td>
-                <td>
+                <td className="nowrap">
                   {o.name ?? o.externalId}
                   <span className="muted small"> · {t(`orders.source.${o.source}`, { defaultValue: o.source })}</span>
                   {o.name && o.name !== o.externalId && <div className="muted small">{o.externalId}</div>}
