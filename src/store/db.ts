@@ -72,6 +72,9 @@ export async function openDatabase(url: string, opts: { schema?: string; poolSiz
     database.pragma('synchronous = FULL');
     database.pragma('busy_timeout = 5000');
     database.pragma('foreign_keys = ON');
+    // SQLite's default page cache is 2 MiB: once messages and events outgrow it, every insert and lookup reads
+    // pages from disk. 128 MiB per connection keeps the hot index pages of a large shop in memory.
+    database.pragma(`cache_size = -${Number(process.env.MESURE_SQLITE_CACHE_MIB || 128) * 1024}`);
   } catch (err) {
     throw new DatabaseError(`Cannot open the SQLite database ${path}: ${(err as Error).message}.`);
   }
