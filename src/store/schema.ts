@@ -1,7 +1,7 @@
 // Row types of the tables, as Kysely sees them. Times are epoch milliseconds, money integer minor units,
 // booleans 0/1 (portable between SQLite and PostgreSQL).
 import type { Generated } from 'kysely';
-import type { MessageState } from '../domain/message';
+import type { MessageCounts, MessageState } from '../domain/message';
 
 export interface AccountRow {
   id: string;
@@ -105,29 +105,11 @@ export interface OrphanEventRow {
   received_at: number;
 }
 
-export interface CampaignDayRow {
+/** The counts of one campaign's messages whose cohort (send) day is `day`. */
+export interface CampaignDayRow extends MessageCounts {
   account_id: string;
   campaign_id: string;
   day: string;
-  audience: number;
-  sent: number;
-  delivered: number;
-  undelivered: number;
-  bounced_soft: number;
-  bounced_hard: number;
-  opened: number;
-  total_opens: number;
-  machine_opens: number;
-  clicked: number;
-  total_clicks: number;
-  bot_clicks: number;
-  replied: number;
-  leads: number;
-  unsubscribed: number;
-  complained: number;
-  scanners: number;
-  total_scans: number;
-  spend_minor: number;
 }
 
 export interface UserRow {
