@@ -6,9 +6,9 @@ import type { Db } from '../store/db';
 import type { CampaignRow, ContactRow, DB, MessageRow } from '../store/schema';
 import { findContactsByKeys, getCampaign, insertContacts, iterateCampaignMessages } from '../store/campaigns';
 import {
-  findCampaignLinks, findHoldoutMembers, getHoldoutSetting, hasAssignedAudience, insertHoldoutMembers, listGroupOutcomes,
-  hasVariantMessages, listJourneyCampaigns, listVariantRows, replaceVariants, sumAttributedByMessage, upsertHoldoutSetting,
-  type CampaignVariantRow, type HoldoutMemberRow,
+  findCampaignLinks, findHoldoutMembers, getHoldoutSetting, getJourney, hasAssignedAudience, insertHoldoutMembers, listGroupOutcomes,
+  hasVariantMessages, listHoldoutSettings, listJourneyCampaigns, listSteps, listVariantRows, replaceVariants, sumAttributedByMessage,
+  upsertHoldoutSetting, type CampaignVariantRow, type HoldoutMemberRow, type LiftGroup,
 } from '../store/journeys';
 import { addCounts, messageCounts, zeroCounts, type MessageCounts } from '../domain/message';
 import { campaignFigures, NO_MONEY, type CampaignFigures } from '../domain/kpis';
@@ -336,25 +336,84 @@ export class Experiments {
     const campaign = await getCampaign(this.db.kysely, accountId, campaignId);
     if (!campaign) return undefined;
     const account = (await this.accounts.get(accountId))!;
-    const channel = campaign.channel as Channel;
-    const windowMs = opts.windowDays !== undefined ? opts.windowDays * 86_400_000 : liftWindowMs(channel);
-    const [treatedRows, holdoutRows, holdout, money] = await Promise.all([
-      listGroupOutcomes(this.db.kysely, accountId, campaignId, 'treated', windowMs, account.currency),
-      listGroupOutcomes(this.db.kysely, accountId, campaignId, 'holdout', windowMs, account.currency),
-      this.holdoutOf(accountId, campaignId),
-      this.campaigns.money.byCampaign(accountId, [campaignId]),
-    ]);
-    const attributedRevenueMinor = money.get(campaignId)?.revenueMinor ?? 0;
-    const result = trueLift({ treated: groupOutcome(treatedRows), holdout: groupOutcome(holdoutRows), attributedRevenueMinor });
+    const windowMs = liftWindow(opts.windowDays, [campaign.channel as Channel]);
+    const [holdout, money] = await Promise.all([this.holdoutOf(accountId, campaignId), this.campaigns.money.byCampaign(accountId, [campaignId])]);
+    const measured = await this.compareGroups(
+      accountId, account.currency, windowMs, money.get(campaignId)?.revenueMinor ?? 0,
+      { group: 'treated', campaignIds: [campaignId], per: 'message' },
+      { group: 'holdout', campaignIds: [campaignId], per: 'message' },
+    );
     return {
       campaignId,
       currency: account.currency,
       holdoutShare: holdout?.share ?? 0,
       holdoutOf: holdout?.owner ?? null,
       windowDays: windowMs / 86_400_000,
-      ...result,
+      ...measured.result,
     };
   }
+
+  /**
+   * The journey's true lift, per contact over all its campaigns: treated = contacts with at least one message of them,
+   * holdout = contacts held out by the journey's share (of the campaigns without a holdout of their own), each from
+   * its first message or assignment. A contact held out by the journey that still has a message (a step with its own
+   * holdout, or a message registered directly) stays in the holdout, as assigned, and is counted apart.
+   */
+  async journeyLift(accountId: string, journeyId: string, opts: { windowDays?: number } = {}) {
+    const journey = await getJourney(this.db.kysely, accountId, journeyId);
+    if (!journey) return undefined;
+    const account = (await this.accounts.get(accountId))!;
+    const [steps, campaignIds, setting] = await Promise.all([
+      listSteps(this.db.kysely, accountId, [journeyId]),
+      this.journeyCampaignIds(accountId, journeyId),
+      getHoldoutSetting(this.db.kysely, accountId, 'journey', journeyId),
+    ]);
+    const [own, money] = await Promise.all([
+      listHoldoutSettings(this.db.kysely, accountId, 'campaign', campaignIds),
+      this.campaigns.money.byCampaign(accountId, campaignIds),
+    ]);
+    const withOwn = new Set(own.map((o) => o.owner_id));
+    const windowMs = liftWindow(opts.windowDays, steps.map((s) => s.channel as Channel));
+    const attributedRevenueMinor = campaignIds.reduce((sum, id) => sum + (money.get(id)?.revenueMinor ?? 0), 0);
+    const measured = await this.compareGroups(
+      accountId, account.currency, windowMs, attributedRevenueMinor,
+      { group: 'treated', campaignIds, per: 'contact' },
+      { group: 'holdout', campaignIds: campaignIds.filter((id) => !withOwn.has(id)), per: 'contact' },
+    );
+    return {
+      journeyId,
+      currency: account.currency,
+      holdoutShare: setting?.share ?? 0,
+      campaignIds,
+      campaignsWithOwnHoldout: campaignIds.filter((id) => withOwn.has(id)),
+      windowDays: windowMs / 86_400_000,
+      heldOutWithMessages: measured.heldOutWithMessages,
+      ...measured.result,
+    };
+  }
+
+  /**
+   * trueLift of two groups read over the same window. Members are compared as assigned (intention to treat): a
+   * member found in both groups (only possible per contact) counts in the holdout alone.
+   */
+  private async compareGroups(accountId: string, currency: string, windowMs: number, attributedRevenueMinor: number, treated: LiftGroup, holdout: LiftGroup) {
+    const [treatedRows, holdoutRows] = await Promise.all([
+      listGroupOutcomes(this.db.kysely, accountId, treated, windowMs, currency),
+      listGroupOutcomes(this.db.kysely, accountId, holdout, windowMs, currency),
+    ]);
+    const held = new Set(holdoutRows.map((r) => r.member));
+    const treatedOnly = treatedRows.filter((r) => !held.has(r.member));
+    return {
+      result: trueLift({ treated: groupOutcome(treatedOnly), holdout: groupOutcome(holdoutRows), attributedRevenueMinor }),
+      heldOutWithMessages: treatedRows.length - treatedOnly.length,
+    };
+  }
+}
+
+/** The window in ms: `windowDays` when given, else the longest default attribution window of the channels. */
+function liftWindow(windowDays: number | undefined, channels: Channel[]): number {
+  if (windowDays !== undefined) return Math.round(windowDays * 86_400_000);
+  return Math.max(...(channels.length ? channels : (['email'] as Channel[])).map(liftWindowMs));
 }
 
 /** Sums of one group: every assigned member counts, with 0 when it bought nothing in the window. */

@@ -280,6 +280,15 @@ export async function getHoldoutSetting(h: Handle, accountId: string, kind: 'cam
     .executeTakeFirst();
 }
 
+/** The holdout settings of some owners of one kind (the campaigns of a journey that have their own). */
+export async function listHoldoutSettings(h: Handle, accountId: string, kind: 'campaign' | 'journey', ownerIds: string[]): Promise<HoldoutSettingRow[]> {
+  const out: HoldoutSettingRow[] = [];
+  for (const part of chunks([...new Set(ownerIds)])) {
+    out.push(...(await h.selectFrom('holdout_settings').selectAll().where('account_id', '=', accountId).where('owner_kind', '=', kind).where('owner_id', 'in', part).execute()));
+  }
+  return out;
+}
+
 /** Adds held-out contacts; one already held out keeps its first assignment. */
 export async function insertHoldoutMembers(h: Handle, rows: HoldoutMemberRow[]): Promise<void> {
   for (const part of chunks(rows, 200)) {
@@ -312,55 +321,68 @@ export async function hasAssignedAudience(h: Handle, accountId: string, campaign
 }
 
 /**
+ * Who is compared for a true lift. `treated`: the messages of the campaigns; `holdout`: the contacts held out of
+ * them. `per: 'message'` makes each message a member (a campaign's audience, as its figures count it);
+ * `per: 'contact'` makes each contact one member across all the campaigns (a journey), starting at its first message
+ * or first assignment (a message without a contact stays a member of its own).
+ */
+export interface LiftGroup {
+  group: 'treated' | 'holdout';
+  campaignIds: string[];
+  per: 'message' | 'contact';
+}
+
+/**
  * Each member of a group with the orders of its contact placed in [start, start + windowMs]: `start` is the
- * message's registration (treated) or the assignment time (held out). One row per member; members without any
- * order in the window have orders = 0 and revenue = 0. Cancelled orders (and orders of no revenue) are not purchases;
- * revenue in another currency than the account's (no rate to convert it) is left out, as everywhere.
+ * message's registration (treated) or the assignment time (held out), the earliest one for a member of several
+ * rows. One row per member; members without any order in the window have orders = 0 and revenue = 0. Cancelled
+ * orders (and orders of no revenue) are not purchases; revenue in another currency than the account's (no rate to
+ * convert it) is left out, as everywhere.
  */
 export async function listGroupOutcomes(
   h: Handle,
   accountId: string,
-  campaignId: string,
-  group: 'treated' | 'holdout',
+  g: LiftGroup,
   windowMs: number,
   currency: string,
 ): Promise<{ member: string; orders: number; revenue: number }[]> {
-  const rows =
-    group === 'treated'
-      ? await reads(h)
-          .selectFrom('messages as m')
-          .leftJoin('orders as o', (j) =>
-            j
-              .onRef('o.account_id', '=', 'm.account_id')
-              .onRef('o.contact_id', '=', 'm.contact_id')
-              .onRef('o.ordered_at', '>=', 'm.registered_at')
-              .on('o.ordered_at', '<=', sql<number>`m.registered_at + ${windowMs}`)
-              .on('o.cancelled_at', 'is', null)
-              .on('o.revenue_minor', '>', 0)
-              .on('o.revenue_currency', '=', currency),
-          )
-          .select(['m.id as member', sql<number>`count(o.id)`.as('orders'), sql<number>`coalesce(sum(o.revenue_minor), 0)`.as('revenue')])
-          .where('m.account_id', '=', accountId)
-          .where('m.campaign_id', '=', campaignId)
-          .groupBy('m.id')
-          .execute()
-      : await reads(h)
+  if (g.campaignIds.length === 0) return [];
+  const ids = [...new Set(g.campaignIds)];
+  const members =
+    g.group === 'holdout'
+      ? reads(h)
           .selectFrom('holdout_members as m')
-          .leftJoin('orders as o', (j) =>
-            j
-              .onRef('o.account_id', '=', 'm.account_id')
-              .onRef('o.contact_id', '=', 'm.contact_id')
-              .onRef('o.ordered_at', '>=', 'm.assigned_at')
-              .on('o.ordered_at', '<=', sql<number>`m.assigned_at + ${windowMs}`)
-              .on('o.cancelled_at', 'is', null)
-              .on('o.revenue_minor', '>', 0)
-              .on('o.revenue_currency', '=', currency),
-          )
-          .select(['m.contact_id as member', sql<number>`count(o.id)`.as('orders'), sql<number>`coalesce(sum(o.revenue_minor), 0)`.as('revenue')])
+          .select(['m.contact_id as member', sql<string | null>`m.contact_id`.as('contact_id'), sql<number>`min(m.assigned_at)`.as('start')])
           .where('m.account_id', '=', accountId)
-          .where('m.campaign_id', '=', campaignId)
+          .where('m.campaign_id', 'in', ids)
           .groupBy('m.contact_id')
-          .execute();
+      : g.per === 'message'
+        ? reads(h)
+            .selectFrom('messages as m')
+            .select(['m.id as member', sql<string | null>`m.contact_id`.as('contact_id'), sql<number>`m.registered_at`.as('start')])
+            .where('m.account_id', '=', accountId)
+            .where('m.campaign_id', 'in', ids)
+        : reads(h)
+            .selectFrom('messages as m')
+            .select([sql<string>`coalesce(m.contact_id, m.id)`.as('member'), sql<string | null>`max(m.contact_id)`.as('contact_id'), sql<number>`min(m.registered_at)`.as('start')])
+            .where('m.account_id', '=', accountId)
+            .where('m.campaign_id', 'in', ids)
+            .groupBy(sql`coalesce(m.contact_id, m.id)`);
+  const rows = await reads(h)
+    .selectFrom(members.as('g'))
+    .leftJoin('orders as o', (j) =>
+      j
+        .on('o.account_id', '=', accountId)
+        .onRef('o.contact_id', '=', 'g.contact_id')
+        .onRef('o.ordered_at', '>=', 'g.start')
+        .on('o.ordered_at', '<=', sql<number>`g.start + ${windowMs}`)
+        .on('o.cancelled_at', 'is', null)
+        .on('o.revenue_minor', '>', 0)
+        .on('o.revenue_currency', '=', currency),
+    )
+    .select(['g.member', sql<number>`count(o.id)`.as('orders'), sql<number>`coalesce(sum(o.revenue_minor), 0)`.as('revenue')])
+    .groupBy('g.member')
+    .execute();
   return rows.map((r) => ({ member: String(r.member), orders: Number(r.orders), revenue: Number(r.revenue) }));
 }
 

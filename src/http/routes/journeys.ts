@@ -273,15 +273,28 @@ export async function journeyRoutes(app: FastifyInstance, deps: Deps): Promise<v
     return r;
   });
 
+  const liftQuery = { type: 'object', additionalProperties: false, properties: { windowDays: { type: 'number', exclusiveMinimum: 0, maximum: 365 } } } as const;
   app.get('/v1/campaigns/:id/lift', {
     schema: {
       summary: 'True lift: treated against holdout over the attribution window, with 95 % intervals, next to the attributed revenue',
       tags: ['holdout'],
-      querystring: { type: 'object', additionalProperties: false, properties: { windowDays: { type: 'number', exclusiveMinimum: 0, maximum: 365 } } },
+      querystring: liftQuery,
     },
   }, async (req) => {
     const r = await deps.experiments.lift(accountOf(req), (req.params as Params).id, req.query as { windowDays?: number });
     if (!r) throw new HttpError(404, `No campaign ${(req.params as Params).id} in this account.`);
+    return r;
+  });
+
+  app.get('/v1/journeys/:id/lift', {
+    schema: {
+      summary: "A journey's true lift: contacts sent any of its messages against those its holdout kept back, each from its first message",
+      tags: ['holdout'],
+      querystring: liftQuery,
+    },
+  }, async (req) => {
+    const r = await deps.experiments.journeyLift(accountOf(req), (req.params as Params).id, req.query as { windowDays?: number });
+    if (!r) throw new HttpError(404, `No journey ${(req.params as Params).id} in this account.`);
     return r;
   });
 }
