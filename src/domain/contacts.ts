@@ -52,10 +52,15 @@ export function phoneFacts(raw: string | null | undefined, defaultCountry?: stri
   if (cleaned === '') return null;
   const candidate = /^\d{10,15}$/.test(cleaned) && !cleaned.startsWith('0') ? `+${cleaned}` : cleaned;
   const parsed = parsePhoneNumberFromString(candidate, defaultCountry as CountryCode | undefined);
-  if (!parsed || !parsed.isValid()) return null;
+  if (!parsed) return null;
+  // With type metadata, isValid() is exactly "getType() is defined" (libphonenumber-js isValid.js): a number with a
+  // type is valid, so the type pattern matching runs once instead of twice; without a type, isValid() decides.
+  const type = parsed.getType();
+  if (type === undefined && !parsed.isValid()) return null;
   const e164 = parsed.number;
   // An input starting with '+' is parsed without regard to the default country: the same parse as e164 alone.
-  const own = candidate === e164 ? parsed : parsePhoneNumberFromString(e164);
+  if (candidate === e164) return { e164, mobileCapable: mobileType(type), country: parsed.country ?? null };
+  const own = parsePhoneNumberFromString(e164);
   const valid = !!own && own.isValid();
   return { e164, mobileCapable: valid && mobileType(own!.getType()), country: own?.country ?? null };
 }

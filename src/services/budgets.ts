@@ -80,7 +80,8 @@ export interface CampaignBudget {
  * inside the gate's transaction (links and reservations commit together, in one commit per batch).
  */
 export interface GateTracking {
-  forGate(trx: Transaction<DB>, accountId: string, campaignId: string, messages: { messageId: string; recipient: string }[]): Promise<Map<string, unknown>>;
+  /** `created`: the message was inserted by this transaction (so it has no link yet), not an existing one re-admitted. */
+  forGate(trx: Transaction<DB>, accountId: string, campaignId: string, messages: { messageId: string; recipient: string; created: boolean }[]): Promise<Map<string, unknown>>;
 }
 
 export interface CommitAnswer { committed: number; alreadyCommitted: number; late: number; used: number; budget: CampaignBudget }
@@ -248,11 +249,12 @@ export class Budgets implements CostingHook {
     if (errors.length) return { ok: false, status: 422, message: `${errors.length} recipient(s) cannot be priced or are malformed; nothing was reserved. First: ${errors[0].message}.`, errors };
 
     const answer = await this.writer.run(async (trx) => {
-      const out = await this.reserveIn(trx, accountId, campaign, prepared);
+      const created = new Set<string>();
+      const out = await this.reserveIn(trx, accountId, campaign, prepared, created);
       if (out.ok && this.tracking) {
         const allowed = out.value.results.filter((x): x is Extract<GateResult, { status: 'allowed' }> => x.status === 'allowed');
         if (allowed.length) {
-          const links = await this.tracking.forGate(trx, accountId, campaignId, allowed.map((a) => ({ messageId: a.messageId, recipient: a.recipient })));
+          const links = await this.tracking.forGate(trx, accountId, campaignId, allowed.map((a) => ({ messageId: a.messageId, recipient: a.recipient, created: created.has(a.messageId) })));
           for (const a of allowed) if (links.has(a.messageId)) a.tracking = links.get(a.messageId);
         }
       }
@@ -267,6 +269,7 @@ export class Budgets implements CostingHook {
     accountId: string,
     campaignBefore: CampaignRow,
     prepared: { r: SendRecipient; index: number; keys: RecipientKeys; address: string | null; cost: number; priced: boolean }[],
+    created: Set<string>,
   ): Promise<Outcome<GateAnswer>> {
     const now = this.clock();
     const account = (await this.accounts.get(accountId, trx))!;
@@ -366,6 +369,7 @@ export class Budgets implements CostingHook {
       if (!registered.ok) throw new Error(`registering the gate's messages failed: ${registered.message}`);
       registered.value.forEach((m, i) => {
         const f = fresh[i];
+        if (!m.existing) created.add(m.messageId);
         if (f.allowed) {
           results[f.p.index] = { index: f.p.index, status: 'allowed', messageId: m.messageId, recipient: m.recipient, cost: f.p.cost, priced: f.p.priced };
           reservations.push({ account_id: accountId, message_id: m.messageId, campaign_id: campaignId, cost_minor: f.p.cost, reserved_at: now, expires_at: expiresAt });
@@ -771,13 +775,16 @@ export class BudgetSweep {
  */
 export function trackingForGate(get: () => unknown): GateTracking {
   type Issued = Promise<{ ok: boolean; value?: { messages: { messageId: string; links: unknown[]; qr: unknown; pixelUrl?: string }[] } }>;
-  type IssueIn = (trx: Transaction<DB>, a: string, c: string, sel: { messageIds: string[] }) => Issued;
+  type IssueIn = (trx: Transaction<DB>, a: string, c: string, sel: { messageIds: string[]; created: { id: string; recipient: string }[] }) => Issued;
   return {
     forGate: async (trx, accountId, campaignId, messages) => {
       const t = get() as { issueIn?: IssueIn } | undefined;
       const out = new Map<string, unknown>();
       if (!t || typeof t.issueIn !== 'function') return out;
-      const issued = await t.issueIn.call(t, trx, accountId, campaignId, { messageIds: messages.map((m) => m.messageId) });
+      const issued = await t.issueIn.call(t, trx, accountId, campaignId, {
+        messageIds: messages.map((m) => m.messageId),
+        created: messages.filter((m) => m.created).map((m) => ({ id: m.messageId, recipient: m.recipient })),
+      });
       if (!issued.ok || !issued.value) return out;
       for (const m of issued.value.messages) out.set(m.messageId, { links: m.links, qr: m.qr, pixelUrl: m.pixelUrl });
       return out;

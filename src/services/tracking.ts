@@ -314,15 +314,20 @@ export class Tracking {
     trx: Transaction<DB>,
     accountId: string,
     campaignId: string,
-    sel: { messageIds?: string[]; all?: boolean; cursor?: string; limit?: number },
+    sel: { messageIds?: string[]; all?: boolean; cursor?: string; limit?: number; created?: { id: string; recipient: string }[] },
   ): Promise<Outcome<{ messages: IssuedMessage[]; nextCursor: string | null; destinations: Destination[] }>> {
+    // `created`: messages of this campaign that the caller's transaction has just inserted (the send gate's), so
+    // known to exist, with no link yet: neither read back nor searched for links.
+    const created = new Map((sel.created ?? []).map((m) => [m.id, { id: m.id, recipient: m.recipient, campaign_id: campaignId }]));
     const campaign = await getCampaign(trx, accountId, campaignId);
     if (!campaign) return { ok: false, status: 404, message: `No campaign ${campaignId} in this account.`, errors: [] };
     const dests = await listDestinations(trx, accountId, campaignId);
     let messages: { id: string; recipient: string }[];
     let nextCursor: string | null = null;
     if (sel.messageIds) {
-      const found = new Map((await getMessagesBasic(trx, accountId, sel.messageIds, this.db)).map((m) => [m.id, m]));
+      const toRead = created.size ? sel.messageIds.filter((id) => !created.has(id)) : sel.messageIds;
+      const found = new Map<string, { id: string; recipient: string; campaign_id: string }>(created);
+      if (toRead.length) for (const m of await getMessagesBasic(trx, accountId, toRead, this.db)) found.set(m.id, m);
       const errors = sel.messageIds.flatMap((id, index) =>
         found.get(id)?.campaign_id === campaignId ? [] : [{ index, field: 'messageId', message: `no message ${id} in campaign ${campaignId}` }],
       );
@@ -336,7 +341,8 @@ export class Tracking {
     }
     const now = this.clock();
     const have = new Map<string, TrackedLinkRow>();
-    for (const l of await findLinksOfMessages(trx, accountId, messages.map((m) => m.id), this.db)) have.set(`${l.message_id}|${l.kind}|${l.position}`, l);
+    const linkable = created.size ? messages.filter((m) => !created.has(m.id)).map((m) => m.id) : messages.map((m) => m.id);
+    if (linkable.length) for (const l of await findLinksOfMessages(trx, accountId, linkable, this.db)) have.set(`${l.message_id}|${l.kind}|${l.position}`, l);
     const fresh: TrackedLinkRow[] = [];
     const linkOf = (messageId: string, kind: 'link' | 'pixel', position: number, url: string | null): TrackedLinkRow => {
       const key = `${messageId}|${kind}|${position}`;

@@ -263,25 +263,41 @@ export async function insertMessages(h: Handle, rows: MessageRow[], db?: Db): Pr
 export function insertRowsSqlite(sqlite: Database.Database, table: string, rows: Record<string, unknown>[]): void {
   let cache = insertStatements.get(sqlite);
   if (!cache) insertStatements.set(sqlite, (cache = new Map()));
-  let lastKey = '';
   let last: { st: Database.Statement; columns: string[] } | undefined;
   for (const row of rows) {
+    // Rows of the previous row's shape (the usual case) reuse its statement without building a key string.
+    const same = last && valuesInOrder(row, last.columns);
+    if (same) {
+      last!.st.run(same);
+      continue;
+    }
     const columns = Object.keys(row).filter((c) => row[c] !== undefined);
     const key = `${table}(${columns.join(',')})`;
-    if (key !== lastKey) {
-      last = cache.get(key);
-      if (!last) {
-        if (cache.size >= 200) cache.clear();
-        const sql = `INSERT INTO ${table} (${columns.map((c) => `"${c.replace(/"/g, '""')}"`).join(',')}) VALUES (${columns.map(() => '?').join(',')})`;
-        last = { st: sqlite.prepare(sql), columns };
-        cache.set(key, last);
-      }
-      lastKey = key;
+    last = cache.get(key);
+    if (!last) {
+      if (cache.size >= 200) cache.clear();
+      const sql = `INSERT INTO ${table} (${columns.map((c) => `"${c.replace(/"/g, '""')}"`).join(',')}) VALUES (${columns.map(() => '?').join(',')})`;
+      last = { st: sqlite.prepare(sql), columns };
+      cache.set(key, last);
     }
-    const values = new Array(last!.columns.length);
-    for (let i = 0; i < values.length; i++) values[i] = row[last!.columns[i]];
-    last!.st.run(values);
+    const values = new Array(columns.length);
+    for (let i = 0; i < values.length; i++) values[i] = row[columns[i]];
+    last.st.run(values);
   }
+}
+
+/** The row's defined values when its defined columns are exactly `columns`, in that order; else null. */
+function valuesInOrder(row: Record<string, unknown>, columns: string[]): unknown[] | null {
+  const keys = Object.keys(row);
+  const values = new Array(columns.length);
+  let j = 0;
+  for (let i = 0; i < keys.length; i++) {
+    const v = row[keys[i]];
+    if (v === undefined) continue;
+    if (j === columns.length || keys[i] !== columns[j]) return null;
+    values[j++] = v;
+  }
+  return j === columns.length ? values : null;
 }
 const insertStatements = new WeakMap<Database.Database, Map<string, { st: Database.Statement; columns: string[] }>>();
 
