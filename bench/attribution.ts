@@ -2,10 +2,11 @@
 // The data is built with bulk inserts straight into a fresh, migrated SQLite file (timed apart), then:
 //   baseline  reading every order page by page, no attribution (same run, same file);
 //   recompute `mesure attribute --recompute`: every order credited again, page by page;
-//   arriving  orders stored and credited one request at a time (sequential latency) and 64 at a time (group commit).
+//   arriving  orders stored and credited one request at a time (sequential latency) and 64 at a time (group commit),
+//             through the service and through real HTTP (POST /v1/orders on a listening server).
 // Usage: npx tsx bench/attribution.ts [--orders 1000000] [--messages 10000000] [--arriving 2000] [--db /tmp/x.db] [--keep]
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config';
 import { assemble } from '../src/main';
@@ -27,6 +28,7 @@ const dbArg = process.argv.indexOf('--db');
 const dir = mkdtempSync(join(tmpdir(), 'mesure-bench-attr-'));
 const file = dbArg > 0 ? process.argv[dbArg + 1] : join(dir, 'bench.db');
 const log = (s: string) => process.stdout.write(`${s}\n`);
+const load = () => `load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`;
 const fmt = (n: number) => Math.round(n).toLocaleString('en');
 
 /** Seeded PRNG so every run builds the same data. */
@@ -47,6 +49,7 @@ const END = Date.parse('2026-11-25T00:00:00Z');
 const START = END - 90 * DAY;
 
 // ---------------------------------------------------------------------------------------------- generation
+log(`${load()}`);
 log(`Building ${fmt(MESSAGES)} messages for ${fmt(CONTACTS)} contacts in ${CAMPAIGNS} campaigns, and ${fmt(ORDERS)} orders, in ${file}`);
 const g0 = performance.now();
 sqlite.pragma('synchronous = OFF');
@@ -115,7 +118,7 @@ sqlite.pragma('synchronous = FULL');
 sqlite.pragma('wal_checkpoint(TRUNCATE)');
 sqlite.exec('ANALYZE');
 const genSeconds = (performance.now() - g0) / 1000;
-log(`Generation: ${genSeconds.toFixed(1)} s (${fmt(messages)} messages, ${fmt(events)} events, ${fmt(ORDERS)} orders; file ${(statSync(file).size / 1e9).toFixed(2)} GB)`);
+log(`Generation: ${genSeconds.toFixed(1)} s (${fmt(messages)} messages, ${fmt(events)} events, ${fmt(ORDERS)} orders; file ${(statSync(file).size / 1e9).toFixed(2)} GB); ${load()}`);
 
 // ---------------------------------------------------------------------------------------------- baseline
 const cpuMs = (c0: NodeJS.CpuUsage) => {
@@ -146,7 +149,7 @@ const s = await m.deps.orders.recompute(A, {
   },
 });
 log(`Attribution (recompute, ${ORDERS >= 1_000_000 ? 'full size' : 'scaled run'}): ${fmt(s.orders)} orders against ${fmt(messages)} messages in ${s.seconds.toFixed(1)} s = ` +
-  `${fmt(s.orders / s.seconds)} orders/s (${((s.seconds / s.orders) * 1e6).toFixed(1)} µs/order, CPU ${((cpuMs(rc0) / s.orders) * 1000).toFixed(1)} µs/order); ${fmt(s.credited)} credited, ${fmt(s.credits)} credit rows`);
+  `${fmt(s.orders / s.seconds)} orders/s (${((s.seconds / s.orders) * 1e6).toFixed(1)} µs/order, CPU ${((cpuMs(rc0) / s.orders) * 1000).toFixed(1)} µs/order); ${fmt(s.credited)} credited, ${fmt(s.credits)} credit rows; ${load()}`);
 
 // ---------------------------------------------------------------------------------------------- arriving
 const arriving = (i: number) => {
@@ -200,6 +203,46 @@ await Promise.all(Array.from({ length: CONC }, async () => {
 const cSeconds = (performance.now() - c0) / 1000;
 log(`Arriving ${CONC} callers at a time (group commit): ${ARRIVING} orders in ${cSeconds.toFixed(2)} s = ${fmt(ARRIVING / cSeconds)} orders/s, ` +
   `${((cSeconds / ARRIVING) * 1000).toFixed(3)} ms/order, CPU ${((cpuMs(cc0) / ARRIVING) * 1000).toFixed(0)} µs/order, ${m.deps.writer.stats.transactions - commits0} commits; latency per order ${quantiles(conc)}`);
+
+// End to end through real HTTP: 64 callers at a time, each posting one order to POST /v1/orders on a listening server
+// (authentication, JSON schema, service, group commit, answer after COMMIT). Client and server share this process.
+const apiKey = (await m.deps.accounts.createKey(A, 'bench', 'analyst')).token;
+await m.app.listen({ port: 0, host: '127.0.0.1' });
+const ordersUrl = `http://127.0.0.1:${(m.app.server.address() as { port: number }).port}/v1/orders`;
+const httpHeaders = { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' };
+const apiOrder = (i: number) => ({
+  id: `HTTP-${i}`, createdAt: new Date(END - Math.floor(rnd() * 10 * DAY)).toISOString(), currency: 'EUR', total: 6000, tax: 1000, itemQuantity: 1,
+  customer: { email: `c${Math.floor(rnd() * CONTACTS)}@example.com` },
+});
+const post = async (i: number) => {
+  const res = await fetch(ordersUrl, { method: 'POST', headers: httpHeaders, body: JSON.stringify({ orders: [apiOrder(i)] }) });
+  if (res.status !== 200) throw new Error(`POST /v1/orders answered ${res.status}: ${await res.text()}`);
+  await res.arrayBuffer();
+};
+const httpSeq: number[] = [];
+for (let i = 0; i < ARRIVING; i++) {
+  const t = performance.now();
+  await post(i);
+  httpSeq.push(performance.now() - t);
+}
+log(`Arriving over HTTP one at a time (POST /v1/orders, one order each): ${ARRIVING} orders, ${quantiles(httpSeq)}`);
+let nextHttp = ARRIVING;
+const httpConc: number[] = [];
+const hCommits0 = m.deps.writer.stats.transactions;
+const h0 = performance.now();
+const hc0 = process.cpuUsage();
+await Promise.all(Array.from({ length: CONC }, async () => {
+  while (nextHttp < 2 * ARRIVING) {
+    const i = nextHttp++;
+    const t = performance.now();
+    await post(i);
+    httpConc.push(performance.now() - t);
+  }
+}));
+const hSeconds = (performance.now() - h0) / 1000;
+log(`Arriving over HTTP, ${CONC} callers at a time (POST /v1/orders, group commit): ${ARRIVING} orders in ${hSeconds.toFixed(2)} s = ${fmt(ARRIVING / hSeconds)} orders/s, ` +
+  `${((hSeconds / ARRIVING) * 1000).toFixed(3)} ms/order, CPU ${((cpuMs(hc0) / ARRIVING) * 1000).toFixed(0)} µs/order (client and server), ` +
+  `${m.deps.writer.stats.transactions - hCommits0} commits; latency per order ${quantiles(httpConc)}; ${load()}`);
 
 await m.close();
 if (!process.argv.includes('--keep')) rmSync(dir, { recursive: true, force: true });

@@ -84,7 +84,7 @@ async function baseline(dir: string): Promise<number> {
   for (let from = 0; from < N; from += BATCH) {
     db.transaction(() => {
       for (let i = from; i < Math.min(from + BATCH, N); i++) {
-        // Ids as Mesure makes them (random): sequential ids would append to the primary key's B-tree and flatter the baseline.
+        // Ids as Mesure makes them (time-ordered since 887a915), so the baseline appends to the primary key as the gate does.
         const id = newMessageId();
         const r = recipient(i);
         msg.run(id, 'phone' in r ? r.phone : r.email, Date.now());
