@@ -86,7 +86,8 @@ export const messagesBodySchema = {
   },
 } as const;
 
-const template = {
+/** A message template as the recipient saw it. */
+export const templateSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
@@ -105,7 +106,7 @@ const campaignProps = {
   sendAt: { anyOf: [isoTime, { type: 'null' }] },
   activatedAt: { anyOf: [isoTime, { type: 'null' }] },
   status: { type: 'string', enum: [...CAMPAIGN_STATUSES] },
-  template,
+  template: templateSchema,
   tags: { type: 'array', maxItems: 50, items: { type: 'string', minLength: 1, maxLength: 60 } },
   budget: { type: ['integer', 'null'], minimum: 0 },
   fixedCost: { type: 'integer', minimum: 0 },

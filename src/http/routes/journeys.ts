@@ -4,7 +4,7 @@ import { stringify } from 'csv-stringify';
 import type { Deps } from '../app';
 import { accountOf } from '../app';
 import { HttpError, sendOutcome } from '../errors';
-import { messagesBodySchema, pageQuery, recipientSchema } from '../schemas';
+import { messagesBodySchema, pageQuery, recipientSchema, templateSchema } from '../schemas';
 import { neutralizeCsvCell } from '../csv';
 import { CHANNELS } from '../../domain/types';
 import type { RegisterItem } from '../../services/ingest';
@@ -102,17 +102,7 @@ const audienceSchema = {
   },
 } as const;
 
-const template = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    name: { type: ['string', 'null'], maxLength: 200 },
-    version: { type: ['string', 'null'], maxLength: 50 },
-    language: { type: ['string', 'null'], maxLength: 20 },
-    format: { type: ['string', 'null'], enum: ['text', 'html', null] },
-    content: { type: ['string', 'null'], maxLength: 200_000 },
-  },
-} as const;
+const template = templateSchema;
 
 const variantsSchema = {
   type: 'object',
