@@ -107,7 +107,9 @@ forEachEngine('holdout groups', (engine) => {
       const email = `c${r.index}@shop.test`;
       const u = rand();
       const basket = u < 0.7 ? 2000 : u < 0.95 ? 6000 : 30000;
-      const buys = rand() < (r.status === 'treated' ? 0.1 : 0.05);
+      // Buyers are counted out exactly (1 in 10 treated, 1 in 20 held out), not drawn: who is held out changes from run to
+      // run (random ids), and a drawn 95 % interval would miss the true lift in about one run in twenty.
+      const buys = r.status === 'treated' ? (group.n - 1) % 10 === 0 : (group.n - 1) % 20 === 0;
       // Orders outside the window count for no group: 3 days before the start, and 20 days after it.
       if (rand() < 0.1) orders.push({ id: `early-${r.index}`, createdAt: iso(START - 3 * DAY), currency: 'EUR', total: 5000, customer: { email } });
       if (rand() < 0.1) orders.push({ id: `late-${r.index}`, createdAt: iso(START + 20 * DAY), currency: 'EUR', total: 7000, customer: { email } });

@@ -117,7 +117,10 @@ forEachEngine('journey holdout and lift', (engine) => {
       const customer = { email: `c${r.index}@shop.test` };
       if (rand() < 0.1) orders.push({ id: `before-${r.index}`, createdAt: iso(START - DAY), currency: 'EUR', total: 4000, customer });
       if (rand() < 0.1) orders.push({ id: `day6-${r.index}`, createdAt: iso(START + 6 * DAY), currency: 'EUR', total: 9000, customer });
-      if (rand() >= (treated ? 0.15 : 0.06)) continue;
+      // Buyers counted out exactly (3 in 20 treated, 3 in 50 held out) rather than drawn: the groups change from run to run
+      // (random ids), and a drawn 95 % interval would miss the true lift in about one run in twenty.
+      const k = group.n - 1;
+      if (!(treated ? k % 20 < 3 : k % 50 < 3)) continue;
       const baskets = [rand() < 0.7 ? 2500 : 8000, ...(rand() < 0.25 ? [3000] : [])];
       orders.push({ id: `o1-${r.index}`, createdAt: iso(START + DAY), currency: 'EUR', total: baskets[0], customer });
       if (baskets[1]) orders.push({ id: `o2-${r.index}`, createdAt: iso(START + 4 * DAY), currency: 'EUR', total: baskets[1], customer });
