@@ -78,8 +78,37 @@ export async function openDatabase(url: string, opts: { schema?: string; poolSiz
   } catch (err) {
     throw new DatabaseError(`Cannot open the SQLite database ${path}: ${(err as Error).message}.`);
   }
-  const kysely = new Kysely<DB>({ dialect: new ImmediateSqliteDialect({ database }) });
+  const kysely = new Kysely<DB>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(database) }) });
   return { kysely, kind: 'sqlite', sqlite: database, close: () => kysely.destroy() };
+}
+
+/** Distinct SQL texts whose prepared statements are kept per connection (oldest dropped first). */
+const STATEMENT_CACHE_SIZE = 2000;
+
+/**
+ * Kysely's SQLite driver prepares every query it runs, and preparing costs SQLite more than running most of our
+ * point queries (parsing, planning: tens of µs). The same SQL text comes back constantly (ingestion, redirects,
+ * webhooks), so the connection keeps its prepared statements by text. A statement still iterating (a streamed
+ * export) is busy and cannot run twice at once: then a fresh one is prepared for that call.
+ */
+export function withStatementCache(database: Database.Database): { prepare(sql: string): Database.Statement; close(): void } {
+  const cache = new Map<string, Database.Statement>();
+  return {
+    prepare(sql: string) {
+      const hit = cache.get(sql);
+      if (hit && !hit.busy) return hit;
+      const stmt = database.prepare(sql);
+      if (!hit) {
+        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+        cache.set(sql, stmt);
+      }
+      return stmt;
+    },
+    close() {
+      cache.clear();
+      database.close();
+    },
+  };
 }
 
 /**
