@@ -95,7 +95,9 @@ function childBare(): void {
 
 // ------------------------------------------------------------------ parent
 function start(kind: string): Promise<{ child: ChildProcess; port: number; tokens: string[] }> {
-  const child = fork(fileURLToPath(import.meta.url), [kind], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // BENCH_PROFILE=<dir>: each server process writes a V8 CPU profile there (threads included).
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const child = fork(fileURLToPath(import.meta.url), [kind], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [...process.execArgv, ...profile] });
   return new Promise((ok, ko) => {
     child.once('message', (m: Reply) => (m.type === 'ready' ? ok({ child, port: m.port, tokens: m.tokens }) : ko(new Error('unexpected message'))));
     child.once('exit', (code) => ko(new Error(`${kind} exited with ${code}`)));

@@ -1,4 +1,5 @@
 // buildApp(deps): the Fastify application with every route, never listening (tests call app.inject()).
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
@@ -29,6 +30,15 @@ export interface Deps {
   clock: () => number;
 }
 
+/**
+ * A handler that answers some requests straight from node:http, before Fastify sees them: true when it took the
+ * request. Only for the public hot paths (tracking redirects and pixel), where Fastify's per-request machinery
+ * (routing, hooks, reply serialisation) costs several times the work itself. Such a request gets no Fastify hook,
+ * log line or error handler, so a fast path must answer every request it takes, errors included. `app.inject()`
+ * does not go through the server: the same answers must also exist as ordinary routes.
+ */
+export type FastPath = (req: IncomingMessage, res: ServerResponse) => boolean;
+
 /** A product area's routes. */
 export type RoutePlugin = (app: FastifyInstance, deps: Deps) => Promise<void> | void;
 
@@ -52,6 +62,10 @@ declare module 'fastify' {
     principal?: Principal;
     rawBody?: Buffer;
   }
+  interface FastifyInstance {
+    /** Registers a FastPath in front of the router (see FastPath). */
+    addFastPath(handler: FastPath): void;
+  }
   interface FastifyContextConfig {
     /** Minimum role for this route; default 'viewer' for GET, 'analyst' otherwise. */
     role?: Role;
@@ -66,11 +80,27 @@ const RANK: Record<Role, number> = { viewer: 0, analyst: 1, owner: 2 };
 export type SessionResolver = (req: FastifyRequest) => Promise<Principal | null>;
 
 export async function buildApp(deps: Deps, plugins: RoutePlugin[] = [], opts: { sessionResolver?: SessionResolver } = {}): Promise<FastifyInstance> {
+  const fastPaths: FastPath[] = [];
   const app = Fastify({
     logger: deps.logger ? { level: 'info' } : false,
     bodyLimit: deps.bodyLimitBytes ?? 16 * 1024 * 1024,
     trustProxy: deps.config?.http.trustProxy ?? false,
     ajv: { customOptions: {} },
+    // The server Fastify would create, with the fast paths in front of its handler (timeouts as Fastify sets them).
+    serverFactory: (handler, options) => {
+      const server = createServer((req, res) => {
+        for (let i = 0; i < fastPaths.length; i++) if (fastPaths[i](req, res)) return;
+        handler(req, res);
+      });
+      const o = options as { keepAliveTimeout?: number; requestTimeout?: number; connectionTimeout?: number };
+      server.keepAliveTimeout = o.keepAliveTimeout ?? 72_000;
+      server.requestTimeout = o.requestTimeout ?? 0;
+      server.setTimeout(o.connectionTimeout ?? 0);
+      return server;
+    },
+  });
+  app.decorate('addFastPath', (handler: FastPath) => {
+    fastPaths.push(handler);
   });
 
   // Bodies are validated strictly (no type coercion, unknown properties refused); query strings and path

@@ -1,8 +1,9 @@
 // Tracking routes: the public redirects (/l/ click, /q/ scan), the open pixel (/o/), and the /v1 API that
 // registers destinations, issues per-recipient links and QR codes, rewrites bodies, revokes links and changes
 // the account's tracking settings. Validate → authorize → service → respond.
+import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Deps } from '../app';
+import type { Deps, FastPath } from '../app';
 import { accountOf } from '../app';
 import { HttpError, sendError, sendOutcome } from '../errors';
 import type { Tracking, VisitRequest } from '../../services/tracking';
@@ -20,14 +21,95 @@ const NOT_FOUND_PAGE =
   '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="robots" content="noindex"><title>Link not found</title></head>' +
   '<body><h1>Link not found</h1><p>This link is unknown or no longer active.</p></body></html>';
 
-function notFound(reply: FastifyReply) {
-  return reply.code(404).headers({ ...NO_CACHE_HEADERS, 'content-type': 'text/html; charset=utf-8' }).send(NOT_FOUND_PAGE);
+/** What a tracking URL answers, built once for both the Fastify route and the fast path. */
+interface Answer {
+  status: number;
+  headers: Record<string, string | number>;
+  body?: string | Buffer;
 }
 
-function visitOf(req: FastifyRequest): VisitRequest {
-  const h = req.headers;
+const NOT_FOUND: Answer = {
+  status: 404,
+  headers: { ...NO_CACHE_HEADERS, 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(NOT_FOUND_PAGE) },
+  body: NOT_FOUND_PAGE,
+};
+const PIXEL: Answer = { status: 200, headers: PIXEL_HEADERS, body: PIXEL_GIF };
+
+function visitOf(method: string, h: IncomingHttpHeaders): VisitRequest {
   const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
-  return { method: req.method, userAgent: one(h['user-agent']), referer: one(h.referer), via: one(h.via) };
+  return { method, userAgent: one(h['user-agent']), referer: one(h.referer), via: one(h.via) };
+}
+
+type VisitKind = 'clicked' | 'scanned' | 'opened';
+
+/**
+ * A click (/l/), scan (/q/) or open (/o/): the destination comes only from the token's row; the query string and
+ * any extra path are ignored. Unknown, revoked or malformed tokens get the plain 404 page.
+ */
+async function answerVisit(t: Tracking, kind: VisitKind, token: string, method: string, headers: IncomingHttpHeaders): Promise<Answer> {
+  if (!isWellFormedToken(token)) return NOT_FOUND;
+  const link = await t.resolve(token);
+  if (kind === 'opened') {
+    if (!link || link.kind !== 'pixel') return NOT_FOUND;
+    await t.open(link, visitOf(method, headers));
+    return PIXEL;
+  }
+  if (!link || link.kind !== 'link' || !link.url) return NOT_FOUND;
+  const location = await t.visit(link, kind, visitOf(method, headers));
+  const body = `Redirecting to ${location}`;
+  return {
+    status: 302,
+    headers: { ...NO_CACHE_HEADERS, location, 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) },
+    body,
+  };
+}
+
+const KIND_BY_LETTER: Record<string, VisitKind> = { l: 'clicked', q: 'scanned', o: 'opened' };
+
+/**
+ * The tracking URLs straight from node:http (see FastPath): the same answers as the routes below without Fastify's
+ * per-request cost, which is most of a redirect's CPU. Anything it does not recognise exactly (another method, a
+ * percent-encoded token, an /o/ URL with more path) goes on to the router, which answers as before.
+ */
+export function trackingFastPath(t: Tracking): FastPath {
+  return (req, res) => {
+    const url = req.url;
+    if (!url || url.length < 4 || url.charCodeAt(0) !== 47 || url.charCodeAt(2) !== 47) return false;
+    const kind = KIND_BY_LETTER[url[1]];
+    if (!kind || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
+    let end = url.length;
+    for (let i = 3; i < url.length; i++) {
+      const c = url.charCodeAt(i);
+      if (c === 47 /* / */ || c === 63 /* ? */ || c === 35 /* # */) {
+        end = i;
+        break;
+      }
+    }
+    let token = url.slice(3, end);
+    if (kind === 'opened') {
+      if (url.charCodeAt(end) === 47) return false;
+      if (token.endsWith('.gif')) token = token.slice(0, -4);
+    }
+    if (token === '' || token.includes('%')) return false;
+    const method = req.method;
+    answerVisit(t, kind, token, method, req.headers).then(
+      (a) => {
+        res.writeHead(a.status, a.headers);
+        res.end(method === 'HEAD' ? undefined : a.body);
+      },
+      (err: unknown) => {
+        process.stderr.write(`[tracking] ${method} ${url.split('?')[0]} failed: ${(err as Error).stack ?? String(err)}\n`);
+        if (res.headersSent) return void res.destroy();
+        res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+        res.end('Mesure could not answer this link just now; please try again.');
+      },
+    );
+    return true;
+  };
+}
+
+function send(reply: FastifyReply, method: string, a: Answer) {
+  return reply.code(a.status).headers(a.headers).send(method === 'HEAD' ? undefined : a.body);
 }
 
 const messageIds = { type: 'array', minItems: 1, maxItems: 10_000, items: { type: 'string', minLength: 1, maxLength: 200 } } as const;
@@ -105,33 +187,19 @@ export async function trackingRoutes(app: FastifyInstance, deps: Deps): Promise<
   const t = deps.tracking;
 
   // ------------------------------------------------------------------ public: redirects and pixel
-  // The destination comes only from the token's row; the query string and any extra path are ignored.
-  const redirect = (kind: 'clicked' | 'scanned') => async (req: FastifyRequest, reply: FastifyReply) => {
-    const token = (req.params as { token: string }).token;
-    if (!isWellFormedToken(token)) return notFound(reply);
-    const link = await t.resolve(token);
-    if (!link || link.kind !== 'link' || !link.url) return notFound(reply);
-    const location = await t.visit(link, kind, visitOf(req));
-    return reply.code(302).headers({ ...NO_CACHE_HEADERS, location, 'content-type': 'text/plain; charset=utf-8' }).send(req.method === 'HEAD' ? undefined : `Redirecting to ${location}`);
+  // Served by the fast path on a listening server; these routes answer the same for app.inject() and for the
+  // requests the fast path passes on.
+  app.addFastPath(trackingFastPath(t));
+  const visit = (kind: VisitKind, param: 'token' | 'file') => async (req: FastifyRequest, reply: FastifyReply) => {
+    const raw = (req.params as Record<string, string>)[param];
+    const token = kind === 'opened' ? raw.replace(/\.gif$/, '') : raw;
+    return send(reply, req.method, await answerVisit(t, kind, token, req.method, req.headers));
   };
   for (const [path, kind] of [['/l/', 'clicked'], ['/q/', 'scanned']] as const) {
-    app.route({ method: ['GET', 'HEAD'], url: `${path}:token`, config: { public: true }, handler: redirect(kind) });
-    app.route({ method: ['GET', 'HEAD'], url: `${path}:token/*`, config: { public: true }, handler: redirect(kind) });
+    app.route({ method: ['GET', 'HEAD'], url: `${path}:token`, config: { public: true }, handler: visit(kind, 'token') });
+    app.route({ method: ['GET', 'HEAD'], url: `${path}:token/*`, config: { public: true }, handler: visit(kind, 'token') });
   }
-
-  app.route({
-    method: ['GET', 'HEAD'],
-    url: '/o/:file',
-    config: { public: true },
-    handler: async (req, reply) => {
-      const token = (req.params as { file: string }).file.replace(/\.gif$/, '');
-      if (!isWellFormedToken(token)) return notFound(reply);
-      const link = await t.resolve(token);
-      if (!link || link.kind !== 'pixel') return notFound(reply);
-      await t.open(link, visitOf(req));
-      return reply.code(200).headers(PIXEL_HEADERS).send(req.method === 'HEAD' ? undefined : PIXEL_GIF);
-    },
-  });
+  app.route({ method: ['GET', 'HEAD'], url: '/o/:file', config: { public: true }, handler: visit('opened', 'file') });
 
   // ------------------------------------------------------------------ API
   const campaignId = (req: FastifyRequest) => (req.params as { id: string }).id;
@@ -199,8 +267,8 @@ export async function trackingRoutes(app: FastifyInstance, deps: Deps): Promise<
     sendOutcome(reply, await t.updateSettings(accountOf(req), req.body as never), 200, 'settings'),
   );
 
-  // Visits still in memory are written before the database closes.
+  // Visits still in memory are stored before the database closes.
   app.addHook('onClose', async () => {
-    await t.flush();
+    await t.persist();
   });
 }
