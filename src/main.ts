@@ -122,15 +122,21 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
   plugins.push(budgetRoutes, (app) => { app.addHook('onClose', () => budgetSweep.stop()); });
 
   // SQLite: clicks and webhook deliveries are written by a worker thread with its own connection and the same ingestion
-  // hooks as above (so keep this last in the section), so requests are not held up by a commit's fsync. Closed after
-  // the click queue drains.
+  // hooks as above (so keep this last in the section), so requests are not held up by a commit's fsync. The worker
+  // stores them in its inbox, answers, and applies them in the background (src/services/inbox.ts). Closed after the
+  // click queue is in the inbox; what the inbox still holds is applied at the next start.
   const ingestWorker = await startIngestWorker({
-    db, config, ingestor, accounts, customClock: opts.clock !== undefined, onAlerts: () => deps.alerts.kick(),
+    db, config, ingestor, accounts, customClock: opts.clock !== undefined,
+    onAlerts: () => deps.alerts.kick(),
+    onProcessed: (report) => {
+      deps.tracking.noteProcessed(report);
+      deps.webhooks.noteTally(report.tally);
+    },
   });
   if (ingestWorker) {
     deps.tracking.offload = ingestWorker;
     deps.webhooks.offload = ingestWorker;
-    plugins.push((app) => { app.addHook('onClose', async () => { await deps.tracking.flush(); await ingestWorker.close(); }); });
+    plugins.push((app) => { app.addHook('onClose', async () => { await deps.tracking.persist(); await ingestWorker.close(); }); });
   }
 
   // 4. The HTTP application (not listening yet).

@@ -5,7 +5,11 @@
 // the request thread (a function cannot cross threads), which is what most other suites use.
 import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { makeMesure, type TestMesure } from './support';
+import { assemble, loadConfig } from '../src/main';
 import { hookSignature, sameHooks, startIngestWorker } from '../src/services/ingestWorker';
 import type { IncomingEvent } from '../src/domain/types';
 
@@ -112,9 +116,24 @@ describe('ingestion worker [sqlite]', () => {
     const r = await m.app.inject({ method: 'POST', url: `/webhooks/whatsapp/${m.accountId}`, headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature }, payload: body });
     expect(r.statusCode, r.body).toBe(200);
     expect(m.deps.webhooks.offload!.stats.tasks).toBe(tasks + 1);
-    // Read at once, on the request thread's own connection: committed before the answer.
-    const row = await m.db.kysely.selectFrom('messages').select(['status', 'delivered_at', 'cost_minor']).where('account_id', '=', m.accountId).where('id', '=', messageId).executeTakeFirstOrThrow();
-    expect(row).toEqual({ status: 'delivered', delivered_at: at * 1000, cost_minor: 14 });
+    // Read at once, on the request thread's own connection: committed before the answer, in the inbox or (the
+    // worker applies it moments later) already applied from it.
+    const message = () => m.db.kysely.selectFrom('messages').select(['status', 'delivered_at', 'cost_minor']).where('account_id', '=', m.accountId).where('id', '=', messageId).executeTakeFirstOrThrow();
+    const inbox = () => m.db.sqlite!.prepare('SELECT kind, payload FROM ingest_inbox WHERE account_id = ?').all(m.accountId) as { kind: string; payload: string }[];
+    const waiting = inbox();
+    if (waiting.length > 0) {
+      expect(waiting.map((w) => w.kind)).toEqual(['delivery']);
+      expect(waiting[0].payload).toContain(wamid);
+    } else {
+      expect((await message()).status).toBe('delivered');
+    }
+    await m.deps.webhooks.settle();
+    expect(await message()).toEqual({ status: 'delivered', delivered_at: at * 1000, cost_minor: 14 });
+    expect(inbox()).toEqual([]);
+    // The provider page counts the event once applied.
+    const providers = await call('GET', '/v1/providers');
+    const wa = providers.items.find((p: { provider: string }) => p.provider === 'whatsapp');
+    expect(wa.deliveries).toMatchObject({ received: 1, stored: 1, eventsApplied: 1 });
   });
 
   it('stays off when the hooks differ from those the worker wires, and ingestion stays on the request thread', async () => {
@@ -128,6 +147,54 @@ describe('ingestion worker [sqlite]', () => {
       expect(logged.join('\n')).toMatch(/differ/);
     } finally {
       m.deps.ingestor.afterApply.pop();
+    }
+  });
+});
+
+describe('ingestion inbox [sqlite]', () => {
+  it('keeps what it acknowledged across a restart: rows left in the inbox are applied at the next start', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mesure-inbox-'));
+    const config = loadConfig({ DATABASE_URL: `file:${join(dir, 'mesure.db')}`, MESURE_DEMO: '0', MESURE_PUBLIC_URL: 'http://mesure.test' });
+    try {
+      const first = await assemble(config);
+      const d = first.deps;
+      const account = await d.accounts.create({ name: 'Shop', currency: 'EUR', timeZone: 'Europe/Paris', defaultCountry: 'FR' });
+      const T0 = Date.now();
+      const sms = await d.campaigns.create(account.id, { name: 'Soldes', channel: 'sms' });
+      const reg = await d.ingestor.register(account.id, sms.id, [{ recipient: { phone: '+33612345601' }, registeredAt: T0 - DAY }]);
+      if (!reg.ok) throw new Error(reg.message);
+      const messageId = reg.value[0].messageId;
+      const ev = await d.ingestor.ingest(account.id, [{ type: 'delivered', at: T0 - DAY, ref: { kind: 'id', messageId } }]);
+      if (!ev.ok) throw new Error(ev.message);
+      await d.tracking.registerDestinations(account.id, sms.id, ['https://shop.example/soldes']);
+      const issued = await d.tracking.issue(account.id, sms.id, { all: true });
+      if (!issued.ok) throw new Error(issued.message);
+      const token = issued.value.messages[0].links[0].token;
+      // Two clicks acknowledged by a process that stopped before applying them: the rows it left in its inbox.
+      const visit = (id: string, at: number) => JSON.stringify({
+        accountId: account.id, messageId, campaignId: sms.id, kind: 'clicked', url: 'https://shop.example/soldes', token, id, at,
+        req: { method: 'GET', userAgent: CHROME },
+      });
+      const insert = first.db.sqlite!.prepare('INSERT INTO ingest_inbox (account_id, seq, kind, payload, received_at) VALUES (?, ?, ?, ?, ?)');
+      insert.run(account.id, 1, 'visit', visit('click-one', T0 - 60_000), T0 - 60_000);
+      insert.run(account.id, 2, 'visit', visit('click-two', T0 - 30_000), T0 - 30_000);
+      await first.close();
+
+      const second = await assemble(config);
+      try {
+        const clicks = () => second.db.kysely.selectFrom('messages').select(['clicks', 'clicked_at']).where('account_id', '=', account.id).where('id', '=', messageId).executeTakeFirstOrThrow();
+        // Applied by the new worker on its own, without anyone asking.
+        const deadline = Date.now() + 10_000;
+        while ((await clicks()).clicks < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+        expect(await clicks()).toEqual({ clicks: 2, clicked_at: T0 - 60_000 });
+        expect(second.db.sqlite!.prepare('SELECT count(*) FROM ingest_inbox').pluck().get()).toBe(0);
+        const stored = await second.db.kysely.selectFrom('events').select(['dedupe_key']).where('account_id', '=', account.id).where('type', '=', 'clicked').orderBy('at').execute();
+        expect(stored.map((e) => e.dedupe_key)).toEqual(['pe:tracking:click-one', 'pe:tracking:click-two']);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

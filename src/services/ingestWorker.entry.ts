@@ -13,6 +13,7 @@ import { Attribution, trackingClickResolver } from './attribution';
 import { Alerts } from './alerts';
 import { Billing } from './billing';
 import { Budgets, trackingForGate } from './budgets';
+import { Inbox } from './inbox';
 import { hookSignature, sameHooks, type FromWorker, type ToWorker, type WorkerSetup } from './ingestWorker';
 
 const port = parentPort!;
@@ -41,17 +42,21 @@ if (!sameHooks(mine, setup.hooks)) {
   await db.close();
   port.close();
 } else {
+  const inbox = new Inbox(db, writer, tracking, webhooks, (report) => send({ type: 'processed', report }));
+  inbox.start();
   port.on('message', (m: ToWorker) => {
     if (m.type === 'forget') {
       accounts.forget(m.accountId);
       attribution.invalidate(m.accountId);
     } else if (m.type === 'close') {
-      // The request thread sends this once every call it made has been answered: nothing is in flight.
-      void db.close().finally(() => port.close());
+      // The request thread sends this once every call it made has been answered: nothing is in flight. Rows still in
+      // the inbox stay there and are applied at the next start; a slice being applied commits or rolls back whole.
+      void inbox.stop().then(() => db.close()).finally(() => port.close());
     } else {
       // Tasks run concurrently: the Writer groups those that arrive together into one transaction (one fsync).
       const { id, task } = m;
-      const work = task.kind === 'visits' ? tracking.storeVisits(task.visits) : webhooks.storeDeliveries(task.deliveries);
+      const work: Promise<unknown> =
+        task.kind === 'visits' ? inbox.appendVisits(task.visits) : task.kind === 'deliveries' ? inbox.appendDeliveries(task.deliveries) : inbox.drain();
       work.then(
         (value) => send({ type: 'result', id, ok: true, value }),
         (err: unknown) => send({ type: 'result', id, ok: false, message: (err as Error)?.message ?? String(err) }),

@@ -17,8 +17,36 @@ import type { AccountDirectory } from './accounts';
 import type { StoredVisit, StoredVisits } from './tracking';
 import type { StoredDeliveries, VerifiedDelivery } from './webhooks';
 
-export type IngestTask = { kind: 'visits'; visits: StoredVisit[] } | { kind: 'deliveries'; deliveries: VerifiedDelivery[] };
-type ResultOf<T extends IngestTask> = T extends { kind: 'visits' } ? StoredVisits : StoredDeliveries;
+/**
+ * What the request thread asks of the worker. Visits, and deliveries that carry only events, are appended to the
+ * inbox and answered after that COMMIT; the worker applies them moments later (see `InboxProcessor`). Other deliveries
+ * (one-time tokens, opt-out changes) are applied before the answer. `drain` answers once the inbox is empty.
+ */
+export type IngestTask =
+  | { kind: 'visits'; visits: StoredVisit[] }
+  | { kind: 'deliveries'; deliveries: VerifiedDelivery[] }
+  | { kind: 'drain' };
+type ResultOf<T extends IngestTask> = T extends { kind: 'visits' } ? StoredVisits : T extends { kind: 'drain' } ? InboxStats : StoredDeliveries;
+
+/** What applying a slice of the inbox did: the worker reports it to the request thread, which keeps the counts. */
+export interface ProcessedReport {
+  visits: number;
+  deliveries: number;
+  lost: number;
+  reflagged: number;
+  tally: StoredDeliveries['tally'];
+  /** Rows that failed alone: kept in the inbox (retried at the next start), reported and logged. */
+  failed: number;
+}
+
+/** The inbox as the worker sees it. */
+export interface InboxStats {
+  /** Rows stored and not yet applied. */
+  pending: number;
+  appended: number;
+  processed: number;
+  failed: number;
+}
 
 /** What the worker needs to open its own connection and build its services. */
 export interface WorkerSetup {
@@ -43,6 +71,8 @@ export type FromWorker =
   | { type: 'result'; id: number; ok: false; message: string }
   /** Budgets queued an alert: the request thread's Alerts sends it (one sender, no duplicate delivery). */
   | { type: 'alerts' }
+  /** A slice of the inbox was applied. */
+  | { type: 'processed'; report: ProcessedReport }
   | { type: 'closed' };
 
 /** Which hooks an Ingestor runs, by name: both threads must run the same ones, or events would be applied differently. */
@@ -68,6 +98,8 @@ export interface IngestWorkerOptions {
   customClock: boolean;
   /** Called when the worker queued alerts to send. */
   onAlerts?: () => void;
+  /** Called when the worker applied a slice of its inbox. */
+  onProcessed?: (report: ProcessedReport) => void;
   log?: (message: string) => void;
 }
 
@@ -79,7 +111,7 @@ export async function startIngestWorker(opts: IngestWorkerOptions): Promise<Inge
   const log = opts.log ?? ((m: string) => process.stderr.write(`[ingest worker] ${m}\n`));
   const url = opts.config.database.url;
   if (opts.db.kind !== 'sqlite' || opts.customClock || process.env.MESURE_INGEST_WORKER === '0' || /:memory:/.test(url)) return null;
-  const worker = new IngestWorker({ databaseUrl: url, publicUrl: opts.config.http.publicUrl, hooks: hookSignature(opts.ingestor) }, log, opts.onAlerts);
+  const worker = new IngestWorker({ databaseUrl: url, publicUrl: opts.config.http.publicUrl, hooks: hookSignature(opts.ingestor) }, log, opts.onAlerts, opts.onProcessed);
   const started = await worker.started;
   if (started !== true) {
     log(`not used, ingestion stays on the request thread: ${started}`);
@@ -134,6 +166,7 @@ export class IngestWorker {
     private readonly setup: WorkerSetup,
     private readonly log: (message: string) => void,
     private readonly onAlerts?: () => void,
+    private readonly onProcessed?: (report: ProcessedReport) => void,
   ) {
     this.started = this.spawn();
   }
@@ -146,6 +179,7 @@ export class IngestWorker {
         if (m.type === 'ready') resolve(true);
         else if (m.type === 'refused') resolve(m.reason);
         else if (m.type === 'alerts') this.onAlerts?.();
+        else if (m.type === 'processed') this.onProcessed?.(m.report);
         else if (m.type === 'result') {
           const call = this.calls.get(m.id);
           this.calls.delete(m.id);
@@ -184,6 +218,11 @@ export class IngestWorker {
       this.calls.set(id, { resolve: resolve as (v: unknown) => void, reject });
       this.worker!.postMessage({ type: 'task', id, task } satisfies ToWorker);
     });
+  }
+
+  /** Resolves once everything the worker has acknowledged is applied (tests, benchmarks, `flush`). */
+  async drain(): Promise<InboxStats> {
+    return this.run({ kind: 'drain' });
   }
 
   forget(accountId: string): void {

@@ -24,7 +24,7 @@ import type { AccountRow } from '../store/schema';
 import type { AccountDirectory } from './accounts';
 import { saveMessageChanges, type Ingestor, type Outcome } from './ingest';
 import type { Writer } from './writer';
-import type { IngestWorker } from './ingestWorker';
+import type { IngestWorker, ProcessedReport } from './ingestWorker';
 
 /** The provider name tracked events carry: their dedupe key is "pe:tracking:<click id>". */
 export const TRACKING_PROVIDER = 'tracking';
@@ -115,6 +115,8 @@ export interface TrackingStats {
   writeErrors: number;
   /** Stored clicks re-flagged as part of a link sweep completed later. */
   reflagged: number;
+  /** Stored visits the worker's inbox could not apply (kept there, logged, applied again at the next start). */
+  applyFailures: number;
   cacheHits: number;
   cacheMisses: number;
 }
@@ -184,7 +186,7 @@ const NOT_FOUND = Symbol('not found');
 
 export class Tracking {
   readonly stats: TrackingStats = {
-    queued: 0, written: 0, writtenLate: 0, lost: 0, throttled: 0, batches: 0, writeErrors: 0, reflagged: 0, cacheHits: 0, cacheMisses: 0,
+    queued: 0, written: 0, writtenLate: 0, lost: 0, throttled: 0, batches: 0, writeErrors: 0, reflagged: 0, applyFailures: 0, cacheHits: 0, cacheMisses: 0,
   };
   private readonly clock: () => number;
   private readonly random: RandomBytes;
@@ -488,12 +490,25 @@ export class Tracking {
     if (!this.flushing) this.flushing = this.drainLoop().finally(() => (this.flushing = null));
   }
 
-  /** Resolves once every visit queued so far is written (used at shutdown and by tests and benchmarks). */
-  async flush(): Promise<void> {
+  /** Resolves once every visit queued so far is durably stored (at shutdown): in the worker's inbox, or applied. */
+  async persist(): Promise<void> {
     while (this.queue.length > 0 || this.flushing) {
       if (!this.flushing) this.kick();
       await this.flushing;
     }
+  }
+
+  /** Resolves once every visit queued so far is stored and applied (tests, benchmarks, the CLI). */
+  async flush(): Promise<void> {
+    await this.persist();
+    await this.offload?.drain();
+  }
+
+  /** What the worker's inbox did with visits once it applied them. */
+  noteProcessed(report: ProcessedReport): void {
+    this.stats.lost += report.lost;
+    this.stats.reflagged += report.reflagged;
+    this.stats.applyFailures += report.failed;
   }
 
   private async drainLoop(): Promise<void> {
@@ -539,29 +554,40 @@ export class Tracking {
     this.stats.reflagged += r.reflagged;
   }
 
-  /** Classifies a batch and stores it, one Ingestor call per account (grouped into one transaction). */
+  /** Classifies a batch and stores it in one transaction (group commit). */
   async storeVisits(batch: StoredVisit[]): Promise<StoredVisits> {
+    return this.writer.run((trx) => this.storeVisitsIn(trx, batch), Math.max(1, batch.length));
+  }
+
+  /**
+   * The body of `storeVisits` inside a transaction the caller holds (the ingestion worker applies a slice of its
+   * inbox and deletes it in one commit): classification reads, events, and sweep re-flags, account by account.
+   */
+  async storeVisitsIn(trx: Transaction<DB>, batch: StoredVisit[]): Promise<StoredVisits> {
     const byAccount = new Map<string, StoredVisit[]>();
     for (const v of batch) {
       const list = byAccount.get(v.accountId) ?? [];
       list.push(v);
       byAccount.set(v.accountId, list);
     }
-    const results = await Promise.all([...byAccount].map(([accountId, visits]) => this.writeAccountBatch(accountId, visits)));
-    return { lost: results.reduce((n, r) => n + r.lost, 0), reflagged: results.reduce((n, r) => n + r.reflagged, 0) };
+    const out: StoredVisits = { lost: 0, reflagged: 0 };
+    for (const [accountId, visits] of byAccount) {
+      const r = await this.writeAccountBatch(trx, accountId, visits);
+      out.lost += r.lost;
+      out.reflagged += r.reflagged;
+    }
+    return out;
   }
 
-  private async writeAccountBatch(accountId: string, visits: StoredVisit[]): Promise<StoredVisits> {
-    const account = await this.accounts.get(accountId);
+  private async writeAccountBatch(trx: Transaction<DB>, accountId: string, visits: StoredVisit[]): Promise<StoredVisits> {
+    const account = await this.accounts.get(accountId, trx);
     const t = account ? this.settingsOfRow(account).thresholds : resolveThresholds();
     const ids = [...new Set(visits.map((v) => v.messageId))];
     const clickIds = [...new Set(visits.filter((v) => v.kind === 'clicked').map((v) => v.messageId))];
     const minAt = Math.min(...visits.map((v) => v.at));
-    const [times, linkCounts, recent] = await Promise.all([
-      getMessageTimes(this.db.kysely, accountId, ids),
-      countDestinationsOfMessages(this.db.kysely, accountId, clickIds),
-      listRecentClicks(this.db.kysely, accountId, clickIds, minAt - t.linkSweepMs),
-    ]);
+    const times = await getMessageTimes(trx, accountId, ids);
+    const linkCounts = await countDestinationsOfMessages(trx, accountId, clickIds);
+    const recent = await listRecentClicks(trx, accountId, clickIds, minAt - t.linkSweepMs);
     // Clicks of each message as the sweep rule sees them: stored ones, then this batch's in time order.
     const clicksOf = new Map<string, { at: number; url: string; stored?: string; human: boolean; visit?: number }[]>();
     for (const r of recent) {
@@ -618,13 +644,13 @@ export class Tracking {
       flagReason: verdicts[i].reason,
       meta: { token: v.token, ...(v.req.userAgent ? { userAgent: v.req.userAgent } : {}) },
     }));
-    const outcome = await this.ingestor.ingest(accountId, events);
+    const outcome = await this.ingestor.ingestIn(trx, accountId, events);
     if (!outcome.ok) {
       // Only possible if a message vanished after its link was issued: nothing else can be fixed by retrying.
       this.log('error', `${events.length} visit(s) of account ${accountId} refused by ingestion: ${outcome.message}`);
       return { lost: events.length, reflagged: 0 };
     }
-    const reflagged = reflag.size ? await this.reflagSweeps(accountId, account?.time_zone ?? 'UTC', reflag) : 0;
+    const reflagged = reflag.size ? await this.reflagSweeps(trx, accountId, account?.time_zone ?? 'UTC', reflag) : 0;
     return { lost: 0, reflagged };
   }
 
@@ -632,24 +658,22 @@ export class Tracking {
    * Re-flags stored human clicks that turned out to open a link sweep: the events become machine ones and their
    * messages' counts move from clicks to bot clicks through saveMessageChanges, so daily counts stay the sum.
    */
-  private async reflagSweeps(accountId: string, timeZone: string, byMessage: Map<string, string[]>): Promise<number> {
-    return this.writer.run(async (trx) => {
-      const changes: { before: MessageRow; after: MessageRow }[] = [];
-      const flaggedPer = new Map<string, number>();
-      for (const [messageId, keys] of byMessage) flaggedPer.set(messageId, await flagEvents(trx, accountId, keys, 'link_sweep'));
-      const ids = [...flaggedPer].filter(([, n]) => n > 0).map(([id]) => id);
-      if (!ids.length) return 0;
-      const firstHuman = new Map<string, number>();
-      for (const c of await listHumanClicks(trx, accountId, ids)) firstHuman.set(c.message_id, Math.min(firstHuman.get(c.message_id) ?? Infinity, c.at));
-      for (const m of await findMessagesByIds(trx, accountId, ids)) {
-        const n = flaggedPer.get(m.id)!;
-        const after: MessageRow = { ...m, clicks: Math.max(0, m.clicks - n), bot_clicks: m.bot_clicks + n, clicked_at: firstHuman.get(m.id) ?? null };
-        changes.push({ before: m, after });
-      }
-      const channels = await this.ingestor.channelsOf(trx, accountId, changes.map((c) => c.after.campaign_id));
-      await saveMessageChanges(this.db, trx, timeZone, accountId, changes, channels);
-      return [...flaggedPer.values()].reduce((a, b) => a + b, 0);
-    });
+  private async reflagSweeps(trx: Transaction<DB>, accountId: string, timeZone: string, byMessage: Map<string, string[]>): Promise<number> {
+    const changes: { before: MessageRow; after: MessageRow }[] = [];
+    const flaggedPer = new Map<string, number>();
+    for (const [messageId, keys] of byMessage) flaggedPer.set(messageId, await flagEvents(trx, accountId, keys, 'link_sweep'));
+    const ids = [...flaggedPer].filter(([, n]) => n > 0).map(([id]) => id);
+    if (!ids.length) return 0;
+    const firstHuman = new Map<string, number>();
+    for (const c of await listHumanClicks(trx, accountId, ids)) firstHuman.set(c.message_id, Math.min(firstHuman.get(c.message_id) ?? Infinity, c.at));
+    for (const m of await findMessagesByIds(trx, accountId, ids)) {
+      const n = flaggedPer.get(m.id)!;
+      const after: MessageRow = { ...m, clicks: Math.max(0, m.clicks - n), bot_clicks: m.bot_clicks + n, clicked_at: firstHuman.get(m.id) ?? null };
+      changes.push({ before: m, after });
+    }
+    const channels = await this.ingestor.channelsOf(trx, accountId, changes.map((c) => c.after.campaign_id));
+    await saveMessageChanges(this.db, trx, timeZone, accountId, changes, channels);
+    return [...flaggedPer.values()].reduce((a, b) => a + b, 0);
   }
 
   // ------------------------------------------------------------------ attribution

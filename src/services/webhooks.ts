@@ -117,6 +117,20 @@ export interface ProviderStatus {
 
 export type SecretOutcome = { ok: true } | { ok: false; message: string };
 
+/**
+ * A delivery that only carries events: applying it later changes nothing about its answer (events dedupe by their
+ * own keys), so the ingestion worker may acknowledge it once it is in the inbox. Deliveries with one-time tokens or
+ * opt-out changes are decided (duplicate, replay) and applied before their answer.
+ */
+export function eventsOnly(d: VerifiedDelivery): boolean {
+  return d.parsed.optChanges.length === 0 && d.parsed.replayKeys.length === 0;
+}
+
+/** What an acknowledged delivery carried, told before it is applied. */
+export function summaryOf(d: VerifiedDelivery): WebhookSummary {
+  return { events: d.parsed.events.length, skipped: d.parsed.skipped.length, optChanges: d.parsed.optChanges.length };
+}
+
 /** Never a valid secret: lets an unknown account go through the same checks as a known one, then be refused. */
 const NO_SECRET = '\u0000unset:\u0000unset';
 
@@ -224,14 +238,7 @@ export class Webhooks {
       this.batchStats.deliveries += batch.length;
       this.batchStats.largest = Math.max(this.batchStats.largest, batch.length);
       // Counted once committed: a rolled-back attempt counts nothing.
-      for (const [key, t] of tally) {
-        const stats = this.stats.get(key);
-        if (!stats) continue;
-        stats.eventsApplied += t.applied;
-        stats.eventsPending += t.pending;
-        stats.eventsDuplicate += t.duplicates;
-        stats.itemsSkipped += t.dropped;
-      }
+      this.noteTally(tally);
       batch.forEach((d, i) => d.resolve(outcomes[i]));
     } catch (err) {
       if (batch.length === 1) return batch[0].reject(err);
@@ -239,11 +246,36 @@ export class Webhooks {
     }
   }
 
+  /** How the events of committed deliveries fared, per account and provider (from this thread or the worker). */
+  noteTally(tally: [string, EventTally][]): void {
+    for (const [key, t] of tally) {
+      const stats = this.stats.get(key);
+      if (!stats) continue;
+      stats.eventsApplied += t.applied;
+      stats.eventsPending += t.pending;
+      stats.eventsDuplicate += t.duplicates;
+      stats.itemsSkipped += t.dropped;
+    }
+  }
+
+  /**
+   * Resolves once every delivery acknowledged so far is applied. With the ingestion worker, deliveries that carry
+   * only events are acknowledged once stored in its inbox and applied moments later; without it, already.
+   */
+  async settle(): Promise<void> {
+    await this.offload?.drain();
+  }
+
   /** Stores verified deliveries in one Writer job (on this thread: the ingestion worker calls it too). */
   async storeDeliveries(batch: VerifiedDelivery[]): Promise<StoredDeliveries> {
     const weight = Math.max(1, batch.reduce((n, d) => n + d.parsed.events.length, 0));
+    return this.writer.run((trx) => this.storeDeliveriesIn(trx, batch), weight);
+  }
+
+  /** The body of `storeDeliveries` inside a transaction the caller holds (the worker's inbox processing). */
+  async storeDeliveriesIn(trx: Transaction<DB>, batch: VerifiedDelivery[]): Promise<StoredDeliveries> {
     const tally = new Map<string, EventTally>();
-    const outcomes = await this.writer.run((trx) => this.store(trx, batch, tally), weight);
+    const outcomes = await this.store(trx, batch, tally);
     return { outcomes, tally: [...tally] };
   }
 
@@ -284,10 +316,7 @@ export class Webhooks {
         rows.push({ account_id: d.accountId, key, digest: d.digest, seen_at: d.now, expires_at: d.now + memory });
       }
       accepted.push(d);
-      outcomes.push({
-        kind: 'stored',
-        summary: { events: d.parsed.events.length, skipped: d.parsed.skipped.length, optChanges: d.parsed.optChanges.length },
-      });
+      outcomes.push({ kind: 'stored', summary: summaryOf(d) });
     }
     for (let i = 0; i < rows.length; i += 500) await insertReplayKeys(trx, rows.slice(i, i + 500));
 

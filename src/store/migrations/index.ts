@@ -9,6 +9,7 @@ import * as budgets from './2026_11_25_030_budgets';
 import * as orders from './2026_11_25_040_orders';
 import * as journeys from './2026_11_25_050_journeys';
 import * as messageTouches from './2026_11_26_040_message_touches';
+import * as ingestInbox from './2026_11_27_010_ingest_inbox';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_25_001_core': core,
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_25_040_orders': orders,
   '2026_11_25_050_journeys': journeys,
   '2026_11_26_040_message_touches': messageTouches,
+  '2026_11_27_010_ingest_inbox': ingestInbox,
 };

@@ -1,0 +1,241 @@
+// The ingestion inbox, run by the ingestion worker (SQLite): clicks, scans, opens and events-only webhook deliveries
+// are appended as they arrive (one small group-committed transaction: the click is safe and the webhook answered),
+// then applied in slices by a background loop (classification, messages, daily counts, attribution, budgets), each
+// slice deleting its rows in the transaction that applies it, so a row is applied exactly once, even across a crash.
+// While requests keep arriving the loop yields the CPU most of the time (a duty cycle): a burst of clicks or
+// deliveries is answered at the speed of the append and applied as fast as the machine allows without slowing the
+// answers; once the burst ends the loop runs flat out. Rows survive a restart and are applied at the next start.
+import { setImmediate as nextTurn } from 'node:timers';
+import type { Transaction } from 'kysely';
+import type { Db } from '../store/db';
+import type { DB } from '../store/schema';
+import { countInboxRows, deleteInboxRows, getMaxInboxSeq, insertInboxRows, listInboxRows, type InboxRow } from '../store/inbox';
+import type { Writer } from './writer';
+import type { StoredVisit, StoredVisits, Tracking } from './tracking';
+import { eventsOnly, summaryOf, type StoredDeliveries, type VerifiedDelivery, type Webhooks, type WebhookOutcome } from './webhooks';
+import type { InboxStats, ProcessedReport } from './ingestWorker';
+
+export interface InboxOptions {
+  /** Rows applied per transaction while requests arrive (smaller keeps appends waiting less behind a slice). */
+  busySlice?: number;
+  /** Rows applied per transaction once arrivals stop. */
+  idleSlice?: number;
+  /** Requests count as arriving if one came within this many ms. */
+  busyWindowMs?: number;
+  /** Share of the time the loop may run while requests arrive (0 < duty ≤ 1). */
+  busyDuty?: number;
+  clock?: () => number;
+  log?: (level: 'warn' | 'error', message: string) => void;
+}
+
+export class Inbox {
+  private seq = 0;
+  /** Applied (or failed) up to this sequence number. */
+  private cursor = 0;
+  private lastArrival = Number.NEGATIVE_INFINITY;
+  private running = false;
+  /** Set by every kick: rows may have arrived since the loop last looked. */
+  private dirty = false;
+  private wake: ((force?: boolean) => void) | null = null;
+  private stopping = false;
+  private loopDone: Promise<void> = Promise.resolve();
+  private drainWaiters: (() => void)[] = [];
+  private readonly opts: Required<Omit<InboxOptions, 'log'>>;
+  private readonly log: NonNullable<InboxOptions['log']>;
+  readonly stats = { appended: 0, processed: 0, failed: 0 };
+
+  constructor(
+    private readonly db: Db,
+    private readonly writer: Writer,
+    private readonly tracking: Tracking,
+    private readonly webhooks: Webhooks,
+    private readonly report: (r: ProcessedReport) => void,
+    options: InboxOptions = {},
+  ) {
+    this.opts = {
+      busySlice: options.busySlice ?? 32,
+      idleSlice: options.idleSlice ?? 1000,
+      busyWindowMs: options.busyWindowMs ?? 250,
+      busyDuty: options.busyDuty ?? 0.25,
+      clock: options.clock ?? Date.now,
+    };
+    this.log = options.log ?? ((level, m) => process.stderr.write(`[ingest inbox] ${level}: ${m}\n`));
+  }
+
+  /** Picks up where the last process left: rows still in the inbox are applied now. */
+  start(): void {
+    this.seq = getMaxInboxSeq(this.db);
+    if (countInboxRows(this.db) > 0) this.kick();
+  }
+
+  /** Stores visits in the inbox; resolves after COMMIT. Nothing is applied yet (see `drain`). */
+  async appendVisits(visits: StoredVisit[]): Promise<StoredVisits> {
+    await this.append(visits.map((v) => ({ accountId: v.accountId, kind: 'visit' as const, payload: v })));
+    return { lost: 0, reflagged: 0 };
+  }
+
+  /**
+   * Stores events-only deliveries in the inbox and applies the others at once (their answer depends on it: a reused
+   * one-time token is refused), all committed before it resolves. Outcomes in the order given.
+   */
+  async appendDeliveries(deliveries: VerifiedDelivery[]): Promise<StoredDeliveries> {
+    const later = deliveries.filter(eventsOnly);
+    const now = deliveries.filter((d) => !eventsOnly(d));
+    const [, applied] = await Promise.all([
+      later.length ? this.append(later.map((d) => ({ accountId: d.accountId, kind: 'delivery' as const, payload: d }))) : undefined,
+      now.length ? this.webhooks.storeDeliveries(now) : undefined,
+    ]);
+    const outcomes: WebhookOutcome[] = [];
+    let i = 0;
+    for (const d of deliveries) outcomes.push(eventsOnly(d) ? { kind: 'stored', summary: summaryOf(d) } : applied!.outcomes[i++]);
+    return { outcomes, tally: applied?.tally ?? [] };
+  }
+
+  private async append(items: { accountId: string; kind: InboxRow['kind']; payload: unknown }[]): Promise<void> {
+    const at = this.opts.clock();
+    this.lastArrival = at;
+    const rows: InboxRow[] = items.map((it) => ({ account_id: it.accountId, seq: ++this.seq, kind: it.kind, payload: JSON.stringify(it.payload), received_at: at }));
+    await this.writer.run(async () => insertInboxRows(this.db, rows), rows.length);
+    this.stats.appended += rows.length;
+    this.kick();
+  }
+
+  /** Resolves once every row stored so far is applied (or failed and logged), at full speed. */
+  drain(): Promise<InboxStats> {
+    return new Promise((resolve) => {
+      this.drainWaiters.push(() => resolve(this.inboxStats()));
+      this.kick();
+    });
+  }
+
+  inboxStats(): InboxStats {
+    return { pending: countInboxRows(this.db), ...this.stats };
+  }
+
+  /** Stops applying after the slice in progress; what is left stays in the inbox for the next start. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake?.(true);
+    await this.loopDone;
+    const waiters = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  private kick(): void {
+    this.dirty = true;
+    if (this.stopping) return;
+    if (this.running) {
+      this.wake?.();
+      return;
+    }
+    this.running = true;
+    this.loopDone = this.loop()
+      .catch((err: unknown) => {
+        this.log('error', `applying the inbox stopped (rows stay stored; the next arrival or start resumes): ${(err as Error)?.stack ?? String(err)}`);
+        this.dirty = false;
+        const waiters = this.drainWaiters;
+        this.drainWaiters = [];
+        for (const w of waiters) w();
+      })
+      .finally(() => {
+        this.running = false;
+        // A kick that came after the last look but before `running` fell.
+        if (this.dirty && !this.stopping) this.kick();
+      });
+  }
+
+  private async loop(): Promise<void> {
+    for (;;) {
+      if (this.stopping) return;
+      this.dirty = false;
+      const busy = this.drainWaiters.length === 0 && this.opts.clock() - this.lastArrival < this.opts.busyWindowMs;
+      const started = performance.now();
+      const n = await this.applySlice(busy ? this.opts.busySlice : this.opts.idleSlice);
+      if (n === 0) {
+        if (this.dirty) continue;
+        const waiters = this.drainWaiters;
+        this.drainWaiters = [];
+        for (const w of waiters) w();
+        return;
+      }
+      if (busy && this.opts.busyDuty < 1) {
+        // Yield the CPU to the threads answering requests: run `duty` of the time while they are busy.
+        const ms = ((performance.now() - started) * (1 - this.opts.busyDuty)) / this.opts.busyDuty;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(() => {
+            this.wake = null;
+            resolve();
+          }, ms);
+          // A drain wakes the loop at once.
+          this.wake = (force) => {
+            if (!force && this.drainWaiters.length === 0) return;
+            clearTimeout(timer);
+            this.wake = null;
+            resolve();
+          };
+        });
+      } else {
+        // Let appends waiting behind this slice commit before the next one.
+        await new Promise<void>((resolve) => nextTurn(resolve));
+      }
+    }
+  }
+
+  /** Applies the next `limit` rows in one transaction; a failing slice is retried row by row. Returns rows handled. */
+  private async applySlice(limit: number): Promise<number> {
+    let rows: InboxRow[] = [];
+    try {
+      const report = await this.writer.run(async (trx) => {
+        rows = listInboxRows(this.db, this.cursor, limit);
+        return rows.length ? this.apply(trx, rows) : null;
+      }, limit);
+      if (!report) return 0;
+      this.done(rows, report);
+      return rows.length;
+    } catch (err) {
+      if (rows.length === 0) throw err;
+      if (rows.length > 1) {
+        for (const row of rows) await this.applyOne(row);
+        return rows.length;
+      }
+      this.fail(rows[0], err);
+      return 1;
+    }
+  }
+
+  private async applyOne(row: InboxRow): Promise<void> {
+    try {
+      this.done([row], await this.writer.run((trx) => this.apply(trx, [row])));
+    } catch (err) {
+      this.fail(row, err);
+    }
+  }
+
+  private async apply(trx: Transaction<DB>, rows: InboxRow[]): Promise<ProcessedReport> {
+    const visits: StoredVisit[] = [];
+    const deliveries: VerifiedDelivery[] = [];
+    for (const r of rows) {
+      if (r.kind === 'visit') visits.push(JSON.parse(r.payload) as StoredVisit);
+      else deliveries.push(JSON.parse(r.payload) as VerifiedDelivery);
+    }
+    const v = visits.length ? await this.tracking.storeVisitsIn(trx, visits) : { lost: 0, reflagged: 0 };
+    const d = deliveries.length ? await this.webhooks.storeDeliveriesIn(trx, deliveries) : { outcomes: [], tally: [] };
+    deleteInboxRows(this.db, rows);
+    return { visits: visits.length, deliveries: deliveries.length, lost: v.lost, reflagged: v.reflagged, tally: d.tally, failed: 0 };
+  }
+
+  private done(rows: InboxRow[], report: ProcessedReport): void {
+    this.cursor = Math.max(this.cursor, rows[rows.length - 1].seq);
+    this.stats.processed += rows.length;
+    this.report(report);
+  }
+
+  /** A row that cannot be applied stays in the inbox (applied again at the next start) and is reported. */
+  private fail(row: InboxRow, err: unknown): void {
+    this.cursor = Math.max(this.cursor, row.seq);
+    this.stats.failed += 1;
+    this.log('error', `${row.kind} ${row.seq} of account ${row.account_id} could not be applied; kept in the inbox for the next start: ${(err as Error)?.message ?? String(err)}`);
+    this.report({ visits: 0, deliveries: 0, lost: 0, reflagged: 0, tally: [], failed: 1 });
+  }
+}
