@@ -1,9 +1,10 @@
 // Provider webhooks (public: each provider's signature is the authentication) and the management of each
 // account's provider secrets (owner role; a secret is never shown back).
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Deps } from '../app';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Deps, FastPath } from '../app';
 import { accountOf } from '../app';
-import { HttpError, sendError } from '../errors';
+import { ERROR_NAMES, HttpError, sendError } from '../errors';
 import { PROVIDER_NAMES, type ProviderName } from '../../providers';
 import type { WebhookOutcome } from '../../services/webhooks';
 
@@ -22,12 +23,16 @@ const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>
  * must cover, it never replaces the signature), and the one the request itself names (Host). Twilio signs the URL.
  */
 export function calledUrls(req: FastifyRequest, publicUrl: string): string[] {
-  const urls = [`${publicUrl.replace(/\/$/, '')}${req.url}`];
+  return urlsCalled(req.url, req.headers, req.host ? `${req.protocol}://${req.host}` : undefined, publicUrl);
+}
+
+function urlsCalled(url: string, headers: IncomingHttpHeaders, origin: string | undefined, publicUrl: string): string[] {
+  const urls = [`${publicUrl.replace(/\/$/, '')}${url}`];
   const first = (h: string | string[] | undefined) => (Array.isArray(h) ? h[0] : h)?.split(',')[0].trim();
-  const proto = first(req.headers['x-forwarded-proto']);
-  const host = first(req.headers['x-forwarded-host']) ?? req.headers.host;
-  if (host && (proto === 'http' || proto === 'https')) urls.push(`${proto}://${host}${req.url}`);
-  if (req.host) urls.push(`${req.protocol}://${req.host}${req.url}`);
+  const proto = first(headers['x-forwarded-proto']);
+  const host = first(headers['x-forwarded-host']) ?? headers.host;
+  if (host && (proto === 'http' || proto === 'https')) urls.push(`${proto}://${host}${url}`);
+  if (origin) urls.push(`${origin}${url}`);
   return [...new Set(urls)];
 }
 
@@ -40,27 +45,98 @@ function queryOf(req: FastifyRequest): Record<string, string> {
   return out;
 }
 
-function answer(reply: FastifyReply, provider: string, outcome: WebhookOutcome) {
+/** What a webhook delivery is answered, built once for the route and the fast path. */
+interface Answer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+const json = (status: number, value: unknown): Answer => ({ status, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(value) });
+const failure = (status: number, message: string): Answer => json(status, { error: ERROR_NAMES[status] ?? 'error', message, details: [] });
+const INTERNAL = failure(500, 'Something went wrong on our side; nothing was half-written (every write is one transaction). Retry, and check the server log if it persists.');
+
+function answerOf(provider: string, outcome: WebhookOutcome): Answer {
   switch (outcome.kind) {
     case 'stored':
     case 'duplicate': {
-      if (provider === 'twilio') return reply.code(200).header('content-type', 'text/xml; charset=utf-8').send(EMPTY_TWIML);
-      return reply.code(200).send(outcome.kind === 'stored' ? { stored: true, ...outcome.summary } : { stored: false, duplicate: true });
+      if (provider === 'twilio') return { status: 200, headers: { 'content-type': 'text/xml; charset=utf-8' }, body: EMPTY_TWIML };
+      return json(200, outcome.kind === 'stored' ? { stored: true, ...outcome.summary } : { stored: false, duplicate: true });
     }
     case 'unknown_provider':
-      return sendError(reply, 404, `Mesure has no webhook for provider "${provider}"; known: ${PROVIDER_NAMES.join(', ')}.`);
+      return failure(404, `Mesure has no webhook for provider "${provider}"; known: ${PROVIDER_NAMES.join(', ')}.`);
     case 'refused':
       // No detail: whether the account exists or has a secret is not for the caller to learn.
-      return sendError(reply, outcome.status, outcome.status === 401 ? 'The webhook signature is missing.' : 'The webhook could not be verified.');
+      return failure(outcome.status, outcome.status === 401 ? 'The webhook signature is missing.' : 'The webhook could not be verified.');
     case 'replayed':
-      return sendError(reply, 403, 'The webhook could not be verified: its one-time token was already used.');
+      return failure(403, 'The webhook could not be verified: its one-time token was already used.');
     case 'unreadable':
-      return sendError(reply, 400, `The webhook was verified but its body is not one this provider sends: ${outcome.reason}.`);
+      return failure(400, `The webhook was verified but its body is not one this provider sends: ${outcome.reason}.`);
   }
+}
+
+const BODY_TYPES = new Set(['application/json', 'application/x-www-form-urlencoded']);
+
+/**
+ * Provider deliveries straight from node:http (see FastPath): the same checks and answers as the route below
+ * without Fastify's per-request cost. It takes only what it can answer exactly as the route would: a POST to
+ * /webhooks/<provider>/<account> (no percent-encoding) with a JSON or form body whose declared Content-Length is within
+ * the body limit. Anything else (chunked or oversized bodies, other types) goes on to the router, which answers as
+ * before (413, 415…).
+ */
+export function webhookFastPath(deps: Deps): FastPath {
+  const limit = deps.bodyLimitBytes ?? 16 * 1024 * 1024;
+  return (req, res) => {
+    const url = req.url;
+    if (req.method !== 'POST' || !url || !url.startsWith('/webhooks/')) return false;
+    const q = url.indexOf('?');
+    const parts = (q < 0 ? url : url.slice(0, q)).split('/');
+    if (parts.length !== 4 || !parts[2] || !parts[3] || url.includes('%')) return false;
+    const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    if (!BODY_TYPES.has(type)) return false;
+    const length = Number(req.headers['content-length']);
+    if (!Number.isSafeInteger(length) || length < 0 || length > limit || req.headers['transfer-encoding'] !== undefined) return false;
+    const [, , provider, accountId] = parts;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      chunks.push(c);
+      size += c.length;
+    });
+    req.on('error', () => res.destroy());
+    req.on('end', () => {
+      const send = (a: Answer) => {
+        res.writeHead(a.status, { ...a.headers, 'content-length': Buffer.byteLength(a.body) });
+        res.end(a.body);
+      };
+      const rawBody = Buffer.concat(chunks, size);
+      if (type === 'application/json' && size > 0) {
+        // As the router's JSON parser does, before any signature check.
+        try {
+          JSON.parse(rawBody.toString('utf8'));
+        } catch (err) {
+          return send(failure(400, `Malformed JSON: ${(err as Error).message}`));
+        }
+      }
+      const query: Record<string, string> = {};
+      if (q >= 0) for (const [k, v] of new URLSearchParams(url.slice(q + 1))) if (!(k in query)) query[k] = v;
+      const host = req.headers.host;
+      const secure = (req.socket as { encrypted?: boolean }).encrypted === true;
+      deps.webhooks
+        .receive(provider, accountId, { method: 'POST', headers: req.headers, rawBody, query }, urlsCalled(url, req.headers, host ? `${secure ? 'https' : 'http'}://${host}` : undefined, deps.publicUrl))
+        .then((outcome) => send(answerOf(provider, outcome)), (err: unknown) => {
+          process.stderr.write(`[webhooks] ${provider} delivery for ${accountId} failed: ${(err as Error)?.stack ?? String(err)}\n`);
+          send(INTERNAL);
+        });
+    });
+    return true;
+  };
 }
 
 export async function providerRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
   // ------------------------------------------------------------------ webhooks
+  // Served by the fast path on a listening server; the route answers the same for app.inject() and what it passes on.
+  app.addFastPath(webhookFastPath(deps));
   app.post(
     '/webhooks/:provider/:accountId',
     {
@@ -80,7 +156,8 @@ export async function providerRoutes(app: FastifyInstance, deps: Deps): Promise<
         calledUrls(req, deps.publicUrl),
       );
       if (outcome.kind === 'refused') req.log.warn({ provider, accountId, reason: outcome.reason }, 'webhook refused');
-      return answer(reply, provider, outcome);
+      const a = answerOf(provider, outcome);
+      return reply.code(a.status).headers(a.headers).send(a.body);
     },
   );
 
