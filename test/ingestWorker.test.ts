@@ -177,7 +177,9 @@ describe('ingestion inbox [sqlite]', () => {
       });
       const insert = first.db.sqlite!.prepare('INSERT INTO ingest_inbox (account_id, seq, kind, payload, received_at) VALUES (?, ?, ?, ?, ?)');
       insert.run(account.id, 1, 'visit', visit('click-one', T0 - 60_000), T0 - 60_000);
-      insert.run(account.id, 2, 'visit', visit('click-two', T0 - 30_000), T0 - 30_000);
+      // A row that cannot be applied (its payload was damaged) must not block the others, nor be thrown away.
+      insert.run(account.id, 2, 'visit', '{"accountId": "damaged', T0 - 45_000);
+      insert.run(account.id, 3, 'visit', visit('click-two', T0 - 30_000), T0 - 30_000);
       await first.close();
 
       const second = await assemble(config);
@@ -187,7 +189,11 @@ describe('ingestion inbox [sqlite]', () => {
         const deadline = Date.now() + 10_000;
         while ((await clicks()).clicks < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
         expect(await clicks()).toEqual({ clicks: 2, clicked_at: T0 - 60_000 });
-        expect(second.db.sqlite!.prepare('SELECT count(*) FROM ingest_inbox').pluck().get()).toBe(0);
+        // The damaged row stays in the inbox (applied again at the next start), counted and logged. (flush: the
+        // worker's report of it has reached this thread.)
+        await second.deps.tracking.flush();
+        expect(second.db.sqlite!.prepare('SELECT seq FROM ingest_inbox').pluck().all()).toEqual([2]);
+        expect(second.deps.tracking.stats.applyFailures).toBe(1);
         const stored = await second.db.kysely.selectFrom('events').select(['dedupe_key']).where('account_id', '=', account.id).where('type', '=', 'clicked').orderBy('at').execute();
         expect(stored.map((e) => e.dedupe_key)).toEqual(['pe:tracking:click-one', 'pe:tracking:click-two']);
       } finally {
