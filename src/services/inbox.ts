@@ -22,10 +22,21 @@ export interface InboxOptions {
   idleSlice?: number;
   /** Requests count as arriving if one came within this many ms. */
   busyWindowMs?: number;
-  /** Share of the time the loop may run while requests arrive (0 < duty ≤ 1). */
-  busyDuty?: number;
+  /**
+   * Share of the time the loop may run while requests arrive, by how late applying is: `min` while the oldest row
+   * waiting is fresh, growing linearly with its age to `max` at `lagForMaxMs` (0 < min ≤ max ≤ 1).
+   */
+  busyDuty?: { min: number; max: number; lagForMaxMs: number };
   clock?: () => number;
   log?: (level: 'warn' | 'error', message: string) => void;
+}
+
+/**
+ * The share of time applying takes while requests arrive. Answers come first, but figures must not fall behind for
+ * ever under a long burst: the later the oldest row waiting (`lagMs`), the larger the share, from `min` to `max`.
+ */
+export function applyShare(lagMs: number, duty: { min: number; max: number; lagForMaxMs: number }): number {
+  return Math.min(duty.max, Math.max(duty.min, (duty.max * lagMs) / duty.lagForMaxMs));
 }
 
 export class Inbox {
@@ -33,6 +44,8 @@ export class Inbox {
   /** Applied (or failed) up to this sequence number. */
   private cursor = 0;
   private lastArrival = Number.NEGATIVE_INFINITY;
+  /** When the first row of the last slice applied arrived: how late applying is. */
+  private oldestApplied = 0;
   private running = false;
   /** Set by every kick: rows may have arrived since the loop last looked. */
   private dirty = false;
@@ -56,7 +69,7 @@ export class Inbox {
       busySlice: options.busySlice ?? 32,
       idleSlice: options.idleSlice ?? 1000,
       busyWindowMs: options.busyWindowMs ?? 250,
-      busyDuty: options.busyDuty ?? 0.25,
+      busyDuty: options.busyDuty ?? { min: 0.02, max: 0.5, lagForMaxMs: 60_000 },
       clock: options.clock ?? Date.now,
     };
     this.log = options.log ?? ((level, m) => process.stderr.write(`[ingest inbox] ${level}: ${m}\n`));
@@ -159,15 +172,16 @@ export class Inbox {
         for (const w of waiters) w();
         return;
       }
-      if (busy && this.opts.busyDuty < 1) {
+      const duty = applyShare(this.opts.clock() - this.oldestApplied, this.opts.busyDuty);
+      if (busy && duty < 1) {
         // Yield the CPU to the threads answering requests: run `duty` of the time while they are busy.
-        const ms = ((performance.now() - started) * (1 - this.opts.busyDuty)) / this.opts.busyDuty;
+        const ms = ((performance.now() - started) * (1 - duty)) / duty;
         await new Promise<void>((resolve) => {
           const timer = setTimeout(() => {
             this.wake = null;
             resolve();
           }, ms);
-          // A drain wakes the loop at once.
+          // A drain (or a stop) wakes the loop at once.
           this.wake = (force) => {
             if (!force && this.drainWaiters.length === 0) return;
             clearTimeout(timer);
@@ -227,6 +241,7 @@ export class Inbox {
 
   private done(rows: InboxRow[], report: ProcessedReport): void {
     this.cursor = Math.max(this.cursor, rows[rows.length - 1].seq);
+    this.oldestApplied = Number(rows[0].received_at);
     this.stats.processed += rows.length;
     this.report(report);
   }
