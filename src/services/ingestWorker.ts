@@ -19,7 +19,7 @@ import type { StoredDeliveries, VerifiedDelivery } from './webhooks';
 
 /**
  * What the request thread asks of the worker. Visits, and deliveries that carry only events, are appended to the
- * inbox and answered after that COMMIT; the worker applies them moments later (see `InboxProcessor`). Other deliveries
+ * inbox and answered after that COMMIT; the worker applies them moments later (see `Inbox`, inbox.ts). Other deliveries
  * (one-time tokens, opt-out changes) are applied before the answer. `drain` answers once the inbox is empty.
  */
 export type IngestTask =
