@@ -121,7 +121,7 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
   const budgetSweep = new BudgetSweep({ budgets: deps.budgets, billing: deps.billing, alerts: deps.alerts }).start();
   plugins.push(budgetRoutes, (app) => { app.addHook('onClose', () => budgetSweep.stop()); });
 
-  // SQLite: clicks and webhook deliveries are written by a worker thread with its own connection and the same ingestion
+  // SQLite: clicks, webhook deliveries and API events are written by a worker thread with its own connection and the same ingestion
   // hooks as above (so keep this last in the section), so requests are not held up by a commit's fsync. The worker
   // stores them in its inbox, answers, and applies them in the background (src/services/inbox.ts). Closed after the
   // click queue is in the inbox; what the inbox still holds is applied at the next start.
@@ -136,6 +136,8 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
   if (ingestWorker) {
     deps.tracking.offload = ingestWorker;
     deps.webhooks.offload = ingestWorker;
+    // API events are stored by the worker and applied moments after the answer: reads wait for them (Deps.readBarrier).
+    deps.readBarrier = (accountId) => ingestWorker.settled(accountId);
     plugins.push((app) => { app.addHook('onClose', async () => { await deps.tracking.persist(); await ingestWorker.close(); }); });
   }
 

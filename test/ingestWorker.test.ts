@@ -1,4 +1,4 @@
-// The ingestion worker (SQLite): clicks and webhook deliveries are written by a worker thread with its own connection,
+// The ingestion worker (SQLite): clicks, webhook deliveries and API events are written by a worker thread with its own connection,
 // through the same hooks as the request thread (attribution re-credits an order after a late click, budgets price a
 // WhatsApp delivery), a webhook is answered only once the worker has committed, and a settings change made on the
 // request thread reaches the worker's caches. These tests run on the real clock: a custom clock keeps ingestion on
@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { makeMesure, type TestMesure } from './support';
 import { assemble, loadConfig } from '../src/main';
 import { hookSignature, sameHooks, startIngestWorker } from '../src/services/ingestWorker';
@@ -149,9 +150,96 @@ describe('ingestion worker [sqlite]', () => {
       m.deps.ingestor.afterApply.pop();
     }
   });
+
+  it('answers POST /v1/events once the events are in the log, and the account\'s next request sees them applied', async () => {
+    const T0 = Date.now();
+    const campaign = (await m.deps.campaigns.create(m.accountId, { name: 'Newsletter', channel: 'email', sendAt: T0 - 3 * DAY, status: 'completed' })).id;
+    const N = 2_500;
+    const reg = await m.deps.ingestor.register(m.accountId, campaign, Array.from({ length: N }, (_, i) => ({ recipient: { email: `r${i}@example.com` }, registeredAt: T0 - 3 * DAY })));
+    if (!reg.ok) throw new Error(reg.message);
+    // Every recipient: sent, delivered; the first 1,000 open; the first 400 of those click (twice for the first 100).
+    // Posted clicks first and sends last, to show the order does not matter.
+    const batch: { type: string; messageId: string; at: string; url?: string }[] = [];
+    const iso = (ms: number) => new Date(ms).toISOString();
+    reg.value.forEach((r, i) => {
+      if (i < 400) batch.push({ type: 'clicked', messageId: r.messageId, at: iso(T0 - 2 * DAY), url: 'https://shop.example/a' });
+      if (i < 100) batch.push({ type: 'clicked', messageId: r.messageId, at: iso(T0 - 2 * DAY + 60_000), url: 'https://shop.example/a' });
+      if (i < 1_000) batch.push({ type: 'opened', messageId: r.messageId, at: iso(T0 - 2 * DAY - 60_000) });
+      batch.push({ type: 'delivered', messageId: r.messageId, at: iso(T0 - 3 * DAY + 2_000) });
+      batch.push({ type: 'sent', messageId: r.messageId, at: iso(T0 - 3 * DAY + 1_000) });
+    });
+    expect(batch).toHaveLength(400 + 100 + 1_000 + 2 * N); // 6,500
+
+    const post = await m.app.inject({ method: 'POST', url: '/v1/events', headers: m.auth, payload: { events: batch } });
+    expect(post.statusCode, post.body).toBe(200);
+    expect(post.json()).toMatchObject({ received: 6_500, applied: 6_500, duplicates: 0, pending: 0 });
+    // Answered: every event is in the log already.
+    const stored = () => m.db.sqlite!.prepare('SELECT count(*) FROM events WHERE account_id = ?').pluck().get(m.accountId);
+    expect(stored()).toBe(6_500);
+
+    // The next request of the account waits until they are applied to messages and daily counts.
+    const detail = await call('GET', `/v1/campaigns/${campaign}`);
+    expect(detail.figures).toMatchObject({ audience: N, sent: N, delivered: N, opened: 1_000, clicked: 400, totalClicks: 500 });
+    expect(m.db.sqlite!.prepare('SELECT count(*) FROM ingest_inbox').pluck().get()).toBe(0);
+    const byStatus = m.db.sqlite!.prepare('SELECT status, count(*) AS n FROM messages WHERE account_id = ? GROUP BY status ORDER BY status').all(m.accountId);
+    // A message's status is its furthest step: 400 clicked, 1,000 − 400 opened, 2,500 − 1,000 delivered.
+    expect(byStatus).toEqual([{ status: 'clicked', n: 400 }, { status: 'delivered', n: 1_500 }, { status: 'opened', n: 600 }]);
+
+    // The same batch again changes nothing.
+    const again = await m.app.inject({ method: 'POST', url: '/v1/events', headers: m.auth, payload: { events: batch } });
+    expect(again.json()).toMatchObject({ received: 6_500, applied: 0, duplicates: 6_500 });
+    expect((await call('GET', `/v1/campaigns/${campaign}`)).figures).toMatchObject({ sent: N, opened: 1_000, clicked: 400, totalClicks: 500 });
+
+    // Refusals are unchanged: an unknown message is named, nothing stored.
+    const bad = await m.app.inject({ method: 'POST', url: '/v1/events', headers: m.auth, payload: { events: [batch[0], { type: 'sent', messageId: 'msg_unknown', at: iso(T0) }] } });
+    expect(bad.statusCode).toBe(422);
+    expect(bad.json().details).toEqual([{ path: '/events/1/messageId', message: 'no message msg_unknown in this account' }]);
+    expect(stored()).toBe(6_500);
+  });
 });
 
 describe('ingestion inbox [sqlite]', () => {
+  it('applies API events a stopped process acknowledged, once, before the next process answers a read', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mesure-inbox-'));
+    const config = loadConfig({ DATABASE_URL: `file:${join(dir, 'mesure.db')}`, MESURE_DEMO: '0', MESURE_PUBLIC_URL: 'http://mesure.test' });
+    try {
+      const first = await assemble(config);
+      const account = await first.deps.accounts.create({ name: 'Shop', currency: 'EUR', timeZone: 'Europe/Paris', defaultCountry: 'FR' });
+      const key = await first.deps.accounts.createKey(account.id, 'test', 'owner');
+      const T0 = Date.now();
+      const sms = await first.deps.campaigns.create(account.id, { name: 'Soldes', channel: 'sms', sendAt: T0 - DAY, status: 'completed' });
+      const N = 2_000;
+      const reg = await first.deps.ingestor.register(account.id, sms.id, Array.from({ length: N }, (_, i) => ({ recipient: { phone: `+336123${String(i).padStart(5, '0')}` }, registeredAt: T0 - DAY })));
+      if (!reg.ok) throw new Error(reg.message);
+      const events = reg.value.flatMap((r) => [
+        { type: 'sent' as const, at: T0 - DAY + 1_000, ref: { kind: 'id' as const, messageId: r.messageId } },
+        { type: 'delivered' as const, at: T0 - DAY + 5_000, ref: { kind: 'id' as const, messageId: r.messageId } },
+      ]);
+      const ack = await first.deps.ingestor.accept(account.id, events);
+      expect(ack).toMatchObject({ ok: true, value: { applied: 2 * N } });
+      await first.close();
+      // Stopped while applying them in the background: some are still waiting in the inbox.
+      const probe = new Database(join(dir, 'mesure.db'), { readonly: true });
+      const waiting = probe.prepare("SELECT count(*) FROM ingest_inbox WHERE kind = 'events'").pluck().get() as number;
+      probe.close();
+      expect(waiting).toBeGreaterThan(0);
+
+      const second = await assemble(config);
+      try {
+        const r = await second.app.inject({ method: 'GET', url: `/v1/campaigns/${sms.id}`, headers: { authorization: `Bearer ${key.token}` } });
+        expect(r.statusCode, r.body).toBe(200);
+        expect(r.json().figures).toMatchObject({ audience: N, sent: N, delivered: N });
+        const counts = second.db.sqlite!.prepare('SELECT sum(sent) AS sent, sum(delivered) AS delivered FROM campaign_days WHERE account_id = ?').get(account.id);
+        expect(counts).toEqual({ sent: N, delivered: N });
+        expect(second.db.sqlite!.prepare('SELECT count(*) FROM ingest_inbox').pluck().get()).toBe(0);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('keeps what it acknowledged across a restart: rows left in the inbox are applied at the next start', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mesure-inbox-'));
     const config = loadConfig({ DATABASE_URL: `file:${join(dir, 'mesure.db')}`, MESURE_DEMO: '0', MESURE_PUBLIC_URL: 'http://mesure.test' });

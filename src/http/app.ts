@@ -28,6 +28,12 @@ export interface Deps {
   bodyLimitBytes?: number;
   logger?: boolean;
   clock: () => number;
+  /**
+   * Resolves once the account's acknowledged API events are applied to its messages (the SQLite ingestion worker
+   * applies them moments after it answers): every authenticated request but the ingestion itself waits for it, so a
+   * read after a write sees the write. Unset where events are applied before the answer.
+   */
+  readBarrier?: (accountId: string) => Promise<void>;
 }
 
 /**
@@ -71,6 +77,8 @@ declare module 'fastify' {
     role?: Role;
     /** Public route: no authentication (webhooks verify their own signatures; tracking). */
     public?: boolean;
+    /** Does not wait for the account's acknowledged events to be applied (see `Deps.readBarrier`): ingestion itself. */
+    skipReadBarrier?: boolean;
   }
 }
 
@@ -160,6 +168,7 @@ export async function buildApp(deps: Deps, plugins: RoutePlugin[] = [], opts: { 
     const needed: Role = req.routeOptions.config?.role ?? (req.method === 'GET' || req.method === 'HEAD' ? 'viewer' : 'analyst');
     if (RANK[principal.role] < RANK[needed]) throw new HttpError(403, `This needs the ${needed} role; yours is ${principal.role}.`);
     req.principal = principal;
+    if (deps.readBarrier && !req.routeOptions.config?.skipReadBarrier) await deps.readBarrier(principal.accountId);
   });
 
   app.get('/healthz', async () => ({ ok: true }));

@@ -1,6 +1,7 @@
 // The ingestion inbox, run by the ingestion worker (SQLite): clicks, scans, opens and events-only webhook deliveries
 // are appended as they arrive (one small group-committed transaction: the click is safe and the webhook answered),
-// then applied in slices by a background loop (classification, messages, daily counts, attribution, budgets), each
+// and so are the API's events, stored in the event log and their effect on messages kept here in the same commit;
+// all are then applied in slices by a background loop (classification, messages, daily counts, attribution, budgets), each
 // slice deleting its rows in the transaction that applies it, so a row is applied exactly once, even across a crash.
 // While requests keep arriving the loop yields the CPU most of the time (a duty cycle): a burst of clicks or
 // deliveries is answered at the speed of the append and applied as fast as the machine allows without slowing the
@@ -9,16 +10,25 @@ import { setImmediate as nextTurn } from 'node:timers';
 import type { Transaction } from 'kysely';
 import type { Db } from '../store/db';
 import type { DB } from '../store/schema';
-import { countInboxRows, deleteInboxRows, getMaxInboxSeq, insertInboxRows, listInboxRows, type InboxRow } from '../store/inbox';
+import { countInboxRows, deleteInboxRows, getMaxInboxSeq, insertInboxRows, listInboxHeads, withPayloads, type InboxRow } from '../store/inbox';
 import type { Writer } from './writer';
+import { eventFromRow, type Ingestor, type IngestSummary, type Outcome, type StoredEvent } from './ingest';
+import { findEventsByRowids } from '../store/messages';
+import type { IncomingEvent } from '../domain/types';
 import type { StoredVisit, StoredVisits, Tracking } from './tracking';
 import { eventsOnly, summaryOf, type StoredDeliveries, type VerifiedDelivery, type Webhooks, type WebhookOutcome } from './webhooks';
 import type { InboxStats, ProcessedReport } from './ingestWorker';
 
+/** API events per inbox row: a row is the unit a slice applies, so this bounds a slice's length. */
+export const EVENTS_PER_ROW = 250;
+
 export interface InboxOptions {
-  /** Rows applied per transaction while requests arrive (smaller keeps appends waiting less behind a slice). */
+  /**
+   * Items applied per transaction while requests arrive (smaller keeps appends waiting less behind a slice). A visit
+   * or a delivery is one item, a row of API events `EVENTS_PER_ROW`; a slice takes at least one row.
+   */
   busySlice?: number;
-  /** Rows applied per transaction once arrivals stop. */
+  /** Items applied per transaction once arrivals stop. */
   idleSlice?: number;
   /** Requests count as arriving if one came within this many ms. */
   busyWindowMs?: number;
@@ -53,6 +63,8 @@ export class Inbox {
   private stopping = false;
   private loopDone: Promise<void> = Promise.resolve();
   private drainWaiters: (() => void)[] = [];
+  /** Callers waiting until everything up to a sequence number is applied (the API reads after events). */
+  private settleWaiters: { seq: number; resolve: (cursor: number) => void }[] = [];
   private readonly opts: Required<Omit<InboxOptions, 'log'>>;
   private readonly log: NonNullable<InboxOptions['log']>;
   readonly stats = { appended: 0, processed: 0, failed: 0 };
@@ -62,6 +74,7 @@ export class Inbox {
     private readonly writer: Writer,
     private readonly tracking: Tracking,
     private readonly webhooks: Webhooks,
+    private readonly ingestor: Ingestor,
     private readonly report: (r: ProcessedReport) => void,
     options: InboxOptions = {},
   ) {
@@ -75,10 +88,70 @@ export class Inbox {
     this.log = options.log ?? ((level, m) => process.stderr.write(`[ingest inbox] ${level}: ${m}\n`));
   }
 
-  /** Picks up where the last process left: rows still in the inbox are applied now. */
-  start(): void {
+  /**
+   * Picks up where the last process left: rows still in the inbox are applied now. Returns the highest sequence
+   * number stored, which the request thread waits for before its first read (events it acknowledged before a crash).
+   */
+  start(): number {
     this.seq = getMaxInboxSeq(this.db);
     if (countInboxRows(this.db) > 0) this.kick();
+    return this.seq;
+  }
+
+  /** Applied (or failed and logged) up to this sequence number. */
+  get appliedUpTo(): number {
+    return this.cursor;
+  }
+
+  /**
+   * Stores API events in the event log (validated, resolved, deduplicated, orphans kept: `Ingestor.storeIn`) and
+   * their effect on messages in the inbox, in one commit; resolves after it with the summary and the sequence number
+   * of the last row, which `settle` waits for. Nothing is applied to messages yet.
+   */
+  async appendEvents(accountId: string, events: IncomingEvent[]): Promise<{ outcome: Outcome<IngestSummary>; seq: number }> {
+    const at = this.opts.clock();
+    this.lastArrival = at;
+    let rows: InboxRow[] = [];
+    const outcome = await this.writer.run(async (trx) => {
+      rows = [];
+      const result = await this.ingestor.storeIn(trx, accountId, events, (account, stored) => {
+        for (let i = 0; i < stored.length; i += EVENTS_PER_ROW) {
+          const payload = JSON.stringify(eventsNote(stored.slice(i, i + EVENTS_PER_ROW)));
+          rows.push({ account_id: account, seq: ++this.seq, kind: 'events', payload, received_at: at });
+        }
+        insertInboxRows(this.db, rows);
+      });
+      // A refused batch wrote nothing (storeIn stops before writing); no row either.
+      return result;
+    }, Math.max(1, events.length));
+    if (rows.length) {
+      this.stats.appended += rows.length;
+      this.kick();
+    }
+    return { outcome, seq: rows.length ? rows[rows.length - 1].seq : 0 };
+  }
+
+  /**
+   * Resolves (with the cursor) once every row up to `seq` is applied or failed and logged, applying at full speed
+   * meanwhile; rows after it keep their pace.
+   */
+  settle(seq: number): Promise<number> {
+    if (seq <= this.cursor) return Promise.resolve(this.cursor);
+    return new Promise((resolve) => {
+      this.settleWaiters.push({ seq, resolve });
+      this.kick();
+      this.wake?.(true);
+    });
+  }
+
+  private releaseSettled(): void {
+    if (this.settleWaiters.length === 0) return;
+    const still: typeof this.settleWaiters = [];
+    for (const w of this.settleWaiters) {
+      if (w.seq <= this.cursor) w.resolve(this.cursor);
+      else still.push(w);
+    }
+    this.settleWaiters = still;
   }
 
   /** Stores visits in the inbox; resolves after COMMIT. Nothing is applied yet (see `drain`). */
@@ -133,6 +206,14 @@ export class Inbox {
     const waiters = this.drainWaiters;
     this.drainWaiters = [];
     for (const w of waiters) w();
+    this.releaseAll();
+  }
+
+  /** Lets every settle waiter go (the loop stopped: what is left is applied at the next start). */
+  private releaseAll(): void {
+    const settle = this.settleWaiters;
+    this.settleWaiters = [];
+    for (const w of settle) w.resolve(this.cursor);
   }
 
   private kick(): void {
@@ -150,6 +231,7 @@ export class Inbox {
         const waiters = this.drainWaiters;
         this.drainWaiters = [];
         for (const w of waiters) w();
+        this.releaseAll();
       })
       .finally(() => {
         this.running = false;
@@ -162,7 +244,8 @@ export class Inbox {
     for (;;) {
       if (this.stopping) return;
       this.dirty = false;
-      const busy = this.drainWaiters.length === 0 && this.opts.clock() - this.lastArrival < this.opts.busyWindowMs;
+      const hurried = this.drainWaiters.length > 0 || this.settleWaiters.length > 0;
+      const busy = !hurried && this.opts.clock() - this.lastArrival < this.opts.busyWindowMs;
       const started = performance.now();
       const n = await this.applySlice(busy ? this.opts.busySlice : this.opts.idleSlice);
       if (n === 0) {
@@ -170,6 +253,7 @@ export class Inbox {
         const waiters = this.drainWaiters;
         this.drainWaiters = [];
         for (const w of waiters) w();
+        this.releaseAll();
         return;
       }
       const duty = applyShare(this.opts.clock() - this.oldestApplied, this.opts.busyDuty);
@@ -183,7 +267,7 @@ export class Inbox {
           }, ms);
           // A drain (or a stop) wakes the loop at once.
           this.wake = (force) => {
-            if (!force && this.drainWaiters.length === 0) return;
+            if (!force && this.drainWaiters.length === 0 && this.settleWaiters.length === 0) return;
             clearTimeout(timer);
             this.wake = null;
             resolve();
@@ -201,7 +285,7 @@ export class Inbox {
     let rows: InboxRow[] = [];
     try {
       const report = await this.writer.run(async (trx) => {
-        rows = listInboxRows(this.db, this.cursor, limit);
+        rows = withPayloads(this.db, weighed(listInboxHeads(this.db, this.cursor, limit), limit));
         return rows.length ? this.apply(trx, rows) : null;
       }, limit);
       if (!report) return 0;
@@ -229,21 +313,32 @@ export class Inbox {
   private async apply(trx: Transaction<DB>, rows: InboxRow[]): Promise<ProcessedReport> {
     const visits: StoredVisit[] = [];
     const deliveries: VerifiedDelivery[] = [];
+    const events = new Map<string, StoredEvent[]>();
     for (const r of rows) {
       if (r.kind === 'visit') visits.push(JSON.parse(r.payload) as StoredVisit);
-      else deliveries.push(JSON.parse(r.payload) as VerifiedDelivery);
+      else if (r.kind === 'delivery') deliveries.push(JSON.parse(r.payload) as VerifiedDelivery);
+      else {
+        const list = events.get(r.account_id);
+        const stored = storedEvents(this.db, r.account_id, JSON.parse(r.payload) as EventsNote);
+        if (list) list.push(...stored);
+        else events.set(r.account_id, stored);
+      }
     }
+    // Events first: a visit or delivery behind them in the same slice sees the messages they moved.
+    let applied = 0;
+    for (const [accountId, stored] of events) applied += await this.ingestor.applyStoredIn(trx, accountId, stored);
     const v = visits.length ? await this.tracking.storeVisitsIn(trx, visits) : { lost: 0, reflagged: 0 };
     const d = deliveries.length ? await this.webhooks.storeDeliveriesIn(trx, deliveries) : { outcomes: [], tally: [] };
     deleteInboxRows(this.db, rows);
-    return { visits: visits.length, deliveries: deliveries.length, lost: v.lost, reflagged: v.reflagged, tally: d.tally, failed: 0 };
+    return { visits: visits.length, deliveries: deliveries.length, events: applied, lost: v.lost, reflagged: v.reflagged, tally: d.tally, failed: 0, cursor: 0 };
   }
 
   private done(rows: InboxRow[], report: ProcessedReport): void {
     this.cursor = Math.max(this.cursor, rows[rows.length - 1].seq);
     this.oldestApplied = Number(rows[0].received_at);
     this.stats.processed += rows.length;
-    this.report(report);
+    this.report({ ...report, cursor: this.cursor });
+    this.releaseSettled();
   }
 
   /** A row that cannot be applied stays in the inbox (applied again at the next start) and is reported. */
@@ -251,6 +346,46 @@ export class Inbox {
     this.cursor = Math.max(this.cursor, row.seq);
     this.stats.failed += 1;
     this.log('error', `${row.kind} ${row.seq} of account ${row.account_id} could not be applied; kept in the inbox for the next start: ${(err as Error)?.message ?? String(err)}`);
-    this.report({ visits: 0, deliveries: 0, lost: 0, reflagged: 0, tally: [], failed: 1 });
+    this.report({ visits: 0, deliveries: 0, events: 0, lost: 0, reflagged: 0, tally: [], failed: 1, cursor: this.cursor });
+    this.releaseSettled();
   }
+}
+
+/**
+ * What an inbox row keeps of API events: where they are in the event log (rowid ranges) and the provider message ids
+ * the log does not keep. A few bytes instead of the events again.
+ */
+export interface EventsNote {
+  ranges: [number, number][];
+  /** By rowid: the provider and provider message id an event carried, if it did. */
+  extra?: Record<string, Pick<IncomingEvent, 'provider' | 'providerMessageId'>>;
+}
+
+export function eventsNote(stored: (StoredEvent & { rowid: number })[]): EventsNote {
+  const ranges: [number, number][] = [];
+  let extra: EventsNote['extra'];
+  for (const { e, rowid } of stored) {
+    const last = ranges[ranges.length - 1];
+    if (last && rowid === last[1] + 1) last[1] = rowid;
+    else ranges.push([rowid, rowid]);
+    if (e.providerMessageId !== undefined) {
+      (extra ??= {})[rowid] = { provider: e.provider ?? (e.ref.kind === 'provider' ? e.ref.provider : undefined), providerMessageId: e.providerMessageId };
+    }
+  }
+  return extra ? { ranges, extra } : { ranges };
+}
+
+/** The events a note points at, read back from the log. */
+function storedEvents(db: Db, accountId: string, note: EventsNote): StoredEvent[] {
+  return findEventsByRowids(db, accountId, note.ranges).map((row) => ({ e: eventFromRow(row, note.extra?.[row.rowid]), messageId: row.message_id }));
+}
+
+/** The first rows whose items fit in `limit` (a row of API events weighs `EVENTS_PER_ROW`), at least one. */
+export function weighed<R extends Pick<InboxRow, 'kind'>>(rows: R[], limit: number): R[] {
+  let weight = 0;
+  for (let i = 0; i < rows.length; i++) {
+    weight += rows[i].kind === 'events' ? EVENTS_PER_ROW : 1;
+    if (weight > limit) return rows.slice(0, Math.max(1, i));
+  }
+  return rows;
 }

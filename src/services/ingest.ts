@@ -5,7 +5,7 @@ import type { Transaction } from 'kysely';
 import type { Db } from '../store/db';
 import type { CampaignRow, DB, EventRow, MessageRow, OrphanEventRow, SuppressionRow } from '../store/schema';
 import {
-  addCampaignDays, findMessagesByIds, findMessagesByProviderIds, findMessagesByRecipients, insertEvents,
+  addCampaignDays, findMessageCampaigns, findMessagesByIds, findMessagesByProviderIds, findMessagesByRecipients, insertEvents,
   insertMessages, insertOrphanEvents, takeOrphanEvents, updateMessages, type DayDelta,
 } from '../store/messages';
 import { findContactsByKeys, getCampaigns, insertContacts, updateContact } from '../store/campaigns';
@@ -18,6 +18,9 @@ import { normalizeAddress, normalizeEmail, normalizePhone, recipientKeys, type P
 import type { Channel, FailureReason, IncomingEvent, MessageRef } from '../domain/types';
 import type { Writer } from './writer';
 import type { AccountDirectory } from './accounts';
+
+/** How many message → campaign pairs `storeIn` keeps (about 100 bytes each). */
+const MESSAGE_CAMPAIGNS_CACHED = 500_000;
 
 export interface ItemError {
   index: number;
@@ -65,6 +68,19 @@ export interface AppliedEvent {
   at: number;
   machine: boolean;
 }
+/** An event stored in the log whose effect on its message is applied later (the ingestion inbox, SQLite). */
+export interface StoredEvent {
+  e: IncomingEvent;
+  messageId: string;
+}
+
+/**
+ * Takes the events just stored in the log (with the rowid of each row), inside the storing transaction, to apply them
+ * later: the caller keeps a durable note of them in the same commit (the ingestion inbox), reads them back with
+ * `eventFromRow` and applies them with `applyStoredIn`.
+ */
+export type DeferredApply = (accountId: string, stored: (StoredEvent & { rowid: number })[]) => void;
+
 export type AppliedEventsListener = (trx: Transaction<DB>, accountId: string, applied: AppliedEvent[]) => Promise<void>;
 
 /** Called inside the ingesting transaction with each changed message (`after` may be amended) and its events. */
@@ -92,9 +108,48 @@ export class Ingestor {
     private readonly clock: () => number = Date.now,
   ) {}
 
+  /**
+   * Where the API's events go when something else stores them (the ingestion worker on SQLite: stored in the log and
+   * the inbox, answered, applied to messages moments later). Unset: `ingest` on this thread.
+   */
+  offload?: { ingestEvents(accountId: string, events: IncomingEvent[]): Promise<Outcome<IngestSummary>> };
+
   /** Stores and applies a batch of events for one account, all or nothing. Resolves after COMMIT. */
   ingest(accountId: string, events: IncomingEvent[]): Promise<Outcome<IngestSummary>> {
     return this.writer.run((trx) => this.applyEvents(trx, accountId, events), Math.max(1, events.length));
+  }
+
+  /**
+   * The API's ingestion (`POST /v1/events`): resolves after the events are committed to the log. With an offload
+   * their effect on messages and daily counts follows moments later (the API waits for it before it reads anything
+   * for the account); without one, `ingest`.
+   */
+  accept(accountId: string, events: IncomingEvent[]): Promise<Outcome<IngestSummary>> {
+    return this.offload ? this.offload.ingestEvents(accountId, events) : this.ingest(accountId, events);
+  }
+
+  /**
+   * Stores a batch in the event log (and orphans), all or nothing, inside the caller's transaction, and hands the
+   * stored events to `later` instead of applying them: same validation, resolution and deduplication as `ingestIn`.
+   */
+  storeIn(trx: Transaction<DB>, accountId: string, events: IncomingEvent[], later: DeferredApply): Promise<Outcome<IngestSummary>> {
+    return this.applyEvents(trx, accountId, events, later);
+  }
+
+  /**
+   * Applies events `storeIn` stored, to their messages as they are now (re-read in this transaction), the daily
+   * counts and the hooks, exactly as `ingestIn` would have. Events whose message is gone since are skipped.
+   */
+  async applyStoredIn(trx: Transaction<DB>, accountId: string, stored: StoredEvent[]): Promise<number> {
+    const account = await this.accounts.get(accountId, trx);
+    if (!account || stored.length === 0) return 0;
+    const messages = new Map((await findMessagesByIds(trx, accountId, stored.map((s) => s.messageId), this.db)).map((m) => [m.id, m]));
+    const items: { e: IncomingEvent; m: MessageRow }[] = [];
+    for (const s of stored) {
+      const m = messages.get(s.messageId);
+      if (m) items.push({ e: s.e, m });
+    }
+    return this.applyToMessages(trx, account.time_zone, accountId, items);
   }
 
   /**
@@ -105,7 +160,7 @@ export class Ingestor {
     return this.applyEvents(trx, accountId, events);
   }
 
-  private async applyEvents(trx: Transaction<DB>, accountId: string, events: IncomingEvent[]): Promise<Outcome<IngestSummary>> {
+  private async applyEvents(trx: Transaction<DB>, accountId: string, events: IncomingEvent[], later?: DeferredApply): Promise<Outcome<IngestSummary>> {
     const account = await this.accounts.get(accountId, trx);
     if (!account) return { ok: false, status: 404, message: `Account ${accountId} not found.`, errors: [] };
     const now = this.clock();
@@ -128,10 +183,27 @@ export class Ingestor {
     }
     const errors: ItemError[] = [];
     const campaigns = new Map((await getCampaigns(trx, accountId, [...byCampaign.keys()])).map((c) => [c.id, c]));
+    // Stored now and applied later, an event needs only its message's id and campaign: the whole row is read when
+    // it is applied. (On SQLite; the partial rows below are used for nothing else.)
+    type Target = Pick<MessageRow, 'id' | 'campaign_id'>;
     const messages = new Map<string, MessageRow>();
     const byProviderKey = new Map<string, MessageRow>();
     const byRecipientKey = new Map<string, MessageRow>();
-    for (const m of await findMessagesByIds(trx, accountId, ids, this.db)) messages.set(m.id, m);
+    if (later && this.db.sqlite) {
+      const missing: string[] = [];
+      for (const id of ids) {
+        const campaignId = this.messageCampaigns.get(`${accountId}/${id}`);
+        if (campaignId !== undefined) messages.set(id, { id, campaign_id: campaignId } satisfies Target as MessageRow);
+        else missing.push(id);
+      }
+      if (this.messageCampaigns.size + missing.length > MESSAGE_CAMPAIGNS_CACHED) this.messageCampaigns.clear();
+      for (const [id, campaignId] of findMessageCampaigns(this.db, accountId, missing)) {
+        this.messageCampaigns.set(`${accountId}/${id}`, campaignId);
+        messages.set(id, { id, campaign_id: campaignId } satisfies Target as MessageRow);
+      }
+    } else {
+      for (const m of await findMessagesByIds(trx, accountId, ids, this.db)) messages.set(m.id, m);
+    }
     for (const [provider, pids] of byProvider) {
       for (const m of await findMessagesByProviderIds(trx, accountId, provider, pids)) {
         messages.set(m.id, m);
@@ -166,20 +238,34 @@ export class Ingestor {
     const rowEvents = new Map<string, { e: IncomingEvent; m: MessageRow }>();
     const orphans: OrphanEventRow[] = [];
     for (const e of events) {
-      const key = e.ref.kind === 'id' ? `m:${e.ref.messageId}` : refKey(e.ref, normalized.get(e));
-      const m = e.ref.kind === 'id' ? messages.get(e.ref.messageId) : e.ref.kind === 'provider' ? byProviderKey.get(key) : byRecipientKey.get(key);
-      if (!m) {
-        orphans.push({ account_id: accountId, ref_key: key, dedupe_key: dedupeKey(e, key), event: JSON.stringify(e), received_at: now });
-        continue;
+      // A message named by Mesure's id exists (checked above); other references may name one not registered yet.
+      let m: MessageRow | undefined;
+      if (e.ref.kind === 'id') m = messages.get(e.ref.messageId);
+      else {
+        const key = refKey(e.ref, normalized.get(e));
+        m = e.ref.kind === 'provider' ? byProviderKey.get(key) : byRecipientKey.get(key);
+        if (!m) {
+          orphans.push({ account_id: accountId, ref_key: key, dedupe_key: dedupeKey(e, key), event: JSON.stringify(e), received_at: now });
+          continue;
+        }
       }
+      if (!m) throw new Error(`message ${(e.ref as { messageId: string }).messageId} vanished while its events were stored`);
       const dk = dedupeKey(e, m.id);
       if (rowEvents.has(dk)) continue;
       rowEvents.set(dk, { e, m });
       eventRows.push(eventRow(accountId, dk, m, e, now));
     }
     const pending = await insertOrphanEvents(trx, orphans);
-    const inserted = await insertEvents(this.db, trx, eventRows);
-    const applied = await this.applyToMessages(trx, account.time_zone, accountId, [...inserted].map((k) => rowEvents.get(k)!));
+    const where = later ? { index: [] as number[], rowid: [] as number[] } : undefined;
+    const inserted = await insertEvents(this.db, trx, eventRows, where);
+    let applied: number;
+    if (later && where) {
+      const items = [...rowEvents.values()];
+      later(accountId, where.index.map((i, j) => ({ e: items[i].e, messageId: items[i].m.id, rowid: where.rowid[j] })));
+      applied = inserted.size;
+    } else {
+      applied = await this.applyToMessages(trx, account.time_zone, accountId, [...inserted].map((k) => rowEvents.get(k)!));
+    }
     return {
       ok: true,
       value: { received: events.length, applied, duplicates: events.length - applied - orphans.length, pending: orphans.length, newlyPending: pending } as IngestSummary,
@@ -246,6 +332,11 @@ export class Ingestor {
   }
 
   private campaignChannels = new Map<string, Channel>();
+  /**
+   * The campaign of messages events named recently, by `account/message`: a message keeps its campaign and is never
+   * deleted, so an entry cannot go stale. Only the deferred path (`storeIn`) uses it; bounded by clearing.
+   */
+  private messageCampaigns = new Map<string, string>();
   /** The channel of each campaign (immutable, so cached). */
   async channelsOf(trx: Transaction<DB>, accountId: string, campaignIds: string[]): Promise<Map<string, Channel>> {
     const out = new Map<string, Channel>();
@@ -467,10 +558,13 @@ function formatAddress(a: PostalAddress | undefined): string | undefined {
   return s || undefined;
 }
 
-function eventRow(accountId: string, dk: string, m: MessageRow, e: IncomingEvent, receivedAt: number): EventRow {
-  const data: Record<string, unknown> = {};
-  for (const k of ['bounceType', 'failureReason', 'failureCode', 'failureMessage', 'text', 'pricingCategory', 'segments', 'costMinor', 'costCurrency', 'meta', 'providerEventId'] as const) {
-    if (e[k] !== undefined) data[k] = e[k];
+export function eventRow(accountId: string, dk: string, m: Pick<MessageRow, 'id' | 'campaign_id'>, e: IncomingEvent, receivedAt: number): EventRow {
+  let data: Record<string, unknown> | null = null;
+  if (hasData(e)) {
+    data = {};
+    for (const k of DATA_FIELDS) {
+      if (e[k] !== undefined) data[k] = e[k];
+    }
   }
   return {
     account_id: accountId,
@@ -483,8 +577,32 @@ function eventRow(accountId: string, dk: string, m: MessageRow, e: IncomingEvent
     url: e.url ?? null,
     machine: e.machine ? 1 : 0,
     flag_reason: e.flagReason ?? null,
-    data: Object.keys(data).length ? JSON.stringify(data) : null,
+    data: data && Object.keys(data).length ? JSON.stringify(data) : null,
   };
+}
+
+/** Whether an event has any field `eventRow` keeps in `data` (most events have none: checked by name, cheaply). */
+function hasData(e: IncomingEvent): boolean {
+  return e.bounceType !== undefined || e.failureReason !== undefined || e.failureCode !== undefined || e.failureMessage !== undefined ||
+    e.text !== undefined || e.pricingCategory !== undefined || e.segments !== undefined || e.costMinor !== undefined ||
+    e.costCurrency !== undefined || e.meta !== undefined || e.providerEventId !== undefined;
+}
+
+/** The fields of an event `eventRow` keeps in `data`. */
+const DATA_FIELDS = ['bounceType', 'failureReason', 'failureCode', 'failureMessage', 'text', 'pricingCategory', 'segments', 'costMinor', 'costCurrency', 'meta', 'providerEventId'] as const;
+
+/**
+ * The event `eventRow` stored, as applying it needs it: everything but the message reference (now the message's id)
+ * and the provider's message id it may have carried, which the row does not keep (`extra`).
+ */
+export function eventFromRow(row: EventRow, extra?: Pick<IncomingEvent, 'provider' | 'providerMessageId'>): IncomingEvent {
+  const e: IncomingEvent = { type: row.type as IncomingEvent['type'], at: Number(row.at), ref: { kind: 'id', messageId: row.message_id } };
+  if (row.url !== null) e.url = row.url;
+  if (row.machine) e.machine = true;
+  if (row.flag_reason !== null) e.flagReason = row.flag_reason;
+  if (row.data !== null) Object.assign(e, JSON.parse(row.data) as Partial<IncomingEvent>);
+  if (extra) Object.assign(e, extra);
+  return e;
 }
 
 /**

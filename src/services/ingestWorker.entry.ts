@@ -14,6 +14,7 @@ import { Alerts } from './alerts';
 import { Billing } from './billing';
 import { Budgets, trackingForGate } from './budgets';
 import { Inbox } from './inbox';
+import type { IncomingEvent } from '../domain/types';
 import { hookSignature, sameHooks, type FromWorker, type ToWorker, type WorkerSetup } from './ingestWorker';
 
 const port = parentPort!;
@@ -42,8 +43,8 @@ if (!sameHooks(mine, setup.hooks)) {
   await db.close();
   port.close();
 } else {
-  const inbox = new Inbox(db, writer, tracking, webhooks, (report) => send({ type: 'processed', report }));
-  inbox.start();
+  const inbox = new Inbox(db, writer, tracking, webhooks, ingestor, (report) => send({ type: 'processed', report }));
+  const leftover = inbox.start();
   port.on('message', (m: ToWorker) => {
     if (m.type === 'forget') {
       accounts.forget(m.accountId);
@@ -56,12 +57,16 @@ if (!sameHooks(mine, setup.hooks)) {
       // Tasks run concurrently: the Writer groups those that arrive together into one transaction (one fsync).
       const { id, task } = m;
       const work: Promise<unknown> =
-        task.kind === 'visits' ? inbox.appendVisits(task.visits) : task.kind === 'deliveries' ? inbox.appendDeliveries(task.deliveries) : inbox.drain();
+        task.kind === 'visits' ? inbox.appendVisits(task.visits)
+          : task.kind === 'deliveries' ? inbox.appendDeliveries(task.deliveries)
+            : task.kind === 'events' ? inbox.appendEvents(task.accountId, JSON.parse(task.events) as IncomingEvent[])
+              : task.kind === 'settle' ? inbox.settle(task.seq)
+                : inbox.drain();
       work.then(
         (value) => send({ type: 'result', id, ok: true, value }),
         (err: unknown) => send({ type: 'result', id, ok: false, message: (err as Error)?.message ?? String(err) }),
       );
     }
   });
-  send({ type: 'ready' });
+  send({ type: 'ready', leftover });
 }

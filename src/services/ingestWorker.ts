@@ -12,7 +12,8 @@ import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { Db } from '../store/db';
 import type { Config } from '../config';
-import type { Ingestor } from './ingest';
+import type { Ingestor, IngestSummary, Outcome } from './ingest';
+import type { IncomingEvent } from '../domain/types';
 import type { AccountDirectory } from './accounts';
 import type { StoredVisit, StoredVisits } from './tracking';
 import type { StoredDeliveries, VerifiedDelivery } from './webhooks';
@@ -20,23 +21,40 @@ import type { StoredDeliveries, VerifiedDelivery } from './webhooks';
 /**
  * What the request thread asks of the worker. Visits, and deliveries that carry only events, are appended to the
  * inbox and answered after that COMMIT; the worker applies them moments later (see `Inbox`, inbox.ts). Other deliveries
- * (one-time tokens, opt-out changes) are applied before the answer. `drain` answers once the inbox is empty.
+ * (one-time tokens, opt-out changes) are applied before the answer. API events are stored in the event log and their
+ * effect on messages in the inbox, in one commit. `drain` answers once the inbox is empty; `settle` once every row up
+ * to `seq` is applied.
  */
 export type IngestTask =
   | { kind: 'visits'; visits: StoredVisit[] }
   | { kind: 'deliveries'; deliveries: VerifiedDelivery[] }
+  /** `events`: the IncomingEvent[] as JSON (the worker parses JSON several times faster than a structured clone). */
+  | { kind: 'events'; accountId: string; events: string }
+  | { kind: 'settle'; seq: number }
   | { kind: 'drain' };
-type ResultOf<T extends IngestTask> = T extends { kind: 'visits' } ? StoredVisits : T extends { kind: 'drain' } ? InboxStats : StoredDeliveries;
+type ResultOf<T extends IngestTask> = T extends { kind: 'visits' }
+  ? StoredVisits
+  : T extends { kind: 'drain' }
+    ? InboxStats
+    : T extends { kind: 'events' }
+      ? { outcome: Outcome<IngestSummary>; seq: number }
+      : T extends { kind: 'settle' }
+        ? number
+        : StoredDeliveries;
 
 /** What applying a slice of the inbox did: the worker reports it to the request thread, which keeps the counts. */
 export interface ProcessedReport {
   visits: number;
   deliveries: number;
+  /** API events applied to their messages. */
+  events: number;
   lost: number;
   reflagged: number;
   tally: StoredDeliveries['tally'];
   /** Rows that failed alone: kept in the inbox (retried at the next start), reported and logged. */
   failed: number;
+  /** Every row up to this sequence number is applied (or failed and logged). */
+  cursor: number;
 }
 
 /** The inbox as the worker sees it. */
@@ -65,7 +83,8 @@ export type ToWorker =
 
 /** Messages from the worker to the request thread. */
 export type FromWorker =
-  | { type: 'ready' }
+  /** `leftover`: the highest sequence number the inbox held at start (rows a stopped process acknowledged). */
+  | { type: 'ready'; leftover: number }
   | { type: 'refused'; reason: string }
   | { type: 'result'; id: number; ok: true; value: unknown }
   | { type: 'result'; id: number; ok: false; message: string }
@@ -118,6 +137,7 @@ export async function startIngestWorker(opts: IngestWorkerOptions): Promise<Inge
     await worker.close();
     return null;
   }
+  opts.ingestor.offload = worker;
   // The worker caches account rows (time zone, tracking and attribution settings) like this thread does: whatever
   // makes this thread forget an account makes the worker forget it too.
   const forget = opts.accounts.forget.bind(opts.accounts);
@@ -161,6 +181,12 @@ export class IngestWorker {
   /** Resolves with true once the worker's services are built, or with why it could not start. */
   readonly started: Promise<true | string>;
   readonly stats = { tasks: 0, restarts: 0 };
+  /** Inbox rows applied up to this sequence number, as last reported by the worker. */
+  private applied = 0;
+  /** Per account, the last inbox row holding its API events: its reads wait until it is applied. */
+  private pendingEvents = new Map<string, number>();
+  /** Rows a stopped process left in the inbox: every account's first read waits for them. */
+  private leftover = 0;
 
   constructor(
     private readonly setup: WorkerSetup,
@@ -172,14 +198,25 @@ export class IngestWorker {
   }
 
   private spawn(): Promise<true | string> {
+    // A new worker numbers its inbox rows from what the file holds: what the last one acknowledged and did not apply
+    // is its `leftover`, which every account's next read waits for.
+    this.applied = 0;
+    this.pendingEvents.clear();
+    this.leftover = 0;
     const worker = new Worker(workerScript(), { eval: true, workerData: this.setup, execArgv: workerExecArgv() });
     this.worker = worker;
     return new Promise((resolve) => {
       worker.on('message', (m: FromWorker) => {
-        if (m.type === 'ready') resolve(true);
+        if (m.type === 'ready') {
+          this.leftover = m.leftover;
+          resolve(true);
+        }
         else if (m.type === 'refused') resolve(m.reason);
         else if (m.type === 'alerts') this.onAlerts?.();
-        else if (m.type === 'processed') this.onProcessed?.(m.report);
+        else if (m.type === 'processed') {
+          this.applied = Math.max(this.applied, m.report.cursor);
+          this.onProcessed?.(m.report);
+        }
         else if (m.type === 'result') {
           const call = this.calls.get(m.id);
           this.calls.delete(m.id);
@@ -218,6 +255,30 @@ export class IngestWorker {
       this.calls.set(id, { resolve: resolve as (v: unknown) => void, reject });
       this.worker!.postMessage({ type: 'task', id, task } satisfies ToWorker);
     });
+  }
+
+  /**
+   * Stores API events (`POST /v1/events`): resolves after their COMMIT to the event log, before they are applied to
+   * messages and daily counts; `settled` lets a read of the account wait for that.
+   */
+  async ingestEvents(accountId: string, events: IncomingEvent[]): Promise<Outcome<IngestSummary>> {
+    const { outcome, seq } = await this.run({ kind: 'events', accountId, events: JSON.stringify(events) });
+    if (seq > (this.pendingEvents.get(accountId) ?? 0)) this.pendingEvents.set(accountId, seq);
+    return outcome;
+  }
+
+  /**
+   * Resolves once every API event acknowledged for the account (and whatever a stopped process left) is applied to
+   * messages, so that a read after a write sees it. Immediate when nothing is waiting.
+   */
+  async settled(accountId: string): Promise<void> {
+    const target = Math.max(this.pendingEvents.get(accountId) ?? 0, this.leftover);
+    if (target <= this.applied) {
+      if (this.pendingEvents.has(accountId)) this.pendingEvents.delete(accountId);
+      return;
+    }
+    this.applied = Math.max(this.applied, await this.run({ kind: 'settle', seq: target }));
+    if ((this.pendingEvents.get(accountId) ?? 0) <= this.applied) this.pendingEvents.delete(accountId);
   }
 
   /** Resolves once everything the worker has acknowledged is applied (tests, benchmarks, `flush`). */

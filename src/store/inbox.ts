@@ -1,10 +1,11 @@
-// SQL for the ingestion inbox (see migration 2026_11_27_010): rows appended as visits and deliveries arrive, read in
+// SQL for the ingestion inbox (see migration 2026_11_27_010): rows appended as visits, deliveries and events arrive, read in
 // arrival order by the processor, deleted in the transaction that applies them. SQLite only: the inbox is written by
 // the ingestion worker on its own connection, with prepared statements (these run on every click and webhook).
 import type Database from 'better-sqlite3';
 import type { Db } from './db';
 
-export type InboxKind = 'visit' | 'delivery';
+/** A click/scan/open, a webhook delivery, or a chunk of API events already in the log (see `EVENTS_PER_ROW`). */
+export type InboxKind = 'visit' | 'delivery' | 'events';
 
 export interface InboxRow {
   account_id: string;
@@ -16,7 +17,8 @@ export interface InboxRow {
 
 interface Statements {
   insert: Database.Statement;
-  read: Database.Statement;
+  heads: Database.Statement;
+  payload: Database.Statement;
   remove: Database.Statement;
   count: Database.Statement;
   maxSeq: Database.Statement;
@@ -31,7 +33,8 @@ function prepared(db: Db): Statements {
   if (!st) {
     st = {
       insert: sqlite.prepare('INSERT INTO ingest_inbox (account_id, seq, kind, payload, received_at) VALUES (?, ?, ?, ?, ?)'),
-      read: sqlite.prepare('SELECT account_id, seq, kind, payload, received_at FROM ingest_inbox WHERE seq > ? ORDER BY seq LIMIT ?'),
+      heads: sqlite.prepare('SELECT account_id, seq, kind, received_at FROM ingest_inbox WHERE seq > ? ORDER BY seq LIMIT ?'),
+      payload: sqlite.prepare('SELECT payload FROM ingest_inbox WHERE account_id = ? AND seq = ?').pluck(),
       remove: sqlite.prepare('DELETE FROM ingest_inbox WHERE account_id = ? AND seq = ?'),
       count: sqlite.prepare('SELECT count(*) AS n FROM ingest_inbox').pluck(),
       maxSeq: sqlite.prepare('SELECT max(seq) AS n FROM ingest_inbox').pluck(),
@@ -47,9 +50,15 @@ export function insertInboxRows(db: Db, rows: InboxRow[]): void {
   for (const r of rows) insert.run(r.account_id, r.seq, r.kind, r.payload, r.received_at);
 }
 
-/** The next rows after `afterSeq`, in arrival order. */
-export function listInboxRows(db: Db, afterSeq: number, limit: number): InboxRow[] {
-  return prepared(db).read.all(afterSeq, limit) as InboxRow[];
+/** The next rows after `afterSeq`, in arrival order, without their payloads (a row of API events is tens of kilobytes). */
+export function listInboxHeads(db: Db, afterSeq: number, limit: number): Omit<InboxRow, 'payload'>[] {
+  return prepared(db).heads.all(afterSeq, limit) as Omit<InboxRow, 'payload'>[];
+}
+
+/** Reads the payloads of rows listed by `listInboxHeads`. */
+export function withPayloads(db: Db, heads: Omit<InboxRow, 'payload'>[]): InboxRow[] {
+  const { payload } = prepared(db);
+  return heads.map((h) => ({ ...h, payload: payload.get(h.account_id, h.seq) as string }));
 }
 
 /** Deletes processed rows (inside the transaction that applied them). */

@@ -37,6 +37,21 @@ export async function findMessagesByIds(h: Handle, accountId: string, ids: strin
   return out;
 }
 
+/**
+ * The campaign of each message that exists, by id (SQLite, inside the caller's transaction): what storing an event
+ * needs when applying it to the message comes later (the ingestion inbox), a fraction of reading whole rows.
+ */
+export function findMessageCampaigns(db: Db, accountId: string, ids: string[]): Map<string, string> {
+  const st = stmts(db.sqlite!).getMessageCampaign;
+  const out = new Map<string, string>();
+  for (const id of ids) {
+    if (out.has(id)) continue;
+    const campaignId = st.get(accountId, id) as string | undefined;
+    if (campaignId !== undefined) out.set(id, campaignId);
+  }
+  return out;
+}
+
 export async function findMessagesByProviderIds(
   h: Handle,
   accountId: string,
@@ -116,6 +131,9 @@ function stmts(sqlite: Database.Database): Record<string, Database.Statement> {
   if (!s) {
     s = {
       getMessage: sqlite.prepare('SELECT * FROM messages WHERE account_id = ? AND id = ?').raw(),
+      // `+account_id`: a filter only, so that SQLite walks the rowid range rather than the account's whole index.
+      eventsByRowid: sqlite.prepare(`SELECT rowid AS rowid, ${EVENT_COLUMNS.join(',')} FROM events WHERE +account_id = ? AND rowid BETWEEN ? AND ? ORDER BY rowid`),
+      getMessageCampaign: sqlite.prepare('SELECT campaign_id FROM messages WHERE account_id = ? AND id = ?').pluck(),
       getMessageByRecipient: sqlite.prepare('SELECT * FROM messages WHERE account_id = ? AND campaign_id = ? AND recipient = ?').raw(),
       getOrphans: sqlite.prepare('SELECT * FROM orphan_events WHERE account_id = ? AND ref_key = ?'),
       deleteOrphans: sqlite.prepare('DELETE FROM orphan_events WHERE account_id = ? AND ref_key = ?'),
@@ -137,19 +155,29 @@ function stmts(sqlite: Database.Database): Record<string, Database.Statement> {
   return s;
 }
 
-/** Inserts events, ignoring those already stored (same dedupe key); returns the keys actually inserted. */
-export async function insertEvents(db: Db, h: Handle, rows: EventRow[]): Promise<Set<string>> {
+/**
+ * Inserts events, skipping those already stored (same dedupe key); returns the dedupe keys inserted. On SQLite,
+ * `where` receives the index in `rows` and the rowid of each row inserted.
+ */
+export async function insertEvents(db: Db, h: Handle, rows: EventRow[], where?: { index: number[]; rowid: number[] }): Promise<Set<string>> {
   const inserted = new Set<string>();
   if (rows.length === 0) return inserted;
   if (db.sqlite) {
     const st = stmts(db.sqlite).insertEvent;
-    for (const r of rows) {
-      if (st.run(r.account_id, r.dedupe_key, r.message_id, r.campaign_id, r.type, r.at, r.received_at, r.url, r.machine, r.flag_reason, r.data).changes === 1) {
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i];
+      const res = st.run(r.account_id, r.dedupe_key, r.message_id, r.campaign_id, r.type, r.at, r.received_at, r.url, r.machine, r.flag_reason, r.data);
+      if (res.changes === 1) {
         inserted.add(r.dedupe_key);
+        if (where) {
+          where.index.push(i);
+          where.rowid.push(Number(res.lastInsertRowid));
+        }
       }
     }
     return inserted;
   }
+  if (where) throw new Error('event rowids exist on SQLite only');
   for (const part of chunks(rows, 500)) {
     const res = await h
       .insertInto('events')
@@ -160,6 +188,14 @@ export async function insertEvents(db: Db, h: Handle, rows: EventRow[]): Promise
     for (const r of res) inserted.add(r.dedupe_key);
   }
   return inserted;
+}
+
+/** Events of an account by rowid ranges (inclusive), with their rowid: what the ingestion inbox points at (SQLite). */
+export function findEventsByRowids(db: Db, accountId: string, ranges: [number, number][]): (EventRow & { rowid: number })[] {
+  const st = stmts(db.sqlite!).eventsByRowid;
+  const out: (EventRow & { rowid: number })[] = [];
+  for (const [from, to] of ranges) out.push(...(st.all(accountId, from, to) as (EventRow & { rowid: number })[]));
+  return out;
 }
 
 /** The columns an event may change on a message. */

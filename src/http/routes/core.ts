@@ -171,16 +171,19 @@ export async function coreRoutes(app: FastifyInstance, deps: Deps): Promise<void
     return reply.code(200).send({ messages: outcome.value, created: outcome.value.filter((m) => !m.existing).length, existing: outcome.value.filter((m) => m.existing).length });
   });
 
-  app.post('/v1/events', { schema: { summary: 'Ingest a batch of events (≤ 10,000; all or nothing)', body: eventsBodySchema } }, async (req, reply) => {
+  // Answered once the events are committed to the log; on SQLite with the ingestion worker their effect on messages and
+  // daily counts follows moments later, and the account's next API request waits for it (Deps.readBarrier).
+  const ingestion = { skipReadBarrier: true };
+  app.post('/v1/events', { config: ingestion, schema: { summary: 'Ingest a batch of events (≤ 10,000; all or nothing)', body: eventsBodySchema } }, async (req, reply) => {
     const { events, details } = toIncomingEvents((req.body as { events: ApiEvent[] }).events, now());
     if (details.length) return sendError(reply, 400, `${details.length} problem(s) in the batch; nothing was stored. First: ${details[0].path} ${details[0].message}.`, details);
-    return sendOutcome(reply, await deps.ingestor.ingest(accountOf(req), events), 200, 'events');
+    return sendOutcome(reply, await deps.ingestor.accept(accountOf(req), events), 200, 'events');
   });
 
-  app.post('/v1/events/single', { schema: { summary: 'Ingest one event', body: eventSchema } }, async (req, reply) => {
+  app.post('/v1/events/single', { config: ingestion, schema: { summary: 'Ingest one event', body: eventSchema } }, async (req, reply) => {
     const { events, details } = toIncomingEvents([req.body as ApiEvent], now(), '');
     if (details.length) return sendError(reply, 400, `Invalid event: ${details[0].path.replace(/^\/0/, '')} ${details[0].message}.`, details.map((d) => ({ ...d, path: d.path.replace(/^\/0/, '') })));
-    return sendOutcome(reply, await deps.ingestor.ingest(accountOf(req), events), 200, 'event');
+    return sendOutcome(reply, await deps.ingestor.accept(accountOf(req), events), 200, 'event');
   });
 
   // ------------------------------------------------------------------ figures
