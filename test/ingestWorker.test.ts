@@ -151,6 +151,41 @@ describe('ingestion worker [sqlite]', () => {
     }
   });
 
+  it('stores events named by campaign and recipient or by provider id, and orphans, the same way through the worker', async () => {
+    const T0 = Date.now();
+    const sms = (await m.deps.campaigns.create(m.accountId, { name: 'Flash', channel: 'sms', sendAt: T0 - DAY, status: 'completed' })).id;
+    const reg = await m.deps.ingestor.register(m.accountId, sms, [{ recipient: { phone: '+33612345601' }, registeredAt: T0 - DAY, provider: 'twilio', providerMessageId: 'SM0001' }]);
+    if (!reg.ok) throw new Error(reg.message);
+    const messageId = reg.value[0].messageId;
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const post = await m.app.inject({
+      method: 'POST', url: '/v1/events', headers: m.auth,
+      payload: {
+        events: [
+          // Named by Mesure's id.
+          { type: 'sent', messageId, at: iso(T0 - DAY + 1_000) },
+          // Named by campaign and recipient, written as the person typed it.
+          { type: 'delivered', campaignId: sms, recipient: '06 12 34 56 01', at: iso(T0 - DAY + 5_000) },
+          // A recipient not registered yet: kept until it is.
+          { type: 'delivered', campaignId: sms, recipient: '+33612345602', at: iso(T0 - DAY + 6_000) },
+        ],
+      },
+    });
+    expect(post.statusCode, post.body).toBe(200);
+    expect(post.json()).toMatchObject({ received: 3, applied: 2, duplicates: 0, pending: 1 });
+    const detail = await call('GET', `/v1/campaigns/${sms}`);
+    expect(detail.figures).toMatchObject({ audience: 1, sent: 1, delivered: 1 });
+    const row = m.db.sqlite!.prepare('SELECT status, provider, provider_message_id FROM messages WHERE id = ?').get(messageId);
+    expect(row).toEqual({ status: 'delivered', provider: 'twilio', provider_message_id: 'SM0001' });
+    // A later event names the message by the provider's id.
+    const byProvider = await m.app.inject({ method: 'POST', url: '/v1/events/single', headers: m.auth, payload: { type: 'clicked', provider: 'twilio', providerMessageId: 'SM0001', at: iso(T0 - DAY + 60_000), url: 'https://shop.example/' } });
+    expect(byProvider.json()).toMatchObject({ applied: 1, pending: 0 });
+    // The waiting recipient is registered: its delivery applies.
+    const second = await m.deps.ingestor.register(m.accountId, sms, [{ recipient: { phone: '+33612345602' }, registeredAt: T0 - DAY }]);
+    expect(second).toMatchObject({ ok: true, value: [{ status: 'delivered' }] });
+    expect((await call('GET', `/v1/campaigns/${sms}`)).figures).toMatchObject({ audience: 2, sent: 2, delivered: 2, clicked: 1 }); // a delivery implies the send
+  });
+
   it('answers POST /v1/events once the events are in the log, and the account\'s next request sees them applied', async () => {
     const T0 = Date.now();
     const campaign = (await m.deps.campaigns.create(m.accountId, { name: 'Newsletter', channel: 'email', sendAt: T0 - 3 * DAY, status: 'completed' })).id;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyShare, eventsNote, EVENTS_PER_ROW, weighed } from './inbox';
-import { eventFromRow, eventRow } from './ingest';
+import { eventFromRow, eventRow, prepareById } from './ingest';
 import type { IncomingEvent } from '../domain/types';
 
 describe('applyShare: how much of the time the inbox is applied while requests keep arriving', () => {
@@ -21,17 +21,35 @@ describe('applyShare: how much of the time the inbox is applied while requests k
 });
 
 describe('API events in the inbox: a note of where they are in the log', () => {
-  const stored = (rowid: number, e: Partial<IncomingEvent> = {}) => ({ e: { type: 'sent', at: 1, ref: { kind: 'id', messageId: 'msg_1' }, ...e } as IncomingEvent, messageId: 'msg_1', rowid });
-
-  it('keeps rowids as ranges, and only the provider message ids the log does not keep', () => {
-    expect(eventsNote([stored(7), stored(8), stored(9), stored(12), stored(13)])).toEqual({ ranges: [[7, 9], [12, 13]] });
-    expect(eventsNote([stored(3, { providerMessageId: 'wamid.X', provider: 'whatsapp' }), stored(4)])).toEqual({
+  it('keeps rowids as ranges, and only what the log does not keep (provider message ids)', () => {
+    expect(eventsNote([7, 8, 9, 12, 13], new Map())).toEqual({ ranges: [[7, 9], [12, 13]] });
+    expect(eventsNote([3, 4], new Map([[3, { provider: 'whatsapp', providerMessageId: 'wamid.X' }]]))).toEqual({
       ranges: [[3, 4]],
       extra: { 3: { provider: 'whatsapp', providerMessageId: 'wamid.X' } },
     });
-    // A provider reference names the provider when the event does not.
-    const byProvider = stored(5, { ref: { kind: 'provider', provider: 'twilio', providerMessageId: 'SM1' }, providerMessageId: 'SM1' });
-    expect(eventsNote([byProvider]).extra).toEqual({ 5: { provider: 'twilio', providerMessageId: 'SM1' } });
+  });
+
+  it('prepares a batch named by message ids as the rows the log gets, duplicates marked', () => {
+    const at = 1_764_000_000_000;
+    const events: IncomingEvent[] = [
+      { type: 'delivered', at, ref: { kind: 'id', messageId: 'msg_1' } },
+      { type: 'clicked', at: at + 5, ref: { kind: 'id', messageId: 'msg_1' }, url: 'https://shop.example/a', machine: true, flagReason: 'isbot:x' },
+      { type: 'delivered', at, ref: { kind: 'id', messageId: 'msg_1' } },
+      { type: 'bounced', at, ref: { kind: 'id', messageId: 'msg_2' }, bounceType: 'hard', providerEventId: 'sg-1' },
+    ];
+    expect(prepareById('acc_1', events, 99)).toEqual({
+      received: 4,
+      receivedAt: 99,
+      values: [
+        [0, `msg_1|delivered|${at}|`, 'msg_1', 'delivered', at, null, 0, null, null, 0],
+        [1, `msg_1|clicked|${at + 5}|https://shop.example/a`, 'msg_1', 'clicked', at + 5, 'https://shop.example/a', 1, 'isbot:x', null, 0],
+        [2, `msg_1|delivered|${at}|`, 'msg_1', 'delivered', at, null, 0, null, null, 1],
+        [3, 'pe:api:sg-1', 'msg_2', 'bounced', at, null, 0, null, '{"bounceType":"hard","providerEventId":"sg-1"}', 0],
+      ],
+    });
+    // Another way of naming the message, or a provider message id to record: the general path.
+    expect(prepareById('acc_1', [{ type: 'sent', at, ref: { kind: 'id', messageId: 'msg_1' }, providerMessageId: 'SM1' }], 99)).toBeNull();
+    expect(prepareById('acc_1', [{ type: 'sent', at, ref: { kind: 'provider', provider: 'twilio', providerMessageId: 'SM1' } }], 99)).toBeNull();
   });
 
   it('reads back from an event row every field applying an event uses', () => {

@@ -12,7 +12,9 @@ import type { Db } from '../store/db';
 import type { DB } from '../store/schema';
 import { countInboxRows, deleteInboxRows, getMaxInboxSeq, insertInboxRows, listInboxHeads, withPayloads, type InboxRow } from '../store/inbox';
 import type { Writer } from './writer';
-import { eventFromRow, type Ingestor, type IngestSummary, type Outcome, type StoredEvent } from './ingest';
+import {
+  eventFromRow, type DeferredApply, type EventExtra, type Ingestor, type IngestSummary, type Outcome, type PreparedBatch, type StoredEvent,
+} from './ingest';
 import { findEventsByRowids } from '../store/messages';
 import type { IncomingEvent } from '../domain/types';
 import type { StoredVisit, StoredVisits, Tracking } from './tracking';
@@ -108,22 +110,23 @@ export class Inbox {
    * their effect on messages in the inbox, in one commit; resolves after it with the summary and the sequence number
    * of the last row, which `settle` waits for. Nothing is applied to messages yet.
    */
-  async appendEvents(accountId: string, events: IncomingEvent[]): Promise<{ outcome: Outcome<IngestSummary>; seq: number }> {
+  async appendEvents(accountId: string, batch: IncomingEvent[] | PreparedBatch): Promise<{ outcome: Outcome<IngestSummary>; seq: number }> {
     const at = this.opts.clock();
     this.lastArrival = at;
     let rows: InboxRow[] = [];
+    const note: DeferredApply = (account, rowids, extras) => {
+      for (let i = 0; i < rowids.length; i += EVENTS_PER_ROW) {
+        const payload = JSON.stringify(eventsNote(rowids.slice(i, i + EVENTS_PER_ROW), extras));
+        rows.push({ account_id: account, seq: ++this.seq, kind: 'events', payload, received_at: at });
+      }
+      insertInboxRows(this.db, rows);
+    };
+    const size = Array.isArray(batch) ? batch.length : batch.received;
+    // A refused batch wrote nothing (storeIn stops before writing); no row either.
     const outcome = await this.writer.run(async (trx) => {
       rows = [];
-      const result = await this.ingestor.storeIn(trx, accountId, events, (account, stored) => {
-        for (let i = 0; i < stored.length; i += EVENTS_PER_ROW) {
-          const payload = JSON.stringify(eventsNote(stored.slice(i, i + EVENTS_PER_ROW)));
-          rows.push({ account_id: account, seq: ++this.seq, kind: 'events', payload, received_at: at });
-        }
-        insertInboxRows(this.db, rows);
-      });
-      // A refused batch wrote nothing (storeIn stops before writing); no row either.
-      return result;
-    }, Math.max(1, events.length));
+      return Array.isArray(batch) ? this.ingestor.storeIn(trx, accountId, batch, note) : this.ingestor.storePreparedIn(trx, accountId, batch, note);
+    }, Math.max(1, size));
     if (rows.length) {
       this.stats.appended += rows.length;
       this.kick();
@@ -358,19 +361,18 @@ export class Inbox {
 export interface EventsNote {
   ranges: [number, number][];
   /** By rowid: the provider and provider message id an event carried, if it did. */
-  extra?: Record<string, Pick<IncomingEvent, 'provider' | 'providerMessageId'>>;
+  extra?: Record<string, EventExtra>;
 }
 
-export function eventsNote(stored: (StoredEvent & { rowid: number })[]): EventsNote {
+export function eventsNote(rowids: number[], extras: Map<number, EventExtra>): EventsNote {
   const ranges: [number, number][] = [];
   let extra: EventsNote['extra'];
-  for (const { e, rowid } of stored) {
+  for (const rowid of rowids) {
     const last = ranges[ranges.length - 1];
     if (last && rowid === last[1] + 1) last[1] = rowid;
     else ranges.push([rowid, rowid]);
-    if (e.providerMessageId !== undefined) {
-      (extra ??= {})[rowid] = { provider: e.provider ?? (e.ref.kind === 'provider' ? e.ref.provider : undefined), providerMessageId: e.providerMessageId };
-    }
+    const x = extras.get(rowid);
+    if (x) (extra ??= {})[rowid] = x;
   }
   return extra ? { ranges, extra } : { ranges };
 }

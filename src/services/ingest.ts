@@ -5,7 +5,7 @@ import type { Transaction } from 'kysely';
 import type { Db } from '../store/db';
 import type { CampaignRow, DB, EventRow, MessageRow, OrphanEventRow, SuppressionRow } from '../store/schema';
 import {
-  addCampaignDays, findMessageCampaigns, findMessagesByIds, findMessagesByProviderIds, findMessagesByRecipients, insertEvents,
+  addCampaignDays, findMessageCampaigns, findMessagesByIds, insertEventValues, type EventValues, findMessagesByProviderIds, findMessagesByRecipients, insertEvents,
   insertMessages, insertOrphanEvents, takeOrphanEvents, updateMessages, type DayDelta,
 } from '../store/messages';
 import { findContactsByKeys, getCampaigns, insertContacts, updateContact } from '../store/campaigns';
@@ -19,7 +19,7 @@ import type { Channel, FailureReason, IncomingEvent, MessageRef } from '../domai
 import type { Writer } from './writer';
 import type { AccountDirectory } from './accounts';
 
-/** How many message → campaign pairs `storeIn` keeps (about 100 bytes each). */
+/** How many message → campaign pairs `storeIn` keeps per account (about 100 bytes each). */
 const MESSAGE_CAMPAIGNS_CACHED = 500_000;
 
 export interface ItemError {
@@ -74,12 +74,42 @@ export interface StoredEvent {
   messageId: string;
 }
 
+/** What an event carried that its log row does not keep (see `eventFromRow`). */
+export type EventExtra = Pick<IncomingEvent, 'provider' | 'providerMessageId'>;
+
 /**
- * Takes the events just stored in the log (with the rowid of each row), inside the storing transaction, to apply them
- * later: the caller keeps a durable note of them in the same commit (the ingestion inbox), reads them back with
- * `eventFromRow` and applies them with `applyStoredIn`.
+ * Takes the events just stored in the log (the rowids of the rows, and by rowid what a row does not keep), inside the
+ * storing transaction, to apply them later: the caller keeps a durable note of them in the same commit (the ingestion
+ * inbox), reads them back with `eventFromRow` and applies them with `applyStoredIn`.
  */
-export type DeferredApply = (accountId: string, stored: (StoredEvent & { rowid: number })[]) => void;
+export type DeferredApply = (accountId: string, rowids: number[], extras: Map<number, EventExtra>) => void;
+
+/**
+ * A batch whose events all name their message by Mesure's id and carry no provider message id (the API's usual batch),
+ * made ready on the request thread for `storePreparedIn` on another: each event as its log row's values, with the same
+ * dedupe keys and rows as `ingestIn` builds. The campaign of each message is read where the batch is stored.
+ */
+export interface PreparedBatch {
+  received: number;
+  receivedAt: number;
+  values: EventValues[];
+}
+
+/** `PreparedBatch` of a batch, or null when some event names its message otherwise or carries a provider message id. */
+export function prepareById(accountId: string, events: IncomingEvent[], now: number): PreparedBatch | null {
+  const seen = new Set<string>();
+  const values: EventValues[] = [];
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i];
+    if (e.ref.kind !== 'id' || e.providerMessageId !== undefined) return null;
+    const dk = dedupeKey(e, e.ref.messageId);
+    const duplicate = seen.has(dk) ? 1 : 0;
+    seen.add(dk);
+    const r = eventRow(accountId, dk, { id: e.ref.messageId, campaign_id: '' }, e, now);
+    values.push([i, dk, r.message_id, r.type, r.at, r.url, r.machine, r.flag_reason, r.data, duplicate]);
+  }
+  return { received: events.length, receivedAt: now, values };
+}
 
 export type AppliedEventsListener = (trx: Transaction<DB>, accountId: string, applied: AppliedEvent[]) => Promise<void>;
 
@@ -137,6 +167,55 @@ export class Ingestor {
   }
 
   /**
+   * `storeIn` for a batch prepared on another thread (`prepareById`): the same answer and the same rows in the log,
+   * for the work of checking the messages exist and inserting.
+   */
+  async storePreparedIn(trx: Transaction<DB>, accountId: string, batch: PreparedBatch, later: DeferredApply): Promise<Outcome<IngestSummary>> {
+    const account = await this.accounts.get(accountId, trx);
+    if (!account) return { ok: false, status: 404, message: `Account ${accountId} not found.`, errors: [] };
+    const ids: string[] = [];
+    for (const v of batch.values) ids.push(v[2]);
+    const campaigns = this.campaignsOfMessages(accountId, ids);
+    const errors: ItemError[] = [];
+    batch.values.forEach((v, i) => {
+      if (campaigns[i] === undefined) errors.push({ index: v[0], field: 'messageId', message: `no message ${v[2]} in this account` });
+    });
+    if (errors.length > 0) {
+      return { ok: false, status: 422, message: `${errors.length} event(s) name something that does not exist; nothing was stored.`, errors };
+    }
+    const rowids: number[] = [];
+    insertEventValues(this.db, accountId, batch.receivedAt, batch.values, campaigns as string[], rowids);
+    later(accountId, rowids, new Map());
+    return { ok: true, value: { received: batch.received, applied: rowids.length, duplicates: batch.received - rowids.length, pending: 0, newlyPending: 0 } };
+  }
+
+  /**
+   * The campaign of each message (in the same order; undefined where the account has no such message), SQLite, from
+   * `messageCampaigns` first. One map lookup per event: at tens of thousands of events a second, each hash counts.
+   */
+  private campaignsOfMessages(accountId: string, ids: string[]): (string | undefined)[] {
+    let cache = this.messageCampaigns.get(accountId);
+    if (!cache) this.messageCampaigns.set(accountId, (cache = new Map()));
+    const out: (string | undefined)[] = new Array(ids.length);
+    const missing: number[] = [];
+    for (let i = 0; i < ids.length; i++) {
+      const campaignId = cache.get(ids[i]);
+      if (campaignId === undefined) missing.push(i);
+      else out[i] = campaignId;
+    }
+    if (missing.length === 0) return out;
+    if (cache.size + missing.length > MESSAGE_CAMPAIGNS_CACHED) cache.clear();
+    const found = findMessageCampaigns(this.db, accountId, missing.map((i) => ids[i]));
+    for (const i of missing) {
+      const campaignId = found.get(ids[i]);
+      if (campaignId === undefined) continue;
+      cache.set(ids[i], campaignId);
+      out[i] = campaignId;
+    }
+    return out;
+  }
+
+  /**
    * Applies events `storeIn` stored, to their messages as they are now (re-read in this transaction), the daily
    * counts and the hooks, exactly as `ingestIn` would have. Events whose message is gone since are skipped.
    */
@@ -190,17 +269,9 @@ export class Ingestor {
     const byProviderKey = new Map<string, MessageRow>();
     const byRecipientKey = new Map<string, MessageRow>();
     if (later && this.db.sqlite) {
-      const missing: string[] = [];
-      for (const id of ids) {
-        const campaignId = this.messageCampaigns.get(`${accountId}/${id}`);
-        if (campaignId !== undefined) messages.set(id, { id, campaign_id: campaignId } satisfies Target as MessageRow);
-        else missing.push(id);
-      }
-      if (this.messageCampaigns.size + missing.length > MESSAGE_CAMPAIGNS_CACHED) this.messageCampaigns.clear();
-      for (const [id, campaignId] of findMessageCampaigns(this.db, accountId, missing)) {
-        this.messageCampaigns.set(`${accountId}/${id}`, campaignId);
-        messages.set(id, { id, campaign_id: campaignId } satisfies Target as MessageRow);
-      }
+      this.campaignsOfMessages(accountId, ids).forEach((campaignId, i) => {
+        if (campaignId !== undefined) messages.set(ids[i], { id: ids[i], campaign_id: campaignId } satisfies Target as MessageRow);
+      });
     } else {
       for (const m of await findMessagesByIds(trx, accountId, ids, this.db)) messages.set(m.id, m);
     }
@@ -261,7 +332,14 @@ export class Ingestor {
     let applied: number;
     if (later && where) {
       const items = [...rowEvents.values()];
-      later(accountId, where.index.map((i, j) => ({ e: items[i].e, messageId: items[i].m.id, rowid: where.rowid[j] })));
+      const extras = new Map<number, EventExtra>();
+      where.index.forEach((i, j) => {
+        const e = items[i].e;
+        if (e.providerMessageId !== undefined) {
+          extras.set(where.rowid[j], { provider: e.provider ?? (e.ref.kind === 'provider' ? e.ref.provider : undefined), providerMessageId: e.providerMessageId });
+        }
+      });
+      later(accountId, where.rowid, extras);
       applied = inserted.size;
     } else {
       applied = await this.applyToMessages(trx, account.time_zone, accountId, [...inserted].map((k) => rowEvents.get(k)!));
@@ -333,10 +411,11 @@ export class Ingestor {
 
   private campaignChannels = new Map<string, Channel>();
   /**
-   * The campaign of messages events named recently, by `account/message`: a message keeps its campaign and is never
-   * deleted, so an entry cannot go stale. Only the deferred path (`storeIn`) uses it; bounded by clearing.
+   * The campaign of messages events named recently, by account then message: a message keeps its campaign and is never
+   * deleted, so an entry cannot go stale. Only the deferred paths (`storeIn`, `storePreparedIn`) use it; each account's
+   * map is bounded by clearing it.
    */
-  private messageCampaigns = new Map<string, string>();
+  private messageCampaigns = new Map<string, Map<string, string>>();
   /** The channel of each campaign (immutable, so cached). */
   async channelsOf(trx: Transaction<DB>, accountId: string, campaignIds: string[]): Promise<Map<string, Channel>> {
     const out = new Map<string, Channel>();
@@ -595,7 +674,7 @@ const DATA_FIELDS = ['bounceType', 'failureReason', 'failureCode', 'failureMessa
  * The event `eventRow` stored, as applying it needs it: everything but the message reference (now the message's id)
  * and the provider's message id it may have carried, which the row does not keep (`extra`).
  */
-export function eventFromRow(row: EventRow, extra?: Pick<IncomingEvent, 'provider' | 'providerMessageId'>): IncomingEvent {
+export function eventFromRow(row: EventRow, extra?: EventExtra): IncomingEvent {
   const e: IncomingEvent = { type: row.type as IncomingEvent['type'], at: Number(row.at), ref: { kind: 'id', messageId: row.message_id } };
   if (row.url !== null) e.url = row.url;
   if (row.machine) e.machine = true;

@@ -15,6 +15,7 @@ import { Billing } from './billing';
 import { Budgets, trackingForGate } from './budgets';
 import { Inbox } from './inbox';
 import type { IncomingEvent } from '../domain/types';
+import type { PreparedBatch } from './ingest';
 import { hookSignature, sameHooks, type FromWorker, type ToWorker, type WorkerSetup } from './ingestWorker';
 
 const port = parentPort!;
@@ -59,7 +60,7 @@ if (!sameHooks(mine, setup.hooks)) {
       const work: Promise<unknown> =
         task.kind === 'visits' ? inbox.appendVisits(task.visits)
           : task.kind === 'deliveries' ? inbox.appendDeliveries(task.deliveries)
-            : task.kind === 'events' ? inbox.appendEvents(task.accountId, JSON.parse(task.events) as IncomingEvent[])
+            : task.kind === 'events' ? inbox.appendEvents(task.accountId, JSON.parse(task.events) as IncomingEvent[] | PreparedBatch)
               : task.kind === 'settle' ? inbox.settle(task.seq)
                 : inbox.drain();
       work.then(

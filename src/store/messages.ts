@@ -190,6 +190,27 @@ export async function insertEvents(db: Db, h: Handle, rows: EventRow[], where?: 
   return inserted;
 }
 
+/**
+ * An event's log row as values, less the account, campaign and reception time its batch shares:
+ * [index in the batch, dedupe key, message id, type, at, url, machine, flag reason, data, duplicate in the batch (1/0)].
+ */
+export type EventValues = [number, string, string, string, number, string | null, number, string | null, string | null, number];
+
+/**
+ * Inserts a batch given as values (SQLite), skipping duplicates in the batch and those already stored; pushes the rowid
+ * of each row inserted. What `insertEvents` does, without building a row object per event. `campaigns[i]` is the
+ * campaign of `values[i]`'s message.
+ */
+export function insertEventValues(db: Db, accountId: string, receivedAt: number, values: EventValues[], campaigns: string[], rowids: number[]): void {
+  const st = stmts(db.sqlite!).insertEvent;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v[9] === 1) continue;
+    const res = st.run(accountId, v[1], v[2], campaigns[i], v[3], v[4], receivedAt, v[5], v[6], v[7], v[8]);
+    if (res.changes === 1) rowids.push(Number(res.lastInsertRowid));
+  }
+}
+
 /** Events of an account by rowid ranges (inclusive), with their rowid: what the ingestion inbox points at (SQLite). */
 export function findEventsByRowids(db: Db, accountId: string, ranges: [number, number][]): (EventRow & { rowid: number })[] {
   const st = stmts(db.sqlite!).eventsByRowid;
