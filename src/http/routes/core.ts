@@ -28,6 +28,9 @@ type ApiEvent = {
   recipient?: string;
 } & Omit<Partial<IncomingEvent>, 'type' | 'at' | 'ref'>;
 
+/** Fields of an API event that become the domain event's `ref` and `at` (or are set first, `type`). */
+const NOT_COPIED = new Set(['type', 'at', 'messageId', 'providerMessageId', 'campaignId', 'recipient']);
+
 /** Turns API events into domain events, collecting every problem with its item index and field. */
 export function toIncomingEvents(items: ApiEvent[], now: number, listPath = '/events'): { events: IncomingEvent[]; details: Detail[] } {
   const details: Detail[] = [];
@@ -52,8 +55,10 @@ export function toIncomingEvents(items: ApiEvent[], now: number, listPath = '/ev
       details.push({ path: p('url'), message: 'url must be an http(s) URL' });
     }
     if (!ref) return;
-    const { messageId: _m, providerMessageId: _pm, campaignId: _c, recipient: _r, at: _a, ...rest } = raw;
-    const e: IncomingEvent = { ...rest, at, ref } as IncomingEvent;
+    // Every other field as given. (Not `{ ...rest }` of an object rest: V8 builds those in dictionary mode, and reading
+    // their fields afterwards cost microseconds per event; this object keeps a fast shape.)
+    const e = { type: raw.type, at, ref } as IncomingEvent;
+    for (const k of Object.keys(raw)) if (!NOT_COPIED.has(k)) (e as unknown as Record<string, unknown>)[k] = (raw as Record<string, unknown>)[k];
     if (raw.type === 'bounced' && !e.bounceType) e.bounceType = 'soft';
     if (raw.provider && raw.messageId !== undefined) e.provider = raw.provider;
     events.push(e);
