@@ -18,7 +18,7 @@ import {
 import { findEventsByRowids } from '../store/messages';
 import type { IncomingEvent } from '../domain/types';
 import type { StoredVisit, StoredVisits, Tracking } from './tracking';
-import { eventsOnly, summaryOf, type StoredDeliveries, type VerifiedDelivery, type Webhooks, type WebhookOutcome } from './webhooks';
+import type { StoredDeliveries, VerifiedDelivery, Webhooks } from './webhooks';
 import type { InboxStats, ProcessedReport } from './ingestWorker';
 
 /** API events per inbox row: a row is the unit a slice applies, so this bounds a slice's length. */
@@ -157,33 +157,39 @@ export class Inbox {
     this.settleWaiters = still;
   }
 
-  /** Stores visits in the inbox; resolves after COMMIT. Nothing is applied yet (see `drain`). */
-  async appendVisits(visits: StoredVisit[]): Promise<StoredVisits> {
-    await this.append(visits.map((v) => ({ accountId: v.accountId, kind: 'visit' as const, payload: v })));
+  /**
+   * Stores visits (each `StoredVisit` as JSON, with its account) in the inbox; resolves after COMMIT. Nothing is
+   * applied yet (see `drain`).
+   */
+  async appendVisits(accounts: string[], visits: string[]): Promise<StoredVisits> {
+    await this.append(visits.map((payload, i) => ({ accountId: accounts[i], kind: 'visit' as const, payload })));
     return { lost: 0, reflagged: 0 };
   }
 
   /**
-   * Stores events-only deliveries in the inbox and applies the others at once (their answer depends on it: a reused
-   * one-time token is refused), all committed before it resolves. Outcomes in the order given.
+   * Stores events-only deliveries (each `VerifiedDelivery` as JSON, with its account) in the inbox as they are, and
+   * applies the others at once (their answer depends on it: a reused one-time token is refused), all committed
+   * before it resolves. The outcomes of the others, in order.
    */
-  async appendDeliveries(deliveries: VerifiedDelivery[]): Promise<StoredDeliveries> {
-    const later = deliveries.filter(eventsOnly);
-    const now = deliveries.filter((d) => !eventsOnly(d));
+  async appendDeliveries(accounts: string[], deliveries: string[], onlyEvents: boolean[]): Promise<StoredDeliveries> {
+    const later: { accountId: string; kind: 'delivery'; payload: string }[] = [];
+    const now: VerifiedDelivery[] = [];
+    deliveries.forEach((json, i) => {
+      if (onlyEvents[i]) later.push({ accountId: accounts[i], kind: 'delivery', payload: json });
+      else now.push(JSON.parse(json) as VerifiedDelivery);
+    });
     const [, applied] = await Promise.all([
-      later.length ? this.append(later.map((d) => ({ accountId: d.accountId, kind: 'delivery' as const, payload: d }))) : undefined,
+      later.length ? this.append(later) : undefined,
       now.length ? this.webhooks.storeDeliveries(now) : undefined,
     ]);
-    const outcomes: WebhookOutcome[] = [];
-    let i = 0;
-    for (const d of deliveries) outcomes.push(eventsOnly(d) ? { kind: 'stored', summary: summaryOf(d) } : applied!.outcomes[i++]);
-    return { outcomes, tally: applied?.tally ?? [] };
+    return { outcomes: applied?.outcomes ?? [], tally: applied?.tally ?? [] };
   }
 
-  private async append(items: { accountId: string; kind: InboxRow['kind']; payload: unknown }[]): Promise<void> {
+  /** Appends rows whose payloads are JSON already; resolves after COMMIT. */
+  private async append(items: { accountId: string; kind: InboxRow['kind']; payload: string }[]): Promise<void> {
     const at = this.opts.clock();
     this.lastArrival = at;
-    const rows: InboxRow[] = items.map((it) => ({ account_id: it.accountId, seq: ++this.seq, kind: it.kind, payload: JSON.stringify(it.payload), received_at: at }));
+    const rows: InboxRow[] = items.map((it) => ({ account_id: it.accountId, seq: ++this.seq, kind: it.kind, payload: it.payload, received_at: at }));
     await this.writer.run(async () => insertInboxRows(this.db, rows), rows.length);
     this.stats.appended += rows.length;
     this.kick();

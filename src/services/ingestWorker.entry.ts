@@ -58,8 +58,8 @@ if (!sameHooks(mine, setup.hooks)) {
       // Tasks run concurrently: the Writer groups those that arrive together into one transaction (one fsync).
       const { id, task } = m;
       const work: Promise<unknown> =
-        task.kind === 'visits' ? inbox.appendVisits(task.visits)
-          : task.kind === 'deliveries' ? inbox.appendDeliveries(task.deliveries)
+        task.kind === 'visits' ? inbox.appendVisits(task.accounts, task.visits)
+          : task.kind === 'deliveries' ? inbox.appendDeliveries(task.accounts, task.deliveries, task.eventsOnly)
             : task.kind === 'events' ? inbox.appendEvents(task.accountId, JSON.parse(task.events) as IncomingEvent[] | PreparedBatch)
               : task.kind === 'settle' ? inbox.settle(task.seq)
                 : inbox.drain();

@@ -26,8 +26,14 @@ import type { StoredDeliveries, VerifiedDelivery } from './webhooks';
  * to `seq` is applied.
  */
 export type IngestTask =
-  | { kind: 'visits'; visits: StoredVisit[] }
-  | { kind: 'deliveries'; deliveries: VerifiedDelivery[] }
+  /** Visits as JSON (`StoredVisit`), and the account of each: stored in the inbox as they come, never re-encoded. */
+  | { kind: 'visits'; accounts: string[]; visits: string[] }
+  /**
+   * Deliveries as JSON (`VerifiedDelivery`), the account of each and whether it carries only events (`eventsOnly`):
+   * those are stored in the inbox as they come; the others are parsed and applied before the answer. The result
+   * holds the outcomes of the others only, in order (an events-only delivery's outcome is known: `summaryOf`).
+   */
+  | { kind: 'deliveries'; accounts: string[]; deliveries: string[]; eventsOnly: boolean[] }
   /**
    * `events`: the IncomingEvent[], or a `PreparedBatch` of them, as JSON (the worker parses JSON several times faster
    * than it would take a structured clone).

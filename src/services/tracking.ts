@@ -548,8 +548,15 @@ export class Tracking {
 
   /** Stores a batch through the ingestion worker when there is one, else on this thread. */
   private async writeBatch(batch: QueuedVisit[]): Promise<void> {
-    const visits: StoredVisit[] = batch.map(({ enqueuedAt: _e, done: _d, ...v }) => v);
-    const r = this.offload ? await this.offload.run({ kind: 'visits', visits }) : await this.storeVisits(visits);
+    // Field by field rather than an object rest (`{ enqueuedAt, done, ...v }`), whose result V8 keeps in dictionary
+    // mode: slower to encode and to read.
+    const visits: StoredVisit[] = batch.map((v) => ({
+      accountId: v.accountId, messageId: v.messageId, campaignId: v.campaignId, kind: v.kind, url: v.url, token: v.token, id: v.id, at: v.at, req: v.req,
+    }));
+    // To the worker as JSON, which it stores in its inbox as it is (cheaper on both threads than a structured clone).
+    const r = this.offload
+      ? await this.offload.run({ kind: 'visits', accounts: visits.map((v) => v.accountId), visits: visits.map((v) => JSON.stringify(v)) })
+      : await this.storeVisits(visits);
     this.stats.lost += r.lost;
     this.stats.reflagged += r.reflagged;
   }
