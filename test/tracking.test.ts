@@ -99,8 +99,11 @@ forEachEngine('tracking', (engine: Engine) => {
 
   it('redirects a person to the registered destination with UTM and a click id, and stores the click', async () => {
     now = T0 + 60 * SEC;
+    const misses = m.deps.tracking.stats.cacheMisses;
     const r = await visit(path(issued[0].links[0].trackedUrl));
     expect(r.statusCode).toBe(302);
+    // Issued a minute ago by this process: resolved from its cache, the database not asked.
+    expect(m.deps.tracking.stats.cacheMisses).toBe(misses);
     expect(r.headers['cache-control']).toContain('no-store');
     const loc = r.headers.location as string;
     const cid = new URL(loc).searchParams.get('mesure_cid')!;

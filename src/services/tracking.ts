@@ -305,7 +305,15 @@ export class Tracking {
     campaignId: string,
     sel: { messageIds?: string[]; all?: boolean; cursor?: string; limit?: number },
   ): Promise<Outcome<{ messages: IssuedMessage[]; nextCursor: string | null; destinations: Destination[] }>> {
-    return this.writer.run((trx) => this.issueIn(trx, accountId, campaignId, sel), Math.max(1, sel.messageIds?.length ?? sel.limit ?? 1000));
+    const issued: LinkTarget[] = [];
+    const outcome = await this.writer.run((trx) => this.issueIn(trx, accountId, campaignId, { ...sel, issued }), Math.max(1, sel.messageIds?.length ?? sel.limit ?? 1000));
+    // Committed: the links just issued are the ones about to be clicked (a send follows), so their first click need
+    // not look its token up. (Within the cache's size and time to live; a rolled-back issue primes nothing.)
+    if (outcome.ok) {
+      const now = this.clock();
+      for (const l of issued) this.cache.set(l.token, l, now);
+    }
+    return outcome;
   }
 
   /**
@@ -316,19 +324,24 @@ export class Tracking {
     trx: Transaction<DB>,
     accountId: string,
     campaignId: string,
-    sel: { messageIds?: string[]; all?: boolean; cursor?: string; limit?: number; created?: { id: string; recipient: string }[] },
+    sel: {
+      messageIds?: string[]; all?: boolean; cursor?: string; limit?: number; created?: { id: string; recipient: string }[];
+      /** Receives the live links issued or found (with what a redirect needs), for the caller to cache after COMMIT. */
+      issued?: LinkTarget[];
+    },
   ): Promise<Outcome<{ messages: IssuedMessage[]; nextCursor: string | null; destinations: Destination[] }>> {
     // `created`: messages of this campaign that the caller's transaction has just inserted (the send gate's), so
     // known to exist, with no link yet: neither read back nor searched for links.
-    const created = new Map((sel.created ?? []).map((m) => [m.id, { id: m.id, recipient: m.recipient, campaign_id: campaignId }]));
+    const created = new Map((sel.created ?? []).map((m) => [m.id, { id: m.id, recipient: m.recipient, campaign_id: campaignId, variant: undefined as string | null | undefined }]));
     const campaign = await getCampaign(trx, accountId, campaignId);
     if (!campaign) return { ok: false, status: 404, message: `No campaign ${campaignId} in this account.`, errors: [] };
     const dests = await listDestinations(trx, accountId, campaignId);
-    let messages: { id: string; recipient: string }[];
+    // `variant` undefined: not read (the gate's fresh messages), so their links are not handed to `issued`.
+    let messages: { id: string; recipient: string; variant?: string | null }[];
     let nextCursor: string | null = null;
     if (sel.messageIds) {
       const toRead = created.size ? sel.messageIds.filter((id) => !created.has(id)) : sel.messageIds;
-      const found = new Map<string, { id: string; recipient: string; campaign_id: string }>(created);
+      const found = new Map<string, { id: string; recipient: string; campaign_id: string; variant?: string | null }>(created);
       if (toRead.length) for (const m of await getMessagesBasic(trx, accountId, toRead, this.db)) found.set(m.id, m);
       const errors = sel.messageIds.flatMap((id, index) =>
         found.get(id)?.campaign_id === campaignId ? [] : [{ index, field: 'messageId', message: `no message ${id} in campaign ${campaignId}` }],
@@ -357,12 +370,18 @@ export class Tracking {
       return l;
     };
     const base = this.opts.publicUrl;
+    const target = (l: TrackedLinkRow, variant: string | null): LinkTarget => ({
+      account_id: l.account_id, token: l.token, message_id: l.message_id, campaign_id: l.campaign_id, kind: l.kind, url: l.url,
+      revoked_at: null, variant, channel: campaign.channel, slug: campaign.slug,
+    });
     const out: IssuedMessage[] = messages.map((m) => {
       const links = dests.map((d) => {
         const l = linkOf(m.id, 'link', d.position, d.url);
+        if (sel.issued && m.variant !== undefined && l.revoked_at === null) sel.issued.push(target(l, m.variant));
         return { url: d.url, token: l.token, trackedUrl: linkUrl(base, l.token), revoked: l.revoked_at !== null };
       });
       const pixel = linkOf(m.id, 'pixel', 0, null);
+      if (sel.issued && m.variant !== undefined && pixel.revoked_at === null) sel.issued.push(target(pixel, m.variant));
       const first = links.find((l) => !l.revoked);
       return {
         messageId: m.id,

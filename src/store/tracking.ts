@@ -79,7 +79,7 @@ function linkStatements(sqlite: Database.Database) {
         'INSERT INTO tracked_links (account_id, token, message_id, campaign_id, kind, position, url, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       linksOfMessage: sqlite.prepare('SELECT * FROM tracked_links WHERE account_id = ? AND message_id = ?'),
-      messageBasic: sqlite.prepare('SELECT id, campaign_id, recipient, status FROM messages WHERE account_id = ? AND id = ?'),
+      messageBasic: sqlite.prepare('SELECT id, campaign_id, recipient, status, variant FROM messages WHERE account_id = ? AND id = ?'),
     };
     linkStatementCache.set(sqlite, s);
   }
@@ -291,26 +291,28 @@ export async function listCampaignMessageIds(
   accountId: string,
   campaignId: string,
   opts: { after?: string; limit: number; excludeNotSent: boolean },
-): Promise<{ id: string; recipient: string }[]> {
-  let q = h.selectFrom('messages').select(['id', 'recipient']).where('account_id', '=', accountId).where('campaign_id', '=', campaignId);
+): Promise<{ id: string; recipient: string; variant: string | null }[]> {
+  let q = h.selectFrom('messages').select(['id', 'recipient', 'variant']).where('account_id', '=', accountId).where('campaign_id', '=', campaignId);
   if (opts.after) q = q.where('id', '>', opts.after);
   if (opts.excludeNotSent) q = q.where('status', '!=', 'not_sent');
   return q.orderBy('id').limit(opts.limit).execute();
 }
 
-export async function getMessagesBasic(h: Handle, accountId: string, ids: string[], db?: Db): Promise<{ id: string; campaign_id: string; recipient: string; status: string }[]> {
+type MessageBasic = { id: string; campaign_id: string; recipient: string; status: string; variant: string | null };
+
+export async function getMessagesBasic(h: Handle, accountId: string, ids: string[], db?: Db): Promise<MessageBasic[]> {
   const out = [];
   if (db?.sqlite) {
     // One prepared point lookup per id inside the caller's transaction (the gate's 10,000 fresh messages).
     const st = linkStatements(db.sqlite).messageBasic;
     for (const id of new Set(ids)) {
-      const m = st.get(accountId, id) as { id: string; campaign_id: string; recipient: string; status: string } | undefined;
+      const m = st.get(accountId, id) as MessageBasic | undefined;
       if (m) out.push(m);
     }
     return out;
   }
   for (const part of chunks([...new Set(ids)])) {
-    out.push(...(await h.selectFrom('messages').select(['id', 'campaign_id', 'recipient', 'status']).where('account_id', '=', accountId).where('id', 'in', part).execute()));
+    out.push(...(await h.selectFrom('messages').select(['id', 'campaign_id', 'recipient', 'status', 'variant']).where('account_id', '=', accountId).where('id', 'in', part).execute()));
   }
   return out;
 }
