@@ -19,7 +19,7 @@ import type { Channel, FailureReason, IncomingEvent, MessageRef } from '../domai
 import type { Writer } from './writer';
 import type { AccountDirectory } from './accounts';
 
-/** How many message → campaign pairs `storeIn` keeps per account (about 100 bytes each). */
+/** How many message → campaign pairs `storeIn` keeps, all accounts together (about 100 bytes each). */
 const MESSAGE_CAMPAIGNS_CACHED = 500_000;
 
 export interface ItemError {
@@ -204,11 +204,16 @@ export class Ingestor {
       else out[i] = campaignId;
     }
     if (missing.length === 0) return out;
-    if (cache.size + missing.length > MESSAGE_CAMPAIGNS_CACHED) cache.clear();
+    if (this.messageCampaignsSize + missing.length > MESSAGE_CAMPAIGNS_CACHED) {
+      this.messageCampaigns.clear();
+      this.messageCampaigns.set(accountId, (cache = new Map()));
+      this.messageCampaignsSize = 0;
+    }
     const found = findMessageCampaigns(this.db, accountId, missing.map((i) => ids[i]));
     for (const i of missing) {
       const campaignId = found.get(ids[i]);
       if (campaignId === undefined) continue;
+      if (!cache.has(ids[i])) this.messageCampaignsSize++;
       cache.set(ids[i], campaignId);
       out[i] = campaignId;
     }
@@ -412,10 +417,11 @@ export class Ingestor {
   private campaignChannels = new Map<string, Channel>();
   /**
    * The campaign of messages events named recently, by account then message: a message keeps its campaign and is never
-   * deleted, so an entry cannot go stale. Only the deferred paths (`storeIn`, `storePreparedIn`) use it; each account's
-   * map is bounded by clearing it.
+   * deleted, so an entry cannot go stale. Only the deferred paths (`storeIn`, `storePreparedIn`) use it; bounded, all
+   * accounts together, by clearing it.
    */
   private messageCampaigns = new Map<string, Map<string, string>>();
+  private messageCampaignsSize = 0;
   /** The channel of each campaign (immutable, so cached). */
   async channelsOf(trx: Transaction<DB>, accountId: string, campaignIds: string[]): Promise<Map<string, Channel>> {
     const out = new Map<string, Channel>();
