@@ -32,6 +32,10 @@ export type Outcome<T> = { ok: true; value: T } | { ok: false; status: 404 | 409
 
 export interface IngestSummary {
   received: number;
+  /**
+   * Events newly stored in the log (not duplicates, not orphans): applied to their messages in the same transaction,
+   * or, when stored by `storeIn` (the ingestion worker), moments later from its inbox.
+   */
   applied: number;
   duplicates: number;
   /** Events whose message is not registered yet: kept, applied when it is. */
