@@ -10,7 +10,7 @@ import { setImmediate as nextTurn } from 'node:timers';
 import type { Transaction } from 'kysely';
 import type { Db } from '../store/db';
 import type { DB } from '../store/schema';
-import { countInboxRows, deleteInboxRows, getMaxInboxSeq, insertInboxRows, listInboxHeads, withPayloads, type InboxRow } from '../store/inbox';
+import { countInboxRows, deleteInboxRows, getMaxInboxSeq, insertInboxRows, listInboxRows, type InboxRow } from '../store/inbox';
 import type { Writer } from './writer';
 import {
   eventFromRow, type DeferredApply, type EventExtra, type Ingestor, type IngestSummary, type Outcome, type PreparedBatch, type StoredEvent,
@@ -98,11 +98,6 @@ export class Inbox {
     this.seq = getMaxInboxSeq(this.db);
     if (countInboxRows(this.db) > 0) this.kick();
     return this.seq;
-  }
-
-  /** Applied (or failed and logged) up to this sequence number. */
-  get appliedUpTo(): number {
-    return this.cursor;
   }
 
   /**
@@ -212,14 +207,17 @@ export class Inbox {
     this.stopping = true;
     this.wake?.(true);
     await this.loopDone;
-    const waiters = this.drainWaiters;
-    this.drainWaiters = [];
-    for (const w of waiters) w();
     this.releaseAll();
   }
 
-  /** Lets every settle waiter go (the loop stopped: what is left is applied at the next start). */
+  /**
+   * Lets every drain and settle waiter go: the inbox is empty, or the loop stopped (what is left is applied at the
+   * next start).
+   */
   private releaseAll(): void {
+    const waiters = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const w of waiters) w();
     const settle = this.settleWaiters;
     this.settleWaiters = [];
     for (const w of settle) w.resolve(this.cursor);
@@ -237,9 +235,6 @@ export class Inbox {
       .catch((err: unknown) => {
         this.log('error', `applying the inbox stopped (rows stay stored; the next arrival or start resumes): ${(err as Error)?.stack ?? String(err)}`);
         this.dirty = false;
-        const waiters = this.drainWaiters;
-        this.drainWaiters = [];
-        for (const w of waiters) w();
         this.releaseAll();
       })
       .finally(() => {
@@ -259,9 +254,6 @@ export class Inbox {
       const n = await this.applySlice(busy ? this.opts.busySlice : this.opts.idleSlice);
       if (n === 0) {
         if (this.dirty) continue;
-        const waiters = this.drainWaiters;
-        this.drainWaiters = [];
-        for (const w of waiters) w();
         this.releaseAll();
         return;
       }
@@ -294,7 +286,7 @@ export class Inbox {
     let rows: InboxRow[] = [];
     try {
       const report = await this.writer.run(async (trx) => {
-        rows = withPayloads(this.db, weighed(listInboxHeads(this.db, this.cursor, limit), limit));
+        rows = weighed(listInboxRows(this.db, this.cursor, limit), limit);
         return rows.length ? this.apply(trx, rows) : null;
       }, limit);
       if (!report) return 0;

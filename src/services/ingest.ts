@@ -5,8 +5,8 @@ import type { Transaction } from 'kysely';
 import type { Db } from '../store/db';
 import type { CampaignRow, DB, EventRow, MessageRow, OrphanEventRow, SuppressionRow } from '../store/schema';
 import {
-  addCampaignDays, findMessageCampaigns, findMessagesByIds, insertEventValues, type EventValues, findMessagesByProviderIds, findMessagesByRecipients, insertEvents,
-  insertMessages, insertOrphanEvents, takeOrphanEvents, updateMessages, type DayDelta,
+  addCampaignDays, findMessageCampaigns, findMessagesByIds, findMessagesByProviderIds, findMessagesByRecipients, insertEvents,
+  insertEventValues, insertMessages, insertOrphanEvents, takeOrphanEvents, updateMessages, type DayDelta, type EventValues,
 } from '../store/messages';
 import { findContactsByKeys, getCampaigns, insertContacts, updateContact } from '../store/campaigns';
 import { insertSuppressions } from '../store/suppressions';
@@ -43,6 +43,14 @@ export interface IngestSummary {
   /** Of those, how many were not already waiting (a repeated orphan is kept once). */
   newlyPending?: number;
 }
+
+/** An event names a message the account does not have. */
+const noMessage = (index: number, messageId: string): ItemError => ({ index, field: 'messageId', message: `no message ${messageId} in this account` });
+
+/** A batch refused because some events name what does not exist: nothing stored. */
+const unknownReferences = (errors: ItemError[]): Outcome<never> => ({
+  ok: false, status: 422, message: `${errors.length} event(s) name something that does not exist; nothing was stored.`, errors,
+});
 
 const refKey = (ref: MessageRef, recipient?: string): string =>
   ref.kind === 'provider' ? `p:${ref.provider}:${ref.providerMessageId}` : ref.kind === 'recipient' ? `r:${ref.campaignId}:${recipient ?? ref.recipient}` : `m:${ref.messageId}`;
@@ -182,11 +190,9 @@ export class Ingestor {
     const campaigns = this.campaignsOfMessages(accountId, ids);
     const errors: ItemError[] = [];
     batch.values.forEach((v, i) => {
-      if (campaigns[i] === undefined) errors.push({ index: v[0], field: 'messageId', message: `no message ${v[2]} in this account` });
+      if (campaigns[i] === undefined) errors.push(noMessage(v[0], v[2]));
     });
-    if (errors.length > 0) {
-      return { ok: false, status: 422, message: `${errors.length} event(s) name something that does not exist; nothing was stored.`, errors };
-    }
+    if (errors.length > 0) return unknownReferences(errors);
     const rowids: number[] = [];
     insertEventValues(this.db, accountId, batch.receivedAt, batch.values, campaigns as string[], rowids);
     later(accountId, rowids, new Map());
@@ -302,16 +308,14 @@ export class Ingestor {
     }
     events.forEach((e, index) => {
       if (e.ref.kind === 'id' && !messages.has(e.ref.messageId)) {
-        errors.push({ index, field: 'messageId', message: `no message ${e.ref.messageId} in this account` });
+        errors.push(noMessage(index, e.ref.messageId));
       } else if (e.ref.kind === 'recipient') {
         const campaign = campaigns.get(e.ref.campaignId);
         if (!campaign) errors.push({ index, field: 'campaignId', message: `no campaign ${e.ref.campaignId} in this account` });
         else normalized.set(e, normalizeRecipient(campaign.channel as Channel, e.ref.recipient, account.default_country ?? undefined));
       }
     });
-    if (errors.length > 0) {
-      return { ok: false, status: 422, message: `${errors.length} event(s) name something that does not exist; nothing was stored.`, errors };
-    }
+    if (errors.length > 0) return unknownReferences(errors);
 
     // 2. Split into events to apply and orphans to keep.
     const eventRows: EventRow[] = [];

@@ -17,8 +17,7 @@ export interface InboxRow {
 
 interface Statements {
   insert: Database.Statement;
-  heads: Database.Statement;
-  payload: Database.Statement;
+  read: Database.Statement;
   remove: Database.Statement;
   count: Database.Statement;
   maxSeq: Database.Statement;
@@ -33,8 +32,7 @@ function prepared(db: Db): Statements {
   if (!st) {
     st = {
       insert: sqlite.prepare('INSERT INTO ingest_inbox (account_id, seq, kind, payload, received_at) VALUES (?, ?, ?, ?, ?)'),
-      heads: sqlite.prepare('SELECT account_id, seq, kind, received_at FROM ingest_inbox WHERE seq > ? ORDER BY seq LIMIT ?'),
-      payload: sqlite.prepare('SELECT payload FROM ingest_inbox WHERE account_id = ? AND seq = ?').pluck(),
+      read: sqlite.prepare('SELECT account_id, seq, kind, payload, received_at FROM ingest_inbox WHERE seq > ? ORDER BY seq LIMIT ?'),
       remove: sqlite.prepare('DELETE FROM ingest_inbox WHERE account_id = ? AND seq = ?'),
       count: sqlite.prepare('SELECT count(*) AS n FROM ingest_inbox').pluck(),
       maxSeq: sqlite.prepare('SELECT max(seq) AS n FROM ingest_inbox').pluck(),
@@ -50,15 +48,9 @@ export function insertInboxRows(db: Db, rows: InboxRow[]): void {
   for (const r of rows) insert.run(r.account_id, r.seq, r.kind, r.payload, r.received_at);
 }
 
-/** The next rows after `afterSeq`, in arrival order, without their payloads (a row of API events is tens of kilobytes). */
-export function listInboxHeads(db: Db, afterSeq: number, limit: number): Omit<InboxRow, 'payload'>[] {
-  return prepared(db).heads.all(afterSeq, limit) as Omit<InboxRow, 'payload'>[];
-}
-
-/** Reads the payloads of rows listed by `listInboxHeads`. */
-export function withPayloads(db: Db, heads: Omit<InboxRow, 'payload'>[]): InboxRow[] {
-  const { payload } = prepared(db);
-  return heads.map((h) => ({ ...h, payload: payload.get(h.account_id, h.seq) as string }));
+/** The next rows after `afterSeq`, in arrival order. */
+export function listInboxRows(db: Db, afterSeq: number, limit: number): InboxRow[] {
+  return prepared(db).read.all(afterSeq, limit) as InboxRow[];
 }
 
 /** Deletes processed rows (inside the transaction that applied them). */
