@@ -139,4 +139,23 @@ forEachEngine('tracking fast path over real HTTP', (engine: Engine) => {
     expect(api.status).toBe(200);
     expect((await api.json()).utm).toBe(true);
   });
+
+  it('answers the same when the account is not in memory, and follows a settings change on a link clicked before', async () => {
+    const before = (await stored(messageId)).length;
+    const first = new URL((await get(link)).headers.get('location')!);
+    m.deps.accounts.forget(m.accountId); // the next click reads the account (the path that waits for a promise)
+    const reread = new URL((await get(link)).headers.get('location')!);
+    expect(reread.searchParams.get('mesure_cid')).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    expect(reread.searchParams.get('mesure_cid')).not.toBe(first.searchParams.get('mesure_cid'));
+    for (const u of [first, reread]) u.searchParams.delete('mesure_cid');
+    expect(reread.href).toBe(first.href);
+
+    const off = await fetch(`${base}/v1/tracking/settings`, { method: 'PATCH', headers: { ...m.auth, 'content-type': 'application/json' }, body: JSON.stringify({ utm: false, clickIdParam: 'cid' }) });
+    expect(off.status).toBe(200);
+    expect((await get(link)).headers.get('location')).toMatch(/^https:\/\/shop\.example\/soldes\?ref=sms&cid=[A-Za-z0-9_-]{16}$/);
+    const on = await fetch(`${base}/v1/tracking/settings`, { method: 'PATCH', headers: { ...m.auth, 'content-type': 'application/json' }, body: JSON.stringify({ utm: true, clickIdParam: 'mesure_cid' }) });
+    expect(on.status).toBe(200);
+    expect(new URL((await get(link)).headers.get('location')!).searchParams.get('utm_campaign')).toBe('soldes');
+    expect((await stored(messageId)).length).toBe(before + 4);
+  });
 });

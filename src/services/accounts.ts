@@ -67,6 +67,11 @@ export class AccountDirectory {
     return row;
   }
 
+  /** The cached row, without reading: the redirect's synchronous path (`get` on a miss). */
+  peek(id: string): AccountRow | undefined {
+    return this.cache.get(id);
+  }
+
   forget(id: string): void {
     this.cache.delete(id);
   }

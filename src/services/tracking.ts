@@ -14,8 +14,8 @@ import {
 } from '../store/tracking';
 import { findMessagesByIds } from '../store/messages';
 import { getCampaign } from '../store/campaigns';
-import { newClickId, newLinkToken, isWellFormedClickId, type RandomBytes } from '../tracking/tokens';
-import { buildDestination, DEFAULT_CLICK_ID_PARAM, DEFAULT_UTM_SOURCE, isHttpUrl } from '../tracking/utm';
+import { clickIdPool, newClickId, newLinkToken, isWellFormedClickId, type RandomBytes } from '../tracking/tokens';
+import { buildDestination, DEFAULT_CLICK_ID_PARAM, DEFAULT_UTM_SOURCE, destinationTemplate, isHttpUrl, type DestinationTemplate } from '../tracking/utm';
 import { classifyClick, classifyOpen, findLinkSweeps, resolveThresholds, type TrackingThresholds, type Verdict } from '../tracking/bots';
 import { extractLinks, rewriteLinks, type BodyKind } from '../tracking/rewrite';
 import { linkUrl, qrUrl } from '../tracking/qr';
@@ -190,6 +190,9 @@ export class Tracking {
   };
   private readonly clock: () => number;
   private readonly random: RandomBytes;
+  private readonly nextClickId: () => string;
+  /** Each cached link's destination around the click id, for the account settings it was built with. */
+  private readonly templates = new WeakMap<LinkTarget, { settings: TrackingSettings; template: DestinationTemplate }>();
   private readonly opts: Required<Omit<TrackingOptions, 'clock' | 'randomBytes' | 'log'>>;
   private readonly log: (level: 'info' | 'warn' | 'error', message: string) => void;
   private readonly cache: Lru<LinkTarget | typeof NOT_FOUND>;
@@ -211,6 +214,8 @@ export class Tracking {
   ) {
     this.clock = options.clock ?? Date.now;
     this.random = options.randomBytes ?? pooledRandomBytes();
+    const injected = options.randomBytes;
+    this.nextClickId = injected ? () => newClickId(injected) : clickIdPool(cryptoRandomBytes);
     this.log = options.log ?? ((level, message) => { if (level !== 'info') process.stderr.write(`[tracking] ${level}: ${message}\n`); });
     this.opts = {
       publicUrl: options.publicUrl,
@@ -434,18 +439,23 @@ export class Tracking {
 
   /** The live link behind a well-formed token, or null (unknown or revoked). Cached. */
   async resolve(token: string): Promise<LinkTarget | null> {
+    const hit = this.lookup(token);
+    if (hit !== undefined) return hit;
     const now = this.clock();
-    const hit = this.cache.get(token, now);
-    if (hit !== undefined) {
-      this.stats.cacheHits++;
-      return hit === NOT_FOUND || hit.revoked_at !== null ? null : hit;
-    }
     this.stats.cacheMisses++;
     const row = await getLinkTarget(this.db, token);
     // Unknown tokens are remembered briefly, so a stream of forged tokens costs one read each at most per 30 s.
     if (!row) this.cache.set(token, NOT_FOUND, now, 30_000);
     else this.cache.set(token, { ...row, revoked_at: row.revoked_at === null ? null : Number(row.revoked_at) }, now);
     return row && row.revoked_at === null ? row : null;
+  }
+
+  /** `resolve` from the cache alone: the link, null (unknown or revoked), or undefined when the cache does not know. */
+  lookup(token: string): LinkTarget | null | undefined {
+    const hit = this.cache.get(token, this.clock());
+    if (hit === undefined) return undefined;
+    this.stats.cacheHits++;
+    return hit === NOT_FOUND || hit.revoked_at !== null ? null : hit;
   }
 
   /**
@@ -455,27 +465,68 @@ export class Tracking {
    */
   async visit(link: LinkTarget, kind: 'clicked' | 'scanned', req: VisitRequest): Promise<string> {
     const account = await this.accounts.get(link.account_id);
-    const settings = account ? this.settingsOfRow(account) : this.settingsOfRow({ settings: '{}' } as AccountRow);
-    const clickId = newClickId(this.random);
-    const location = buildDestination(link.url!, {
-      utmEnabled: settings.utm,
-      utmSource: settings.utmSource,
-      channel: link.channel as Channel,
-      campaignSlug: link.slug,
-      variant: link.variant ?? undefined,
-      clickIdParam: settings.clickIdParam,
-      clickId,
-    });
-    await this.enqueue(link, kind, link.url, clickId, req);
+    const clickId = this.nextClickId();
+    const location = this.destinationOf(link, account, clickId);
+    const committed = this.enqueue(link, kind, link.url, clickId, req);
+    if (committed) await committed;
+    return location;
+  }
+
+  /**
+   * `visit` without waiting, for the redirect's synchronous path: the location, or undefined (nothing recorded)
+   * when the visit must wait (answer after commit, queue over its soft limit) or the account is not cached.
+   */
+  visitNow(link: LinkTarget, kind: 'clicked' | 'scanned', req: VisitRequest): string | undefined {
+    if (this.mustWait()) return undefined;
+    const account = this.accounts.peek(link.account_id);
+    if (!account) return undefined;
+    const clickId = this.nextClickId();
+    const location = this.destinationOf(link, account, clickId);
+    this.enqueue(link, kind, link.url, clickId, req);
     return location;
   }
 
   /** Records an open of the pixel. */
   async open(link: LinkTarget, req: VisitRequest): Promise<void> {
-    await this.enqueue(link, 'opened', null, newClickId(this.random), req);
+    const committed = this.enqueue(link, 'opened', null, this.nextClickId(), req);
+    if (committed) await committed;
   }
 
-  private enqueue(link: LinkTarget, kind: VisitKind, url: string | null, id: string, req: VisitRequest): Promise<void> {
+  /** `open` without waiting: false (nothing recorded) when the visit must wait. */
+  openNow(link: LinkTarget, req: VisitRequest): boolean {
+    if (this.mustWait()) return false;
+    this.enqueue(link, 'opened', null, this.nextClickId(), req);
+    return true;
+  }
+
+  /** The destination with this click's id, from the link's template (built again when the account's settings change). */
+  private destinationOf(link: LinkTarget, account: AccountRow | undefined, clickId: string): string {
+    const settings = account ? this.settingsOfRow(account) : this.settingsOfRow({ settings: '{}' } as AccountRow);
+    let t = this.templates.get(link);
+    if (t === undefined || t.settings !== settings) {
+      t = {
+        settings,
+        template: destinationTemplate(link.url!, {
+          utmEnabled: settings.utm,
+          utmSource: settings.utmSource,
+          channel: link.channel as Channel,
+          campaignSlug: link.slug,
+          variant: link.variant ?? undefined,
+          clickIdParam: settings.clickIdParam,
+        }),
+      };
+      this.templates.set(link, t);
+    }
+    return t.template.head + encodeURIComponent(clickId) + t.template.tail;
+  }
+
+  /** Whether a visit recorded now would wait for its commit. */
+  private mustWait(): boolean {
+    return this.opts.ackAfterCommit || this.queue.length >= this.opts.softLimit;
+  }
+
+  /** Queues a visit; returns what to wait for when it must wait (see `mustWait`), else undefined. */
+  private enqueue(link: LinkTarget, kind: VisitKind, url: string | null, id: string, req: VisitRequest): Promise<void> | undefined {
     const now = this.clock();
     if (this.queue.length >= this.opts.hardLimit) {
       this.stats.lost++;
@@ -485,20 +536,20 @@ export class Tracking {
         this.lastLossLog = now;
         this.lossesSinceLog = 0;
       }
-      return Promise.resolve();
+      return undefined;
     }
     const v: QueuedVisit = {
       accountId: link.account_id, messageId: link.message_id, campaignId: link.campaign_id, kind, url, token: link.token, id, at: now,
       req: { method: req.method, userAgent: req.userAgent?.slice(0, 500), referer: req.referer?.slice(0, 500), via: req.via?.slice(0, 200) },
       enqueuedAt: now,
     };
-    const wait = this.opts.ackAfterCommit || this.queue.length >= this.opts.softLimit;
+    const wait = this.mustWait();
     let committed: Promise<void> | undefined;
     if (wait) committed = new Promise<void>((resolve) => (v.done = resolve));
     this.queue.push(v);
     this.stats.queued = this.queue.length;
     this.kick();
-    if (!committed) return Promise.resolve();
+    if (!committed) return undefined;
     if (this.opts.ackAfterCommit) return committed;
     // Over the soft limit: slow the visitor down a little (backpressure), but redirect anyway.
     this.stats.throttled++;

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   CLICK_ID_LENGTH,
+  clickIdPool,
   LINK_TOKEN_LENGTH,
   isWellFormedClickId,
   isWellFormedToken,
@@ -84,5 +85,25 @@ describe('newClickId', () => {
         expect(isWellFormedToken(id)).toBe(false);
       }),
     );
+  });
+});
+
+describe('clickIdPool', () => {
+  it('gives each 12 bytes of the pool as the id newClickId would make of them, and refills when spent', () => {
+    const drawn: Buffer[] = [];
+    const source = (n: number) => {
+      const b = randomBytes(n);
+      drawn.push(b);
+      return b;
+    };
+    const next = clickIdPool(source, 4);
+    const ids = Array.from({ length: 10 }, () => next());
+    expect(drawn.map((b) => b.length)).toEqual([48, 48, 48]); // 4 ids a pool: 10 ids took three pools
+    const bytes = Buffer.concat(drawn);
+    ids.forEach((id, i) => {
+      expect(isWellFormedClickId(id)).toBe(true);
+      expect(id).toBe(newClickId(() => bytes.subarray(i * 12, i * 12 + 12)));
+    });
+    expect(new Set(ids).size).toBe(10);
   });
 });

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CHANNELS } from '../domain/types';
-import { buildDestination, isHttpUrl, parseClickId, slugify, type DestinationOptions } from './utm';
+import { buildDestination, destinationTemplate, isHttpUrl, parseClickId, slugify, type DestinationOptions } from './utm';
 
 const CID = 'AbCdEfGhIjKlMnOp'; // 16 base64url characters: a well-formed click id
 const base: DestinationOptions = { utmEnabled: true, channel: 'sms', campaignSlug: 'soldes-ete', clickId: CID };
@@ -68,6 +68,15 @@ describe('buildDestination', () => {
   it('refuses anything that is not an absolute http(s) URL', () => {
     for (const bad of ['javascript:alert(1)', '/relative', 'ftp://x/', ' https://x/', 'mailto:a@b.c']) {
       expect(() => buildDestination(bad, base)).toThrow(TypeError);
+    }
+  });
+
+  it('splits around the click id so that each click only fills its own id in (the redirect keeps one per link)', () => {
+    const url = 'https://shop.example/p?mesure_cid=OLDOLDOLDOLDOLD0&x=1#top';
+    const t = destinationTemplate(url, { utmEnabled: true, channel: 'email', campaignSlug: 'noel', variant: 'B' });
+    expect(t).toEqual({ head: 'https://shop.example/p?x=1&utm_source=mesure&utm_medium=email&utm_campaign=noel&utm_content=B&mesure_cid=', tail: '#top' });
+    for (const id of [CID, 'ZZZZZZZZZZZZZZZ_']) {
+      expect(t.head + id + t.tail).toBe(buildDestination(url, { utmEnabled: true, channel: 'email', campaignSlug: 'noel', variant: 'B', clickId: id }));
     }
   });
 

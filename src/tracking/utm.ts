@@ -52,9 +52,35 @@ function decodeQueryKey(pair: string): string {
  *   tracked click) and would attribute the order to another person's message.
  */
 export function buildDestination(url: string, o: DestinationOptions): string {
-  if (!isHttpUrl(url)) throw new TypeError(`not an http(s) URL: ${JSON.stringify(url)}`);
-  const clickIdParam = o.clickIdParam ?? DEFAULT_CLICK_ID_PARAM;
+  if (o.clickId !== undefined && o.clickId !== '') {
+    const t = destinationTemplate(url, o);
+    return t.head + encodeURIComponent(o.clickId) + t.tail;
+  }
+  const { base, pairs, added, fragment } = destinationParts(url, o, undefined);
+  if (added.length === 0) return url;
+  return joinDestination(base, pairs, added, fragment);
+}
 
+/**
+ * `buildDestination` around the click id's value: the destination of a click is `head + encodeURIComponent(clickId)
+ * + tail`. The redirect keeps one per link and settings, so a click costs two concatenations instead of parsing
+ * the URL again.
+ */
+export interface DestinationTemplate {
+  head: string;
+  tail: string;
+}
+
+export function destinationTemplate(url: string, o: Omit<DestinationOptions, 'clickId'>): DestinationTemplate {
+  const clickIdParam = o.clickIdParam ?? DEFAULT_CLICK_ID_PARAM;
+  const { base, pairs, added, fragment } = destinationParts(url, o, clickIdParam);
+  added.push(`${encodeURIComponent(clickIdParam)}=`);
+  return { head: joinDestination(base, pairs, added, ''), tail: fragment };
+}
+
+/** The URL taken apart: the merchant's pairs (less any stale click id when one will be added), the UTM pairs to add. */
+function destinationParts(url: string, o: Omit<DestinationOptions, 'clickId'>, clickIdParam: string | undefined) {
+  if (!isHttpUrl(url)) throw new TypeError(`not an http(s) URL: ${JSON.stringify(url)}`);
   const hashAt = url.indexOf('#');
   const beforeHash = hashAt < 0 ? url : url.slice(0, hashAt);
   const fragment = hashAt < 0 ? '' : url.slice(hashAt);
@@ -66,9 +92,6 @@ export function buildDestination(url: string, o: DestinationOptions): string {
   const present = new Set(pairs.map(decodeQueryKey));
 
   const added: string[] = [];
-  const add = (key: string, value: string | undefined) => {
-    if (value !== undefined && value !== '') added.push(`${encodeURIComponent(key)}=${encodeURIComponent(value)}`);
-  };
   if (o.utmEnabled) {
     const utm: [string, string | undefined][] = [
       ['utm_source', o.utmSource ?? DEFAULT_UTM_SOURCE],
@@ -76,14 +99,15 @@ export function buildDestination(url: string, o: DestinationOptions): string {
       ['utm_campaign', o.campaignSlug],
       ['utm_content', o.variant],
     ];
-    for (const [key, value] of utm) if (!present.has(key)) add(key, value);
+    for (const [key, value] of utm) {
+      if (!present.has(key) && value !== undefined && value !== '') added.push(`${encodeURIComponent(key)}=${encodeURIComponent(value)}`);
+    }
   }
-  if (o.clickId !== undefined && o.clickId !== '') {
-    pairs = pairs.filter((pair) => decodeQueryKey(pair) !== clickIdParam);
-    add(clickIdParam, o.clickId);
-  }
+  if (clickIdParam !== undefined) pairs = pairs.filter((pair) => decodeQueryKey(pair) !== clickIdParam);
+  return { base, pairs, added, fragment };
+}
 
-  if (added.length === 0) return url;
+function joinDestination(base: string, pairs: string[], added: string[], fragment: string): string {
   const kept = pairs.join('&');
   const separator = kept === '' || kept.endsWith('&') ? '' : '&';
   return `${base}?${kept}${separator}${added.join('&')}${fragment}`;

@@ -1,7 +1,7 @@
 // Tracking routes: the public redirects (/l/ click, /q/ scan), the open pixel (/o/), and the /v1 API that
 // registers destinations, issues per-recipient links and QR codes, rewrites bodies, revokes links and changes
 // the account's tracking settings. Validate → authorize → service → respond.
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps, FastPath } from '../app';
 import { accountOf } from '../app';
@@ -36,8 +36,11 @@ const NOT_FOUND: Answer = {
 const PIXEL: Answer = { status: 200, headers: PIXEL_HEADERS, body: PIXEL_GIF };
 
 function visitOf(method: string, h: IncomingHttpHeaders): VisitRequest {
-  const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
-  return { method, userAgent: one(h['user-agent']), referer: one(h.referer), via: one(h.via) };
+  return { method, userAgent: firstOf(h['user-agent']), referer: firstOf(h.referer), via: firstOf(h.via) };
+}
+
+function firstOf(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
 }
 
 type VisitKind = 'clicked' | 'scanned' | 'opened';
@@ -55,7 +58,27 @@ async function answerVisit(t: Tracking, kind: VisitKind, token: string, method: 
     return PIXEL;
   }
   if (!link || link.kind !== 'link' || !link.url) return NOT_FOUND;
-  const location = await t.visit(link, kind, visitOf(method, headers));
+  return redirectTo(await t.visit(link, kind, visitOf(method, headers)));
+}
+
+/**
+ * `answerVisit` without a promise when it can answer at once (the token is cached, nothing makes the visitor wait):
+ * most visits. Undefined otherwise, having recorded nothing.
+ */
+function answerVisitNow(t: Tracking, kind: VisitKind, token: string, method: string, headers: IncomingHttpHeaders): Answer | undefined {
+  if (!isWellFormedToken(token)) return NOT_FOUND;
+  const link = t.lookup(token);
+  if (link === undefined) return undefined;
+  if (kind === 'opened') {
+    if (!link || link.kind !== 'pixel') return NOT_FOUND;
+    return t.openNow(link, visitOf(method, headers)) ? PIXEL : undefined;
+  }
+  if (!link || link.kind !== 'link' || !link.url) return NOT_FOUND;
+  const location = t.visitNow(link, kind, visitOf(method, headers));
+  return location === undefined ? undefined : redirectTo(location);
+}
+
+function redirectTo(location: string): Answer {
   const body = `Redirecting to ${location}`;
   return {
     status: 302,
@@ -92,20 +115,29 @@ export function trackingFastPath(t: Tracking): FastPath {
     }
     if (token === '' || token.includes('%')) return false;
     const method = req.method;
-    answerVisit(t, kind, token, method, req.headers).then(
-      (a) => {
-        res.writeHead(a.status, a.headers);
-        res.end(method === 'HEAD' ? undefined : a.body);
-      },
-      (err: unknown) => {
-        process.stderr.write(`[tracking] ${method} ${url.split('?')[0]} failed: ${(err as Error).stack ?? String(err)}\n`);
-        if (res.headersSent) return void res.destroy();
-        res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
-        res.end('Mesure could not answer this link just now; please try again.');
-      },
-    );
+    let now: Answer | undefined;
+    try {
+      now = answerVisitNow(t, kind, token, method, req.headers);
+    } catch (err) {
+      failVisit(res, method, url, err);
+      return true;
+    }
+    if (now !== undefined) writeAnswer(res, method, now);
+    else answerVisit(t, kind, token, method, req.headers).then((a) => writeAnswer(res, method, a), (err: unknown) => failVisit(res, method, url, err));
     return true;
   };
+}
+
+function failVisit(res: ServerResponse, method: string, url: string, err: unknown): void {
+  process.stderr.write(`[tracking] ${method} ${url.split('?')[0]} failed: ${(err as Error).stack ?? String(err)}\n`);
+  if (res.headersSent) return void res.destroy();
+  res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+  res.end('Mesure could not answer this link just now; please try again.');
+}
+
+function writeAnswer(res: ServerResponse, method: string, a: Answer): void {
+  res.writeHead(a.status, a.headers);
+  res.end(method === 'HEAD' ? undefined : a.body);
 }
 
 function send(reply: FastifyReply, method: string, a: Answer) {
