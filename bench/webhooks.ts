@@ -83,6 +83,10 @@ async function serve(): Promise<void> {
     const stats = { ...deps.writer.stats, batches: deps.webhooks.batchStats };
     process.stdout.write(`${JSON.stringify({ writer: stats })}\n`);
   });
+  // BENCH_PROFILE: stopped gracefully instead (a killed process writes no profile), threads included.
+  process.on('SIGTERM', () => {
+    void mesure.close().then(() => bare.close()).finally(() => process.exit(0));
+  });
 }
 
 // ---------------------------------------------------------------- parent: load, report, check
@@ -219,7 +223,8 @@ async function main(): Promise<void> {
     const last = await lines.next();
     const writer = last.done ? undefined : (JSON.parse(last.value) as { writer: { transactions: number; batches: { batches: number; deliveries: number; largest: number } } }).writer;
     // Killed without a chance to finish anything: acknowledged deliveries are either applied or in the inbox.
-    child.kill('SIGKILL');
+    // (Profiling: stopped gracefully, so that the profiles are written; the check below holds the same.)
+    child.kill(profile.length ? 'SIGTERM' : 'SIGKILL');
     await exited;
     const raw = new Database(ready.dbPath, { readonly: true });
     const inInbox = raw.prepare('SELECT count(*) FROM ingest_inbox').pluck().get() as number;
@@ -229,7 +234,7 @@ async function main(): Promise<void> {
     const restarted = await assemble(loadConfig({ DATABASE_URL: `file:${ready.dbPath}`, MESURE_DEMO: '0', MESURE_PUBLIC_URL: 'http://127.0.0.1' }));
     await restarted.deps.webhooks.settle();
     await restarted.close();
-    log(`Killed with SIGKILL after the last round: ${fmt(inInbox)} acknowledged deliveries were still in the inbox, applied by a restarted Mesure in ${fmt((Date.now() - t0) / 1000, 1)} s (start included)`);
+    log(`${profile.length ? 'Stopped (SIGTERM, profiling)' : 'Killed with SIGKILL'} after the last round: ${fmt(inInbox)} acknowledged deliveries were still in the inbox, applied by a restarted Mesure in ${fmt((Date.now() - t0) / 1000, 1)} s (start included)`);
 
     // Every acknowledged delivery must be a stored event, applied to its message.
     const db = new Database(ready.dbPath, { readonly: true });

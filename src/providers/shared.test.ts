@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { getProviderAdapter, providerAdapters } from './index';
-import { decimalToMinor, keywordOf, linkEvent, secretsEqual, toE164, withinReplayWindow } from './shared';
+import { decimalToMinor, keywordOf, linkEvent, parseJson, secretsEqual, toE164, withinReplayWindow } from './shared';
 import { rawRequest } from './test-helpers';
 import { PROVIDER_NAMES } from './types';
 
@@ -87,5 +87,15 @@ describe('provider registry', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('parseJson', () => {
+  it('reads the body once: what the HTTP layer parsed is used as it is, else the raw bytes are parsed', () => {
+    const parsed = { entry: [1] };
+    expect(parseJson({ rawBody: Buffer.from('{"entry":[1]}'), json: parsed })).toEqual({ ok: true, value: parsed });
+    expect((parseJson({ rawBody: Buffer.from('{"entry":[1]}'), json: parsed }) as { value: unknown }).value).toBe(parsed);
+    expect(parseJson({ rawBody: Buffer.from('{"entry":[2]}') })).toEqual({ ok: true, value: { entry: [2] } });
+    expect(parseJson({ rawBody: Buffer.from('{"entry":') })).toEqual({ ok: false });
   });
 });

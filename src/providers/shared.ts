@@ -72,9 +72,10 @@ export function secondsToMs(x: unknown): number | undefined {
   return Number.isFinite(s) && s > 0 ? Math.round(s * 1000) : undefined;
 }
 
-export function parseJson(raw: Buffer): { ok: true; value: unknown } | { ok: false } {
+export function parseJson(req: Pick<RawRequest, 'rawBody' | 'json'>): { ok: true; value: unknown } | { ok: false } {
+  if (req.json !== undefined) return { ok: true, value: req.json };
   try {
-    return { ok: true, value: JSON.parse(raw.toString('utf8')) };
+    return { ok: true, value: JSON.parse(req.rawBody.toString('utf8')) };
   } catch {
     return { ok: false };
   }

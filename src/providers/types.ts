@@ -13,6 +13,11 @@ export interface RawRequest {
   headers: Record<string, string | string[] | undefined>;
   rawBody: Buffer;
   query: Record<string, string>;
+  /**
+   * The body already parsed by the HTTP layer, which must refuse malformed JSON before any signature check: set for
+   * a non-empty application/json body, so that the adapter does not parse it a second time. Read-only.
+   */
+  json?: unknown;
 }
 
 export type VerifyResult = { ok: true } | { ok: false; status: 401 | 403; reason: string };

@@ -173,12 +173,13 @@ export class Webhooks {
 
     // An unknown account or a missing secret takes the same path as a wrong signature, so answers cannot tell
     // which accounts exist: a missing signature is 401 either way, anything else 403.
-    let verdict: ReturnType<typeof adapter.verify> = { ok: false, status: 403, reason: 'no URL' };
-    let req: RawRequest = { ...request, url: urls[0] ?? '' };
-    for (const url of urls.length ? urls : ['']) {
-      req = { ...request, url };
+    // One request object whose url is each URL the provider may have signed in turn (built field by field: an
+    // object spread's result is slower to read).
+    const req: RawRequest = { method: request.method, url: urls[0] ?? '', headers: request.headers, rawBody: request.rawBody, query: request.query, json: request.json };
+    let verdict: ReturnType<typeof adapter.verify> = adapter.verify(req, secret ?? NO_SECRET, now);
+    for (let i = 1; i < urls.length && !verdict.ok; i++) {
+      req.url = urls[i];
       verdict = adapter.verify(req, secret ?? NO_SECRET, now);
-      if (verdict.ok) break;
     }
     if (!secret || !verdict.ok) {
       const status = verdict.ok ? 403 : verdict.status;
@@ -219,7 +220,7 @@ export class Webhooks {
    */
   private enqueue(d: Omit<PendingDelivery, 'resolve' | 'reject'>): Promise<WebhookOutcome> {
     return new Promise((resolve, reject) => {
-      this.pending.push({ ...d, resolve, reject });
+      this.pending.push({ accountId: d.accountId, provider: d.provider, parsed: d.parsed, digest: d.digest, now: d.now, resolve, reject });
       if (this.pending.length === 1) setImmediate(() => this.flush());
     });
   }

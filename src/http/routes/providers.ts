@@ -1,6 +1,6 @@
 // Provider webhooks (public: each provider's signature is the authentication) and the management of each
 // account's provider secrets (owner role; a secret is never shown back).
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Deps, FastPath } from '../app';
 import { accountOf } from '../app';
@@ -105,17 +105,14 @@ export function webhookFastPath(deps: Deps): FastPath {
     });
     req.on('error', () => res.destroy());
     req.on('end', () => {
-      const send = (a: Answer) => {
-        res.writeHead(a.status, { ...a.headers, 'content-length': Buffer.byteLength(a.body) });
-        res.end(a.body);
-      };
       const rawBody = Buffer.concat(chunks, size);
+      let json: unknown;
       if (type === 'application/json' && size > 0) {
-        // As the router's JSON parser does, before any signature check.
+        // As the router's JSON parser does, before any signature check; the adapter reads this parse (RawRequest.json).
         try {
-          JSON.parse(rawBody.toString('utf8'));
+          json = JSON.parse(rawBody.toString('utf8'));
         } catch (err) {
-          return send(failure(400, `Malformed JSON: ${(err as Error).message}`));
+          return sendAnswer(res, failure(400, `Malformed JSON: ${(err as Error).message}`));
         }
       }
       const query: Record<string, string> = {};
@@ -123,14 +120,19 @@ export function webhookFastPath(deps: Deps): FastPath {
       const host = req.headers.host;
       const secure = (req.socket as { encrypted?: boolean }).encrypted === true;
       deps.webhooks
-        .receive(provider, accountId, { method: 'POST', headers: req.headers, rawBody, query }, urlsCalled(url, req.headers, host ? `${secure ? 'https' : 'http'}://${host}` : undefined, deps.publicUrl))
-        .then((outcome) => send(answerOf(provider, outcome)), (err: unknown) => {
+        .receive(provider, accountId, { method: 'POST', headers: req.headers, rawBody, query, json }, urlsCalled(url, req.headers, host ? `${secure ? 'https' : 'http'}://${host}` : undefined, deps.publicUrl))
+        .then((outcome) => sendAnswer(res, answerOf(provider, outcome)), (err: unknown) => {
           process.stderr.write(`[webhooks] ${provider} delivery for ${accountId} failed: ${(err as Error)?.stack ?? String(err)}\n`);
-          send(INTERNAL);
+          sendAnswer(res, INTERNAL);
         });
     });
     return true;
   };
+}
+
+function sendAnswer(res: ServerResponse, a: Answer): void {
+  res.writeHead(a.status, { ...a.headers, 'content-length': Buffer.byteLength(a.body) });
+  res.end(a.body);
 }
 
 export async function providerRoutes(app: FastifyInstance, deps: Deps): Promise<void> {

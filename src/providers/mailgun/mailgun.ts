@@ -44,7 +44,7 @@ function signatureOf(body: unknown): MailgunSignature | undefined {
  */
 function verify(req: RawRequest, signingKey: string, now: number): VerifyResult {
   if (!signingKey) return refused('no webhook signing key set for this account');
-  const body = parseJson(req.rawBody);
+  const body = parseJson(req);
   const sig = body.ok ? signatureOf(body.value) : undefined;
   if (!sig) return missing('missing Mailgun signature object');
   if (!/^\d+$/.test(sig.timestamp) || !withinReplayWindow(Number(sig.timestamp) * 1000, now)) {
@@ -73,7 +73,7 @@ const SIMPLE: Record<string, IncomingEvent['type']> = {
 };
 
 function parse(req: RawRequest, now: number): ReturnType<ProviderAdapter['parse']> {
-  const body = parseJson(req.rawBody);
+  const body = parseJson(req);
   if (!body.ok || !isRecord(body.value) || !isRecord(body.value['event-data'])) {
     return unreadable('body is not a Mailgun JSON webhook');
   }

@@ -116,7 +116,7 @@ function parseRecord(r: Record<string, unknown>, now: number, out: ParsedWebhook
 }
 
 function parse(req: RawRequest, now: number): ReturnType<ProviderAdapter['parse']> {
-  const body = parseJson(req.rawBody);
+  const body = parseJson(req);
   // Postmark posts one record per request; an array is accepted too, for batched replays.
   const records = body.ok ? (Array.isArray(body.value) ? body.value : [body.value]) : [];
   if (!body.ok || records.length === 0 || !records.every((r) => isRecord(r) && str(r.RecordType))) {

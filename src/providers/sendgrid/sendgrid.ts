@@ -139,7 +139,7 @@ function parseOne(e: unknown, now: number, out: ParsedWebhook): void {
 }
 
 function parse(req: RawRequest, now: number): ReturnType<ProviderAdapter['parse']> {
-  const body = parseJson(req.rawBody);
+  const body = parseJson(req);
   if (!body.ok || !Array.isArray(body.value)) return unreadable('body is not a JSON array of events');
   const out = emptyParsed();
   for (const e of body.value) parseOne(e, now, out);

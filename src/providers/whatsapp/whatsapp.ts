@@ -221,7 +221,7 @@ function parsePreference(p: unknown, out: ParsedWebhook): void {
 }
 
 function parse(req: RawRequest, now: number): ReturnType<ProviderAdapter['parse']> {
-  const body = parseJson(req.rawBody);
+  const body = parseJson(req);
   if (!body.ok || !isRecord(body.value)) return unreadable('body is not a JSON object');
   if (body.value.object !== 'whatsapp_business_account') return unreadable('object is not whatsapp_business_account');
   const out = emptyParsed();
