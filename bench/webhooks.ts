@@ -17,6 +17,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import { loadConfig } from '../src/config';
@@ -113,6 +114,34 @@ function delivery(i: number): { body: Buffer; signature: string } {
   return { body, signature: `sha256=${createHmac('sha256', APP_SECRET).update(body).digest('hex')}` };
 }
 
+/** CPU time (user + system, ms) a process has used, all threads, or its main thread: Linux's /proc (undefined elsewhere). */
+function cpuMsOf(pid: number, mainThreadOnly = false): number | undefined {
+  try {
+    const fields = readFileSync(mainThreadOnly ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return undefined;
+  }
+}
+
+/** The CPU a round took: the server process (all its threads) and this process (autocannon), µs per answered request. */
+async function measured<T extends { ok: number }>(pid: number, run: () => Promise<T>): Promise<T & { serverCpuUs?: number; mainCpuUs?: number; loadCpuUs: number }> {
+  const s0 = cpuMsOf(pid);
+  const m0 = cpuMsOf(pid, true);
+  const l0 = process.cpuUsage();
+  const r = await run();
+  const s1 = cpuMsOf(pid);
+  const m1 = cpuMsOf(pid, true);
+  const l = process.cpuUsage(l0);
+  const per = (ms: number) => (ms * 1000) / Math.max(1, r.ok);
+  return {
+    ...r,
+    serverCpuUs: s0 !== undefined && s1 !== undefined ? per(s1 - s0) : undefined,
+    mainCpuUs: m0 !== undefined && m1 !== undefined ? per(m1 - m0) : undefined,
+    loadCpuUs: per((l.user + l.system) / 1000),
+  };
+}
+
 interface Run {
   rate: number;
   p50: number;
@@ -206,13 +235,14 @@ async function main(): Promise<void> {
         if (settled.done) throw new Error('the server process exited');
         settledMs += (JSON.parse(settled.value) as { settledMs: number }).settledMs;
       }
-      const b = await load(ready.bareUrl, path, deliveries, bareNext, SECONDS / ROUNDS);
+      const b = await measured(child.pid!, () => load(ready.bareUrl, path, deliveries, bareNext, SECONDS / ROUNDS));
       bareNext = b.next;
       bareRounds.push(b);
-      const m = await load(ready.mesureUrl, path, deliveries, mesureNext, SECONDS / ROUNDS);
+      const m = await measured(child.pid!, () => load(ready.mesureUrl, path, deliveries, mesureNext, SECONDS / ROUNDS));
       mesureNext = m.next;
       mesureRounds.push(m);
-      log(`Round ${round}/${ROUNDS}: bare ${fmt(b.rate)} requests/s, Mesure ${fmt(m.rate)} requests/s (${m.other} non-2xx, ${m.errors} errors)`);
+      const cpu = (r: typeof b) => `${r.serverCpuUs === undefined ? '' : `server ${fmt(r.serverCpuUs)} µs (main thread ${fmt(r.mainCpuUs ?? 0)}), `}autocannon ${fmt(r.loadCpuUs)} µs`;
+      log(`Round ${round}/${ROUNDS}: bare ${fmt(b.rate)} requests/s, Mesure ${fmt(m.rate)} requests/s (${m.other} non-2xx, ${m.errors} errors); CPU per request: bare ${cpu(b)}; Mesure ${cpu(m)}`);
     }
     log(`Between rounds, Mesure applied the deliveries waiting in its inbox in ${fmt(settledMs / 1000, 1)} s in all (not timed in any round)`);
     const bare = combine(bareRounds, SECONDS);
@@ -251,7 +281,7 @@ async function main(): Promise<void> {
     const table: [string, string, string, string, string][] = [
       ['Server', 'requests/s', 'p50 ms', 'p99 ms', 'notes'],
       ['Mesure POST /webhooks/whatsapp', fmt(mesure.rate), fmt(mesure.p50, 1), fmt(mesure.p99, 1),
-        `HMAC check, parse, stored in the inbox, answered after COMMIT (synchronous=${SYNC}), applied in the background${writer ? `; ${fmt(writer.transactions)} commits, ${fmt(writer.batches.deliveries / Math.max(1, writer.batches.batches), 1)} deliveries per commit on average, ${writer.batches.largest} at most` : ''}`],
+        `HMAC check, parse, stored in the inbox, answered after COMMIT (synchronous=${SYNC}), applied in the background${writer ? `; ${fmt(writer.batches.deliveries / Math.max(1, writer.batches.batches), 1)} deliveries per stored batch (one commit) on average, ${writer.batches.largest} at most` : ''}`],
       ['bare node:http (200, no work)', fmt(bare.rate), fmt(bare.p50, 1), fmt(bare.p99, 1), 'drains the body, answers {}'],
       ['ratio Mesure / bare', fmt(ratio, 2), '', '', `aim ≥ 0.40; ${CONNECTIONS} connections, ${SECONDS} s each in ${ROUNDS} alternating rounds; p50 = median of rounds, p99 = worst round`],
     ];

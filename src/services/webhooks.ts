@@ -41,6 +41,8 @@ const SECRET_CACHE_MS = 10_000;
 const PRUNE_EVERY_MS = 60_000;
 /** Deliveries per Writer job at most (a WhatsApp or SendGrid delivery may carry many events). */
 const MAX_BATCH = 500;
+/** Jobs of deliveries stored at once; the next deliveries wait for one to finish (see `Webhooks.enqueue`). */
+const MAX_IN_FLIGHT = 1;
 
 /** What one stored delivery carried (how its events fared is counted per provider in `DeliveryStats`). */
 export interface WebhookSummary {
@@ -138,6 +140,9 @@ export class Webhooks {
   private secrets = new Map<string, { secret: string | undefined; at: number }>();
   private stats = new Map<string, DeliveryStats>();
   private pending: PendingDelivery[] = [];
+  private flushScheduled = false;
+  /** Writer jobs of deliveries being stored (see `enqueue`). */
+  private inFlight = 0;
   /** Stored batches: how many deliveries shared each Writer job (group commit at work). */
   readonly batchStats = { batches: 0, deliveries: 0, largest: 0 };
   private lastPrune = 0;
@@ -215,20 +220,37 @@ export class Webhooks {
 
   /**
    * Deliveries verified in the same turn of the event loop are stored by one Writer job: one replay-key lookup,
-   * one insert, one ingestion per account and provider, instead of a dozen queries each. If that job fails,
-   * each delivery is retried alone, so one bad delivery cannot sink the others.
+   * one insert, one ingestion per account and provider, instead of a dozen queries each. While `MAX_IN_FLIGHT` jobs
+   * are being stored, new deliveries gather for the next one (group commit: under load, fewer and larger commits,
+   * and no delivery waits longer than the job ahead of it). If a job fails, each delivery is retried alone, so one
+   * bad delivery cannot sink the others.
    */
   private enqueue(d: Omit<PendingDelivery, 'resolve' | 'reject'>): Promise<WebhookOutcome> {
     return new Promise((resolve, reject) => {
       this.pending.push({ accountId: d.accountId, provider: d.provider, parsed: d.parsed, digest: d.digest, now: d.now, resolve, reject });
-      if (this.pending.length === 1) setImmediate(() => this.flush());
+      this.scheduleFlush();
+    });
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled || this.inFlight >= MAX_IN_FLIGHT || this.pending.length === 0) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flush();
     });
   }
 
   private flush(): void {
     const all = this.pending;
     this.pending = [];
-    for (let i = 0; i < all.length; i += MAX_BATCH) void this.storeBatch(all.slice(i, i + MAX_BATCH));
+    for (let i = 0; i < all.length; i += MAX_BATCH) {
+      this.inFlight += 1;
+      void this.storeBatch(all.slice(i, i + MAX_BATCH)).finally(() => {
+        this.inFlight -= 1;
+        this.scheduleFlush();
+      });
+    }
   }
 
   private async storeBatch(batch: PendingDelivery[]): Promise<void> {
