@@ -12,6 +12,7 @@ import { createServer } from 'node:http';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { measured } from './cpu';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 10_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
@@ -117,6 +118,8 @@ function ask(child: ChildProcess, type: string): Promise<Reply> {
 
 interface Run {
   rps: number;
+  /** Answers counted (302s): what CPU per request is divided by. */
+  ok: number;
   p50: number;
   p99: number;
   answered302: number;
@@ -139,7 +142,7 @@ async function load(port: number, tokens: string[], opts: { overallRate?: number
   });
   cursors.set(port, i);
   const codes = r as unknown as { '3xx': number; errors: number; timeouts: number };
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, answered302: codes['3xx'], errors: codes.errors + codes.timeouts };
+  return { rps: r.requests.average, ok: codes['3xx'], p50: r.latency.p50, p99: r.latency.p99, answered302: codes['3xx'], errors: codes.errors + codes.timeouts };
 }
 
 function shuffle<T>(a: T[]): T[] {
@@ -171,17 +174,19 @@ async function main(): Promise<void> {
     const t = Date.now();
     await ask(m.child, 'drain');
     drainMs += Date.now() - t;
-    const b = await load(bare.port, []);
-    const r = await load(m.port, tokens);
+    const b = await measured(bare.child.pid!, () => load(bare.port, []));
+    const r = await measured(m.child.pid!, () => load(m.port, tokens));
     bareRounds.push(b);
     maxRounds.push(r);
-    log(`  round ${round}/${ROUNDS}: bare ${fmt(b.rps)} req/s, Mesure ${fmt(r.rps)} req/s (${fmt((r.rps / b.rps) * 100, 1)} %)`);
+    const cpu = (x: typeof b) => (x.serverCpuUs === undefined ? '' : `${fmt(x.serverCpuUs)} µs (main thread ${fmt(x.mainCpuUs ?? 0)})`);
+    log(`  round ${round}/${ROUNDS}: bare ${fmt(b.rps)} req/s, Mesure ${fmt(r.rps)} req/s (${fmt((r.rps / b.rps) * 100, 1)} %); server CPU per redirect: bare ${cpu(b)}, Mesure ${cpu(r)}; autocannon ${fmt(b.loadCpuUs)} / ${fmt(r.loadCpuUs)} µs`);
   }
   bare.child.send({ type: 'exit' });
   const combine = (runs: Run[]): Run => ({
     rps: runs.reduce((n, r) => n + r.rps, 0) / runs.length,
     p50: [...runs.map((r) => r.p50)].sort((a, b) => a - b)[Math.floor(runs.length / 2)],
     p99: Math.max(...runs.map((r) => r.p99)),
+    ok: runs.reduce((n, r) => n + r.ok, 0),
     answered302: runs.reduce((n, r) => n + r.answered302, 0),
     errors: runs.reduce((n, r) => n + r.errors, 0),
   });

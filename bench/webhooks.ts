@@ -17,11 +17,11 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
-import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import { loadConfig } from '../src/config';
 import { assemble } from '../src/main';
+import { measured } from './cpu';
 import { fmt, tempDir } from './support';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 12);
@@ -112,34 +112,6 @@ function delivery(i: number): { body: Buffer; signature: string } {
     }],
   }));
   return { body, signature: `sha256=${createHmac('sha256', APP_SECRET).update(body).digest('hex')}` };
-}
-
-/** CPU time (user + system, ms) a process has used, all threads, or its main thread: Linux's /proc (undefined elsewhere). */
-function cpuMsOf(pid: number, mainThreadOnly = false): number | undefined {
-  try {
-    const fields = readFileSync(mainThreadOnly ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ = 100)
-  } catch {
-    return undefined;
-  }
-}
-
-/** The CPU a round took: the server process (all its threads) and this process (autocannon), µs per answered request. */
-async function measured<T extends { ok: number }>(pid: number, run: () => Promise<T>): Promise<T & { serverCpuUs?: number; mainCpuUs?: number; loadCpuUs: number }> {
-  const s0 = cpuMsOf(pid);
-  const m0 = cpuMsOf(pid, true);
-  const l0 = process.cpuUsage();
-  const r = await run();
-  const s1 = cpuMsOf(pid);
-  const m1 = cpuMsOf(pid, true);
-  const l = process.cpuUsage(l0);
-  const per = (ms: number) => (ms * 1000) / Math.max(1, r.ok);
-  return {
-    ...r,
-    serverCpuUs: s0 !== undefined && s1 !== undefined ? per(s1 - s0) : undefined,
-    mainCpuUs: m0 !== undefined && m1 !== undefined ? per(m1 - m0) : undefined,
-    loadCpuUs: per((l.user + l.system) / 1000),
-  };
 }
 
 interface Run {
