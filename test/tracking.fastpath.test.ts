@@ -102,7 +102,9 @@ forEachEngine('tracking fast path over real HTTP', (engine: Engine) => {
   });
 
   it('serves the open pixel with no-cache headers and stores the open', async () => {
+    const misses = m.deps.tracking.stats.cacheMisses;
     const r = await get(pixel);
+    expect(m.deps.tracking.stats.cacheMisses).toBe(misses); // an email's pixel is in memory from its issue on
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toBe('image/gif');
     expect(r.headers.get('cache-control')).toContain('no-store');

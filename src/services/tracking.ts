@@ -193,6 +193,11 @@ export class Tracking {
   private readonly nextClickId: () => string;
   /** Each cached link's destination around the click id, for the account settings it was built with. */
   private readonly templates = new WeakMap<LinkTarget, { settings: TrackingSettings; template: DestinationTemplate }>();
+  /**
+   * The same templates shared by every link to one destination of one campaign (and variant), per account settings:
+   * most recipients click their link once, and their links share a few destinations.
+   */
+  private readonly sharedTemplates = new WeakMap<TrackingSettings, Map<string, DestinationTemplate>>();
   private readonly opts: Required<Omit<TrackingOptions, 'clock' | 'randomBytes' | 'log'>>;
   private readonly log: (level: 'info' | 'warn' | 'error', message: string) => void;
   private readonly cache: Lru<LinkTarget | typeof NOT_FOUND>;
@@ -386,7 +391,8 @@ export class Tracking {
         return { url: d.url, token: l.token, trackedUrl: linkUrl(base, l.token), revoked: l.revoked_at !== null };
       });
       const pixel = linkOf(m.id, 'pixel', 0, null);
-      if (sel.issued && m.variant !== undefined && pixel.revoked_at === null) sel.issued.push(target(pixel, m.variant));
+      // Only an email is opened through its pixel: other channels' pixels would take the cache's room from their links.
+      if (sel.issued && m.variant !== undefined && pixel.revoked_at === null && campaign.channel === 'email') sel.issued.push(target(pixel, m.variant));
       const first = links.find((l) => !l.revoked);
       return {
         messageId: m.id,
@@ -504,20 +510,33 @@ export class Tracking {
     const settings = account ? this.settingsOfRow(account) : this.settingsOfRow({ settings: '{}' } as AccountRow);
     let t = this.templates.get(link);
     if (t === undefined || t.settings !== settings) {
-      t = {
-        settings,
-        template: destinationTemplate(link.url!, {
-          utmEnabled: settings.utm,
-          utmSource: settings.utmSource,
-          channel: link.channel as Channel,
-          campaignSlug: link.slug,
-          variant: link.variant ?? undefined,
-          clickIdParam: settings.clickIdParam,
-        }),
-      };
+      t = { settings, template: this.sharedTemplate(link, settings) };
       this.templates.set(link, t);
     }
     return t.template.head + encodeURIComponent(clickId) + t.template.tail;
+  }
+
+  private sharedTemplate(link: LinkTarget, settings: TrackingSettings): DestinationTemplate {
+    let byDestination = this.sharedTemplates.get(settings);
+    if (byDestination === undefined) {
+      byDestination = new Map();
+      this.sharedTemplates.set(settings, byDestination);
+    }
+    const key = `${link.channel}\u0000${link.slug}\u0000${link.variant ?? ''}\u0000${link.url}`;
+    let template = byDestination.get(key);
+    if (template === undefined) {
+      template = destinationTemplate(link.url!, {
+        utmEnabled: settings.utm,
+        utmSource: settings.utmSource,
+        channel: link.channel as Channel,
+        campaignSlug: link.slug,
+        variant: link.variant ?? undefined,
+        clickIdParam: settings.clickIdParam,
+      });
+      if (byDestination.size >= 10_000) byDestination.clear(); // bounded: an account's live destinations are far fewer
+      byDestination.set(key, template);
+    }
+    return template;
   }
 
   /** Whether a visit recorded now would wait for its commit. */
