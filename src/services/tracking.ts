@@ -191,13 +191,12 @@ export class Tracking {
   private readonly clock: () => number;
   private readonly random: RandomBytes;
   private readonly nextClickId: () => string;
-  /** Each cached link's destination around the click id, for the account settings it was built with. */
-  private readonly templates = new WeakMap<LinkTarget, { settings: TrackingSettings; template: DestinationTemplate }>();
   /**
-   * The same templates shared by every link to one destination of one campaign (and variant), per account settings:
-   * most recipients click their link once, and their links share a few destinations.
+   * Destinations around the click id, per account settings, shared by every link to one destination of one campaign
+   * (and variant): most recipients click their link once, and their links share a few destinations. (Not also kept per
+   * link: an entry per cached link would cost memory and collection work to save one string concatenation a click.)
    */
-  private readonly sharedTemplates = new WeakMap<TrackingSettings, Map<string, DestinationTemplate>>();
+  private readonly templates = new WeakMap<TrackingSettings, Map<string, DestinationTemplate>>();
   private readonly opts: Required<Omit<TrackingOptions, 'clock' | 'randomBytes' | 'log'>>;
   private readonly log: (level: 'info' | 'warn' | 'error', message: string) => void;
   private readonly cache: Lru<LinkTarget | typeof NOT_FOUND>;
@@ -508,19 +507,15 @@ export class Tracking {
   /** The destination with this click's id, from the link's template (built again when the account's settings change). */
   private destinationOf(link: LinkTarget, account: AccountRow | undefined, clickId: string): string {
     const settings = account ? this.settingsOfRow(account) : this.settingsOfRow({ settings: '{}' } as AccountRow);
-    let t = this.templates.get(link);
-    if (t === undefined || t.settings !== settings) {
-      t = { settings, template: this.sharedTemplate(link, settings) };
-      this.templates.set(link, t);
-    }
-    return t.template.head + encodeURIComponent(clickId) + t.template.tail;
+    const t = this.templateOf(link, settings);
+    return t.head + encodeURIComponent(clickId) + t.tail;
   }
 
-  private sharedTemplate(link: LinkTarget, settings: TrackingSettings): DestinationTemplate {
-    let byDestination = this.sharedTemplates.get(settings);
+  private templateOf(link: LinkTarget, settings: TrackingSettings): DestinationTemplate {
+    let byDestination = this.templates.get(settings);
     if (byDestination === undefined) {
       byDestination = new Map();
-      this.sharedTemplates.set(settings, byDestination);
+      this.templates.set(settings, byDestination);
     }
     const key = `${link.channel}\u0000${link.slug}\u0000${link.variant ?? ''}\u0000${link.url}`;
     let template = byDestination.get(key);
