@@ -469,10 +469,7 @@ export class Tracking {
    * the service answers after commit.
    */
   async visit(link: LinkTarget, kind: 'clicked' | 'scanned', req: VisitRequest): Promise<string> {
-    const account = await this.accounts.get(link.account_id);
-    const clickId = this.nextClickId();
-    const location = this.destinationOf(link, account, clickId);
-    const committed = this.enqueue(link, kind, link.url, clickId, req);
+    const { location, committed } = this.recordVisit(link, kind, req, await this.accounts.get(link.account_id));
     if (committed) await committed;
     return location;
   }
@@ -484,11 +481,14 @@ export class Tracking {
   visitNow(link: LinkTarget, kind: 'clicked' | 'scanned', req: VisitRequest): string | undefined {
     if (this.mustWait()) return undefined;
     const account = this.accounts.peek(link.account_id);
-    if (!account) return undefined;
+    return account ? this.recordVisit(link, kind, req, account).location : undefined;
+  }
+
+  /** Queues a click or scan with a fresh click id; where to send the visitor, and what to wait for if it must wait. */
+  private recordVisit(link: LinkTarget, kind: 'clicked' | 'scanned', req: VisitRequest, account: AccountRow | undefined) {
     const clickId = this.nextClickId();
     const location = this.destinationOf(link, account, clickId);
-    this.enqueue(link, kind, link.url, clickId, req);
-    return location;
+    return { location, committed: this.enqueue(link, kind, link.url, clickId, req) };
   }
 
   /** Records an open of the pixel. */
@@ -504,7 +504,7 @@ export class Tracking {
     return true;
   }
 
-  /** The destination with this click's id, from the link's template (built again when the account's settings change). */
+  /** The destination with this click's id, from its destination's template (see `templates`). */
   private destinationOf(link: LinkTarget, account: AccountRow | undefined, clickId: string): string {
     const settings = account ? this.settingsOfRow(account) : this.settingsOfRow({ settings: '{}' } as AccountRow);
     const t = this.templateOf(link, settings);

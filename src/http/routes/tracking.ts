@@ -7,6 +7,7 @@ import type { Deps, FastPath } from '../app';
 import { accountOf } from '../app';
 import { HttpError, sendError, sendOutcome } from '../errors';
 import type { Tracking, VisitRequest } from '../../services/tracking';
+import type { LinkTarget } from '../../store/tracking';
 import { isWellFormedToken } from '../../tracking/tokens';
 import { NO_CACHE_HEADERS, PIXEL_GIF, PIXEL_HEADERS } from '../../tracking/pixel';
 import { renderQr, type ErrorCorrection } from '../../tracking/qr';
@@ -51,31 +52,37 @@ type VisitKind = 'clicked' | 'scanned' | 'opened';
  */
 async function answerVisit(t: Tracking, kind: VisitKind, token: string, method: string, headers: IncomingHttpHeaders): Promise<Answer> {
   if (!isWellFormedToken(token)) return NOT_FOUND;
-  const link = await t.resolve(token);
+  return answerLink(t, kind, await t.resolve(token), method, headers);
+}
+
+/** What a visit to the link a token resolved to answers, once recorded (waiting when the visit must wait). */
+async function answerLink(t: Tracking, kind: VisitKind, resolved: LinkTarget | null, method: string, headers: IncomingHttpHeaders): Promise<Answer> {
+  const link = servable(kind, resolved);
+  if (!link) return NOT_FOUND;
   if (kind === 'opened') {
-    if (!link || link.kind !== 'pixel') return NOT_FOUND;
     await t.open(link, visitOf(method, headers));
     return PIXEL;
   }
-  if (!link || link.kind !== 'link' || !link.url) return NOT_FOUND;
   return redirectTo(await t.visit(link, kind, visitOf(method, headers)));
 }
 
 /**
- * `answerVisit` without a promise when it can answer at once (the token is cached, nothing makes the visitor wait):
- * most visits. Undefined otherwise, having recorded nothing.
+ * `answerLink` without a promise, for most visits: undefined (nothing recorded) when the visit must wait or its
+ * account is not in memory.
  */
-function answerVisitNow(t: Tracking, kind: VisitKind, token: string, method: string, headers: IncomingHttpHeaders): Answer | undefined {
-  if (!isWellFormedToken(token)) return NOT_FOUND;
-  const link = t.lookup(token);
-  if (link === undefined) return undefined;
-  if (kind === 'opened') {
-    if (!link || link.kind !== 'pixel') return NOT_FOUND;
-    return t.openNow(link, visitOf(method, headers)) ? PIXEL : undefined;
-  }
-  if (!link || link.kind !== 'link' || !link.url) return NOT_FOUND;
+function answerLinkNow(t: Tracking, kind: VisitKind, resolved: LinkTarget | null, method: string, headers: IncomingHttpHeaders): Answer | undefined {
+  const link = servable(kind, resolved);
+  if (!link) return NOT_FOUND;
+  if (kind === 'opened') return t.openNow(link, visitOf(method, headers)) ? PIXEL : undefined;
   const location = t.visitNow(link, kind, visitOf(method, headers));
   return location === undefined ? undefined : redirectTo(location);
+}
+
+/** The link if it serves this kind of visit (a pixel for an open, a link to a destination for a click or a scan). */
+function servable(kind: VisitKind, link: LinkTarget | null): LinkTarget | null {
+  if (!link) return null;
+  if (kind === 'opened') return link.kind === 'pixel' ? link : null;
+  return link.kind === 'link' && link.url ? link : null;
 }
 
 function redirectTo(location: string): Answer {
@@ -115,15 +122,26 @@ export function trackingFastPath(t: Tracking): FastPath {
     }
     if (token === '' || token.includes('%')) return false;
     const method = req.method;
+    if (!isWellFormedToken(token)) {
+      writeAnswer(res, method, NOT_FOUND);
+      return true;
+    }
+    // A token in memory is answered in this call unless the visit must wait; otherwise the paths that await.
+    let cached: LinkTarget | null | undefined;
     let now: Answer | undefined;
     try {
-      now = answerVisitNow(t, kind, token, method, req.headers);
+      cached = t.lookup(token);
+      if (cached !== undefined) now = answerLinkNow(t, kind, cached, method, req.headers);
     } catch (err) {
       failVisit(res, method, url, err);
       return true;
     }
-    if (now !== undefined) writeAnswer(res, method, now);
-    else answerVisit(t, kind, token, method, req.headers).then((a) => writeAnswer(res, method, a), (err: unknown) => failVisit(res, method, url, err));
+    if (now !== undefined) {
+      writeAnswer(res, method, now);
+      return true;
+    }
+    const later = cached === undefined ? answerVisit(t, kind, token, method, req.headers) : answerLink(t, kind, cached, method, req.headers);
+    later.then((a) => writeAnswer(res, method, a), (err: unknown) => failVisit(res, method, url, err));
     return true;
   };
 }
