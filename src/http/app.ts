@@ -12,6 +12,7 @@ import type { Writer } from '../services/writer';
 import { errorHandler, HttpError } from './errors';
 import { coreRoutes } from './routes/core';
 import { openApiDocument, type RouteDoc } from './openapi';
+import { accessOf, allows, GUARDED_PREFIXES, routeKey, type Access } from './roles';
 
 /**
  * What routes can reach. Product areas add their services to this interface from their own files with
@@ -73,16 +74,24 @@ declare module 'fastify' {
     addFastPath(handler: FastPath): void;
   }
   interface FastifyContextConfig {
-    /** Minimum role for this route; default 'viewer' for GET, 'analyst' otherwise. */
+    /** @deprecated Ignored: the lowest role of every route is in src/http/roles.ts (removed once no route sets it). */
     role?: Role;
-    /** Public route: no authentication (webhooks verify their own signatures; tracking). */
+    /** @deprecated Ignored: public routes are marked 'public' in src/http/roles.ts (removed once no route sets it). */
     public?: boolean;
     /** Does not wait for the account's acknowledged events to be applied (see `Deps.readBarrier`): ingestion itself. */
     skipReadBarrier?: boolean;
   }
 }
 
-const RANK: Record<Role, number> = { viewer: 0, analyst: 1, owner: 2 };
+/**
+ * Whether a /v1, /auth or /webhooks route missing from roles.ts stops the app at start (true) or only warns and
+ * needs the owner role (false, while routes are being added).
+ */
+const ROLES_TABLE_STRICT = false;
+
+function guarded(url: string): boolean {
+  return GUARDED_PREFIXES.some((p) => url === p || url.startsWith(`${p}/`));
+}
 
 /** Resolves a session cookie to a principal; provided by the dashboard's session plugin. */
 export type SessionResolver = (req: FastifyRequest) => Promise<Principal | null>;
@@ -144,16 +153,31 @@ export async function buildApp(deps: Deps, plugins: RoutePlugin[] = [], opts: { 
 
   const routes: RouteDoc[] = [];
   app.addHook('onRoute', (r) => {
-    if (r.url.startsWith('/v1') || r.url.startsWith('/webhooks') || r.url.startsWith('/auth')) {
-      for (const method of [r.method].flat()) if (method !== 'HEAD') routes.push({ method, url: r.url, schema: r.schema as RouteDoc['schema'] });
+    if (guarded(r.url)) {
+      for (const method of [r.method].flat()) {
+        if (method !== 'HEAD') routes.push({ method, url: r.url, schema: r.schema as RouteDoc['schema'] });
+        if (accessOf(method, r.url) === undefined) {
+          const message = `The route ${routeKey(method, r.url)} has no line in src/http/roles.ts: add one with the lowest role that may call it.`;
+          if (ROLES_TABLE_STRICT) throw new Error(message);
+          console.warn(`${message} Until then it needs the owner role.`);
+        }
+      }
     }
   });
 
-  // Authentication for every /v1 route: a bearer API key, or the dashboard session cookie.
+  // Authentication and the role check, from the one table in roles.ts: a bearer API key, or the dashboard session
+  // cookie. Routes outside /v1, /auth and /webhooks (tracking, the dashboard's files, /healthz) are public; a /v1 URL
+  // with no route still needs a key before its 404, so strangers do not learn which routes exist.
   app.addHook('onRequest', async (req) => {
-    const url = req.url;
-    if (!url.startsWith('/v1/') && url !== '/v1') return;
-    if (req.routeOptions.config?.public) return;
+    const routeUrl = req.routeOptions.url;
+    let needed: Access;
+    if (routeUrl === undefined) {
+      if (!req.url.startsWith('/v1/') && req.url !== '/v1') return;
+      needed = 'viewer';
+    } else {
+      needed = accessOf(req.method, routeUrl) ?? (guarded(routeUrl) ? 'owner' : 'public');
+    }
+    if (needed === 'public') return;
     const header = req.headers.authorization;
     let principal: Principal | null = null;
     if (header) {
@@ -165,8 +189,7 @@ export async function buildApp(deps: Deps, plugins: RoutePlugin[] = [], opts: { 
       principal = await opts.sessionResolver(req);
     }
     if (!principal) throw new HttpError(401, 'Authentication required: send "Authorization: Bearer <key>" (create one with `mesure keys create`).');
-    const needed: Role = req.routeOptions.config?.role ?? (req.method === 'GET' || req.method === 'HEAD' ? 'viewer' : 'analyst');
-    if (RANK[principal.role] < RANK[needed]) throw new HttpError(403, `This needs the ${needed} role; yours is ${principal.role}.`);
+    if (!allows(principal.role, needed)) throw new HttpError(403, `This needs the ${needed} role; yours is ${principal.role}.`);
     req.principal = principal;
     if (deps.readBarrier && !req.routeOptions.config?.skipReadBarrier) await deps.readBarrier(principal.accountId);
   });
@@ -174,7 +197,7 @@ export async function buildApp(deps: Deps, plugins: RoutePlugin[] = [], opts: { 
   app.get('/healthz', async () => ({ ok: true }));
   await coreRoutes(app, deps);
   for (const plugin of plugins) await plugin(app, deps);
-  app.get('/openapi.json', { config: { public: true } }, async () => openApiDocument(routes, deps.publicUrl));
+  app.get('/openapi.json', async () => openApiDocument(routes, deps.publicUrl));
   return app;
 }
 

@@ -39,7 +39,7 @@ export function dashboardRoutes(dist: string) {
     await app.register(async (scope) => {
       await scope.register(fastifyStatic, { root: dist, serve: false, suppressWarning: true, cacheControl: false });
 
-      scope.get('/*', { config: { public: true }, schema: { hide: true } as never }, async (req, reply) => {
+      scope.get('/*', { schema: { hide: true } as never }, async (req, reply) => {
         const raw = req.url.split('?')[0];
         let path: string;
         try {

@@ -156,7 +156,7 @@ export async function budgetRoutes(app: FastifyInstance, deps: Deps): Promise<vo
   });
 
   app.get('/v1/budget/settings', { schema: { summary: 'Monthly budget, invoice grace period and reservation TTL' } }, async (req) => deps.budgets.settings(accountOf(req)));
-  app.put('/v1/budget/settings', { schema: { summary: 'Set the monthly budget, invoice grace period or reservation TTL', body: settingsSchema }, config: { role: 'owner' } }, async (req) =>
+  app.put('/v1/budget/settings', { schema: { summary: 'Set the monthly budget, invoice grace period or reservation TTL', body: settingsSchema } }, async (req) =>
     deps.budgets.putSettings(accountOf(req), req.body as never),
   );
 
@@ -225,7 +225,7 @@ export async function budgetRoutes(app: FastifyInstance, deps: Deps): Promise<vo
   });
 
   // ------------------------------------------------------------------ invoices and Stripe
-  app.post('/v1/invoices', { schema: { summary: 'Record an invoice (or its new state)', body: invoiceSchema }, config: { role: 'owner' } }, async (req, reply) => {
+  app.post('/v1/invoices', { schema: { summary: 'Record an invoice (or its new state)', body: invoiceSchema } }, async (req, reply) => {
     const b = req.body as Omit<InvoiceInput, 'dueAt' | 'paidAt'> & { dueAt?: string | null; paidAt?: string | null };
     const input: InvoiceInput = { ...b, dueAt: b.dueAt ? Date.parse(b.dueAt) : null, paidAt: b.paidAt ? Date.parse(b.paidAt) : null };
     return sendOutcome(reply, await deps.billing.record(accountOf(req), input), 201);
@@ -238,12 +238,11 @@ export async function budgetRoutes(app: FastifyInstance, deps: Deps): Promise<vo
   );
   app.put('/v1/stripe/secret', {
     schema: { summary: "Set the Stripe webhook signing secret (whsec_…); never shown again", body: { type: 'object', additionalProperties: false, required: ['secret'], properties: { secret: { type: 'string', minLength: 10, maxLength: 200 } } } },
-    config: { role: 'owner' },
   }, async (req, reply) => {
     await deps.billing.setStripeSecret(accountOf(req), (req.body as { secret: string }).secret);
     return reply.code(204).send();
   });
-  app.post('/webhooks/stripe/:accountId', { schema: { summary: 'Stripe invoice events (signed with Stripe-Signature)' }, config: { public: true } }, async (req, reply) => {
+  app.post('/webhooks/stripe/:accountId', { schema: { summary: 'Stripe invoice events (signed with Stripe-Signature)' } }, async (req, reply) => {
     const sig = req.headers['stripe-signature'];
     const out = await deps.billing.stripeWebhook((req.params as { accountId: string }).accountId, req.rawBody, Array.isArray(sig) ? sig[0] : sig);
     if (out.status !== 200) return sendError(reply, out.status, out.message);
@@ -256,13 +255,12 @@ export async function budgetRoutes(app: FastifyInstance, deps: Deps): Promise<vo
       summary: 'Add (or re-key) an alert endpoint; without a secret one is generated and shown once',
       body: { type: 'object', additionalProperties: false, required: ['url'], properties: { url: { type: 'string', format: 'uri', pattern: '^https?://', maxLength: 2000 }, secret: { type: 'string', minLength: 16, maxLength: 200 } } },
     },
-    config: { role: 'owner' },
   }, async (req) => {
     const b = req.body as { url: string; secret?: string };
     return deps.alerts.putEndpoint(accountOf(req), b.url, b.secret);
   });
   app.get('/v1/alerts/endpoints', { schema: { summary: 'Alert endpoints (secrets are never shown)' } }, async (req) => ({ items: await deps.alerts.listEndpoints(accountOf(req)) }));
-  app.delete('/v1/alerts/endpoints/:id', { schema: { summary: 'Remove an alert endpoint' }, config: { role: 'owner' } }, async (req, reply) => {
+  app.delete('/v1/alerts/endpoints/:id', { schema: { summary: 'Remove an alert endpoint' } }, async (req, reply) => {
     if (!(await deps.alerts.deleteEndpoint(accountOf(req), idOf(req)))) throw new HttpError(404, `No alert endpoint ${idOf(req)} in this account.`);
     return reply.code(204).send();
   });

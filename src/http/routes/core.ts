@@ -143,7 +143,7 @@ export async function coreRoutes(app: FastifyInstance, deps: Deps): Promise<void
     },
   );
 
-  app.get('/v1/campaigns/:id/export.csv', { schema: { summary: "CSV export of a campaign's recipients and statuses (streamed)" }, config: { role: 'analyst' } }, async (req, reply) => {
+  app.get('/v1/campaigns/:id/export.csv', { schema: { summary: "CSV export of a campaign's recipients and statuses (streamed)" } }, async (req, reply) => {
     const accountId = accountOf(req);
     const id = (req.params as { id: string }).id;
     const campaign = await deps.campaigns.get(accountId, id);

@@ -177,7 +177,6 @@ export async function orderRoutes(app: FastifyInstance, deps: Deps): Promise<voi
 
   // ------------------------------------------------------------------ Shopify
   app.post('/webhooks/shopify/:accountId', {
-    config: { public: true },
     schema: { summary: 'Shopify order webhooks (orders/create, orders/updated, orders/cancelled, refunds/create), HMAC-verified' },
   }, async (req, reply) => {
     const { accountId } = req.params as { accountId: string };
@@ -186,13 +185,12 @@ export async function orderRoutes(app: FastifyInstance, deps: Deps): Promise<voi
     return reply.code(r.status).send(r.body);
   });
 
-  app.get('/v1/shopify/secret', { config: { role: 'owner' }, schema: { summary: 'Whether a Shopify app secret is set, and the webhook URL to paste in Shopify' } }, async (req) => {
+  app.get('/v1/shopify/secret', { schema: { summary: 'Whether a Shopify app secret is set, and the webhook URL to paste in Shopify' } }, async (req) => {
     const accountId = accountOf(req);
     return { configured: await service().hasShopifySecret(accountId), webhookUrl: `${deps.publicUrl}/webhooks/shopify/${accountId}` };
   });
 
   app.put('/v1/shopify/secret', {
-    config: { role: 'owner' },
     schema: {
       summary: "Set the Shopify app's client secret (never shown again); the previous one may be kept while rotating",
       body: {
@@ -300,7 +298,6 @@ export async function orderRoutes(app: FastifyInstance, deps: Deps): Promise<voi
   app.get('/v1/attribution/settings', { schema: { summary: 'Attribution model, windows per channel and revenue basis' } }, async (req) => service().settings(accountOf(req)));
 
   app.put('/v1/attribution/settings', {
-    config: { role: 'owner' },
     schema: { summary: 'Change the model, windows (hours, null removes one), half-life or revenue basis; every order is credited again', body: settingsBodySchema },
   }, async (req) => service().updateSettings(accountOf(req), req.body as never));
 

@@ -142,7 +142,6 @@ export async function providerRoutes(app: FastifyInstance, deps: Deps): Promise<
   app.post(
     '/webhooks/:provider/:accountId',
     {
-      config: { public: true },
       schema: {
         summary: 'Receive a provider webhook (WhatsApp, Twilio, SendGrid, Mailgun, Postmark); answered after COMMIT',
         tags: ['webhooks'],
@@ -165,7 +164,7 @@ export async function providerRoutes(app: FastifyInstance, deps: Deps): Promise<
 
   app.get(
     '/webhooks/whatsapp/:accountId',
-    { config: { public: true }, schema: { summary: "WhatsApp's subscribe handshake: echoes hub.challenge when hub.verify_token matches", tags: ['webhooks'] } },
+    { schema: { summary: "WhatsApp's subscribe handshake: echoes hub.challenge when hub.verify_token matches", tags: ['webhooks'] } },
     async (req, reply) => {
       const { accountId } = req.params as { accountId: string };
       const result = await deps.webhooks.handshake(accountId, queryOf(req));
@@ -184,7 +183,6 @@ export async function providerRoutes(app: FastifyInstance, deps: Deps): Promise<
   app.put(
     '/v1/providers/:provider/secret',
     {
-      config: { role: 'owner' },
       schema: {
         summary: "Set a provider's webhook secret (never shown back)",
         params: providerParams,
@@ -206,7 +204,7 @@ export async function providerRoutes(app: FastifyInstance, deps: Deps): Promise<
 
   app.delete(
     '/v1/providers/:provider/secret',
-    { config: { role: 'owner' }, schema: { summary: "Remove a provider's webhook secret: its webhooks are refused from then on", params: providerParams } },
+    { schema: { summary: "Remove a provider's webhook secret: its webhooks are refused from then on", params: providerParams } },
     async (req, reply) => {
       const { provider } = req.params as { provider: ProviderName };
       await deps.webhooks.deleteSecret(accountOf(req), provider);

@@ -7,7 +7,6 @@ import { HttpError, sendError } from '../errors';
 import { isValidTimeZone, ROLES, type Account, type Role } from '../../services/accounts';
 import type { Outcome } from '../../services/ingest';
 
-const owner = { role: 'owner' as const };
 const idParam = { type: 'object', properties: { id: { type: 'string', minLength: 1, maxLength: 100 } }, required: ['id'] } as const;
 
 const accountPutSchema = {
@@ -64,7 +63,7 @@ function send<T>(reply: FastifyReply, outcome: Outcome<T>, okStatus = 200) {
 
 export async function settingsRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
   // ------------------------------------------------------------------ account
-  app.put('/v1/account', { config: owner, schema: { summary: "Change the account's name, currency, time zone, default country or revenue basis", tags: ['settings'], body: accountPutSchema } }, async (req) => {
+  app.put('/v1/account', { schema: { summary: "Change the account's name, currency, time zone, default country or revenue basis", tags: ['settings'], body: accountPutSchema } }, async (req) => {
     const b = req.body as { name?: string; currency?: string; timeZone?: string; defaultCountry?: string | null; revenueBasis?: 'net' | 'gross' };
     if (b.timeZone !== undefined && !isValidTimeZone(b.timeZone)) {
       throw new HttpError(400, `Unknown time zone "${b.timeZone}": use an IANA name such as Europe/Paris or America/New_York.`, [{ path: '/timeZone', message: 'not an IANA time zone' }]);
@@ -86,7 +85,7 @@ export async function settingsRoutes(app: FastifyInstance, deps: Deps): Promise<
   });
 
   // ------------------------------------------------------------------ API keys
-  app.get('/v1/keys', { config: owner, schema: { summary: "The account's API keys (never their secrets)", tags: ['settings'] } }, async (req) => {
+  app.get('/v1/keys', { schema: { summary: "The account's API keys (never their secrets)", tags: ['settings'] } }, async (req) => {
     const accountId = accountOf(req);
     const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
     const items = (await deps.accounts.listKeys(accountId)).map((k) => ({
@@ -96,35 +95,35 @@ export async function settingsRoutes(app: FastifyInstance, deps: Deps): Promise<
     return { items, nextCursor: null };
   });
 
-  app.post('/v1/keys', { config: owner, schema: { summary: 'Create an API key; the key is in this answer only', tags: ['settings'], body: keyCreateSchema } }, async (req, reply) => {
+  app.post('/v1/keys', { schema: { summary: 'Create an API key; the key is in this answer only', tags: ['settings'], body: keyCreateSchema } }, async (req, reply) => {
     const b = req.body as { name: string; role?: Role };
     const k = await deps.accounts.createKey(accountOf(req), b.name, b.role ?? 'owner');
     reply.header('cache-control', 'no-store');
     return reply.code(201).send({ id: k.id, name: b.name, role: b.role ?? 'owner', key: k.token });
   });
 
-  app.delete('/v1/keys/:id', { config: owner, schema: { summary: 'Revoke an API key', tags: ['settings'], params: idParam } }, async (req, reply) => {
+  app.delete('/v1/keys/:id', { schema: { summary: 'Revoke an API key', tags: ['settings'], params: idParam } }, async (req, reply) => {
     const id = (req.params as { id: string }).id;
     if (!(await deps.accounts.revokeKey(accountOf(req), id))) throw new HttpError(404, `No active key ${id} in this account.`);
     return reply.code(204).send();
   });
 
   // ------------------------------------------------------------------ members
-  app.get('/v1/users', { config: owner, schema: { summary: "The account's dashboard users and their roles", tags: ['settings'] } }, async (req) => ({
+  app.get('/v1/users', { schema: { summary: "The account's dashboard users and their roles", tags: ['settings'] } }, async (req) => ({
     items: await deps.sessions.members(accountOf(req)),
     nextCursor: null,
   }));
 
-  app.post('/v1/users', { config: owner, schema: { summary: 'Add a dashboard user with a password and a role', tags: ['settings'], body: userCreateSchema } }, async (req, reply) => {
+  app.post('/v1/users', { schema: { summary: 'Add a dashboard user with a password and a role', tags: ['settings'], body: userCreateSchema } }, async (req, reply) => {
     const b = req.body as { email: string; password: string; role: Role };
     return send(reply, await deps.sessions.addMember(accountOf(req), b.email, b.password, b.role), 201);
   });
 
-  app.patch('/v1/users/:id', { config: owner, schema: { summary: "Change a user's role (the last owner stays owner)", tags: ['settings'], params: idParam, body: userPatchSchema } }, async (req, reply) => {
+  app.patch('/v1/users/:id', { schema: { summary: "Change a user's role (the last owner stays owner)", tags: ['settings'], params: idParam, body: userPatchSchema } }, async (req, reply) => {
     return send(reply, await deps.sessions.setRole(accountOf(req), (req.params as { id: string }).id, (req.body as { role: Role }).role));
   });
 
-  app.delete('/v1/users/:id', { config: owner, schema: { summary: 'Remove a user from the account (never the last owner)', tags: ['settings'], params: idParam } }, async (req, reply) => {
+  app.delete('/v1/users/:id', { schema: { summary: 'Remove a user from the account (never the last owner)', tags: ['settings'], params: idParam } }, async (req, reply) => {
     return send(reply, await deps.sessions.removeMember(accountOf(req), (req.params as { id: string }).id));
   });
 }

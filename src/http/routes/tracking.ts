@@ -246,10 +246,10 @@ export async function trackingRoutes(app: FastifyInstance, deps: Deps): Promise<
     return send(reply, req.method, await answerVisit(t, kind, token, req.method, req.headers));
   };
   for (const [path, kind] of [['/l/', 'clicked'], ['/q/', 'scanned']] as const) {
-    app.route({ method: ['GET', 'HEAD'], url: `${path}:token`, config: { public: true }, handler: visit(kind, 'token') });
-    app.route({ method: ['GET', 'HEAD'], url: `${path}:token/*`, config: { public: true }, handler: visit(kind, 'token') });
+    app.route({ method: ['GET', 'HEAD'], url: `${path}:token`, handler: visit(kind, 'token') });
+    app.route({ method: ['GET', 'HEAD'], url: `${path}:token/*`, handler: visit(kind, 'token') });
   }
-  app.route({ method: ['GET', 'HEAD'], url: '/o/:file', config: { public: true }, handler: visit('opened', 'file') });
+  app.route({ method: ['GET', 'HEAD'], url: '/o/:file', handler: visit('opened', 'file') });
 
   // ------------------------------------------------------------------ API
   const campaignId = (req: FastifyRequest) => (req.params as { id: string }).id;
@@ -313,7 +313,7 @@ export async function trackingRoutes(app: FastifyInstance, deps: Deps): Promise<
 
   app.get('/v1/tracking/settings', { schema: { summary: "The account's tracking settings (UTM, click id parameter, bot thresholds)", tags: ['tracking'] } }, async (req) => t.settingsOf(accountOf(req)));
 
-  app.patch('/v1/tracking/settings', { config: { role: 'owner' }, schema: { summary: 'Change tracking settings', tags: ['tracking'], body: settingsSchema } }, async (req, reply) =>
+  app.patch('/v1/tracking/settings', { schema: { summary: 'Change tracking settings', tags: ['tracking'], body: settingsSchema } }, async (req, reply) =>
     sendOutcome(reply, await t.updateSettings(accountOf(req), req.body as never), 200, 'settings'),
   );
 
