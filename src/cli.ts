@@ -125,7 +125,7 @@ keys
 const users = program.command('users').description('Manage dashboard users.');
 users
   .command('create')
-  .description('Create a dashboard user (or give an existing one a role in the account).')
+  .description("Create a dashboard user; a person who already has a login is attached only with their own password (never changed), or invite them.")
   .requiredOption('--account <id>', 'account id')
   .requiredOption('--email <email>', 'login email')
   .option('--role <role>', `one of ${ROLES.join(', ')}`, 'owner')
@@ -137,7 +137,22 @@ users
       if (!ROLES.includes(o.role)) fail(`--role must be one of ${ROLES.join(', ')}`);
       if (!(await m.deps.accounts.get(o.account))) fail(`no account ${o.account} (see \`mesure accounts list\`)`);
       const r = await m.deps.accounts.createUser(o.account, o.email, password!, o.role).catch(fail);
-      process.stdout.write(`${r.created ? 'created' : 'updated'} ${o.email} as ${o.role} of ${o.account}\n`);
+      process.stdout.write(`${r.created ? 'created' : 'attached existing login'} ${o.email} as ${o.role} of ${o.account}\n`);
+    }),
+  );
+users
+  .command('invite')
+  .description('Invite a person who already has a login to an account; prints the token (once) they accept after logging in.')
+  .requiredOption('--account <id>', 'account id')
+  .requiredOption('--email <email>', 'their login email')
+  .option('--role <role>', `one of ${ROLES.join(', ')}`, 'viewer')
+  .action(async (o: { account: string; email: string; role: Role }) =>
+    withMesure(async (m) => {
+      if (!ROLES.includes(o.role)) fail(`--role must be one of ${ROLES.join(', ')}`);
+      if (!(await m.deps.accounts.get(o.account))) fail(`no account ${o.account} (see \`mesure accounts list\`)`);
+      const r = await m.deps.sessions.inviteByEmail(o.account, o.email, o.role, m.deps.publicUrl);
+      if (!r.ok) fail(r.message);
+      else process.stdout.write(`${r.value.message}\n${r.value.link}\n`);
     }),
   );
 

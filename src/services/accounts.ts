@@ -6,13 +6,17 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Db } from '../store/db';
 import type { AccountRow, DB } from '../store/schema';
 import {
-  getAccount, getApiKey, getUserByEmail, insertAccount, insertApiKey, insertUser, listAccounts, listApiKeys,
-  revokeApiKey, updateAccount, upsertMembership,
+  getAccount, getApiKey, getUserByEmail, insertAccount, insertApiKey, insertMembershipIfAbsent, insertUser, listAccounts,
+  listApiKeys, revokeApiKey, updateAccount,
 } from '../store/accounts';
+import { getMembership } from '../store/sessions';
 import { normalizeEmail } from '../domain/contacts';
 
 export const ROLES = ['owner', 'analyst', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
+
+/** What adding an e-mail to an account did: created a new person, or found an existing one (left untouched). */
+export type AddPerson = { created: true; userId: string; email: string; member: true } | { created: false; userId: string; email: string; member: boolean };
 
 export interface AccountSettings {
   revenueBasis?: 'net' | 'gross';
@@ -147,19 +151,54 @@ export class AccountDirectory {
     return { accountId, role: key.role as Role, keyId };
   }
 
-  async createUser(accountId: string, emailRaw: string, password: string, role: Role): Promise<{ userId: string; created: boolean }> {
+  /**
+   * Adds an e-mail to an account. A new e-mail creates the person with this password and their membership; an
+   * e-mail that already has a login anywhere is left untouched (its password, its memberships): the caller decides
+   * what to do (invite the person, who accepts with their own credentials).
+   */
+  async addPerson(accountId: string, emailRaw: string, password: string, role: Role): Promise<AddPerson> {
     const email = normalizeEmail(emailRaw);
     if (!email) throw new Error(`"${emailRaw}" is not an email address.`);
+    const existing = await getUserByEmail(this.db.kysely, email);
+    if (existing) return { created: false, userId: existing.id, email, member: !!(await this.membershipOf(accountId, existing.id)) };
     if (password.length < 8) throw new Error('The password must have at least 8 characters.');
-    let user = await getUserByEmail(this.db.kysely, email);
-    let created = false;
-    if (!user) {
-      user = { id: `usr_${randomUUID().replace(/-/g, '').slice(0, 16)}`, email, password_hash: await argonHash(password), created_at: this.clock() };
-      await insertUser(this.db.kysely, user);
-      created = true;
+    const now = this.clock();
+    const user = { id: `usr_${randomUUID().replace(/-/g, '').slice(0, 16)}`, email, password_hash: await argonHash(password), created_at: now };
+    try {
+      await this.db.kysely.transaction().execute(async (tx) => {
+        await insertUser(tx, user);
+        await insertMembershipIfAbsent(tx, { account_id: accountId, user_id: user.id, role, created_at: now, last_used_at: null });
+      });
+    } catch (err) {
+      // The same e-mail created at the same moment by another request: it is an existing person now.
+      const raced = await getUserByEmail(this.db.kysely, email);
+      if (!raced) throw err;
+      return { created: false, userId: raced.id, email, member: !!(await this.membershipOf(accountId, raced.id)) };
     }
-    await upsertMembership(this.db.kysely, { account_id: accountId, user_id: user.id, role });
-    return { userId: user.id, created };
+    return { created: true, userId: user.id, email, member: true };
+  }
+
+  /**
+   * The command line's way to add a user: a new e-mail is created; an existing person is attached to the account
+   * only when given their own current password (proof that they agree), never re-passworded or re-roled.
+   */
+  async createUser(accountId: string, emailRaw: string, password: string, role: Role): Promise<{ userId: string; created: boolean }> {
+    const r = await this.addPerson(accountId, emailRaw, password, role);
+    if (r.created) return { userId: r.userId, created: true };
+    if (r.member) {
+      throw new Error(`${r.email} is already a member of account ${accountId}; change their role in the dashboard (Settings → Users) or with PATCH /v1/users/${r.userId}.`);
+    }
+    if ((await this.checkPassword(r.email, password)) !== r.userId) {
+      throw new Error(
+        `${r.email} already has a Mesure login with another password, which is never changed from here: give their own password to attach them, or invite them (\`mesure users invite --account ${accountId} --email ${r.email}\`, or Settings → Users) and let them accept.`,
+      );
+    }
+    await insertMembershipIfAbsent(this.db.kysely, { account_id: accountId, user_id: r.userId, role, created_at: this.clock(), last_used_at: null });
+    return { userId: r.userId, created: false };
+  }
+
+  private membershipOf(accountId: string, userId: string) {
+    return getMembership(this.db.kysely, accountId, userId);
   }
 
   async checkPassword(emailRaw: string, password: string): Promise<string | null> {

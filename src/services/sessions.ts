@@ -1,16 +1,22 @@
 // Dashboard access: login with email and password, sessions kept as SHA-256 hashes of a random 32-byte id, a CSRF
-// token per session, rate-limited attempts, and the account's members (roles, removal, never without an owner).
+// token per session, rate-limited attempts, the account a session opens (only one its person is a member of), the
+// account's members (roles, removal, never without an owner) and invitations of people who already have a login.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../store/db';
-import { deleteSession, deleteExpiredSessions, getUser, insertSession, listMembershipsOfUser } from '../store/accounts';
 import {
-  deleteMember, deleteSessionsOfMember, extendSession, getLiveSession, getMembership, listMembers, updateMemberRole,
+  deleteSession, deleteExpiredSessions, getUser, getUserByEmail, insertMembershipIfAbsent, insertSession, listMembershipsOfUser, markMembershipUsed,
+} from '../store/accounts';
+import {
+  deleteExpiredInvitations, deleteInvitation, deleteMember, deleteSessionsOfMember, extendSession, getInvitation, getLiveSession,
+  getMembership, listInvitations, listMembers, replaceInvitation, setSessionAccount, updateMemberRole,
 } from '../store/sessions';
+import type { InvitationRow } from '../store/schema';
 import { normalizeEmail } from '../domain/contacts';
 import { ROLES, type AccountDirectory, type Role } from './accounts';
 import type { Outcome } from './ingest';
 
 export const SESSION_TTL_MS = 14 * 24 * 3600 * 1000;
+export const INVITATION_TTL_MS = 14 * 24 * 3600 * 1000;
 /** A session's expiry moves forward when used, at most once an hour (one write an hour, not one a request). */
 const EXTEND_EVERY_MS = 3600 * 1000;
 
@@ -47,14 +53,46 @@ export class AttemptLimiter {
 }
 
 export interface SessionView {
+  /** The person, with their role in the account the session opens. */
   user: { id: string; email: string; role: Role };
+  /** The account the session opens: every /v1 call made with this session reads and changes this account only. */
   account: { id: string; name: string; currency: string; timeZone: string; defaultCountry: string | null };
+  /** Every account the person is a member of, most recently used first: the ones a switch may open. */
+  accounts: { id: string; name: string; role: Role }[];
+  csrfToken: string;
+}
+
+/** A live session as the /v1 hook needs it: no account list, one query. */
+export interface ResolvedSession {
+  idHash: string;
+  accountId: string;
+  user: SessionView['user'];
   csrfToken: string;
 }
 
 export type LoginResult =
   | { ok: true; token: string; view: SessionView; expiresAt: number }
   | { ok: false; status: 401 | 403 | 429; message: string; retryAfter?: number };
+
+export type SessionOutcome = { ok: true; value: SessionView } | { ok: false; status: 403 | 404 | 409 | 410 | 422; message: string };
+
+export interface Invitation {
+  id: string;
+  email: string;
+  role: Role;
+  createdAt: string;
+  expiresAt: string;
+}
+
+/** What adding an e-mail did: a new member, or an invitation (the person already has a login) with its token, shown once. */
+export interface InvitationAnswer {
+  invitation: Invitation;
+  token: string;
+  /** The dashboard with the token in the fragment (never sent to the server in a request line or Referer). */
+  link: string;
+  message: string;
+}
+export type Added = { member: Member } | InvitationAnswer;
 
 export interface Member {
   id: string;
@@ -84,7 +122,9 @@ export class Sessions {
     if (wait > 0) return { ok: false, status: 429, message: `Too many login attempts; try again in ${wait} s.`, retryAfter: wait };
     const userId = await this.accounts.checkPassword(emailRaw, password);
     if (!userId) return { ok: false, status: 401, message: 'Wrong email or password.' };
-    const memberships = (await listMembershipsOfUser(this.db.kysely, userId)).sort((a, b) => a.account_id.localeCompare(b.account_id));
+    // The session opens the account the person used last (or their oldest membership): adding them elsewhere never
+    // moves where they land; only they do, by switching or accepting an invitation.
+    const memberships = await listMembershipsOfUser(this.db.kysely, userId);
     if (!memberships.length) return { ok: false, status: 403, message: 'This user belongs to no account: ask an owner to add you (Settings → Users).' };
     const m = memberships[0];
     const token = randomBytes(32).toString('base64url');
@@ -92,32 +132,69 @@ export class Sessions {
     const expiresAt = now + SESSION_TTL_MS;
     await deleteExpiredSessions(this.db.kysely, now);
     await insertSession(this.db.kysely, { id_hash: sha256(token), account_id: m.account_id, user_id: userId, csrf_token: csrf, created_at: now, expires_at: expiresAt });
+    await markMembershipUsed(this.db.kysely, m.account_id, userId, now);
     const user = (await getUser(this.db.kysely, userId))!;
-    return { ok: true, token, expiresAt, view: await this.view(m.account_id, { id: userId, email: user.email, role: m.role as Role }, csrf) };
+    return { ok: true, token, expiresAt, view: await this.view({ idHash: sha256(token), accountId: m.account_id, user: { id: userId, email: user.email, role: m.role as Role }, csrfToken: csrf }) };
   }
 
-  /** The live session behind a cookie value, or null (unknown, expired, or its member removed). */
-  async resolve(token: string): Promise<SessionView | null> {
+  /** The live session behind a cookie value, or null (unknown, expired, or its member removed from its account). */
+  async resolve(token: string): Promise<ResolvedSession | null> {
     if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
     const now = this.clock();
     const idHash = sha256(token);
     const s = await getLiveSession(this.db.kysely, idHash, now);
     if (!s) return null;
     if (now + SESSION_TTL_MS - s.expires_at > EXTEND_EVERY_MS) await extendSession(this.db.kysely, idHash, now + SESSION_TTL_MS);
-    return this.view(s.account_id, { id: s.user_id, email: s.email, role: s.role as Role }, s.csrf_token);
+    return { idHash, accountId: s.account_id, user: { id: s.user_id, email: s.email, role: s.role as Role }, csrfToken: s.csrf_token };
   }
 
   async logout(token: string): Promise<void> {
     await deleteSession(this.db.kysely, sha256(token));
   }
 
-  private async view(accountId: string, user: SessionView['user'], csrfToken: string): Promise<SessionView> {
-    const a = (await this.accounts.get(accountId))!;
+  /** The session as /auth/login and /auth/me answer it: the open account and every account the person may open. */
+  async view(s: ResolvedSession): Promise<SessionView> {
+    const a = (await this.accounts.get(s.accountId))!;
+    const accounts = (await listMembershipsOfUser(this.db.kysely, s.user.id)).map((m) => ({ id: m.account_id, name: m.account_name, role: m.role as Role }));
     return {
-      user,
+      user: s.user,
       account: { id: a.id, name: a.name, currency: a.currency, timeZone: a.time_zone, defaultCountry: a.default_country },
-      csrfToken,
+      accounts,
+      csrfToken: s.csrfToken,
     };
+  }
+
+  /** Moves the session to another account of the same person; refused for an account they are not a member of. */
+  async switchAccount(s: ResolvedSession, accountId: string): Promise<SessionOutcome> {
+    const m = await getMembership(this.db.kysely, accountId, s.user.id);
+    // The same answer for an account that does not exist and one of someone else: no way to probe account ids.
+    if (!m) return { ok: false, status: 404, message: `You are not a member of account ${accountId}: choose one of the accounts listed by /auth/me, or ask its owner for an invitation.` };
+    await setSessionAccount(this.db.kysely, s.idHash, accountId);
+    await markMembershipUsed(this.db.kysely, accountId, s.user.id, this.clock());
+    return { ok: true, value: await this.view({ ...s, accountId, user: { ...s.user, role: m.role as Role } }) };
+  }
+
+  /**
+   * Accepts an invitation for the logged-in person: it must be theirs (the person it was made for), pending and not
+   * expired. Creates the membership with the invited role and opens that account in this session.
+   */
+  async acceptInvitation(s: ResolvedSession, token: string): Promise<SessionOutcome> {
+    const parsed = /^minv_(acc_[A-Za-z0-9]+|[A-Za-z0-9-]+)_(inv_[0-9a-f]+)_([A-Za-z0-9_-]{32})$/.exec(token);
+    const unknown: SessionOutcome = { ok: false, status: 404, message: 'No pending invitation has this token: it was revoked, replaced by a newer one, already accepted, or mistyped. Ask the account owner for a new one.' };
+    if (!parsed) return unknown;
+    const [, accountId, id, secret] = parsed;
+    const inv = await getInvitation(this.db.kysely, accountId, id);
+    if (!inv || !hashMatches(inv.token_hash, sha256(secret))) return unknown;
+    if (inv.user_id !== s.user.id) {
+      return { ok: false, status: 403, message: 'This invitation was made for another login: log out and log in as the invited person to accept it.' };
+    }
+    const now = this.clock();
+    if (inv.expires_at <= now) return { ok: false, status: 410, message: 'This invitation has expired: ask the account owner to invite you again.' };
+    await this.db.kysely.transaction().execute(async (tx) => {
+      await insertMembershipIfAbsent(tx, { account_id: accountId, user_id: s.user.id, role: inv.role, created_at: now, last_used_at: null });
+      await deleteInvitation(tx, accountId, id);
+    });
+    return this.switchAccount(s, accountId);
   }
 
   // ---------------------------------------------------------------- members of an account
@@ -128,21 +205,64 @@ export class Sessions {
     }));
   }
 
-  /** Adds a member with a password (an email already known elsewhere keeps its own password). */
-  async addMember(accountId: string, email: string, password: string, role: Role): Promise<Outcome<Member>> {
+  /**
+   * Adds an e-mail to the account. A new e-mail becomes a person with this password and a member (201); an e-mail
+   * that already has a login (in any account) keeps its password untouched and gets an invitation to accept with
+   * their own credentials (202); a person already a member is refused (409).
+   */
+  async addMember(accountId: string, email: string, password: string, role: Role, publicUrl: string): Promise<Outcome<Added>> {
     const normalized = normalizeEmail(email);
     if (!normalized) return fail(422, `"${email}" is not an email address.`, 'email');
     if (!ROLES.includes(role)) return fail(422, `role must be one of ${ROLES.join(', ')}.`, 'role');
-    if ((await this.members(accountId)).some((m) => m.email === normalized)) {
-      return fail(409, `${normalized} is already a member of this account; change their role instead.`, 'email');
-    }
+    let r;
     try {
-      const r = await this.accounts.createUser(accountId, normalized, password, role);
-      const member = (await this.members(accountId)).find((m) => m.id === r.userId)!;
-      return { ok: true, value: member };
+      r = await this.accounts.addPerson(accountId, normalized, password, role);
     } catch (err) {
       return fail(422, (err as Error).message, 'password');
     }
+    if (r.created) return { ok: true, value: { member: (await this.members(accountId)).find((m) => m.id === r.userId)! } };
+    if (r.member) return fail(409, `${normalized} is already a member of this account; change their role instead.`, 'email');
+    return { ok: true, value: await this.inviteAnswer(accountId, r.userId, normalized, role, publicUrl) };
+  }
+
+  /** Invites a person who already has a login (the command line's `mesure users invite`). */
+  async inviteByEmail(accountId: string, email: string, role: Role, publicUrl: string): Promise<Outcome<InvitationAnswer>> {
+    const normalized = normalizeEmail(email);
+    if (!normalized) return fail(422, `"${email}" is not an email address.`, 'email');
+    if (!ROLES.includes(role)) return fail(422, `role must be one of ${ROLES.join(', ')}.`, 'role');
+    const user = await getUserByEmail(this.db.kysely, normalized);
+    if (!user) return fail(404, `${normalized} has no Mesure login yet: create it with a password instead (\`mesure users create\`, or Settings → Users).`, 'email');
+    if (await getMembership(this.db.kysely, accountId, user.id)) return fail(409, `${normalized} is already a member of this account; change their role instead.`, 'email');
+    return { ok: true, value: await this.inviteAnswer(accountId, user.id, normalized, role, publicUrl) };
+  }
+
+  private async inviteAnswer(accountId: string, userId: string, email: string, role: Role, publicUrl: string): Promise<InvitationAnswer> {
+    const { invitation, token } = await this.invite(accountId, userId, email, role);
+    return {
+      invitation, token,
+      link: `${publicUrl.replace(/\/+$/, '')}/#invitation=${token}`,
+      message: `${email} already has a Mesure login, so no password was set or changed: pass them this link (or the token), shown only now. They accept it once logged in with their own password, before ${invitation.expiresAt}.`,
+    };
+  }
+
+  /** Records an invitation of an existing person (replacing a pending one); the token is in this answer only. */
+  async invite(accountId: string, userId: string, email: string, role: Role): Promise<{ invitation: Invitation; token: string }> {
+    const now = this.clock();
+    const id = `inv_${randomBytes(8).toString('hex')}`;
+    const secret = randomBytes(24).toString('base64url');
+    const row: InvitationRow = { account_id: accountId, id, user_id: userId, email, role, token_hash: sha256(secret), created_at: now, expires_at: now + INVITATION_TTL_MS };
+    await deleteExpiredInvitations(this.db.kysely, accountId, now);
+    await replaceInvitation(this.db.kysely, row);
+    return { invitation: toInvitation(row), token: `minv_${accountId}_${id}_${secret}` };
+  }
+
+  async invitations(accountId: string): Promise<Invitation[]> {
+    return (await listInvitations(this.db.kysely, accountId, this.clock())).map(toInvitation);
+  }
+
+  async revokeInvitation(accountId: string, id: string): Promise<Outcome<null>> {
+    if ((await deleteInvitation(this.db.kysely, accountId, id)) === 0) return fail(404, `No pending invitation ${id} in this account.`);
+    return { ok: true, value: null };
   }
 
   async setRole(accountId: string, userId: string, role: Role): Promise<Outcome<Member>> {
@@ -169,6 +289,16 @@ export function csrfMatches(expected: string, given: string | undefined): boolea
   const a = Buffer.from(expected);
   const b = Buffer.from(given);
   return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function hashMatches(expectedHex: string, givenHex: string): boolean {
+  const a = Buffer.from(expectedHex, 'hex');
+  const b = Buffer.from(givenHex, 'hex');
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function toInvitation(r: InvitationRow): Invitation {
+  return { id: r.id, email: r.email, role: r.role as Role, createdAt: new Date(Number(r.created_at)).toISOString(), expiresAt: new Date(Number(r.expires_at)).toISOString() };
 }
 
 function fail<T>(status: 404 | 409 | 422, message: string, field?: string): Outcome<T> {

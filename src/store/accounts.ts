@@ -1,4 +1,4 @@
-// SQL for accounts, API keys, users, memberships and sessions.
+// SQL for accounts, API keys, people (users: global, one e-mail and one password), their memberships and sessions.
 import type { Kysely, Transaction } from 'kysely';
 import type { AccountRow, ApiKeyRow, DB, MembershipRow, SessionRow, UserRow } from './schema';
 
@@ -44,23 +44,30 @@ export async function getUserByEmail(h: Handle, email: string): Promise<UserRow 
 export async function getUser(h: Handle, id: string): Promise<UserRow | undefined> {
   return h.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
 }
-export async function upsertMembership(h: Handle, row: MembershipRow): Promise<void> {
-  await h
+/** Adds a membership; false when the person is already a member of the account (the existing row is left as is). */
+export async function insertMembershipIfAbsent(h: Handle, row: MembershipRow): Promise<boolean> {
+  const r = await h
     .insertInto('memberships')
     .values(row)
-    .onConflict((oc) => oc.columns(['account_id', 'user_id']).doUpdateSet({ role: row.role }))
-    .execute();
+    .onConflict((oc) => oc.columns(['account_id', 'user_id']).doNothing())
+    .executeTakeFirst();
+  return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
 }
-export async function listMembershipsOfUser(h: Handle, userId: string): Promise<MembershipRow[]> {
-  return h.selectFrom('memberships').selectAll().where('user_id', '=', userId).execute();
-}
-export async function listUsersOfAccount(h: Handle, accountId: string): Promise<(MembershipRow & { email: string })[]> {
-  return h
+/** The person's memberships with their accounts' names, most recently used first, then oldest first. */
+export async function listMembershipsOfUser(h: Handle, userId: string): Promise<(MembershipRow & { account_name: string })[]> {
+  const rows = await h
     .selectFrom('memberships')
-    .innerJoin('users', 'users.id', 'memberships.user_id')
-    .select(['memberships.account_id', 'memberships.user_id', 'memberships.role', 'users.email'])
-    .where('memberships.account_id', '=', accountId)
+    .innerJoin('accounts', 'accounts.id', 'memberships.account_id')
+    .selectAll('memberships')
+    .select('accounts.name as account_name')
+    .where('memberships.user_id', '=', userId)
     .execute();
+  return rows
+    .map((r) => ({ ...r, created_at: Number(r.created_at), last_used_at: r.last_used_at === null ? null : Number(r.last_used_at) }))
+    .sort((a, b) => (b.last_used_at ?? -1) - (a.last_used_at ?? -1) || a.created_at - b.created_at || a.account_id.localeCompare(b.account_id));
+}
+export async function markMembershipUsed(h: Handle, accountId: string, userId: string, at: number): Promise<void> {
+  await h.updateTable('memberships').set({ last_used_at: at }).where('account_id', '=', accountId).where('user_id', '=', userId).execute();
 }
 
 export async function insertSession(h: Handle, row: SessionRow): Promise<void> {

@@ -122,6 +122,19 @@ export interface MembershipRow {
   account_id: string;
   user_id: string;
   role: string;
+  created_at: number;
+  /** When a session last opened this account: login opens the most recent one. */
+  last_used_at: number | null;
+}
+export interface InvitationRow {
+  account_id: string;
+  id: string;
+  user_id: string;
+  email: string;
+  role: string;
+  token_hash: string;
+  created_at: number;
+  expires_at: number;
 }
 export interface SessionRow {
   id_hash: string;
@@ -153,6 +166,7 @@ export interface DB {
   campaign_days: CampaignDayRow;
   users: UserRow;
   memberships: MembershipRow;
+  invitations: InvitationRow;
   sessions: SessionRow;
   kysely_migration?: { name: string; timestamp: string; _?: Generated<number> };
 }

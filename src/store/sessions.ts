@@ -1,7 +1,7 @@
 // SQL for dashboard users' memberships and sessions beyond what store/accounts.ts already reads: roles, removal
-// guarded so that an account always keeps one owner, session lookup joined with the membership.
+// guarded so that an account always keeps one owner, session lookup joined with the membership, invitations.
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { DB, MembershipRow, SessionRow } from './schema';
+import type { DB, InvitationRow, MembershipRow, SessionRow } from './schema';
 
 type Handle = Kysely<DB> | Transaction<DB>;
 
@@ -16,7 +16,7 @@ export async function listMembers(h: Handle, accountId: string): Promise<MemberR
   return h
     .selectFrom('memberships')
     .innerJoin('users', 'users.id', 'memberships.user_id')
-    .select(['memberships.user_id', 'users.email', 'memberships.role', 'users.created_at'])
+    .select(['memberships.user_id', 'users.email', 'memberships.role', 'memberships.created_at'])
     .where('memberships.account_id', '=', accountId)
     .orderBy('users.email')
     .execute();
@@ -77,4 +77,42 @@ export async function getLiveSession(h: Handle, idHash: string, now: number): Pr
 
 export async function extendSession(h: Handle, idHash: string, expiresAt: number): Promise<void> {
   await h.updateTable('sessions').set({ expires_at: expiresAt }).where('id_hash', '=', idHash).execute();
+}
+
+/** Moves a session to another account of the same person (the caller checked the membership). */
+export async function setSessionAccount(h: Handle, idHash: string, accountId: string): Promise<void> {
+  await h.updateTable('sessions').set({ account_id: accountId }).where('id_hash', '=', idHash).execute();
+}
+
+// ------------------------------------------------------------------ invitations
+
+/** Records an invitation, replacing the account's pending one for the same person (its old token stops working). */
+export async function replaceInvitation(h: Handle, row: InvitationRow): Promise<void> {
+  await h.deleteFrom('invitations').where('account_id', '=', row.account_id).where('user_id', '=', row.user_id).execute();
+  await h.insertInto('invitations').values(row).execute();
+}
+
+export async function getInvitation(h: Handle, accountId: string, id: string): Promise<InvitationRow | undefined> {
+  return h.selectFrom('invitations').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
+}
+
+/** The account's invitations that have not expired, newest first. */
+export async function listInvitations(h: Handle, accountId: string, now: number): Promise<InvitationRow[]> {
+  return h
+    .selectFrom('invitations')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('expires_at', '>', now)
+    .orderBy('created_at', 'desc')
+    .execute();
+}
+
+/** Deletes one invitation; the number of rows removed (0 or 1). */
+export async function deleteInvitation(h: Handle, accountId: string, id: string): Promise<number> {
+  const r = await h.deleteFrom('invitations').where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
+
+export async function deleteExpiredInvitations(h: Handle, accountId: string, now: number): Promise<void> {
+  await h.deleteFrom('invitations').where('account_id', '=', accountId).where('expires_at', '<=', now).execute();
 }

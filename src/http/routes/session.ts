@@ -1,9 +1,10 @@
-// Dashboard session routes (/auth/login, /auth/me, /auth/logout) and the resolver that turns the session cookie
-// into a principal for /v1 routes, with the CSRF check on unsafe methods.
+// Dashboard session routes (/auth/login, /auth/me, /auth/logout, /auth/account to switch account,
+// /auth/invitations/accept) and the resolver that turns the session cookie into a principal for /v1 routes, with the
+// CSRF check on unsafe methods.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps, SessionResolver } from '../app';
 import { HttpError, sendError } from '../errors';
-import { csrfMatches, SESSION_TTL_MS, type Sessions } from '../../services/sessions';
+import { csrfMatches, SESSION_TTL_MS, type ResolvedSession, type SessionOutcome, type Sessions } from '../../services/sessions';
 
 declare module '../app' {
   interface Deps {
@@ -44,7 +45,7 @@ export function sessionResolver(sessions: Sessions): SessionResolver {
     if (!SAFE_METHODS.has(req.method) && !csrfMatches(s.csrfToken, req.headers['x-csrf-token'] as string | undefined)) {
       throw new HttpError(403, 'Missing or wrong X-CSRF-Token header: send the csrfToken returned by /auth/login or /auth/me with every change made with the session cookie.');
     }
-    return { accountId: s.account.id, role: s.user.role, via: 'session', userId: s.user.id };
+    return { accountId: s.accountId, role: s.user.role, via: 'session', userId: s.user.id };
   };
 }
 
@@ -56,6 +57,20 @@ const loginSchema = {
     email: { type: 'string', minLength: 1, maxLength: 320 },
     password: { type: 'string', minLength: 1, maxLength: 1000 },
   },
+} as const;
+
+const switchSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['accountId'],
+  properties: { accountId: { type: 'string', minLength: 1, maxLength: 100 } },
+} as const;
+
+const acceptSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['token'],
+  properties: { token: { type: 'string', minLength: 1, maxLength: 300 } },
 } as const;
 
 export async function sessionRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
@@ -75,12 +90,44 @@ export async function sessionRoutes(app: FastifyInstance, deps: Deps): Promise<v
     return r.view;
   });
 
-  app.get('/auth/me', { schema: { summary: 'The logged-in user, account and CSRF token', tags: ['session'] } }, async (req, reply) => {
+  app.get('/auth/me', { schema: { summary: 'The logged-in person, the open account, every account they may open, and the CSRF token', tags: ['session'] } }, async (req, reply) => {
     const token = sessionToken(req);
     const s = token ? await deps.sessions.resolve(token) : null;
     if (!s) return sendError(reply, 401, 'Not logged in.');
     reply.header('cache-control', 'no-store');
+    return deps.sessions.view(s);
+  });
+
+  /** The session of a change made with the cookie: logged in, and the CSRF token in X-CSRF-Token. */
+  const changingSession = async (req: FastifyRequest, reply: FastifyReply): Promise<ResolvedSession | null> => {
+    const token = sessionToken(req);
+    const s = token ? await deps.sessions.resolve(token) : null;
+    if (!s) {
+      sendError(reply, 401, 'Not logged in: log in with your own email and password first.');
+      return null;
+    }
+    if (!csrfMatches(s.csrfToken, req.headers['x-csrf-token'] as string | undefined)) {
+      sendError(reply, 403, 'Missing or wrong X-CSRF-Token header: send the csrfToken returned by /auth/login or /auth/me.');
+      return null;
+    }
     return s;
+  };
+  const answer = (reply: FastifyReply, r: SessionOutcome) => {
+    if (!r.ok) return sendError(reply, r.status, r.message);
+    reply.header('cache-control', 'no-store');
+    return r.value;
+  };
+
+  app.post('/auth/account', { schema: { summary: 'Open another account of the logged-in person in this session', tags: ['session'], body: switchSchema } }, async (req, reply) => {
+    const s = await changingSession(req, reply);
+    if (!s) return reply;
+    return answer(reply, await deps.sessions.switchAccount(s, (req.body as { accountId: string }).accountId));
+  });
+
+  app.post('/auth/invitations/accept', { schema: { summary: 'Accept an invitation to an account as the logged-in person; opens that account', tags: ['session'], body: acceptSchema } }, async (req, reply) => {
+    const s = await changingSession(req, reply);
+    if (!s) return reply;
+    return answer(reply, await deps.sessions.acceptInvitation(s, (req.body as { token: string }).token));
   });
 
   app.post('/auth/logout', { schema: { summary: 'Log out (ends the session)', tags: ['session'] } }, async (req, reply) => {

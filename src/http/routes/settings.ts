@@ -1,5 +1,6 @@
 // Settings the dashboard changes: the account (name, currency, time zone, default country, revenue basis), API keys
-// (created and shown once, revoked) and members with their roles. Owners only, except reading the account.
+// (created and shown once, revoked), members with their roles and invitations of people who already have a login.
+// Owners only, except reading the account.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Deps } from '../app';
 import { accountOf } from '../app';
@@ -114,9 +115,23 @@ export async function settingsRoutes(app: FastifyInstance, deps: Deps): Promise<
     nextCursor: null,
   }));
 
-  app.post('/v1/users', { schema: { summary: 'Add a dashboard user with a password and a role', tags: ['settings'], body: userCreateSchema } }, async (req, reply) => {
+  app.post('/v1/users', { schema: { summary: 'Add a dashboard user (201), or invite a person who already has a login (202)', tags: ['settings'], body: userCreateSchema } }, async (req, reply) => {
     const b = req.body as { email: string; password: string; role: Role };
-    return send(reply, await deps.sessions.addMember(accountOf(req), b.email, b.password, b.role), 201);
+    const r = await deps.sessions.addMember(accountOf(req), b.email, b.password, b.role, deps.publicUrl);
+    if (!r.ok) return send(reply, r);
+    if ('member' in r.value) return reply.code(201).send(r.value.member);
+    // The invitation token is in this answer only.
+    reply.header('cache-control', 'no-store');
+    return reply.code(202).send(r.value);
+  });
+
+  app.get('/v1/invitations', { schema: { summary: "The account's pending invitations (never their tokens)", tags: ['settings'] } }, async (req) => ({
+    items: await deps.sessions.invitations(accountOf(req)),
+    nextCursor: null,
+  }));
+
+  app.delete('/v1/invitations/:id', { schema: { summary: 'Revoke a pending invitation (its token stops working)', tags: ['settings'], params: idParam } }, async (req, reply) => {
+    return send(reply, await deps.sessions.revokeInvitation(accountOf(req), (req.params as { id: string }).id));
   });
 
   app.patch('/v1/users/:id', { schema: { summary: "Change a user's role (the last owner stays owner)", tags: ['settings'], params: idParam, body: userPatchSchema } }, async (req, reply) => {

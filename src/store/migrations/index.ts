@@ -10,6 +10,9 @@ import * as orders from './2026_11_25_040_orders';
 import * as journeys from './2026_11_25_050_journeys';
 import * as messageTouches from './2026_11_26_040_message_touches';
 import * as ingestInbox from './2026_11_27_010_ingest_inbox';
+import * as memberships from './2026_12_07_010_memberships';
+import * as inboxDeadLetters from './2026_12_07_020_inbox_dead_letters';
+import * as canonicalDestinations from './2026_12_07_030_canonical_destinations';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_25_001_core': core,
@@ -21,4 +24,7 @@ export const migrations: Record<string, Migration> = {
   '2026_11_25_050_journeys': journeys,
   '2026_11_26_040_message_touches': messageTouches,
   '2026_11_27_010_ingest_inbox': ingestInbox,
+  '2026_12_07_010_memberships': memberships,
+  '2026_12_07_020_inbox_dead_letters': inboxDeadLetters,
+  '2026_12_07_030_canonical_destinations': canonicalDestinations,
 };
