@@ -1,6 +1,7 @@
 // buildApp(deps): the Fastify application with every route, never listening (tests call app.inject()).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import FindMyWay, { type HTTPMethod } from 'find-my-way';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { Config } from '../config';
@@ -38,13 +39,16 @@ export interface Deps {
 }
 
 /**
- * A handler that answers some requests straight from node:http, before Fastify sees them: true when it took the
- * request. Only for the public hot paths (tracking redirects and pixel), where Fastify's per-request machinery
- * (routing, hooks, reply serialisation) costs several times the work itself. Such a request gets no Fastify hook,
- * log line or error handler, so a fast path must answer every request it takes, errors included. `app.inject()`
- * does not go through the server: the same answers must also exist as ordinary routes.
+ * A route's own handler straight from node:http, before Fastify sees the request, attached to the route with
+ * `config: { fastPath }`. Only for the public hot paths (tracking redirects and pixel, provider webhooks), where
+ * Fastify's per-request machinery (hooks, reply serialisation) costs several times the work itself. The server hands
+ * it a request only when the route Fastify would choose for the URL is the one it is attached to (see `buildApp`), with
+ * that route's path parameters. It answers false to pass the request on to Fastify, true when it took it, or a promise
+ * when it took it and answers later. Such a request gets no Fastify hook, log line or error handler: whatever it throws,
+ * at once or through its promise, the server answers 500 and logs. `app.inject()` does not go through the server: the
+ * route's ordinary handler must give the same answers.
  */
-export type FastPath = (req: IncomingMessage, res: ServerResponse) => boolean;
+export type FastPath = (req: IncomingMessage, res: ServerResponse, params: Record<string, string | undefined>) => boolean | Promise<unknown>;
 
 /** A product area's routes. */
 export type RoutePlugin = (app: FastifyInstance, deps: Deps) => Promise<void> | void;
@@ -69,10 +73,6 @@ declare module 'fastify' {
     principal?: Principal;
     rawBody?: Buffer;
   }
-  interface FastifyInstance {
-    /** Registers a FastPath in front of the router (see FastPath). */
-    addFastPath(handler: FastPath): void;
-  }
   interface FastifyContextConfig {
     /** @deprecated Ignored: the lowest role of every route is in src/http/roles.ts (removed once no route sets it). */
     role?: Role;
@@ -81,6 +81,8 @@ declare module 'fastify' {
     /** Does not wait for the account's acknowledged events to be applied (see `Deps.readBarrier`): ingestion itself. */
     skipReadBarrier?: boolean;
   }
+    /** Answers this route's requests on a listening server before Fastify (see FastPath). */
+    fastPath?: FastPath;
 }
 
 /**
@@ -97,7 +99,10 @@ function guarded(url: string): boolean {
 export type SessionResolver = (req: FastifyRequest) => Promise<Principal | null>;
 
 export async function buildApp(deps: Deps, plugins: RoutePlugin[] = [], opts: { sessionResolver?: SessionResolver } = {}): Promise<FastifyInstance> {
-  const fastPaths: FastPath[] = [];
+  // Every route as Fastify's router holds it (find-my-way with Fastify's default options, which are its own defaults;
+  // no route here uses constraints), with its fast path or null: a URL lands on the route Fastify would choose, so
+  // /webhooks/shopify/:accountId wins over /webhooks/:provider/:accountId, and only a fast path's own route reaches it.
+  const routeTable = FindMyWay();
   const app = Fastify({
     logger: deps.logger ? { level: 'info' } : false,
     bodyLimit: deps.bodyLimitBytes ?? 16 * 1024 * 1024,
@@ -106,7 +111,8 @@ export async function buildApp(deps: Deps, plugins: RoutePlugin[] = [], opts: { 
     // The server Fastify would create, with the fast paths in front of its handler (timeouts as Fastify sets them).
     serverFactory: (handler, options) => {
       const server = createServer((req, res) => {
-        for (let i = 0; i < fastPaths.length; i++) if (fastPaths[i](req, res)) return;
+        const found = routeTable.find(req.method as HTTPMethod, req.url ?? '/');
+        if (found?.store && runFastPath(found.store as FastPath, req, res, found.params)) return;
         handler(req, res);
       });
       const o = options as { keepAliveTimeout?: number; requestTimeout?: number; connectionTimeout?: number };
@@ -116,8 +122,10 @@ export async function buildApp(deps: Deps, plugins: RoutePlugin[] = [], opts: { 
       return server;
     },
   });
-  app.decorate('addFastPath', (handler: FastPath) => {
-    fastPaths.push(handler);
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) {
+      if (!routeTable.hasRoute(method as HTTPMethod, r.url)) routeTable.on(method as HTTPMethod, r.url, noRouteHandler, r.config?.fastPath ?? null);
+    }
   });
 
   // Bodies are validated strictly (no type coercion, unknown properties refused); query strings and path
@@ -206,3 +214,42 @@ export function accountOf(req: FastifyRequest): string {
   if (!req.principal) throw new HttpError(401, 'Authentication required.');
   return req.principal.accountId;
 }
+// The table only says which route a URL lands on: its store holds the fast path, and Fastify runs the real handler.
+function noRouteHandler(): void {}
+
+/**
+ * Runs a fast path. Whatever it throws, at once or through its promise, is logged and answered 500 (the socket is
+ * closed instead when its answer had begun), so no request, however hostile, can end the process or hang.
+ */
+function runFastPath(fast: FastPath, req: IncomingMessage, res: ServerResponse, params: Record<string, string | undefined>): boolean {
+  let taken: boolean | Promise<unknown>;
+  try {
+    taken = fast(req, res, params);
+  } catch (err) {
+    failFastPath(req, res, err);
+    return true;
+  }
+  if (typeof taken === 'boolean') return taken;
+  taken.then(undefined, (err: unknown) => failFastPath(req, res, err));
+  return true;
+}
+
+const FAST_PATH_FAILURE = JSON.stringify({
+  error: 'internal',
+  message: 'Something went wrong on our side; nothing was half-written (every write is one transaction). Retry, and check the server log if it persists.',
+  details: [],
+});
+
+function failFastPath(req: IncomingMessage, res: ServerResponse, err: unknown): void {
+  // The URL is quoted: it is the caller's text and may hold line breaks.
+  process.stderr.write(`[fast path] ${req.method} ${JSON.stringify((req.url ?? '').split('?')[0].slice(0, 300))} failed: ${(err as Error)?.stack ?? String(err)}\n`);
+  try {
+    if (res.headersSent || res.writableEnded) return void res.destroy();
+    for (const name of res.getHeaderNames()) res.removeHeader(name);
+    res.writeHead(500, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(FAST_PATH_FAILURE) });
+    res.end(FAST_PATH_FAILURE);
+  } catch {
+    res.destroy();
+  }
+}
+

@@ -1,6 +1,6 @@
 // Provider webhooks (public: each provider's signature is the authentication) and the management of each
 // account's provider secrets (owner role; a secret is never shown back).
-import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Deps, FastPath } from '../app';
 import { accountOf } from '../app';
@@ -78,36 +78,27 @@ function answerOf(provider: string, outcome: WebhookOutcome): Answer {
 const BODY_TYPES = new Set(['application/json', 'application/x-www-form-urlencoded']);
 
 /**
- * Provider deliveries straight from node:http (see FastPath): the same checks and answers as the route below
- * without Fastify's per-request cost. It takes only what it can answer exactly as the route would: a POST to
- * /webhooks/<provider>/<account> (no percent-encoding) with a JSON or form body whose declared Content-Length is within
- * the body limit. Anything else (chunked or oversized bodies, other types) goes on to the router, which answers as
- * before (413, 415…).
+ * Provider deliveries straight from node:http (see FastPath), attached to the route below: the same checks and
+ * answers without Fastify's per-request cost. The server hands it only what lands on /webhooks/:provider/:accountId
+ * (Shopify's and Stripe's own routes are more specific and never reach it). It takes only what it can answer exactly as
+ * the route would: a JSON or form body whose declared Content-Length is within the body limit. Anything else (chunked
+ * or oversized bodies, other types) goes on to the router, which answers as before (413, 415…).
  */
 export function webhookFastPath(deps: Deps): FastPath {
   const limit = deps.bodyLimitBytes ?? 16 * 1024 * 1024;
-  return (req, res) => {
-    const url = req.url;
-    if (req.method !== 'POST' || !url || !url.startsWith('/webhooks/')) return false;
-    const q = url.indexOf('?');
-    const parts = (q < 0 ? url : url.slice(0, q)).split('/');
-    if (parts.length !== 4 || !parts[2] || !parts[3] || url.includes('%')) return false;
+  return (req, res, params) => {
+    const { provider, accountId } = params;
+    if (!provider || !accountId) return false;
     const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     if (!BODY_TYPES.has(type)) return false;
     const length = Number(req.headers['content-length']);
     if (!Number.isSafeInteger(length) || length < 0 || length > limit || req.headers['transfer-encoding'] !== undefined) return false;
-    const [, , provider, accountId] = parts;
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      chunks.push(c);
-      size += c.length;
-    });
-    req.on('error', () => res.destroy());
-    req.on('end', () => {
-      const rawBody = Buffer.concat(chunks, size);
+    const url = req.url ?? '';
+    // Whatever escapes (answering included) rejects this promise, which the server answers 500 (see FastPath).
+    return bodyOf(req, res).then(async (rawBody) => {
+      if (!rawBody) return;
       let json: unknown;
-      if (type === 'application/json' && size > 0) {
+      if (type === 'application/json' && rawBody.length > 0) {
         // As the router's JSON parser does, before any signature check; the adapter reads this parse (RawRequest.json).
         try {
           json = JSON.parse(rawBody.toString('utf8'));
@@ -115,19 +106,38 @@ export function webhookFastPath(deps: Deps): FastPath {
           return sendAnswer(res, failure(400, `Malformed JSON: ${(err as Error).message}`));
         }
       }
+      const q = url.indexOf('?');
       const query: Record<string, string> = {};
       if (q >= 0) for (const [k, v] of new URLSearchParams(url.slice(q + 1))) if (!(k in query)) query[k] = v;
       const host = req.headers.host;
       const secure = (req.socket as { encrypted?: boolean }).encrypted === true;
-      deps.webhooks
-        .receive(provider, accountId, { method: 'POST', headers: req.headers, rawBody, query, json }, urlsCalled(url, req.headers, host ? `${secure ? 'https' : 'http'}://${host}` : undefined, deps.publicUrl))
-        .then((outcome) => sendAnswer(res, answerOf(provider, outcome)), (err: unknown) => {
-          process.stderr.write(`[webhooks] ${provider} delivery for ${accountId} failed: ${(err as Error)?.stack ?? String(err)}\n`);
-          sendAnswer(res, INTERNAL);
-        });
+      let outcome: WebhookOutcome;
+      try {
+        outcome = await deps.webhooks.receive(provider, accountId, { method: 'POST', headers: req.headers, rawBody, query, json }, urlsCalled(url, req.headers, host ? `${secure ? 'https' : 'http'}://${host}` : undefined, deps.publicUrl));
+      } catch (err) {
+        process.stderr.write(`[webhooks] ${provider} delivery for ${JSON.stringify(accountId.slice(0, 100))} failed: ${(err as Error)?.stack ?? String(err)}\n`);
+        return sendAnswer(res, INTERNAL);
+      }
+      sendAnswer(res, answerOf(provider, outcome));
     });
-    return true;
   };
+}
+
+/** The whole body of a request; undefined (socket closed) if the connection fails before its end. */
+function bodyOf(req: IncomingMessage, res: ServerResponse): Promise<Buffer | undefined> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      chunks.push(c);
+      size += c.length;
+    });
+    req.on('error', () => {
+      res.destroy();
+      resolve(undefined);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks, size)));
+  });
 }
 
 function sendAnswer(res: ServerResponse, a: Answer): void {
@@ -138,10 +148,10 @@ function sendAnswer(res: ServerResponse, a: Answer): void {
 export async function providerRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
   // ------------------------------------------------------------------ webhooks
   // Served by the fast path on a listening server; the route answers the same for app.inject() and what it passes on.
-  app.addFastPath(webhookFastPath(deps));
   app.post(
     '/webhooks/:provider/:accountId',
     {
+      config: { fastPath: webhookFastPath(deps) },
       schema: {
         summary: 'Receive a provider webhook (WhatsApp, Twilio, SendGrid, Mailgun, Postmark); answered after COMMIT',
         tags: ['webhooks'],

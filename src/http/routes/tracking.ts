@@ -239,17 +239,17 @@ export async function trackingRoutes(app: FastifyInstance, deps: Deps): Promise<
   // ------------------------------------------------------------------ public: redirects and pixel
   // Served by the fast path on a listening server; these routes answer the same for app.inject() and for the
   // requests the fast path passes on.
-  app.addFastPath(trackingFastPath(t));
+  const fastPath = trackingFastPath(t);
   const visit = (kind: VisitKind, param: 'token' | 'file') => async (req: FastifyRequest, reply: FastifyReply) => {
     const raw = (req.params as Record<string, string>)[param];
     const token = kind === 'opened' ? raw.replace(/\.gif$/, '') : raw;
     return send(reply, req.method, await answerVisit(t, kind, token, req.method, req.headers));
   };
   for (const [path, kind] of [['/l/', 'clicked'], ['/q/', 'scanned']] as const) {
-    app.route({ method: ['GET', 'HEAD'], url: `${path}:token`, handler: visit(kind, 'token') });
-    app.route({ method: ['GET', 'HEAD'], url: `${path}:token/*`, handler: visit(kind, 'token') });
+    app.route({ method: ['GET', 'HEAD'], url: `${path}:token`, config: { fastPath }, handler: visit(kind, 'token') });
+    app.route({ method: ['GET', 'HEAD'], url: `${path}:token/*`, config: { fastPath }, handler: visit(kind, 'token') });
   }
-  app.route({ method: ['GET', 'HEAD'], url: '/o/:file', handler: visit('opened', 'file') });
+  app.route({ method: ['GET', 'HEAD'], url: '/o/:file', config: { fastPath }, handler: visit('opened', 'file') });
 
   // ------------------------------------------------------------------ API
   const campaignId = (req: FastifyRequest) => (req.params as { id: string }).id;
