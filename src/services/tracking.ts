@@ -15,7 +15,8 @@ import {
 import { findMessagesByIds } from '../store/messages';
 import { getCampaign } from '../store/campaigns';
 import { clickIdPool, newClickId, newLinkToken, isWellFormedClickId, type RandomBytes } from '../tracking/tokens';
-import { buildDestination, DEFAULT_CLICK_ID_PARAM, DEFAULT_UTM_SOURCE, destinationTemplate, isHttpUrl, type DestinationTemplate } from '../tracking/utm';
+import { DEFAULT_CLICK_ID_PARAM, DEFAULT_UTM_SOURCE, destinationTemplate, type DestinationTemplate } from '../tracking/utm';
+import { CANONICAL_CHARS_RE, canonicalDestinations } from '../tracking/destination';
 import { classifyClick, classifyOpen, findLinkSweeps, resolveThresholds, type TrackingThresholds, type Verdict } from '../tracking/bots';
 import { extractLinks, rewriteLinks, type BodyKind } from '../tracking/rewrite';
 import { linkUrl, qrUrl } from '../tracking/qr';
@@ -183,6 +184,8 @@ function pooledRandomBytes(): RandomBytes {
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 const NOT_FOUND = Symbol('not found');
+/** The template of a stored destination that cannot be served (see `templateOf`). */
+const UNSERVABLE: DestinationTemplate = Object.freeze({ head: '', tail: '' });
 
 export class Tracking {
   readonly stats: TrackingStats = {
@@ -281,10 +284,17 @@ export class Tracking {
 
   // ------------------------------------------------------------------ destinations and links
 
-  /** Registers destinations (http(s) only), keeping those already registered; returns them all, in order. */
-  async registerDestinations(accountId: string, campaignId: string, urls: string[]): Promise<Outcome<Destination[]>> {
-    const errors = urls.flatMap((u, index) => (isHttpUrl(u) ? [] : [{ index, field: 'url', message: `${JSON.stringify(u.slice(0, 100))} is not an absolute http(s) URL` }]));
-    if (errors.length) return { ok: false, status: 422, message: `${errors.length} destination(s) are not http(s) URLs; nothing was registered.`, errors };
+  /**
+   * Registers destinations in their canonical form (tracking/destination.ts: http(s) only, percent-encoded, no control
+   * character), keeping those already registered; returns them all, in order. One refused URL refuses them all.
+   */
+  async registerDestinations(accountId: string, campaignId: string, inputs: string[]): Promise<Outcome<Destination[]>> {
+    const canonical = canonicalDestinations(inputs);
+    if (!canonical.ok) {
+      const errors = canonical.errors.map((e) => ({ index: e.index, field: 'url', message: e.message }));
+      return { ok: false, status: 422, message: `${errors.length} destination(s) refused; nothing was registered: ${errors[0].message}.`, errors };
+    }
+    const urls = canonical.urls;
     return this.writer.run(async (trx) => {
       if (!(await getCampaign(trx, accountId, campaignId))) return { ok: false, status: 404, message: `No campaign ${campaignId} in this account.`, errors: [] };
       const existing = await listDestinations(trx, accountId, campaignId);
@@ -414,7 +424,20 @@ export class Tracking {
   async rewrite(accountId: string, input: { messageId: string; body: string; format: BodyKind; pixel?: boolean }): Promise<Outcome<{ body: string; links: IssuedLink[] }>> {
     const [message] = await getMessagesBasic(this.db.kysely, accountId, [input.messageId]);
     if (!message) return { ok: false, status: 404, message: `No message ${input.messageId} in this account.`, errors: [] };
-    const urls = extractLinks(input.body, input.format);
+    // The links as the body writes them (HTML entities decoded), each put in its canonical form before anything is
+    // registered: one link that cannot be tracked refuses the whole body.
+    const found = extractLinks(input.body, input.format);
+    const canonical = canonicalDestinations(found);
+    if (!canonical.ok) {
+      const errors = canonical.errors.map((e) => ({ index: e.index, field: 'url', message: `the body's ${e.message}` }));
+      return {
+        ok: false, status: 422,
+        message: `${errors.length} link(s) in the body cannot be tracked; nothing was rewritten or registered: ${errors[0].message}. Fix the link in the body (or mark it data-mesure-notrack) and send it again.`,
+        errors,
+      };
+    }
+    const canonicalOf = new Map(found.map((u, i) => [u, canonical.urls[i]]));
+    const urls = [...new Set(canonical.urls)];
     if (urls.length) {
       const reg = await this.registerDestinations(accountId, message.campaign_id, urls);
       if (!reg.ok) return reg;
@@ -423,7 +446,7 @@ export class Tracking {
     if (!issued.ok) return issued;
     const m = issued.value.messages[0];
     const byUrl = new Map(m.links.map((l) => [l.url, l]));
-    let body = rewriteLinks(input.body, input.format, (url) => byUrl.get(url)?.trackedUrl ?? url);
+    let body = rewriteLinks(input.body, input.format, (url) => byUrl.get(canonicalOf.get(url) ?? url)?.trackedUrl ?? url);
     if (input.pixel && input.format === 'html') {
       const img = `<img src="${m.pixelUrl}" width="1" height="1" alt="" style="display:block;border:0;width:1px;height:1px">`;
       const at = body.toLowerCase().lastIndexOf('</body>');
@@ -466,9 +489,10 @@ export class Tracking {
   /**
    * Records a click (`/l/`) or a scan (`/q/`) and returns where to send the visitor: the registered
    * destination with UTM and a fresh click id. Resolves at once unless the queue is above its soft limit or
-   * the service answers after commit.
+   * the service answers after commit. null: the stored destination is not a usable http(s) URL (nothing recorded;
+   * the visitor gets an error page).
    */
-  async visit(link: LinkTarget, kind: 'clicked' | 'scanned', req: VisitRequest): Promise<string> {
+  async visit(link: LinkTarget, kind: 'clicked' | 'scanned', req: VisitRequest): Promise<string | null> {
     const { location, committed } = this.recordVisit(link, kind, req, await this.accounts.get(link.account_id));
     if (committed) await committed;
     return location;
@@ -476,9 +500,10 @@ export class Tracking {
 
   /**
    * `visit` without waiting, for the redirect's synchronous path: the location, or undefined (nothing recorded)
-   * when the visit must wait (answer after commit, queue over its soft limit) or the account is not cached.
+   * when the visit must wait (answer after commit, queue over its soft limit) or the account is not cached; null as
+   * for `visit`.
    */
-  visitNow(link: LinkTarget, kind: 'clicked' | 'scanned', req: VisitRequest): string | undefined {
+  visitNow(link: LinkTarget, kind: 'clicked' | 'scanned', req: VisitRequest): string | null | undefined {
     if (this.mustWait()) return undefined;
     const account = this.accounts.peek(link.account_id);
     return account ? this.recordVisit(link, kind, req, account).location : undefined;
@@ -488,6 +513,7 @@ export class Tracking {
   private recordVisit(link: LinkTarget, kind: 'clicked' | 'scanned', req: VisitRequest, account: AccountRow | undefined) {
     const clickId = this.nextClickId();
     const location = this.destinationOf(link, account, clickId);
+    if (location === null) return { location, committed: undefined };
     return { location, committed: this.enqueue(link, kind, link.url, clickId, req) };
   }
 
@@ -504,13 +530,21 @@ export class Tracking {
     return true;
   }
 
-  /** The destination with this click's id, from its destination's template (see `templates`). */
-  private destinationOf(link: LinkTarget, account: AccountRow | undefined, clickId: string): string {
+  /**
+   * The destination with this click's id, from its destination's template (see `templates`), or null when the stored
+   * destination cannot be served. The click id is base64url, so the result is printable ASCII like the template.
+   */
+  private destinationOf(link: LinkTarget, account: AccountRow | undefined, clickId: string): string | null {
     const settings = account ? this.settingsOfRow(account) : this.settingsOfRow({ settings: '{}' } as AccountRow);
     const t = this.templateOf(link, settings);
-    return t.head + encodeURIComponent(clickId) + t.tail;
+    return t === UNSERVABLE ? null : t.head + encodeURIComponent(clickId) + t.tail;
   }
 
+  /**
+   * The template is built from the stored destination put through the canonicaliser again, once per destination (not
+   * per click): a row stored before canonical destinations, or written by hand, is re-encoded or, if it cannot be,
+   * remembered as unservable, so no stored value can reach the Location header unchecked.
+   */
   private templateOf(link: LinkTarget, settings: TrackingSettings): DestinationTemplate {
     let byDestination = this.templates.get(settings);
     if (byDestination === undefined) {
@@ -520,14 +554,20 @@ export class Tracking {
     const key = `${link.channel}\u0000${link.slug}\u0000${link.variant ?? ''}\u0000${link.url}`;
     let template = byDestination.get(key);
     if (template === undefined) {
-      template = destinationTemplate(link.url!, {
-        utmEnabled: settings.utm,
-        utmSource: settings.utmSource,
-        channel: link.channel as Channel,
-        campaignSlug: link.slug,
-        variant: link.variant ?? undefined,
-        clickIdParam: settings.clickIdParam,
-      });
+      try {
+        template = destinationTemplate(link.url!, {
+          utmEnabled: settings.utm,
+          utmSource: settings.utmSource,
+          channel: link.channel as Channel,
+          campaignSlug: link.slug,
+          variant: link.variant ?? undefined,
+          clickIdParam: settings.clickIdParam,
+        });
+        if (!CANONICAL_CHARS_RE.test(template.head) || (template.tail !== '' && !CANONICAL_CHARS_RE.test(template.tail))) throw new TypeError('not printable ASCII');
+      } catch (err) {
+        this.log('warn', `link ${link.token} (campaign ${link.campaign_id}, account ${link.account_id}) has an unusable destination; its visitors get an error page: ${(err as Error).message}`);
+        template = UNSERVABLE;
+      }
       if (byDestination.size >= 10_000) byDestination.clear(); // bounded: an account's live destinations are far fewer
       byDestination.set(key, template);
     }

@@ -3,6 +3,7 @@
 
 import type { Channel } from '../domain/types';
 import { isWellFormedClickId } from './tokens';
+import { canonicalDestination } from './destination';
 
 export const DEFAULT_UTM_SOURCE = 'mesure';
 export const DEFAULT_CLICK_ID_PARAM = 'mesure_cid';
@@ -19,15 +20,17 @@ export interface DestinationOptions {
   clickId?: string;
 }
 
-/** Destinations are registered only if this holds, so buildDestination never meets a relative or script URL. */
+/** Destinations are registered only if this holds (see destination.ts), so buildDestination never meets a relative or script URL. */
 export function isHttpUrl(s: string): boolean {
-  if (s !== s.trim() || s === '') return false;
-  try {
-    const u = new URL(s);
-    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
-  } catch {
-    return false;
-  }
+  return canonicalDestination(s).ok;
+}
+
+// In a /u regex, \p{Surrogate} matches only unpaired surrogates.
+const LONE_SURROGATE_RE = /\p{Surrogate}/gu;
+
+/** encodeURIComponent that cannot throw: a lone surrogate (from a variant name, say) becomes U+FFFD, not a URIError. */
+function encodeParam(s: string): string {
+  return encodeURIComponent(s.replace(LONE_SURROGATE_RE, '\uFFFD'));
 }
 
 function decodeQueryKey(pair: string): string {
@@ -40,9 +43,9 @@ function decodeQueryKey(pair: string): string {
 }
 
 /**
- * The registered URL with tracking parameters appended. The merchant's own text is kept byte for byte
- * (no re-encoding through URL.toString(), which would change e.g. `%7E` or `+` in ways some shops notice);
- * parameters are appended before the fragment.
+ * The registered URL with tracking parameters appended. The URL is first put in its canonical form (destination.ts:
+ * the WHATWG serialisation, which registration already stored, so this changes nothing for a stored destination and
+ * keeps e.g. `%7E` or `+` as written); parameters are appended before the fragment. The result is printable ASCII.
  *
  * Who wins on a clash:
  * - utm_*: the merchant. A UTM they wrote into the destination is a deliberate choice their analytics relies
@@ -54,10 +57,10 @@ function decodeQueryKey(pair: string): string {
 export function buildDestination(url: string, o: DestinationOptions): string {
   if (o.clickId !== undefined && o.clickId !== '') {
     const t = destinationTemplate(url, o);
-    return t.head + encodeURIComponent(o.clickId) + t.tail;
+    return t.head + encodeParam(o.clickId) + t.tail;
   }
-  const { base, pairs, added, fragment } = destinationParts(url, o, undefined);
-  if (added.length === 0) return url;
+  const { canonical, base, pairs, added, fragment } = destinationParts(url, o, undefined);
+  if (added.length === 0) return canonical;
   return joinDestination(base, pairs, added, fragment);
 }
 
@@ -74,13 +77,18 @@ export interface DestinationTemplate {
 export function destinationTemplate(url: string, o: Omit<DestinationOptions, 'clickId'>): DestinationTemplate {
   const clickIdParam = o.clickIdParam ?? DEFAULT_CLICK_ID_PARAM;
   const { base, pairs, added, fragment } = destinationParts(url, o, clickIdParam);
-  added.push(`${encodeURIComponent(clickIdParam)}=`);
+  added.push(`${encodeParam(clickIdParam)}=`);
   return { head: joinDestination(base, pairs, added, ''), tail: fragment };
 }
 
-/** The URL taken apart: the merchant's pairs (less any stale click id when one will be added), the UTM pairs to add. */
-function destinationParts(url: string, o: Omit<DestinationOptions, 'clickId'>, clickIdParam: string | undefined) {
-  if (!isHttpUrl(url)) throw new TypeError(`not an http(s) URL: ${JSON.stringify(url)}`);
+/**
+ * The canonical URL taken apart: the merchant's pairs (less any stale click id when one will be added), the UTM pairs
+ * to add. Throws a TypeError for a URL the canonicaliser refuses (the redirect catches it and answers an error page).
+ */
+function destinationParts(raw: string, o: Omit<DestinationOptions, 'clickId'>, clickIdParam: string | undefined) {
+  const c = canonicalDestination(raw);
+  if (!c.ok) throw new TypeError(`not a usable http(s) URL: ${JSON.stringify(raw.slice(0, 200))} ${c.problem}`);
+  const url = c.url;
   const hashAt = url.indexOf('#');
   const beforeHash = hashAt < 0 ? url : url.slice(0, hashAt);
   const fragment = hashAt < 0 ? '' : url.slice(hashAt);
@@ -100,11 +108,11 @@ function destinationParts(url: string, o: Omit<DestinationOptions, 'clickId'>, c
       ['utm_content', o.variant],
     ];
     for (const [key, value] of utm) {
-      if (!present.has(key) && value !== undefined && value !== '') added.push(`${encodeURIComponent(key)}=${encodeURIComponent(value)}`);
+      if (!present.has(key) && value !== undefined && value !== '') added.push(`${key}=${encodeParam(value)}`);
     }
   }
   if (clickIdParam !== undefined) pairs = pairs.filter((pair) => decodeQueryKey(pair) !== clickIdParam);
-  return { base, pairs, added, fragment };
+  return { canonical: url, base, pairs, added, fragment };
 }
 
 function joinDestination(base: string, pairs: string[], added: string[], fragment: string): string {

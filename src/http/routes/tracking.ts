@@ -36,6 +36,17 @@ const NOT_FOUND: Answer = {
 };
 const PIXEL: Answer = { status: 200, headers: PIXEL_HEADERS, body: PIXEL_GIF };
 
+const UNUSABLE_PAGE =
+  '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="robots" content="noindex"><title>Link cannot be opened</title></head>' +
+  '<body><h1>Link cannot be opened</h1><p>The address this link leads to is not a valid web address, so Mesure did not open it. ' +
+  'Please tell the sender of the message.</p></body></html>';
+/** A link whose stored destination is not a usable http(s) URL (see Tracking.templateOf): said plainly, never a crash. */
+const UNUSABLE: Answer = {
+  status: 404,
+  headers: { ...NO_CACHE_HEADERS, 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(UNUSABLE_PAGE) },
+  body: UNUSABLE_PAGE,
+};
+
 function visitOf(method: string, h: IncomingHttpHeaders): VisitRequest {
   return { method, userAgent: firstOf(h['user-agent']), referer: firstOf(h.referer), via: firstOf(h.via) };
 }
@@ -63,7 +74,8 @@ async function answerLink(t: Tracking, kind: VisitKind, resolved: LinkTarget | n
     await t.open(link, visitOf(method, headers));
     return PIXEL;
   }
-  return redirectTo(await t.visit(link, kind, visitOf(method, headers)));
+  const location = await t.visit(link, kind, visitOf(method, headers));
+  return location === null ? UNUSABLE : redirectTo(location);
 }
 
 /**
@@ -75,7 +87,7 @@ function answerLinkNow(t: Tracking, kind: VisitKind, resolved: LinkTarget | null
   if (!link) return NOT_FOUND;
   if (kind === 'opened') return t.openNow(link, visitOf(method, headers)) ? PIXEL : undefined;
   const location = t.visitNow(link, kind, visitOf(method, headers));
-  return location === undefined ? undefined : redirectTo(location);
+  return location === undefined ? undefined : location === null ? UNUSABLE : redirectTo(location);
 }
 
 /** The link if it serves this kind of visit (a pixel for an open, a link to a destination for a click or a scan). */
@@ -123,7 +135,7 @@ export function trackingFastPath(t: Tracking): FastPath {
     if (token === '' || token.includes('%')) return false;
     const method = req.method;
     if (!isWellFormedToken(token)) {
-      writeAnswer(res, method, NOT_FOUND);
+      writeAnswer(res, method, url, NOT_FOUND);
       return true;
     }
     // A token in memory is answered in this call unless the visit must wait; otherwise the paths that await.
@@ -137,11 +149,11 @@ export function trackingFastPath(t: Tracking): FastPath {
       return true;
     }
     if (now !== undefined) {
-      writeAnswer(res, method, now);
+      writeAnswer(res, method, url, now);
       return true;
     }
     const later = cached === undefined ? answerVisit(t, kind, token, method, req.headers) : answerLink(t, kind, cached, method, req.headers);
-    later.then((a) => writeAnswer(res, method, a), (err: unknown) => failVisit(res, method, url, err));
+    later.then((a) => writeAnswer(res, method, url, a), (err: unknown) => failVisit(res, method, url, err));
     return true;
   };
 }
@@ -153,8 +165,17 @@ function failVisit(res: ServerResponse, method: string, url: string, err: unknow
   res.end('Mesure could not answer this link just now; please try again.');
 }
 
-function writeAnswer(res: ServerResponse, method: string, a: Answer): void {
-  res.writeHead(a.status, a.headers);
+/**
+ * Writes an answer; never throws. A header Node refuses (ERR_INVALID_CHAR) cannot come from a stored destination any
+ * more (they are canonical ASCII), but if one ever did it would end the process from here: answer 500 instead.
+ */
+function writeAnswer(res: ServerResponse, method: string, url: string, a: Answer): void {
+  try {
+    res.writeHead(a.status, a.headers);
+  } catch (err) {
+    failVisit(res, method, url, err);
+    return;
+  }
   res.end(method === 'HEAD' ? undefined : a.body);
 }
 
@@ -232,6 +253,7 @@ const settingsSchema = {
 } as const;
 
 const tokenParam = { type: 'object', required: ['token'], properties: { token: { type: 'string', maxLength: 200 } } } as const;
+const campaignParam = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 200 } } } as const;
 
 export async function trackingRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
   const t = deps.tracking;
@@ -254,25 +276,25 @@ export async function trackingRoutes(app: FastifyInstance, deps: Deps): Promise<
   // ------------------------------------------------------------------ API
   const campaignId = (req: FastifyRequest) => (req.params as { id: string }).id;
 
-  app.get('/v1/campaigns/:id/links', { schema: { summary: "A campaign's registered destinations", tags: ['tracking'] } }, async (req) => {
+  app.get('/v1/campaigns/:id/links', { schema: { summary: "A campaign's registered destinations", tags: ['tracking'], params: campaignParam } }, async (req) => {
     const accountId = accountOf(req);
     if (!(await deps.campaigns.get(accountId, campaignId(req)))) throw new HttpError(404, `No campaign ${campaignId(req)} in this account.`);
     return { destinations: await t.destinations(accountId, campaignId(req)) };
   });
 
-  app.post('/v1/campaigns/:id/links', { schema: { summary: "Register a campaign's destination URLs (http(s) only)", tags: ['tracking'], body: destinationsSchema } }, async (req, reply) => {
+  app.post('/v1/campaigns/:id/links', { schema: { summary: "Register a campaign's destination URLs (http(s) only, stored percent-encoded)", tags: ['tracking'], params: campaignParam, body: destinationsSchema } }, async (req, reply) => {
     const body = req.body as { destinations: string[] };
     const outcome = await t.registerDestinations(accountOf(req), campaignId(req), body.destinations);
     if (!outcome.ok) return sendOutcome(reply, outcome, 200, 'destinations');
     return reply.code(200).send({ destinations: outcome.value });
   });
 
-  app.post('/v1/campaigns/:id/links/issue', { schema: { summary: 'Issue per-recipient tracked links, QR URL and open pixel', tags: ['tracking'], body: issueSchema } }, async (req, reply) => {
+  app.post('/v1/campaigns/:id/links/issue', { schema: { summary: 'Issue per-recipient tracked links, QR URL and open pixel', tags: ['tracking'], params: campaignParam, body: issueSchema } }, async (req, reply) => {
     const body = req.body as { messageIds?: string[]; all?: true; cursor?: string; limit?: number };
     return sendOutcome(reply, await t.issue(accountOf(req), campaignId(req), body), 200, 'messageIds');
   });
 
-  app.post('/v1/campaigns/:id/qr', { schema: { summary: 'Per-recipient QR codes as data URLs, with a manifest (≤ 500 a page)', tags: ['tracking'], body: qrSchema } }, async (req, reply) => {
+  app.post('/v1/campaigns/:id/qr', { schema: { summary: 'Per-recipient QR codes as data URLs, with a manifest (≤ 500 a page)', tags: ['tracking'], params: campaignParam, body: qrSchema } }, async (req, reply) => {
     const body = req.body as { messageIds?: string[]; all?: true; cursor?: string; limit?: number; format?: 'png' | 'svg'; size?: number; margin?: number; errorCorrection?: ErrorCorrection };
     if (body.messageIds && body.messageIds.length > 500) return sendError(reply, 400, 'At most 500 QR codes a request; page with all + cursor, or use `mesure qr` for files.', [{ path: '/messageIds', message: 'at most 500 items' }]);
     const outcome = await t.issue(accountOf(req), campaignId(req), { ...body, limit: body.limit ?? 100 });
@@ -300,7 +322,7 @@ export async function trackingRoutes(app: FastifyInstance, deps: Deps): Promise<
 
   app.post('/v1/rewrite', { schema: { summary: "A message body with every link replaced by the recipient's tracked link", tags: ['tracking'], body: rewriteSchema } }, async (req, reply) => {
     const body = req.body as { messageId: string; body: string; format: 'text' | 'html'; pixel?: boolean };
-    return sendOutcome(reply, await t.rewrite(accountOf(req), body), 200, 'body');
+    return sendOutcome(reply, await t.rewrite(accountOf(req), body), 200, 'links');
   });
 
   app.delete('/v1/links/:token', { schema: { summary: 'Revoke a tracked link (its URL answers 404 from now on)', tags: ['tracking'], params: tokenParam } }, async (req, reply) => {
