@@ -9,7 +9,9 @@ export function openApiDocument(routes: RouteDoc[], serverUrl: string) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of routes) {
     const path = r.url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
-    const params = [...r.url.matchAll(/:([A-Za-z0-9_]+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+    // A path parameter is published with the schema the route validates it with (a plain string when it has none).
+    const p = r.schema?.params as { properties?: Record<string, unknown> } | undefined;
+    const params = [...r.url.matchAll(/:([A-Za-z0-9_]+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: p?.properties?.[m[1]] ?? { type: 'string' } }));
     const q = r.schema?.querystring as { properties?: Record<string, unknown>; required?: string[] } | undefined;
     const query = Object.entries(q?.properties ?? {}).map(([name, schema]) => ({ name, in: 'query', required: q?.required?.includes(name) ?? false, schema }));
     const op: Record<string, unknown> = {

@@ -1,0 +1,187 @@
+// Black-box fuzzer: every route of the running server's /openapi.json, driven over real sockets with requests
+// generated from the routes' own JSON schemas and mutated (wrong types, missing/unknown fields, extreme numbers
+// and dates, NUL and lone surrogates, deep nesting, invalid JSON, wrong content types, bodies over the limit).
+// Properties: no 5xx, no hang, the process stays up, and afterwards every GET of the account still answers 200.
+// Seeded: MESURE_FUZZ_SEED reproduces a run; MESURE_FUZZ_RUNS=<requests> makes a longer run with figures.
+import fc from 'fast-check';
+import { expect, it } from 'vitest';
+import { forEachEngine } from '../support';
+import { bodyModeArb, frameBody, fromSchema, pathIdArb, queryArb, type Schema } from './fuzz-support';
+import { databaseEnv, rawCall, seedAccount, startServerProcess, type RawRequest, type Seeded } from './seed-support';
+
+/** Small enough to keep over-limit bodies cheap, large enough for an array one past maxItems (10,000) of small items. */
+const BODY_LIMIT = 1024 * 1024;
+const SEED = Number(process.env.MESURE_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
+const RUNS = process.env.MESURE_FUZZ_RUNS ? Number(process.env.MESURE_FUZZ_RUNS) : undefined;
+/** Without MESURE_FUZZ_RUNS the run is bounded by time, so CI stays within its budget. */
+const SECONDS = Number(process.env.MESURE_FUZZ_SECONDS ?? 40);
+const CONCURRENCY = 4;
+const REQUEST_TIMEOUT_MS = 15_000;
+
+/** GET routes the after-run read check leaves out, and why. */
+const NOT_ACCOUNT_READS: Record<string, string> = {
+  'GET /webhooks/whatsapp/{accountId}': "WhatsApp's subscription handshake: answers only Meta's challenge",
+  'GET /auth/me': 'needs a dashboard session cookie, not an API key',
+};
+
+interface Operation {
+  method: string;
+  path: string;
+  params: { name: string; in: string; schema: Schema }[];
+  body?: Schema;
+}
+
+interface Finding {
+  route: string;
+  status: number | string;
+  request: string;
+  answer: string;
+}
+
+forEachEngine('fuzz: every route of /openapi.json against hostile input', (engine) => {
+  it('never answers 5xx or hangs, stays up, and leaves every GET of the account answering 200', async () => {
+    const db = databaseEnv(engine);
+    const server = await startServerProcess({ ...db.env, MESURE_BODY_LIMIT: String(BODY_LIMIT) });
+    try {
+      const seeded = await seedAccount(server.url, db.env, 'fz');
+      const doc = (await rawCall(server.url, { method: 'GET', path: '/openapi.json' })).json as { paths: Record<string, Record<string, any>> };
+      const ops = operationsOf(doc);
+      expect(ops.length).toBeGreaterThan(50);
+
+      const requestArb = fc.constantFrom(...ops).chain((op) => requestOf(op, seeded));
+      const tried = new Map<string, number>();
+      const fivexx = new Map<string, number>();
+      const findings: Finding[] = [];
+      const started = Date.now();
+      let chunk = 0;
+      let total = 0;
+      console.log(`[fuzz ${engine}] seed ${SEED} (MESURE_FUZZ_SEED=${SEED} reproduces), ${ops.length} operations, ${RUNS ? `${RUNS} requests` : `${SECONDS} s`}`);
+      while (RUNS ? total < RUNS : Date.now() - started < SECONDS * 1000) {
+        const batch = fc.sample(requestArb, { seed: SEED + chunk++, numRuns: RUNS ? Math.min(200, RUNS - total) : 200 });
+        let next = 0;
+        await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+          while (next < batch.length) {
+            const { route, req } = batch[next++];
+            total++;
+            tried.set(route, (tried.get(route) ?? 0) + 1);
+            let status: number | string;
+            let answer = '';
+            try {
+              const r = await rawCall(server.url, req, REQUEST_TIMEOUT_MS);
+              status = r.status;
+              answer = r.text.slice(0, 300);
+            } catch (e) {
+              // A server may refuse a body over its limit by answering early and closing: the client's write then fails.
+              const code = (e as NodeJS.ErrnoException).code;
+              if ((req.body?.length ?? 0) > BODY_LIMIT && (code === 'EPIPE' || code === 'ECONNRESET')) continue;
+              status = `no answer (${(e as Error).message})`;
+            }
+            if (typeof status !== 'number' || status >= 500) {
+              fivexx.set(route, (fivexx.get(route) ?? 0) + 1);
+              findings.push({ route, status, request: show(req), answer });
+            }
+          }
+        }));
+      }
+      const seconds = (Date.now() - started) / 1000;
+      const byRoute = [...tried].sort().map(([r, n]) => `  ${r}: ${n} tried${fivexx.get(r) ? `, ${fivexx.get(r)} 5xx` : ''}`);
+      console.log(`[fuzz ${engine}] seed ${SEED}: ${total} requests in ${seconds.toFixed(1)} s, ${findings.length} 5xx or no answer, ${fivexx.size} routes with 5xx\n${byRoute.join('\n')}`);
+
+      // The process is alive and still serves.
+      expect(server.child.exitCode, `the server exited: ${server.stderr().slice(-3000)}`).toBeNull();
+      expect((await rawCall(server.url, { method: 'GET', path: '/healthz' })).status).toBe(200);
+
+      // Nothing stored by the run breaks a read: every GET of the account, with real ids, answers 200.
+      const broken: string[] = [];
+      for (const op of ops.filter((o) => o.method === 'GET')) {
+        const route = `GET ${op.path}`;
+        if (NOT_ACCOUNT_READS[route]) continue;
+        const path = op.path.replace(/\{(\w+)\}/g, (_m, name: string) => realIds(op.path, name, seeded)[0] ?? 'missing');
+        const r = await rawCall(server.url, { method: 'GET', path, headers: { authorization: `Bearer ${seeded.key}` } });
+        if (r.status !== 200) broken.push(`${route} (${path}) → ${r.status}: ${r.text.slice(0, 200)}`);
+      }
+
+      // Listed by route: how many, and up to three of the requests (the failures of one route often share a cause).
+      const report = [...fivexx.keys()].sort().map((route) => {
+        const mine = findings.filter((f) => f.route === route);
+        return `- ${route}: ${mine.length} of ${tried.get(route)}\n${mine.slice(0, 3).map((f) => `    ${f.status} ← ${f.request}\n      ${f.answer.slice(0, 160)}`).join('\n')}`;
+      }).join('\n');
+      expect(findings.length, `seed ${SEED}: ${findings.length} requests answered 5xx or not at all:\n${report}\n--- server stderr (tail) ---\n${server.stderr().slice(-1500)}`).toBe(0);
+      expect(broken, `seed ${SEED}: reads broken after the fuzz run:\n${broken.join('\n')}`).toEqual([]);
+    } finally {
+      await server.kill();
+      await db.drop();
+    }
+  }, (RUNS ? 3_600 : SECONDS + 120) * 1000);
+});
+
+function operationsOf(doc: { paths: Record<string, Record<string, any>> }): Operation[] {
+  const ops: Operation[] = [];
+  for (const [path, methods] of Object.entries(doc.paths)) {
+    for (const [method, op] of Object.entries(methods)) {
+      ops.push({
+        method: method.toUpperCase(), path,
+        params: (op.parameters ?? []) as Operation['params'],
+        body: op.requestBody?.content?.['application/json']?.schema,
+      });
+    }
+  }
+  return ops;
+}
+
+/** The real ids that fit a path parameter of a route (by the collection it names). */
+function realIds(path: string, name: string, s: Seeded): string[] {
+  if (name === 'accountId') return [s.accountId];
+  if (name === 'stepId') return s.stepIds;
+  if (name === 'token') return s.linkTokens;
+  if (name === 'provider') return ['sendgrid', 'twilio', 'whatsapp', 'mailgun', 'brevo', 'postmark', 'shopify', 'stripe'];
+  if (path.startsWith('/v1/campaigns/')) return s.campaignIds;
+  if (path.startsWith('/v1/journeys/')) return s.journeyIds;
+  if (path.startsWith('/v1/keys/')) return [s.spareKeyId];
+  if (path.startsWith('/v1/users/')) return s.userIds;
+  if (path.startsWith('/v1/alerts/endpoints/')) return s.alertEndpointIds;
+  return [];
+}
+
+/** Bodies for routes that take something other than a JSON schema'd body (webhooks, CSV imports). */
+const UNTYPED_BODIES = fc.oneof(
+  fc.constant({ body: Buffer.from('id,created_at,total,currency\no1,2026-01-01T00:00:00Z,1000,EUR\n'), type: 'text/csv' }),
+  fc.constant({ body: Buffer.from('channel,address\nemail,x@example.org\nsms,\u0000\n'), type: 'text/csv' }),
+  fc.constant({ body: Buffer.from('"unterminated,quote\n' + 'a,'.repeat(5000)), type: 'text/csv' }),
+  fc.constant({ body: Buffer.from('[{"event":"delivered","sg_message_id":"x","timestamp":99999999999999}]'), type: 'application/json' }),
+  fc.constant({ body: Buffer.from('{"entry":[{"changes":[{"value":{"statuses":[{"id":"\\u0000","status":"read","timestamp":"1e400"}]}}]}]}'), type: 'application/json' }),
+  fc.constant({ body: Buffer.from('MessageSid=SM1&MessageStatus=delivered&To=%00'), type: 'application/x-www-form-urlencoded' }),
+  fc.jsonValue({ maxDepth: 3 }).map((v) => ({ body: Buffer.from(JSON.stringify(v) ?? 'null'), type: 'application/json' })),
+  fc.uint8Array({ maxLength: 200 }).map((b) => ({ body: Buffer.from(b), type: 'application/octet-stream' })),
+);
+
+function requestOf(op: Operation, seeded: Seeded): fc.Arbitrary<{ route: string; req: RawRequest }> {
+  const pathParams = op.params.filter((p) => p.in === 'path');
+  const queryParams = op.params.filter((p) => p.in === 'query');
+  const pathArb = fc.tuple(...pathParams.map((p) => pathIdArb(realIds(op.path, p.name, seeded)))).map((vals) => {
+    let i = 0;
+    return op.path.replace(/\{\w+\}/g, () => vals[i++]);
+  });
+  const cursors = Object.values(seeded.cursors);
+  const authArb = fc.oneof(
+    { arbitrary: fc.constant<string | undefined>(`Bearer ${seeded.key}`), weight: 30 },
+    { arbitrary: fc.constantFrom<string | undefined>(undefined, 'Bearer ', 'Bearer x', `Bearer ${seeded.key}x`, `Basic ${seeded.key}`, `Bearer ${'k'.repeat(5000)}`, `bearer ${seeded.key}`), weight: 1 },
+  );
+  const hasBody = op.body !== undefined || (op.method !== 'GET' && op.method !== 'DELETE');
+  const bodyArb = op.body
+    ? fc.tuple(fromSchema(op.body), bodyModeArb, fc.nat()).map(([v, mode, pick]) => frameBody(v, mode, BODY_LIMIT, pick))
+    : hasBody
+      ? fc.oneof({ arbitrary: UNTYPED_BODIES.map((b) => ({ body: b.body, headers: { 'content-type': b.type } as Record<string, string> })), weight: 6 }, { arbitrary: fc.tuple(bodyModeArb, fc.nat()).map(([mode, pick]) => frameBody({}, mode, BODY_LIMIT, pick)), weight: 1 })
+      : fc.constant({ body: undefined, headers: {} as Record<string, string> });
+  return fc.tuple(pathArb, queryArb(queryParams, cursors), authArb, bodyArb).map(([path, query, auth, b]) => ({
+    route: `${op.method} ${op.path}`,
+    req: { method: op.method, path: path + query, headers: { ...(auth ? { authorization: auth } : {}), ...b.headers }, body: b.body },
+  }));
+}
+
+function show(req: RawRequest): string {
+  const body = req.body ? req.body.toString('utf8') : '';
+  const shown = body.length > 400 ? `${body.slice(0, 400)}… (${body.length} bytes)` : body;
+  const path = req.path.length > 300 ? `${req.path.slice(0, 300)}…` : req.path;
+  return `${req.method} ${path} [${req.headers?.['content-type'] ?? 'no content-type'}] ${shown}`;
+}
