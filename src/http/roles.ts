@@ -91,7 +91,6 @@ export const ROUTE_ROLES: Record<string, Access> = {
   'POST /v1/campaigns/:id/holdout': 'analyst',
   'POST /v1/journeys/:id/goals': 'analyst',
   'GET /v1/journeys/:id/goals': 'viewer',
-  'DELETE /v1/goals/:id': 'analyst',
   'POST /v1/journeys/:id/holdout': 'analyst',
   'DELETE /v1/goals/:id': 'analyst',
   'POST /v1/campaigns/:id/audience': 'analyst',
