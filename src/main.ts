@@ -28,6 +28,9 @@ import { Goals } from './services/goals';
 import { Experiments } from './services/experiments';
 import { journeyRoutes } from './http/routes/journeys';
 import { startIngestWorker } from './services/ingestWorker';
+import { Inbox } from './services/inbox';
+import { DeadLetters, type DeadLetterRetrier } from './services/deadLetters';
+import { ingestionRoutes } from './http/routes/ingestion';
 
 export interface Mesure {
   config: Config;
@@ -140,6 +143,21 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
     deps.readBarrier = (accountId) => ingestWorker.settled(accountId);
     plugins.push((app) => { app.addHook('onClose', async () => { await deps.tracking.persist(); await ingestWorker.close(); }); });
   }
+  // Dead letters: inbox rows that could not be applied after their tries, listed, applied again or discarded. The worker
+  // applies them again; a SQLite server without it (MESURE_INGEST_WORKER=0) runs an inbox here instead, which applies
+  // what a previous process left and nothing new. PostgreSQL applies ingestion before answering: it has none.
+  let retrier: DeadLetterRetrier | null = ingestWorker;
+  if (!ingestWorker && db.kind === 'sqlite') {
+    const leftovers = new Inbox(db, writer, deps.tracking, deps.webhooks, ingestor, (report) => {
+      deps.tracking.noteProcessed(report);
+      deps.webhooks.noteTally(report.tally);
+    });
+    leftovers.start();
+    retrier = leftovers;
+    plugins.push((app) => { app.addHook('onClose', () => leftovers.stop()); });
+  }
+  deps.deadLetters = new DeadLetters(db, retrier);
+  plugins.push(ingestionRoutes);
 
   // 4. The HTTP application (not listening yet).
   const app = await buildApp(deps, plugins, { sessionResolver: sessionResolver(deps.sessions) });

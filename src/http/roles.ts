@@ -141,6 +141,11 @@ export const ROUTE_ROLES: Record<string, Access> = {
   'GET /v1/alerts/endpoints': 'analyst', // endpoint URLs often carry a token (chat webhooks); the dashboard shows them to analysts
   'DELETE /v1/alerts/endpoints/:id': 'owner',
   'GET /v1/alerts/deliveries': 'viewer',
+
+  // ---------------------------------------------------------------- ingestion dead letters
+  'GET /v1/ingestion/dead-letters': 'analyst', // their payloads carry addresses and phone numbers
+  'POST /v1/ingestion/dead-letters/:id/retry': 'owner',
+  'DELETE /v1/ingestion/dead-letters/:id': 'owner', // what it carried is never applied
 };
 
 /** Routes whose URL starts with one of these must have a line above: the app refuses to start otherwise. */

@@ -1,5 +1,12 @@
+// The inbox's pure helpers, and how it counts the tries of a row that cannot be applied (a real SQLite file).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { applyShare, eventsNote, EVENTS_PER_ROW, weighed } from './inbox';
+import { applyShare, eventsNote, EVENTS_PER_ROW, Inbox, STOPPED_DURING_TRY, weighed } from './inbox';
+import { Writer } from './writer';
+import { migrateToLatest, openDatabase } from '../store/db';
+import { insertInboxRows } from '../store/inbox';
 import { eventFromRow, eventRow, prepareById } from './ingest';
 import type { IncomingEvent } from '../domain/types';
 
@@ -78,5 +85,125 @@ describe('weighed: how many inbox rows one slice applies', () => {
   it('always takes at least one row', () => {
     expect(weighed([row('events'), row('visit')], 32)).toHaveLength(1);
     expect(weighed([], 32)).toEqual([]);
+  });
+});
+
+describe('Inbox: a row that cannot be applied is tried a bounded number of times, counted in the row, then moved aside', () => {
+  // A real migrated SQLite file; the services that apply rows are stand-ins that record visits and refuse some.
+  async function setup(rows: { seq: number; payload: string; tries?: number; last_error?: string | null }[] = []) {
+    const dir = mkdtempSync(join(tmpdir(), 'mesure-inbox-'));
+    const db = await openDatabase(`file:${join(dir, 'inbox.db')}`);
+    await migrateToLatest(db);
+    insertInboxRows(db, rows.map((r) => ({ account_id: 'acc_1', seq: r.seq, kind: 'visit', payload: r.payload, received_at: 1_000 + r.seq })));
+    for (const r of rows) {
+      if (r.tries) db.sqlite!.prepare('UPDATE ingest_inbox SET tries = ?, last_error = ? WHERE seq = ?').run(r.tries, r.last_error ?? null, r.seq);
+    }
+    const applied: string[] = [];
+    let refuse = (v: { messageId: string }) => v.messageId === 'refused';
+    const tracking = {
+      async storeVisitsIn(_trx: unknown, visits: { messageId: string }[]) {
+        const bad = visits.find((v) => refuse(v));
+        if (bad) throw new Error(`no message ${bad.messageId}`);
+        applied.push(...visits.map((v) => v.messageId));
+        return { lost: 0, reflagged: 0 };
+      },
+    };
+    const inbox = new Inbox(db, new Writer(db), tracking as never, {} as never, {} as never, () => {}, { log: () => {}, clock: () => 50_000 });
+    const inboxRows = () => db.sqlite!.prepare('SELECT seq, tries, last_error FROM ingest_inbox ORDER BY seq').all() as { seq: number; tries: number; last_error: string | null }[];
+    const letters = () => db.sqlite!.prepare('SELECT id, seq, error, tries, payload FROM ingest_dead_letters ORDER BY seq').all() as { id: string; seq: number; error: string; tries: number; payload: string }[];
+    return {
+      db, inbox, applied, inboxRows, letters,
+      accept: () => { refuse = () => false; },
+      async cleanup() {
+        await inbox.stop();
+        await db.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const visit = (messageId: string) => JSON.stringify({ accountId: 'acc_1', messageId });
+
+  it('applies the rows around a bad one, and moves the bad one with its error after MAX_TRIES tries', async () => {
+    const t = await setup([
+      { seq: 1, payload: visit('m1') },
+      { seq: 2, payload: '{"accountId": "acc_1", "messageId": ' }, // cut short: not JSON
+      { seq: 3, payload: visit('refused') },
+      { seq: 4, payload: visit('m4') },
+    ]);
+    try {
+      t.inbox.start();
+      const stats = await t.inbox.drain();
+      expect(t.applied.sort()).toEqual(['m1', 'm4']);
+      expect(t.inboxRows()).toEqual([]);
+      const letters = t.letters();
+      expect(letters.map((l) => [l.seq, l.tries])).toEqual([[2, 3], [3, 3]]);
+      expect(letters[0].error).toMatch(/JSON/);
+      expect(letters[1].error).toBe('no message refused');
+      expect(letters[0].payload).toBe('{"accountId": "acc_1", "messageId": ');
+      expect(stats).toMatchObject({ pending: 0, deadLettered: 2 });
+    } finally {
+      await t.cleanup();
+    }
+  });
+
+  it('counts the tries of an earlier process: a row that failed twice before is moved after one more', async () => {
+    const t = await setup([{ seq: 7, payload: visit('refused'), tries: 1, last_error: 'no message refused' }]);
+    try {
+      // The start counts one try (the row heads the inbox: it may have killed the last process): 2, then one failure: 3.
+      t.inbox.start();
+      expect(t.inboxRows()).toEqual([{ seq: 7, tries: 2, last_error: 'no message refused' }]);
+      await t.inbox.drain();
+      expect(t.letters().map((l) => [l.seq, l.tries, l.error])).toEqual([[7, 3, 'no message refused']]);
+    } finally {
+      await t.cleanup();
+    }
+  });
+
+  it('moves, without applying it again, a row the process died on while trying it alone (a crash loop)', async () => {
+    // Two tries so far, the last one alone and never finished: the process died on it.
+    const t = await setup([
+      { seq: 1, payload: visit('crasher'), tries: 2, last_error: STOPPED_DURING_TRY },
+      { seq: 2, payload: visit('m2'), tries: 1 },
+    ]);
+    try {
+      t.inbox.start();
+      await t.inbox.drain();
+      expect(t.applied).toEqual(['m2']);
+      expect(t.letters().map((l) => [l.seq, l.tries, l.error])).toEqual([[1, 3, STOPPED_DURING_TRY]]);
+      expect(t.inboxRows()).toEqual([]);
+    } finally {
+      await t.cleanup();
+    }
+  });
+
+  it('does not move a healthy row whose tries come only from starts: it is applied', async () => {
+    const t = await setup([{ seq: 1, payload: visit('m1'), tries: 5 }]);
+    try {
+      t.inbox.start();
+      await t.inbox.drain();
+      expect(t.applied).toEqual(['m1']);
+      expect(t.letters()).toEqual([]);
+    } finally {
+      await t.cleanup();
+    }
+  });
+
+  it('applies a dead letter again on retry, or keeps it with one more try and its new error', async () => {
+    const t = await setup([{ seq: 1, payload: visit('refused') }]);
+    try {
+      t.inbox.start();
+      await t.inbox.drain();
+      const [letter] = t.letters();
+      expect(await t.inbox.retryDeadLetter('acc_1', letter.id)).toEqual({ found: true, applied: false, error: 'no message refused', tries: 4 });
+      expect(t.letters()).toMatchObject([{ id: letter.id, tries: 4 }]);
+      expect(await t.inbox.retryDeadLetter('acc_2', letter.id)).toEqual({ found: false });
+      t.accept();
+      expect(await t.inbox.retryDeadLetter('acc_1', letter.id)).toEqual({ found: true, applied: true });
+      expect(t.applied).toEqual(['refused']);
+      expect(t.letters()).toEqual([]);
+      expect(await t.inbox.retryDeadLetter('acc_1', letter.id)).toEqual({ found: false });
+    } finally {
+      await t.cleanup();
+    }
   });
 });

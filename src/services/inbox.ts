@@ -6,11 +6,18 @@
 // While requests keep arriving the loop yields the CPU most of the time (a duty cycle): a burst of clicks or
 // deliveries is answered at the speed of the append and applied as fast as the machine allows without slowing the
 // answers; once the burst ends the loop runs flat out. Rows survive a restart and are applied at the next start.
+// A row that cannot be applied is tried again alone, its tries counted in the row (so a crash loop counts too), and after
+// `MAX_TRIES` it is moved with its error to the dead letters (see `DeadLetters`), where it can be retried or discarded:
+// every item is applied, in the inbox, or in the dead letters.
 import { setImmediate as nextTurn } from 'node:timers';
 import type { Transaction } from 'kysely';
 import type { Db } from '../store/db';
 import type { DB } from '../store/schema';
-import { countInboxRows, deleteInboxRows, getMaxInboxSeq, insertInboxRows, listInboxRows, type InboxRow } from '../store/inbox';
+import {
+  countInboxRows, countInboxTries, countInboxTryAlone, deleteDeadLetterSync, deleteInboxRows, getDeadLetterSync, getMaxInboxSeq, insertInboxRows,
+  listInboxRows, moveInboxRowToDeadLetters, noteDeadLetterTry, noteInboxError, type InboxRow,
+} from '../store/inbox';
+import { timeOrderedId } from './ids';
 import type { Writer } from './writer';
 import {
   eventFromRow, type DeferredApply, type EventExtra, type Ingestor, type IngestSummary, type Outcome, type PreparedBatch, type StoredEvent,
@@ -20,6 +27,18 @@ import type { IncomingEvent } from '../domain/types';
 import type { StoredVisit, StoredVisits, Tracking } from './tracking';
 import type { StoredDeliveries, VerifiedDelivery, Webhooks } from './webhooks';
 import type { InboxStats, ProcessedReport } from './ingestWorker';
+
+/** Tries before a row that cannot be applied is moved to the dead letters. */
+export const MAX_TRIES = 3;
+
+/**
+ * The error a row carries while it is being tried alone: if the process dies during that try, the next start finds
+ * it still there, and knows the row may be what killed it.
+ */
+export const STOPPED_DURING_TRY = 'the process stopped while this item was being applied';
+
+/** What retrying a dead letter did. */
+export type DeadLetterRetry = { found: false } | { found: true; applied: true } | { found: true; applied: false; error: string; tries: number };
 
 /** API events per inbox row: a row is the unit a slice applies, so this bounds a slice's length. */
 export const EVENTS_PER_ROW = 250;
@@ -69,7 +88,7 @@ export class Inbox {
   private settleWaiters: { seq: number; resolve: (cursor: number) => void }[] = [];
   private readonly opts: Required<Omit<InboxOptions, 'log'>>;
   private readonly log: NonNullable<InboxOptions['log']>;
-  readonly stats = { appended: 0, processed: 0, failed: 0 };
+  readonly stats = { appended: 0, processed: 0, failed: 0, deadLettered: 0 };
 
   constructor(
     private readonly db: Db,
@@ -96,7 +115,14 @@ export class Inbox {
    */
   start(): number {
     this.seq = getMaxInboxSeq(this.db);
-    if (countInboxRows(this.db) > 0) this.kick();
+    if (countInboxRows(this.db) > 0) {
+      // If the last process died applying a slice, it died on this one (slices go in order and delete what they
+      // apply): count a try for each of its rows before applying it, so a row that crashes every start is moved aside
+      // after a few. One statement, committed before anything else runs.
+      const first = weighed(listInboxRows(this.db, 0, this.opts.idleSlice), this.opts.idleSlice);
+      if (first.length) countInboxTries(this.db, first[0].seq, first[first.length - 1].seq);
+      this.kick();
+    }
     return this.seq;
   }
 
@@ -281,37 +307,113 @@ export class Inbox {
     }
   }
 
-  /** Applies the next `limit` rows in one transaction; a failing slice is retried row by row. Returns rows handled. */
+  /**
+   * Applies the next `limit` rows in one transaction; a failing slice is retried row by row, and so is a row that
+   * already used its tries (it may be what killed the last process). Returns rows handled.
+   */
   private async applySlice(limit: number): Promise<number> {
     let rows: InboxRow[] = [];
+    let suspect: InboxRow | undefined;
     try {
       const report = await this.writer.run(async (trx) => {
         rows = weighed(listInboxRows(this.db, this.cursor, limit), limit);
+        const at = rows.findIndex((r) => (r.tries ?? 0) >= MAX_TRIES);
+        if (at === 0) suspect = rows[0];
+        if (at >= 0) rows = rows.slice(0, at);
         return rows.length ? this.apply(trx, rows) : null;
       }, limit);
+      if (suspect) {
+        await this.applyAlone(suspect);
+        return 1;
+      }
       if (!report) return 0;
       this.done(rows, report);
       return rows.length;
     } catch (err) {
       if (rows.length === 0) throw err;
-      if (rows.length > 1) {
-        for (const row of rows) await this.applyOne(row);
-        return rows.length;
-      }
-      this.fail(rows[0], err);
-      return 1;
+      for (const row of rows) await this.applyAlone(row);
+      return rows.length;
     }
   }
 
-  private async applyOne(row: InboxRow): Promise<void> {
+  /**
+   * Tries one row alone until it applies or has used `MAX_TRIES`, counting each try in the row before it starts;
+   * then moves it to the dead letters with its last error. If that bookkeeping fails too (the disk is full, say), the
+   * row stays in the inbox for the next start.
+   */
+  private async applyAlone(row: InboxRow): Promise<void> {
     try {
-      this.done([row], await this.writer.run((trx) => this.apply(trx, [row])));
+      let tries = row.tries ?? 0;
+      let error = row.last_error ?? null;
+      for (;;) {
+        if (tries >= MAX_TRIES && error === STOPPED_DURING_TRY) {
+          await this.toDeadLetters(row, error, tries);
+          return;
+        }
+        const counted = await this.writer.run(async () => countInboxTryAlone(this.db, row, STOPPED_DURING_TRY));
+        if (counted === null) return;
+        tries = counted;
+        try {
+          this.done([row], await this.writer.run((trx) => this.apply(trx, [row])));
+          return;
+        } catch (err) {
+          error = errorText(err);
+          if (tries >= MAX_TRIES) {
+            await this.toDeadLetters(row, error, tries);
+            return;
+          }
+          const noted = error;
+          await this.writer.run(async () => noteInboxError(this.db, row, noted));
+        }
+      }
     } catch (err) {
       this.fail(row, err);
     }
   }
 
-  private async apply(trx: Transaction<DB>, rows: InboxRow[]): Promise<ProcessedReport> {
+  private async toDeadLetters(row: InboxRow, error: string, tries: number): Promise<void> {
+    const at = this.opts.clock();
+    const id = timeOrderedId('dl_', at);
+    await this.writer.run(async () => moveInboxRowToDeadLetters(this.db, row, { id, error, tries, movedAt: at }));
+    this.cursor = Math.max(this.cursor, row.seq);
+    this.stats.failed += 1;
+    this.stats.deadLettered += 1;
+    this.log('error', `${row.kind} ${row.seq} of account ${row.account_id} could not be applied after ${tries} tries; moved to the dead letters as ${id}: ${error}`);
+    this.report({ visits: 0, deliveries: 0, events: 0, lost: 0, reflagged: 0, tally: [], failed: 1, cursor: this.cursor });
+    this.releaseSettled();
+  }
+
+  /**
+   * Applies a dead letter again, with the code that applies the inbox: in one transaction it is applied and removed,
+   * or, if it fails again, it stays with one more try and its new error.
+   */
+  async retryDeadLetter(accountId: string, id: string): Promise<DeadLetterRetry> {
+    try {
+      const report = await this.writer.run(async (trx) => {
+        const letter = getDeadLetterSync(this.db, accountId, id);
+        if (!letter) return null;
+        const row: InboxRow = { account_id: letter.account_id, seq: Number(letter.seq), kind: letter.kind, payload: letter.payload, received_at: Number(letter.received_at) };
+        const r = await this.apply(trx, [row], false);
+        deleteDeadLetterSync(this.db, accountId, id);
+        return r;
+      });
+      if (!report) return { found: false };
+      this.stats.processed += 1;
+      this.report({ ...report, cursor: this.cursor });
+      return { found: true, applied: true };
+    } catch (err) {
+      const error = errorText(err);
+      const tried = await this.writer.run(async () => {
+        const letter = getDeadLetterSync(this.db, accountId, id);
+        if (!letter) return null;
+        noteDeadLetterTry(this.db, accountId, id, error, this.opts.clock());
+        return Number(letter.tries) + 1;
+      });
+      return tried === null ? { found: false } : { found: true, applied: false, error, tries: tried };
+    }
+  }
+
+  private async apply(trx: Transaction<DB>, rows: InboxRow[], fromInbox = true): Promise<ProcessedReport> {
     const visits: StoredVisit[] = [];
     const deliveries: VerifiedDelivery[] = [];
     const events = new Map<string, StoredEvent[]>();
@@ -330,7 +432,7 @@ export class Inbox {
     for (const [accountId, stored] of events) applied += await this.ingestor.applyStoredIn(trx, accountId, stored);
     const v = visits.length ? await this.tracking.storeVisitsIn(trx, visits) : { lost: 0, reflagged: 0 };
     const d = deliveries.length ? await this.webhooks.storeDeliveriesIn(trx, deliveries) : { outcomes: [], tally: [] };
-    deleteInboxRows(this.db, rows);
+    if (fromInbox) deleteInboxRows(this.db, rows);
     return { visits: visits.length, deliveries: deliveries.length, events: applied, lost: v.lost, reflagged: v.reflagged, tally: d.tally, failed: 0, cursor: 0 };
   }
 
@@ -342,14 +444,22 @@ export class Inbox {
     this.releaseSettled();
   }
 
-  /** A row that cannot be applied stays in the inbox (applied again at the next start) and is reported. */
+  /**
+   * A row whose tries could not even be counted (the database refuses writes) stays in the inbox, tried again at the
+   * next start, and is reported.
+   */
   private fail(row: InboxRow, err: unknown): void {
     this.cursor = Math.max(this.cursor, row.seq);
     this.stats.failed += 1;
-    this.log('error', `${row.kind} ${row.seq} of account ${row.account_id} could not be applied; kept in the inbox for the next start: ${(err as Error)?.message ?? String(err)}`);
+    this.log('error', `${row.kind} ${row.seq} of account ${row.account_id} could not be applied nor moved to the dead letters; kept in the inbox for the next start: ${errorText(err)}`);
     this.report({ visits: 0, deliveries: 0, events: 0, lost: 0, reflagged: 0, tally: [], failed: 1, cursor: this.cursor });
     this.releaseSettled();
   }
+}
+
+function errorText(err: unknown): string {
+  const text = (err as Error)?.message ?? String(err);
+  return text.length > 2000 ? `${text.slice(0, 2000)}…` : text;
 }
 
 /**

@@ -62,7 +62,8 @@ if (!sameHooks(mine, setup.hooks)) {
           : task.kind === 'deliveries' ? inbox.appendDeliveries(task.accounts, task.deliveries, task.eventsOnly)
             : task.kind === 'events' ? inbox.appendEvents(task.accountId, JSON.parse(task.events) as IncomingEvent[] | PreparedBatch)
               : task.kind === 'settle' ? inbox.settle(task.seq)
-                : inbox.drain();
+                : task.kind === 'retryDeadLetter' ? inbox.retryDeadLetter(task.accountId, task.id)
+                  : inbox.drain();
       work.then(
         (value) => send({ type: 'result', id, ok: true, value }),
         (err: unknown) => send({ type: 'result', id, ok: false, message: (err as Error)?.message ?? String(err) }),

@@ -17,6 +17,7 @@ import type { IncomingEvent } from '../domain/types';
 import type { AccountDirectory } from './accounts';
 import type { StoredVisit, StoredVisits } from './tracking';
 import type { StoredDeliveries, VerifiedDelivery } from './webhooks';
+import type { DeadLetterRetry } from './inbox';
 
 /**
  * What the request thread asks of the worker. Visits, and deliveries that carry only events, are appended to the
@@ -40,6 +41,8 @@ export type IngestTask =
    */
   | { kind: 'events'; accountId: string; events: string }
   | { kind: 'settle'; seq: number }
+  /** Applies a dead letter again (see `Inbox.retryDeadLetter`). */
+  | { kind: 'retryDeadLetter'; accountId: string; id: string }
   | { kind: 'drain' };
 type ResultOf<T extends IngestTask> = T extends { kind: 'visits' }
   ? StoredVisits
@@ -49,7 +52,9 @@ type ResultOf<T extends IngestTask> = T extends { kind: 'visits' }
       ? { outcome: Outcome<IngestSummary>; seq: number }
       : T extends { kind: 'settle' }
         ? number
-        : StoredDeliveries;
+        : T extends { kind: 'retryDeadLetter' }
+          ? DeadLetterRetry
+          : StoredDeliveries;
 
 /** What applying a slice of the inbox did: the worker reports it to the request thread, which keeps the counts. */
 export interface ProcessedReport {
@@ -60,7 +65,7 @@ export interface ProcessedReport {
   lost: number;
   reflagged: number;
   tally: StoredDeliveries['tally'];
-  /** Rows that failed alone: kept in the inbox (retried at the next start), reported and logged. */
+  /** Rows that failed alone for good: moved to the dead letters (or, if even that failed, kept for the next start). */
   failed: number;
   /** Every row up to this sequence number is applied (or failed and logged). */
   cursor: number;
@@ -73,6 +78,8 @@ export interface InboxStats {
   appended: number;
   processed: number;
   failed: number;
+  /** Rows moved to the dead letters by this worker. */
+  deadLettered: number;
 }
 
 /** What the worker needs to open its own connection and build its services. */
@@ -182,6 +189,13 @@ function workerExecArgv(): string[] {
   return out;
 }
 
+const FIRST_RESTART_DELAY_MS = 500;
+
+/** The worker cannot take work right now: answered 503 (retry shortly), never taken and then lost. */
+function unavailable(message: string): Error {
+  return Object.assign(new Error(`${message[0].toUpperCase()}${message.slice(1)}.`), { statusCode: 503 });
+}
+
 export class IngestWorker {
   private worker: Worker | null = null;
   private nextId = 1;
@@ -192,6 +206,8 @@ export class IngestWorker {
   readonly stats = { tasks: 0, restarts: 0 };
   /** Inbox rows applied up to this sequence number, as last reported by the worker. */
   private applied = 0;
+  private restartDelay = FIRST_RESTART_DELAY_MS;
+  private restartTimer: NodeJS.Timeout | null = null;
   /** Per account, the last inbox row holding its API events: its reads wait until it is applied. */
   private pendingEvents = new Map<string, number>();
   /** Rows a stopped process left in the inbox: every account's first read waits for them. */
@@ -216,21 +232,11 @@ export class IngestWorker {
     this.worker = worker;
     return new Promise((resolve) => {
       worker.on('message', (m: FromWorker) => {
-        if (m.type === 'ready') {
-          this.leftover = m.leftover;
-          resolve(true);
-        }
-        else if (m.type === 'refused') resolve(m.reason);
-        else if (m.type === 'alerts') this.onAlerts?.();
-        else if (m.type === 'processed') {
-          this.applied = Math.max(this.applied, m.report.cursor);
-          this.onProcessed?.(m.report);
-        }
-        else if (m.type === 'result') {
-          const call = this.calls.get(m.id);
-          this.calls.delete(m.id);
-          if (m.ok) call?.resolve(m.value);
-          else call?.reject(new Error(m.message));
+        // A throw here would be an uncaught exception of the request thread: one bad message is logged, not fatal.
+        try {
+          this.receive(m, resolve);
+        } catch (err) {
+          this.log(`a message from the worker could not be handled: ${(err as Error)?.stack ?? String(err)}`);
         }
       });
       worker.on('error', (err) => {
@@ -240,23 +246,69 @@ export class IngestWorker {
       worker.on('exit', (code) => {
         resolve(`exited with code ${code}`);
         if (this.worker === worker) this.worker = null;
-        // Calls in flight may or may not have committed: their callers retry (clicks) or answer 5xx (webhooks, which
-        // the provider redelivers; events dedupe). The next call starts a new worker.
+        // Calls in flight may or may not have committed: their callers retry (clicks) or answer 503 (webhooks, which
+        // the provider redelivers; events dedupe).
         const lost = [...this.calls.values()];
         this.calls.clear();
-        for (const c of lost) c.reject(new Error(`the ingestion worker exited (code ${code})`));
-        if (!this.closing) this.log(`exited with code ${code}; a new one starts with the next batch`);
+        for (const c of lost) c.reject(unavailable(`the ingestion worker stopped (code ${code}) while storing this; retry in a moment`));
+        if (this.closing) return;
+        // Started again without waiting for a call: what it acknowledged and did not apply is applied by the next one.
+        this.log(`exited with code ${code}; starting a new one in ${this.restartDelay} ms`);
+        this.scheduleRestart();
       });
     });
+  }
+
+  /** Starts a new worker after the current delay (doubling up to 30 s while starts keep failing). */
+  private scheduleRestart(): void {
+    if (this.restartTimer || this.closing) return;
+    const delay = this.restartDelay;
+    this.restartDelay = Math.min(delay * 2, 30_000);
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      if (this.worker || this.closing) return;
+      this.stats.restarts++;
+      void this.spawn().then((started) => {
+        if (started !== true) this.log(`could not start again: ${started}`);
+      });
+    }, delay);
+    this.restartTimer.unref();
+  }
+
+  private receive(m: FromWorker, resolve: (started: true | string) => void): void {
+    if (m.type === 'ready') {
+      this.leftover = m.leftover;
+      resolve(true);
+    }
+    else if (m.type === 'refused') resolve(m.reason);
+    else if (m.type === 'alerts') this.onAlerts?.();
+    else if (m.type === 'processed') {
+      this.applied = Math.max(this.applied, m.report.cursor);
+      this.onProcessed?.(m.report);
+    }
+    else if (m.type === 'result') {
+      const call = this.calls.get(m.id);
+      this.calls.delete(m.id);
+      if (m.ok) {
+        this.restartDelay = FIRST_RESTART_DELAY_MS;
+        call?.resolve(m.value);
+      }
+      else call?.reject(new Error(m.message));
+    }
   }
 
   /** Runs a task in the worker; resolves after its COMMIT. */
   async run<T extends IngestTask>(task: T): Promise<ResultOf<T>> {
     if (this.closing) throw new Error('the ingestion worker is closed');
     if (!this.worker) {
+      // While a failed worker waits for its restart, new work is refused at once (503) rather than queued in memory.
+      if (this.restartTimer) throw unavailable('the ingestion worker is restarting; nothing was stored, retry in a moment');
       this.stats.restarts++;
       const started = await this.spawn();
-      if (started !== true) throw new Error(`the ingestion worker could not start: ${started}`);
+      if (started !== true) {
+        this.scheduleRestart();
+        throw unavailable(`the ingestion worker could not start (${started}); nothing was stored, retry in a moment`);
+      }
     }
     const id = this.nextId++;
     this.stats.tasks++;
@@ -298,6 +350,11 @@ export class IngestWorker {
     return this.run({ kind: 'drain' });
   }
 
+  /** Applies a dead letter again in the worker, which owns the inbox; resolves with what happened. */
+  retryDeadLetter(accountId: string, id: string): Promise<DeadLetterRetry> {
+    return this.run({ kind: 'retryDeadLetter', accountId, id });
+  }
+
   forget(accountId: string): void {
     this.worker?.postMessage({ type: 'forget', accountId } satisfies ToWorker);
   }
@@ -305,6 +362,8 @@ export class IngestWorker {
   /** Lets calls in flight finish, closes the worker's connection and ends the thread. */
   async close(): Promise<void> {
     this.closing = true;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restartTimer = null;
     const worker = this.worker;
     if (!worker) return;
     await Promise.allSettled([...this.calls.values()].map((c) => new Promise((done) => {

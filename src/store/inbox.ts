@@ -1,8 +1,33 @@
-// SQL for the ingestion inbox (see migration 2026_11_27_010): rows appended as visits, deliveries and events arrive, read in
-// arrival order by the processor, deleted in the transaction that applies them. SQLite only: the inbox is written by
-// the ingestion worker on its own connection, with prepared statements (these run on every click and webhook).
+// SQL for the ingestion inbox (see migrations 2026_11_27_010 and 2026_12_07_020): rows appended as visits, deliveries and
+// events arrive, read in arrival order by the processor, deleted in the transaction that applies them, or moved to the
+// dead letters after failed tries. The inbox is written by the SQLite ingestion worker on its own connection, with
+// prepared statements (these run on every click and webhook); the dead letters are read and discarded with Kysely
+// from the request thread on either engine.
 import type Database from 'better-sqlite3';
+import type { Kysely, Transaction } from 'kysely';
 import type { Db } from './db';
+import type { DB } from './schema';
+
+type Handle = Kysely<DB> | Transaction<DB>;
+
+declare module './schema' {
+  interface DB {
+    ingest_dead_letters: DeadLetterRow;
+  }
+}
+
+/** An inbox row that could not be applied: as it was, with the last error and how many tries it had. */
+export interface DeadLetterRow {
+  account_id: string;
+  id: string;
+  seq: number;
+  kind: InboxKind;
+  payload: string;
+  received_at: number;
+  error: string;
+  tries: number;
+  moved_at: number;
+}
 
 /** A click/scan/open, a webhook delivery, or a chunk of API events already in the log (see `EVENTS_PER_ROW`). */
 export type InboxKind = 'visit' | 'delivery' | 'events';
@@ -13,6 +38,9 @@ export interface InboxRow {
   kind: InboxKind;
   payload: string;
   received_at: number;
+  /** Tries counted so far (failed ones, and starts that found it at the head of the inbox); 0 on append. */
+  tries?: number;
+  last_error?: string | null;
 }
 
 interface Statements {
@@ -21,6 +49,13 @@ interface Statements {
   remove: Database.Statement;
   count: Database.Statement;
   maxSeq: Database.Statement;
+  countTries: Database.Statement;
+  tryAlone: Database.Statement;
+  noteError: Database.Statement;
+  toDeadLetter: Database.Statement;
+  deadLetter: Database.Statement;
+  removeDeadLetter: Database.Statement;
+  deadLetterTried: Database.Statement;
 }
 
 const statements = new WeakMap<Database.Database, Statements>();
@@ -32,10 +67,19 @@ function prepared(db: Db): Statements {
   if (!st) {
     st = {
       insert: sqlite.prepare('INSERT INTO ingest_inbox (account_id, seq, kind, payload, received_at) VALUES (?, ?, ?, ?, ?)'),
-      read: sqlite.prepare('SELECT account_id, seq, kind, payload, received_at FROM ingest_inbox WHERE seq > ? ORDER BY seq LIMIT ?'),
+      read: sqlite.prepare('SELECT account_id, seq, kind, payload, received_at, tries, last_error FROM ingest_inbox WHERE seq > ? ORDER BY seq LIMIT ?'),
       remove: sqlite.prepare('DELETE FROM ingest_inbox WHERE account_id = ? AND seq = ?'),
       count: sqlite.prepare('SELECT count(*) AS n FROM ingest_inbox').pluck(),
       maxSeq: sqlite.prepare('SELECT max(seq) AS n FROM ingest_inbox').pluck(),
+      countTries: sqlite.prepare('UPDATE ingest_inbox SET tries = tries + 1 WHERE seq >= ? AND seq <= ?'),
+      tryAlone: sqlite.prepare('UPDATE ingest_inbox SET tries = tries + 1, last_error = ? WHERE account_id = ? AND seq = ? RETURNING tries').pluck(),
+      noteError: sqlite.prepare('UPDATE ingest_inbox SET last_error = ? WHERE account_id = ? AND seq = ?'),
+      toDeadLetter: sqlite.prepare(
+        'INSERT INTO ingest_dead_letters (account_id, id, seq, kind, payload, received_at, error, tries, moved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      deadLetter: sqlite.prepare('SELECT * FROM ingest_dead_letters WHERE account_id = ? AND id = ?'),
+      removeDeadLetter: sqlite.prepare('DELETE FROM ingest_dead_letters WHERE account_id = ? AND id = ?'),
+      deadLetterTried: sqlite.prepare('UPDATE ingest_dead_letters SET tries = tries + 1, error = ?, moved_at = ? WHERE account_id = ? AND id = ?'),
     };
     statements.set(sqlite, st);
   }
@@ -66,4 +110,64 @@ export function countInboxRows(db: Db): number {
 /** The highest sequence number stored, or 0 for an empty inbox. */
 export function getMaxInboxSeq(db: Db): number {
   return Number(prepared(db).maxSeq.get() ?? 0);
+}
+
+/** Counts a try for the rows with `first` ≤ seq ≤ `last` (the slice a start is about to apply). */
+export function countInboxTries(db: Db, first: number, last: number): void {
+  prepared(db).countTries.run(first, last);
+}
+
+/**
+ * Counts a try for one row about to be applied alone, noting `pending` as its error until the try ends (so a try the
+ * process did not survive is told apart). Returns its tries, or null if the row is gone.
+ */
+export function countInboxTryAlone(db: Db, row: Pick<InboxRow, 'account_id' | 'seq'>, pending: string): number | null {
+  const tries = prepared(db).tryAlone.get(pending, row.account_id, row.seq) as number | undefined;
+  return tries === undefined ? null : Number(tries);
+}
+
+export function noteInboxError(db: Db, row: Pick<InboxRow, 'account_id' | 'seq'>, error: string): void {
+  prepared(db).noteError.run(error, row.account_id, row.seq);
+}
+
+/** Moves a row to the dead letters with its error (inside the caller's transaction). */
+export function moveInboxRowToDeadLetters(db: Db, row: InboxRow, letter: { id: string; error: string; tries: number; movedAt: number }): void {
+  const st = prepared(db);
+  st.toDeadLetter.run(row.account_id, letter.id, row.seq, row.kind, row.payload, row.received_at, letter.error, letter.tries, letter.movedAt);
+  st.remove.run(row.account_id, row.seq);
+}
+
+export function getDeadLetterSync(db: Db, accountId: string, id: string): DeadLetterRow | undefined {
+  return prepared(db).deadLetter.get(accountId, id) as DeadLetterRow | undefined;
+}
+
+export function deleteDeadLetterSync(db: Db, accountId: string, id: string): void {
+  prepared(db).removeDeadLetter.run(accountId, id);
+}
+
+/** A retry of a dead letter failed again: one more try, and its new error. */
+export function noteDeadLetterTry(db: Db, accountId: string, id: string, error: string, at: number): void {
+  prepared(db).deadLetterTried.run(error, at, accountId, id);
+}
+
+/** An account's dead letters, oldest move first, after the cursor (an id). */
+export async function listDeadLetters(h: Handle, accountId: string, opts: { after?: string; limit: number }): Promise<DeadLetterRow[]> {
+  let q = h.selectFrom('ingest_dead_letters').selectAll().where('account_id', '=', accountId);
+  if (opts.after) q = q.where('id', '>', opts.after);
+  return q.orderBy('id').limit(opts.limit).execute();
+}
+
+export async function countDeadLetters(h: Handle, accountId: string): Promise<number> {
+  const r = await h.selectFrom('ingest_dead_letters').select((eb) => eb.fn.countAll().as('n')).where('account_id', '=', accountId).executeTakeFirst();
+  return Number(r?.n ?? 0);
+}
+
+export async function getDeadLetter(h: Handle, accountId: string, id: string): Promise<DeadLetterRow | undefined> {
+  return h.selectFrom('ingest_dead_letters').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
+}
+
+/** Discards a dead letter; true if there was one. */
+export async function deleteDeadLetter(h: Handle, accountId: string, id: string): Promise<boolean> {
+  const r = await h.deleteFrom('ingest_dead_letters').where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
+  return Number(r.numDeletedRows) > 0;
 }
