@@ -1,8 +1,10 @@
 // The app: restores the session from /auth/me, shows the login page when there is none (or when any request
-// answers 401), and otherwise picks the page from the path.
+// answers 401), the account chooser right after a login of a person with several accounts, and otherwise picks the
+// page from the path.
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, setCsrfToken, setUnauthorizedHandler } from './api';
+import { AccountChooser, InvitationPrompt, takeInvitationFromUrl } from './components/Accounts';
 import { Layout } from './components/Shell';
 import { SkeletonCards } from './components/States';
 import { clearApiCache, FormatProvider, SessionContext } from './hooks';
@@ -50,12 +52,15 @@ function Titles() {
 export function App() {
   const [session, setSessionState] = useState<Session | null>(null);
   const [checking, setChecking] = useState(true);
+  // True between a login and the person's choice of account, when they have several.
+  const [choosing, setChoosing] = useState(false);
   const setSession = useCallback((s: Session | null) => {
     setCsrfToken(s?.csrfToken ?? null);
     if (!s) clearApiCache();
     setSessionState(s);
   }, []);
   useEffect(() => {
+    takeInvitationFromUrl();
     setUnauthorizedHandler(() => setSession(null));
     api
       .session<Session>('GET', '/auth/me')
@@ -81,9 +86,18 @@ export function App() {
               <SkeletonCards count={8} />
             </div>
           ) : !session ? (
-            <Login />
+            <Login
+              onLoggedIn={(s) => {
+                setSession(s);
+                setChoosing((s.accounts?.length ?? 0) > 1);
+              }}
+            />
+          ) : choosing ? (
+            <AccountChooser onChosen={() => setChoosing(false)} />
           ) : (
-            <Layout>
+            // Keyed by account: a switch remounts every page, so no page keeps the previous account's data.
+            <Layout key={session.account.id}>
+              <InvitationPrompt />
               <Routes />
             </Layout>
           )}

@@ -12,10 +12,12 @@ export interface Account {
   timeZone: string;
 }
 
-/** POST /auth/login and GET /auth/me. */
+/** POST /auth/login and GET /auth/me (also the answer of POST /auth/account and /auth/invitations/accept). */
 export interface Session {
   user: { id?: string; email: string; role: Role };
   account: Account & { defaultCountry?: string | null };
+  /** Every account the person may open, most recently used first (one entry for most people). */
+  accounts?: { id: string; name: string; role: Role }[];
   csrfToken: string;
 }
 
@@ -364,6 +366,18 @@ export interface UserItem {
   role: Role;
   createdAt: string;
 }
+
+/** GET /v1/invitations items: people who already have a login, invited to this account (never the token). */
+export interface InvitationItem {
+  id: string;
+  email: string;
+  role: Role;
+  createdAt: string;
+  expiresAt: string;
+}
+
+/** POST /v1/users: 201 with the new user, or 202 with an invitation whose token and link are shown only here. */
+export type AddUserAnswer = UserItem | { invitation: InvitationItem; token: string; link: string; message: string };
 
 /** GET /v1/providers items; secrets go to PUT /v1/providers/{provider}/secret and never come back. */
 export interface ProviderItem {

@@ -3,6 +3,7 @@
 import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { dayIn, lastDays } from '../format';
+import { AccountSwitcher } from './Accounts';
 import { useSession } from '../hooks';
 import { setLang, type Lang } from '../i18n';
 import { Link, useQueryState, useRouter } from '../router';
@@ -42,9 +43,7 @@ export function Sidebar() {
         })}
       </ul>
       <div className="sidebar-foot">
-        <div className="account-name" title={session?.user.email}>
-          {session?.account.name}
-        </div>
+        <AccountSwitcher />
         <div className="sidebar-actions">
           <button
             type="button"

@@ -33,7 +33,7 @@ function route(method: string, url: URL): { status: number; body?: Json } {
   if (/^\/v1\/journeys\/[^/]+\/report$/.test(p)) return { status: 200, body: fx.journeyReport };
   if (p === '/v1/account') return { status: 200, body: fx.account };
   if (p === '/v1/attribution/settings') return { status: 200, body: fx.attributionSettings };
-  const lists: Record<string, unknown[]> = { '/v1/keys': fx.keys, '/v1/users': fx.users, '/v1/providers': fx.providers, '/v1/alerts/endpoints': fx.alerts };
+  const lists: Record<string, unknown[]> = { '/v1/keys': fx.keys, '/v1/users': fx.users, '/v1/invitations': [], '/v1/providers': fx.providers, '/v1/alerts/endpoints': fx.alerts };
   if (lists[p] && method === 'GET') return { status: 200, body: { items: lists[p], nextCursor: null } };
   if (p === '/v1/keys' && method === 'POST') return { status: 201, body: { id: 'key_new', name: 'new', role: 'analyst', key: 'mesure_acc_demo_key_new_example_shown_once' } };
   if (/^\/v1\/(keys|users|providers|alerts)/.test(p) && method !== 'GET') return { status: 204 };

@@ -6,7 +6,8 @@ import { useSession } from '../hooks';
 import { setLang, type Lang } from '../i18n';
 import type { Session } from '../types';
 
-export function Login() {
+/** `onLoggedIn`: what to do with the new session (the app may ask which account to open first). */
+export function Login({ onLoggedIn }: { onLoggedIn?: (s: Session) => void } = {}) {
   const { t, i18n } = useTranslation();
   const { setSession } = useSession();
   const [email, setEmail] = useState('');
@@ -23,7 +24,8 @@ export function Login() {
     try {
       const s = await api.session<Session>('POST', '/auth/login', { email, password });
       setCsrfToken(s.csrfToken);
-      setSession(s);
+      if (onLoggedIn) onLoggedIn(s);
+      else setSession(s);
     } catch (err) {
       const status = err instanceof ApiError ? err.status : 0;
       setError(status === 401 ? t('login.bad') : status === 429 ? t('login.limited') : status === 0 ? t('error.network') : t('login.failed'));

@@ -9,7 +9,7 @@ import { Card, Loaded, useAction } from '../components/SettingsParts';
 import { EmptyState } from '../components/States';
 import { useApi, useFormat, useSession } from '../hooks';
 import { BudgetSettingsCard, CostModelCard, StripeCard, TrackingCard } from './SettingsMoney';
-import { ATTRIBUTION_MODELS, CHANNELS, type AccountInfo, type AlertItem, type ApiKey, type AttributionSettings, type Channel, type Page, type ProviderItem, type Role, type UserItem } from '../types';
+import { ATTRIBUTION_MODELS, CHANNELS, type AccountInfo, type AlertItem, type ApiKey, type AttributionSettings, type Channel, type Page, type ProviderItem, type Role, type UserItem, type AddUserAnswer, type InvitationItem } from '../types';
 
 export function Settings() {
   const { t } = useTranslation();
@@ -369,11 +369,15 @@ const ROLES: Role[] = ['owner', 'analyst', 'viewer'];
 
 function UsersCard() {
   const { t } = useTranslation();
+  const f = useFormat();
   const state = useApi<Page<UserItem>>('/v1/users');
+  const invitations = useApi<Page<InvitationItem>>('/v1/invitations');
   const { session } = useSession();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [role, setRole] = useState<Role>('viewer');
+  // The link of the invitation just made: in the POST answer only, shown until the page is left.
+  const [invited, setInvited] = useState<{ email: string; link: string } | null>(null);
   const action = useAction();
   return (
     <Card id="users" title={t('settings.users')}>
@@ -421,16 +425,20 @@ function UsersCard() {
         className="inline-form"
         onSubmit={async (e) => {
           e.preventDefault();
-          if (await action.run(() => api.post('/v1/users', { email, password, role }))) {
+          let answer: AddUserAnswer | null = null;
+          if (await action.run(async () => { answer = await api.post<AddUserAnswer>('/v1/users', { email, password, role }); })) {
+            const a = answer as AddUserAnswer | null;
+            setInvited(a && 'link' in a ? { email: a.invitation.email, link: a.link } : null);
             setEmail('');
             setPassword('');
             state.reload();
+            invitations.reload();
           }
         }}
       >
         <label>
           <span className="sr-only">{t('login.email')}</span>
-          <input type="email" placeholder={t('login.email')} value={email} onChange={(e) => setEmail(e.target.value)} required />
+          <input type="email" data-testid="user-email" placeholder={t('login.email')} value={email} onChange={(e) => setEmail(e.target.value)} required />
         </label>
         <label>
           <span className="sr-only">{t('settings.initialPassword')}</span>
@@ -439,6 +447,7 @@ function UsersCard() {
             autoComplete="new-password"
             minLength={8}
             placeholder={t('settings.initialPassword')}
+            data-testid="user-password"
             value={password}
             onChange={(e) => setPassword(e.target.value)}
             required
@@ -446,7 +455,7 @@ function UsersCard() {
         </label>
         <label>
           <span className="sr-only">{t('settings.role')}</span>
-          <select value={role} onChange={(e) => setRole(e.target.value as Role)}>
+          <select value={role} data-testid="user-role" onChange={(e) => setRole(e.target.value as Role)}>
             {ROLES.map((r) => (
               <option key={r} value={r}>
                 {t(`roles.${r}`)}
@@ -454,10 +463,39 @@ function UsersCard() {
             ))}
           </select>
         </label>
-        <button type="submit" className="btn btn-small" disabled={!email || password.length < 8 || action.busy}>
+        <button type="submit" className="btn btn-small" data-testid="user-add" disabled={!email || password.length < 8 || action.busy}>
           {t('settings.invite')}
         </button>
       </form>
+      )}
+      {state.error?.status !== 404 && <p className="muted small">{t('settings.addUserHelp')}</p>}
+      {invited && (
+        <p className="notice" role="status" data-testid="invitation-link">
+          {t('settings.invited', { email: invited.email })} <code className="secret">{invited.link}</code>
+        </p>
+      )}
+      {!!invitations.data?.items.length && (
+        <>
+          <h3>{t('settings.invitations')}</h3>
+          <ul className="plain-list" data-testid="invitations">
+            {invitations.data.items.map((i) => (
+              <li key={i.id}>
+                <span>{i.email}</span>{' '}
+                <span className="muted small">{t('settings.invitedAs', { role: t(`roles.${i.role}`), date: f.date(i.expiresAt) })}</span>{' '}
+                <button
+                  type="button"
+                  className="btn btn-small btn-danger"
+                  onClick={async () => {
+                    if (!window.confirm(t('settings.revokeInvitationConfirm', { email: i.email }))) return;
+                    if (await action.run(() => api.delete(`/v1/invitations/${encodeURIComponent(i.id)}`))) invitations.reload();
+                  }}
+                >
+                  {t('settings.revoke')}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </>
       )}
       {action.error && <p className="form-error" role="alert">{action.error}</p>}
     </Card>

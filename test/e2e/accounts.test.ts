@@ -1,0 +1,134 @@
+// Several accounts for one person, end to end in real headless Chromium against a real Mesure (SQLite file, real
+// HTTP on 127.0.0.1): the owner of A invites B's user from Settings (the link is shown once, the password never
+// used), the person opens the link, logs in with their own password and accepts, switches accounts from the menu,
+// and after the next login chooses which account to open.
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { loadConfig } from '../../src/config';
+import { assemble, type Mesure } from '../../src/main';
+// @ts-expect-error: a plain .mjs script without type declarations
+import { ensureWebBuilt } from '../../scripts/build-web.mjs';
+
+const CHROMIUM = process.env.MESURE_CHROMIUM || '/usr/bin/chromium';
+const OWNER_A = { email: 'owner@shop-a.test', password: 'owner-of-a-password' };
+const SHOTS = join(process.cwd(), 'test-output', 'screenshots');
+const X = { email: 'x@example.com', password: 'x-own-password-in-b' };
+
+const available = existsSync(CHROMIUM);
+if (!available) {
+  if (process.env.CI) throw new Error(`CI is set but Chromium is missing at ${CHROMIUM}: install it (apt-get install chromium) or set MESURE_CHROMIUM.`);
+  console.warn(`\n!!! Chromium not found at ${CHROMIUM}: the accounts end-to-end tests are SKIPPED (set MESURE_CHROMIUM or install chromium). !!!\n`);
+}
+
+(available ? describe : describe.skip)('several accounts in Chromium', () => {
+  let dir: string;
+  let m: Mesure;
+  let base: string;
+  let browser: Browser;
+  let accountA: string;
+  let accountB: string;
+  const contexts: BrowserContext[] = [];
+
+  async function newPage(): Promise<Page> {
+    const ctx = await browser.newContext({ locale: 'en-US', timezoneId: 'Europe/Paris', viewport: { width: 1366, height: 900 } });
+    contexts.push(ctx);
+    ctx.setDefaultTimeout(10_000);
+    return ctx.newPage();
+  }
+
+  async function logIn(page: Page, who: { email: string; password: string }, url = base + '/') {
+    await page.goto(url);
+    await page.getByTestId('login-form').waitFor();
+    await page.locator('input[name=email]').fill(who.email);
+    await page.locator('input[name=password]').fill(who.password);
+    await page.getByTestId('login-submit').click();
+  }
+
+  /** The account the page's session opens, as the server sees it. */
+  const openAccount = (page: Page) => page.evaluate(async () => ((await (await fetch('/auth/me')).json()) as { account: { id: string } }).account.id);
+
+  beforeAll(async () => {
+    ensureWebBuilt({ log: () => {} });
+    mkdirSync(SHOTS, { recursive: true });
+    dir = mkdtempSync(join(tmpdir(), 'mesure-e2e-accounts-'));
+    const config = loadConfig({ DATABASE_URL: `file:${join(dir, 'mesure.db')}`, MESURE_DEMO: '0', PORT: '0', HOST: '127.0.0.1' });
+    m = await assemble(config);
+    accountA = (await m.deps.accounts.create({ name: 'Shop A' })).id;
+    accountB = (await m.deps.accounts.create({ name: 'Shop B' })).id;
+    await m.deps.accounts.createUser(accountA, OWNER_A.email, OWNER_A.password, 'owner');
+    await m.deps.accounts.createUser(accountB, X.email, X.password, 'analyst');
+    await m.app.listen({ port: 0, host: '127.0.0.1' });
+    const addr = m.app.server.address();
+    base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => {});
+    await browser?.close();
+    await m?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('invites from Settings, accepts the link as the person, switches from the menu, and chooses after login', async () => {
+    // The owner of A adds x's e-mail with a password of their own: an invitation link, shown once.
+    const owner = await newPage();
+    await logIn(owner, OWNER_A);
+    await owner.locator('nav.sidebar').waitFor();
+    await owner.goto(base + '/settings');
+    await owner.getByTestId('user-email').fill(X.email);
+    await owner.getByTestId('user-password').fill('a-password-chosen-by-a');
+    await owner.getByTestId('user-role').selectOption('viewer');
+    await owner.getByTestId('user-add').click();
+    await owner.getByTestId('invitation-link').waitFor();
+    await owner.getByTestId('settings-users').screenshot({ path: join(SHOTS, 'accounts-invitation-desktop-en.png') });
+    const notice = await owner.getByTestId('invitation-link').innerText();
+    const link = /(\S+#invitation=minv_\S+)/.exec(notice)?.[1];
+    expect(link, notice).toBeTruthy();
+    expect(await owner.getByTestId('invitations').innerText()).toContain(X.email);
+    const token = link!.split('#invitation=')[1];
+
+    // A's password opens nothing.
+    const intruder = await newPage();
+    await logIn(intruder, { email: X.email, password: 'a-password-chosen-by-a' });
+    expect(await intruder.getByTestId('login-error').innerText()).not.toBe('');
+
+    // x opens the link (on this server), logs in with their own password: B opens, and the invitation is offered.
+    const x = await newPage();
+    await logIn(x, X, `${base}/#invitation=${token}`);
+    await x.getByTestId('invitation-prompt').waitFor();
+    expect(x.url()).not.toContain('invitation'); // the token left the address bar
+    expect(await openAccount(x)).toBe(accountB);
+    expect(await x.getByTestId('account-switch').count()).toBe(0); // one account: no menu yet
+    await x.getByTestId('invitation-accept').click();
+    await x.getByTestId('account-switch').waitFor();
+    expect(await x.getByTestId('account-switch').inputValue()).toBe(accountA);
+    expect(await openAccount(x)).toBe(accountA);
+    expect(await x.getByTestId('invitation-prompt').count()).toBe(0);
+    // A viewer in A: no settings in the menu; an analyst in B: settings come back after the switch.
+    expect(await x.getByTestId('nav-settings').count()).toBe(0);
+    await x.getByTestId('account-switch').selectOption(accountB);
+    await x.getByTestId('nav-settings').waitFor();
+    expect(await openAccount(x)).toBe(accountB);
+
+    // The next login asks which account to open; the chooser opens the one picked.
+    await x.getByTestId('logout').click();
+    await logIn(x, X);
+    await x.getByTestId('account-chooser').waitFor();
+    await x.screenshot({ path: join(SHOTS, 'accounts-chooser-desktop-en.png') });
+    expect(await x.getByTestId('account-chooser').innerText()).toContain('Shop A');
+    await x.getByTestId(`choose-account-${accountA}`).click();
+    await x.locator('nav.sidebar').waitFor();
+    expect(await openAccount(x)).toBe(accountA);
+    expect(await x.getByTestId('account-switch').inputValue()).toBe(accountA);
+    await x.waitForTimeout(400);
+    await x.screenshot({ path: join(SHOTS, 'accounts-switcher-desktop-en.png') });
+  }, 120_000);
+});
