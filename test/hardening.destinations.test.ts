@@ -143,7 +143,9 @@ forEachEngine('hostile destinations through a listening server', (engine) => {
       server = undefined;
       await exec('UPDATE campaign_destinations SET url = ? WHERE account_id = ? AND campaign_id = ? AND position = 1', ['https://shop.example/a\r\nb', accountId, campaign.id]);
       await exec("UPDATE tracked_links SET url = ? WHERE account_id = ? AND campaign_id = ? AND kind = 'link' AND position = 1", ['https://shop.example/a\r\nb', accountId, campaign.id]);
+      await exec('UPDATE campaign_destinations SET url = ? WHERE account_id = ? AND campaign_id = ? AND position = 0', [SOLDES, accountId, campaign.id]);
       await exec("UPDATE tracked_links SET url = ? WHERE account_id = ? AND campaign_id = ? AND kind = 'link' AND position = 0", [SOLDES, accountId, campaign.id]);
+      await exec("UPDATE events SET url = ? WHERE account_id = ? AND type = 'clicked' AND url = ?", [SOLDES, accountId, SOLDES_CANONICAL]);
       server = await startServerProcess(env);
       base = server.url;
       expect(await clicks()).toBe(2); // the restart found the clicks
@@ -151,7 +153,7 @@ forEachEngine('hostile destinations through a listening server', (engine) => {
       expect(broken.status).toBe(404);
       expect(broken.body).toContain('Link cannot be opened');
       expect(broken.location).toBeUndefined();
-      // A stored value that is not canonical is re-encoded when its click is answered.
+      // A stored value that is not canonical is re-encoded when its click is answered (and the click records it so).
       const reencoded = await visit(base, clickPath);
       expect(reencoded.status).toBe(302);
       expect(reencoded.location!.startsWith(expectedHead)).toBe(true);
@@ -173,6 +175,9 @@ forEachEngine('hostile destinations through a listening server', (engine) => {
       expect((await visit(base, clickPath)).status).toBe(302);
       await eventually(async () => (await clicks()) === 4);
       expect(await clicks()).toBe(4);
+      // Every click on the € destination names it in one form, so "clicks per link" shows one line for it.
+      const perUrl = await exec("SELECT url, COUNT(*) AS n FROM events WHERE account_id = ? AND type = 'clicked' GROUP BY url ORDER BY url", [accountId]);
+      expect(perUrl.map((r) => [r.url, Number(r.n)])).toEqual([['https://shop.example/prix-%E2%82%AC50', 1], [SOLDES_CANONICAL, 3]]);
       expect((await call(base, 'GET', '/healthz', key)).status).toBe(200);
     } finally {
       await server?.stop();

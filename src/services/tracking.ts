@@ -16,7 +16,7 @@ import { findMessagesByIds } from '../store/messages';
 import { getCampaign } from '../store/campaigns';
 import { clickIdPool, newClickId, newLinkToken, isWellFormedClickId, type RandomBytes } from '../tracking/tokens';
 import { DEFAULT_CLICK_ID_PARAM, DEFAULT_UTM_SOURCE, destinationTemplate, type DestinationTemplate } from '../tracking/utm';
-import { CANONICAL_CHARS_RE, canonicalDestinations } from '../tracking/destination';
+import { CANONICAL_CHARS_RE, canonicalDestination, canonicalDestinations } from '../tracking/destination';
 import { classifyClick, classifyOpen, findLinkSweeps, resolveThresholds, type TrackingThresholds, type Verdict } from '../tracking/bots';
 import { extractLinks, rewriteLinks, type BodyKind } from '../tracking/rewrite';
 import { linkUrl, qrUrl } from '../tracking/qr';
@@ -184,8 +184,10 @@ function pooledRandomBytes(): RandomBytes {
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 const NOT_FOUND = Symbol('not found');
-/** The template of a stored destination that cannot be served (see `templateOf`). */
-const UNSERVABLE: DestinationTemplate = Object.freeze({ head: '', tail: '' });
+/** A destination as the redirect serves it: the template around the click id, and the canonical URL the visit records. */
+interface ServedDestination extends DestinationTemplate {
+  url: string;
+}
 
 export class Tracking {
   readonly stats: TrackingStats = {
@@ -199,7 +201,7 @@ export class Tracking {
    * (and variant): most recipients click their link once, and their links share a few destinations. (Not also kept per
    * link: an entry per cached link would cost memory and collection work to save one string concatenation a click.)
    */
-  private readonly templates = new WeakMap<TrackingSettings, Map<string, DestinationTemplate>>();
+  private readonly templates = new WeakMap<TrackingSettings, Map<string, ServedDestination | null>>();
   private readonly opts: Required<Omit<TrackingOptions, 'clock' | 'randomBytes' | 'log'>>;
   private readonly log: (level: 'info' | 'warn' | 'error', message: string) => void;
   private readonly cache: Lru<LinkTarget | typeof NOT_FOUND>;
@@ -511,10 +513,13 @@ export class Tracking {
 
   /** Queues a click or scan with a fresh click id; where to send the visitor, and what to wait for if it must wait. */
   private recordVisit(link: LinkTarget, kind: 'clicked' | 'scanned', req: VisitRequest, account: AccountRow | undefined) {
+    const settings = account ? this.settingsOfRow(account) : this.settingsOfRow({ settings: '{}' } as AccountRow);
+    const served = this.templateOf(link, settings);
+    if (served === null) return { location: null, committed: undefined };
     const clickId = this.nextClickId();
-    const location = this.destinationOf(link, account, clickId);
-    if (location === null) return { location, committed: undefined };
-    return { location, committed: this.enqueue(link, kind, link.url, clickId, req) };
+    // The click id is base64url: the location stays printable ASCII like the template.
+    const location = served.head + encodeURIComponent(clickId) + served.tail;
+    return { location, committed: this.enqueue(link, kind, served.url, clickId, req) };
   }
 
   /** Records an open of the pixel. */
@@ -531,21 +536,12 @@ export class Tracking {
   }
 
   /**
-   * The destination with this click's id, from its destination's template (see `templates`), or null when the stored
-   * destination cannot be served. The click id is base64url, so the result is printable ASCII like the template.
+   * The link's destination around the click id (see `templates`), or null when the stored destination cannot be
+   * served. Built from the stored text put through the canonicaliser again, once per destination (not per click): a
+   * row stored before canonical destinations, or written by hand, is re-encoded or, if it cannot be, remembered as
+   * unservable, so no stored value reaches the Location header (or a click's recorded URL) unchecked.
    */
-  private destinationOf(link: LinkTarget, account: AccountRow | undefined, clickId: string): string | null {
-    const settings = account ? this.settingsOfRow(account) : this.settingsOfRow({ settings: '{}' } as AccountRow);
-    const t = this.templateOf(link, settings);
-    return t === UNSERVABLE ? null : t.head + encodeURIComponent(clickId) + t.tail;
-  }
-
-  /**
-   * The template is built from the stored destination put through the canonicaliser again, once per destination (not
-   * per click): a row stored before canonical destinations, or written by hand, is re-encoded or, if it cannot be,
-   * remembered as unservable, so no stored value can reach the Location header unchecked.
-   */
-  private templateOf(link: LinkTarget, settings: TrackingSettings): DestinationTemplate {
+  private templateOf(link: LinkTarget, settings: TrackingSettings): ServedDestination | null {
     let byDestination = this.templates.get(settings);
     if (byDestination === undefined) {
       byDestination = new Map();
@@ -555,7 +551,9 @@ export class Tracking {
     let template = byDestination.get(key);
     if (template === undefined) {
       try {
-        template = destinationTemplate(link.url!, {
+        const canonical = canonicalDestination(link.url ?? '');
+        if (!canonical.ok) throw new TypeError(`${JSON.stringify((link.url ?? '').slice(0, 200))} ${canonical.problem}`);
+        const t = destinationTemplate(canonical.url, {
           utmEnabled: settings.utm,
           utmSource: settings.utmSource,
           channel: link.channel as Channel,
@@ -563,10 +561,11 @@ export class Tracking {
           variant: link.variant ?? undefined,
           clickIdParam: settings.clickIdParam,
         });
-        if (!CANONICAL_CHARS_RE.test(template.head) || (template.tail !== '' && !CANONICAL_CHARS_RE.test(template.tail))) throw new TypeError('not printable ASCII');
+        if (!CANONICAL_CHARS_RE.test(t.head) || (t.tail !== '' && !CANONICAL_CHARS_RE.test(t.tail))) throw new TypeError('the redirect would not be printable ASCII');
+        template = { head: t.head, tail: t.tail, url: canonical.url };
       } catch (err) {
         this.log('warn', `link ${link.token} (campaign ${link.campaign_id}, account ${link.account_id}) has an unusable destination; its visitors get an error page: ${(err as Error).message}`);
-        template = UNSERVABLE;
+        template = null;
       }
       if (byDestination.size >= 10_000) byDestination.clear(); // bounded: an account's live destinations are far fewer
       byDestination.set(key, template);

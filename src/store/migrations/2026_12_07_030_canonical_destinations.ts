@@ -1,5 +1,6 @@
-// Rewrites every stored destination (campaign_destinations.url and the tracked_links copied from it) to its canonical
-// form, the WHATWG serialisation `new URL(x).href`: printable ASCII, so a click can always write it as `Location`.
+// Rewrites every stored destination (campaign_destinations.url, the tracked_links copied from it, and the url of the
+// clicks and scans already stored for it) to its canonical form, the WHATWG serialisation `new URL(x).href`: printable
+// ASCII, so a click can always write it as `Location`.
 // Frozen in time: never import application code here (the rules below are those of src/tracking/destination.ts on
 // 2026-12-07, written out again on purpose).
 //
@@ -69,6 +70,16 @@ export async function up(db: Kysely<any>): Promise<void> {
           .where('account_id', '=', r.account_id)
           .where('campaign_id', '=', r.campaign_id)
           .where('position', '=', r.position)
+          .execute();
+        // Clicks already stored name the old text: renamed, so "clicks per link" and the link-sweep rule (which
+        // compare URLs) see one destination, not two. Only for rows that changed, through events_campaign.
+        await db
+          .updateTable('events')
+          .set({ url })
+          .where('account_id', '=', r.account_id)
+          .where('campaign_id', '=', r.campaign_id)
+          .where('type', 'in', ['clicked', 'scanned'])
+          .where('url', '=', r.url)
           .execute();
       }
       // The links carry their own copy, which the redirect reads: made equal to the destination whatever it was.
