@@ -4,9 +4,12 @@
 // then reaches, the invitation flow, the account switch, and that A's role changes never touch B's membership.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { Migrator, type Kysely, type Migration } from 'kysely';
 import pg from 'pg';
 import { expect, it } from 'vitest';
 import { forEachEngine, PG_URL } from './support';
+import { migrateToLatest, openDatabase } from '../src/store/db';
+import { migrations } from '../src/store/migrations';
 import { call, callOk, createAccountWithCli, runCli, startServerProcess, tempDir, type ServerProcess } from '../bench/support';
 
 const X = 'x@example.com';
@@ -168,4 +171,53 @@ forEachEngine('hardening: membership is per account', (engine) => {
       tmp.remove();
     }
   }, 120_000);
+
+  it('keeps every member of a database made before the change, with their account and role, and the same login', async () => {
+    const tmp = tempDir('mesure-membership-mig-');
+    const schema = `memm_${randomBytes(5).toString('hex')}`;
+    const db = engine === 'sqlite' ? await openDatabase(`file:${join(tmp.dir, 'mesure.db')}`) : await openDatabase(PG_URL, { schema });
+    try {
+      const migrator = new Migrator({
+        db: db.kysely,
+        ...(db.schema ? { migrationTableSchema: db.schema } : {}),
+        provider: { getMigrations: async () => migrations as Record<string, Migration> },
+      });
+      const before = await migrator.migrateTo('2026_11_27_010_ingest_inbox');
+      expect(before.error).toBeUndefined();
+      const k = db.kysely as unknown as Kysely<any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- rows as the old schema had them
+      for (const id of ['acc_a', 'acc_b']) {
+        await k.insertInto('accounts').values({ id, name: id, currency: 'EUR', time_zone: 'Europe/Paris', default_country: null, settings: '{}', suspended: 0, created_at: 1 }).execute();
+      }
+      await k.insertInto('users').values([
+        { id: 'usr_1', email: 'one@example.com', password_hash: 'h1', created_at: 1000 },
+        { id: 'usr_2', email: 'two@example.com', password_hash: 'h2', created_at: 2000 },
+      ]).execute();
+      await k.insertInto('memberships').values([
+        { account_id: 'acc_a', user_id: 'usr_1', role: 'owner' },
+        { account_id: 'acc_b', user_id: 'usr_1', role: 'viewer' },
+        { account_id: 'acc_b', user_id: 'usr_2', role: 'owner' },
+      ]).execute();
+      await migrateToLatest(db);
+      const rows = await k.selectFrom('memberships').select(['account_id', 'user_id', 'role', 'created_at', 'last_used_at']).orderBy('account_id').orderBy('user_id').execute();
+      expect(rows.map((r) => ({ ...r, created_at: Number(r.created_at) }))).toEqual([
+        { account_id: 'acc_a', user_id: 'usr_1', role: 'owner', created_at: 1000, last_used_at: null },
+        { account_id: 'acc_b', user_id: 'usr_1', role: 'viewer', created_at: 1000, last_used_at: null },
+        { account_id: 'acc_b', user_id: 'usr_2', role: 'owner', created_at: 2000, last_used_at: null },
+      ]);
+      expect((await k.selectFrom('users').select(['id', 'password_hash']).orderBy('id').execute())).toEqual([
+        { id: 'usr_1', password_hash: 'h1' },
+        { id: 'usr_2', password_hash: 'h2' },
+      ]);
+      expect(await k.selectFrom('invitations').selectAll().execute()).toEqual([]);
+    } finally {
+      await db.close();
+      if (engine === 'postgres') {
+        const c = new pg.Client({ connectionString: PG_URL });
+        await c.connect();
+        await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+        await c.end();
+      }
+      tmp.remove();
+    }
+  }, 60_000);
 });
