@@ -6,8 +6,8 @@
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { forEachEngine } from '../support';
-import { bodyModeArb, frameBody, fromSchema, pathIdArb, queryArb, type Schema } from './fuzz-support';
-import { databaseEnv, rawCall, seedAccount, startServerProcess, type RawRequest, type Seeded } from './seed-support';
+import { bodyModeArb, frameBody, fromSchema, pathIdArb, queryArb } from './fuzz-support';
+import { databaseEnv, idsFor, operationsOf, rawCall, seedAccount, startServerProcess, type Operation, type RawRequest, type Seeded } from './seed-support';
 
 /** Small enough to keep over-limit bodies cheap, large enough for an array one past maxItems (10,000) of small items. */
 const BODY_LIMIT = 1024 * 1024;
@@ -23,13 +23,6 @@ const NOT_ACCOUNT_READS: Record<string, string> = {
   'GET /webhooks/whatsapp/{accountId}': "WhatsApp's subscription handshake: answers only Meta's challenge",
   'GET /auth/me': 'needs a dashboard session cookie, not an API key',
 };
-
-interface Operation {
-  method: string;
-  path: string;
-  params: { name: string; in: string; schema: Schema }[];
-  body?: Schema;
-}
 
 interface Finding {
   route: string;
@@ -96,7 +89,7 @@ forEachEngine('fuzz: every route of /openapi.json against hostile input', (engin
       for (const op of ops.filter((o) => o.method === 'GET')) {
         const route = `GET ${op.path}`;
         if (NOT_ACCOUNT_READS[route]) continue;
-        const path = op.path.replace(/\{(\w+)\}/g, (_m, name: string) => realIds(op.path, name, seeded)[0] ?? 'missing');
+        const path = op.path.replace(/\{(\w+)\}/g, (_m, name: string) => idsFor(op.path, name, seeded)[0] ?? 'missing');
         const r = await rawCall(server.url, { method: 'GET', path, headers: { authorization: `Bearer ${seeded.key}` } });
         if (r.status !== 200) broken.push(`${route} (${path}) → ${r.status}: ${r.text.slice(0, 200)}`);
       }
@@ -115,34 +108,6 @@ forEachEngine('fuzz: every route of /openapi.json against hostile input', (engin
   }, (RUNS ? 3_600 : SECONDS + 120) * 1000);
 });
 
-function operationsOf(doc: { paths: Record<string, Record<string, any>> }): Operation[] {
-  const ops: Operation[] = [];
-  for (const [path, methods] of Object.entries(doc.paths)) {
-    for (const [method, op] of Object.entries(methods)) {
-      ops.push({
-        method: method.toUpperCase(), path,
-        params: (op.parameters ?? []) as Operation['params'],
-        body: op.requestBody?.content?.['application/json']?.schema,
-      });
-    }
-  }
-  return ops;
-}
-
-/** The real ids that fit a path parameter of a route (by the collection it names). */
-function realIds(path: string, name: string, s: Seeded): string[] {
-  if (name === 'accountId') return [s.accountId];
-  if (name === 'stepId') return s.stepIds;
-  if (name === 'token') return s.linkTokens;
-  if (name === 'provider') return ['sendgrid', 'twilio', 'whatsapp', 'mailgun', 'brevo', 'postmark', 'shopify', 'stripe'];
-  if (path.startsWith('/v1/campaigns/')) return s.campaignIds;
-  if (path.startsWith('/v1/journeys/')) return s.journeyIds;
-  if (path.startsWith('/v1/keys/')) return [s.spareKeyId];
-  if (path.startsWith('/v1/users/')) return s.userIds;
-  if (path.startsWith('/v1/alerts/endpoints/')) return s.alertEndpointIds;
-  return [];
-}
-
 /** Bodies for routes that take something other than a JSON schema'd body (webhooks, CSV imports). */
 const UNTYPED_BODIES = fc.oneof(
   fc.constant({ body: Buffer.from('id,created_at,total,currency\no1,2026-01-01T00:00:00Z,1000,EUR\n'), type: 'text/csv' }),
@@ -158,7 +123,7 @@ const UNTYPED_BODIES = fc.oneof(
 function requestOf(op: Operation, seeded: Seeded): fc.Arbitrary<{ route: string; req: RawRequest }> {
   const pathParams = op.params.filter((p) => p.in === 'path');
   const queryParams = op.params.filter((p) => p.in === 'query');
-  const pathArb = fc.tuple(...pathParams.map((p) => pathIdArb(realIds(op.path, p.name, seeded)))).map((vals) => {
+  const pathArb = fc.tuple(...pathParams.map((p) => pathIdArb(idsFor(op.path, p.name, seeded)))).map((vals) => {
     let i = 0;
     return op.path.replace(/\{\w+\}/g, () => vals[i++]);
   });

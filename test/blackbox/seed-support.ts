@@ -101,6 +101,8 @@ export interface Seeded {
   key: string;
   /** The id of an extra owner key, safe to revoke (the fuzzer and the sweep never revoke `key`). */
   spareKeyId: string;
+  /** Every key id of the account (the owner key's too). */
+  keyIds: string[];
   campaignIds: string[];
   messageIds: string[];
   providerMessageIds: string[];
@@ -156,7 +158,7 @@ export async function seedAccount(url: string, env: Record<string, string>, tag:
 
   await call('POST', `/v1/campaigns/${c0}/links`, { destinations: ['https://shop.example/p', 'https://shop.example/q'] });
   const issued = await call('POST', `/v1/campaigns/${c0}/links/issue`, { all: true });
-  const linkTokens = collectTokens(issued);
+  const linkTokens = collectField(issued, 'token');
 
   const journey = await call('POST', '/v1/journeys', {
     name: `${tag} journey`, startedAt: iso(86_400_000),
@@ -191,7 +193,7 @@ export async function seedAccount(url: string, env: Record<string, string>, tag:
   await call('PUT', `/v1/campaigns/${c1}/cost-model`, { sms: { perSegment: { default: 9 } } });
   await call('PUT', '/v1/budget/settings', { monthlyBudget: 1_000_000, graceDays: 3 });
   await call('PUT', '/v1/attribution/settings', { model: 'linear' });
-  const suppressions = [{ channel: 'email', address: `blocked.${tag}@example.org` }, { channel: 'sms', address: '+33600000001' }];
+  const suppressions = [{ channel: 'email', address: `blocked.${tag}@example.org` }, { channel: 'sms', address: `+336${[...tag].map((ch) => ch.charCodeAt(0) % 10).join('').padEnd(8, '0').slice(0, 8)}` }];
   for (const s of suppressions) await call('POST', '/v1/suppressions', { ...s, reason: 'complaint' });
   const invoiceIds = [`in_${tag}_1`];
   await call('POST', '/v1/invoices', { id: invoiceIds[0], amountDue: 12_000, currency: 'EUR', status: 'open', dueAt: iso(-86_400_000) });
@@ -203,27 +205,61 @@ export async function seedAccount(url: string, env: Record<string, string>, tag:
   const reserved = await call('POST', `/v1/campaigns/${c1}/sends`, { recipients: [{ phone: '+33611111111', text: 'hi' }] });
   void reserved;
 
+  const keyIds = collectField(await call('GET', '/v1/keys'), 'id');
   const cursors: Record<string, string> = {};
   for (const list of ['/v1/campaigns', '/v1/journeys', '/v1/orders', '/v1/suppressions', '/v1/invoices', '/v1/alerts/deliveries', `/v1/campaigns/${c0}/recipients`, `/v1/journeys/${journey.id}/steps/${stepIds[0]}/recipients`]) {
     const page = await call(`GET`, `${list}?limit=1`);
     if (page && typeof page.nextCursor === 'string') cursors[list] = page.nextCursor;
   }
   return {
-    accountId, key, spareKeyId: spare.id, campaignIds, messageIds, providerMessageIds, linkTokens, journeyIds, stepIds, goalIds, orderIds,
+    accountId, key, spareKeyId: spare.id, keyIds, campaignIds, messageIds, providerMessageIds, linkTokens, journeyIds, stepIds, goalIds, orderIds,
     invoiceIds, userIds: [user.id], alertEndpointIds: [endpoint.id], suppressions, cursors,
   };
 }
 
-/** Every `token` field found in an answer of links/issue. */
-function collectTokens(x: unknown, out: string[] = []): string[] {
-  if (Array.isArray(x)) for (const v of x) collectTokens(v, out);
+/** Every string value of a field named `field`, anywhere in an answer. */
+export function collectField(x: unknown, field: string, out: string[] = []): string[] {
+  if (Array.isArray(x)) for (const v of x) collectField(v, field, out);
   else if (x && typeof x === 'object') {
     for (const [k, v] of Object.entries(x)) {
-      if (k === 'token' && typeof v === 'string') out.push(v);
-      else collectTokens(v, out);
+      if (k === field && typeof v === 'string') out.push(v);
+      else collectField(v, field, out);
     }
   }
   return out;
+}
+
+/** The real ids of an account that fit a path parameter of a route (by the collection the route names). */
+export function idsFor(path: string, name: string, s: Seeded): string[] {
+  if (name === 'accountId') return [s.accountId];
+  if (name === 'stepId') return s.stepIds;
+  if (name === 'token') return s.linkTokens;
+  if (name === 'provider') return ['sendgrid', 'twilio', 'whatsapp', 'mailgun', 'brevo', 'postmark', 'shopify', 'stripe'];
+  if (path.startsWith('/v1/campaigns/')) return s.campaignIds;
+  if (path.startsWith('/v1/journeys/')) return s.journeyIds;
+  if (path.startsWith('/v1/keys/')) return [s.spareKeyId];
+  if (path.startsWith('/v1/users/')) return s.userIds;
+  if (path.startsWith('/v1/alerts/endpoints/')) return s.alertEndpointIds;
+  return [];
+}
+
+/** The operations of an /openapi.json document. */
+export interface Operation {
+  method: string;
+  /** OpenAPI form: /v1/campaigns/{id} */
+  path: string;
+  params: { name: string; in: string; schema: Record<string, any> }[];
+  body?: Record<string, any>;
+}
+
+export function operationsOf(doc: { paths: Record<string, Record<string, any>> }): Operation[] {
+  const ops: Operation[] = [];
+  for (const [path, methods] of Object.entries(doc.paths)) {
+    for (const [method, op] of Object.entries(methods)) {
+      ops.push({ method: method.toUpperCase(), path, params: op.parameters ?? [], body: op.requestBody?.content?.['application/json']?.schema });
+    }
+  }
+  return ops;
 }
 
 export { startServerProcess };
