@@ -80,9 +80,9 @@ declare module 'fastify' {
     public?: boolean;
     /** Does not wait for the account's acknowledged events to be applied (see `Deps.readBarrier`): ingestion itself. */
     skipReadBarrier?: boolean;
-  }
     /** Answers this route's requests on a listening server before Fastify (see FastPath). */
     fastPath?: FastPath;
+  }
 }
 
 /**
@@ -209,11 +209,6 @@ export async function buildApp(deps: Deps, plugins: RoutePlugin[] = [], opts: { 
   return app;
 }
 
-/** The authenticated account of a /v1 request. */
-export function accountOf(req: FastifyRequest): string {
-  if (!req.principal) throw new HttpError(401, 'Authentication required.');
-  return req.principal.accountId;
-}
 // The table only says which route a URL lands on: its store holds the fast path, and Fastify runs the real handler.
 function noRouteHandler(): void {}
 
@@ -253,3 +248,8 @@ function failFastPath(req: IncomingMessage, res: ServerResponse, err: unknown): 
   }
 }
 
+/** The authenticated account of a /v1 request. */
+export function accountOf(req: FastifyRequest): string {
+  if (!req.principal) throw new HttpError(401, 'Authentication required.');
+  return req.principal.accountId;
+}
