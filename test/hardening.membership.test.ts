@@ -27,8 +27,8 @@ class Browser {
   cookie = '';
   csrf = '';
   constructor(readonly baseUrl: string) {}
-  async send(method: string, path: string, body?: unknown, opts: { csrf?: boolean } = {}): Promise<Answer> {
-    const headers: Record<string, string> = {};
+  async send(method: string, path: string, body?: unknown, opts: { csrf?: boolean; headers?: Record<string, string> } = {}): Promise<Answer> {
+    const headers: Record<string, string> = { ...opts.headers };
     if (this.cookie) headers.cookie = this.cookie;
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (method !== 'GET' && (opts.csrf ?? true) && this.csrf) headers['x-csrf-token'] = this.csrf;
@@ -132,6 +132,12 @@ forEachEngine('hardening: membership is per account', (engine) => {
       expect(back.status).toBe(200);
       expect(back.body.user.role).toBe('analyst');
       expect((await x.send('GET', '/v1/account')).body.id).toBe(B.accountId);
+      // A tab still showing A (it names A in X-Mesure-Account, as the dashboard does) is refused, never served B.
+      const staleRead = await x.send('GET', '/v1/campaigns', undefined, { headers: { 'x-mesure-account': A.accountId } });
+      expect(staleRead.status).toBe(409);
+      expect(staleRead.body.message).toContain('reload the page');
+      expect((await x.send('POST', '/v1/campaigns', { name: 'meant for A', channel: 'email' }, { headers: { 'x-mesure-account': A.accountId } })).status).toBe(409);
+      expect((await x.send('GET', '/v1/campaigns', undefined, { headers: { 'x-mesure-account': B.accountId } })).body.items.map((c: { name: string }) => c.name)).toEqual(['Campaign of B']);
       expect((await x.send('POST', '/auth/account', { accountId: A.accountId }, { csrf: false })).status).toBe(403);
       expect((await x.send('POST', '/auth/account', { accountId: A.accountId })).body.user.role).toBe('viewer');
 

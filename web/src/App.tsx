@@ -3,7 +3,7 @@
 // page from the path.
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, setCsrfToken, setUnauthorizedHandler } from './api';
+import { api, setAccountId, setCsrfToken, setUnauthorizedHandler } from './api';
 import { AccountChooser, InvitationPrompt, takeInvitationFromUrl } from './components/Accounts';
 import { Layout } from './components/Shell';
 import { SkeletonCards } from './components/States';
@@ -56,6 +56,7 @@ export function App() {
   const [choosing, setChoosing] = useState(false);
   const setSession = useCallback((s: Session | null) => {
     setCsrfToken(s?.csrfToken ?? null);
+    setAccountId(s?.account.id ?? null);
     if (!s) clearApiCache();
     setSessionState(s);
   }, []);

@@ -20,6 +20,13 @@ export function setCsrfToken(token: string | null): void {
   csrfToken = token;
 }
 
+// The account this page shows: sent with every request so that, once the session switched account in another tab,
+// the server refuses (409) instead of answering with the other account's data under this page's header.
+let accountId: string | null = null;
+export function setAccountId(id: string | null): void {
+  accountId = id;
+}
+
 /** Called once by the session provider: what to do when the server says the session is gone. */
 export function setUnauthorizedHandler(handler: () => void): void {
   onUnauthorized = handler;
@@ -41,6 +48,7 @@ async function request<T>(method: string, path: string, body?: unknown, opts: { 
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
+  if (accountId && !path.startsWith('/auth/')) headers['X-Mesure-Account'] = accountId;
   let res: Response;
   try {
     res = await fetch(path, {

@@ -35,7 +35,10 @@ export function sessionToken(req: FastifyRequest): string | null {
   return readCookie(header, SESSION_COOKIE);
 }
 
-/** Session cookie → principal; an unsafe method also needs the session's CSRF token in X-CSRF-Token. */
+/**
+ * Session cookie → principal; an unsafe method also needs the session's CSRF token in X-CSRF-Token, and a request
+ * naming the account it expects (X-Mesure-Account, sent by the dashboard) must match the session's account.
+ */
 export function sessionResolver(sessions: Sessions): SessionResolver {
   return async (req) => {
     const token = sessionToken(req);
@@ -44,6 +47,12 @@ export function sessionResolver(sessions: Sessions): SessionResolver {
     if (!s) return null;
     if (!SAFE_METHODS.has(req.method) && !csrfMatches(s.csrfToken, req.headers['x-csrf-token'] as string | undefined)) {
       throw new HttpError(403, 'Missing or wrong X-CSRF-Token header: send the csrfToken returned by /auth/login or /auth/me with every change made with the session cookie.');
+    }
+    // The session's account changes when the person switches, in any tab: a page still showing the previous account
+    // names it, and is refused rather than shown (or allowed to change) the other account's data under its header.
+    const expected = req.headers['x-mesure-account'];
+    if (typeof expected === 'string' && expected !== s.accountId) {
+      throw new HttpError(409, `This session now opens another account (switched in another tab or window), not ${expected.slice(0, 100)}: reload the page.`);
     }
     return { accountId: s.accountId, role: s.user.role, via: 'session', userId: s.user.id };
   };
