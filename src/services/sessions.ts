@@ -190,10 +190,13 @@ export class Sessions {
     }
     const now = this.clock();
     if (inv.expires_at <= now) return { ok: false, status: 410, message: 'This invitation has expired: ask the account owner to invite you again.' };
-    await this.db.kysely.transaction().execute(async (tx) => {
+    // The invitation is taken (deleted) first, in the same transaction: one revoked or accepted meanwhile adds nobody.
+    const taken = await this.db.kysely.transaction().execute(async (tx) => {
+      if ((await deleteInvitation(tx, accountId, id)) === 0) return false;
       await insertMembershipIfAbsent(tx, { account_id: accountId, user_id: s.user.id, role: inv.role, created_at: now, last_used_at: null });
-      await deleteInvitation(tx, accountId, id);
+      return true;
     });
+    if (!taken) return unknown;
     return this.switchAccount(s, accountId);
   }
 

@@ -26,10 +26,6 @@ export async function getMembership(h: Handle, accountId: string, userId: string
   return h.selectFrom('memberships').selectAll().where('account_id', '=', accountId).where('user_id', '=', userId).executeTakeFirst();
 }
 
-export async function insertMembership(h: Handle, row: MembershipRow): Promise<void> {
-  await h.insertInto('memberships').values(row).execute();
-}
-
 /** The other owners of the account, as a sub-query: a change that would leave none is refused in the same statement. */
 const otherOwnerExists = (accountId: string, userId: string) =>
   sql<boolean>`exists (select 1 from memberships o where o.account_id = ${accountId} and o.role = 'owner' and o.user_id <> ${userId})`;
