@@ -9,6 +9,7 @@ import { Card, Loaded, useAction } from '../components/SettingsParts';
 import { EmptyState } from '../components/States';
 import { useApi, useFormat, useSession } from '../hooks';
 import { BudgetSettingsCard, CostModelCard, StripeCard, TrackingCard } from './SettingsMoney';
+import { DeadLettersCard } from './SettingsIngestion';
 import { ATTRIBUTION_MODELS, CHANNELS, type AccountInfo, type AlertItem, type ApiKey, type AttributionSettings, type Channel, type Page, type ProviderItem, type Role, type UserItem, type AddUserAnswer, type InvitationItem } from '../types';
 
 export function Settings() {
@@ -33,6 +34,7 @@ export function Settings() {
       <BudgetSettingsCard editable={owner} />
       <TrackingCard editable={owner} />
       {owner && <ProvidersCard />}
+      <DeadLettersCard editable={owner} />
       {owner && <StripeCard />}
       {owner && <KeysCard />}
       {owner && <UsersCard />}
