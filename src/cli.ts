@@ -48,6 +48,13 @@ program
       await m.close();
       fail(`cannot listen on ${config.http.host}:${config.http.port}: ${(err as Error).message}. Set PORT or HOST.`);
     }
+    // Last resort, once serving: an exception nothing else caught is logged with its stack and the server carries on.
+    // Safe here because every write is one transaction (a request that throws midway leaves nothing half-written) and
+    // the state kept in memory (clicks waiting for their group commit, the ingestion worker's queue) is only ever
+    // changed whole; exiting instead would drop those clicks and every request in flight. Known failures are handled
+    // where they happen (fast paths answer 500, background rounds log and carry on); this catches what was missed.
+    process.on('uncaughtException', (err, origin) => logUncaught(origin, err));
+    process.on('unhandledRejection', (reason) => logUncaught('unhandledRejection', reason));
     const address = m.app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.http.port;
     const url = config.http.publicUrl.replace(/:\d+$/, `:${port}`);
@@ -58,6 +65,10 @@ program
         `  API: ${url}/openapi.json\n`,
     );
   });
+
+function logUncaught(origin: string, err: unknown): void {
+  process.stderr.write(`[${new Date().toISOString()}] ${origin}, the server carries on: ${(err as Error)?.stack ?? String(err)}\n`);
+}
 
 program
   .command('migrate')

@@ -60,6 +60,8 @@ export function errorHandler(err: FastifyError, req: FastifyRequest, reply: Fast
     return sendError(reply, 400, `Malformed JSON: ${err.message}`);
   }
   if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return sendError(reply, err.statusCode, err.message);
+  // A part that cannot take work right now (the ingestion worker restarting): nothing was taken, retry shortly.
+  if (err.statusCode === 503) return sendError(reply, 503, err.message);
   req.log.error({ err }, 'unhandled error');
   return sendError(reply, 500, 'Something went wrong on our side; nothing was half-written (every write is one transaction). Retry, and check the server log if it persists.');
 }

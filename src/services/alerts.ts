@@ -73,7 +73,8 @@ export class Alerts {
     if (this.kickTimer) return;
     this.kickTimer = setTimeout(() => {
       this.kickTimer = null;
-      void this.deliverDue().catch(() => {});
+      // The sweep retries what is still due; the failure is logged, never thrown out of the timer.
+      void this.deliverDue().catch((err: unknown) => process.stderr.write(`[alerts] delivering alerts failed: ${(err as Error)?.stack ?? String(err)}\n`));
     }, 20);
     this.kickTimer.unref();
   }
@@ -103,7 +104,13 @@ export class Alerts {
         .executeTakeFirst();
       if (Number(claimed.numUpdatedRows) !== 1) continue;
       n += 1;
-      await this.attempt(d);
+      // One delivery that cannot even be attempted (a stored row it cannot read) keeps its lease and is retried
+      // later; the others in the round still go.
+      try {
+        await this.attempt(d);
+      } catch (err) {
+        process.stderr.write(`[alerts] delivery ${d.id} of ${d.account_id} failed before sending: ${(err as Error)?.stack ?? String(err)}\n`);
+      }
     }
     return n;
   }

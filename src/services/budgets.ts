@@ -752,7 +752,7 @@ export class BudgetSweep {
         await this.parts.billing.checkAll();
         await this.parts.alerts.deliverDue();
       } catch (err) {
-        process.emitWarning(`budget sweep failed: ${(err as Error).message}`);
+        process.stderr.write(`[budget sweep] round failed, the next one runs as usual: ${(err as Error)?.stack ?? String(err)}\n`);
       } finally {
         this.round = null;
       }

@@ -120,7 +120,10 @@ export class Goals {
       if (day === lastDay) return;
       running = this.evaluateAll()
         .then(() => { lastDay = day; })
-        .catch(() => { /* retried at the next tick */ })
+        .catch((err: unknown) => {
+          // Retried at the next tick; the timer carries on.
+          process.stderr.write(`[goals] daily evaluation failed: ${(err as Error)?.stack ?? String(err)}\n`);
+        })
         .finally(() => { running = null; });
     };
     const first = setTimeout(tick, 30_000);

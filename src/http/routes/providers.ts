@@ -115,6 +115,8 @@ export function webhookFastPath(deps: Deps): FastPath {
       try {
         outcome = await deps.webhooks.receive(provider, accountId, { method: 'POST', headers: req.headers, rawBody, query, json }, urlsCalled(url, req.headers, host ? `${secure ? 'https' : 'http'}://${host}` : undefined, deps.publicUrl));
       } catch (err) {
+        // Refused before it was taken (the ingestion worker restarting): the provider retries later.
+        if ((err as { statusCode?: number })?.statusCode === 503) return sendAnswer(res, failure(503, (err as Error).message));
         process.stderr.write(`[webhooks] ${provider} delivery for ${JSON.stringify(accountId.slice(0, 100))} failed: ${(err as Error)?.stack ?? String(err)}\n`);
         return sendAnswer(res, INTERNAL);
       }

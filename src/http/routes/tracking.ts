@@ -153,8 +153,8 @@ export function trackingFastPath(t: Tracking): FastPath {
       return true;
     }
     const later = cached === undefined ? answerVisit(t, kind, token, method, req.headers) : answerLink(t, kind, cached, method, req.headers);
-    later.then((a) => writeAnswer(res, method, url, a), (err: unknown) => failVisit(res, method, url, err));
-    return true;
+    // Returned, so that whatever escapes is answered 500 by the server (see FastPath).
+    return later.then((a) => writeAnswer(res, method, url, a), (err: unknown) => failVisit(res, method, url, err));
   };
 }
 
