@@ -312,10 +312,13 @@ describe('ingestion inbox [sqlite]', () => {
         const deadline = Date.now() + 10_000;
         while ((await clicks()).clicks < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
         expect(await clicks()).toEqual({ clicks: 2, clicked_at: T0 - 60_000 });
-        // The damaged row stays in the inbox (applied again at the next start), counted and logged. (flush: the
-        // worker's report of it has reached this thread.)
+        // The damaged row is set aside after its tries (the start's and two alone), with its error, counted and logged;
+        // the inbox is empty. (flush: the worker's report of it has reached this thread.)
         await second.deps.tracking.flush();
-        expect(second.db.sqlite!.prepare('SELECT seq FROM ingest_inbox').pluck().all()).toEqual([2]);
+        expect(second.db.sqlite!.prepare('SELECT seq FROM ingest_inbox').pluck().all()).toEqual([]);
+        const letters = second.db.sqlite!.prepare('SELECT seq, kind, tries, payload, error FROM ingest_dead_letters').all() as { error: string }[];
+        expect(letters).toMatchObject([{ seq: 2, kind: 'visit', tries: 3, payload: '{"accountId": "damaged' }]);
+        expect(letters[0].error).toMatch(/JSON/);
         expect(second.deps.tracking.stats.applyFailures).toBe(1);
         const stored = await second.db.kysely.selectFrom('events').select(['dedupe_key']).where('account_id', '=', account.id).where('type', '=', 'clicked').orderBy('at').execute();
         expect(stored.map((e) => e.dedupe_key)).toEqual(['pe:tracking:click-one', 'pe:tracking:click-two']);
