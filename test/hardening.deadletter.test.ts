@@ -109,6 +109,21 @@ forEachEngine('ingestion dead letters through a listening server', (engine) => {
       // 8. Bounds: a limit out of range is a 400, an id too long a 400 (or 414, refused before routing).
       expect((await call(server.url, 'GET', '/v1/ingestion/dead-letters?limit=100000', analyst)).status).toBe(400);
       expect([400, 414]).toContain((await call(server.url, 'DELETE', `/v1/ingestion/dead-letters/${'x'.repeat(200)}`, key)).status);
+
+      // 9. Without the ingestion worker (MESURE_INGEST_WORKER=0), what a previous process left in the inbox is applied
+      // at start all the same, a row that cannot be is set aside, and a retry answers.
+      await server.stop();
+      server = undefined;
+      const again2 = new Database(file);
+      again2.prepare('INSERT INTO ingest_inbox (account_id, seq, kind, payload, received_at) VALUES (?, ?, ?, ?, ?)').run(accountId, 1, 'visit', '{"accountId":', Date.now());
+      again2.close();
+      server = await startServerProcess({ ...env, MESURE_INGEST_WORKER: '0' });
+      let left: Page = { items: [], total: 0, nextCursor: null };
+      for (const until = Date.now() + 10_000; left.total === 0 && Date.now() < until; await new Promise((r) => setTimeout(r, 100))) {
+        left = await callOk<Page>(server.url, 'GET', '/v1/ingestion/dead-letters', analyst);
+      }
+      expect(left.items.map((l) => [l.kind, l.tries, l.payload])).toEqual([['visit', 3, '{"accountId":']]);
+      expect(await callOk(server.url, 'POST', `/v1/ingestion/dead-letters/${left.items[0].id}/retry`, key)).toMatchObject({ applied: false, tries: 4, remaining: 1 });
     } finally {
       await server?.stop();
       if (engine === 'postgres') {
