@@ -41,7 +41,7 @@ forEachEngine('hardening: a hostile stored destination cannot end the server', (
     };
     try {
       const { accountId, key } = await createAccountWithCli({ ...env, MESURE_DEMO: '0' }, 'Crash shop');
-      server = await startServerProcess({ ...env, MESURE_PUBLIC_URL: 'http://mesure.test' });
+      server = await startServerProcess({ ...env, MESURE_PUBLIC_URL: 'http://mesure.test' }, 60_000);
       const api = <T = any>(method: string, path: string, body?: unknown) => callOk<T>(server!.url, method, path, key, body);
       const campaign = await api<{ id: string }>('POST', '/v1/campaigns', { name: 'Soldes', channel: 'sms' });
       await api('POST', `/v1/campaigns/${campaign.id}/messages`, {
@@ -58,7 +58,7 @@ forEachEngine('hardening: a hostile stored destination cannot end the server', (
       const tokenOf = (path: string) => path.split('/')[2];
       await sql('UPDATE tracked_links SET url = $1 WHERE account_id = $2 AND token = $3', ['https://shop.example/a\r\nSet-Cookie: pwned=1', accountId, tokenOf(lineBreak)]);
       await sql('UPDATE tracked_links SET url = $1 WHERE account_id = $2 AND token = $3', ['https://shop.example/\u0100', accountId, tokenOf(wide)]);
-      server = await startServerProcess({ ...env, MESURE_PUBLIC_URL: 'http://mesure.test' });
+      server = await startServerProcess({ ...env, MESURE_PUBLIC_URL: 'http://mesure.test' }, 60_000);
 
       // Clicks acknowledged before anything goes wrong: redirected, so kept from here on.
       for (let i = 0; i < 3; i++) expect((await click(good)).status).toBe(302);
@@ -78,7 +78,7 @@ forEachEngine('hardening: a hostile stored destination cannot end the server', (
 
       // A restart: the four clicks on the good link are stored (whatever the bad links recorded is another matter).
       await server.stop();
-      server = await startServerProcess({ ...env, MESURE_PUBLIC_URL: 'http://mesure.test' });
+      server = await startServerProcess({ ...env, MESURE_PUBLIC_URL: 'http://mesure.test' }, 60_000);
       const deadline = Date.now() + 10_000;
       let clicks: Row[] = [];
       while (Date.now() < deadline) {
@@ -95,5 +95,5 @@ forEachEngine('hardening: a hostile stored destination cannot end the server', (
       }
       tmp.remove();
     }
-  }, 90_000);
+  }, 240_000);
 });

@@ -53,13 +53,13 @@ forEachEngine('hardening: every webhook reaches its route on a running server', 
 
   beforeAll(async () => {
     ({ accountId, key } = await createAccountWithCli({ ...env, MESURE_DEMO: '0' }, 'Hardening shop'));
-    server = await startServerProcess({ ...env, MESURE_PUBLIC_URL: 'http://mesure.test' });
+    server = await startServerProcess({ ...env, MESURE_PUBLIC_URL: 'http://mesure.test' }, 60_000);
     await api('PUT', '/v1/shopify/secret', { secret: SHOPIFY_SECRET });
     await api('PUT', '/v1/stripe/secret', { secret: STRIPE_SECRET });
     for (const [provider, secret] of [['sendgrid', SENDGRID_PUBLIC_KEY], ['mailgun', MAILGUN_KEY], ['postmark', POSTMARK_CREDENTIALS]]) {
       await api('PUT', `/v1/providers/${provider}/secret`, { secret });
     }
-  }, 60_000);
+  }, 150_000);
   afterAll(async () => {
     await server?.stop();
     if (engine === 'postgres') {
