@@ -166,6 +166,26 @@ forEachEngine('hardening: membership is per account', (engine) => {
       expect(await roleOfXIn(B.key)).toBe('analyst');
       // The last used account is where x lands: B (x switched nowhere since), not the one just added.
       expect((await new Browser(url).login(X, PB)).body.account.id).toBe(B.accountId);
+
+      // 8. A person left without any account logs in with the invitation link: the login accepts it, for them only.
+      // (This brings the test to ten logins from 127.0.0.1, the per-address limit a minute: add none without a pause.)
+      const Z = { email: 'z@example.com', password: 'z-own-password' };
+      const zId = (await callOk<{ id: string }>(url, 'POST', '/v1/users', B.key, { ...Z, role: 'viewer' })).id;
+      const zInv = await call(url, 'POST', '/v1/users', A.key, { email: Z.email, password: PA, role: 'analyst' });
+      expect(zInv.status).toBe(202);
+      const zToken = (zInv.body as { token: string }).token;
+      expect((await call(url, 'DELETE', `/v1/users/${zId}`, B.key)).status).toBe(204);
+      expect((await new Browser(url).login(Z.email, Z.password)).status).toBe(403); // no account left
+      const other = await new Browser(url).send('POST', '/auth/login', { email: X, password: PB, invitation: zToken });
+      expect(other.status).toBe(403); // right password, someone else's invitation: no session
+      expect(other.cookie).toBeNull();
+      expect((await new Browser(url).send('POST', '/auth/login', { email: Z.email, password: PA, invitation: zToken })).status).toBe(401);
+      const z = new Browser(url);
+      const zLogin = await z.send('POST', '/auth/login', { ...Z, invitation: zToken });
+      expect(zLogin.status).toBe(200);
+      expect(zLogin.body.account.id).toBe(A.accountId);
+      expect(zLogin.body.user.role).toBe('analyst');
+      expect((await z.send('GET', '/v1/account')).body.id).toBe(A.accountId);
     } finally {
       if (server) await server.stop();
       if (engine === 'postgres') {

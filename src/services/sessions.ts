@@ -72,7 +72,7 @@ export interface ResolvedSession {
 
 export type LoginResult =
   | { ok: true; token: string; view: SessionView; expiresAt: number }
-  | { ok: false; status: 401 | 403 | 429; message: string; retryAfter?: number };
+  | { ok: false; status: 401 | 403 | 404 | 410 | 429; message: string; retryAfter?: number };
 
 export type SessionOutcome = { ok: true; value: SessionView } | { ok: false; status: 403 | 404 | 409 | 410 | 422; message: string };
 
@@ -115,18 +115,28 @@ export class Sessions {
     this.byEmail = new AttemptLimiter(limits.perMinute ?? 10, 60_000);
   }
 
-  async login(emailRaw: string, password: string, ip: string): Promise<LoginResult> {
+  /**
+   * Opens a session. With an invitation token, the invitation (which must be this person's) is accepted in the same
+   * step and its account opened: the way in for an invited person who has no account left (who could not log in).
+   */
+  async login(emailRaw: string, password: string, ip: string, invitation?: string): Promise<LoginResult> {
     const now = this.clock();
     const email = normalizeEmail(emailRaw) ?? emailRaw.trim().toLowerCase();
     const wait = Math.max(this.byIp.hit(ip, now), this.byEmail.hit(email, now));
     if (wait > 0) return { ok: false, status: 429, message: `Too many login attempts; try again in ${wait} s.`, retryAfter: wait };
     const userId = await this.accounts.checkPassword(emailRaw, password);
     if (!userId) return { ok: false, status: 401, message: 'Wrong email or password.' };
+    let invited: string | undefined;
+    if (invitation !== undefined) {
+      const taken = await this.takeInvitation(userId, invitation);
+      if (!taken.ok) return taken;
+      invited = taken.accountId;
+    }
     // The session opens the account the person used last (or their oldest membership): adding them elsewhere never
     // moves where they land; only they do, by switching or accepting an invitation.
     const memberships = await listMembershipsOfUser(this.db.kysely, userId);
     if (!memberships.length) return { ok: false, status: 403, message: 'This user belongs to no account: ask an owner to add you (Settings → Users).' };
-    const m = memberships[0];
+    const m = memberships.find((x) => x.account_id === invited) ?? memberships[0];
     const token = randomBytes(32).toString('base64url');
     const csrf = randomBytes(32).toString('base64url');
     const expiresAt = now + SESSION_TTL_MS;
@@ -179,13 +189,20 @@ export class Sessions {
    * expired. Creates the membership with the invited role and opens that account in this session.
    */
   async acceptInvitation(s: ResolvedSession, token: string): Promise<SessionOutcome> {
+    const taken = await this.takeInvitation(s.user.id, token);
+    if (!taken.ok) return taken;
+    return this.switchAccount(s, taken.accountId);
+  }
+
+  /** Checks that an invitation is this person's, pending and not expired, then turns it into their membership. */
+  private async takeInvitation(userId: string, token: string): Promise<{ ok: true; accountId: string } | { ok: false; status: 403 | 404 | 410; message: string }> {
     const parsed = /^minv_(acc_[A-Za-z0-9]+|[A-Za-z0-9-]+)_(inv_[0-9a-f]+)_([A-Za-z0-9_-]{32})$/.exec(token);
-    const unknown: SessionOutcome = { ok: false, status: 404, message: 'No pending invitation has this token: it was revoked, replaced by a newer one, already accepted, or mistyped. Ask the account owner for a new one.' };
+    const unknown = { ok: false, status: 404, message: 'No pending invitation has this token: it was revoked, replaced by a newer one, already accepted, or mistyped. Ask the account owner for a new one.' } as const;
     if (!parsed) return unknown;
     const [, accountId, id, secret] = parsed;
     const inv = await getInvitation(this.db.kysely, accountId, id);
     if (!inv || !hashMatches(inv.token_hash, sha256(secret))) return unknown;
-    if (inv.user_id !== s.user.id) {
+    if (inv.user_id !== userId) {
       return { ok: false, status: 403, message: 'This invitation was made for another login: log out and log in as the invited person to accept it.' };
     }
     const now = this.clock();
@@ -193,11 +210,10 @@ export class Sessions {
     // The invitation is taken (deleted) first, in the same transaction: one revoked or accepted meanwhile adds nobody.
     const taken = await this.db.kysely.transaction().execute(async (tx) => {
       if ((await deleteInvitation(tx, accountId, id)) === 0) return false;
-      await insertMembershipIfAbsent(tx, { account_id: accountId, user_id: s.user.id, role: inv.role, created_at: now, last_used_at: null });
+      await insertMembershipIfAbsent(tx, { account_id: accountId, user_id: userId, role: inv.role, created_at: now, last_used_at: null });
       return true;
     });
-    if (!taken) return unknown;
-    return this.switchAccount(s, accountId);
+    return taken ? { ok: true, accountId } : unknown;
   }
 
   // ---------------------------------------------------------------- members of an account

@@ -1,7 +1,7 @@
 // Several accounts for one person, end to end in real headless Chromium against a real Mesure (SQLite file, real
 // HTTP on 127.0.0.1): the owner of A invites B's user from Settings (the link is shown once, the password never
-// used), the person opens the link, logs in with their own password and accepts, switches accounts from the menu,
-// and after the next login chooses which account to open.
+// used), the person opens the link while logged in and accepts, switches accounts from the menu, and after the next
+// login chooses which account to open; a login from an invitation link opens the invited account at once.
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -100,18 +100,28 @@ if (!available) {
     await logIn(intruder, { email: X.email, password: 'a-password-chosen-by-a' });
     expect(await intruder.getByTestId('login-error').innerText()).not.toBe('');
 
-    // x opens the link (on this server), logs in with their own password: B opens, and the invitation is offered.
+    // x, logged in to B, opens the link in a new tab (as from an e-mail): the invitation is offered and accepted.
     const x = await newPage();
-    await logIn(x, X, `${base}/#invitation=${token}`);
-    await x.getByTestId('invitation-prompt').waitFor();
-    expect(x.url()).not.toContain('invitation'); // the token left the address bar
+    await logIn(x, X);
+    await x.locator('nav.sidebar').waitFor();
     expect(await openAccount(x)).toBe(accountB);
     expect(await x.getByTestId('account-switch').count()).toBe(0); // one account: no menu yet
-    await x.getByTestId('invitation-accept').click();
+    const tab = await x.context().newPage();
+    await tab.goto(`${base}/#invitation=${token}`);
+    await tab.getByTestId('invitation-prompt').waitFor();
+    expect(tab.url()).not.toContain('invitation'); // the token left the address bar
+    await tab.getByTestId('invitation-accept').click();
+    await tab.getByTestId('account-switch').waitFor();
+    expect(await tab.getByTestId('account-switch').inputValue()).toBe(accountA);
+    expect(await openAccount(tab)).toBe(accountA);
+    expect(await tab.getByTestId('invitation-prompt').count()).toBe(0);
+    // The first tab still shows B: the server refuses its requests rather than answer with A's data.
+    const stale = await x.evaluate(async (b) => (await fetch('/v1/campaigns', { headers: { 'X-Mesure-Account': b } })).status, accountB);
+    expect(stale).toBe(409);
+    await tab.close();
+    await x.reload();
     await x.getByTestId('account-switch').waitFor();
     expect(await x.getByTestId('account-switch').inputValue()).toBe(accountA);
-    expect(await openAccount(x)).toBe(accountA);
-    expect(await x.getByTestId('invitation-prompt').count()).toBe(0);
     // A viewer in A: no settings in the menu; an analyst in B: settings come back after the switch.
     expect(await x.getByTestId('nav-settings').count()).toBe(0);
     await x.getByTestId('account-switch').selectOption(accountB);
@@ -131,4 +141,25 @@ if (!available) {
     await x.waitForTimeout(400);
     await x.screenshot({ path: join(SHOTS, 'accounts-switcher-desktop-en.png') });
   }, 120_000);
+
+  it('logs in from an invitation link and opens the invited account at once, even for a login left without account', async () => {
+    // y had one account, B, and was removed from it: y can no longer log in on its own.
+    const y = { email: 'y@example.com', password: 'y-own-password' };
+    await m.deps.accounts.createUser(accountB, y.email, y.password, 'viewer');
+    const yId = (await m.deps.sessions.members(accountB)).find((u) => u.email === y.email)!.id;
+    expect((await m.deps.sessions.removeMember(accountB, yId)).ok).toBe(true);
+    const { invitation, token } = await m.deps.sessions.invite(accountA, yId, y.email, 'analyst');
+    expect(invitation.role).toBe('analyst');
+
+    const page = await newPage();
+    await page.goto(`${base}/#invitation=${token}`);
+    await page.getByTestId('login-invitation').waitFor();
+    await page.locator('input[name=email]').fill(y.email);
+    await page.locator('input[name=password]').fill(y.password);
+    await page.getByTestId('login-submit').click();
+    await page.locator('nav.sidebar').waitFor();
+    expect(await openAccount(page)).toBe(accountA);
+    expect(await page.getByTestId('invitation-prompt').count()).toBe(0);
+    await page.getByTestId('nav-settings').waitFor(); // analyst in A
+  }, 60_000);
 });

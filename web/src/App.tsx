@@ -88,9 +88,9 @@ export function App() {
             </div>
           ) : !session ? (
             <Login
-              onLoggedIn={(s) => {
+              onLoggedIn={(s, invited) => {
                 setSession(s);
-                setChoosing((s.accounts?.length ?? 0) > 1);
+                setChoosing(!invited && (s.accounts?.length ?? 0) > 1);
               }}
             />
           ) : choosing ? (

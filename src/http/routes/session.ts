@@ -65,6 +65,8 @@ const loginSchema = {
   properties: {
     email: { type: 'string', minLength: 1, maxLength: 320 },
     password: { type: 'string', minLength: 1, maxLength: 1000 },
+    /** An invitation token to accept in the same step (opens its account). */
+    invitation: { type: 'string', minLength: 1, maxLength: 300 },
   },
 } as const;
 
@@ -88,8 +90,8 @@ export async function sessionRoutes(app: FastifyInstance, deps: Deps): Promise<v
     reply.header('set-cookie', sessionCookie(value, Math.floor(maxAgeMs / 1000), secure));
 
   app.post('/auth/login', { schema: { summary: 'Log in to the dashboard (sets the session cookie)', tags: ['session'], body: loginSchema } }, async (req, reply) => {
-    const { email, password } = req.body as { email: string; password: string };
-    const r = await deps.sessions.login(email, password, req.ip);
+    const { email, password, invitation } = req.body as { email: string; password: string; invitation?: string };
+    const r = await deps.sessions.login(email, password, req.ip, invitation);
     if (!r.ok) {
       if (r.retryAfter) reply.header('retry-after', String(r.retryAfter));
       return sendError(reply, r.status, r.message);

@@ -24,7 +24,8 @@ export function takeInvitationFromUrl(): void {
   window.history.replaceState(null, '', window.location.pathname + window.location.search);
 }
 
-function pendingInvitation(): string | null {
+/** The invitation token this tab was opened with, until it is used or dismissed. */
+export function pendingInvitation(): string | null {
   try {
     return window.sessionStorage.getItem(INVITATION_KEY);
   } catch {
@@ -32,7 +33,7 @@ function pendingInvitation(): string | null {
   }
 }
 
-function forgetInvitation(): void {
+export function forgetInvitation(): void {
   try {
     window.sessionStorage.removeItem(INVITATION_KEY);
   } catch {
