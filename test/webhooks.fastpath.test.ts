@@ -129,4 +129,30 @@ forEachEngine('provider webhooks fast path over real HTTP', (engine: Engine) => 
     await m.deps.webhooks.settle();
     expect((await message()).opened_at).toBe(at * 1000);
   });
+
+  it('takes every generic provider on the fast path, and leaves Shopify and Stripe to their own routes', async () => {
+    // Which path called the service: the fast path hands the adapter its JSON parse (RawRequest.json), the route does not.
+    const webhooks = m.deps.webhooks;
+    const receive = webhooks.receive;
+    const seen: string[] = [];
+    webhooks.receive = (provider, accountId, raw, urls) => {
+      seen.push(`${provider} ${'json' in raw ? 'fast path' : 'router'}`);
+      return receive.call(webhooks, provider, accountId, raw, urls);
+    };
+    try {
+      for (const provider of ['whatsapp', 'twilio', 'sendgrid', 'mailgun', 'postmark']) {
+        // Unsigned: refused, which is enough to see who answered.
+        const r = await post(`/webhooks/${provider}/${m.accountId}`, '{"unsigned":true}', { 'content-type': 'application/json' });
+        expect(r.status, provider).toBe(401);
+      }
+      const shopify = await post(`/webhooks/shopify/${m.accountId}`, '{}', { 'content-type': 'application/json' });
+      expect(await shopify.json()).toMatchObject({ message: 'Shopify signature refused: missing Shopify HMAC header.' });
+      const stripe = await post(`/webhooks/stripe/${m.accountId}`, '{}', { 'content-type': 'application/json' });
+      expect(stripe.status).toBe(404);
+      expect((await stripe.json()).message).toMatch(/^No Stripe webhook is configured for this account/);
+    } finally {
+      webhooks.receive = receive;
+    }
+    expect(seen).toEqual(['whatsapp fast path', 'twilio fast path', 'sendgrid fast path', 'mailgun fast path', 'postmark fast path']);
+  });
 });
