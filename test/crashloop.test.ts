@@ -1,6 +1,7 @@
 // The crash loop: the real server (`mesure serve`) is killed with SIGKILL three times in the middle of mixed ingestion
 // (API batches, single API events, signed WhatsApp webhooks sent with Content-Length, clicks on tracked links) and
-// restarted on the same database each time. After every restart each item it acknowledged is found, on its message:
+// restarted on the same database each time, each kill landing right after an answer (a batch, a webhook, a single
+// event in turn). After every restart each item it acknowledged is found, on its message:
 // API events by their provider event ids, webhook statuses by the provider's, clicks by their click ids (a click is
 // answered before it is written, so the last second before a kill is the one window where it may be lost, as
 // docs/TRACKING.md says). Nothing is left waiting in the inbox or set aside as a dead letter. Both engines.
@@ -97,6 +98,8 @@ forEachEngine('crash loop: repeated SIGKILL during mixed ingestion', (engine) =>
       for (let cycle = 0; cycle < CYCLES; cycle++) {
         // 2. Mixed load from four clients until the kill.
         let stop = false;
+        let armed: 'batch' | 'single' | 'webhook' | null = null;
+        let fire = () => {};
         const url = server.url;
         const batches = (async () => {
           while (!stop) {
@@ -118,6 +121,7 @@ forEachEngine('crash loop: repeated SIGKILL during mixed ingestion', (engine) =>
               expectSet(e.messageId, e.type === 'delivered' ? 'delivered_at' : 'opened_at');
             }
             ackedKind.batch++;
+            if (armed === 'batch') fire();
           }
         })();
         const singles = (async () => {
@@ -135,6 +139,7 @@ forEachEngine('crash loop: repeated SIGKILL during mixed ingestion', (engine) =>
             acked.set(`pe:api:${e.providerEventId}`, e.messageId);
             expectSet(e.messageId, 'delivered_at');
             ackedKind.single++;
+            if (armed === 'single') fire();
           }
         })();
         const webhooks = (async () => {
@@ -159,6 +164,7 @@ forEachEngine('crash loop: repeated SIGKILL during mixed ingestion', (engine) =>
             acked.set(`pe:whatsapp:${wamid}:${status}`, waMessage.get(wamid)!);
             expectSet(waMessage.get(wamid)!, status === 'delivered' ? 'delivered_at' : 'opened_at');
             ackedKind.webhook++;
+            if (armed === 'webhook') fire();
           }
         })();
         const clicking = (async () => {
@@ -187,8 +193,13 @@ forEachEngine('crash loop: repeated SIGKILL during mixed ingestion', (engine) =>
         if (engine === 'sqlite') {
           for (const r of await query("SELECT payload FROM ingest_inbox WHERE kind = 'visit'")) written.add(`pe:tracking:${(JSON.parse(r.payload as string) as { id: string }).id}`);
         }
+        // Kill right after an answer of one kind (each cycle another): were anything answered before its COMMIT, this
+        // is when it would be lost. (If none comes within 5 s, kill anyway.)
+        armed = (['batch', 'webhook', 'single'] as const)[cycle % 3];
+        await Promise.race([new Promise<void>((ok) => (fire = ok)), new Promise((ok) => setTimeout(ok, 5_000))]);
         stop = true;
         await server.kill();
+        armed = null;
         await Promise.all([batches, singles, webhooks, clicking]);
 
         // 3. Restart on the same database. The first read waits for what the killed process left in its inbox.
