@@ -8,7 +8,16 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { expect, it } from 'vitest';
 import { forEachEngine, PG_URL } from './support';
-import { callOk, createAccountWithCli, startServerProcess, tempDir, type ServerProcess } from '../bench/support';
+import { callOk, runCli, startServerProcess, tempDir, type ServerProcess } from '../bench/support';
+
+/** `mesure accounts create` (as createAccountWithCli, with a minute to start on a loaded machine). */
+async function createAccount(env: Record<string, string>, name: string): Promise<{ accountId: string; key: string }> {
+  const out = await runCli(['accounts', 'create', '--name', name, '--country', 'FR'], env, 60_000);
+  const accountId = /^account (\S+)$/m.exec(out)?.[1];
+  const key = /^api key (\S+)$/m.exec(out)?.[1];
+  if (!accountId || !key) throw new Error(`unexpected output of accounts create: ${out}`);
+  return { accountId, key };
+}
 
 type Row = Record<string, unknown>;
 
@@ -40,7 +49,7 @@ forEachEngine('hardening: a hostile stored destination cannot end the server', (
       return (await pgClient.query(text, params)).rows as Row[];
     };
     try {
-      const { accountId, key } = await createAccountWithCli({ ...env, MESURE_DEMO: '0' }, 'Crash shop');
+      const { accountId, key } = await createAccount({ ...env, MESURE_DEMO: '0' }, 'Crash shop');
       server = await startServerProcess({ ...env, MESURE_PUBLIC_URL: 'http://mesure.test' }, 60_000);
       const api = <T = any>(method: string, path: string, body?: unknown) => callOk<T>(server!.url, method, path, key, body);
       const campaign = await api<{ id: string }>('POST', '/v1/campaigns', { name: 'Soldes', channel: 'sms' });
