@@ -11,6 +11,7 @@ import type { Ingestor } from '../services/ingest';
 import type { Campaigns } from '../services/campaigns';
 import type { Writer } from '../services/writer';
 import { errorHandler, HttpError } from './errors';
+import { badStringMessage, findBadString } from './guards';
 import { coreRoutes } from './routes/core';
 import { openApiDocument, type RouteDoc } from './openapi';
 import { accessOf, allows, GUARDED_PREFIXES, routeKey, type Access } from './roles';
@@ -200,6 +201,16 @@ export async function buildApp(deps: Deps, plugins: RoutePlugin[] = [], opts: { 
     if (!allows(principal.role, needed)) throw new HttpError(403, `This needs the ${needed} role; yours is ${principal.role}.`);
     req.principal = principal;
     if (deps.readBarrier && !req.routeOptions.config?.skipReadBarrier) await deps.readBarrier(principal.accountId);
+  });
+
+  // NUL and lone surrogates refused with 400 naming the field, on both engines (guards.ts). Provider webhooks are
+  // signed by the provider and must not be lost for a stray character: their adapters replace them instead.
+  app.addHook('preValidation', async (req) => {
+    for (const where of ['params', 'querystring', 'body'] as const) {
+      if (where === 'body' && req.url.startsWith('/webhooks/')) return;
+      const bad = findBadString(where === 'params' ? req.params : where === 'querystring' ? req.query : req.body);
+      if (bad) throw new HttpError(400, badStringMessage(where, bad), [bad]);
+    }
   });
 
   app.get('/healthz', async () => ({ ok: true }));

@@ -1,6 +1,8 @@
 // One place where domain outcomes and framework errors become HTTP answers: `{ error, message, details }`.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { Outcome } from '../services/ingest';
+import { MAX_MONEY_MINOR } from '../domain/bounds';
+import { DATE_TIME_PATTERN } from './schemas';
 
 export const ERROR_NAMES: Record<number, string> = {
   400: 'bad_request', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 405: 'method_not_allowed', 409: 'conflict',
@@ -33,6 +35,11 @@ export function sendOutcome<T>(reply: FastifyReply, outcome: Outcome<T>, okStatu
   );
 }
 
+/** The 413 message: the limit, and what to do about it. */
+export function bodyTooLarge(limit: number, split: string): string {
+  return `The request body is larger than the limit of ${limit} bytes; ${split}, or raise MESURE_BODY_LIMIT on the server.`;
+}
+
 export function errorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
   if (err instanceof HttpError) return sendError(reply, err.status, err.message, err.details);
   if (err.validation) {
@@ -41,18 +48,23 @@ export function errorHandler(err: FastifyError, req: FastifyRequest, reply: Fast
       const extra = (v.params as { additionalProperty?: string })?.additionalProperty;
       const path = `${v.instancePath}${missing ? `/${missing}` : ''}${extra ? `/${extra}` : ''}` || '/';
       const allowed = (v.params as { allowedValues?: unknown[] })?.allowedValues;
+      const pattern = (v.params as { pattern?: string })?.pattern;
       const message = extra
         ? `unknown property "${extra}"`
         : allowed
           ? `${v.message}: ${allowed.join(', ')}`
-          : (v.message ?? 'invalid');
+          : pattern === DATE_TIME_PATTERN
+            ? 'must be a date in the years 2000 to 2099 (ISO 8601, e.g. 2026-01-31T09:00:00Z)'
+            : v.keyword === 'maximum' && (v.params as { limit?: number })?.limit === MAX_MONEY_MINOR
+              ? `${v.message} (amounts are whole minor units, at most 10^12)`
+              : (v.message ?? 'invalid');
       return { path, message };
     });
     const where = err.validationContext ?? 'body';
     return sendError(reply, 400, `Invalid ${where}: ${details.slice(0, 3).map((d) => `${d.path} ${d.message}`).join('; ')}${details.length > 3 ? ` (and ${details.length - 3} more)` : ''}.`, details);
   }
   if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-    return sendError(reply, 413, `The request body is larger than the limit of ${req.routeOptions.bodyLimit ?? 'the server'} bytes; split the batch (at most 10,000 events a request).`);
+    return sendError(reply, 413, bodyTooLarge(req.routeOptions.bodyLimit ?? 0, 'split the batch (at most 10,000 items a request)'));
   }
   if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return sendError(reply, 415, 'Send JSON with Content-Type: application/json.');
   if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return sendError(reply, 400, 'The JSON body is empty.');

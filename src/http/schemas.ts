@@ -1,7 +1,16 @@
 // JSON schemas of the API's bodies, shared by validation and the OpenAPI document.
+// Every number has a minimum and a maximum, every string a maxLength, every array a maxItems: the bounds are those of
+// domain/bounds.ts, listed in docs/API.md ("Limits").
 import { CHANNELS, CAMPAIGN_STATUSES, EVENT_TYPES, FAILURE_REASONS } from '../domain/types';
+import { MAX_MONEY_MINOR } from '../domain/bounds';
 
-const isoTime = { type: 'string', format: 'date-time' } as const;
+/** Years 2000 to 2099: Date.parse reads six-digit years, and a time in year 275760 breaks every later read. */
+export const DATE_TIME_PATTERN = '^20[0-9]{2}-';
+export const isoTime = { type: 'string', format: 'date-time', pattern: DATE_TIME_PATTERN, maxLength: 40 } as const;
+export const isoDate = { type: 'string', format: 'date', pattern: DATE_TIME_PATTERN, maxLength: 10 } as const;
+/** An amount in minor units (cents): a whole number from 0 to 10^12. */
+export const money = { type: 'integer', minimum: 0, maximum: MAX_MONEY_MINOR } as const;
+export const moneyOrNull = { type: ['integer', 'null'], minimum: 0, maximum: MAX_MONEY_MINOR } as const;
 const id = { type: 'string', minLength: 1, maxLength: 200 } as const;
 
 export const eventSchema = {
@@ -27,7 +36,7 @@ export const eventSchema = {
     text: { type: 'string', maxLength: 5000 },
     pricingCategory: { type: 'string', maxLength: 40 },
     segments: { type: 'integer', minimum: 1, maximum: 100 },
-    costMinor: { type: 'integer', minimum: 0 },
+    costMinor: money,
   },
 } as const;
 
@@ -108,8 +117,8 @@ const campaignProps = {
   status: { type: 'string', enum: [...CAMPAIGN_STATUSES] },
   template: templateSchema,
   tags: { type: 'array', maxItems: 50, items: { type: 'string', minLength: 1, maxLength: 60 } },
-  budget: { type: ['integer', 'null'], minimum: 0 },
-  fixedCost: { type: 'integer', minimum: 0 },
+  budget: moneyOrNull,
+  fixedCost: money,
 } as const;
 
 export const campaignCreateSchema = {
@@ -130,8 +139,8 @@ export const periodQuerySchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    from: { type: 'string', format: 'date' },
-    to: { type: 'string', format: 'date' },
+    from: isoDate,
+    to: isoDate,
     channel: { type: 'string', enum: [...CHANNELS] },
   },
 } as const;

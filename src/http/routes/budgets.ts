@@ -5,7 +5,7 @@ import { stringify } from 'csv-stringify';
 import type { Deps } from '../app';
 import { accountOf } from '../app';
 import { HttpError, sendError, sendOutcome } from '../errors';
-import { pageQuery, recipientSchema } from '../schemas';
+import { isoTime, money, moneyOrNull, pageQuery, recipientSchema } from '../schemas';
 import { neutralizeCsvCell } from '../csv';
 import { CHANNELS, FAILURE_REASONS, type Channel } from '../../domain/types';
 import { WHATSAPP_CATEGORIES } from '../../domain/costs';
@@ -24,7 +24,6 @@ declare module '../app' {
   }
 }
 
-const isoTime = { type: 'string', format: 'date-time' } as const;
 const milli = { type: 'integer', minimum: 0, maximum: 1_000_000_000 } as const;
 const countryPrices = {
   type: 'object', required: ['default'], propertyNames: { pattern: '^(default|[A-Z]{2})$' }, additionalProperties: milli,
@@ -44,7 +43,7 @@ const modelSections = {
     type: 'object', additionalProperties: false, required: ['formats'],
     properties: { homeCountry: { type: 'string', pattern: '^[A-Z]{2}$' }, formats: { type: 'object', propertyNames: { pattern: '^[a-z0-9_-]{1,40}$' }, additionalProperties: letterPrices } },
   },
-  fixedCostMinor: { type: 'integer', minimum: 0 },
+  fixedCostMinor: money,
 };
 /** Prices in thousandths of a minor unit (1000 = one cent), see docs/BUDGETS.md. */
 const costModelSchema = {
@@ -88,7 +87,7 @@ const commitSchema = {
     messageIds,
     provider: { type: 'string', minLength: 1, maxLength: 40 },
     providerMessageIds: { type: 'array', maxItems: 10_000, items: { type: ['string', 'null'], minLength: 1, maxLength: 200 } },
-    costs: { type: 'array', maxItems: 10_000, items: { type: ['integer', 'null'], minimum: 0 } },
+    costs: { type: 'array', maxItems: 10_000, items: moneyOrNull },
   },
 } as const;
 const releaseSchema = {
@@ -98,7 +97,7 @@ const releaseSchema = {
 const settingsSchema = {
   type: 'object', additionalProperties: false, minProperties: 1,
   properties: {
-    monthlyBudget: { type: ['integer', 'null'], minimum: 0 },
+    monthlyBudget: moneyOrNull,
     graceDays: { type: 'integer', minimum: 0, maximum: 365 },
     reservationTtlSeconds: { type: 'integer', minimum: 10, maximum: 7 * 86_400 },
   },
@@ -108,8 +107,8 @@ const invoiceSchema = {
   properties: {
     id: { type: 'string', minLength: 1, maxLength: 200 },
     number: { type: ['string', 'null'], maxLength: 100 },
-    amountDue: { type: 'integer', minimum: 0 },
-    amountRemaining: { type: ['integer', 'null'], minimum: 0 },
+    amountDue: money,
+    amountRemaining: moneyOrNull,
     currency: { type: 'string', pattern: '^[A-Za-z]{3}$' },
     dueAt: { anyOf: [isoTime, { type: 'null' }] },
     payUrl: { anyOf: [{ type: 'string', format: 'uri', maxLength: 2000 }, { type: 'null' }] },

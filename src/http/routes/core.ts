@@ -105,7 +105,7 @@ export async function coreRoutes(app: FastifyInstance, deps: Deps): Promise<void
           properties: {
             ...pageQuery,
             channel: { type: 'string', enum: ['whatsapp', 'sms', 'email', 'mail'] },
-            status: { type: 'string' },
+            status: { type: 'string', maxLength: 60 },
             sort: { type: 'string', enum: ['sendAt', '-sendAt', 'sent', '-sent', 'openRate', '-openRate', 'revenue', '-revenue', 'roas', '-roas', 'name', '-name'] },
           },
         },

@@ -4,7 +4,8 @@ import { stringify } from 'csv-stringify';
 import type { Deps } from '../app';
 import { accountOf } from '../app';
 import { HttpError, sendOutcome } from '../errors';
-import { messagesBodySchema, pageQuery, recipientSchema, templateSchema } from '../schemas';
+import { isoTime, messagesBodySchema, pageQuery, recipientSchema, templateSchema } from '../schemas';
+import { MAX_FIGURE } from '../../domain/bounds';
 import { neutralizeCsvCell } from '../csv';
 import { CHANNELS } from '../../domain/types';
 import type { RegisterItem } from '../../services/ingest';
@@ -20,7 +21,6 @@ declare module '../app' {
   }
 }
 
-const isoTime = { type: 'string', format: 'date-time' } as const;
 const idList = { type: 'array', maxItems: 500, items: { type: 'string', minLength: 1, maxLength: 200 } } as const;
 
 const stepSchema = {
@@ -61,8 +61,8 @@ const goalSchema = {
     name: { type: 'string', minLength: 1, maxLength: 200 },
     metric: { type: 'string', minLength: 1, maxLength: 60 },
     comparator: { type: 'string', enum: ['>=', '<='] },
-    target: { type: 'number' },
-    segment: { type: 'object' },
+    target: { type: 'number', minimum: -MAX_FIGURE, maximum: MAX_FIGURE },
+    segment: { type: 'object', maxProperties: 50 },
   },
   oneOf: [
     { properties: { kind: { const: 'target' } }, required: ['metric', 'comparator'], not: { required: ['segment'] } },
@@ -241,6 +241,14 @@ export async function journeyRoutes(app: FastifyInstance, deps: Deps): Promise<v
       return sendOutcome(reply, await deps.experiments.setHoldout(accountId, kind, id, (req.body as { share: number }).share, campaignIds));
     });
   }
+
+  app.delete('/v1/goals/:id', {
+    schema: { summary: 'Remove a goal (of a campaign or a journey) and its history', tags: ['goals'], params: { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 200 } } } },
+  }, async (req, reply) => {
+    const id = (req.params as Params).id;
+    if (!(await deps.goals.remove(accountOf(req), id))) throw new HttpError(404, `No goal ${id} in this account.`);
+    return reply.code(204).send();
+  });
 
   // ------------------------------------------------------------------ audience, variants, lift
   app.post('/v1/campaigns/:id/audience', {
