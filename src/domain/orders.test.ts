@@ -93,8 +93,24 @@ describe('buildOrder', () => {
     expect(bad({ externalId: ' ' })).toBe('missing order id');
     expect(bad({ currency: 'euro' })).toBe('invalid currency "euro"');
     expect(bad({ at: NaN })).toBe('missing or invalid order time');
-    expect(bad({ grossMinor: -1 })).toBe('invalid total amount');
-    expect(bad({ itemQuantity: 1.5 })).toBe('invalid item quantity');
+    expect(bad({ grossMinor: -1 })).toBe('invalid total amount: must not be negative');
+    expect(bad({ itemQuantity: 1.5 })).toBe('invalid item quantity (a whole number from 0 to 1000000)');
+  });
+
+  it('holds every path to the shared bounds: money, string lengths, characters, times', () => {
+    const bad = (patch: Partial<OrderInput>) => {
+      const r = buildOrder({ externalId: '1', source: 'csv', at: T0, currency: 'EUR', grossMinor: 100, ...patch });
+      return r.ok ? 'ok' : r.reason;
+    };
+    expect(bad({ grossMinor: 1e12 })).toBe('ok');
+    expect(bad({ grossMinor: 1e12 + 1 })).toBe('invalid total amount: must be at most 1000000000000 minor units (10^12)');
+    expect(bad({ taxMinor: 1e308 })).toMatch(/^invalid tax amount: must be at most/);
+    expect(bad({ externalId: 'x'.repeat(201) })).toBe('order id is 201 characters long; at most 200');
+    expect(bad({ externalId: 'A\u0000' })).toBe('order id contains a NUL character (U+0000)');
+    expect(bad({ noteAttributes: { ref: 'a\uD800' } })).toBe('note attribute ref contains a lone UTF-16 surrogate (not a character)');
+    expect(bad({ discountCodes: Array.from({ length: 51 }, (_, i) => `C${i}`) })).toBe('more than 50 discount codes');
+    expect(bad({ at: Date.UTC(2100, 0, 1) })).toBe('order time must be between 2000-01-01 and 2099-12-31');
+    expect(bad({ refunds: [{ refundId: 'r1', at: T0, amountMinor: 1e13, netMinor: null }] })).toMatch(/^invalid refund amount \(r1\): must be at most/);
   });
 });
 

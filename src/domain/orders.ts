@@ -3,6 +3,7 @@
 
 import { parseClickId } from '../tracking/utm';
 import { normalizeAddress, normalizeEmail, normalizePhone, type PostalAddress } from './contacts';
+import { badCharacter, moneyProblem, plannedTimeProblem } from './bounds';
 
 export type OrderSource = 'shopify' | 'csv' | 'api';
 export type RevenueBasis = 'net' | 'gross';
@@ -194,6 +195,58 @@ export function normalizeDiscountCodes(codes: readonly string[]): string[] {
 }
 
 /** Checks an order's facts and derives net revenue and the landing attribution. Never throws. */
+/** Most items one order may count. */
+export const MAX_ITEM_QUANTITY = 1_000_000;
+
+/** Longest value of each string of an order: the API's order schema says the same (a test holds them equal). */
+export const ORDER_STRING_LIMITS = {
+  id: 200, name: 200, discountCode: 100, landingSite: 4000, noteKey: 200, noteValue: 2000, customerId: 200, email: 320, phone: 40,
+  addressName: 200, line1: 300, line2: 300, postalCode: 20, city: 100, country: 60, refundId: 200,
+} as const;
+const MAX_DISCOUNT_CODES = 50;
+const MAX_NOTE_ATTRIBUTES = 100;
+const MAX_REFUNDS = 100;
+
+/**
+ * The bounds every path into orders shares (API, CSV import, Shopify): string lengths, characters, times within
+ * 2000–2099, list sizes. Null when the order is within them, else the first problem.
+ */
+function orderBoundsProblem(input: OrderInput, externalId: string): string | null {
+  const L = ORDER_STRING_LIMITS;
+  const c = input.customer ?? {};
+  const strings: [string, string | null | undefined, number][] = [
+    ['order id', externalId, L.id], ['order name', input.name, L.name], ['landing site', input.landingSite, L.landingSite],
+    ['customer id', c.customerId, L.customerId], ['email', c.email, L.email], ['phone', c.phone, L.phone],
+  ];
+  for (const [label, a] of [['address', c.address], ['shipping address', c.shippingAddress]] as const) {
+    if (!a) continue;
+    strings.push([`${label} name`, a.name, L.addressName], [`${label} line 1`, a.line1, L.line1], [`${label} line 2`, a.line2, L.line2],
+      [`${label} postal code`, a.postalCode, L.postalCode], [`${label} city`, a.city, L.city], [`${label} country`, a.country, L.country]);
+  }
+  const codes = input.discountCodes ?? [];
+  if (codes.length > MAX_DISCOUNT_CODES) return `more than ${MAX_DISCOUNT_CODES} discount codes`;
+  for (const code of codes) strings.push(['discount code', code, L.discountCode]);
+  const notes = Object.entries(input.noteAttributes ?? {});
+  if (notes.length > MAX_NOTE_ATTRIBUTES) return `more than ${MAX_NOTE_ATTRIBUTES} note attributes`;
+  for (const [k, v] of notes) strings.push(['note attribute name', k, L.noteKey], [`note attribute ${k.slice(0, 40)}`, v, L.noteValue]);
+  const refunds = input.refunds ?? [];
+  if (refunds.length > MAX_REFUNDS) return `more than ${MAX_REFUNDS} refunds`;
+  for (const r of refunds) strings.push(['refund id', r.refundId, L.refundId]);
+  for (const [label, v, max] of strings) {
+    if (typeof v !== 'string') continue;
+    if (v.length > max) return `${label} is ${v.length} characters long; at most ${max}`;
+    const bad = badCharacter(v);
+    if (bad) return `${label} ${bad}`;
+  }
+  const times: [string, number | null | undefined][] = [['order time', input.at], ['update time', input.updatedAt], ['cancellation time', input.cancelledAt]];
+  for (const r of refunds) times.push([`refund ${r.refundId} time`, r.at]);
+  for (const [label, t] of times) {
+    const problem = t === null || t === undefined ? null : plannedTimeProblem(t);
+    if (problem) return `${label} ${problem}`;
+  }
+  return null;
+}
+
 export function buildOrder(input: OrderInput): OrderCheck {
   const fail = (reason: string): OrderCheck => ({ ok: false, reason });
   const externalId = blankToNull(input.externalId);
@@ -208,16 +261,20 @@ export function buildOrder(input: OrderInput): OrderCheck {
     ['discount', input.discountMinor],
   ];
   for (const [label, v] of money) {
-    if (v !== undefined && (!Number.isSafeInteger(v) || v < 0)) return fail(`invalid ${label} amount`);
+    const problem = v === undefined ? null : moneyProblem(v);
+    if (problem) return fail(`invalid ${label} amount: ${problem}`);
   }
   const taxMinor = input.taxMinor ?? 0;
   const shippingMinor = input.shippingMinor ?? 0;
   const itemQuantity = input.itemQuantity ?? 0;
-  if (!Number.isSafeInteger(itemQuantity) || itemQuantity < 0) return fail('invalid item quantity');
+  if (!Number.isSafeInteger(itemQuantity) || itemQuantity < 0 || itemQuantity > MAX_ITEM_QUANTITY) return fail(`invalid item quantity (a whole number from 0 to ${MAX_ITEM_QUANTITY})`);
   for (const r of input.refunds ?? []) {
-    if (!Number.isSafeInteger(r.amountMinor) || r.amountMinor < 0) return fail(`invalid refund amount (${r.refundId})`);
+    const problem = moneyProblem(r.amountMinor) ?? (r.netMinor === null || r.netMinor === undefined ? null : moneyProblem(r.netMinor));
+    if (problem) return fail(`invalid refund amount (${r.refundId}): ${problem}`);
   }
   const c = input.customer ?? {};
+  const bounds = orderBoundsProblem(input, externalId);
+  if (bounds) return fail(bounds);
   return {
     ok: true,
     order: {

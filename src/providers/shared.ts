@@ -66,10 +66,15 @@ export function str(x: unknown): string | undefined {
   return undefined;
 }
 
-/** Epoch seconds (number or numeric string, fractions allowed) to epoch milliseconds. */
+/**
+ * Epoch seconds (number or numeric string, fractions allowed) to epoch milliseconds; undefined when absent (the caller
+ * then uses the time of receipt), NaN when present but not a time, so the event is dropped with a reason (bounds.ts)
+ * rather than dated now.
+ */
 export function secondsToMs(x: unknown): number | undefined {
+  if (x === undefined || x === null || x === '') return undefined;
   const s = typeof x === 'number' ? x : typeof x === 'string' && /^\d+(\.\d+)?$/.test(x) ? Number(x) : NaN;
-  return Number.isFinite(s) && s > 0 ? Math.round(s * 1000) : undefined;
+  return Number.isFinite(s) && s > 0 ? Math.round(s * 1000) : NaN;
 }
 
 export function parseJson(req: Pick<RawRequest, 'rawBody' | 'json'>): { ok: true; value: unknown } | { ok: false } {

@@ -4,7 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Readable } from 'node:stream';
 import type { Deps } from '../app';
 import { accountOf } from '../app';
-import { HttpError, sendError, sendOutcome, type Detail } from '../errors';
+import { bodyTooLarge, HttpError, sendError, sendOutcome, type Detail } from '../errors';
+import { isoDate, isoTime, money } from '../schemas';
 import { buildOrder, type Order, type OrderSource } from '../../domain/orders';
 import { ATTRIBUTION_MODELS, WINDOW_KINDS } from '../../domain/attribution';
 import { CHANNELS } from '../../domain/types';
@@ -18,9 +19,7 @@ declare module '../app' {
   }
 }
 
-const isoTime = { type: 'string', format: 'date-time' } as const;
 const text = (max: number) => ({ type: 'string', maxLength: max }) as const;
-const money = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
 const address = {
   type: 'object',
   additionalProperties: false,
@@ -51,7 +50,7 @@ const orderSchema = {
     discount: money,
     discountCodes: { type: 'array', maxItems: 50, items: { type: 'string', minLength: 1, maxLength: 100 } },
     landingSite: text(4000),
-    noteAttributes: { type: 'object', maxProperties: 100, additionalProperties: text(2000) },
+    noteAttributes: { type: 'object', maxProperties: 100, propertyNames: { maxLength: 200 }, additionalProperties: text(2000) },
     customer: {
       type: 'object',
       additionalProperties: false,
@@ -113,7 +112,7 @@ const ratesBodySchema = {
           from: { type: 'string', pattern: '^[A-Za-z]{3}$' },
           to: { type: 'string', pattern: '^[A-Za-z]{3}$' },
           rate: { type: 'string', pattern: '^[0-9]{1,12}(\\.[0-9]{1,12})?$' },
-          validFrom: { type: 'string', format: 'date' },
+          validFrom: isoDate,
         },
       },
     },
@@ -123,7 +122,7 @@ const ratesBodySchema = {
 const periodQuery = {
   type: 'object',
   additionalProperties: false,
-  properties: { from: { type: 'string', format: 'date' }, to: { type: 'string', format: 'date' } },
+  properties: { from: isoDate, to: isoDate },
 } as const;
 
 type ApiAddress = { name?: string; line1?: string; line2?: string; postalCode?: string; city?: string; country?: string };
@@ -263,8 +262,15 @@ export async function orderRoutes(app: FastifyInstance, deps: Deps): Promise<voi
     }
     const body = req.body as Readable | string | Buffer | undefined;
     if (body === undefined) return sendError(reply, 400, 'The CSV body is empty.');
+    // The CSV parser takes the raw stream, which Fastify's bodyLimit does not watch. The import stores orders batch by
+    // batch as it reads, so the whole file is read (within the limit) before the first one, never half of it.
+    const limit = deps.bodyLimitBytes ?? 16 * 1024 * 1024;
+    const tooLarge = () => sendError(reply, 413, bodyTooLarge(limit, 'split the file into several imports'));
+    if (Number(req.headers['content-length']) > limit) return tooLarge();
+    const bytes = await readWithin(body, limit);
+    if (bytes === null) return tooLarge();
     const { Readable: R } = await import('node:stream');
-    const stream = typeof body === 'string' || Buffer.isBuffer(body) ? R.from([body]) : body;
+    const stream = R.from([bytes]);
     const outcome = await service().importCsv(accountOf(req), stream, { mapping: q.mapping, columns, timeZone: q.timeZone, decimalSeparator: q.decimalSeparator, defaultCurrency: q.currency });
     return sendOutcome(reply, outcome);
   });
@@ -329,5 +335,31 @@ export async function orderRoutes(app: FastifyInstance, deps: Deps): Promise<voi
     });
     if (details.length) return sendError(reply, 400, `${details.length} rate(s) are invalid; nothing was changed.`, details);
     return service().setCurrencyRates(accountId, rates.map((r) => ({ ...r, validFrom: zonedDayStart(r.validFrom, account.time_zone) })));
+  });
+}
+
+/** The whole body as bytes, or null as soon as it exceeds `limit` (the rest is drained unread). */
+function readWithin(body: Readable | string | Buffer, limit: number): Promise<Buffer | null> {
+  if (typeof body === 'string' || Buffer.isBuffer(body)) {
+    const b = Buffer.isBuffer(body) ? body : Buffer.from(body);
+    return Promise.resolve(b.length > limit ? null : b);
+  }
+  // Events rather than `for await`: leaving that loop early destroys the request, and the 413 needs its socket.
+  return new Promise((ok, ko) => {
+    const parts: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer | string) => {
+      const b = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      size += b.length;
+      if (size <= limit) return void parts.push(b);
+      body.off('data', onData);
+      body.off('end', onEnd);
+      body.resume();
+      ok(null);
+    };
+    const onEnd = () => ok(Buffer.concat(parts, size));
+    body.on('data', onData);
+    body.once('end', onEnd);
+    body.once('error', ko);
   });
 }

@@ -56,8 +56,8 @@ function parseRecord(r: Record<string, unknown>, now: number, out: ParsedWebhook
   const messageId = str(r.MessageID);
   const recipient = normalizeEmail(str(r.Recipient) ?? str(r.Email));
   const when = str(r.DeliveredAt) ?? str(r.BouncedAt) ?? str(r.ReceivedAt) ?? str(r.ChangedAt);
-  const parsedAt = when ? Date.parse(when) : NaN;
-  const at = Number.isFinite(parsedAt) ? parsedAt : now;
+  // An unreadable date is NaN, dropped with a reason by bounds.ts rather than dated now.
+  const at = when ? Date.parse(when) : now;
   const fields: Partial<IncomingEvent> = {};
   const meta: Record<string, unknown> = {};
   let type: IncomingEvent['type'] | undefined;

@@ -5,6 +5,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { PostalAddress } from '../../domain/contacts';
 import { buildOrder, parseMoney, type Order, type OrderRefund } from '../../domain/orders';
 import type { VerifyResult } from '../types';
+import { replaceBadCharacters } from '../../domain/bounds';
 
 export type Headers = Record<string, string | string[] | undefined>;
 
@@ -108,8 +109,9 @@ export function parseShopifyJson(raw: Buffer | string): unknown {
 type Json = Record<string, unknown>;
 const isRecord = (x: unknown): x is Json => typeof x === 'object' && x !== null && !Array.isArray(x);
 const list = (x: unknown): Json[] => (Array.isArray(x) ? x.filter(isRecord) : []);
+// A signed delivery is not refused for a stray NUL or lone surrogate: replaced with U+FFFD (domain/bounds.ts).
 const text = (x: unknown): string | null =>
-  typeof x === 'string' ? (x.trim() === '' ? null : x.trim()) : typeof x === 'number' && Number.isFinite(x) ? String(x) : null;
+  typeof x === 'string' ? (x.trim() === '' ? null : replaceBadCharacters(x.trim())) : typeof x === 'number' && Number.isFinite(x) ? String(x) : null;
 
 /** An id from Shopify's GraphQL id ("gid://shopify/Order/123") when present (always exact), else the numeric id. */
 function shopifyId(o: Json): string | null {
@@ -219,7 +221,7 @@ export function parseShopifyOrder(o: Json): { ok: true; order: Order } | { ok: f
   const noteAttributes: Record<string, string> = {};
   for (const na of list(o.note_attributes)) {
     const name = text(na.name);
-    if (name !== null) noteAttributes[name] = typeof na.value === 'string' ? na.value : String(na.value ?? '');
+    if (name !== null) noteAttributes[name] = replaceBadCharacters(typeof na.value === 'string' ? na.value : String(na.value ?? ''));
   }
   const customer = isRecord(o.customer) ? o.customer : null;
   const billing = address(o.billing_address);
