@@ -27,6 +27,7 @@ import { recipientKeys, normalizeAddress, type PostalAddress, type RecipientKeys
 import { addDays } from '../domain/kpis';
 import { cohortAt, dayInZone, wasSent } from '../domain/message';
 import type { CampaignStatus, Channel, FailureReason, IncomingEvent } from '../domain/types';
+import { storedMoney } from '../domain/bounds';
 
 export const DEFAULT_RESERVATION_TTL_MS = 15 * 60_000;
 const MONTH = 'month:';
@@ -184,7 +185,7 @@ export class Budgets implements CostingHook {
   async settings(accountId: string) {
     const s = await getBillingSettings(this.db.kysely, accountId);
     return {
-      monthlyBudget: s?.monthly_budget_minor ?? null,
+      monthlyBudget: storedMoney(s?.monthly_budget_minor),
       graceDays: s?.grace_days ?? (await this.billing.graceDays(this.db.kysely, accountId)),
       reservationTtlSeconds: Math.round((s?.reservation_ttl_ms ?? this.defaultTtl()) / 1000),
       stripeWebhookSecretSet: !!s?.stripe_webhook_secret,
@@ -216,7 +217,7 @@ export class Budgets implements CostingHook {
     const country = account.default_country ?? undefined;
     const model = await this.modelFor(this.db.kysely, accountId, campaignId);
     const settings = await getBillingSettings(this.db.kysely, accountId);
-    const budgeted = campaign.budget_minor !== null || (settings?.monthly_budget_minor ?? null) !== null;
+    const budgeted = storedMoney(campaign.budget_minor) !== null || storedMoney(settings?.monthly_budget_minor) !== null;
 
     // Normalising and pricing are pure CPU work: done before taking the lock.
     const errors: ItemError[] = [];
@@ -277,7 +278,7 @@ export class Budgets implements CostingHook {
     const campaignId = campaignBefore.id;
     const channel = campaignBefore.channel as Channel;
     const settings = await getBillingSettings(trx, accountId);
-    const monthly = settings?.monthly_budget_minor ?? null;
+    const monthly = storedMoney(settings?.monthly_budget_minor);
     const month = monthOf(dayInZone(now, tz));
     const ttl = settings?.reservation_ttl_ms ?? this.defaultTtl();
 
@@ -309,7 +310,10 @@ export class Budgets implements CostingHook {
         results[p.index] = { index: p.index, status: 'refused', reason, messageId, recipient: p.address };
       };
       if (p.address === null) {
-        fresh.push({ p, allowed: false, item: { recipient: identity(p.r), keys: p.keys, notSentReason: 'invalid_recipient' } });
+        // A malformed address is recorded as a message not sent; a recipient with nothing to record it by ({}) is
+        // only refused (registering it would fail the whole batch).
+        const raw = channel === 'email' ? p.r.email : channel === 'mail' ? p.r.address : p.r.phone;
+        if (raw || p.r.externalId) fresh.push({ p, allowed: false, item: { recipient: identity(p.r), keys: p.keys, notSentReason: 'invalid_recipient' } });
         refuse('invalid_recipient');
         continue;
       }
@@ -328,7 +332,7 @@ export class Budgets implements CostingHook {
       if (suppressed.has(p.address) || optedOut.has(p.address) || (p.r.externalId !== undefined && optedOut.has(`x:${p.r.externalId}`))) reason = 'opted_out';
       else {
         const d = decideReservation({
-          budgetMinor: campaign.budget_minor === null ? null : Number(campaign.budget_minor), usedMinor: camp.used_minor, reservedMinor: camp.reserved_minor,
+          budgetMinor: storedMoney(campaign.budget_minor), usedMinor: camp.used_minor, reservedMinor: camp.reserved_minor,
           costMinor: p.cost, campaignStatus: status, accountSuspended: suspended,
         });
         if (!d.allowed) {
@@ -397,9 +401,9 @@ export class Budgets implements CostingHook {
     if (status !== campaign.status || statusReason !== campaign.status_reason) {
       await updateCampaign(trx, accountId, campaignId, { status, status_reason: statusReason, updated_at: now });
     }
-    if (stoppedNow && campaign.budget_minor !== null) {
+    if (stoppedNow && storedMoney(campaign.budget_minor) !== null) {
       await this.alerts.enqueueIn(trx, accountId, 'campaign.stopped', {
-        accountId, campaignId, reason: 'budget_exhausted', budgetMinor: Number(campaign.budget_minor), usedMinor: ledger?.used_minor ?? 0,
+        accountId, campaignId, reason: 'budget_exhausted', budgetMinor: storedMoney(campaign.budget_minor)!, usedMinor: ledger?.used_minor ?? 0,
         reservedMinor: ledger?.reserved_minor ?? 0, currency: account.currency,
       });
     }
@@ -410,7 +414,7 @@ export class Budgets implements CostingHook {
       value: {
         allowed, refused: results.length - allowed, reserved: reservedNow, expiresAt: iso(expiresAt), results,
         campaign: { status, statusReason },
-        budget: campaignBudgetView(account.currency, campaign.budget_minor === null ? null : Number(campaign.budget_minor), ledger),
+        budget: campaignBudgetView(account.currency, storedMoney(campaign.budget_minor), ledger),
       },
     };
   }
@@ -489,7 +493,7 @@ export class Budgets implements CostingHook {
         ok: true,
         value: {
           committed: changes.length, alreadyCommitted: already, late, used: changes.reduce((s, c) => s + Number(c.after.cost_minor), 0),
-          budget: campaignBudgetView(account.currency, campaign.budget_minor === null ? null : Number(campaign.budget_minor), ledger),
+          budget: campaignBudgetView(account.currency, storedMoney(campaign.budget_minor), ledger),
         },
       };
     }, Math.max(1, input.messageIds.length));
@@ -533,7 +537,7 @@ export class Budgets implements CostingHook {
         value: {
           released: changes.length, alreadyReleased: already, freed: changes.reduce((s, x) => s + share(x.before).reserved, 0),
           campaign: { status: c.status, statusReason: c.status_reason },
-          budget: campaignBudgetView(account.currency, c.budget_minor === null ? null : Number(c.budget_minor), ledger),
+          budget: campaignBudgetView(account.currency, storedMoney(c.budget_minor), ledger),
         },
       };
     }, Math.max(1, input.messageIds.length));
@@ -579,10 +583,10 @@ export class Budgets implements CostingHook {
     if (movedUsed.length === 0) return;
     const account = (await this.accounts.get(accountId, trx))!;
     const campaigns = new Map((await getCampaigns(trx, accountId, movedUsed.filter((s) => !s.startsWith(MONTH)))).map((c) => [c.id, c]));
-    const monthly = movedUsed.some((s) => s.startsWith(MONTH)) ? ((await getBillingSettings(trx, accountId))?.monthly_budget_minor ?? null) : null;
+    const monthly = movedUsed.some((s) => s.startsWith(MONTH)) ? storedMoney((await getBillingSettings(trx, accountId))?.monthly_budget_minor) : null;
     for (const scope of movedUsed) {
       const isMonth = scope.startsWith(MONTH);
-      const budget = isMonth ? monthly : campaigns.get(scope)?.budget_minor ?? null;
+      const budget = isMonth ? monthly : storedMoney(campaigns.get(scope)?.budget_minor);
       if (budget === null) continue;
       const now = after.get(scope)!.used_minor;
       const prev = now - deltas.get(scope)!.used;
@@ -601,7 +605,7 @@ export class Budgets implements CostingHook {
     for (const c of await getCampaigns(trx, accountId, campaignIds)) {
       const l = ledgers.get(c.id);
       const resume = shouldResume({
-        campaignStatus: c.status as CampaignStatus, stopReason: c.status_reason, budgetMinor: c.budget_minor === null ? null : Number(c.budget_minor),
+        campaignStatus: c.status as CampaignStatus, stopReason: c.status_reason, budgetMinor: storedMoney(c.budget_minor),
         usedMinor: l?.used_minor ?? 0, reservedMinor: l?.reserved_minor ?? 0,
       });
       if (resume) await updateCampaign(trx, accountId, c.id, { status: 'sending', status_reason: null, updated_at: this.clock() });
@@ -676,7 +680,7 @@ export class Budgets implements CostingHook {
     if (!c) return null;
     const l = (await getLedgers(this.db.kysely, accountId, [campaignId])).get(campaignId);
     const open = await this.db.kysely.selectFrom('reservations').select((eb) => eb.fn.countAll<number>().as('n')).where('account_id', '=', accountId).where('campaign_id', '=', campaignId).executeTakeFirst();
-    return { ...campaignBudgetView(account.currency, c.budget_minor === null ? null : Number(c.budget_minor), l), status: c.status, statusReason: c.status_reason, openReservations: Number(open?.n ?? 0) };
+    return { ...campaignBudgetView(account.currency, storedMoney(c.budget_minor), l), status: c.status, statusReason: c.status_reason, openReservations: Number(open?.n ?? 0) };
   }
 
   /**
@@ -686,9 +690,9 @@ export class Budgets implements CostingHook {
   async card(accountId: string) {
     const now = this.clock();
     const account = (await this.accounts.get(accountId))!;
-    const monthly = (await getBillingSettings(this.db.kysely, accountId))?.monthly_budget_minor ?? null;
+    const monthly = storedMoney((await getBillingSettings(this.db.kysely, accountId))?.monthly_budget_minor);
     const active = (await listCampaignRows(this.db.kysely, accountId, {})).filter(
-      (c) => c.budget_minor !== null && (['draft', 'scheduled', 'sending', 'paused'].includes(c.status) || (c.status === 'stopped' && c.status_reason === 'budget_exhausted')),
+      (c) => storedMoney(c.budget_minor) !== null && (['draft', 'scheduled', 'sending', 'paused'].includes(c.status) || (c.status === 'stopped' && c.status_reason === 'budget_exhausted')),
     );
     if (active.length === 0 && monthly === null) return null;
     const today = todayIn(account.time_zone, now);
@@ -709,7 +713,7 @@ export class Budgets implements CostingHook {
       spend7 = await sumSpend(this.db.kysely, accountId, from, today, active.map((c) => c.id));
     }
     const card = budgetCard({
-      campaignBudgetsMinor: active.map((c) => Number(c.budget_minor)), accountMonthlyBudgetMinor: monthly, usedMinor: used, reservedMinor: reserved,
+      campaignBudgetsMinor: active.map((c) => storedMoney(c.budget_minor)!), accountMonthlyBudgetMinor: monthly, usedMinor: used, reservedMinor: reserved,
       spendLast7DaysMinor: spend7, now,
     });
     return {

@@ -12,6 +12,7 @@ import {
   campaignFigures, funnel, NO_MONEY, overviewCards, previousPeriod, referenceChecks, type CampaignFigures, type MoneyFacts,
 } from '../domain/kpis';
 import { zeroCounts } from '../domain/message';
+import { storedMoney } from '../domain/bounds';
 import type { CampaignStatus, Channel } from '../domain/types';
 import type { AccountDirectory } from './accounts';
 import type { Outcome } from './ingest';
@@ -50,12 +51,21 @@ export interface Campaign {
   template: Template;
   tags: string[];
   budget: number | null;
+  /** Set when the stored budget is beyond MAX_MONEY_MINOR (an older version took any number): shown as null. */
+  budgetOutOfRange?: true;
   fixedCost: number;
+  /** Set when the stored fixed cost is beyond MAX_MONEY_MINOR: shown and counted as 0. */
+  fixedCostOutOfRange?: true;
   createdAt: string;
   updatedAt: string;
 }
 
 const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+
+/** A campaign's fixed cost as figures count it: 0 when the stored one is out of range (see Campaign). */
+export function fixedCostOf(r: Pick<CampaignRow, 'fixed_cost_minor'>): number {
+  return storedMoney(r.fixed_cost_minor) ?? 0;
+}
 
 export function toCampaign(r: CampaignRow): Campaign {
   return {
@@ -73,8 +83,10 @@ export function toCampaign(r: CampaignRow): Campaign {
       format: r.template_format as 'text' | 'html' | null, content: r.template_content,
     },
     tags: JSON.parse(r.tags),
-    budget: r.budget_minor,
-    fixedCost: r.fixed_cost_minor,
+    budget: storedMoney(r.budget_minor),
+    ...(r.budget_minor !== null && storedMoney(r.budget_minor) === null ? { budgetOutOfRange: true as const } : {}),
+    fixedCost: fixedCostOf(r),
+    ...(fixedCostOf(r) !== r.fixed_cost_minor ? { fixedCostOutOfRange: true as const } : {}),
     createdAt: iso(r.created_at)!,
     updatedAt: iso(r.updated_at)!,
   };
@@ -187,7 +199,7 @@ export class Campaigns {
     const counts = await sumCampaignDaysByCampaign(this.db.kysely, accountId);
     const money = await this.money.byCampaign(accountId, rows.map((r) => r.id));
     const items = rows.map((r) => {
-      const f = campaignFigures(counts.get(r.id) ?? zeroCounts(), { ...(money.get(r.id) ?? NO_MONEY), fixedCostMinor: r.fixed_cost_minor }, r.channel as Channel);
+      const f = campaignFigures(counts.get(r.id) ?? zeroCounts(), { ...(money.get(r.id) ?? NO_MONEY), fixedCostMinor: fixedCostOf(r) }, r.channel as Channel);
       const c = toCampaign(r);
       return {
         id: c.id, name: c.name, channel: c.channel, status: c.status, statusReason: c.statusReason, kind: c.kind,
@@ -223,7 +235,7 @@ export class Campaigns {
     const channel = row.channel as Channel;
     const counts = (await sumCampaignDaysByCampaign(this.db.kysely, accountId, [id])).get(id) ?? zeroCounts();
     const money = (await this.money.byCampaign(accountId, [id])).get(id) ?? NO_MONEY;
-    const figures = campaignFigures(counts, { ...money, fixedCostMinor: row.fixed_cost_minor }, channel);
+    const figures = campaignFigures(counts, { ...money, fixedCostMinor: fixedCostOf(row) }, channel);
     const [notSent, flagged, links] = await Promise.all([
       countNotSentByReason(this.db.kysely, accountId, id),
       countFlaggedByReason(this.db.kysely, accountId, id),

@@ -7,9 +7,11 @@ import { getCampaign, sumCampaignDaysByCampaign } from '../store/campaigns';
 import {
   insertGoal, listAccountsWithGoals, listAudienceContacts, listGoalRows, listGoalSnapshots, listOrderFacts,
   upsertGoalSnapshots, type GoalRow, type GoalSnapshotRow,
+  deleteGoal,
 } from '../store/journeys';
 import { campaignFigures, NO_MONEY, type CampaignFigures } from '../domain/kpis';
 import { zeroCounts } from '../domain/message';
+import { figureProblem, storedFigure, storedMoney } from '../domain/bounds';
 import { dayInZone } from '../domain/message';
 import {
   evaluateTargetGoal, parseSegmentDefinition, segmentGoal, type GoalComparator, type SegmentDefinition,
@@ -52,6 +54,8 @@ export class Goals {
   async create(accountId: string, owner: GoalOwner, input: GoalInput) {
     if (!(await this.ownerFacts(accountId, owner))) return fail(404, `No ${owner.kind} ${owner.id} in this account.`);
     let definition: string | null = null;
+    const targetProblem = figureProblem(input.target);
+    if (targetProblem) return fail(422, `The target ${targetProblem}.`, 'target');
     if (input.kind === 'target') {
       if (!GOAL_METRICS.includes(input.metric as keyof CampaignFigures)) {
         return fail(422, `Unknown figure "${input.metric}"; choose one of ${GOAL_METRICS.join(', ')}.`, 'metric');
@@ -78,6 +82,11 @@ export class Goals {
     await this.writer.run((trx) => insertGoal(trx, row));
     const [goal] = await this.evaluate(accountId, owner, [row]);
     return { ok: true as const, value: goal };
+  }
+
+  /** Removes a goal and its snapshots; false when the account has no such goal. */
+  async remove(accountId: string, goalId: string): Promise<boolean> {
+    return this.writer.run((trx) => deleteGoal(trx, accountId, goalId));
   }
 
   /** The owner's goals with their progress now and their daily snapshots; undefined when the owner does not exist. */
@@ -147,7 +156,7 @@ export class Goals {
     const counts = (await sumCampaignDaysByCampaign(this.db.kysely, accountId, [owner.id])).get(owner.id) ?? zeroCounts();
     const money = (await this.campaigns.money.byCampaign(accountId, [owner.id])).get(owner.id) ?? NO_MONEY;
     return {
-      figures: campaignFigures(counts, { ...money, fixedCostMinor: row.fixed_cost_minor }),
+      figures: campaignFigures(counts, { ...money, fixedCostMinor: storedMoney(row.fixed_cost_minor) ?? 0 }),
       start: row.send_at ?? row.activated_at ?? row.created_at,
       campaignIds: [owner.id],
     };
@@ -166,6 +175,15 @@ export class Goals {
     for (const g of goals) {
       const history = snapshots.filter((s) => s.goal_id === g.id && s.day < today).map((s) => ({ date: s.day, value: s.value === null ? null : Number(s.value) }));
       const base = { id: g.id, name: g.name, kind: g.kind, target: Number(g.target), createdAt: new Date(Number(g.created_at)).toISOString() };
+      if (storedFigure(g.target) === null) {
+        // Stored by an older version that took any number (1e400 is Infinity): shown, not evaluated, so the page
+        // still answers and the goal can be deleted (DELETE /v1/goals/{id}).
+        out.push({
+          ...base, target: null, targetOutOfRange: true, metric: g.metric ?? 'membersLeft', comparator: g.comparator as GoalComparator | null,
+          value: null, progress: null, achieved: false, points: [],
+        });
+        continue;
+      }
       if (g.kind === 'target') {
         const value = facts.figures[g.metric as keyof CampaignFigures] as number | null;
         const r = evaluateTargetGoal({ metric: g.metric!, comparator: g.comparator as GoalComparator, target: Number(g.target) }, [...history, { date: today, value }]);

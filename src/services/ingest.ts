@@ -451,6 +451,30 @@ export class Ingestor {
     return this.writer.run((trx) => this.registerIn(trx, accountId, campaignId, items), Math.max(1, items.length));
   }
 
+  /**
+   * New messages whose provider message id is already another message's, or twice in the batch: a provider id names
+   * one message (the unique key says so), so the batch is refused with 409 before anything is written.
+   */
+  private async reusedProviderIds(trx: Transaction<DB>, accountId: string, fresh: { item: RegisterItem; index: number }[]): Promise<ItemError[]> {
+    const named = fresh.filter((p) => p.item.provider !== undefined && p.item.providerMessageId !== undefined);
+    if (named.length === 0) return [];
+    const taken = new Set<string>();
+    for (const provider of new Set(named.map((p) => p.item.provider!))) {
+      const ids = named.filter((p) => p.item.provider === provider).map((p) => p.item.providerMessageId!);
+      for (const m of await findMessagesByProviderIds(trx, accountId, provider, ids)) taken.add(`${provider}\u0000${m.provider_message_id}`);
+    }
+    const errors: ItemError[] = [];
+    const inBatch = new Map<string, number>();
+    for (const p of named) {
+      const key = `${p.item.provider}\u0000${p.item.providerMessageId}`;
+      const earlier = inBatch.get(key);
+      if (taken.has(key)) errors.push({ index: p.index, field: 'providerMessageId', message: `${p.item.provider} message id ${p.item.providerMessageId} is already another message's in this account: send its events to that message, or fix the id` });
+      else if (earlier !== undefined) errors.push({ index: p.index, field: 'providerMessageId', message: `${p.item.provider} message id ${p.item.providerMessageId} is also item ${earlier}'s: one provider id names one message` });
+      else inBatch.set(key, p.index);
+    }
+    return errors;
+  }
+
   async registerIn(trx: Transaction<DB>, accountId: string, campaignId: string, items: RegisterItem[]): Promise<Outcome<RegisteredMessage[]>> {
     const account = await this.accounts.get(accountId, trx);
     const [campaign] = await getCampaigns(trx, accountId, [campaignId]);
@@ -474,6 +498,10 @@ export class Ingestor {
     if (errors.length) return { ok: false, status: 422, message: `${errors.length} message(s) have no usable recipient; nothing was stored.`, errors };
 
     const existing = new Map((await findMessagesByRecipients(trx, accountId, campaignId, prepared.map((p) => p.recipient), this.db)).map((m) => [m.recipient, m]));
+    const reused = await this.reusedProviderIds(trx, accountId, prepared.filter((p, i) => !existing.has(p.recipient) && prepared.findIndex((q) => q.recipient === p.recipient) === i));
+    if (reused.length) {
+      return { ok: false, status: 409, message: `${reused.length} message(s) reuse a provider message id another message has; nothing was stored. First: ${reused[0].message}.`, errors: reused };
+    }
     const contacts = await this.resolveContacts(trx, accountId, prepared.map((p) => ({ raw: p.item.recipient, keys: p.keys })), now);
     const out: RegisteredMessage[] = [];
     const rows: MessageRow[] = [];

@@ -16,6 +16,7 @@ import type { AccountDirectory } from './accounts';
 import { todayIn, toRecipient, type Campaigns } from './campaigns';
 import type { ItemError, Outcome } from './ingest';
 import type { Writer } from './writer';
+import { storedMoney } from '../domain/bounds';
 
 /** The figures a journey report can show (issue 8's list, in KPIS.md's words, camelCase as the API names them). */
 export const JOURNEY_METRICS = [
@@ -231,7 +232,7 @@ export class Journeys {
       for (const id of campaignIds) {
         const cc = counts.get(id);
         if (cc) addCounts(c, cc);
-        m = addMoney(m, { ...(money.get(id) ?? NO_MONEY), fixedCostMinor: byId.get(id)?.fixed_cost_minor ?? 0 });
+        m = addMoney(m, { ...(money.get(id) ?? NO_MONEY), fixedCostMinor: storedMoney(byId.get(id)?.fixed_cost_minor) ?? 0 });
       }
       return campaignFigures(c, m);
     };

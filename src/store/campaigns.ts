@@ -5,6 +5,7 @@ import type { CampaignRow, ContactRow, DB, MessageRow } from './schema';
 import type { Db } from './db';
 import { insertRowsSqlite } from './messages';
 import { COUNT_FIELDS, zeroCounts, type MessageCounts } from '../domain/message';
+import { MAX_MONEY_MINOR } from '../domain/bounds';
 
 type Handle = Kysely<DB> | Transaction<DB>;
 
@@ -91,6 +92,9 @@ export async function sumFixedCosts(h: Handle, accountId: string, fromMs: number
     .selectFrom('campaigns')
     .select(sql<number>`coalesce(sum(fixed_cost_minor), 0)`.as('total'))
     .where('account_id', '=', accountId)
+    // As the campaign page counts them (services/campaigns.ts fixedCostOf): an out-of-range one (stored by an older
+    // version) counts as 0 rather than turning the period's spend into 1e+308.
+    .where('fixed_cost_minor', '<=', MAX_MONEY_MINOR)
     .where(sql<number>`coalesce(send_at, activated_at, created_at)`, '>=', fromMs)
     .where(sql<number>`coalesce(send_at, activated_at, created_at)`, '<', toMs);
   if (channel) q = q.where('channel', '=', channel);

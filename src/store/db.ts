@@ -22,12 +22,12 @@ export interface Db {
 export class DatabaseError extends Error {}
 
 // pg returns int8 and numeric as strings to protect precision. Mesure keeps money in integer minor units and
-// times in epoch milliseconds, both far below 2^53, so they are mapped to numbers explicitly, and a value that
-// would lose precision is refused rather than rounded.
+// times in epoch milliseconds, both far below 2^53 (writes are bounded: domain/bounds.ts), so they are mapped to
+// numbers explicitly. A stored value beyond 2^53 (only an older version could write one) is read approximately rather
+// than refused: refusing it made every read of its row fail, with no way to correct it; the services show such an
+// amount as out of range (domain/bounds.ts storedMoney).
 function exactNumber(text: string): number {
-  const n = Number(text);
-  if (!Number.isSafeInteger(n) && Number.isInteger(n)) throw new DatabaseError(`integer ${text} exceeds 2^53`);
-  return n;
+  return Number(text);
 }
 const PG_INT8 = 20;
 const PG_NUMERIC = 1700;

@@ -227,6 +227,12 @@ export async function listAudienceContacts(h: Handle, accountId: string, campaig
 export async function insertGoal(h: Handle, row: GoalRow): Promise<void> {
   await h.insertInto('goals').values(row).execute();
 }
+/** Deletes a goal and its daily snapshots; false when the account has no goal with this id. */
+export async function deleteGoal(h: Handle, accountId: string, goalId: string): Promise<boolean> {
+  await h.deleteFrom('goal_snapshots').where('account_id', '=', accountId).where('goal_id', '=', goalId).execute();
+  const r = await h.deleteFrom('goals').where('account_id', '=', accountId).where('id', '=', goalId).executeTakeFirst();
+  return Number(r.numDeletedRows) > 0;
+}
 export async function listGoalRows(h: Handle, accountId: string, owner?: { kind: 'campaign' | 'journey'; id: string }): Promise<GoalRow[]> {
   let q = h.selectFrom('goals').selectAll().where('account_id', '=', accountId);
   if (owner) q = q.where('owner_kind', '=', owner.kind).where('owner_id', '=', owner.id);
