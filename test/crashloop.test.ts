@@ -2,9 +2,9 @@
 // (API batches, single API events, signed WhatsApp webhooks sent with Content-Length, clicks on tracked links) and
 // restarted on the same database each time, each kill landing right after an answer (a batch, a webhook, a single
 // event in turn). After every restart each item it acknowledged is found, on its message:
-// API events by their provider event ids, webhook statuses by the provider's, clicks by their click ids (a click is
-// answered before it is written, so the last second before a kill is the one window where it may be lost, as
-// docs/TRACKING.md says). Nothing is left waiting in the inbox or set aside as a dead letter. Both engines.
+// API events by their provider event ids, webhook statuses by the provider's. A click is answered before it is written
+// (docs/TRACKING.md): every click written before the kill (applied, or in the SQLite inbox) is counted on its message
+// after it; those still in memory may be lost. Nothing is left waiting in the inbox or set aside. Both engines.
 import { createHmac, randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
