@@ -50,7 +50,46 @@ const WEIGHT_VALID = 12;
 export function fromSchema(schema: Schema | undefined, hostility = 1, depth = 0): fc.Arbitrary<unknown> {
   const valid = validFrom(schema ?? {}, hostility, depth);
   if (hostility === 0) return valid;
-  return fc.oneof({ arbitrary: valid, weight: WEIGHT_VALID }, { arbitrary: hostileValue, weight: 1 }, { arbitrary: nearMiss(schema ?? {}), weight: 2 });
+  return fc.oneof(
+    { arbitrary: valid, weight: WEIGHT_VALID },
+    { arbitrary: edge(schema ?? {}), weight: 3 },
+    { arbitrary: nearMiss(schema ?? {}), weight: 2 },
+    { arbitrary: hostileValue, weight: 1 },
+  );
+}
+
+/**
+ * Values of the schema's own type at its extremes, which pass validation and reach the code: NUL and lone
+ * surrogates, the longest string in 4-byte characters, the largest integers (2^53+1, 1e308 where no maximum),
+ * -0, the smallest double, far dates, the longest array.
+ */
+function edge(s: Schema): fc.Arbitrary<unknown> {
+  const out: unknown[] = [];
+  for (const t of typesOf(s)) {
+    if (t === 'string' && !s.enum && !('const' in s)) {
+      if (s.format === 'date-time') out.push('9999-12-31T23:59:59.999Z', '0001-01-01T00:00:00Z', '1970-01-01T00:00:00+14:00', '2026-01-01T00:00:00.123456789Z', '0000-01-01T00:00:00Z', '2026-03-29T02:30:00+01:00');
+      else if (s.format === 'date') out.push('9999-12-31', '0001-01-01', '0000-01-01', '2024-02-29');
+      else if (!s.pattern && !s.format) {
+        const n = Math.max(s.minLength ?? 1, 1);
+        out.push('\u0000'.padEnd(n, 'a'), 'a\u0000b'.padEnd(n, 'a'), '\ud800'.padEnd(n, 'a'), 'x\udfff'.padEnd(n, 'a'), ' '.repeat(n), '\u202e'.padEnd(n, 'a'), 'NaN'.padEnd(n, 'a'));
+        if (s.maxLength !== undefined) out.push('𝔘'.repeat(Math.min(s.maxLength, 300_000)), 'é'.repeat(Math.min(s.maxLength, 300_000)));
+      }
+    }
+    if (t === 'integer' || t === 'number') {
+      const max = s.maximum;
+      const min = s.minimum ?? s.exclusiveMinimum;
+      if (max === undefined) out.push(raw('1e308'), raw('9007199254740993'), 2 ** 53, 2 ** 63, raw('1e20'));
+      else out.push(max);
+      if (min === undefined || min <= 0) out.push(raw('-0'));
+      if (min === undefined) out.push(raw('-1e308'), -(2 ** 53));
+      if (t === 'number') out.push(raw('5e-324'), raw('0.1e-300'));
+    }
+    if (t === 'array' && typeof s.maxItems === 'number' && s.items) {
+      const item = minimalValid(s.items);
+      out.push(Array.from({ length: s.maxItems }, () => item));
+    }
+  }
+  return out.length ? fc.constantFrom(...out) : validFrom(s, 0, 5);
 }
 
 /** Values just outside the schema's bounds: one past maxLength/maxItems/maximum, one under the minimum, a wrong enum. */

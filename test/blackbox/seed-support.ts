@@ -113,6 +113,11 @@ export interface Seeded {
   orderIds: string[];
   invoiceIds: string[];
   userIds: string[];
+  /** The login of the account's analyst user (a person with a dashboard login). */
+  userEmail: string;
+  userPassword: string;
+  /** Pending invitations made by this account (to `inviteEmail` of `seedAccount`). */
+  invitationIds: string[];
   alertEndpointIds: string[];
   suppressions: { channel: string; address: string }[];
   /** Pagination cursors of the account's lists (first page of one item), by list path. */
@@ -120,14 +125,23 @@ export interface Seeded {
 }
 
 /** Creates an account with the CLI (against the server's database) and fills it with data of every kind over HTTP. */
-export async function seedAccount(url: string, env: Record<string, string>, tag: string): Promise<Seeded> {
+export async function seedAccount(url: string, env: Record<string, string>, tag: string, opts: { inviteEmail?: string } = {}): Promise<Seeded> {
   const { accountId, key } = await createAccountWithCli(env, `Shop ${tag}`);
   const call = <T = any>(method: string, path: string, body?: unknown) => api<T>(url, key, method, path, body);
   const now = Date.now();
   const iso = (msAgo: number) => new Date(now - msAgo).toISOString();
 
   const spare = await call('POST', '/v1/keys', { name: `spare ${tag}`, role: 'owner' });
-  const user = await call('POST', '/v1/users', { email: `analyst-${tag}-${randomBytes(3).toString('hex')}@example.org`, password: 'correct horse battery', role: 'analyst' });
+  const userEmail = `analyst-${tag}-${randomBytes(3).toString('hex')}@example.org`;
+  const userPassword = 'correct horse battery';
+  const user = await call('POST', '/v1/users', { email: userEmail, password: userPassword, role: 'analyst' });
+  // A person who already has a login is invited (202), not added.
+  const invitationIds: string[] = [];
+  if (opts.inviteEmail) {
+    const inv = await call('POST', '/v1/users', { email: opts.inviteEmail, password: 'unused password', role: 'viewer' });
+    invitationIds.push(...collectField(await call('GET', '/v1/invitations'), 'id'));
+    void inv;
+  }
 
   const campaignIds: string[] = [];
   const messageIds: string[] = [];
@@ -213,7 +227,7 @@ export async function seedAccount(url: string, env: Record<string, string>, tag:
   }
   return {
     accountId, key, spareKeyId: spare.id, keyIds, campaignIds, messageIds, providerMessageIds, linkTokens, journeyIds, stepIds, goalIds, orderIds,
-    invoiceIds, userIds: [user.id], alertEndpointIds: [endpoint.id], suppressions, cursors,
+    invoiceIds, userIds: [user.id], userEmail, userPassword, invitationIds, alertEndpointIds: [endpoint.id], suppressions, cursors,
   };
 }
 
@@ -240,6 +254,9 @@ export function idsFor(path: string, name: string, s: Seeded): string[] {
   if (path.startsWith('/v1/keys/')) return [s.spareKeyId];
   if (path.startsWith('/v1/users/')) return s.userIds;
   if (path.startsWith('/v1/alerts/endpoints/')) return s.alertEndpointIds;
+  if (path.startsWith('/v1/goals/')) return s.goalIds;
+  if (path.startsWith('/v1/invitations/')) return s.invitationIds;
+  // Dead letters cannot be made over HTTP without breaking ingestion on purpose: none are seeded.
   return [];
 }
 

@@ -62,7 +62,7 @@ forEachEngine('tenancy: account A with account B\'s ids, on every route', (engin
     const server = await startServerProcess(db.env);
     try {
       const a = await seedAccount(server.url, db.env, 'alfa');
-      const b = await seedAccount(server.url, db.env, 'bravo');
+      const b = await seedAccount(server.url, db.env, 'bravo', { inviteEmail: a.userEmail });
       const doc = (await rawCall(server.url, { method: 'GET', path: '/openapi.json' })).json as { paths: Record<string, Record<string, any>> };
       const ops = operationsOf(doc);
 
@@ -98,6 +98,23 @@ forEachEngine('tenancy: account A with account B\'s ids, on every route', (engin
           if (u.status !== r.status || r.status < 400) problems.push(`${where} → ${r.status}, but with made-up ids → ${u.status} (B's ids must be as unknown to A as made-up ones, and refused): ${r.text.slice(0, 200)}`);
         }
       }
+
+      // A's dashboard login cannot open B's account (B invited A's user, who has not accepted), nor read B by id.
+      const login = await rawCall(server.url, { method: 'POST', path: '/auth/login', headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify({ email: a.userEmail, password: a.userPassword })) });
+      const cookie = [login.headers['set-cookie'] ?? []].flat().map((c) => c.split(';')[0]).join('; ');
+      expect(login.status, login.text).toBe(200);
+      const csrf = String((login.json as { csrfToken?: string }).csrfToken ?? '');
+      const asA = (method: string, path: string, body?: unknown) => rawCall(server.url, {
+        method, path, headers: { cookie, origin: server.url, 'x-csrf-token': csrf, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? Buffer.from(JSON.stringify(body)) : undefined,
+      });
+      const toB = await asA('POST', '/auth/account', { accountId: b.accountId });
+      const toNowhere = await asA('POST', '/auth/account', { accountId: `acc_${made()}` });
+      if (toB.status !== 404 || toNowhere.status !== 404) problems.push(`A's login switching to B's account → ${toB.status} (a made-up account → ${toNowhere.status}), expected 404 for both: ${toB.text.slice(0, 200)}`);
+      const readB = await asA('GET', `/v1/campaigns/${b.campaignIds[0]}`);
+      if (readB.status !== 404) problems.push(`A's login reading B's campaign → ${readB.status}, expected 404: ${readB.text.slice(0, 200)}`);
+      const me = await asA('GET', '/auth/me');
+      const meLeaks = secretsOf(b).filter((x) => me.text.includes(x) && x !== b.accountId);
+      if (meLeaks.length) problems.push(`A's /auth/me carries B's ${meLeaks.join(', ')}: ${me.text.slice(0, 300)}`);
 
       const after = await snapshot(server.url, ops, b);
       for (const [read, answer] of Object.entries(before)) {
@@ -135,7 +152,7 @@ function send(url: string, key: string, c: Pick<Call, 'method' | 'path' | 'body'
 function secretsOf(b: Seeded): string[] {
   return [
     b.accountId, ...b.keyIds, ...b.campaignIds, ...b.messageIds, ...b.providerMessageIds, ...b.linkTokens, ...b.journeyIds,
-    ...b.stepIds, ...b.goalIds, ...b.orderIds, ...b.invoiceIds, ...b.userIds, ...b.alertEndpointIds, ...b.suppressions.map((s) => s.address),
+    ...b.stepIds, ...b.goalIds, ...b.orderIds, ...b.invoiceIds, ...b.userIds, b.userEmail, ...b.invitationIds, ...b.alertEndpointIds, ...b.suppressions.map((s) => s.address),
     'bravo', 'BRAVO',
   ].filter((s) => s.length >= 5);
 }
@@ -148,7 +165,9 @@ function byPath(op: Operation, a: Seeded, b: Seeded): Call[] {
   const out: Call[] = [];
   const body = op.body ? (validBody(route, a) ?? minimalValid(op.body)) : undefined;
   for (const bName of names.filter((n) => ACCOUNT_PARAMS.has(n))) {
-    for (const bId of idsFor(op.path, bName, b)) {
+    // A kind B has none of (dead letters): a made-up id, which must answer 404 as well.
+    const bIds = idsFor(op.path, bName, b);
+    for (const bId of bIds.length ? bIds : [made()]) {
       const path = op.path.replace(/\{(\w+)\}/g, (_m, n: string) => (n === bName ? bId : idsFor(op.path, n, a)[0]));
       out.push({ route, method: op.method, path, body, expect: 404 });
     }
@@ -219,6 +238,9 @@ function special(op: Operation, a: Seeded, b: Seeded): Call[] {
     case 'POST /auth/login': return [{ route, method: 'POST', path: op.path, body: { email: 'analyst-bravo@example.org', password: 'wrong password' }, expect: 'refused', auth: 'none' }];
     case 'GET /auth/me': return [call(op.path, undefined, 'refused')];
     case 'POST /auth/logout': return [call(op.path, undefined, 'own')];
+    // With a key and no session: refused (the session half is checked with A's login below).
+    case 'POST /auth/account': return [call(op.path, { accountId: b.accountId }, 'refused')];
+    case 'POST /auth/invitations/accept': return [call(op.path, { token: 'not-a-token' }, 'refused')];
     // B's public webhook endpoints, unsigned (or signed by nobody): refused, nothing stored.
     case 'POST /webhooks/{provider}/{accountId}': return ['twilio', 'sendgrid', 'whatsapp'].map((p) => ({
       route, method: 'POST', path: `/webhooks/${p}/${b.accountId}`, expect: 'refused' as const,
