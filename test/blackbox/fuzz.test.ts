@@ -34,7 +34,7 @@ interface Finding {
 forEachEngine('fuzz: every route of /openapi.json against hostile input', (engine) => {
   it('never answers 5xx or hangs, stays up, and leaves every GET of the account answering 200', async () => {
     const db = databaseEnv(engine);
-    const server = await startServerProcess({ ...db.env, MESURE_BODY_LIMIT: String(BODY_LIMIT) });
+    const server = await startServerProcess({ ...db.env, MESURE_BODY_LIMIT: String(BODY_LIMIT) }, 60_000);
     try {
       const seeded = await seedAccount(server.url, db.env, 'fz');
       const doc = (await rawCall(server.url, { method: 'GET', path: '/openapi.json' })).json as { paths: Record<string, Record<string, any>> };

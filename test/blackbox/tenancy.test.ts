@@ -59,7 +59,7 @@ interface Call {
 forEachEngine('tenancy: account A with account B\'s ids, on every route', (engine) => {
   it('never reads, lists, changes or deletes across accounts', async () => {
     const db = databaseEnv(engine);
-    const server = await startServerProcess(db.env);
+    const server = await startServerProcess(db.env, 60_000);
     try {
       const a = await seedAccount(server.url, db.env, 'alfa');
       const b = await seedAccount(server.url, db.env, 'bravo', { inviteEmail: a.userEmail });
