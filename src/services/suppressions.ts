@@ -7,6 +7,7 @@ import { deleteSuppression, insertSuppressions, listSuppressions } from '../stor
 import { normalizeEmail, normalizePhone } from '../domain/contacts';
 import { CHANNELS, type Channel } from '../domain/types';
 import type { AccountDirectory } from './accounts';
+import { badCharacter } from '../domain/bounds';
 
 export interface SuppressionView {
   channel: string;
@@ -85,7 +86,13 @@ export class SuppressionList {
     records.slice(1).forEach((rec, i) => {
       const line = i + 2;
       const channel = (rec[ci] ?? '').toLowerCase();
-      if (!(CHANNELS as readonly string[]).includes(channel)) return rejected.push({ line, message: `channel "${rec[ci] ?? ''}" is not one of ${CHANNELS.join(', ')}` });
+      if (!(CHANNELS as readonly string[]).includes(channel)) return rejected.push({ line, message: `channel "${(rec[ci] ?? '').slice(0, 40)}" is not one of ${CHANNELS.join(', ')}` });
+      // The limits of POST /v1/suppressions (domain/bounds.ts), so the CSV stores nothing the API would refuse.
+      for (const [column, value, max] of [['address', rec[ai] ?? '', 500], ['reason', ri >= 0 ? rec[ri] ?? '' : '', 60]] as const) {
+        if (value.length > max) return rejected.push({ line, message: `${column} is ${value.length} characters long; at most ${max}` });
+        const bad = badCharacter(value);
+        if (bad) return rejected.push({ line, message: `${column} ${bad}` });
+      }
       const a = suppressionAddress(channel as Channel, rec[ai] ?? '', country);
       if (!a.ok) return rejected.push({ line, message: a.message });
       rows.push({ account_id: accountId, channel, address: a.address, reason: (ri >= 0 && rec[ri]) || 'imported', source, created_at: now });

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { stringify } from 'csv-stringify';
 import type { Deps } from '../app';
 import { accountOf } from '../app';
-import { HttpError, sendError, sendOutcome } from '../errors';
+import { bodyTooLarge, HttpError, sendError, sendOutcome } from '../errors';
 import { isoTime, money, moneyOrNull, pageQuery, recipientSchema } from '../schemas';
 import { neutralizeCsvCell } from '../csv';
 import { CHANNELS, FAILURE_REASONS, type Channel } from '../../domain/types';
@@ -202,7 +202,7 @@ export async function budgetRoutes(app: FastifyInstance, deps: Deps): Promise<vo
     const ct = String(req.headers['content-type'] ?? '');
     if (!/^text\/csv|^text\/plain/.test(ct)) return sendError(reply, 415, 'Send the CSV as text/csv (header: channel,address,reason).');
     const text = await readText(req.body as NodeJS.ReadableStream, deps.bodyLimitBytes ?? 16 * 1024 * 1024);
-    if (text === null) return sendError(reply, 413, 'The CSV is larger than the body limit; split it.');
+    if (text === null) return sendError(reply, 413, bodyTooLarge(deps.bodyLimitBytes ?? 16 * 1024 * 1024, 'split the file into several imports'));
     const out = await deps.suppressionList.importCsv(accountOf(req), text);
     if (!out.ok) return sendError(reply, 400, out.message);
     return out.value;

@@ -106,3 +106,17 @@ describe('from Stripe webhook to suspension', () => {
     expect(unpaidWarning([inv], DUE + 6 * DAY)).toBeNull();
   });
 });
+
+describe('parseStripeEvent bounds', () => {
+  const event = (inv: Record<string, unknown>, created = 1_765_000_000) =>
+    JSON.stringify({ id: 'evt_\u0000x', object: 'event', type: 'invoice.finalized', created, livemode: false, data: { object: { object: 'invoice', id: 'in_1', amount_due: 1200, currency: 'eur', status: 'open', ...inv } } });
+  it('replaces NUL and lone surrogates in a signed event rather than losing it', () => {
+    const r = parseStripeEvent(event({ number: 'A\uD800', metadata: { 'k\u0000': 'v\u0000' } }));
+    expect(r).toMatchObject({ ok: true, event: { eventId: 'evt_\uFFFDx', invoice: { number: 'A\uFFFD', metadata: { 'k\uFFFD': 'v\uFFFD' } } } });
+  });
+  it('drops an invoice whose amount is beyond 10^12 minor units or whose time is outside 2000–2099', () => {
+    expect(parseStripeEvent(event({ amount_due: 1e13 }))).toMatchObject({ ok: false, reason: 'invalid_invoice' });
+    expect(parseStripeEvent(event({}, 99_999_999_999))).toMatchObject({ ok: false, reason: 'invalid_invoice' });
+    expect(parseStripeEvent(event({ due_date: 99_999_999_999 }))).toMatchObject({ ok: true, event: { invoice: { dueAt: null } } });
+  });
+});

@@ -7,6 +7,7 @@ import {
   type InvoiceSnapshot,
   type InvoiceStatus,
 } from '../../domain/invoices';
+import { moneyProblem, plannedTimeProblem, replaceBadCharacters, truncate } from '../../domain/bounds';
 
 export interface StripeInvoiceSnapshot extends InvoiceSnapshot {
   /** Stripe customer id (`cus_…`): how the service finds the Mesure account. */
@@ -28,12 +29,15 @@ export type StripeParseResult =
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
-const int = (v: unknown): number | null => (typeof v === 'number' && Number.isSafeInteger(v) ? v : null);
+// Within the bounds every input shares (domain/bounds.ts): a signed delivery's strings lose NUL and lone surrogates
+// (U+FFFD instead) and are cut to 2,000 characters; amounts beyond 10^12 minor units or times outside 2000–2099 read
+// as missing, so the event is dropped as an invalid invoice rather than stored as a value that breaks reads.
+const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? truncate(replaceBadCharacters(v), 2000) : null);
+const int = (v: unknown): number | null => (typeof v === 'number' && moneyProblem(v) === null ? v : null);
 /** Stripe times are unix seconds; the domain's are epoch milliseconds. */
 const ms = (v: unknown): number | null => {
-  const s = int(v);
-  return s === null ? null : s * 1000;
+  const s = typeof v === 'number' && Number.isSafeInteger(v) ? v * 1000 : null;
+  return s === null || plannedTimeProblem(s) !== null ? null : s;
 };
 
 function invoiceStatus(v: unknown): InvoiceStatus | null {
@@ -42,7 +46,7 @@ function invoiceStatus(v: unknown): InvoiceStatus | null {
 
 function stringMap(v: unknown): Record<string, string> {
   const out: Record<string, string> = {};
-  if (isObj(v)) for (const [k, val] of Object.entries(v)) if (typeof val === 'string') out[k] = val;
+  if (isObj(v)) for (const [k, val] of Object.entries(v)) if (typeof val === 'string') out[str(k) ?? '\uFFFD'] = str(val) ?? '';
   return out;
 }
 
@@ -59,7 +63,7 @@ export function parseStripeEvent(body: Buffer | string | unknown): StripeParseRe
   if (!isObj(json) || json.object !== 'event' || !str(json.id) || !str(json.type) || !isObj(json.data)) {
     return { ok: false, reason: 'not_an_event' };
   }
-  const eventId = json.id as string;
+  const eventId = str(json.id)!;
   const type = json.type as string;
   if (!isInvoiceEventType(type)) return { ok: false, reason: 'unhandled_type', eventId, type };
   const inv = json.data.object;
