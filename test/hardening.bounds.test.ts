@@ -77,7 +77,7 @@ forEachEngine('hardening: bounds and mistakes', (engine: Engine) => {
     // accounts create` runs, in this process (a CLI process per account is too slow on a loaded machine).
     const mesure = await assemble(loadConfig({ ...env, MESURE_DEMO: '0' }));
     try {
-      for (let i = 0; i < 9; i++) {
+      for (let i = 0; i < 10; i++) {
         const a = await mesure.deps.accounts.create({ name: `Bounds shop ${i}`, currency: 'EUR', timeZone: 'Europe/Paris', defaultCountry: 'FR' });
         accounts.push({ accountId: a.id, key: (await mesure.deps.accounts.createKey(a.id, 'tests', 'owner')).token });
       }
@@ -213,6 +213,22 @@ forEachEngine('hardening: bounds and mistakes', (engine: Engine) => {
     expect(report.rejected).toBe(1);
     expect(report.rejections[0].line).toBe(2);
     expect(report.rejections[0].reason).toMatch(/200/);
+    await readsOk(a, campaignId, 2);
+  });
+
+  it('finding 4: the suppressions CSV import holds the API limits, rejecting a line with its number and reason', async () => {
+    const a = account();
+    const { campaignId } = await setup(a);
+    const csv = `channel,address,reason\nemail,ok@example.org,asked\nemail,${'a'.repeat(600)}@example.org,asked\nemail,nul\u0000@example.org,asked\nemail,why@example.org,${'r'.repeat(61)}\n`;
+    const r = await send(server.url, 'POST', '/v1/suppressions/import', { authorization: `Bearer ${a.key}`, 'content-type': 'text/csv' }, Buffer.from(csv));
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ lines: 4, added: 1, rejected: [
+      { line: 3, message: 'address is 612 characters long; at most 500' },
+      { line: 4, message: 'address contains a NUL character (U+0000)' },
+      { line: 5, message: 'reason is 61 characters long; at most 60' },
+    ] });
+    const list = await callOk<{ items: { address: string }[] }>(server.url, 'GET', '/v1/suppressions', a.key);
+    expect(list.items.map((i) => i.address)).toEqual(['ok@example.org']);
     await readsOk(a, campaignId, 2);
   });
 
