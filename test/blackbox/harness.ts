@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import twilioLib from 'twilio';
 import Stripe from 'stripe';
-import { createAccountWithCli, startServerProcess, tempDir, type ServerProcess } from '../../bench/support';
+import { runCli, startServerProcess, tempDir, type ServerProcess } from '../../bench/support';
 import { PG_URL, type Engine } from '../support';
 import type { Role } from '../../src/services/accounts';
 
@@ -19,12 +19,16 @@ export interface Blackbox {
   /** One API key per role, made by the owner key over HTTP (the owner key comes from `mesure accounts create`). */
   keys: Record<Role, string>;
   server: ServerProcess;
+  /** The database settings the server runs with (for the CLI on the same database). */
+  env: Record<string, string>;
+  /** Further accounts made with the CLI (see startBlackbox), each with its owner key. */
+  others: { accountId: string; key: string }[];
   /** Stops the server and removes its database (file or schema). */
   stop(): Promise<void>;
 }
 
-/** A fresh Mesure server process with an account and an owner, analyst and viewer key. */
-export async function startBlackbox(engine: Engine, name = 'Black-box shop'): Promise<Blackbox> {
+/** A fresh Mesure server process with an account and an owner, analyst and viewer key, and `others` accounts. */
+export async function startBlackbox(engine: Engine, name = 'Black-box shop', others: string[] = []): Promise<Blackbox> {
   const tmp = tempDir('mesure-blackbox-');
   const schema = `bb_${randomBytes(5).toString('hex')}`;
   const env: Record<string, string> =
@@ -38,17 +42,20 @@ export async function startBlackbox(engine: Engine, name = 'Black-box shop'): Pr
   };
   let server: ServerProcess | undefined;
   try {
-    const { accountId, key: owner } = await createAccountWithCli({ ...env, MESURE_DEMO: '0' }, name);
-    server = await startServerProcess(env);
+    const { accountId, key: owner } = await accountWithCli(env, name); // migrates the database first
+    const [started, ...made] = await Promise.allSettled([startServerProcess(env, 60_000), ...others.map((n) => accountWithCli(env, n))]);
+    if (started.status === 'fulfilled') server = started.value;
+    for (const r of [started, ...made]) if (r.status === 'rejected') throw r.reason;
+    const otherAccounts = made.map((r) => (r as PromiseFulfilledResult<{ accountId: string; key: string }>).value);
     const keyFor = async (role: Role) => {
       const r = await send(server!.url, 'POST', '/v1/keys', { key: owner, json: { name: `${role} key`, role } });
       if (r.status !== 201) throw new Error(`POST /v1/keys (${role}) → ${r.status}: ${r.text}`);
       return r.json.key as string;
     };
     const keys = { owner, analyst: await keyFor('analyst'), viewer: await keyFor('viewer') };
-    const s = server;
+    const s = server!;
     return {
-      engine, url: s.url, accountId, keys, server: s,
+      engine, url: s.url, accountId, keys, server: s, env, others: otherAccounts,
       stop: async () => {
         await s.stop();
         await dropSchema();
@@ -61,6 +68,15 @@ export async function startBlackbox(engine: Engine, name = 'Black-box shop'): Pr
     tmp.remove();
     throw err;
   }
+}
+
+/** `mesure accounts create` on the server's database: the account's id and its owner key (a minute allowed: 2 busy cores). */
+export async function accountWithCli(env: Record<string, string>, name: string): Promise<{ accountId: string; key: string }> {
+  const out = await runCli(['accounts', 'create', '--name', name, '--country', 'FR'], { ...env, MESURE_DEMO: '0' }, 60_000);
+  const accountId = /^account (\S+)$/m.exec(out)?.[1];
+  const key = /^api key (\S+)$/m.exec(out)?.[1];
+  if (!accountId || !key) throw new Error(`unexpected output of mesure accounts create: ${out}`);
+  return { accountId, key };
 }
 
 export interface Answer {
