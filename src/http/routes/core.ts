@@ -14,9 +14,10 @@ import { todayIn } from '../../services/campaigns';
 import { addDays } from '../../domain/kpis';
 import { MESSAGE_STATUSES } from '../../domain/message';
 import { neutralizeCsvCell } from '../csv';
+import { EARLIEST_AT, FUTURE_SLACK_MS } from '../../domain/bounds';
 
-const EARLIEST = Date.parse('2000-01-01T00:00:00Z');
-const FUTURE_SLACK_MS = 24 * 3600 * 1000;
+// The event window every path shares (webhooks drop what falls outside it): domain/bounds.ts.
+const EARLIEST = EARLIEST_AT;
 
 type ApiEvent = {
   type: IncomingEvent['type'];
