@@ -179,13 +179,10 @@ export async function buildApp(deps: Deps, plugins: RoutePlugin[] = [], opts: { 
   // with no route still needs a key before its 404, so strangers do not learn which routes exist.
   app.addHook('onRequest', async (req) => {
     const routeUrl = req.routeOptions.url;
-    let needed: Access;
-    if (routeUrl === undefined) {
-      if (!req.url.startsWith('/v1/') && req.url !== '/v1') return;
-      needed = 'viewer';
-    } else {
-      needed = accessOf(req.method, routeUrl) ?? (guarded(routeUrl) ? 'owner' : 'public');
-    }
+    const listed = routeUrl === undefined ? undefined : accessOf(req.method, routeUrl);
+    // No line: a guarded route not yet in the table needs owner; a /v1 URL that lands on no API route (the 404, or the
+    // dashboard's catch-all) needs a key; anything else is public.
+    const needed: Access = listed ?? (routeUrl !== undefined && guarded(routeUrl) ? 'owner' : req.url === '/v1' || req.url.startsWith('/v1/') || req.url.startsWith('/v1?') ? 'viewer' : 'public');
     if (needed === 'public') return;
     const header = req.headers.authorization;
     let principal: Principal | null = null;

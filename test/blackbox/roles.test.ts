@@ -31,6 +31,12 @@ forEachEngine('roles: every route of /openapi.json against src/http/roles.ts', (
     expect(stale, 'lines of src/http/roles.ts for routes the server does not have').toEqual([]);
   });
 
+  it('asks for credentials before saying a /v1 URL has no route, so strangers do not learn which routes exist', async () => {
+    expect((await send(bb.url, 'GET', '/v1/no-such-route')).status).toBe(401);
+    const r = await send(bb.url, 'POST', '/v1/no-such-route', { key: bb.keys.viewer, json: {} });
+    expect([r.status, r.json?.message]).toEqual([404, expect.stringContaining('No route POST /v1/no-such-route')]);
+  });
+
   it('answers 401 without credentials, 403 below the lowest role and neither at or above it, on every route', async () => {
     // Placeholder ids: the role check comes before the route looks anything up, and a 404 past it is fine here.
     const pathOf = (template: string) =>
