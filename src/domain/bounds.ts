@@ -17,8 +17,6 @@ export const FUTURE_SLACK_MS = 24 * 3600 * 1000;
 /** Latest time a planned date (a send time, a due date) may name. */
 export const LATEST_PLANNED_AT = Date.UTC(2100, 0, 1) - 1;
 
-/** Longest string stored for an id (order, message, provider event…). */
-export const MAX_ID_LENGTH = 200;
 /** Longest free text stored from a webhook or a CSV cell that has no stricter limit. */
 export const MAX_TEXT_LENGTH = 5000;
 
