@@ -3,10 +3,11 @@
 // and dates, NUL and lone surrogates, deep nesting, invalid JSON, wrong content types, bodies over the limit).
 // Properties: no 5xx, no hang, the process stays up, and afterwards every GET of the account still answers 200.
 // Seeded: MESURE_FUZZ_SEED reproduces a run; MESURE_FUZZ_RUNS=<requests> makes a longer run with figures.
+import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { forEachEngine } from '../support';
-import { bodyModeArb, frameBody, fromSchema, pathIdArb, queryArb } from './fuzz-support';
+import { bodyModeArb, frameBody, fromSchema, pathIdArb, queryArb, toJsonText } from './fuzz-support';
 import { databaseEnv, idsFor, operationsOf, rawCall, seedAccount, startServerProcess, type Operation, type RawRequest, type Seeded } from './seed-support';
 
 /** Small enough to keep over-limit bodies cheap, large enough for an array one past maxItems (10,000) of small items. */
@@ -16,6 +17,8 @@ const RUNS = process.env.MESURE_FUZZ_RUNS ? Number(process.env.MESURE_FUZZ_RUNS)
 /** Without MESURE_FUZZ_RUNS the run is bounded by time, so CI stays within its budget. */
 const SECONDS = Number(process.env.MESURE_FUZZ_SECONDS ?? 35);
 const CONCURRENCY = 4;
+/** MESURE_FUZZ_ROUTES=<regex over "METHOD /path">: fuzz only those routes (to reproduce or dig into one). */
+const ONLY = process.env.MESURE_FUZZ_ROUTES ? new RegExp(process.env.MESURE_FUZZ_ROUTES) : undefined;
 const REQUEST_TIMEOUT_MS = 15_000;
 
 /** GET routes the after-run read check leaves out, and why. */
@@ -41,16 +44,18 @@ forEachEngine('fuzz: every route of /openapi.json against hostile input', (engin
       const ops = operationsOf(doc);
       expect(ops.length).toBeGreaterThan(50);
 
-      const requestArb = fc.constantFrom(...ops).chain((op) => requestOf(op, seeded));
+      const fuzzed = ops.filter((o) => !ONLY || ONLY.test(`${o.method} ${o.path}`));
+      const requestArb = fc.constantFrom(...fuzzed).chain((op) => requestOf(op, seeded));
       const tried = new Map<string, number>();
       const fivexx = new Map<string, number>();
       /** Answers by status: shows how many requests got past validation to the handlers. */
       const statuses = new Map<number, number>();
+      const routeStatuses = new Map<string, Map<number, number>>();
       const findings: Finding[] = [];
       const started = Date.now();
       let chunk = 0;
       let total = 0;
-      console.log(`[fuzz ${engine}] seed ${SEED} (MESURE_FUZZ_SEED=${SEED} reproduces), ${ops.length} operations, ${RUNS ? `${RUNS} requests` : `${SECONDS} s`}`);
+      console.log(`[fuzz ${engine}] seed ${SEED} (MESURE_FUZZ_SEED=${SEED} reproduces), ${fuzzed.length} of ${ops.length} operations, ${RUNS ? `${RUNS} requests` : `${SECONDS} s`}`);
       while (RUNS ? total < RUNS : Date.now() - started < SECONDS * 1000) {
         const batch = fc.sample(requestArb, { seed: SEED + chunk++, numRuns: RUNS ? Math.min(200, RUNS - total) : 200 });
         let next = 0;
@@ -66,6 +71,9 @@ forEachEngine('fuzz: every route of /openapi.json against hostile input', (engin
               status = r.status;
               answer = r.text.slice(0, 300);
               statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+              const mine = routeStatuses.get(route) ?? new Map<number, number>();
+              mine.set(r.status, (mine.get(r.status) ?? 0) + 1);
+              routeStatuses.set(route, mine);
             } catch (e) {
               // A server may refuse a body over its limit by answering early and closing: the client's write then fails.
               const code = (e as NodeJS.ErrnoException).code;
@@ -80,8 +88,9 @@ forEachEngine('fuzz: every route of /openapi.json against hostile input', (engin
         }));
       }
       const seconds = (Date.now() - started) / 1000;
-      const byRoute = [...tried].sort().map(([r, n]) => `  ${r}: ${n} tried${fivexx.get(r) ? `, ${fivexx.get(r)} 5xx` : ''}`);
-      console.log(`[fuzz ${engine}] seed ${SEED}: ${total} requests in ${seconds.toFixed(1)} s, ${findings.length} 5xx or no answer, ${fivexx.size} routes with 5xx; answers by status: ${[...statuses].sort((x, y) => x[0] - y[0]).map(([k, n]) => `${k}×${n}`).join(' ')}\n${byRoute.join('\n')}`);
+      const tally = (m?: Map<number, number>) => [...(m ?? [])].sort((x, y) => x[0] - y[0]).map(([k, n]) => `${k}×${n}`).join(' ');
+      const byRoute = [...tried].sort().map(([r, n]) => `  ${r}: ${n} tried${fivexx.get(r) ? `, ${fivexx.get(r)} 5xx` : ''} (${tally(routeStatuses.get(r))})`);
+      console.log(`[fuzz ${engine}] seed ${SEED}: ${total} requests in ${seconds.toFixed(1)} s, ${findings.length} 5xx or no answer, ${fivexx.size} routes with 5xx; answers by status: ${tally(statuses)}\n${byRoute.join('\n')}`);
 
       // The process is alive and still serves.
       expect(server.child.exitCode, `the server exited: ${server.stderr().slice(-3000)}`).toBeNull();
@@ -123,7 +132,67 @@ const UNTYPED_BODIES = fc.oneof(
   fc.uint8Array({ maxLength: 200 }).map((b) => ({ body: Buffer.from(b), type: 'application/octet-stream' })),
 );
 
+const money = { type: 'string', pattern: '^[0-9]{1,6}\\.[0-9]{2}$' };
+const when = { type: 'string', format: 'date-time' };
+/** Shopify order and refund payloads, loosely (the adapter must read what Shopify sends and refuse the rest). */
+const SHOPIFY_ORDER = {
+  type: 'object', required: ['id', 'created_at', 'currency', 'total_price'],
+  properties: {
+    id: { type: 'integer', minimum: 1 }, order_id: { type: 'integer', minimum: 1 }, name: { type: 'string', maxLength: 40 }, created_at: when, updated_at: when, cancelled_at: when,
+    currency: { type: 'string', pattern: '^[A-Z]{3}$' }, total_price: money, subtotal_price: money, total_tax: money, total_discounts: money,
+    total_shipping_price_set: { type: 'object', properties: { shop_money: { type: 'object', properties: { amount: money, currency_code: { type: 'string', pattern: '^[A-Z]{3}$' } } } } },
+    discount_codes: { type: 'array', maxItems: 3, items: { type: 'object', properties: { code: { type: 'string', maxLength: 50 }, amount: money } } },
+    landing_site: { type: 'string', maxLength: 300 }, referring_site: { type: 'string', maxLength: 300 },
+    note_attributes: { type: 'array', maxItems: 3, items: { type: 'object', properties: { name: { type: 'string', maxLength: 30 }, value: { type: 'string', maxLength: 100 } } } },
+    customer: { type: 'object', properties: { id: { type: 'integer' }, email: { type: 'string', maxLength: 100 }, phone: { type: 'string', maxLength: 30 } } },
+    refund_line_items: { type: 'array', maxItems: 2, items: { type: 'object', properties: { subtotal: { type: 'number' }, total_tax: { type: 'number' } } } },
+    transactions: { type: 'array', maxItems: 2, items: { type: 'object', properties: { kind: { enum: ['refund', 'sale'] }, amount: money, currency: { type: 'string' } } } },
+  },
+};
+/** Stripe invoice events, loosely. */
+const STRIPE_EVENT = {
+  type: 'object', required: ['id', 'type', 'created', 'data'],
+  properties: {
+    id: { type: 'string', pattern: '^evt_[a-z0-9]{1,20}$' }, created: { type: 'integer', minimum: 0, maximum: 4_102_444_800 },
+    type: { enum: ['invoice.finalized', 'invoice.paid', 'invoice.payment_failed', 'invoice.voided', 'invoice.marked_uncollectible', 'invoice.overdue', 'customer.created'] },
+    data: { type: 'object', required: ['object'], properties: { object: { type: 'object', required: ['id'], properties: {
+      id: { type: 'string', pattern: '^in_[a-z0-9]{1,20}$' }, object: { const: 'invoice' }, number: { type: 'string', maxLength: 40 }, amount_due: { type: 'integer', minimum: 0 },
+      amount_remaining: { type: 'integer', minimum: 0 }, currency: { type: 'string', pattern: '^[a-z]{3}$' }, due_date: { type: ['integer', 'null'], minimum: 0 },
+      status: { enum: ['draft', 'open', 'paid', 'void', 'uncollectible'] }, hosted_invoice_url: { type: 'string', format: 'uri' },
+      status_transitions: { type: 'object', properties: { paid_at: { type: ['integer', 'null'] } } },
+    } } } },
+  },
+};
+
+/** Webhooks signed as Shopify and Stripe sign them (with the secrets the seed set), so hostile payloads reach the parsers. */
+function signedWebhookOf(op: Operation, seeded: Seeded): fc.Arbitrary<{ route: string; req: RawRequest }> | undefined {
+  const route = `${op.method} ${op.path}`;
+  const path = op.path.replace('{accountId}', seeded.accountId);
+  if (route === 'POST /webhooks/shopify/{accountId}') {
+    return fc.tuple(fromSchema(SHOPIFY_ORDER), fc.constantFrom('orders/create', 'orders/updated', 'orders/cancelled', 'refunds/create', 'app/uninstalled', ''), fc.nat()).map(([order, topic, n]) => {
+      const body = Buffer.from(toJsonText(order));
+      const hmac = createHmac('sha256', seeded.shopifySecret).update(body).digest('base64');
+      return { route, req: { method: 'POST', path, body, headers: { 'content-type': 'application/json', 'x-shopify-topic': topic, 'x-shopify-hmac-sha256': hmac, 'x-shopify-webhook-id': `w-${n}`, 'x-shopify-event-id': `e-${n}` } } };
+    });
+  }
+  if (route === 'POST /webhooks/stripe/{accountId}') {
+    return fc.tuple(fromSchema(STRIPE_EVENT), fc.integer({ min: -400, max: 400 })).map(([event, skew]) => {
+      const body = Buffer.from(toJsonText(event));
+      const t = Math.floor(Date.now() / 1000) + skew;
+      const v1 = createHmac('sha256', seeded.stripeSecret).update(`${t}.`).update(body).digest('hex');
+      return { route, req: { method: 'POST', path, body, headers: { 'content-type': 'application/json', 'stripe-signature': `t=${t},v1=${v1}` } } };
+    });
+  }
+  return undefined;
+}
+
 function requestOf(op: Operation, seeded: Seeded): fc.Arbitrary<{ route: string; req: RawRequest }> {
+  const signed = signedWebhookOf(op, seeded);
+  const plain = plainRequestOf(op, seeded);
+  return signed ? fc.oneof({ arbitrary: signed, weight: 3 }, { arbitrary: plain, weight: 1 }) : plain;
+}
+
+function plainRequestOf(op: Operation, seeded: Seeded): fc.Arbitrary<{ route: string; req: RawRequest }> {
   const pathParams = op.params.filter((p) => p.in === 'path');
   const queryParams = op.params.filter((p) => p.in === 'query');
   const pathArb = fc.tuple(...pathParams.map((p) => pathIdArb(idsFor(op.path, p.name, seeded)))).map((vals) => {

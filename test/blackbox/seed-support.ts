@@ -120,6 +120,9 @@ export interface Seeded {
   invitationIds: string[];
   alertEndpointIds: string[];
   suppressions: { channel: string; address: string }[];
+  /** The webhook secrets the seed set, to sign webhooks as the providers do. */
+  shopifySecret: string;
+  stripeSecret: string;
   /** Pagination cursors of the account's lists (first page of one item), by list path. */
   cursors: Record<string, string>;
 }
@@ -213,8 +216,10 @@ export async function seedAccount(url: string, env: Record<string, string>, tag:
   await call('POST', '/v1/invoices', { id: invoiceIds[0], amountDue: 12_000, currency: 'EUR', status: 'open', dueAt: iso(-86_400_000) });
   const endpoint = await call('PUT', '/v1/alerts/endpoints', { url: `https://hooks.example/${tag}`, secret: 'a-secret-of-enough-length' });
   await call('PUT', '/v1/providers/twilio/secret', { secret: `twilio-auth-token-${tag}` });
-  await call('PUT', '/v1/shopify/secret', { secret: `shopify-secret-${tag}` });
-  await call('PUT', '/v1/stripe/secret', { secret: `whsec_${tag}_0123456789` });
+  const shopifySecret = `shopify-secret-${tag}`;
+  const stripeSecret = `whsec_${tag}_0123456789`;
+  await call('PUT', '/v1/shopify/secret', { secret: shopifySecret });
+  await call('PUT', '/v1/stripe/secret', { secret: stripeSecret });
   await call('PATCH', '/v1/tracking/settings', { utmSource: `mesure-${tag}` });
   const reserved = await call('POST', `/v1/campaigns/${c1}/sends`, { recipients: [{ phone: '+33611111111', text: 'hi' }] });
   void reserved;
@@ -227,7 +232,7 @@ export async function seedAccount(url: string, env: Record<string, string>, tag:
   }
   return {
     accountId, key, spareKeyId: spare.id, keyIds, campaignIds, messageIds, providerMessageIds, linkTokens, journeyIds, stepIds, goalIds, orderIds,
-    invoiceIds, userIds: [user.id], userEmail, userPassword, invitationIds, alertEndpointIds: [endpoint.id], suppressions, cursors,
+    invoiceIds, userIds: [user.id], userEmail, userPassword, invitationIds, alertEndpointIds: [endpoint.id], suppressions, shopifySecret, stripeSecret, cursors,
   };
 }
 
