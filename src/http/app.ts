@@ -61,6 +61,8 @@ export interface Principal {
   userId?: string;
 }
 
+const UNICODE_ESCAPE = Buffer.from('\\u');
+
 // ajv-formats is CommonJS: its default export arrives wrapped or not depending on the loader.
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as unknown as (a: Ajv) => Ajv;
 
@@ -73,6 +75,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal;
     rawBody?: Buffer;
+    /** Set by the JSON body parser: whether the raw text holds a \u escape (see the NUL and surrogate guard). */
+    jsonEscapes?: boolean;
   }
   interface FastifyContextConfig {
     /** @deprecated Ignored: the lowest role of every route is in src/http/roles.ts (removed once no route sets it). */
@@ -142,6 +146,9 @@ export async function buildApp(deps: Deps, plugins: RoutePlugin[] = [], opts: { 
     const buf = body as Buffer;
     req.rawBody = buf;
     if (buf.length === 0) return done(null, undefined);
+    // In JSON text a NUL or a lone surrogate can only be written as a \u escape (raw control characters are invalid
+    // JSON, and bytes that are not UTF-8 decode to U+FFFD): without one, the guard need not walk the parsed body.
+    req.jsonEscapes = buf.includes(UNICODE_ESCAPE);
     try {
       done(null, JSON.parse(buf.toString('utf8')));
     } catch (err) {
@@ -204,7 +211,7 @@ export async function buildApp(deps: Deps, plugins: RoutePlugin[] = [], opts: { 
   // signed by the provider and must not be lost for a stray character: their adapters replace them instead.
   app.addHook('preValidation', async (req) => {
     for (const where of ['params', 'querystring', 'body'] as const) {
-      if (where === 'body' && req.url.startsWith('/webhooks/')) return;
+      if (where === 'body' && (req.url.startsWith('/webhooks/') || req.jsonEscapes === false)) return;
       const bad = findBadString(where === 'params' ? req.params : where === 'querystring' ? req.query : req.body);
       if (bad) throw new HttpError(400, badStringMessage(where, bad), [bad]);
     }
