@@ -151,11 +151,11 @@ const SHOPIFY_ORDER = {
 };
 /** Stripe invoice events, loosely. */
 const STRIPE_EVENT = {
-  type: 'object', required: ['id', 'type', 'created', 'data'],
+  type: 'object', required: ['id', 'object', 'type', 'created', 'data'],
   properties: {
-    id: { type: 'string', pattern: '^evt_[a-z0-9]{1,20}$' }, created: { type: 'integer', minimum: 0, maximum: 4_102_444_800 },
+    id: { type: 'string', pattern: '^evt_[a-z0-9]{1,20}$' }, object: { const: 'event' }, livemode: { type: 'boolean' }, created: { type: 'integer', minimum: 0, maximum: 4_102_444_800 },
     type: { enum: ['invoice.finalized', 'invoice.paid', 'invoice.payment_failed', 'invoice.voided', 'invoice.marked_uncollectible', 'invoice.overdue', 'customer.created'] },
-    data: { type: 'object', required: ['object'], properties: { object: { type: 'object', required: ['id'], properties: {
+    data: { type: 'object', required: ['object'], properties: { object: { type: 'object', required: ['id', 'object', 'amount_due', 'currency', 'status'], properties: {
       id: { type: 'string', pattern: '^in_[a-z0-9]{1,20}$' }, object: { const: 'invoice' }, number: { type: 'string', maxLength: 40 }, amount_due: { type: 'integer', minimum: 0 },
       amount_remaining: { type: 'integer', minimum: 0 }, currency: { type: 'string', pattern: '^[a-z]{3}$' }, due_date: { type: ['integer', 'null'], minimum: 0 },
       status: { enum: ['draft', 'open', 'paid', 'void', 'uncollectible'] }, hosted_invoice_url: { type: 'string', format: 'uri' },
