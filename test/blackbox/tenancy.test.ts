@@ -54,6 +54,7 @@ interface Call {
   /** The same call with made-up ids instead of B's (for 'as-unknown'). */
   unknown?: { path: string; body?: unknown };
   auth?: 'none';
+  headers?: Record<string, string>;
 }
 
 forEachEngine('tenancy: account A with account B\'s ids, on every route', (engine) => {
@@ -94,7 +95,7 @@ forEachEngine('tenancy: account A with account B\'s ids, on every route', (engin
         else if (c.expect === 404 && r.status !== 404) problems.push(`${where} → ${r.status}, expected 404: ${r.text.slice(0, 200)}`);
         else if (c.expect === 'refused' && (r.status < 400 || (r.status === 403 && c.path.startsWith('/v1/')))) problems.push(`${where} → ${r.status}, expected a refusal: ${r.text.slice(0, 200)}`);
         else if (c.expect === 'as-unknown') {
-          const u = await send(server.url, a.key, { ...c, path: c.unknown!.path, body: c.unknown!.body });
+          const u = await send(server.url, a.key, { ...c, path: c.unknown!.path, body: c.unknown!.body ?? c.body });
           if (u.status !== r.status || r.status < 400) problems.push(`${where} → ${r.status}, but with made-up ids → ${u.status} (B's ids must be as unknown to A as made-up ones, and refused): ${r.text.slice(0, 200)}`);
         }
       }
@@ -135,8 +136,8 @@ forEachEngine('tenancy: account A with account B\'s ids, on every route', (engin
   }, 240_000);
 });
 
-function send(url: string, key: string, c: Pick<Call, 'method' | 'path' | 'body' | 'raw' | 'auth'>): Promise<RawAnswer> {
-  const headers: Record<string, string> = c.auth === 'none' ? {} : { authorization: `Bearer ${key}` };
+function send(url: string, key: string, c: Pick<Call, 'method' | 'path' | 'body' | 'raw' | 'auth' | 'headers'>): Promise<RawAnswer> {
+  const headers: Record<string, string> = { ...(c.auth === 'none' ? {} : { authorization: `Bearer ${key}` }), ...c.headers };
   let body: Buffer | undefined;
   if (c.raw) {
     body = Buffer.from(c.raw.text);
@@ -241,14 +242,26 @@ function special(op: Operation, a: Seeded, b: Seeded): Call[] {
     // With a key and no session: refused (the session half is checked with A's login below).
     case 'POST /auth/account': return [call(op.path, { accountId: b.accountId }, 'refused')];
     case 'POST /auth/invitations/accept': return [call(op.path, { token: 'not-a-token' }, 'refused')];
-    // B's public webhook endpoints, unsigned (or signed by nobody): refused, nothing stored.
-    case 'POST /webhooks/{provider}/{accountId}': return ['twilio', 'sendgrid', 'whatsapp'].map((p) => ({
-      route, method: 'POST', path: `/webhooks/${p}/${b.accountId}`, expect: 'refused' as const,
-      raw: { type: 'application/json', text: JSON.stringify({ MessageSid: b.providerMessageIds[0], MessageStatus: 'failed' }) },
-    }));
-    case 'POST /webhooks/shopify/{accountId}':
-    case 'POST /webhooks/stripe/{accountId}': return [{ route, method: 'POST', path: op.path.replace('{accountId}', b.accountId), expect: 'refused', raw: { type: 'application/json', text: '{"id":"x"}' } }];
-    case 'GET /webhooks/whatsapp/{accountId}': return [call(`/webhooks/whatsapp/${b.accountId}?hub.mode=subscribe&hub.verify_token=guess&hub.challenge=42`, undefined, 'refused')];
+    // B's public webhook endpoints, unsigned or wrongly signed: refused exactly as for an account that does not
+    // exist (the answer must not tell whether the account or its secret exists), nothing stored.
+    case 'POST /webhooks/{provider}/{accountId}': return ['twilio', 'sendgrid', 'whatsapp', 'mailgun', 'postmark'].flatMap((p) => [
+      { route, method: 'POST', path: `/webhooks/${p}/${b.accountId}`, expect: 'as-unknown' as const, unknown: { path: `/webhooks/${p}/acc_${made()}` },
+        raw: { type: 'application/json', text: JSON.stringify({ MessageSid: b.providerMessageIds[0], MessageStatus: 'failed' }) } },
+      { route, method: 'POST', path: `/webhooks/${p}/${b.accountId}`, expect: 'as-unknown' as const, unknown: { path: `/webhooks/${p}/acc_${made()}` },
+        raw: { type: 'application/json', text: '{}' }, headers: { 'x-twilio-signature': 'AAAA', 'x-hub-signature-256': 'sha256=00', 'x-twilio-email-event-webhook-signature': 'AAAA', 'x-twilio-email-event-webhook-timestamp': String(Math.floor(Date.now() / 1000)) } },
+    ]);
+    case 'POST /webhooks/shopify/{accountId}': return [
+      { route, method: 'POST', path: op.path.replace('{accountId}', b.accountId), expect: 'as-unknown', unknown: { path: op.path.replace('{accountId}', `acc_${made()}`) }, raw: { type: 'application/json', text: '{"id":"x"}' } },
+      { route, method: 'POST', path: op.path.replace('{accountId}', b.accountId), expect: 'as-unknown', unknown: { path: op.path.replace('{accountId}', `acc_${made()}`) }, raw: { type: 'application/json', text: '{"id":"x"}' }, headers: { 'x-shopify-hmac-sha256': 'AAAA', 'x-shopify-topic': 'orders/create' } },
+    ];
+    case 'POST /webhooks/stripe/{accountId}': return [
+      { route, method: 'POST', path: op.path.replace('{accountId}', b.accountId), expect: 'as-unknown', unknown: { path: op.path.replace('{accountId}', `acc_${made()}`) }, raw: { type: 'application/json', text: '{"id":"x"}' } },
+      { route, method: 'POST', path: op.path.replace('{accountId}', b.accountId), expect: 'as-unknown', unknown: { path: op.path.replace('{accountId}', `acc_${made()}`) }, raw: { type: 'application/json', text: '{"id":"x"}' }, headers: { 'stripe-signature': `t=${Math.floor(Date.now() / 1000)},v1=${'0'.repeat(64)}` } },
+    ];
+    case 'GET /webhooks/whatsapp/{accountId}': {
+      const q = '?hub.mode=subscribe&hub.verify_token=guess&hub.challenge=42';
+      return [call(`/webhooks/whatsapp/${b.accountId}${q}`, undefined, 'as-unknown', { path: `/webhooks/whatsapp/acc_${made()}${q}` })];
+    }
   }
 
   // A's own rows in the path with B's ids in the body.
