@@ -46,10 +46,14 @@ function deepNest(): fc.Arbitrary<unknown> {
 
 const WEIGHT_VALID = 12;
 
-/** Mostly-valid values of `schema`, with hostile mutations at every level (`hostility` 0 = valid only). */
-export function fromSchema(schema: Schema | undefined, hostility = 1, depth = 0): fc.Arbitrary<unknown> {
+/**
+ * Values of `schema` by hostility: 0 = valid only; 1 = valid with extremes that still pass validation (so they reach
+ * the handlers); 2 = also wrong types, values just out of bounds, missing and unknown fields, at every level.
+ */
+export function fromSchema(schema: Schema | undefined, hostility = 2, depth = 0): fc.Arbitrary<unknown> {
   const valid = validFrom(schema ?? {}, hostility, depth);
   if (hostility === 0) return valid;
+  if (hostility === 1) return fc.oneof({ arbitrary: valid, weight: WEIGHT_VALID }, { arbitrary: edge(schema ?? {}), weight: 2 });
   return fc.oneof(
     { arbitrary: valid, weight: WEIGHT_VALID },
     { arbitrary: edge(schema ?? {}), weight: 3 },
@@ -220,7 +224,7 @@ function objectOf(s: Schema, h: number, depth: number): fc.Arbitrary<unknown> {
   if (required.has('default') && !props.default && s.additionalProperties) {
     base = fc.tuple(base, fromSchema(s.additionalProperties, h, depth + 1)).map(([a, d]) => ({ default: d, ...a }));
   }
-  if (h === 0) return base;
+  if (h < 2) return base;
   // Mutations of the whole object: drop a required field, add an unknown one.
   return fc.oneof(
     { arbitrary: base, weight: 8 },

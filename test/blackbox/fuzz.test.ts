@@ -169,14 +169,14 @@ function signedWebhookOf(op: Operation, seeded: Seeded): fc.Arbitrary<{ route: s
   const route = `${op.method} ${op.path}`;
   const path = op.path.replace('{accountId}', seeded.accountId);
   if (route === 'POST /webhooks/shopify/{accountId}') {
-    return fc.tuple(fromSchema(SHOPIFY_ORDER), fc.constantFrom('orders/create', 'orders/updated', 'orders/cancelled', 'refunds/create', 'app/uninstalled', ''), fc.nat()).map(([order, topic, n]) => {
+    return fc.tuple(hostileBody(SHOPIFY_ORDER), fc.constantFrom('orders/create', 'orders/updated', 'orders/cancelled', 'refunds/create', 'app/uninstalled', ''), fc.nat()).map(([order, topic, n]) => {
       const body = Buffer.from(toJsonText(order));
       const hmac = createHmac('sha256', seeded.shopifySecret).update(body).digest('base64');
       return { route, req: { method: 'POST', path, body, headers: { 'content-type': 'application/json', 'x-shopify-topic': topic, 'x-shopify-hmac-sha256': hmac, 'x-shopify-webhook-id': `w-${n}`, 'x-shopify-event-id': `e-${n}` } } };
     });
   }
   if (route === 'POST /webhooks/stripe/{accountId}') {
-    return fc.tuple(fromSchema(STRIPE_EVENT), fc.integer({ min: -400, max: 400 })).map(([event, skew]) => {
+    return fc.tuple(hostileBody(STRIPE_EVENT), fc.integer({ min: -400, max: 400 })).map(([event, skew]) => {
       const body = Buffer.from(toJsonText(event));
       const t = Math.floor(Date.now() / 1000) + skew;
       const v1 = createHmac('sha256', seeded.stripeSecret).update(`${t}.`).update(body).digest('hex');
@@ -192,7 +192,44 @@ function requestOf(op: Operation, seeded: Seeded): fc.Arbitrary<{ route: string;
   return signed ? fc.oneof({ arbitrary: signed, weight: 3 }, { arbitrary: plain, weight: 1 }) : plain;
 }
 
+/**
+ * A body by hostility, chosen per request: a large body mutated at every node would (almost) never pass validation,
+ * so a share of requests is valid, or valid with extremes that pass validation, and reaches the handlers.
+ */
+function hostileBody(schema: Record<string, unknown>): fc.Arbitrary<unknown> {
+  return fc.oneof({ arbitrary: fromSchema(schema, 0), weight: 1 }, { arbitrary: fromSchema(schema, 1), weight: 2 }, { arbitrary: fromSchema(schema, 2), weight: 2 });
+}
+
+/**
+ * Events that pass the ingestion rules (a time in the last 30 days, the message named in exactly one way, by a real
+ * id) with extremes in every other field, so the fuzzer reaches ingestion and not only validation.
+ */
+function ingestibleEvent(itemSchema: Record<string, any>, seeded: Seeded): fc.Arbitrary<Record<string, unknown>> {
+  const reference = fc.oneof(
+    fc.constantFrom(...seeded.messageIds).map((messageId) => ({ messageId })),
+    fc.constantFrom(...seeded.providerMessageIds).map((providerMessageId) => ({ provider: 'api', providerMessageId })),
+    fc.tuple(fc.constantFrom(...seeded.campaignIds), fc.integer({ min: 0, max: 5 })).map(([campaignId, j]) => ({ campaignId, recipient: `r${j}.fz@example.org` })),
+  );
+  return fc.tuple(fromSchema(itemSchema, 1), reference, fc.integer({ min: 0, max: 30 * 86_400_000 })).map(([e, ref, ago]) => {
+    const out = { ...(e as Record<string, unknown>) };
+    for (const k of ['messageId', 'provider', 'providerMessageId', 'campaignId', 'recipient']) delete out[k];
+    return { ...out, ...ref, at: new Date(Date.now() - ago).toISOString() };
+  });
+}
+
 function plainRequestOf(op: Operation, seeded: Seeded): fc.Arbitrary<{ route: string; req: RawRequest }> {
+  const route = `${op.method} ${op.path}`;
+  if (op.body && (route === 'POST /v1/events' || route === 'POST /v1/events/single')) {
+    const item = route === 'POST /v1/events' ? op.body.properties.events.items : op.body;
+    const ingestible = route === 'POST /v1/events' ? fc.array(ingestibleEvent(item, seeded), { minLength: 1, maxLength: 20 }).map((events) => ({ events })) : ingestibleEvent(item, seeded);
+    const auth = { authorization: `Bearer ${seeded.key}`, 'content-type': 'application/json' };
+    const good = ingestible.map((v) => ({ route, req: { method: 'POST', path: op.path, headers: auth, body: Buffer.from(toJsonText(v)) } as RawRequest }));
+    return fc.oneof({ arbitrary: good, weight: 1 }, { arbitrary: anyRequestOf(op, seeded), weight: 1 });
+  }
+  return anyRequestOf(op, seeded);
+}
+
+function anyRequestOf(op: Operation, seeded: Seeded): fc.Arbitrary<{ route: string; req: RawRequest }> {
   const pathParams = op.params.filter((p) => p.in === 'path');
   const queryParams = op.params.filter((p) => p.in === 'query');
   const pathArb = fc.tuple(...pathParams.map((p) => pathIdArb(idsFor(op.path, p.name, seeded)))).map((vals) => {
@@ -206,7 +243,7 @@ function plainRequestOf(op: Operation, seeded: Seeded): fc.Arbitrary<{ route: st
   );
   const hasBody = op.body !== undefined || (op.method !== 'GET' && op.method !== 'DELETE');
   const bodyArb = op.body
-    ? fc.tuple(fromSchema(op.body), bodyModeArb, fc.nat()).map(([v, mode, pick]) => frameBody(v, mode, BODY_LIMIT, pick))
+    ? fc.tuple(hostileBody(op.body), bodyModeArb, fc.nat()).map(([v, mode, pick]) => frameBody(v, mode, BODY_LIMIT, pick))
     : hasBody
       ? fc.oneof({ arbitrary: UNTYPED_BODIES.map((b) => ({ body: b.body, headers: { 'content-type': b.type } as Record<string, string> })), weight: 6 }, { arbitrary: fc.tuple(bodyModeArb, fc.nat()).map(([mode, pick]) => frameBody({}, mode, BODY_LIMIT, pick)), weight: 1 })
       : fc.constant({ body: undefined, headers: {} as Record<string, string> });
