@@ -74,12 +74,12 @@ forEachEngine('invoices, alerts and the suppression list', (engine: Engine) => {
     m.deps.alerts.kick = () => {};
     expect((await call('PUT', '/v1/alerts/endpoints', { url: receiverUrl, secret: 'alert_secret_0123456789' })).status).toBe(200);
     expect((await call('GET', '/v1/alerts/endpoints')).body.items[0]).not.toHaveProperty('secret');
-    expect((await stripeHook('invoice.finalized')).statusCode).toBe(404); // no secret yet
+    expect((await stripeHook('invoice.finalized')).statusCode).toBe(403); // no secret yet: refused as a wrong signature is
     expect((await call('PUT', '/v1/stripe/secret', { secret: SECRET })).status).toBe(204);
     expect((await call('GET', '/v1/budget/settings')).body).toMatchObject({ stripeWebhookSecretSet: true, graceDays: 14 });
     expect(JSON.stringify((await call('GET', '/v1/budget/settings')).body)).not.toContain(SECRET);
 
-    expect((await stripeHook('invoice.finalized', { tamper: true })).statusCode).toBe(400);
+    expect((await stripeHook('invoice.finalized', { tamper: true })).statusCode).toBe(403);
     const fin = await stripeHook('invoice.finalized');
     expect(fin.json()).toEqual({ received: true, applied: true });
     expect((await stripeHook('invoice.finalized')).json()).toMatchObject({ applied: false, duplicate: true });

@@ -148,8 +148,8 @@ forEachEngine('provider webhooks fast path over real HTTP', (engine: Engine) => 
       const shopify = await post(`/webhooks/shopify/${m.accountId}`, '{}', { 'content-type': 'application/json' });
       expect(await shopify.json()).toMatchObject({ message: 'Shopify signature refused: missing Shopify HMAC header.' });
       const stripe = await post(`/webhooks/stripe/${m.accountId}`, '{}', { 'content-type': 'application/json' });
-      expect(stripe.status).toBe(404);
-      expect((await stripe.json()).message).toMatch(/^No Stripe webhook is configured for this account/);
+      expect(stripe.status).toBe(401);
+      expect((await stripe.json()).message).toMatch(/^Missing body or Stripe-Signature header/);
     } finally {
       webhooks.receive = receive;
     }

@@ -66,7 +66,7 @@ const EVENT_OF_STATUS: Record<InvoiceInput['status'], InvoiceEventType> = {
 
 export type StripeWebhookResult =
   | { status: 200; body: { received: true; applied: boolean; duplicate?: boolean; ignored?: string } }
-  | { status: 400 | 404; message: string };
+  | { status: 401 | 403; message: string };
 
 export class Billing {
   constructor(
@@ -118,14 +118,18 @@ export class Billing {
 
   /** A Stripe webhook delivery: verified over the raw body, deduped on the event id, answered after COMMIT. */
   async stripeWebhook(accountId: string, rawBody: Buffer | undefined, signature: string | undefined): Promise<StripeWebhookResult> {
+    // A refusal must not tell whether the account exists or has a secret: an unknown account, one without a secret and
+    // a wrong signature answer alike (401 unsigned, 403 refused), so the webhook URL cannot be used to probe accounts.
+    if (!rawBody || !signature) return { status: 401, message: 'Missing body or Stripe-Signature header: Stripe signs every delivery.' };
     const account = await this.accounts.get(accountId);
     const secret = account ? (await getBillingSettings(this.db.kysely, accountId))?.stripe_webhook_secret : null;
-    // The same answer for an unknown account and an account without a secret: nothing to learn by probing.
-    if (!account || !secret) return { status: 404, message: 'No Stripe webhook is configured for this account: set its signing secret with PUT /v1/stripe/secret.' };
-    if (!rawBody || !signature) return { status: 400, message: 'Missing body or Stripe-Signature header.' };
     const now = this.clock();
-    const verified = verifyStripeSignature(rawBody, signature, secret, now);
-    if (!verified.ok) return { status: 400, message: `Stripe signature refused: ${verified.reason}.` };
+    // Without a secret, check against a random one: the reason given (signature or timestamp) is then the same as for a wrong secret.
+    const verified = verifyStripeSignature(rawBody, signature, secret || randomUUID(), now);
+    if (!verified.ok || !secret) {
+      const reason = verified.ok ? 'signature_mismatch' : verified.reason;
+      return { status: 403, message: `Stripe signature refused: ${reason}. Check the endpoint's signing secret (whsec_…) set with PUT /v1/stripe/secret.` };
+    }
     const parsed = parseStripeEvent(rawBody);
     if (!parsed.ok) return { status: 200, body: { received: true, applied: false, ignored: parsed.reason } };
     const event = parsed.event;
