@@ -79,22 +79,12 @@ declare module 'fastify' {
     jsonEscapes?: boolean;
   }
   interface FastifyContextConfig {
-    /** @deprecated Ignored: the lowest role of every route is in src/http/roles.ts (removed once no route sets it). */
-    role?: Role;
-    /** @deprecated Ignored: public routes are marked 'public' in src/http/roles.ts (removed once no route sets it). */
-    public?: boolean;
     /** Does not wait for the account's acknowledged events to be applied (see `Deps.readBarrier`): ingestion itself. */
     skipReadBarrier?: boolean;
     /** Answers this route's requests on a listening server before Fastify (see FastPath). */
     fastPath?: FastPath;
   }
 }
-
-/**
- * Whether a /v1, /auth or /webhooks route missing from roles.ts stops the app at start (true) or only warns and
- * needs the owner role (false, while routes are being added).
- */
-const ROLES_TABLE_STRICT = false;
 
 function guarded(url: string): boolean {
   return GUARDED_PREFIXES.some((p) => url === p || url.startsWith(`${p}/`));
@@ -172,10 +162,9 @@ export async function buildApp(deps: Deps, plugins: RoutePlugin[] = [], opts: { 
     if (guarded(r.url)) {
       for (const method of [r.method].flat()) {
         if (method !== 'HEAD') routes.push({ method, url: r.url, schema: r.schema as RouteDoc['schema'] });
+        // A route nobody thought about the role of never starts: the table is the one place that says who may call it.
         if (accessOf(method, r.url) === undefined) {
-          const message = `The route ${routeKey(method, r.url)} has no line in src/http/roles.ts: add one with the lowest role that may call it.`;
-          if (ROLES_TABLE_STRICT) throw new Error(message);
-          console.warn(`${message} Until then it needs the owner role.`);
+          throw new Error(`The route ${routeKey(method, r.url)} has no line in src/http/roles.ts: add one with the lowest role that may call it.`);
         }
       }
     }
@@ -187,9 +176,9 @@ export async function buildApp(deps: Deps, plugins: RoutePlugin[] = [], opts: { 
   app.addHook('onRequest', async (req) => {
     const routeUrl = req.routeOptions.url;
     const listed = routeUrl === undefined ? undefined : accessOf(req.method, routeUrl);
-    // No line: a guarded route not yet in the table needs owner; a /v1 URL that lands on no API route (the 404, or the
-    // dashboard's catch-all) needs a key; anything else is public.
-    const needed: Access = listed ?? (routeUrl !== undefined && guarded(routeUrl) ? 'owner' : req.url === '/v1' || req.url.startsWith('/v1/') || req.url.startsWith('/v1?') ? 'viewer' : 'public');
+    // No line (guarded routes always have one): a /v1 URL that lands on no API route (the 404, or the dashboard's
+    // catch-all) needs a key; anything else is public.
+    const needed: Access = listed ?? (req.url === '/v1' || req.url.startsWith('/v1/') || req.url.startsWith('/v1?') ? 'viewer' : 'public');
     if (needed === 'public') return;
     const header = req.headers.authorization;
     let principal: Principal | null = null;
