@@ -157,4 +157,20 @@ forEachEngine('hardening: every webhook reaches its route on a running server', 
     }
     expect(delivered).toBe(3);
   });
+
+  it('answers a webhook URL whose account id no account can have (NUL, lone surrogate, too long) as for an unknown account', async () => {
+    // PostgreSQL refuses a NUL in a query parameter: the id must never reach it. Found by the fuzzer (500 on PostgreSQL).
+    const body = JSON.stringify([{ email: 'x@example.com', timestamp: Math.floor(Date.now() / 1000), event: 'delivered', sg_event_id: 'sg-bad-id' }]);
+    const unknown = await deliver(server.url, '/webhooks/sendgrid/acc_doesnotexist', body, { 'content-type': 'application/json' });
+    expect(unknown.status, unknown.body).toBe(401);
+    for (const id of ['a%00b', '%ED%A0%80', 'a'.repeat(300)]) {
+      for (const provider of ['sendgrid', 'twilio', 'whatsapp', 'mailgun', 'postmark']) {
+        const answer = await deliver(server.url, `/webhooks/${provider}/${id}`, body, { 'content-type': 'application/json' });
+        expect(answer.status, `${provider} ${id.slice(0, 20)}: ${answer.body}`).toBeGreaterThanOrEqual(400);
+        expect(answer.status, `${provider} ${id.slice(0, 20)}: ${answer.body}`).toBeLessThan(500);
+      }
+    }
+    // And the server still answers what it did before.
+    expect((await deliver(server.url, `/webhooks/sendgrid/${accountId}`, body, { 'content-type': 'application/json' })).status).toBe(401);
+  });
 });

@@ -12,6 +12,7 @@ import {
 import { deleteSuppression, findSuppressed, insertSuppressions } from '../store/suppressions';
 import { findContactsByKeys, updateContact } from '../store/campaigns';
 import { normalizeEmail, normalizePhone } from '../domain/contacts';
+import { badCharacter } from '../domain/bounds';
 import type { IncomingEvent } from '../domain/types';
 import {
   getProviderAdapter, whatsappHandshake, whatsappSecrets, PROVIDER_NAMES, REPLAY_WINDOW_MS,
@@ -35,6 +36,8 @@ declare module '../http/app' {
  * within minutes; a day covers them.
  */
 export const DELIVERY_MEMORY_MS = 24 * 3600 * 1000;
+/** Longer than any account id Mesure makes (`acc_` and 16 hex digits, or a name given at creation), like the API's ids. */
+const MAX_ACCOUNT_ID_LENGTH = 200;
 /** A signed timestamp is accepted up to REPLAY_WINDOW_MS either side of now: a token must outlive both sides. */
 export const TOKEN_MEMORY_MS = 2 * REPLAY_WINDOW_MS + 60 * 1000;
 const SECRET_CACHE_MS = 10_000;
@@ -486,6 +489,9 @@ export class Webhooks {
    * once, one made through another process within SECRET_CACHE_MS.
    */
   private async secretOf(accountId: string, provider: string): Promise<string | undefined> {
+    // The account id comes from a public URL: one no account can have (a NUL, which PostgreSQL refuses, a lone
+    // surrogate, an absurd length) is an account without a secret, answered as any unknown account is.
+    if (accountId.length > MAX_ACCOUNT_ID_LENGTH || badCharacter(accountId) !== null) return undefined;
     const key = `${accountId}/${provider}`;
     const now = this.clock();
     const hit = this.secrets.get(key);
