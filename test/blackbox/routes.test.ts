@@ -805,12 +805,17 @@ const CASES: Record<string, Case> = {
   'GET /v1/alerts/deliveries': {
     status: 200,
     call: (c) => json(c, 'GET', '/v1/alerts/deliveries?limit=10'),
-    // The overdue Stripe invoice above suspended the account: both alerts are queued for the endpoint, which does not
-    // answer (nothing listens on port 9), so they wait for their next attempt with the error they got.
-    check: (a) => {
-      const items = a.json.items as { type: string; status: string; attempts: number; lastError: string | null; payload: { type: string } }[];
+    // The overdue Stripe invoice above suspended the account: both alerts were queued for the endpoint of that moment,
+    // the one removed since. Its deliveries wait for their next attempt (nothing listens on port 9), which ends them as
+    // failed, "endpoint removed", once the sender sees the endpoint is gone (within its retry delay: either may show).
+    check: (a, c) => {
+      const items = a.json.items as { type: string; endpointId: string; status: string; lastError: string | null; payload: { type: string } }[];
       expect(items.map((d) => d.type).sort()).toEqual(['account.suspended', 'invoice.overdue']);
-      for (const d of items) expect(d).toMatchObject({ status: 'pending', attempts: 1, lastError: expect.any(String), payload: { type: d.type } });
+      for (const d of items) {
+        expect(d).toMatchObject({ endpointId: c.alertToDelete, payload: { type: d.type } });
+        if (d.status === 'failed') expect(d.lastError).toBe('endpoint removed');
+        else expect(d).toMatchObject({ status: 'pending', nextAttemptAt: expect.any(String) });
+      }
     },
   },
 
