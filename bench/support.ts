@@ -31,8 +31,14 @@ export function tempDir(prefix = 'mesure-bench-'): { dir: string; remove(): void
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+/**
+ * How long a `mesure` process may take to start: a few seconds alone, but tens of seconds on a loaded two-core machine
+ * (the suite's test files run two at a time, each starting servers and CLI commands). Only a failure waits this long.
+ */
+export const START_TIMEOUT_MS = 60_000;
+
 /** Runs `mesure <args>` with `env` added to the environment; resolves with stdout, rejects with stderr. */
-export function runCli(args: string[], env: Record<string, string>, timeoutMs = 20_000): Promise<string> {
+export function runCli(args: string[], env: Record<string, string>, timeoutMs = START_TIMEOUT_MS): Promise<string> {
   return new Promise((ok, ko) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -69,7 +75,7 @@ export interface ServerProcess {
 }
 
 /** Starts `mesure serve` on 127.0.0.1:<free port> and resolves once it prints that it is running. */
-export async function startServerProcess(env: Record<string, string>, timeoutMs = 20_000): Promise<ServerProcess> {
+export async function startServerProcess(env: Record<string, string>, timeoutMs = START_TIMEOUT_MS): Promise<ServerProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, [BIN, 'serve'], {
     cwd: ROOT,

@@ -8,16 +8,8 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { expect, it } from 'vitest';
 import { forEachEngine, PG_URL } from './support';
-import { callOk, runCli, startServerProcess, tempDir, type ServerProcess } from '../bench/support';
+import { callOk, createAccountWithCli, startServerProcess, tempDir, type ServerProcess } from '../bench/support';
 
-/** `mesure accounts create` (as createAccountWithCli, with a minute to start on a loaded machine). */
-async function createAccount(env: Record<string, string>, name: string): Promise<{ accountId: string; key: string }> {
-  const out = await runCli(['accounts', 'create', '--name', name, '--country', 'FR'], env, 60_000);
-  const accountId = /^account (\S+)$/m.exec(out)?.[1];
-  const key = /^api key (\S+)$/m.exec(out)?.[1];
-  if (!accountId || !key) throw new Error(`unexpected output of accounts create: ${out}`);
-  return { accountId, key };
-}
 
 type Row = Record<string, unknown>;
 
@@ -49,8 +41,8 @@ forEachEngine('hardening: a hostile stored destination cannot end the server', (
       return (await pgClient.query(text, params)).rows as Row[];
     };
     try {
-      const { accountId, key } = await createAccount({ ...env, MESURE_DEMO: '0' }, 'Crash shop');
-      server = await startServerProcess({ ...env, MESURE_PUBLIC_URL: 'http://mesure.test' }, 60_000);
+      const { accountId, key } = await createAccountWithCli({ ...env, MESURE_DEMO: '0' }, 'Crash shop');
+      server = await startServerProcess({ ...env, MESURE_PUBLIC_URL: 'http://mesure.test' });
       const api = <T = any>(method: string, path: string, body?: unknown) => callOk<T>(server!.url, method, path, key, body);
       const campaign = await api<{ id: string }>('POST', '/v1/campaigns', { name: 'Soldes', channel: 'sms' });
       await api('POST', `/v1/campaigns/${campaign.id}/messages`, {
@@ -67,7 +59,7 @@ forEachEngine('hardening: a hostile stored destination cannot end the server', (
       const tokenOf = (path: string) => path.split('/')[2];
       await sql('UPDATE tracked_links SET url = $1 WHERE account_id = $2 AND token = $3', ['https://shop.example/a\r\nSet-Cookie: pwned=1', accountId, tokenOf(lineBreak)]);
       await sql('UPDATE tracked_links SET url = $1 WHERE account_id = $2 AND token = $3', ['https://shop.example/\u0100', accountId, tokenOf(wide)]);
-      server = await startServerProcess({ ...env, MESURE_PUBLIC_URL: 'http://mesure.test' }, 60_000);
+      server = await startServerProcess({ ...env, MESURE_PUBLIC_URL: 'http://mesure.test' });
 
       // Clicks acknowledged before anything goes wrong: redirected, so kept from here on.
       for (let i = 0; i < 3; i++) expect((await click(good)).status).toBe(302);
@@ -87,7 +79,7 @@ forEachEngine('hardening: a hostile stored destination cannot end the server', (
 
       // A restart: the four clicks on the good link are stored (whatever the bad links recorded is another matter).
       await server.stop();
-      server = await startServerProcess({ ...env, MESURE_PUBLIC_URL: 'http://mesure.test' }, 60_000);
+      server = await startServerProcess({ ...env, MESURE_PUBLIC_URL: 'http://mesure.test' });
       const deadline = Date.now() + 10_000;
       let clicks: Row[] = [];
       while (Date.now() < deadline) {

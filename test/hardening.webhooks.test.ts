@@ -10,16 +10,8 @@ import pg from 'pg';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { forEachEngine, PG_URL } from './support';
-import { callOk, runCli, startServerProcess, tempDir, type ServerProcess } from '../bench/support';
+import { callOk, createAccountWithCli, startServerProcess, tempDir, type ServerProcess } from '../bench/support';
 
-/** `mesure accounts create` (as createAccountWithCli, with a minute to start on a loaded machine). */
-async function createAccount(env: Record<string, string>, name: string): Promise<{ accountId: string; key: string }> {
-  const out = await runCli(['accounts', 'create', '--name', name, '--country', 'FR'], env, 60_000);
-  const accountId = /^account (\S+)$/m.exec(out)?.[1];
-  const key = /^api key (\S+)$/m.exec(out)?.[1];
-  if (!accountId || !key) throw new Error(`unexpected output of accounts create: ${out}`);
-  return { accountId, key };
-}
 
 const SHOPIFY_SECRET = 'shpss_hardening_0123456789';
 const STRIPE_SECRET = 'whsec_hardening_0123456789';
@@ -61,8 +53,8 @@ forEachEngine('hardening: every webhook reaches its route on a running server', 
   const api = <T = any>(method: string, path: string, body?: unknown) => callOk<T>(server.url, method, path, key, body);
 
   beforeAll(async () => {
-    ({ accountId, key } = await createAccount({ ...env, MESURE_DEMO: '0' }, 'Hardening shop'));
-    server = await startServerProcess({ ...env, MESURE_PUBLIC_URL: 'http://mesure.test' }, 60_000);
+    ({ accountId, key } = await createAccountWithCli({ ...env, MESURE_DEMO: '0' }, 'Hardening shop'));
+    server = await startServerProcess({ ...env, MESURE_PUBLIC_URL: 'http://mesure.test' });
     await api('PUT', '/v1/shopify/secret', { secret: SHOPIFY_SECRET });
     await api('PUT', '/v1/stripe/secret', { secret: STRIPE_SECRET });
     for (const [provider, secret] of [['sendgrid', SENDGRID_PUBLIC_KEY], ['mailgun', MAILGUN_KEY], ['postmark', POSTMARK_CREDENTIALS]]) {

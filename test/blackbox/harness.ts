@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import twilioLib from 'twilio';
 import Stripe from 'stripe';
-import { runCli, startServerProcess, tempDir, type ServerProcess } from '../../bench/support';
+import { createAccountWithCli, startServerProcess, tempDir, type ServerProcess } from '../../bench/support';
 import { PG_URL, type Engine } from '../support';
 import type { Role } from '../../src/services/accounts';
 
@@ -43,7 +43,7 @@ export async function startBlackbox(engine: Engine, name = 'Black-box shop', oth
   let server: ServerProcess | undefined;
   try {
     const { accountId, key: owner } = await accountWithCli(env, name); // migrates the database first
-    const [started, ...made] = await Promise.allSettled([startServerProcess(env, 60_000), ...others.map((n) => accountWithCli(env, n))]);
+    const [started, ...made] = await Promise.allSettled([startServerProcess(env), ...others.map((n) => accountWithCli(env, n))]);
     if (started.status === 'fulfilled') server = started.value;
     for (const r of [started, ...made]) if (r.status === 'rejected') throw r.reason;
     const otherAccounts = made.map((r) => (r as PromiseFulfilledResult<{ accountId: string; key: string }>).value);
@@ -70,13 +70,9 @@ export async function startBlackbox(engine: Engine, name = 'Black-box shop', oth
   }
 }
 
-/** `mesure accounts create` on the server's database: the account's id and its owner key (a minute allowed: 2 busy cores). */
-export async function accountWithCli(env: Record<string, string>, name: string): Promise<{ accountId: string; key: string }> {
-  const out = await runCli(['accounts', 'create', '--name', name, '--country', 'FR'], { ...env, MESURE_DEMO: '0' }, 60_000);
-  const accountId = /^account (\S+)$/m.exec(out)?.[1];
-  const key = /^api key (\S+)$/m.exec(out)?.[1];
-  if (!accountId || !key) throw new Error(`unexpected output of mesure accounts create: ${out}`);
-  return { accountId, key };
+/** `mesure accounts create` on the server's database (no demo): the account's id and its owner key. */
+export function accountWithCli(env: Record<string, string>, name: string): Promise<{ accountId: string; key: string }> {
+  return createAccountWithCli({ ...env, MESURE_DEMO: '0' }, name);
 }
 
 export interface Answer {
