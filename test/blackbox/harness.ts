@@ -2,14 +2,12 @@
 // with the CLI and one API key per role, raw HTTP over real sockets (Buffer bodies with Content-Length, as providers
 // send them), the routes /openapi.json lists, and each provider's webhook signature computed as the provider does.
 import { createHmac, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import { join } from 'node:path';
-import { request, type IncomingHttpHeaders } from 'node:http';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import type { IncomingHttpHeaders } from 'node:http';
 import twilioLib from 'twilio';
 import Stripe from 'stripe';
-import { createAccountWithCli, startServerProcess, tempDir, type ServerProcess } from '../../bench/support';
-import { PG_URL, type Engine } from '../support';
+import { createAccountWithCli, startServerProcess, type ServerProcess } from '../../bench/support';
+import type { Engine } from '../support';
+import { databaseEnv, rawCall } from './seed-support';
 import type { Role } from '../../src/services/accounts';
 
 export interface Blackbox {
@@ -29,17 +27,7 @@ export interface Blackbox {
 
 /** A fresh Mesure server process with an account and an owner, analyst and viewer key, and `others` accounts. */
 export async function startBlackbox(engine: Engine, name = 'Black-box shop', others: string[] = []): Promise<Blackbox> {
-  const tmp = tempDir('mesure-blackbox-');
-  const schema = `bb_${randomBytes(5).toString('hex')}`;
-  const env: Record<string, string> =
-    engine === 'sqlite' ? { DATABASE_URL: `file:${join(tmp.dir, 'mesure.db')}` } : { DATABASE_URL: PG_URL, MESURE_PG_SCHEMA: schema };
-  const dropSchema = async () => {
-    if (engine !== 'postgres') return;
-    const c = new pg.Client({ connectionString: PG_URL });
-    await c.connect();
-    await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await c.end();
-  };
+  const { env, drop } = databaseEnv(engine);
   let server: ServerProcess | undefined;
   try {
     const { accountId, key: owner } = await accountWithCli(env, name); // migrates the database first
@@ -58,14 +46,12 @@ export async function startBlackbox(engine: Engine, name = 'Black-box shop', oth
       engine, url: s.url, accountId, keys, server: s, env, others: otherAccounts,
       stop: async () => {
         await s.stop();
-        await dropSchema();
-        tmp.remove();
+        await drop();
       },
     };
   } catch (err) {
     await server?.kill();
-    await dropSchema();
-    tmp.remove();
+    await drop();
     throw err;
   }
 }
@@ -95,36 +81,14 @@ export interface SendOptions {
 }
 
 /** One HTTP request on its own connection; the body, if any, is one Buffer with an explicit Content-Length. */
-export function send(baseUrl: string, method: string, path: string, opts: SendOptions = {}): Promise<Answer> {
+export async function send(baseUrl: string, method: string, path: string, opts: SendOptions = {}): Promise<Answer> {
   const payload = opts.json !== undefined ? Buffer.from(JSON.stringify(opts.json)) : opts.body === undefined ? undefined : Buffer.from(opts.body);
   const contentType = opts.contentType ?? (opts.json !== undefined ? 'application/json' : undefined);
   const url = new URL(path, baseUrl);
-  const headers: Record<string, string | number> = { ...opts.headers };
+  const headers: Record<string, string> = { ...opts.headers };
   if (opts.key) headers.authorization = `Bearer ${opts.key}`;
-  if (payload) {
-    headers['content-length'] = payload.length;
-    if (contentType) headers['content-type'] = contentType;
-  }
-  return new Promise((ok, ko) => {
-    const req = request({ agent: false, method, hostname: url.hostname, port: url.port, path: url.pathname + url.search, headers }, (res) => {
-      const parts: Buffer[] = [];
-      res.on('data', (d: Buffer) => parts.push(d));
-      res.on('error', ko);
-      res.on('end', () => {
-        const text = Buffer.concat(parts).toString('utf8');
-        let json: unknown;
-        try {
-          json = text ? JSON.parse(text) : undefined;
-        } catch {
-          json = undefined;
-        }
-        ok({ status: res.statusCode ?? 0, headers: res.headers, text, json });
-      });
-    });
-    req.setTimeout(20_000, () => req.destroy(new Error(`${method} ${path}: no answer within 20 s`)));
-    req.on('error', ko);
-    req.end(payload);
-  });
+  if (payload && contentType) headers['content-type'] = contentType;
+  return (await rawCall(baseUrl, { method, path: url.pathname + url.search, headers, body: payload }, 20_000)) as Answer;
 }
 
 /** Every 'METHOD /path' of /openapi.json, paths as the document writes them ('/v1/campaigns/{id}'). */
