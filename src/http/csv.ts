@@ -1,4 +1,39 @@
+// CSV over HTTP: cells a spreadsheet would run as a formula are neutralised on the way out, and an imported file's
+// body is read within the body limit on the way in.
+import type { Readable } from 'node:stream';
+
 // CSV cells that a spreadsheet would run as a formula (= + - @, tab, carriage return) are prefixed with a quote.
 export function neutralizeCsvCell(value: string): string {
   return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
+
+/**
+ * An imported CSV file's whole body as bytes, or null when it is larger than `limit` (said by its Content-Length, or
+ * found while reading: the rest is drained unread). CSV bodies reach the routes as raw streams, which Fastify's
+ * bodyLimit does not watch; reading the whole file first also means an import never stores half of a refused file.
+ */
+export function readCsvBody(body: Readable | string | Buffer, contentLength: string | undefined, limit: number): Promise<Buffer | null> {
+  if (Number(contentLength) > limit) return Promise.resolve(null);
+  if (typeof body === 'string' || Buffer.isBuffer(body)) {
+    const b = Buffer.isBuffer(body) ? body : Buffer.from(body);
+    return Promise.resolve(b.length > limit ? null : b);
+  }
+  // Events rather than `for await`: leaving that loop early destroys the request, and the 413 needs its socket.
+  return new Promise((ok, ko) => {
+    const parts: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer | string) => {
+      const b = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      size += b.length;
+      if (size <= limit) return void parts.push(b);
+      body.off('data', onData);
+      body.off('end', onEnd);
+      body.resume();
+      ok(null);
+    };
+    const onEnd = () => ok(Buffer.concat(parts, size));
+    body.on('data', onData);
+    body.once('end', onEnd);
+    body.once('error', ko);
+  });
 }

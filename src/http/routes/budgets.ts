@@ -1,12 +1,13 @@
 // Budget, send gate, suppression list, invoice, Stripe webhook and alert routes. Each one validates, authorizes,
 // calls a service and answers: the rules live in services/budgets.ts, billing.ts, alerts.ts and the domain.
 import type { FastifyInstance } from 'fastify';
+import type { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import type { Deps } from '../app';
 import { accountOf } from '../app';
 import { bodyTooLarge, HttpError, sendError, sendOutcome } from '../errors';
 import { isoTime, money, moneyOrNull, pageQuery, recipientSchema } from '../schemas';
-import { neutralizeCsvCell } from '../csv';
+import { neutralizeCsvCell, readCsvBody } from '../csv';
 import { CHANNELS, FAILURE_REASONS, type Channel } from '../../domain/types';
 import { WHATSAPP_CATEGORIES } from '../../domain/costs';
 import { ALERT_KINDS } from '../../domain/alerts';
@@ -201,9 +202,10 @@ export async function budgetRoutes(app: FastifyInstance, deps: Deps): Promise<vo
   app.post('/v1/suppressions/import', { schema: { summary: 'Import a CSV (channel,address,reason); rejected lines are reported with their numbers' } }, async (req, reply) => {
     const ct = String(req.headers['content-type'] ?? '');
     if (!/^text\/csv|^text\/plain/.test(ct)) return sendError(reply, 415, 'Send the CSV as text/csv (header: channel,address,reason).');
-    const text = await readText(req.body as NodeJS.ReadableStream, deps.bodyLimitBytes ?? 16 * 1024 * 1024);
-    if (text === null) return sendError(reply, 413, bodyTooLarge(deps.bodyLimitBytes ?? 16 * 1024 * 1024, 'split the file into several imports'));
-    const out = await deps.suppressionList.importCsv(accountOf(req), text);
+    const limit = deps.bodyLimitBytes ?? 16 * 1024 * 1024;
+    const bytes = await readCsvBody(req.body as Readable, req.headers['content-length'], limit);
+    if (bytes === null) return sendError(reply, 413, bodyTooLarge(limit, 'split the file into several imports'));
+    const out = await deps.suppressionList.importCsv(accountOf(req), bytes.toString('utf8'));
     if (!out.ok) return sendError(reply, 400, out.message);
     return out.value;
   });
@@ -274,14 +276,3 @@ export async function budgetRoutes(app: FastifyInstance, deps: Deps): Promise<vo
   });
 }
 
-async function readText(stream: NodeJS.ReadableStream, limit: number): Promise<string | null> {
-  const parts: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream as AsyncIterable<Buffer | string>) {
-    const b = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    size += b.length;
-    if (size > limit) return null;
-    parts.push(b);
-  }
-  return Buffer.concat(parts).toString('utf8');
-}

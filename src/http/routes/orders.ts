@@ -6,6 +6,7 @@ import type { Deps } from '../app';
 import { accountOf } from '../app';
 import { bodyTooLarge, HttpError, sendError, sendOutcome, type Detail } from '../errors';
 import { isoDate, isoTime, money } from '../schemas';
+import { readCsvBody } from '../csv';
 import { buildOrder, type Order, type OrderSource } from '../../domain/orders';
 import { ATTRIBUTION_MODELS, WINDOW_KINDS } from '../../domain/attribution';
 import { CHANNELS } from '../../domain/types';
@@ -262,13 +263,10 @@ export async function orderRoutes(app: FastifyInstance, deps: Deps): Promise<voi
     }
     const body = req.body as Readable | string | Buffer | undefined;
     if (body === undefined) return sendError(reply, 400, 'The CSV body is empty.');
-    // The CSV parser takes the raw stream, which Fastify's bodyLimit does not watch. The import stores orders batch by
-    // batch as it reads, so the whole file is read (within the limit) before the first one, never half of it.
+    // The import stores orders batch by batch as it reads: the whole file is read (within the limit) before the first.
     const limit = deps.bodyLimitBytes ?? 16 * 1024 * 1024;
-    const tooLarge = () => sendError(reply, 413, bodyTooLarge(limit, 'split the file into several imports'));
-    if (Number(req.headers['content-length']) > limit) return tooLarge();
-    const bytes = await readWithin(body, limit);
-    if (bytes === null) return tooLarge();
+    const bytes = await readCsvBody(body, req.headers['content-length'], limit);
+    if (bytes === null) return sendError(reply, 413, bodyTooLarge(limit, 'split the file into several imports'));
     const { Readable: R } = await import('node:stream');
     const stream = R.from([bytes]);
     const outcome = await service().importCsv(accountOf(req), stream, { mapping: q.mapping, columns, timeZone: q.timeZone, decimalSeparator: q.decimalSeparator, defaultCurrency: q.currency });
@@ -335,31 +333,5 @@ export async function orderRoutes(app: FastifyInstance, deps: Deps): Promise<voi
     });
     if (details.length) return sendError(reply, 400, `${details.length} rate(s) are invalid; nothing was changed.`, details);
     return service().setCurrencyRates(accountId, rates.map((r) => ({ ...r, validFrom: zonedDayStart(r.validFrom, account.time_zone) })));
-  });
-}
-
-/** The whole body as bytes, or null as soon as it exceeds `limit` (the rest is drained unread). */
-function readWithin(body: Readable | string | Buffer, limit: number): Promise<Buffer | null> {
-  if (typeof body === 'string' || Buffer.isBuffer(body)) {
-    const b = Buffer.isBuffer(body) ? body : Buffer.from(body);
-    return Promise.resolve(b.length > limit ? null : b);
-  }
-  // Events rather than `for await`: leaving that loop early destroys the request, and the 413 needs its socket.
-  return new Promise((ok, ko) => {
-    const parts: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer | string) => {
-      const b = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-      size += b.length;
-      if (size <= limit) return void parts.push(b);
-      body.off('data', onData);
-      body.off('end', onEnd);
-      body.resume();
-      ok(null);
-    };
-    const onEnd = () => ok(Buffer.concat(parts, size));
-    body.on('data', onData);
-    body.once('end', onEnd);
-    body.once('error', ko);
   });
 }
