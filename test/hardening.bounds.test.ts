@@ -77,7 +77,7 @@ forEachEngine('hardening: bounds and mistakes', (engine: Engine) => {
     // accounts create` runs, in this process (a CLI process per account is too slow on a loaded machine).
     const mesure = await assemble(loadConfig({ ...env, MESURE_DEMO: '0' }));
     try {
-      for (let i = 0; i < 10; i++) {
+      for (let i = 0; i < 11; i++) {
         const a = await mesure.deps.accounts.create({ name: `Bounds shop ${i}`, currency: 'EUR', timeZone: 'Europe/Paris', defaultCountry: 'FR' });
         accounts.push({ accountId: a.id, key: (await mesure.deps.accounts.createKey(a.id, 'tests', 'owner')).token });
       }
@@ -257,6 +257,20 @@ forEachEngine('hardening: bounds and mistakes', (engine: Engine) => {
     expect(results[0]).toMatchObject({ index: 0, status: 'allowed' });
     expect(results[1]).toMatchObject({ index: 1, status: 'refused', reason: 'invalid_recipient' });
     await readsOk(a, campaignId, 3);
+  });
+
+  it('finding 5: a blank phone at the send gate is refused as invalid_recipient, recorded under its external id when it has one', async () => {
+    // Found by the fuzzer: a phone of blanks passed the gate's check but could not be registered (500).
+    const a = account();
+    const sms = await callOk<{ id: string }>(server.url, 'POST', '/v1/campaigns', a.key, { name: 'Blank phones', channel: 'sms' });
+    const r = await call(server.url, 'POST', `/v1/campaigns/${sms.id}/sends`, a.key, { recipients: [{ phone: ' ' }, { phone: '  ', externalId: 'crm-42' }] });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    const results = (r.body as { results: { index: number; status: string; reason?: string; messageId: string | null }[] }).results;
+    expect(results[0]).toMatchObject({ index: 0, status: 'refused', reason: 'invalid_recipient', messageId: null });
+    expect(results[1]).toMatchObject({ index: 1, status: 'refused', reason: 'invalid_recipient', messageId: expect.any(String) });
+    const page = await call(server.url, 'GET', `/v1/campaigns/${sms.id}/recipients`, a.key);
+    expect(page.status).toBe(200);
+    expect((page.body as { items: { messageId: string }[] }).items.map((m) => m.messageId)).toEqual([results[1].messageId]);
   });
 
   it('finding 5: a NUL byte or a lone surrogate in a body, a query or a path id is refused with 400 naming the field', async () => {

@@ -8,7 +8,7 @@ import type { Writer } from './writer';
 import type { AccountDirectory } from './accounts';
 import type { Alerts } from './alerts';
 import type { Billing } from './billing';
-import { saveMessageChanges, type CostingHook, type Ingestor, type ItemError, type Outcome, type RegisterItem } from './ingest';
+import { recordedRecipient, saveMessageChanges, type CostingHook, type Ingestor, type ItemError, type Outcome, type RegisterItem } from './ingest';
 import { todayIn } from './campaigns';
 import { findContactsByKeys, getCampaign, getCampaigns, listCampaignRows, updateCampaign } from '../store/campaigns';
 import { findMessagesByIds, findMessagesByProviderIds, findMessagesByRecipients } from '../store/messages';
@@ -312,8 +312,7 @@ export class Budgets implements CostingHook {
       if (p.address === null) {
         // A malformed address is recorded as a message not sent; a recipient with nothing to record it by ({}) is
         // only refused (registering it would fail the whole batch).
-        const raw = channel === 'email' ? p.r.email : channel === 'mail' ? p.r.address : p.r.phone;
-        if (raw || p.r.externalId) fresh.push({ p, allowed: false, item: { recipient: identity(p.r), keys: p.keys, notSentReason: 'invalid_recipient' } });
+        if (recordedRecipient(channel, p.r, p.keys, account.default_country ?? undefined) !== null) fresh.push({ p, allowed: false, item: { recipient: identity(p.r), keys: p.keys, notSentReason: 'invalid_recipient' } });
         refuse('invalid_recipient');
         continue;
       }

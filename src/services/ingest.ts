@@ -63,6 +63,17 @@ export function normalizeRecipient(channel: Channel, raw: string, defaultCountry
   return trimmed;
 }
 
+/**
+ * What a message is recorded under: its channel's normalised address; else the value given, as given (a malformed
+ * address is kept, to be shown as not sent); else its external id. Null when it has none of them, e.g. only blanks:
+ * such a message cannot be registered, and the send gate only refuses it.
+ */
+export function recordedRecipient(channel: Channel, recipient: RecipientIdentity, keys: RecipientKeys, defaultCountry?: string): string | null {
+  if (keys.address) return keys.address;
+  const raw = channel === 'email' ? recipient.email : channel === 'mail' ? normalizeAddress(recipient.address) ?? formatAddress(recipient.address) : recipient.phone;
+  return (raw ? normalizeRecipient(channel, raw, defaultCountry) : '') || (recipient.externalId ? `ext:${recipient.externalId}` : null);
+}
+
 function dedupeKey(e: IncomingEvent, target: string): string {
   if (e.providerEventId) {
     const provider = e.ref.kind === 'provider' ? e.ref.provider : (e.provider ?? 'api');
@@ -488,8 +499,7 @@ export class Ingestor {
       // Each recipient is normalised once (its phone parsed once): the channel's address and the contact keys.
       const keys = item.keys ?? recipientKeys(channel, item.recipient, country);
       const address = keys.address;
-      const raw = channel === 'email' ? item.recipient.email : channel === 'mail' ? normalizeAddress(item.recipient.address) ?? formatAddress(item.recipient.address) : item.recipient.phone;
-      const recipient = address ?? (raw ? normalizeRecipient(channel, raw, country) : item.recipient.externalId ? `ext:${item.recipient.externalId}` : null);
+      const recipient = recordedRecipient(channel, item.recipient, keys, country);
       if (!recipient) {
         errors.push({ index, field: 'recipient', message: `a ${channel} message needs ${channel === 'email' ? 'an email' : channel === 'mail' ? 'a postal address' : 'a phone number'} or an externalId` });
       }
