@@ -47,7 +47,7 @@ export interface Schema {
 interface Parameter { name: string; in: string; required?: boolean; description?: string; schema?: Schema }
 interface Content { schema?: Schema }
 interface Response { $ref?: string; description?: string; content?: Record<string, Content> }
-export interface Operation {
+interface Operation {
   summary?: string;
   description?: string;
   tags?: string[];
@@ -89,7 +89,7 @@ export function operations(doc: OpenApiDocument): { key: string; method: string;
 }
 
 /** The heading anchor GitHub gives a route's heading ('### `GET /v1/campaigns/{id}`' → 'get-v1campaignsid'). */
-export function anchorOf(heading: string): string {
+function anchorOf(heading: string): string {
   return heading.toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').trim().replace(/\s/g, '-');
 }
 
