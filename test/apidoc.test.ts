@@ -80,6 +80,38 @@ function unnamedProperties(doc: OpenApiDocument, apiMd: string, reference: strin
   return missing;
 }
 
+/**
+ * The request body properties API.md writes right after a route (`POST /v1/x` `{ name, tags?: string[] }`, an
+ * optional "(owner)" between) that the route's body schema does not have: a property the server would refuse.
+ * Map keys (`perSegment: { default, FR? }`) count when they match the map's key pattern.
+ */
+function unreadBodyProperties(doc: OpenApiDocument, markdown: string): string[] {
+  const ops = new Map(operations(doc).map((o) => [o.key, o.op]));
+  const unread: string[] = [];
+  for (const m of markdown.matchAll(/`(POST|PUT|PATCH|DELETE) (\/[^`\s?]+)`\s*(?:\([^)]*\)\s*)?`(\{[^`]*\})`/g)) {
+    const key = `${m[1]} ${m[2]}`;
+    const known = new Set<string>();
+    const keyPatterns: RegExp[] = [];
+    const walk = (s: unknown): void => {
+      if (s === null || typeof s !== 'object') return;
+      if (Array.isArray(s)) return s.forEach(walk);
+      const schema = s as Schema;
+      for (const name of Object.keys(schema.properties ?? {})) known.add(name);
+      if (schema.propertyNames?.pattern) keyPatterns.push(new RegExp(schema.propertyNames.pattern));
+      for (const [k, v] of Object.entries(schema)) if (k !== 'enum' && k !== 'const' && k !== 'default') walk(v);
+    };
+    walk(ops.get(key)?.requestBody);
+    // A property starts an item ('{', ',' or '|' before it) and ends it ('?', ':', ',', '}' or '|' after it); quoted
+    // values ("text"|"html") and null are values, not properties.
+    const body = m[3].replace(/"[^"]*"/g, '""');
+    for (const [, name] of body.matchAll(/(?<=[{,|]\s*)([A-Za-z_][A-Za-z0-9_]*)\??(?=\s*[:,}|])/g)) {
+      if (name === 'null' || known.has(name) || keyPatterns.some((p) => p.test(name))) continue;
+      unread.push(`${key}: ${name}`);
+    }
+  }
+  return unread;
+}
+
 describe('docs/API.md and docs/API-REFERENCE.md against /openapi.json', () => {
   let doc: OpenApiDocument;
   let routes: string[];
@@ -117,6 +149,10 @@ describe('docs/API.md and docs/API-REFERENCE.md against /openapi.json', () => {
     const known = new Set(routes);
     const bogus = namedRoutes(apiMd).filter((r) => API_PREFIXES.some((p) => r.split(' ')[1].startsWith(p)) && !known.has(r));
     expect(bogus, 'routes docs/API.md names that /openapi.json does not list (path parameters must use its names, e.g. {id})').toEqual([]);
+  });
+
+  it('gives in docs/API.md only request body properties the server reads', () => {
+    expect(unreadBodyProperties(doc, apiMd), 'properties docs/API.md gives a route\'s body that its schema does not have (the server answers 400)').toEqual([]);
   });
 
   it('names every parameter and request and response property of every route in docs/API.md or in the reference', () => {
