@@ -5,6 +5,7 @@ import {
   GSM7_TABLES,
   actualCostFromProvider,
   campaignFixedCostMinor,
+  campaignSendDay,
   countryOfPhone,
   decimalPriceToMinor,
   estimateMessageCost,
@@ -198,9 +199,25 @@ describe('estimateMessageCost', () => {
     expect(estimateMessageCost({ currency: 'EUR' }, { channel: 'sms', text: 'x' }).detail.priced).toBe(false);
   });
 
-  it('gives the campaign fixed cost', () => {
+  it("gives the campaign fixed cost: the override's when it sets one (0 included), else the account's", () => {
     expect(campaignFixedCostMinor(model)).toBe(5000);
     expect(campaignFixedCostMinor({ currency: 'EUR' })).toBe(0);
+    expect(campaignFixedCostMinor(model, { fixedCostMinor: 1500 })).toBe(1500);
+    expect(campaignFixedCostMinor(model, { fixedCostMinor: 0 })).toBe(0);
+    expect(campaignFixedCostMinor(model, { sms: { perSegment: { FR: 1 } } })).toBe(5000);
+    // Without an account model the override alone decides.
+    expect(campaignFixedCostMinor(null, { fixedCostMinor: 700 })).toBe(700);
+    expect(campaignFixedCostMinor(null, null)).toBe(0);
+  });
+
+  it("counts the fixed cost on the campaign's send day, in the account's zone", () => {
+    // 2026-03-01T23:30Z is already March 2nd in Paris (UTC+1).
+    const sendAt = Date.parse('2026-03-01T23:30:00Z');
+    const createdAt = Date.parse('2026-02-20T10:00:00Z');
+    expect(campaignSendDay({ sendAt, firstCohortDay: '2026-02-25', createdAt }, 'Europe/Paris')).toBe('2026-03-02');
+    expect(campaignSendDay({ sendAt, firstCohortDay: null, createdAt }, 'UTC')).toBe('2026-03-01');
+    expect(campaignSendDay({ sendAt: null, firstCohortDay: '2026-02-25', createdAt }, 'Europe/Paris')).toBe('2026-02-25');
+    expect(campaignSendDay({ sendAt: null, firstCohortDay: null, createdAt }, 'Europe/Paris')).toBe('2026-02-20');
   });
 });
 

@@ -2,6 +2,7 @@
 // per campaign), the estimate reserved by the send gate and the actual cost once a provider reports it.
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import type { Channel } from './types';
+import { dayInZone } from './message';
 
 // ---------------------------------------------------------------------------------------------------------------
 // SMS segments (3GPP TS 23.038 alphabet, TS 23.040 concatenation). See docs/BUDGETS.md, "Counting SMS segments".
@@ -258,9 +259,23 @@ export function estimateMessageCost(model: CostModel, input: MessageCostInput): 
   }
 }
 
-/** The campaign's fixed cost (software, design) in minor units, counted once in its spend. */
-export function campaignFixedCostMinor(model: CostModel): number {
-  return model.fixedCostMinor ?? 0;
+/**
+ * The campaign's fixed cost (software, design) in minor units, counted once in its spend: the `fixedCostMinor` of
+ * its override when it sets one (0 included), else the account model's, else 0. Without an account model the
+ * override alone decides (a fixed cost needs no message prices).
+ */
+export function campaignFixedCostMinor(account: CostModel | null, override?: CostModelOverride | null): number {
+  return (account ? mergeCostModel(account, override) : override)?.fixedCostMinor ?? 0;
+}
+
+/**
+ * The day, in the account's time zone, a campaign's fixed cost is counted on (daily series, periods): the day of its
+ * send date when set, else its earliest message's cohort day, else the day it was registered. So a period's spend
+ * holds the fixed cost iff that day is inside it, and the daily series adds up to the campaign's spend.
+ */
+export function campaignSendDay(c: { sendAt: number | null; firstCohortDay: string | null; createdAt: number }, timeZone: string): string {
+  if (c.sendAt !== null) return dayInZone(c.sendAt, timeZone);
+  return c.firstCohortDay ?? dayInZone(c.createdAt, timeZone);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

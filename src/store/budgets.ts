@@ -104,6 +104,16 @@ const CHUNK = 500;
 export async function getCostModels(h: Handle, accountId: string, campaignId: string): Promise<CostModelRow[]> {
   return h.selectFrom('cost_models').selectAll().where('account_id', '=', accountId).where('campaign_id', 'in', ['', campaignId]).execute();
 }
+/** The account's model ('') and campaign overrides: of these campaigns, or every override when none are given. */
+export async function listCostModels(h: Handle, accountId: string, campaignIds?: string[]): Promise<CostModelRow[]> {
+  if (!campaignIds) return h.selectFrom('cost_models').selectAll().where('account_id', '=', accountId).execute();
+  const out: CostModelRow[] = [];
+  const ids = ['', ...new Set(campaignIds)];
+  for (let i = 0; i < ids.length; i += 900) {
+    out.push(...(await h.selectFrom('cost_models').selectAll().where('account_id', '=', accountId).where('campaign_id', 'in', ids.slice(i, i + 900)).execute()));
+  }
+  return out;
+}
 export async function getCostModel(h: Handle, accountId: string, campaignId: string): Promise<CostModelRow | undefined> {
   return h.selectFrom('cost_models').selectAll().where('account_id', '=', accountId).where('campaign_id', '=', campaignId).executeTakeFirst();
 }
