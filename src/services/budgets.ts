@@ -10,6 +10,7 @@ import type { Alerts } from './alerts';
 import type { Billing } from './billing';
 import { recordedRecipient, saveMessageChanges, type CostingHook, type Ingestor, type ItemError, type Outcome, type RegisterItem } from './ingest';
 import { todayIn } from './campaigns';
+import { sumFixedCosts } from './fixedCosts';
 import { findContactsByKeys, getCampaign, getCampaigns, listCampaignRows, updateCampaign } from '../store/campaigns';
 import { findMessagesByIds, findMessagesByProviderIds, findMessagesByRecipients } from '../store/messages';
 import { findSuppressed } from '../store/suppressions';
@@ -703,13 +704,14 @@ export class Budgets implements CostingHook {
       const l = (await getLedgers(this.db.kysely, accountId, [monthOf(today)])).get(monthOf(today));
       used = l?.used_minor ?? 0;
       reserved = l?.reserved_minor ?? 0;
-      spend7 = await sumSpend(this.db.kysely, accountId, from, today);
+      spend7 = await sumSpend(this.db.kysely, accountId, from, today) + (await sumFixedCosts(this.db.kysely, accountId, account.time_zone, from, today));
     } else {
       for (const l of await listCampaignLedgers(this.db.kysely, accountId, active.map((c) => c.id))) {
         used += l.used_minor;
         reserved += l.reserved_minor;
       }
-      spend7 = await sumSpend(this.db.kysely, accountId, from, today, active.map((c) => c.id));
+      const ids = active.map((c) => c.id);
+      spend7 = await sumSpend(this.db.kysely, accountId, from, today, ids) + (await sumFixedCosts(this.db.kysely, accountId, account.time_zone, from, today, { campaignIds: ids }));
     }
     const card = budgetCard({
       campaignBudgetsMinor: active.map((c) => storedMoney(c.budget_minor)!), accountMonthlyBudgetMinor: monthly, usedMinor: used, reservedMinor: reserved,
