@@ -2,12 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
-  GSM7_TABLES,
   actualCostFromProvider,
   campaignFixedCostMinor,
   campaignSendDay,
   countryOfPhone,
-  decimalPriceToMinor,
   estimateMessageCost,
   mergeCostModel,
   milliToMinor,
@@ -53,10 +51,18 @@ describe('smsSegments: GSM-7', () => {
     expect(smsSegments('Été à Genève: ÇÅÑÜß ΔΦΓΛΩΠΨΣΘΞ ¿¡ £$¥ @').encoding).toBe('GSM-7');
   });
 
-  it('has 127 basic characters (128 minus ESC) and 10 extension characters, none twice', () => {
-    expect([...GSM7_TABLES.basic].length).toBe(127);
-    expect(new Set(GSM7_TABLES.basic).size).toBe(127);
-    expect([...GSM7_TABLES.extension].length).toBe(10);
+  it('knows 127 basic characters (128 minus ESC) and 10 extension characters, as smsSegments counts them', () => {
+    // Every character of the Basic Multilingual Plane, alone: GSM-7 at 1 septet (basic) or 2 (extension), else UCS-2.
+    let basic = 0;
+    let extension = 0;
+    for (let code = 0; code <= 0xffff; code++) {
+      const s = smsSegments(String.fromCharCode(code));
+      if (s.encoding !== 'GSM-7') continue;
+      if (s.units === 1) basic += 1;
+      else if (s.units === 2) extension += 1;
+    }
+    expect(basic).toBe(127);
+    expect(extension).toBe(10);
   });
 });
 
@@ -269,20 +275,6 @@ describe('actualCostFromProvider', () => {
     expect(actualCostFromProvider(model, { channel: 'sms', country: 'FR', segments: 2 }, 7)).toEqual({ costMinor: 15, source: 'provider_segments' });
     expect(actualCostFromProvider(model, { channel: 'whatsapp', pricingCategory: 'something_new' }, 14)).toEqual({ costMinor: 14, source: 'estimate' });
     expect(actualCostFromProvider(model, { channel: 'mail' }, 150)).toEqual({ costMinor: 150, source: 'estimate' });
-  });
-});
-
-describe('decimalPriceToMinor', () => {
-  it('converts a decimal price string to absolute minor units, half up, without float error', () => {
-    expect(decimalPriceToMinor('-0.00750')).toBe(1); // 0.75 ¢ → 1
-    expect(decimalPriceToMinor('0.005')).toBe(1); // 0.5 ¢ → 1
-    expect(decimalPriceToMinor('-0.0049')).toBe(0); // 0.49 ¢ → 0
-    expect(decimalPriceToMinor('1.234')).toBe(123);
-    expect(decimalPriceToMinor('12')).toBe(1200);
-    expect(decimalPriceToMinor('-120', 0)).toBe(120);
-    expect(decimalPriceToMinor('1.5', 0)).toBe(2);
-    expect(decimalPriceToMinor('abc')).toBeNull();
-    expect(decimalPriceToMinor('')).toBeNull();
   });
 });
 

@@ -18,9 +18,6 @@ const GSM7_EXTENSION = '\f^{}\\[~]|€';
 const GSM7_BASIC_SET = new Set(GSM7_BASIC);
 const GSM7_EXTENSION_SET = new Set(GSM7_EXTENSION);
 
-/** Exposed for tests: the basic table must hold exactly 127 characters. */
-export const GSM7_TABLES = { basic: GSM7_BASIC, extension: GSM7_EXTENSION } as const;
-
 export type SmsEncoding = 'GSM-7' | 'UCS-2';
 
 export interface SmsSegments {
@@ -351,22 +348,6 @@ export function actualCostFromProvider(model: CostModel, facts: ProviderCostFact
     if (cost.detail.priced) return { costMinor: cost.costMinor, source: 'provider_segments' };
   }
   return { costMinor: estimatedMinor, source: 'estimate' };
-}
-
-/**
- * A decimal price string (Twilio's "-0.00750") in minor units, absolute, rounded half up; `minorDigits` is the
- * currency's exponent (2 for EUR/USD, 0 for JPY). Null when the string is not a number.
- */
-export function decimalPriceToMinor(price: string, minorDigits = 2): number | null {
-  const m = /^\s*[-+]?(\d*)(?:\.(\d*))?\s*$/.exec(price);
-  if (!m || (m[1] === '' && (m[2] ?? '') === '')) return null;
-  const whole = m[1] || '0';
-  const frac = m[2] ?? '';
-  // Integer arithmetic on the digits: float parsing would turn 0.005 into 0.00499… and round it down.
-  const kept = (frac + '0'.repeat(minorDigits)).slice(0, minorDigits);
-  const next = frac.length > minorDigits ? Number(frac[minorDigits]) : 0;
-  const minor = Number(whole) * 10 ** minorDigits + Number(kept || '0');
-  return next >= 5 ? minor + 1 : minor;
 }
 
 /** The country (ISO alpha-2) of an E.164 number, or null when it cannot be told (invalid, non-geographic). */

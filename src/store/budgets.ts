@@ -248,14 +248,15 @@ export async function findExpiredReservations(h: Handle, now: number, scope: { a
   return q.orderBy('expires_at').limit(limit).execute();
 }
 
-export async function countReservations(h: Handle, accountId: string, campaignId: string): Promise<{ count: number; costMinor: number }> {
+/** Open reservations of a campaign (the budget view's `openReservations`). */
+export async function countReservations(h: Handle, accountId: string, campaignId: string): Promise<number> {
   const r = await h
     .selectFrom('reservations')
-    .select([(eb) => eb.fn.countAll<number>().as('n'), sql<number>`coalesce(sum(cost_minor), 0)`.as('cost')])
+    .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('account_id', '=', accountId)
     .where('campaign_id', '=', campaignId)
     .executeTakeFirst();
-  return { count: Number(r?.n ?? 0), costMinor: Number(r?.cost ?? 0) };
+  return Number(r?.n ?? 0);
 }
 
 // ------------------------------------------------------------------ invoices
