@@ -3,16 +3,13 @@
 // the overview and its previous period, the daily series (on the campaign's send day), the budget card, goals and
 // journeys. Every expected value is computed by hand in the comments. Also: the old campaign field is refused, and the
 // migration moves values stored by it into the cost model.
-import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
-import pg from 'pg';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { forEachEngine, PG_URL, type Engine } from './support';
+import { forEachEngine, serverDatabase, type Engine } from './support';
 import { loadConfig } from '../src/config';
 import { assemble } from '../src/main';
 import { up as moveFixedCosts } from '../src/store/migrations/2026_12_07_100_fixed_cost_in_cost_model';
-import { call, callOk, startServerProcess, tempDir, type ServerProcess } from '../bench/support';
+import { call, callOk, startServerProcess, type ServerProcess } from '../bench/support';
 
 const TZ = 'Europe/Paris';
 
@@ -29,10 +26,7 @@ const noon = (day: string, minutes = 0) => new Date(Date.parse(`${day}T12:00:00Z
 type Figures = Record<string, number | null>;
 
 forEachEngine('fixed costs counted once, from the cost model', (engine: Engine) => {
-  const tmp = tempDir('mesure-fixed-');
-  const schema = `fixed_${randomBytes(5).toString('hex')}`;
-  const env: Record<string, string> =
-    engine === 'sqlite' ? { DATABASE_URL: `file:${join(tmp.dir, 'mesure.db')}` } : { DATABASE_URL: PG_URL, MESURE_PG_SCHEMA: schema };
+  const { env, drop } = serverDatabase(engine, 'fixed');
   let server: ServerProcess;
   const keys: string[] = [];
   let migrated: { accountKey: string; plain: string; overridden: string; outOfRange: string };
@@ -66,13 +60,7 @@ forEachEngine('fixed costs counted once, from the cost model', (engine: Engine) 
 
   afterAll(async () => {
     await server?.stop();
-    if (engine === 'postgres') {
-      const client = new pg.Client({ connectionString: PG_URL });
-      await client.connect();
-      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await client.end();
-    }
-    tmp.remove();
+    await drop();
   });
 
   it('counts the cost model fixed cost in spend, cost per recipient, ROAS, ROI, CPA, CPL, the overview, the series, the budget card, goals and journeys', async () => {

@@ -10,7 +10,7 @@ import type { Alerts } from './alerts';
 import type { Billing } from './billing';
 import { recordedRecipient, saveMessageChanges, type CostingHook, type Ingestor, type ItemError, type Outcome, type RegisterItem } from './ingest';
 import { todayIn } from './campaigns';
-import { sumFixedCosts } from './fixedCosts';
+import { fixedCostsByDay } from './fixedCosts';
 import { findContactsByKeys, getCampaign, getCampaigns, listCampaignRows, updateCampaign } from '../store/campaigns';
 import { findMessagesByIds, findMessagesByProviderIds, findMessagesByRecipients } from '../store/messages';
 import { findSuppressed } from '../store/suppressions';
@@ -672,14 +672,14 @@ export class Budgets implements CostingHook {
       const l = (await getLedgers(this.db.kysely, accountId, [monthScope(today)])).get(monthScope(today));
       used = l?.used_minor ?? 0;
       reserved = l?.reserved_minor ?? 0;
-      spend7 = await sumSpend(this.db.kysely, accountId, from, today) + (await sumFixedCosts(this.db.kysely, accountId, account.time_zone, from, today));
+      spend7 = await sumSpend(this.db.kysely, accountId, from, today) + (await fixedCostsByDay(this.db.kysely, accountId, account.time_zone, from, today)).total;
     } else {
       for (const l of await listCampaignLedgers(this.db.kysely, accountId, active.map((c) => c.id))) {
         used += l.used_minor;
         reserved += l.reserved_minor;
       }
       const ids = active.map((c) => c.id);
-      spend7 = await sumSpend(this.db.kysely, accountId, from, today, ids) + (await sumFixedCosts(this.db.kysely, accountId, account.time_zone, from, today, { campaignIds: ids }));
+      spend7 = await sumSpend(this.db.kysely, accountId, from, today, ids) + (await fixedCostsByDay(this.db.kysely, accountId, account.time_zone, from, today, { campaignIds: ids })).total;
     }
     const card = budgetCard({
       campaignBudgetsMinor: active.map((c) => storedMoney(c.budget_minor)!), accountMonthlyBudgetMinor: monthly, usedMinor: used, reservedMinor: reserved,

@@ -12,7 +12,7 @@ import {
 } from '../domain/kpis';
 import { zeroCounts } from '../domain/message';
 import { storedMoney } from '../domain/bounds';
-import { fixedCostsByCampaign, fixedCostsByDay, sumFixedCosts } from './fixedCosts';
+import { fixedCostsByCampaign, fixedCostsByDay } from './fixedCosts';
 import type { CampaignStatus, Channel } from '../domain/types';
 import type { AccountDirectory } from './accounts';
 import type { Outcome } from './ingest';
@@ -272,7 +272,7 @@ export class Campaigns {
       const counts = await sumCampaignDays(this.db.kysely, accountId, p.from, p.to, channel);
       const money = await this.money.forPeriod(accountId, p.from, p.to, channel);
       // A campaign's fixed cost is in the period's spend iff its send day is inside the period.
-      const fixed = await sumFixedCosts(this.db.kysely, accountId, account.time_zone, p.from, p.to, { channel });
+      const fixed = (await fixedCostsByDay(this.db.kysely, accountId, account.time_zone, p.from, p.to, { channel })).total;
       return { counts, money: { ...money, fixedCostMinor: money.fixedCostMinor + fixed }, ordersImported: await this.money.ordersImported(accountId, startMs, endMs) };
     };
     const [current, previous] = [await facts({ from, to }), await facts(prev)];
@@ -292,7 +292,7 @@ export class Campaigns {
     const rows = await listCampaignDaysByDay(this.db.kysely, accountId, from, to, channel);
     const money = await this.money.revenueByDay(accountId, from, to, channel);
     // Fixed costs on their campaign's send day, so the series adds up to the overview's spend.
-    const fixed = await fixedCostsByDay(this.db.kysely, accountId, account.time_zone, from, to, { channel });
+    const fixed = (await fixedCostsByDay(this.db.kysely, accountId, account.time_zone, from, to, { channel })).byDay;
     const byDay = new Map(rows.map((r) => [r.day, r.counts]));
     const days = [];
     for (let d = from; d <= to; d = nextDay(d)) {

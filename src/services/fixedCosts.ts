@@ -30,8 +30,9 @@ export async function fixedCostsByCampaign(h: Handle, accountId: string, campaig
 }
 
 /**
- * Fixed costs by send day within [from, to] (days of the account's zone): of the account's campaigns, or only of
- * `campaignIds`, optionally of one channel. Days without a fixed cost are absent.
+ * Fixed costs counted in the spend of [from, to] (days of the account's zone): those of the campaigns whose send day is
+ * inside it, by day (days without one are absent) and in total. Of the account's campaigns, or only of `campaignIds`,
+ * optionally of one channel.
  */
 export async function fixedCostsByDay(
   h: Handle,
@@ -40,8 +41,8 @@ export async function fixedCostsByDay(
   from: string,
   to: string,
   filter: { campaignIds?: string[]; channel?: string } = {},
-): Promise<Map<string, number>> {
-  const out = new Map<string, number>();
+): Promise<{ byDay: Map<string, number>; total: number }> {
+  const out = { byDay: new Map<string, number>(), total: 0 };
   const read = fixedCostReader(await listCostModels(h, accountId));
   // Only campaigns that can have a fixed cost are read: all of them when the account's model sets one.
   let ids = filter.campaignIds;
@@ -55,21 +56,8 @@ export async function fixedCostsByDay(
     if (fixed === 0) continue;
     const day = campaignSendDay({ sendAt: c.send_at, firstCohortDay: c.first_day, createdAt: c.created_at }, timeZone);
     if (day < from || day > to) continue;
-    out.set(day, (out.get(day) ?? 0) + fixed);
+    out.byDay.set(day, (out.byDay.get(day) ?? 0) + fixed);
+    out.total += fixed;
   }
   return out;
-}
-
-/** The fixed costs counted in the spend of [from, to]: those of the campaigns whose send day is inside it. */
-export async function sumFixedCosts(
-  h: Handle,
-  accountId: string,
-  timeZone: string,
-  from: string,
-  to: string,
-  filter: { campaignIds?: string[]; channel?: string } = {},
-): Promise<number> {
-  let total = 0;
-  for (const v of (await fixedCostsByDay(h, accountId, timeZone, from, to, filter)).values()) total += v;
-  return total;
 }
