@@ -5,7 +5,8 @@
 // migration moves values stored by it into the cost model.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { forEachEngine, serverDatabase, type Engine } from './support';
+import { forEachEngine, type Engine } from './support';
+import { databaseEnv } from './blackbox/seed-support';
 import { loadConfig } from '../src/config';
 import { assemble } from '../src/main';
 import { up as moveFixedCosts } from '../src/store/migrations/2026_12_07_100_fixed_cost_in_cost_model';
@@ -26,7 +27,7 @@ const noon = (day: string, minutes = 0) => new Date(Date.parse(`${day}T12:00:00Z
 type Figures = Record<string, number | null>;
 
 forEachEngine('fixed costs counted once, from the cost model', (engine: Engine) => {
-  const { env, drop } = serverDatabase(engine, 'fixed');
+  const { env, drop } = databaseEnv(engine);
   let server: ServerProcess;
   const keys: string[] = [];
   let migrated: { accountKey: string; plain: string; overridden: string; outOfRange: string };

@@ -82,24 +82,3 @@ export async function makeMesure(engine: Engine, opts: StartOptions & { env?: Re
     },
   };
 }
-
-/**
- * The database of a `mesure serve` process under test: a SQLite file in a fresh folder, or a fresh PostgreSQL schema.
- * `env` goes to the process (and to `assemble`); `drop()` removes the file or the schema once the server stopped.
- */
-export function serverDatabase(engine: Engine, prefix: string): { env: Record<string, string>; drop(): Promise<void> } {
-  if (engine === 'sqlite') {
-    const dir = mkdtempSync(join(tmpdir(), `mesure-${prefix}-`));
-    return { env: { DATABASE_URL: `file:${join(dir, 'mesure.db')}` }, drop: async () => rmSync(dir, { recursive: true, force: true }) };
-  }
-  const schema = `${prefix}_${randomBytes(5).toString('hex')}`;
-  return {
-    env: { DATABASE_URL: PG_URL, MESURE_PG_SCHEMA: schema },
-    drop: async () => {
-      const c = new pg.Client({ connectionString: PG_URL });
-      await c.connect();
-      await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await c.end();
-    },
-  };
-}
