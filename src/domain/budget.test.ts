@@ -3,18 +3,18 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
   DEFAULT_BUDGET_THRESHOLDS,
-  adjustUsed,
   budgetAlertsCrossed,
   budgetCard,
   budgetLight,
   decideReservation,
-  ledgerCommit,
-  ledgerRelease,
+  ledgerDeltas,
   ledgerReserve,
   shouldResume,
   usedShare,
+  type LedgerMessage,
   type LedgerTotals,
 } from './budget';
+import { emptyState } from './message';
 import type { CampaignStatus } from './types';
 
 const now = Date.UTC(2025, 5, 15, 12);
@@ -190,18 +190,34 @@ describe('ledger invariants', () => {
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('raise' as const), amount: fc.integer({ min: 0, max: 200 }) }) },
   );
 
+  // The gate's rule (ledgerReserve) and the ledger moves of every later change of a message (ledgerDeltas), as the
+  // budget service runs them: reserve → reserved message; commit → committed at its actual cost; release or expiry →
+  // released; then the rows (campaign and month) are moved by the deltas.
+  const message = (cost: number): LedgerMessage => ({ ...emptyState(), campaign_id: 'c', cost_minor: cost, cost_state: 'reserved', registered_at: now });
+
   it('never lets used + reserved exceed the budget nor anything go negative', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 500 }), fc.array(op, { maxLength: 80 }), (budget, ops) => {
         let ledger: LedgerTotals = { budgetMinor: budget, usedMinor: 0, reservedMinor: 0 };
+        let month = { usedMinor: 0, reservedMinor: 0 };
         let status: CampaignStatus = 'sending';
         let stopReason: string | null = null;
-        const open: number[] = [];
+        const open: LedgerMessage[] = [];
+        const move = (before: LedgerMessage, after: LedgerMessage) => {
+          const d = ledgerDeltas([{ before, after }], 'UTC');
+          const c = d.get('c') ?? { used: 0, reserved: 0 };
+          const m = d.get('month:2025-06') ?? { used: 0, reserved: 0 };
+          ledger = { ...ledger, usedMinor: ledger.usedMinor + c.used, reservedMinor: ledger.reservedMinor + c.reserved };
+          month = { usedMinor: month.usedMinor + m.used, reservedMinor: month.reservedMinor + m.reserved };
+        };
         for (const o of ops) {
           if (o.kind === 'reserve') {
             const r = ledgerReserve(ledger, o.cost, { campaignStatus: status, accountSuspended: false });
             if (status === 'stopped') expect(r.decision.allowed).toBe(false);
-            if (r.decision.allowed) open.push(o.cost);
+            if (r.decision.allowed) {
+              open.push(message(o.cost));
+              month = { ...month, reservedMinor: month.reservedMinor + o.cost };
+            }
             if (!r.decision.allowed && r.decision.reason === 'budget_exhausted') {
               expect(o.cost).toBeGreaterThan(budget - ledger.usedMinor - ledger.reservedMinor);
             }
@@ -218,23 +234,41 @@ describe('ledger invariants', () => {
               stopReason = null;
             }
           } else if (open.length > 0) {
-            const [cost] = open.splice(o.pick % open.length, 1);
-            ledger = o.kind === 'commit' ? ledgerCommit(ledger, cost) : ledgerRelease(ledger, cost);
+            const [m] = open.splice(o.pick % open.length, 1);
+            // Committed at its estimate (sent at the same moment, so the month stays), or released.
+            const after: LedgerMessage = o.kind === 'commit' ? { ...m, cost_state: 'committed', status: 'sent', sent_at: now } : { ...m, cost_state: 'released' };
+            move(m, after);
           }
           expect(ledger.usedMinor).toBeGreaterThanOrEqual(0);
           expect(ledger.reservedMinor).toBeGreaterThanOrEqual(0);
-          expect(ledger.reservedMinor).toBe(open.reduce((s, c) => s + c, 0));
+          expect(ledger.reservedMinor).toBe(open.reduce((s, m) => s + m.cost_minor, 0));
           expect(ledger.usedMinor + ledger.reservedMinor).toBeLessThanOrEqual(budget);
+          // The month row moves with the campaign's (one campaign, one month here).
+          expect(month).toEqual({ usedMinor: ledger.usedMinor, reservedMinor: ledger.reservedMinor });
         }
       }),
       { numRuns: 300 },
     );
   });
 
-  it('replaces a committed estimate with the actual cost, never below zero', () => {
-    const ledger = { budgetMinor: 100, usedMinor: 30, reservedMinor: 0 };
-    expect(adjustUsed(ledger, 14, 3).usedMinor).toBe(19); // 30 − 14 + 3
-    expect(adjustUsed(ledger, 40, 0).usedMinor).toBe(0);
+  it("replaces a committed estimate with the provider's actual cost, and moves a message's share to its new month", () => {
+    const reserved = message(14);
+    const committed: LedgerMessage = { ...reserved, cost_state: 'committed', status: 'sent', sent_at: now };
+    // Commit: reserved −14 → used +14, in the campaign and in June.
+    expect(ledgerDeltas([{ before: reserved, after: committed }], 'UTC')).toEqual(new Map([
+      ['c', { used: 14, reserved: -14 }],
+      ['month:2025-06', { used: 14, reserved: -14 }],
+    ]));
+    // The provider reports 3: used moves by 3 − 14 = −11 (money really spent, whatever the budget).
+    expect(ledgerDeltas([{ before: committed, after: { ...committed, cost_minor: 3 } }], 'UTC').get('c')).toEqual({ used: -11, reserved: 0 });
+    // Sent in July after being registered in June: its 14 leave June and join July; the campaign's row is unchanged.
+    const july = Date.UTC(2025, 6, 1, 8);
+    const moved = ledgerDeltas([{ before: committed, after: { ...committed, sent_at: july } }], 'UTC');
+    expect(moved.get('month:2025-06')).toEqual({ used: -14, reserved: 0 });
+    expect(moved.get('month:2025-07')).toEqual({ used: 14, reserved: 0 });
+    expect(moved.get('c')).toEqual({ used: 0, reserved: 0 });
+    // Released (not sent, or expired): its reservation is freed.
+    expect(ledgerDeltas([{ before: reserved, after: { ...reserved, cost_state: 'released' } }], 'UTC').get('c')).toEqual({ used: 0, reserved: -14 });
   });
 });
 

@@ -1,6 +1,7 @@
 // Budget arithmetic: the account's budget card (KPIS.md "Budget card"), the send gate's reservation decision with
 // the automatic stop and resume, the ledger moves it implies, and the 80 % / 100 % budget alerts.
 import type { CampaignStatus, FailureReason } from './types';
+import { cohortAt, dayInZone, type MessageState } from './message';
 
 // ---------------------------------------------------------------------------------------------------------------
 // The budget card
@@ -178,7 +179,7 @@ export function shouldResume(input: ResumeInput): boolean {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Ledger moves: what the store does in one transaction, stated here so its invariants can be tested.
+// Ledger moves: what the gate reserves, and how every change of a message's cost moves the ledger rows.
 // ---------------------------------------------------------------------------------------------------------------
 
 export interface LedgerTotals {
@@ -187,7 +188,7 @@ export interface LedgerTotals {
   reservedMinor: number;
 }
 
-/** Reserve a message's cost if the gate allows it. */
+/** Reserve a message's cost if the gate allows it (the gate's running totals, recipient by recipient). */
 export function ledgerReserve(
   ledger: LedgerTotals,
   costMinor: number,
@@ -198,26 +199,58 @@ export function ledgerReserve(
   return { ledger: { ...ledger, reservedMinor: ledger.reservedMinor + costMinor }, decision };
 }
 
+/** What the ledger needs of a message: its campaign, its cost and cost state, and what places it in a month. */
+export type LedgerMessage = MessageState & { campaign_id: string; cost_minor: number; cost_state: string | null; registered_at: number };
+
+/** A used / reserved pair: a message's share of a ledger row, or a move of one. */
+export interface LedgerShare {
+  used: number;
+  reserved: number;
+}
+
+export const MONTH_SCOPE = 'month:';
+/** The ledger scope of an account month ('month:YYYY-MM') of a day. */
+export const monthScope = (day: string) => `${MONTH_SCOPE}${day.slice(0, 7)}`;
+
+/** The month row of a message: the month of its cohort day, as the daily counts place it. */
+export function messageMonth(m: LedgerMessage, timeZone: string): string {
+  return monthScope(dayInZone(cohortAt(m, m.registered_at), timeZone));
+}
+
 /**
- * The provider accepted the message: its reserved cost becomes used. A later actual cost adjusts `used` apart
- * (see adjustUsed): it is money already spent, not a decision of the gate.
+ * What a message holds in its ledger rows: its cost in `reserved` while the gate holds it, in `used` once committed
+ * (the provider accepted it; a provider's actual cost replaces the estimate there: money really spent, never a
+ * decision of the gate), nothing once released (not sent, or not committed within the TTL: expiry is a release).
  */
-export function ledgerCommit(ledger: LedgerTotals, reservedCostMinor: number): LedgerTotals {
-  return {
-    ...ledger,
-    reservedMinor: ledger.reservedMinor - reservedCostMinor,
-    usedMinor: ledger.usedMinor + reservedCostMinor,
+export function ledgerShare(m: LedgerMessage | null): LedgerShare {
+  if (!m) return { used: 0, reserved: 0 };
+  const cost = Number(m.cost_minor);
+  return { used: m.cost_state === 'committed' ? cost : 0, reserved: m.cost_state === 'reserved' ? cost : 0 };
+}
+
+/**
+ * Ledger moves implied by message changes: each message's share leaves its old campaign and month rows and joins its
+ * new ones. Commit (reserved → used, at the actual cost when given), release, expiry, a late commit and a provider's
+ * re-pricing are all such changes, so a ledger row always equals the sum over its messages.
+ */
+export function ledgerDeltas(changes: { before: LedgerMessage | null; after: LedgerMessage }[], timeZone: string): Map<string, LedgerShare> {
+  const out = new Map<string, LedgerShare>();
+  const add = (scope: string, s: LedgerShare, sign: 1 | -1) => {
+    if (s.used === 0 && s.reserved === 0) return;
+    const d = out.get(scope) ?? { used: 0, reserved: 0 };
+    d.used += sign * s.used;
+    d.reserved += sign * s.reserved;
+    out.set(scope, d);
   };
-}
-
-/** Not sent, or not committed within the TTL (expiry is a release): the reserved cost is freed. */
-export function ledgerRelease(ledger: LedgerTotals, reservedCostMinor: number): LedgerTotals {
-  return { ...ledger, reservedMinor: ledger.reservedMinor - reservedCostMinor };
-}
-
-/** The provider's actual cost replaces the committed estimate. */
-export function adjustUsed(ledger: LedgerTotals, estimatedMinor: number, actualMinor: number): LedgerTotals {
-  return { ...ledger, usedMinor: Math.max(0, ledger.usedMinor - estimatedMinor + actualMinor) };
+  for (const { before, after } of changes) {
+    if (before) {
+      add(before.campaign_id, ledgerShare(before), -1);
+      add(messageMonth(before, timeZone), ledgerShare(before), -1);
+    }
+    add(after.campaign_id, ledgerShare(after), 1);
+    add(messageMonth(after, timeZone), ledgerShare(after), 1);
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -2,11 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
-  GSM7_TABLES,
   actualCostFromProvider,
   campaignFixedCostMinor,
+  campaignSendDay,
   countryOfPhone,
-  decimalPriceToMinor,
   estimateMessageCost,
   mergeCostModel,
   milliToMinor,
@@ -52,10 +51,18 @@ describe('smsSegments: GSM-7', () => {
     expect(smsSegments('Été à Genève: ÇÅÑÜß ΔΦΓΛΩΠΨΣΘΞ ¿¡ £$¥ @').encoding).toBe('GSM-7');
   });
 
-  it('has 127 basic characters (128 minus ESC) and 10 extension characters, none twice', () => {
-    expect([...GSM7_TABLES.basic].length).toBe(127);
-    expect(new Set(GSM7_TABLES.basic).size).toBe(127);
-    expect([...GSM7_TABLES.extension].length).toBe(10);
+  it('knows 127 basic characters (128 minus ESC) and 10 extension characters, as smsSegments counts them', () => {
+    // Every character of the Basic Multilingual Plane, alone: GSM-7 at 1 septet (basic) or 2 (extension), else UCS-2.
+    let basic = 0;
+    let extension = 0;
+    for (let code = 0; code <= 0xffff; code++) {
+      const s = smsSegments(String.fromCharCode(code));
+      if (s.encoding !== 'GSM-7') continue;
+      if (s.units === 1) basic += 1;
+      else if (s.units === 2) extension += 1;
+    }
+    expect(basic).toBe(127);
+    expect(extension).toBe(10);
   });
 });
 
@@ -198,9 +205,25 @@ describe('estimateMessageCost', () => {
     expect(estimateMessageCost({ currency: 'EUR' }, { channel: 'sms', text: 'x' }).detail.priced).toBe(false);
   });
 
-  it('gives the campaign fixed cost', () => {
+  it("gives the campaign fixed cost: the override's when it sets one (0 included), else the account's", () => {
     expect(campaignFixedCostMinor(model)).toBe(5000);
     expect(campaignFixedCostMinor({ currency: 'EUR' })).toBe(0);
+    expect(campaignFixedCostMinor(model, { fixedCostMinor: 1500 })).toBe(1500);
+    expect(campaignFixedCostMinor(model, { fixedCostMinor: 0 })).toBe(0);
+    expect(campaignFixedCostMinor(model, { sms: { perSegment: { FR: 1 } } })).toBe(5000);
+    // Without an account model the override alone decides.
+    expect(campaignFixedCostMinor(null, { fixedCostMinor: 700 })).toBe(700);
+    expect(campaignFixedCostMinor(null, null)).toBe(0);
+  });
+
+  it("counts the fixed cost on the campaign's send day, in the account's zone", () => {
+    // 2026-03-01T23:30Z is already March 2nd in Paris (UTC+1).
+    const sendAt = Date.parse('2026-03-01T23:30:00Z');
+    const createdAt = Date.parse('2026-02-20T10:00:00Z');
+    expect(campaignSendDay({ sendAt, firstCohortDay: '2026-02-25', createdAt }, 'Europe/Paris')).toBe('2026-03-02');
+    expect(campaignSendDay({ sendAt, firstCohortDay: null, createdAt }, 'UTC')).toBe('2026-03-01');
+    expect(campaignSendDay({ sendAt: null, firstCohortDay: '2026-02-25', createdAt }, 'Europe/Paris')).toBe('2026-02-25');
+    expect(campaignSendDay({ sendAt: null, firstCohortDay: null, createdAt }, 'Europe/Paris')).toBe('2026-02-20');
   });
 });
 
@@ -252,20 +275,6 @@ describe('actualCostFromProvider', () => {
     expect(actualCostFromProvider(model, { channel: 'sms', country: 'FR', segments: 2 }, 7)).toEqual({ costMinor: 15, source: 'provider_segments' });
     expect(actualCostFromProvider(model, { channel: 'whatsapp', pricingCategory: 'something_new' }, 14)).toEqual({ costMinor: 14, source: 'estimate' });
     expect(actualCostFromProvider(model, { channel: 'mail' }, 150)).toEqual({ costMinor: 150, source: 'estimate' });
-  });
-});
-
-describe('decimalPriceToMinor', () => {
-  it('converts a decimal price string to absolute minor units, half up, without float error', () => {
-    expect(decimalPriceToMinor('-0.00750')).toBe(1); // 0.75 ¢ → 1
-    expect(decimalPriceToMinor('0.005')).toBe(1); // 0.5 ¢ → 1
-    expect(decimalPriceToMinor('-0.0049')).toBe(0); // 0.49 ¢ → 0
-    expect(decimalPriceToMinor('1.234')).toBe(123);
-    expect(decimalPriceToMinor('12')).toBe(1200);
-    expect(decimalPriceToMinor('-120', 0)).toBe(120);
-    expect(decimalPriceToMinor('1.5', 0)).toBe(2);
-    expect(decimalPriceToMinor('abc')).toBeNull();
-    expect(decimalPriceToMinor('')).toBeNull();
   });
 });
 

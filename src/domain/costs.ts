@@ -2,6 +2,7 @@
 // per campaign), the estimate reserved by the send gate and the actual cost once a provider reports it.
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import type { Channel } from './types';
+import { dayInZone } from './message';
 
 // ---------------------------------------------------------------------------------------------------------------
 // SMS segments (3GPP TS 23.038 alphabet, TS 23.040 concatenation). See docs/BUDGETS.md, "Counting SMS segments".
@@ -16,9 +17,6 @@ const GSM7_EXTENSION = '\f^{}\\[~]|€';
 
 const GSM7_BASIC_SET = new Set(GSM7_BASIC);
 const GSM7_EXTENSION_SET = new Set(GSM7_EXTENSION);
-
-/** Exposed for tests: the basic table must hold exactly 127 characters. */
-export const GSM7_TABLES = { basic: GSM7_BASIC, extension: GSM7_EXTENSION } as const;
 
 export type SmsEncoding = 'GSM-7' | 'UCS-2';
 
@@ -258,9 +256,23 @@ export function estimateMessageCost(model: CostModel, input: MessageCostInput): 
   }
 }
 
-/** The campaign's fixed cost (software, design) in minor units, counted once in its spend. */
-export function campaignFixedCostMinor(model: CostModel): number {
-  return model.fixedCostMinor ?? 0;
+/**
+ * The campaign's fixed cost (software, design) in minor units, counted once in its spend: the `fixedCostMinor` of
+ * its override when it sets one (0 included), else the account model's, else 0. Without an account model the
+ * override alone decides (a fixed cost needs no message prices).
+ */
+export function campaignFixedCostMinor(account: CostModel | null, override?: CostModelOverride | null): number {
+  return (account ? mergeCostModel(account, override) : override)?.fixedCostMinor ?? 0;
+}
+
+/**
+ * The day, in the account's time zone, a campaign's fixed cost is counted on (daily series, periods): the day of its
+ * send date when set, else its earliest message's cohort day, else the day it was registered. So a period's spend
+ * holds the fixed cost iff that day is inside it, and the daily series adds up to the campaign's spend.
+ */
+export function campaignSendDay(c: { sendAt: number | null; firstCohortDay: string | null; createdAt: number }, timeZone: string): string {
+  if (c.sendAt !== null) return dayInZone(c.sendAt, timeZone);
+  return c.firstCohortDay ?? dayInZone(c.createdAt, timeZone);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -336,22 +348,6 @@ export function actualCostFromProvider(model: CostModel, facts: ProviderCostFact
     if (cost.detail.priced) return { costMinor: cost.costMinor, source: 'provider_segments' };
   }
   return { costMinor: estimatedMinor, source: 'estimate' };
-}
-
-/**
- * A decimal price string (Twilio's "-0.00750") in minor units, absolute, rounded half up; `minorDigits` is the
- * currency's exponent (2 for EUR/USD, 0 for JPY). Null when the string is not a number.
- */
-export function decimalPriceToMinor(price: string, minorDigits = 2): number | null {
-  const m = /^\s*[-+]?(\d*)(?:\.(\d*))?\s*$/.exec(price);
-  if (!m || (m[1] === '' && (m[2] ?? '') === '')) return null;
-  const whole = m[1] || '0';
-  const frac = m[2] ?? '';
-  // Integer arithmetic on the digits: float parsing would turn 0.005 into 0.00499… and round it down.
-  const kept = (frac + '0'.repeat(minorDigits)).slice(0, minorDigits);
-  const next = frac.length > minorDigits ? Number(frac[minorDigits]) : 0;
-  const minor = Number(whole) * 10 ** minorDigits + Number(kept || '0');
-  return next >= 5 ? minor + 1 : minor;
 }
 
 /** The country (ISO alpha-2) of an E.164 number, or null when it cannot be told (invalid, non-geographic). */

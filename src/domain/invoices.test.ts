@@ -5,7 +5,6 @@ import {
   applyInvoiceEvent,
   invoiceState,
   isOverdue,
-  isSuspended,
   suspension,
   unpaidWarning,
   type Invoice,
@@ -149,18 +148,18 @@ describe('suspension', () => {
 
   it('suspends sending once an invoice is overdue longer than the grace period', () => {
     // Due DUE, grace 7 days: at DUE + 7 days still allowed, one millisecond later suspended.
-    expect(isSuspended([open], DUE + 7 * DAY, 7)).toBe(false);
+    expect(suspension([open], DUE + 7 * DAY, 7).suspended).toBe(false);
     expect(suspension([open], DUE + 7 * DAY + 1, 7)).toEqual({ suspended: true, since: DUE + 7 * DAY, invoiceIds: ['in_1'] });
-    expect(isSuspended([open], DUE + 1, 0)).toBe(true);
+    expect(suspension([open], DUE + 1, 0).suspended).toBe(true);
   });
 
   it('is lifted by paying or voiding the invoice', () => {
-    expect(isSuspended([fold([finalized, overdue, paid])], DUE + 30 * DAY, 7)).toBe(false);
-    expect(isSuspended([fold([finalized, ev('evt_7', 'invoice.voided', DUE + 20 * DAY, snap('void'))])], DUE + 30 * DAY, 7)).toBe(false);
+    expect(suspension([fold([finalized, overdue, paid])], DUE + 30 * DAY, 7).suspended).toBe(false);
+    expect(suspension([fold([finalized, ev('evt_7', 'invoice.voided', DUE + 20 * DAY, snap('void'))])], DUE + 30 * DAY, 7).suspended).toBe(false);
   });
 
   it('ignores an invoice with nothing left to pay', () => {
     const settled = fold([ev('evt_1', 'invoice.finalized', T0, snap('open', { amountRemainingMinor: 0 }))]);
-    expect(isSuspended([settled], DUE + 30 * DAY, 0)).toBe(false);
+    expect(suspension([settled], DUE + 30 * DAY, 0).suspended).toBe(false);
   });
 });

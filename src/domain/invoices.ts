@@ -229,7 +229,3 @@ export function suspension(invoices: Invoice[], now: number, graceDays: number):
   causes.sort((a, b) => a.from - b.from || a.id.localeCompare(b.id));
   return { suspended: true, since: causes[0].from, invoiceIds: causes.map((c) => c.id) };
 }
-
-export function isSuspended(invoices: Invoice[], now: number, graceDays: number): boolean {
-  return suspension(invoices, now, graceDays).suspended;
-}

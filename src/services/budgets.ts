@@ -10,27 +10,28 @@ import type { Alerts } from './alerts';
 import type { Billing } from './billing';
 import { recordedRecipient, saveMessageChanges, type CostingHook, type Ingestor, type ItemError, type Outcome, type RegisterItem } from './ingest';
 import { todayIn } from './campaigns';
+import { fixedCostsByDay } from './fixedCosts';
 import { findContactsByKeys, getCampaign, getCampaigns, listCampaignRows, updateCampaign } from '../store/campaigns';
 import { findMessagesByIds, findMessagesByProviderIds, findMessagesByRecipients } from '../store/messages';
 import { findSuppressed } from '../store/suppressions';
 import {
-  addToLedgers, deleteCostModel, deleteReservations, findExpiredReservations, getBillingSettings, getCostModel, getCostModels, getLedgers,
+  addToLedgers, countReservations, deleteCostModel, deleteReservations, findExpiredReservations, getBillingSettings, getCostModel, getCostModels, getLedgers,
   insertReservations, listCampaignLedgers, lockLedgers, sumSpend, upsertBillingSettings, upsertCostModel, type LedgerRow, type ReservationRow,
 } from '../store/budgets';
 import {
   actualCostFromProvider, countryOfPhone, estimateMessageCost, isWhatsAppCategory, mergeCostModel, type CostModel, type CostModelOverride,
 } from '../domain/costs';
 import {
-  budgetAlertsCrossed, budgetCard, decideReservation, shouldResume, usedShare, type ReservationRefusal,
+  budgetAlertsCrossed, budgetCard, ledgerDeltas, ledgerReserve, ledgerShare, monthScope, MONTH_SCOPE, shouldResume, usedShare,
+  type LedgerTotals, type ReservationRefusal,
 } from '../domain/budget';
-import { recipientKeys, normalizeAddress, type PostalAddress, type RecipientKeys } from '../domain/contacts';
+import { recipientKeys, type PostalAddress, type RecipientKeys } from '../domain/contacts';
 import { addDays } from '../domain/kpis';
 import { cohortAt, dayInZone, wasSent } from '../domain/message';
 import type { CampaignStatus, Channel, FailureReason, IncomingEvent } from '../domain/types';
 import { storedMoney } from '../domain/bounds';
 
 export const DEFAULT_RESERVATION_TTL_MS = 15 * 60_000;
-const MONTH = 'month:';
 
 /** One recipient the sender wants to send to, with what prices the message. */
 export interface SendRecipient {
@@ -88,44 +89,7 @@ export interface GateTracking {
 export interface CommitAnswer { committed: number; alreadyCommitted: number; late: number; used: number; budget: CampaignBudget }
 export interface ReleaseAnswer { released: number; alreadyReleased: number; freed: number; campaign: { status: string; statusReason: string | null }; budget: CampaignBudget }
 
-type Scoped = { used: number; reserved: number };
-const monthOf = (day: string) => `${MONTH}${day.slice(0, 7)}`;
 const iso = (t: number) => new Date(t).toISOString();
-/** The ledger month of a message: the month of its cohort day, as the daily counts place it. */
-function messageMonth(m: MessageRow, timeZone: string): string {
-  return monthOf(dayInZone(cohortAt(m, m.registered_at), timeZone));
-}
-/** What a message holds in the ledger. */
-function share(m: MessageRow | null): Scoped {
-  if (!m) return { used: 0, reserved: 0 };
-  const cost = Number(m.cost_minor);
-  return { used: m.cost_state === 'committed' ? cost : 0, reserved: m.cost_state === 'reserved' ? cost : 0 };
-}
-
-/**
- * Ledger moves implied by message changes: each message's share leaves its old campaign and month and joins its new
- * ones. Every path that changes a message's reserved or committed cost goes through here, so a ledger row always
- * equals the sum over its messages.
- */
-export function ledgerDeltas(changes: { before: MessageRow | null; after: MessageRow }[], timeZone: string): Map<string, Scoped> {
-  const out = new Map<string, Scoped>();
-  const add = (scope: string, s: Scoped, sign: 1 | -1) => {
-    if (s.used === 0 && s.reserved === 0) return;
-    const d = out.get(scope) ?? { used: 0, reserved: 0 };
-    d.used += sign * s.used;
-    d.reserved += sign * s.reserved;
-    out.set(scope, d);
-  };
-  for (const { before, after } of changes) {
-    if (before) {
-      add(before.campaign_id, share(before), -1);
-      add(messageMonth(before, timeZone), share(before), -1);
-    }
-    add(after.campaign_id, share(after), 1);
-    add(messageMonth(after, timeZone), share(after), 1);
-  }
-  return out;
-}
 
 function campaignBudgetView(currency: string, budget: number | null, l: Pick<LedgerRow, 'used_minor' | 'reserved_minor'> | undefined): CampaignBudget {
   const used = l?.used_minor ?? 0;
@@ -279,7 +243,7 @@ export class Budgets implements CostingHook {
     const channel = campaignBefore.channel as Channel;
     const settings = await getBillingSettings(trx, accountId);
     const monthly = storedMoney(settings?.monthly_budget_minor);
-    const month = monthOf(dayInZone(now, tz));
+    const month = monthScope(dayInZone(now, tz));
     const ttl = settings?.reservation_ttl_ms ?? this.defaultTtl();
 
     // 1. Lock the ledger rows (the campaign's, then the month's), then expire what is overdue for this campaign.
@@ -287,8 +251,12 @@ export class Budgets implements CostingHook {
     await this.expireIn(trx, accountId, tz, await findExpiredReservations(trx, now, { accountId, campaignId }, 100_000));
     const ledgers = await getLedgers(trx, accountId, [campaignId, month]);
     const campaign = (await getCampaign(trx, accountId, campaignId))!;
-    const camp = { ...(ledgers.get(campaignId) ?? { used_minor: 0, reserved_minor: 0 }) };
-    const mon = { ...(ledgers.get(month) ?? { used_minor: 0, reserved_minor: 0 }) };
+    // The running totals the gate decides on, recipient by recipient (ledgerReserve adds each allowed reservation).
+    const totals = (scope: string, budgetMinor: number | null): LedgerTotals => ({
+      budgetMinor, usedMinor: ledgers.get(scope)?.used_minor ?? 0, reservedMinor: ledgers.get(scope)?.reserved_minor ?? 0,
+    });
+    let camp = totals(campaignId, storedMoney(campaign.budget_minor));
+    let mon = totals(month, monthly);
     let status = campaign.status as CampaignStatus;
     let statusReason = campaign.status_reason;
     const suspended = (await this.billing.suspensionIn(trx, accountId, now)).suspended;
@@ -330,15 +298,18 @@ export class Budgets implements CostingHook {
       let reason: GateRefusal | null = null;
       if (suppressed.has(p.address) || optedOut.has(p.address) || (p.r.externalId !== undefined && optedOut.has(`x:${p.r.externalId}`))) reason = 'opted_out';
       else {
-        const d = decideReservation({
-          budgetMinor: storedMoney(campaign.budget_minor), usedMinor: camp.used_minor, reservedMinor: camp.reserved_minor,
-          costMinor: p.cost, campaignStatus: status, accountSuspended: suspended,
-        });
+        const c = ledgerReserve(camp, p.cost, { campaignStatus: status, accountSuspended: suspended });
+        const d = c.decision;
+        // The account's month (no budget: always allowed) is asked only once the campaign allows the message.
+        const m = d.allowed ? ledgerReserve(mon, p.cost, { campaignStatus: 'sending', accountSuspended: false }) : null;
         if (!d.allowed) {
           // A campaign the gate stopped for money keeps answering "budget exhausted", the reason a sender acts on.
           reason = d.reason === 'campaign_stopped' && statusReason === 'budget_exhausted' ? 'budget_exhausted' : d.reason;
-        } else if (monthly !== null && !decideReservation({ budgetMinor: monthly, usedMinor: mon.used_minor, reservedMinor: mon.reserved_minor, costMinor: p.cost, campaignStatus: 'sending', accountSuspended: false }).allowed) {
+        } else if (!m!.decision.allowed) {
           reason = 'budget_exhausted';
+        } else {
+          camp = c.ledger;
+          mon = m!.ledger;
         }
         if (d.stopCampaign && status !== 'stopped') {
           status = 'stopped';
@@ -347,8 +318,6 @@ export class Budgets implements CostingHook {
         }
       }
       if (reason === null) {
-        camp.reserved_minor += p.cost;
-        mon.reserved_minor += p.cost;
         if (old) {
           readmitted.push({ before: old, after: { ...old, cost_minor: p.cost, cost_state: 'reserved', not_sent_reason: null }, index: p.index });
           results[p.index] = { index: p.index, status: 'allowed', messageId: old.id, recipient: p.address, cost: p.cost, priced: p.priced };
@@ -389,7 +358,7 @@ export class Budgets implements CostingHook {
     const reservedNow = reservations.reduce((s, r) => s + r.cost_minor, 0);
     // New messages are registered now (this month); re-admitted ones keep their own month.
     const deltas = ledgerDeltas(readmitted.map((x) => ({ before: x.before, after: x.after })), tz);
-    const freshCost = reservedNow - readmitted.reduce((s, x) => s + share(x.after).reserved, 0);
+    const freshCost = reservedNow - readmitted.reduce((s, x) => s + ledgerShare(x.after).reserved, 0);
     for (const scope of [campaignId, month]) {
       const d = deltas.get(scope) ?? { used: 0, reserved: 0 };
       d.reserved += freshCost;
@@ -534,7 +503,7 @@ export class Budgets implements CostingHook {
       return {
         ok: true,
         value: {
-          released: changes.length, alreadyReleased: already, freed: changes.reduce((s, x) => s + share(x.before).reserved, 0),
+          released: changes.length, alreadyReleased: already, freed: changes.reduce((s, x) => s + ledgerShare(x.before).reserved, 0),
           campaign: { status: c.status, statusReason: c.status_reason },
           budget: campaignBudgetView(account.currency, storedMoney(c.budget_minor), ledger),
         },
@@ -581,17 +550,17 @@ export class Budgets implements CostingHook {
     const movedUsed = [...deltas].filter(([, d]) => d.used !== 0).map(([s]) => s);
     if (movedUsed.length === 0) return;
     const account = (await this.accounts.get(accountId, trx))!;
-    const campaigns = new Map((await getCampaigns(trx, accountId, movedUsed.filter((s) => !s.startsWith(MONTH)))).map((c) => [c.id, c]));
-    const monthly = movedUsed.some((s) => s.startsWith(MONTH)) ? storedMoney((await getBillingSettings(trx, accountId))?.monthly_budget_minor) : null;
+    const campaigns = new Map((await getCampaigns(trx, accountId, movedUsed.filter((s) => !s.startsWith(MONTH_SCOPE)))).map((c) => [c.id, c]));
+    const monthly = movedUsed.some((s) => s.startsWith(MONTH_SCOPE)) ? storedMoney((await getBillingSettings(trx, accountId))?.monthly_budget_minor) : null;
     for (const scope of movedUsed) {
-      const isMonth = scope.startsWith(MONTH);
+      const isMonth = scope.startsWith(MONTH_SCOPE);
       const budget = isMonth ? monthly : storedMoney(campaigns.get(scope)?.budget_minor);
       if (budget === null) continue;
       const now = after.get(scope)!.used_minor;
       const prev = now - deltas.get(scope)!.used;
       for (const level of budgetAlertsCrossed(usedShare(prev, Number(budget)), usedShare(now, Number(budget)))) {
         await this.alerts.enqueueIn(trx, accountId, level === 80 ? 'budget.80' : 'budget.100', {
-          accountId, campaignId: isMonth ? null : scope, period: isMonth ? scope.slice(MONTH.length) : null, budgetMinor: Number(budget), usedMinor: now, currency: account.currency,
+          accountId, campaignId: isMonth ? null : scope, period: isMonth ? scope.slice(MONTH_SCOPE.length) : null, budgetMinor: Number(budget), usedMinor: now, currency: account.currency,
         });
       }
     }
@@ -678,8 +647,8 @@ export class Budgets implements CostingHook {
     const c = await getCampaign(this.db.kysely, accountId, campaignId);
     if (!c) return null;
     const l = (await getLedgers(this.db.kysely, accountId, [campaignId])).get(campaignId);
-    const open = await this.db.kysely.selectFrom('reservations').select((eb) => eb.fn.countAll<number>().as('n')).where('account_id', '=', accountId).where('campaign_id', '=', campaignId).executeTakeFirst();
-    return { ...campaignBudgetView(account.currency, storedMoney(c.budget_minor), l), status: c.status, statusReason: c.status_reason, openReservations: Number(open?.n ?? 0) };
+    const open = await countReservations(this.db.kysely, accountId, campaignId);
+    return { ...campaignBudgetView(account.currency, storedMoney(c.budget_minor), l), status: c.status, statusReason: c.status_reason, openReservations: open };
   }
 
   /**
@@ -700,16 +669,17 @@ export class Budgets implements CostingHook {
     let reserved = 0;
     let spend7 = 0;
     if (monthly !== null) {
-      const l = (await getLedgers(this.db.kysely, accountId, [monthOf(today)])).get(monthOf(today));
+      const l = (await getLedgers(this.db.kysely, accountId, [monthScope(today)])).get(monthScope(today));
       used = l?.used_minor ?? 0;
       reserved = l?.reserved_minor ?? 0;
-      spend7 = await sumSpend(this.db.kysely, accountId, from, today);
+      spend7 = await sumSpend(this.db.kysely, accountId, from, today) + (await fixedCostsByDay(this.db.kysely, accountId, account.time_zone, from, today)).total;
     } else {
       for (const l of await listCampaignLedgers(this.db.kysely, accountId, active.map((c) => c.id))) {
         used += l.used_minor;
         reserved += l.reserved_minor;
       }
-      spend7 = await sumSpend(this.db.kysely, accountId, from, today, active.map((c) => c.id));
+      const ids = active.map((c) => c.id);
+      spend7 = await sumSpend(this.db.kysely, accountId, from, today, ids) + (await fixedCostsByDay(this.db.kysely, accountId, account.time_zone, from, today, { campaignIds: ids })).total;
     }
     const card = budgetCard({
       campaignBudgetsMinor: active.map((c) => storedMoney(c.budget_minor)!), accountMonthlyBudgetMinor: monthly, usedMinor: used, reservedMinor: reserved,
@@ -727,7 +697,6 @@ function identity(r: SendRecipient) {
   return { email: r.email, phone: r.phone, address: r.address, externalId: r.externalId, firstName: r.firstName, lastName: r.lastName };
 }
 
-export { normalizeAddress };
 
 /**
  * The background round started by main.ts: expire reservations past their TTL, check invoices for overdue and

@@ -5,14 +5,14 @@ import type { Db } from '../store/db';
 import type { CampaignRow, MessageRow } from '../store/schema';
 import {
   countClicksByUrl, countFlaggedByReason, countNotSentByReason, getCampaign, insertCampaign, iterateCampaignMessages,
-  listCampaignDaysByDay, listCampaignRows, listRecipients, sumCampaignDays, sumCampaignDaysByCampaign, sumFixedCosts,
-  updateCampaign,
+  listCampaignDaysByDay, listCampaignRows, listRecipients, sumCampaignDays, sumCampaignDaysByCampaign, updateCampaign,
 } from '../store/campaigns';
 import {
   campaignFigures, funnel, NO_MONEY, overviewCards, previousPeriod, referenceChecks, type CampaignFigures, type MoneyFacts,
 } from '../domain/kpis';
 import { zeroCounts } from '../domain/message';
 import { storedMoney } from '../domain/bounds';
+import { fixedCostsByCampaign, fixedCostsByDay } from './fixedCosts';
 import type { CampaignStatus, Channel } from '../domain/types';
 import type { AccountDirectory } from './accounts';
 import type { Outcome } from './ingest';
@@ -35,7 +35,6 @@ export interface CampaignInput {
   template?: Template;
   tags?: string[];
   budget?: number | null;
-  fixedCost?: number;
 }
 
 export interface Campaign {
@@ -53,21 +52,16 @@ export interface Campaign {
   budget: number | null;
   /** Set when the stored budget is beyond MAX_MONEY_MINOR (an older version took any number): shown as null. */
   budgetOutOfRange?: true;
+  /** Read-only: the fixed cost its cost model gives it (docs/BUDGETS.md), set with PUT /v1/campaigns/{id}/cost-model. */
   fixedCost: number;
-  /** Set when the stored fixed cost is beyond MAX_MONEY_MINOR: shown and counted as 0. */
-  fixedCostOutOfRange?: true;
   createdAt: string;
   updatedAt: string;
 }
 
 const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
 
-/** A campaign's fixed cost as figures count it: 0 when the stored one is out of range (see Campaign). */
-export function fixedCostOf(r: Pick<CampaignRow, 'fixed_cost_minor'>): number {
-  return storedMoney(r.fixed_cost_minor) ?? 0;
-}
-
-export function toCampaign(r: CampaignRow): Campaign {
+/** `fixedCost`: the campaign's fixed cost from its cost model (fixedCosts.ts), shown read-only. */
+export function toCampaign(r: CampaignRow, fixedCost: number): Campaign {
   return {
     id: r.id,
     name: r.name,
@@ -85,8 +79,7 @@ export function toCampaign(r: CampaignRow): Campaign {
     tags: JSON.parse(r.tags),
     budget: storedMoney(r.budget_minor),
     ...(r.budget_minor !== null && storedMoney(r.budget_minor) === null ? { budgetOutOfRange: true as const } : {}),
-    fixedCost: fixedCostOf(r),
-    ...(fixedCostOf(r) !== r.fixed_cost_minor ? { fixedCostOutOfRange: true as const } : {}),
+    fixedCost,
     createdAt: iso(r.created_at)!,
     updatedAt: iso(r.updated_at)!,
   };
@@ -150,18 +143,23 @@ export class Campaigns {
       template_content: input.template?.content ?? null,
       tags: JSON.stringify(input.tags ?? []),
       budget_minor: input.budget ?? null,
-      fixed_cost_minor: input.fixedCost ?? 0,
+      // Retired column (2026_12_07_100): a campaign's fixed cost lives in its cost model.
+      fixed_cost_minor: 0,
       settings: '{}',
       created_at: now,
       updated_at: now,
     };
     await insertCampaign(this.db.kysely, row);
-    return toCampaign(row);
+    return toCampaign(row, await this.fixedCostOf(accountId, row.id));
   }
 
   async get(accountId: string, id: string): Promise<Campaign | undefined> {
     const r = await getCampaign(this.db.kysely, accountId, id);
-    return r && toCampaign(r);
+    return r && toCampaign(r, await this.fixedCostOf(accountId, id));
+  }
+
+  private async fixedCostOf(accountId: string, campaignId: string): Promise<number> {
+    return (await fixedCostsByCampaign(this.db.kysely, accountId, [campaignId])).get(campaignId) ?? 0;
   }
 
   async update(accountId: string, id: string, input: Partial<CampaignInput> & { statusReason?: string | null }): Promise<Outcome<Campaign>> {
@@ -186,11 +184,10 @@ export class Campaigns {
     }
     if (input.tags !== undefined) patch.tags = JSON.stringify(input.tags);
     if (input.budget !== undefined) patch.budget_minor = input.budget;
-    if (input.fixedCost !== undefined) patch.fixed_cost_minor = input.fixedCost;
     await updateCampaign(this.db.kysely, accountId, id, patch);
     // A raised (or removed) budget resumes a campaign stopped for budget exhaustion (the budgets area decides).
     if (input.budget !== undefined && this.onBudgetChange) await this.onBudgetChange(accountId, id);
-    return { ok: true, value: toCampaign((await getCampaign(this.db.kysely, accountId, id))!) };
+    return { ok: true, value: toCampaign((await getCampaign(this.db.kysely, accountId, id))!, await this.fixedCostOf(accountId, id)) };
   }
 
   /** The home table: every campaign with send date, sent, open rate, revenue and ROAS; sorted, paginated. */
@@ -198,9 +195,11 @@ export class Campaigns {
     const rows = await listCampaignRows(this.db.kysely, accountId, { channel: opts.channel, status: opts.status });
     const counts = await sumCampaignDaysByCampaign(this.db.kysely, accountId);
     const money = await this.money.byCampaign(accountId, rows.map((r) => r.id));
+    const fixed = await fixedCostsByCampaign(this.db.kysely, accountId, rows.map((r) => r.id));
     const items = rows.map((r) => {
-      const f = campaignFigures(counts.get(r.id) ?? zeroCounts(), { ...(money.get(r.id) ?? NO_MONEY), fixedCostMinor: fixedCostOf(r) }, r.channel as Channel);
-      const c = toCampaign(r);
+      const fixedCostMinor = fixed.get(r.id) ?? 0;
+      const f = campaignFigures(counts.get(r.id) ?? zeroCounts(), { ...(money.get(r.id) ?? NO_MONEY), fixedCostMinor }, r.channel as Channel);
+      const c = toCampaign(r, fixedCostMinor);
       return {
         id: c.id, name: c.name, channel: c.channel, status: c.status, statusReason: c.statusReason, kind: c.kind,
         sendAt: c.sendAt ?? c.activatedAt, activatedAt: c.activatedAt, tags: c.tags,
@@ -235,14 +234,15 @@ export class Campaigns {
     const channel = row.channel as Channel;
     const counts = (await sumCampaignDaysByCampaign(this.db.kysely, accountId, [id])).get(id) ?? zeroCounts();
     const money = (await this.money.byCampaign(accountId, [id])).get(id) ?? NO_MONEY;
-    const figures = campaignFigures(counts, { ...money, fixedCostMinor: fixedCostOf(row) }, channel);
+    const fixedCostMinor = await this.fixedCostOf(accountId, id);
+    const figures = campaignFigures(counts, { ...money, fixedCostMinor }, channel);
     const [notSent, flagged, links] = await Promise.all([
       countNotSentByReason(this.db.kysely, accountId, id),
       countFlaggedByReason(this.db.kysely, accountId, id),
       countClicksByUrl(this.db.kysely, accountId, id),
     ]);
     return {
-      campaign: toCampaign(row),
+      campaign: toCampaign(row, fixedCostMinor),
       figures,
       notSent,
       flagged,
@@ -271,7 +271,8 @@ export class Campaigns {
       const [startMs, endMs] = [zonedDayStart(p.from, account.time_zone), zonedDayStart(nextDay(p.to), account.time_zone)];
       const counts = await sumCampaignDays(this.db.kysely, accountId, p.from, p.to, channel);
       const money = await this.money.forPeriod(accountId, p.from, p.to, channel);
-      const fixed = await sumFixedCosts(this.db.kysely, accountId, startMs, endMs, channel);
+      // A campaign's fixed cost is in the period's spend iff its send day is inside the period.
+      const fixed = (await fixedCostsByDay(this.db.kysely, accountId, account.time_zone, p.from, p.to, { channel })).total;
       return { counts, money: { ...money, fixedCostMinor: money.fixedCostMinor + fixed }, ordersImported: await this.money.ordersImported(accountId, startMs, endMs) };
     };
     const [current, previous] = [await facts({ from, to }), await facts(prev)];
@@ -287,8 +288,11 @@ export class Campaigns {
   }
 
   async dailySeries(accountId: string, from: string, to: string, channel?: Channel) {
+    const account = (await this.accounts.get(accountId))!;
     const rows = await listCampaignDaysByDay(this.db.kysely, accountId, from, to, channel);
     const money = await this.money.revenueByDay(accountId, from, to, channel);
+    // Fixed costs on their campaign's send day, so the series adds up to the overview's spend.
+    const fixed = (await fixedCostsByDay(this.db.kysely, accountId, account.time_zone, from, to, { channel })).byDay;
     const byDay = new Map(rows.map((r) => [r.day, r.counts]));
     const days = [];
     for (let d = from; d <= to; d = nextDay(d)) {
@@ -296,7 +300,7 @@ export class Campaigns {
       const m = money.get(d);
       days.push({
         date: d, sent: c.sent, delivered: c.delivered, opened: c.opened, clicked: c.clicked, scans: c.total_scans,
-        conversions: m?.conversions ?? 0, revenue: m?.revenue ?? 0, spend: c.spend_minor,
+        conversions: m?.conversions ?? 0, revenue: m?.revenue ?? 0, spend: c.spend_minor + (fixed.get(d) ?? 0),
       });
     }
     return { days };

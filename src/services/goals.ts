@@ -11,13 +11,14 @@ import {
 } from '../store/journeys';
 import { campaignFigures, NO_MONEY, type CampaignFigures } from '../domain/kpis';
 import { zeroCounts } from '../domain/message';
-import { figureProblem, storedFigure, storedMoney } from '../domain/bounds';
+import { figureProblem, storedFigure } from '../domain/bounds';
 import { dayInZone } from '../domain/message';
 import {
   evaluateTargetGoal, parseSegmentDefinition, segmentGoal, type GoalComparator, type SegmentDefinition,
 } from '../domain/stats';
 import type { AccountDirectory } from './accounts';
 import type { Campaigns } from './campaigns';
+import { fixedCostsByCampaign } from './fixedCosts';
 import type { Outcome } from './ingest';
 import type { Journeys } from './journeys';
 import type { Writer } from './writer';
@@ -156,7 +157,7 @@ export class Goals {
     const counts = (await sumCampaignDaysByCampaign(this.db.kysely, accountId, [owner.id])).get(owner.id) ?? zeroCounts();
     const money = (await this.campaigns.money.byCampaign(accountId, [owner.id])).get(owner.id) ?? NO_MONEY;
     return {
-      figures: campaignFigures(counts, { ...money, fixedCostMinor: storedMoney(row.fixed_cost_minor) ?? 0 }),
+      figures: campaignFigures(counts, { ...money, fixedCostMinor: (await fixedCostsByCampaign(this.db.kysely, accountId, [owner.id])).get(owner.id) ?? 0 }),
       start: row.send_at ?? row.activated_at ?? row.created_at,
       campaignIds: [owner.id],
     };

@@ -14,9 +14,9 @@ import { campaignFigures, NO_MONEY, type CampaignFigures, type MoneyFacts } from
 import type { Channel } from '../domain/types';
 import type { AccountDirectory } from './accounts';
 import { todayIn, toRecipient, type Campaigns } from './campaigns';
+import { fixedCostsByCampaign } from './fixedCosts';
 import type { ItemError, Outcome } from './ingest';
 import type { Writer } from './writer';
-import { storedMoney } from '../domain/bounds';
 
 /** The figures a journey report can show (issue 8's list, in KPIS.md's words, camelCase as the API names them). */
 export const JOURNEY_METRICS = [
@@ -220,10 +220,11 @@ export class Journeys {
     const from = dayInZone(row.started_at, account.time_zone);
     const to = todayIn(account.time_zone, this.clock());
     const ids = links.map((l) => l.campaign_id);
-    const [counts, money, campaignRows] = await Promise.all([
+    const [counts, money, campaignRows, fixed] = await Promise.all([
       from <= to ? sumCampaignDaysOf(this.db.kysely, accountId, ids, from, to) : Promise.resolve(new Map<string, MessageCounts>()),
       this.campaigns.money.byCampaign(accountId, ids),
       getCampaigns(this.db.kysely, accountId, ids),
+      fixedCostsByCampaign(this.db.kysely, accountId, ids),
     ]);
     const byId = new Map(campaignRows.map((c) => [c.id, c]));
     const facts = (campaignIds: string[]) => {
@@ -232,7 +233,7 @@ export class Journeys {
       for (const id of campaignIds) {
         const cc = counts.get(id);
         if (cc) addCounts(c, cc);
-        m = addMoney(m, { ...(money.get(id) ?? NO_MONEY), fixedCostMinor: storedMoney(byId.get(id)?.fixed_cost_minor) ?? 0 });
+        m = addMoney(m, { ...(money.get(id) ?? NO_MONEY), fixedCostMinor: fixed.get(id) ?? 0 });
       }
       return campaignFigures(c, m);
     };

@@ -104,6 +104,16 @@ const CHUNK = 500;
 export async function getCostModels(h: Handle, accountId: string, campaignId: string): Promise<CostModelRow[]> {
   return h.selectFrom('cost_models').selectAll().where('account_id', '=', accountId).where('campaign_id', 'in', ['', campaignId]).execute();
 }
+/** The account's model ('') and campaign overrides: of these campaigns, or every override when none are given. */
+export async function listCostModels(h: Handle, accountId: string, campaignIds?: string[]): Promise<CostModelRow[]> {
+  if (!campaignIds) return h.selectFrom('cost_models').selectAll().where('account_id', '=', accountId).execute();
+  const out: CostModelRow[] = [];
+  const ids = ['', ...new Set(campaignIds)];
+  for (let i = 0; i < ids.length; i += 900) {
+    out.push(...(await h.selectFrom('cost_models').selectAll().where('account_id', '=', accountId).where('campaign_id', 'in', ids.slice(i, i + 900)).execute()));
+  }
+  return out;
+}
 export async function getCostModel(h: Handle, accountId: string, campaignId: string): Promise<CostModelRow | undefined> {
   return h.selectFrom('cost_models').selectAll().where('account_id', '=', accountId).where('campaign_id', '=', campaignId).executeTakeFirst();
 }
@@ -238,14 +248,15 @@ export async function findExpiredReservations(h: Handle, now: number, scope: { a
   return q.orderBy('expires_at').limit(limit).execute();
 }
 
-export async function countReservations(h: Handle, accountId: string, campaignId: string): Promise<{ count: number; costMinor: number }> {
+/** Open reservations of a campaign (the budget view's `openReservations`). */
+export async function countReservations(h: Handle, accountId: string, campaignId: string): Promise<number> {
   const r = await h
     .selectFrom('reservations')
-    .select([(eb) => eb.fn.countAll<number>().as('n'), sql<number>`coalesce(sum(cost_minor), 0)`.as('cost')])
+    .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('account_id', '=', accountId)
     .where('campaign_id', '=', campaignId)
     .executeTakeFirst();
-  return { count: Number(r?.n ?? 0), costMinor: Number(r?.cost ?? 0) };
+  return Number(r?.n ?? 0);
 }
 
 // ------------------------------------------------------------------ invoices

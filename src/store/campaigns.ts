@@ -5,7 +5,6 @@ import type { CampaignRow, ContactRow, DB, MessageRow } from './schema';
 import type { Db } from './db';
 import { insertRowsSqlite } from './messages';
 import { COUNT_FIELDS, zeroCounts, type MessageCounts } from '../domain/message';
-import { MAX_MONEY_MINOR } from '../domain/bounds';
 
 type Handle = Kysely<DB> | Transaction<DB>;
 
@@ -86,20 +85,39 @@ export async function listCampaignDaysByDay(
   return rows.map((r) => ({ day: r.day, counts: toCounts(r as unknown as Record<string, unknown>) }));
 }
 
-/** Fixed costs of campaigns whose send date falls within the period (counted on the send day). */
-export async function sumFixedCosts(h: Handle, accountId: string, fromMs: number, toMs: number, channel?: string): Promise<number> {
-  let q = h
-    .selectFrom('campaigns')
-    .select(sql<number>`coalesce(sum(fixed_cost_minor), 0)`.as('total'))
-    .where('account_id', '=', accountId)
-    // As the campaign page counts them (services/campaigns.ts fixedCostOf): an out-of-range one (stored by an older
-    // version) counts as 0 rather than turning the period's spend into 1e+308.
-    .where('fixed_cost_minor', '<=', MAX_MONEY_MINOR)
-    .where(sql<number>`coalesce(send_at, activated_at, created_at)`, '>=', fromMs)
-    .where(sql<number>`coalesce(send_at, activated_at, created_at)`, '<', toMs);
-  if (channel) q = q.where('channel', '=', channel);
-  const r = await q.executeTakeFirst();
-  return Number(r?.total ?? 0);
+/** What places a campaign's fixed cost on a day: its send date, registration time and earliest cohort day. */
+export interface CampaignSendFacts {
+  id: string;
+  send_at: number | null;
+  created_at: number;
+  first_day: string | null;
+}
+
+/** Send facts of the account's campaigns, optionally only some of them or one channel. */
+export async function listCampaignSendFacts(
+  h: Handle,
+  accountId: string,
+  filter: { campaignIds?: string[]; channel?: string },
+): Promise<CampaignSendFacts[]> {
+  if (filter.campaignIds && filter.campaignIds.length === 0) return [];
+  const out: CampaignSendFacts[] = [];
+  const ids = filter.campaignIds ? [...new Set(filter.campaignIds)] : [null];
+  for (let i = 0; i < ids.length; i += 900) {
+    let q = h
+      .selectFrom('campaigns')
+      .leftJoin(
+        (eb) => eb.selectFrom('campaign_days').select(['campaign_id', sql<string>`min(day)`.as('first_day')]).where('account_id', '=', accountId).groupBy('campaign_id').as('d'),
+        (j) => j.onRef('d.campaign_id', '=', 'campaigns.id'),
+      )
+      .select(['campaigns.id', 'campaigns.send_at', 'campaigns.created_at', 'd.first_day'])
+      .where('campaigns.account_id', '=', accountId);
+    if (filter.campaignIds) q = q.where('campaigns.id', 'in', ids.slice(i, i + 900) as string[]);
+    if (filter.channel) q = q.where('campaigns.channel', '=', filter.channel);
+    for (const r of await q.execute()) {
+      out.push({ id: r.id, send_at: r.send_at === null ? null : Number(r.send_at), created_at: Number(r.created_at), first_day: r.first_day ?? null });
+    }
+  }
+  return out;
 }
 
 function toCounts(r: Record<string, unknown>): MessageCounts {

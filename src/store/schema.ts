@@ -61,6 +61,7 @@ export interface CampaignRow {
   template_content: string | null;
   tags: string;
   budget_minor: number | null;
+  /** Retired by migration 2026_12_07_100: always 0, read by nothing; a campaign's fixed cost is in its cost model. */
   fixed_cost_minor: number;
   settings: string;
   created_at: number;

@@ -77,8 +77,16 @@ export async function coreRoutes(app: FastifyInstance, deps: Deps): Promise<void
   });
 
   // ------------------------------------------------------------------ campaigns
+  /** A campaign's fixed cost has one place, its cost model (docs/BUDGETS.md): the old campaign field is refused. */
+  const refuseFixedCost = (b: Record<string, unknown>) => {
+    if (b.fixedCost === undefined) return;
+    throw new HttpError(400, 'A campaign no longer takes fixedCost: set its fixed cost as fixedCostMinor in its cost model, PUT /v1/campaigns/{id}/cost-model { "fixedCostMinor": … } (or for every campaign in the account\'s, PUT /v1/cost-model).', [
+      { path: '/fixedCost', message: 'set fixedCostMinor with PUT /v1/campaigns/{id}/cost-model instead' },
+    ]);
+  };
   app.post('/v1/campaigns', { schema: { summary: 'Create a campaign', body: campaignCreateSchema } }, async (req, reply) => {
     const b = req.body as Record<string, unknown> & { sendAt?: string | null; activatedAt?: string | null };
+    refuseFixedCost(b);
     const c = await deps.campaigns.create(accountOf(req), {
       ...(b as object),
       sendAt: b.sendAt ? Date.parse(b.sendAt) : null,
@@ -89,6 +97,7 @@ export async function coreRoutes(app: FastifyInstance, deps: Deps): Promise<void
 
   app.patch('/v1/campaigns/:id', { schema: { summary: 'Update a campaign', body: campaignPatchSchema } }, async (req, reply) => {
     const b = req.body as Record<string, unknown> & { sendAt?: string | null; activatedAt?: string | null };
+    refuseFixedCost(b);
     const patch = { ...(b as object) } as Record<string, unknown>;
     if (b.sendAt !== undefined) patch.sendAt = b.sendAt ? Date.parse(b.sendAt) : null;
     if (b.activatedAt !== undefined) patch.activatedAt = b.activatedAt ? Date.parse(b.activatedAt) : null;

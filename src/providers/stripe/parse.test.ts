@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import Stripe from 'stripe';
-import { applyInvoiceEvent, isSuspended, unpaidWarning, type Invoice } from '../../domain/invoices';
+import { applyInvoiceEvent, suspension, unpaidWarning, type Invoice } from '../../domain/invoices';
 import { parseStripeEvent } from './parse';
 import { verifyStripeSignature } from './verify';
 
@@ -95,14 +95,14 @@ describe('from Stripe webhook to suspension', () => {
     let inv = receive(null, 'invoice.finalized');
     inv = receive(inv, 'invoice.overdue');
     // Grace 3 days after DUE: suspended from DUE + 3 days (exclusive).
-    expect(isSuspended([inv], DUE + 3 * DAY, 3)).toBe(false);
-    expect(isSuspended([inv], DUE + 4 * DAY, 3)).toBe(true);
+    expect(suspension([inv], DUE + 3 * DAY, 3).suspended).toBe(false);
+    expect(suspension([inv], DUE + 4 * DAY, 3).suspended).toBe(true);
     expect(unpaidWarning([inv], DUE + 4 * DAY)).toMatchObject({ count: 1, overdueCount: 1, totals: [{ currency: 'EUR', amountMinor: 48250 }], earliestDueAt: DUE, payUrl: URL_ });
     inv = receive(inv, 'invoice.paid');
     // The payment failure was delivered after the payment: it must not reopen the invoice.
     inv = receive(inv, 'invoice.payment_failed');
     expect(inv.status).toBe('paid');
-    expect(isSuspended([inv], DUE + 6 * DAY, 3)).toBe(false);
+    expect(suspension([inv], DUE + 6 * DAY, 3).suspended).toBe(false);
     expect(unpaidWarning([inv], DUE + 6 * DAY)).toBeNull();
   });
 });
