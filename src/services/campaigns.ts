@@ -5,11 +5,11 @@ import type { Db } from '../store/db';
 import type { CampaignRow, MessageRow } from '../store/schema';
 import {
   countClicksByUrl, countFlaggedByReason, countNotSentByReason, getCampaign, insertCampaign, iterateCampaignMessages,
-  listCampaignDaysByDay, listCampaignRows, listRecipients, sumCampaignDays, sumCampaignDaysByCampaign, sumFixedCosts,
+  listCampaignDaysByDay, listCampaignRows, listRecipients, sumCampaignDaysByCampaign, sumCampaignDaysByChannel, sumFixedCosts,
   updateCampaign,
 } from '../store/campaigns';
 import {
-  campaignFigures, funnel, NO_MONEY, overviewCards, previousPeriod, referenceChecks, type CampaignFigures, type MoneyFacts,
+  campaignFigures, funnel, mixedFigures, NO_MONEY, overviewCards, previousPeriod, referenceChecks, type CampaignFigures, type MoneyFacts,
 } from '../domain/kpis';
 import { zeroCounts } from '../domain/message';
 import { storedMoney } from '../domain/bounds';
@@ -269,7 +269,7 @@ export class Campaigns {
     const prev = previousPeriod(from, to);
     const facts = async (p: { from: string; to: string }) => {
       const [startMs, endMs] = [zonedDayStart(p.from, account.time_zone), zonedDayStart(nextDay(p.to), account.time_zone)];
-      const counts = await sumCampaignDays(this.db.kysely, accountId, p.from, p.to, channel);
+      const counts = await sumCampaignDaysByChannel(this.db.kysely, accountId, p.from, p.to, channel);
       const money = await this.money.forPeriod(accountId, p.from, p.to, channel);
       const fixed = await sumFixedCosts(this.db.kysely, accountId, startMs, endMs, channel);
       return { counts, money: { ...money, fixedCostMinor: money.fixedCostMinor + fixed }, ordersImported: await this.money.ordersImported(accountId, startMs, endMs) };
@@ -281,7 +281,7 @@ export class Campaigns {
       currency: account.currency,
       timeZone: account.time_zone,
       cards: overviewCards(current, previous),
-      figures: campaignFigures(current.counts, current.money) as CampaignFigures,
+      figures: mixedFigures(current.counts, current.money),
       unconvertedOrders: (await this.money.unconvertedOrders?.(accountId, zonedDayStart(from, account.time_zone), zonedDayStart(nextDay(to), account.time_zone))) ?? [],
     };
   }
