@@ -11,7 +11,7 @@ import {
 import { findContactsByKeys, getCampaigns, insertContacts, updateContact } from '../store/campaigns';
 import { insertSuppressions } from '../store/suppressions';
 import {
-  addCounts, applyEvent, cohortAt, COUNT_FIELDS, dayInZone, deriveStatus, emptyState, isZero, messageCounts,
+  addCounts, applyEvent, cohortAt, countsDelta, dayInZone, deriveStatus, emptyState, isZero, messageCounts,
   type MessageCounts, type MessageState,
 } from '../domain/message';
 import { normalizeAddress, normalizeEmail, normalizePhone, recipientKeys, type PostalAddress, type RecipientKeys } from '../domain/contacts';
@@ -758,8 +758,14 @@ export async function saveMessageChanges(
     changed.push(next);
     previous.push(old);
     const channel = channels.get(next.campaign_id)!;
-    addDelta(deltas, accountId, old.campaign_id, old.cohort_day, messageCounts(old, channel), -1);
-    addDelta(deltas, accountId, next.campaign_id, next.cohort_day, messageCounts(next, channel));
+    const [before, after] = [messageCounts(old, channel), messageCounts(next, channel)];
+    if (old.campaign_id === next.campaign_id && old.cohort_day === next.cohort_day) {
+      addDelta(deltas, accountId, next.campaign_id, next.cohort_day, countsDelta(before, after));
+    } else {
+      // The message leaves its old day and arrives on its new one.
+      addDelta(deltas, accountId, old.campaign_id, old.cohort_day, countsDelta(before, null));
+      addDelta(deltas, accountId, next.campaign_id, next.cohort_day, countsDelta(null, after));
+    }
   }
   await updateMessages(db, trx, changed, previous);
   await addCampaignDays(db, trx, [...deltas.values()].filter((d) => !isZero(d.counts)));
@@ -774,16 +780,12 @@ export function suppressionReason(e: IncomingEvent): string | null {
   return null;
 }
 
-/** Adds `sign` × `counts` to the (campaign, day) delta: a message leaving a day counts −1, arriving +1. */
-function addDelta(map: Map<string, DayDelta>, accountId: string, campaignId: string, day: string, counts: MessageCounts, sign: 1 | -1 = 1): void {
+/** Adds `counts` (a message's counts, or a change of them: countsDelta) to the (campaign, day) delta. */
+function addDelta(map: Map<string, DayDelta>, accountId: string, campaignId: string, day: string, counts: MessageCounts): void {
   const key = `${campaignId}|${day}`;
   const d = map.get(key);
-  if (!d) {
-    const own = { ...counts };
-    if (sign === -1) for (const f of COUNT_FIELDS) own[f] = 0 - own[f];
-    map.set(key, { accountId, campaignId, day, counts: own });
-  } else if (sign === 1) addCounts(d.counts, counts);
-  else for (const f of COUNT_FIELDS) d.counts[f] -= counts[f];
+  if (!d) map.set(key, { accountId, campaignId, day, counts: { ...counts } });
+  else addCounts(d.counts, counts);
 }
 
 export type { CampaignRow };

@@ -397,12 +397,3 @@ export async function takeOrphanEvents(h: Handle, accountId: string, refKeys: st
   }
   return out;
 }
-
-export async function countOrphanEvents(h: Handle, accountId: string): Promise<number> {
-  const r = await h.selectFrom('orphan_events').select((eb) => eb.fn.countAll<number>().as('n')).where('account_id', '=', accountId).executeTakeFirst();
-  return Number(r?.n ?? 0);
-}
-
-export async function findExistingRecipients(h: Handle, accountId: string, campaignId: string, recipients: string[]): Promise<MessageRow[]> {
-  return findMessagesByRecipients(h, accountId, campaignId, recipients);
-}

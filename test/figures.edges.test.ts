@@ -1,0 +1,164 @@
+// Edge rules of KPIS.md read through a listening `mesure serve` (SQLite and PostgreSQL), against hand computations:
+// engagement implies delivery even before a later failure or bounce (events posted in several arrival orders), an
+// opt-out reaching a message never sent counts in no campaign, and a period's open rate counts in its denominator
+// only the delivered messages of channels that have an open signal.
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { forEachEngine, PG_URL, type Engine } from './support';
+import { loadConfig } from '../src/config';
+import { assemble } from '../src/main';
+import { call, callOk, startServerProcess, tempDir, type ServerProcess } from '../bench/support';
+
+type Account = { accountId: string; key: string };
+type Figures = Record<string, number | null>;
+
+forEachEngine('figures at the edges of KPIS.md', (engine: Engine) => {
+  const tmp = tempDir('mesure-edges-');
+  const schema = `edges_${randomBytes(5).toString('hex')}`;
+  const env: Record<string, string> =
+    engine === 'sqlite' ? { DATABASE_URL: `file:${join(tmp.dir, 'mesure.db')}` } : { DATABASE_URL: PG_URL, MESURE_PG_SCHEMA: schema };
+  let server: ServerProcess;
+  const accounts: Account[] = [];
+  let next = 0;
+  const account = () => accounts[next++];
+
+  beforeAll(async () => {
+    // One account per test, made by the services `mesure accounts create` runs, in this process.
+    const mesure = await assemble(loadConfig({ ...env, MESURE_DEMO: '0' }));
+    try {
+      for (let i = 0; i < 6; i++) {
+        const a = await mesure.deps.accounts.create({ name: `Edges shop ${i}`, currency: 'EUR', timeZone: 'Europe/Paris', defaultCountry: 'FR' });
+        accounts.push({ accountId: a.id, key: (await mesure.deps.accounts.createKey(a.id, 'tests', 'owner')).token });
+      }
+    } finally {
+      await mesure.close();
+    }
+    server = await startServerProcess(env, 90_000);
+  }, 120_000);
+
+  afterAll(async () => {
+    await server?.stop();
+    if (engine === 'postgres') {
+      const client = new pg.Client({ connectionString: PG_URL });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await client.end();
+    }
+    tmp.remove();
+  });
+
+  async function campaign(a: Account, channel: string, recipients: object[], extra: object = {}) {
+    const c = await callOk<{ id: string }>(server.url, 'POST', '/v1/campaigns', a.key, { name: `${channel} campaign`, channel });
+    const r = await callOk<{ messages: { messageId: string }[] }>(server.url, 'POST', `/v1/campaigns/${c.id}/messages`, a.key, {
+      messages: recipients.map((recipient) => ({ recipient, registeredAt: '2026-11-02T08:00:00Z', ...extra })),
+    });
+    return { id: c.id, messages: r.messages.map((m) => m.messageId) };
+  }
+  const ev = (type: string, messageId: string, at: string, extra: object = {}) => ({ type, messageId, at, ...extra });
+  const post = async (a: Account, events: object[]) => expect((await call(server.url, 'POST', '/v1/events', a.key, { events })).status).toBe(200);
+  const figures = async (a: Account, id: string) => (await callOk<{ figures: Figures }>(server.url, 'GET', `/v1/campaigns/${id}`, a.key)).figures;
+
+  it('an e-mail opened and clicked, then hard-bounced, counts delivered, opened and clicked, and still as a hard bounce, whatever the arrival order', async () => {
+    const a = account();
+    // m1: sent, delivered, opened, clicked, then hard-bounced; m2: sent, then hard-bounced (never engaged).
+    const e = await campaign(a, 'email', [{ email: 'ada@example.org' }, { email: 'bob@example.org' }]);
+    const [m1, m2] = e.messages;
+    const story = [
+      ev('sent', m1, '2026-11-02T09:00:00Z'), ev('delivered', m1, '2026-11-02T09:00:05Z'), ev('opened', m1, '2026-11-02T09:10:00Z'),
+      ev('clicked', m1, '2026-11-02T09:11:00Z', { url: 'https://shop.example/' }), ev('bounced', m1, '2026-11-02T09:30:00Z', { bounceType: 'hard' }),
+      ev('sent', m2, '2026-11-02T09:00:00Z'), ev('bounced', m2, '2026-11-02T09:01:00Z', { bounceType: 'hard' }),
+    ];
+    // Arrival order: the bounces first, then the rest backwards, in three batches.
+    const arrival = [story[4], story[6], ...story.slice(0, 4).reverse(), story[5]];
+    for (const batch of [arrival.slice(0, 2), arrival.slice(2, 5), arrival.slice(5)]) await post(a, batch);
+    expect(await figures(a, e.id)).toMatchObject({
+      sent: 2,
+      delivered: 1, // m1: its open and click prove delivery
+      undelivered: 1, // m2 only
+      bouncesHard: 2, // both bounces count as bounces
+      bounceRate: 1, // 2 / 2
+      opened: 1,
+      openRate: 1, // 1 opened / 1 delivered
+      totalOpens: 1,
+      opensPerOpener: 1,
+      clicked: 1,
+      clickRate: 1, // 1 clicked / 1 delivered (was null: clicked 1 over delivered 0)
+      clickToOpenRate: 1,
+      noLongerReachable: 2, // 0 unsubscribed + 2 hard bounces
+    });
+    const recipients = await callOk<{ items: { messageId: string; status: string; bounceType: string | null }[] }>(server.url, 'GET', `/v1/campaigns/${e.id}/recipients`, a.key);
+    expect(recipients.items.find((r) => r.messageId === m1)).toMatchObject({ status: 'clicked', bounceType: 'hard' });
+    expect(recipients.items.find((r) => r.messageId === m2)).toMatchObject({ status: 'bounced', bounceType: 'hard' });
+    // The bounce still suppresses the address.
+    const suppressed = await callOk<{ items: { address: string; reason: string }[] }>(server.url, 'GET', '/v1/suppressions?channel=email', a.key);
+    expect(suppressed.items.map((s) => [s.address, s.reason]).sort()).toEqual([['ada@example.org', 'hard_bounce'], ['bob@example.org', 'hard_bounce']]);
+  });
+
+  it('a WhatsApp read then failed and an SMS clicked then undelivered count as delivered', async () => {
+    const a = account();
+    const w = await campaign(a, 'whatsapp', [{ phone: '+33612345601' }, { phone: '+33612345602' }]);
+    const s = await campaign(a, 'sms', [{ phone: '+33612345603' }, { phone: '+33612345604' }]);
+    await post(a, [
+      // WhatsApp: w1 read, then failed; w2 delivered, then failed.
+      ev('failed', w.messages[0], '2026-11-02T10:00:00Z', { failureReason: 'unreachable' }), ev('opened', w.messages[0], '2026-11-02T09:05:00Z'),
+      ev('sent', w.messages[0], '2026-11-02T09:00:00Z'),
+      ev('sent', w.messages[1], '2026-11-02T09:00:00Z'), ev('delivered', w.messages[1], '2026-11-02T09:00:10Z'), ev('failed', w.messages[1], '2026-11-02T10:00:00Z'),
+      // SMS: s1 clicked, then undelivered; s2 delivered.
+      ev('failed', s.messages[0], '2026-11-02T11:00:00Z', { failureReason: 'unreachable' }), ev('clicked', s.messages[0], '2026-11-02T09:30:00Z', { url: 'https://shop.example/' }),
+      ev('sent', s.messages[0], '2026-11-02T09:00:00Z'),
+      ev('sent', s.messages[1], '2026-11-02T09:00:00Z'), ev('delivered', s.messages[1], '2026-11-02T09:00:10Z'),
+    ]);
+    // WhatsApp: 2 sent, w1 delivered (read), w2 undelivered; open rate 1 / 1.
+    expect(await figures(a, w.id)).toMatchObject({ sent: 2, delivered: 1, undelivered: 1, opened: 1, openRate: 1, deliveryRate: 0.5 });
+    // SMS: 2 sent, both delivered (s1 by its click), none undelivered; click rate 1 / 2; no open rate.
+    expect(await figures(a, s.id)).toMatchObject({ sent: 2, delivered: 2, undelivered: 0, clicked: 1, clickRate: 0.5, openRate: null });
+  });
+
+  it('an opt-out reaching a message never sent counts in no campaign, and still opts the contact out', async () => {
+    const a = account();
+    // Refused by the sender as opted out, then the provider reports the STOP on it.
+    const s = await campaign(a, 'sms', [{ phone: '+33612345605' }], { notSentReason: 'opted_out' });
+    await post(a, [ev('unsubscribed', s.messages[0], '2026-11-02T09:00:00Z')]);
+    expect(await figures(a, s.id)).toMatchObject({ audience: 1, sent: 0, notSent: 1, unsubscribed: 0, unsubscribeRate: null, noLongerReachable: 0 });
+    const overview = await callOk<{ figures: Figures }>(server.url, 'GET', '/v1/overview?from=2026-11-01&to=2026-11-30', a.key);
+    expect(overview.figures).toMatchObject({ sent: 0, unsubscribed: 0 });
+    const suppressed = await callOk<{ items: { address: string; reason: string }[] }>(server.url, 'GET', '/v1/suppressions?channel=sms', a.key);
+    expect(suppressed.items.map((x) => [x.address, x.reason])).toEqual([['+33612345605', 'unsubscribed']]);
+  });
+
+  it("a period's open rate counts only the deliveries of channels with an open signal", async () => {
+    const a = account();
+    // 2 November: e-mail 4 delivered, 1 opened; SMS 6 delivered; letters 2 sent (delivered). Previous period
+    // (October): e-mail 2 delivered, 2 opened; SMS 3 delivered.
+    const email = await campaign(a, 'email', [1, 2, 3, 4].map((i) => ({ email: `e${i}@example.org` })));
+    const sms = await campaign(a, 'sms', [1, 2, 3, 4, 5, 6].map((i) => ({ phone: `+3361234570${i}` })));
+    const mail = await campaign(a, 'mail', [1, 2].map((i) => ({ externalId: `letter-${i}`, address: { line1: `${i} rue de la Paix`, postalCode: '75002', city: 'Paris', country: 'FR' } })));
+    const octEmail = await campaign(a, 'email', [5, 6].map((i) => ({ email: `e${i}@example.org` })));
+    const octSms = await campaign(a, 'sms', [7, 8, 9].map((i) => ({ phone: `+3361234570${i}` })));
+    const delivered = (ids: string[], day: string) => ids.flatMap((id) => [ev('sent', id, `${day}T09:00:00Z`), ev('delivered', id, `${day}T09:01:00Z`)]);
+    await post(a, [
+      ...delivered(email.messages, '2026-11-02'), ev('opened', email.messages[0], '2026-11-02T10:00:00Z'),
+      ...delivered(sms.messages, '2026-11-02'),
+      ...mail.messages.map((id) => ev('sent', id, '2026-11-02T09:00:00Z')),
+      ...delivered(octEmail.messages, '2026-10-20'), ...octEmail.messages.map((id) => ev('opened', id, '2026-10-20T10:00:00Z')),
+      ...delivered(octSms.messages, '2026-10-20'),
+    ]);
+    const o = await callOk<{ figures: Figures; previousPeriod: { from: string; to: string } }>(server.url, 'GET', '/v1/overview?from=2026-11-01&to=2026-11-30', a.key);
+    expect(o.figures).toMatchObject({
+      sent: 12, // 4 + 6 + 2
+      delivered: 12,
+      opened: 1,
+      openRate: 0.25, // 1 opened / 4 e-mails delivered; SMS and letters have no open signal (not 1 / 12)
+      clickToOpenRate: 0, // 0 e-mail clickers / 1 opener
+    });
+    // The same rule for the previous period: 2 opened / 2 e-mails delivered (not 2 / 5).
+    expect(o.previousPeriod).toEqual({ from: '2026-10-02', to: '2026-10-31' });
+    const before = await callOk<{ figures: Figures }>(server.url, 'GET', '/v1/overview?from=2026-10-02&to=2026-10-31', a.key);
+    expect(before.figures).toMatchObject({ sent: 5, delivered: 5, opened: 2, openRate: 1 });
+    // One channel alone reads like its campaigns: SMS has no open rate.
+    const smsOnly = await callOk<{ figures: Figures }>(server.url, 'GET', '/v1/overview?from=2026-11-01&to=2026-11-30&channel=sms', a.key);
+    expect(smsOnly.figures).toMatchObject({ sent: 6, delivered: 6, openRate: null });
+  });
+});
