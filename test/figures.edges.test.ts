@@ -28,7 +28,7 @@ forEachEngine('figures at the edges of KPIS.md', (engine: Engine) => {
     // One account per test, made by the services `mesure accounts create` runs, in this process.
     const mesure = await assemble(loadConfig({ ...env, MESURE_DEMO: '0' }));
     try {
-      for (let i = 0; i < 6; i++) {
+      for (let i = 0; i < 8; i++) {
         const a = await mesure.deps.accounts.create({ name: `Edges shop ${i}`, currency: 'EUR', timeZone: 'Europe/Paris', defaultCountry: 'FR' });
         accounts.push({ accountId: a.id, key: (await mesure.deps.accounts.createKey(a.id, 'tests', 'owner')).token });
       }
@@ -126,6 +126,23 @@ forEachEngine('figures at the edges of KPIS.md', (engine: Engine) => {
     expect(overview.figures).toMatchObject({ sent: 0, unsubscribed: 0 });
     const suppressed = await callOk<{ items: { address: string; reason: string }[] }>(server.url, 'GET', '/v1/suppressions?channel=sms', a.key);
     expect(suppressed.items.map((x) => [x.address, x.reason])).toEqual([['+33612345605', 'unsubscribed']]);
+  });
+
+  it('each message never sent shows the reason "not sent, by reason" groups it under', async () => {
+    const a = account();
+    // n1 refused as opted out; n2 registered, no outcome yet; n3 rejected by the provider before sending (a failure
+    // without a reason is a provider error); n4 invalid; n5 sent.
+    const refused = await campaign(a, 'sms', [{ phone: '+33612345611' }], { notSentReason: 'opted_out' });
+    const c = await campaign(a, 'sms', [{ phone: '+33612345612' }, { phone: '+33612345613' }, { phone: '+33612345614' }, { phone: '+33612345615' }]);
+    const [n2, n3, n4, n5] = c.messages;
+    await post(a, [ev('failed', n3, '2026-11-02T09:00:00Z'), ev('failed', n4, '2026-11-02T09:00:00Z', { failureReason: 'invalid_recipient' }), ev('sent', n5, '2026-11-02T09:00:00Z')]);
+    const detail = await callOk<{ notSent: { reason: string; count: number }[] }>(server.url, 'GET', `/v1/campaigns/${c.id}`, a.key);
+    expect(detail.notSent.map((g) => [g.reason, g.count]).sort()).toEqual([['invalid_recipient', 1], ['pending', 1], ['provider_error', 1]]);
+    const items = (await callOk<{ items: { messageId: string; failureReason: string | null }[] }>(server.url, 'GET', `/v1/campaigns/${c.id}/recipients`, a.key)).items;
+    const reason = (id: string) => items.find((r) => r.messageId === id)?.failureReason;
+    expect([reason(n2), reason(n3), reason(n4), reason(n5)]).toEqual(['pending', 'provider_error', 'invalid_recipient', null]);
+    const refusedItems = (await callOk<{ items: { failureReason: string | null }[] }>(server.url, 'GET', `/v1/campaigns/${refused.id}/recipients`, a.key)).items;
+    expect(refusedItems.map((r) => r.failureReason)).toEqual(['opted_out']);
   });
 
   it("a period's open rate counts only the deliveries of channels with an open signal", async () => {

@@ -11,7 +11,7 @@ import {
 import {
   campaignFigures, funnel, mixedFigures, NO_MONEY, overviewCards, previousPeriod, referenceChecks, type CampaignFigures, type MoneyFacts,
 } from '../domain/kpis';
-import { zeroCounts } from '../domain/message';
+import { notSentReason, zeroCounts } from '../domain/message';
 import { storedMoney } from '../domain/bounds';
 import type { CampaignStatus, Channel } from '../domain/types';
 import type { AccountDirectory } from './accounts';
@@ -309,7 +309,8 @@ export function toRecipient(m: MessageRow) {
     recipient: m.recipient,
     contactId: m.contact_id,
     status: m.status,
-    failureReason: m.not_sent_reason ?? m.failure_reason,
+    // A message never sent shows the reason it is grouped under in "not sent, by reason" (pending included).
+    failureReason: notSentReason(m) ?? m.failure_reason,
     failureCode: m.failure_code,
     bounceType: m.bounce_type,
     variant: m.variant,
