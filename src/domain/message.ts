@@ -337,7 +337,24 @@ export function dayInZone(at: number, timeZone: string): string {
   return day;
 }
 
-/** The cohort time of a message: when it was sent, or registered if it never was. */
+/**
+ * The day a campaign was sent, on which its never-sent (refused) messages are counted, so that a back-fill does not
+ * put them on the import day: the day, in the account's time zone, of the campaign's send_at when set, else its
+ * earliest sent message's cohort day, else null (each never-sent message then counts on its registration day).
+ */
+export function campaignSendDay(sendAt: number | null, earliestSentDay: string | null, timeZone: string): string | null {
+  return sendAt !== null ? dayInZone(sendAt, timeZone) : earliestSentDay;
+}
+
+/**
+ * The cohort day of a message, which period figures group it by: the day it was sent; a message never sent takes
+ * its campaign's send day (campaignSendDay), else its registration day.
+ */
+export function cohortDay(s: MessageState, registeredAt: number, timeZone: string, sendDay: string | null): string {
+  return wasSent(s) ? dayInZone(cohortAt(s, registeredAt), timeZone) : (sendDay ?? dayInZone(registeredAt, timeZone));
+}
+
+/** The cohort time of a sent message: when it was sent (or first showed a sign of it); its registration if it never was. */
 export function cohortAt(s: MessageState, registeredAt: number): number {
   return s.sent_at ?? (wasSent(s) ? Math.min(...[s.delivered_at, s.bounced_at, s.opened_at, s.clicked_at, s.replied_at, s.scanned_at, s.last_engaged_at].filter((t): t is number => t !== null)) : registeredAt);
 }

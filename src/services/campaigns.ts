@@ -121,6 +121,8 @@ export class Campaigns {
 
   /** Called after a campaign's budget changed. */
   onBudgetChange?: (accountId: string, campaignId: string) => Promise<void>;
+  /** Called after a campaign's send date changed (its never-sent messages count on that day). */
+  onSendDateChange?: (accountId: string, campaignId: string) => Promise<void>;
 
   constructor(
     private readonly db: Db,
@@ -190,6 +192,7 @@ export class Campaigns {
     await updateCampaign(this.db.kysely, accountId, id, patch);
     // A raised (or removed) budget resumes a campaign stopped for budget exhaustion (the budgets area decides).
     if (input.budget !== undefined && this.onBudgetChange) await this.onBudgetChange(accountId, id);
+    if (input.sendAt !== undefined && input.sendAt !== (current.send_at === null ? null : Number(current.send_at)) && this.onSendDateChange) await this.onSendDateChange(accountId, id);
     return { ok: true, value: toCampaign((await getCampaign(this.db.kysely, accountId, id))!) };
   }
 

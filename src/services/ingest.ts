@@ -5,13 +5,14 @@ import type { Transaction } from 'kysely';
 import type { Db } from '../store/db';
 import type { CampaignRow, DB, EventRow, MessageRow, OrphanEventRow, SuppressionRow } from '../store/schema';
 import {
-  addCampaignDays, findMessageCampaigns, findMessagesByIds, findMessagesByProviderIds, findMessagesByRecipients, insertEvents,
-  insertEventValues, insertMessages, insertOrphanEvents, takeOrphanEvents, updateMessages, type DayDelta, type EventValues,
+  addCampaignDays, findEarliestSentDays, findMessageCampaigns, findMessagesByIds, findMessagesByProviderIds, findMessagesByRecipients, insertEvents,
+  hasNeverSentOffDay, insertEventValues, insertMessages, insertOrphanEvents, listNeverSentMessages, takeOrphanEvents, updateMessages, type DayDelta, type EventValues,
 } from '../store/messages';
 import { findContactsByKeys, getCampaigns, insertContacts, updateContact } from '../store/campaigns';
 import { insertSuppressions } from '../store/suppressions';
 import {
-  addCounts, applyEvent, cohortAt, countsDelta, dayInZone, deriveStatus, emptyState, isZero, messageCounts,
+  addCounts, applyEvent, campaignSendDay, cohortAt, cohortDay, countsDelta, dayInZone, deriveStatus, emptyState, isZero, messageCounts,
+  wasSent,
   type MessageCounts, type MessageState,
 } from '../domain/message';
 import { normalizeAddress, normalizeEmail, normalizePhone, recipientKeys, type PostalAddress, type RecipientKeys } from '../domain/contacts';
@@ -486,6 +487,14 @@ export class Ingestor {
     return errors;
   }
 
+  /** After a campaign's send date changed: its never-sent messages move to the new send day (redateNeverSent). */
+  async sendDateChanged(accountId: string, campaignId: string): Promise<void> {
+    await this.writer.run(async (trx) => {
+      const account = await this.accounts.get(accountId, trx);
+      if (account) await redateNeverSent(this.db, trx, account.time_zone, accountId, [campaignId]);
+    });
+  }
+
   async registerIn(trx: Transaction<DB>, accountId: string, campaignId: string, items: RegisterItem[]): Promise<Outcome<RegisteredMessage[]>> {
     const account = await this.accounts.get(accountId, trx);
     const [campaign] = await getCampaigns(trx, accountId, [campaignId]);
@@ -550,6 +559,8 @@ export class Ingestor {
     const deltas = new Map<string, DayDelta>();
     for (const r of rows) addDelta(deltas, accountId, campaignId, r.cohort_day, messageCounts(r, channel));
     await addCampaignDays(this.db, trx, [...deltas.values()]);
+    // Registered on the import day, messages never sent count on their campaign's send day when it has one.
+    if (rows.length) await redateNeverSent(this.db, trx, account.time_zone, accountId, [campaignId]);
 
     // Events that arrived before their message: apply them now.
     const keys = rows.flatMap((r) => [`r:${campaignId}:${r.recipient}`, ...(r.provider_message_id ? [`p:${r.provider ?? ''}:${r.provider_message_id}`] : [])]);
@@ -749,12 +760,52 @@ export async function saveMessageChanges(
   changes: { before: MessageRow; after: MessageRow }[],
   channels: Map<string, Channel>,
 ): Promise<void> {
+  await writeMessageChanges(db, trx, timeZone, accountId, changes, channels);
+  // A message sent (or re-dated) may set or move its campaign's send day, on which the never-sent ones count; a
+  // never-sent message given another day (budgets recompute it) goes back to it.
+  const moved = new Set<string>();
+  for (const { before: old, after: next } of changes) {
+    if (old.cohort_day === next.cohort_day && wasSent(old) === wasSent(next)) continue;
+    moved.add(next.campaign_id);
+  }
+  if (moved.size) await redateNeverSent(db, trx, timeZone, accountId, [...moved]);
+}
+
+/**
+ * Moves every never-sent message of these campaigns to its campaign's send day (campaignSendDay), or back to its
+ * registration day when the campaign has none, with its counts; a look at campaign_days first skips the campaigns
+ * where nothing is to move (the usual case), so this costs two small queries per campaign.
+ */
+export async function redateNeverSent(db: Db, trx: Transaction<DB>, timeZone: string, accountId: string, campaignIds: string[]): Promise<void> {
+  const campaigns = await getCampaigns(trx, accountId, campaignIds);
+  const earliest = await findEarliestSentDays(trx, accountId, campaignIds);
+  for (const c of campaigns) {
+    const day = campaignSendDay(c.send_at === null ? null : Number(c.send_at), earliest.get(c.id) ?? null, timeZone);
+    if (day !== null && !(await hasNeverSentOffDay(trx, accountId, c.id, day))) continue;
+    const changes = [];
+    for (const m of await listNeverSentMessages(trx, accountId, c.id, day)) {
+      const to = cohortDay(m, Number(m.registered_at), timeZone, day);
+      if (to !== m.cohort_day) changes.push({ before: m, after: { ...m, cohort_day: to } });
+    }
+    if (changes.length) await writeMessageChanges(db, trx, timeZone, accountId, changes, new Map([[c.id, c.channel as Channel]]));
+  }
+}
+
+/** saveMessageChanges without re-dating the never-sent messages: each never-sent message keeps the day it is given. */
+async function writeMessageChanges(
+  db: Db,
+  trx: Transaction<DB>,
+  timeZone: string,
+  accountId: string,
+  changes: { before: MessageRow; after: MessageRow }[],
+  channels: Map<string, Channel>,
+): Promise<void> {
   const deltas = new Map<string, DayDelta>();
   const changed: MessageRow[] = [];
   const previous: MessageRow[] = [];
   for (const { before: old, after: next } of changes) {
     next.status = deriveStatus(next);
-    next.cohort_day = dayInZone(cohortAt(next, next.registered_at), timeZone);
+    if (wasSent(next)) next.cohort_day = dayInZone(cohortAt(next, next.registered_at), timeZone);
     changed.push(next);
     previous.push(old);
     const channel = channels.get(next.campaign_id)!;
