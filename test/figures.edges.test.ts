@@ -1,13 +1,17 @@
 // Edge rules of KPIS.md read through a listening `mesure serve` (SQLite and PostgreSQL), against hand computations:
 // engagement implies delivery even before a later failure or bounce (events posted in several arrival orders), an
-// opt-out reaching a message never sent counts in no campaign, and a period's open rate counts in its denominator
-// only the delivered messages of channels that have an open signal.
+// opt-out reaching a message never sent counts in no campaign, a period's open rate counts in its denominator only
+// the delivered messages of channels that have an open signal, and messages never sent count on their campaign's
+// send day (the per-day counts staying equal to a recount of the messages).
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { forEachEngine, PG_URL, type Engine } from './support';
 import { loadConfig } from '../src/config';
+import { campaignSendDay, cohortDay, COUNT_FIELDS, messageCounts, zeroCounts, type MessageCounts } from '../src/domain/message';
+import type { CampaignRow, MessageRow } from '../src/store/schema';
 import { assemble } from '../src/main';
 import { call, callOk, startServerProcess, tempDir, type ServerProcess } from '../bench/support';
 
@@ -48,6 +52,56 @@ forEachEngine('figures at the edges of KPIS.md', (engine: Engine) => {
     }
     tmp.remove();
   });
+
+  /** Rows of the server's database (to recount the messages against the per-day counts). */
+  async function rows<T>(text: string, params: unknown[]): Promise<T[]> {
+    if (engine === 'sqlite') {
+      const db = new Database(join(tmp.dir, 'mesure.db'), { readonly: true });
+      try {
+        return db.prepare(text.replace(/\$\d+/g, '?')).all(...params) as T[];
+      } finally {
+        db.close();
+      }
+    }
+    const client = new pg.Client({ connectionString: PG_URL });
+    await client.connect();
+    try {
+      await client.query(`SET search_path TO ${schema}`);
+      return (await client.query(text, params)).rows as T[];
+    } finally {
+      await client.end();
+    }
+  }
+
+  /**
+   * campaign_days of a campaign equals a recount of its messages by the domain rules: each message's counts on its
+   * cohort day, a never-sent one on its campaign's send day.
+   */
+  async function expectDaysEqualRecount(campaignId: string) {
+    const [c] = await rows<CampaignRow>('SELECT * FROM campaigns WHERE id = $1', [campaignId]);
+    const messages = (await rows<MessageRow>('SELECT * FROM messages WHERE campaign_id = $1', [campaignId])).map((m) =>
+      Object.fromEntries(Object.entries(m).map(([k, v]) => [k, typeof v === 'string' && /_at$/.test(k) ? Number(v) : v])) as unknown as MessageRow,
+    );
+    const channel = c.channel as 'sms';
+    const sentDays = messages.filter((m) => messageCounts(m, channel).sent).map((m) => cohortDay(m, Number(m.registered_at), 'Europe/Paris', null)).sort();
+    const sendDay = campaignSendDay(c.send_at === null ? null : Number(c.send_at), sentDays[0] ?? null, 'Europe/Paris');
+    const recount = new Map<string, MessageCounts>();
+    for (const m of messages) {
+      const day = cohortDay(m, Number(m.registered_at), 'Europe/Paris', sendDay);
+      expect(m.cohort_day, m.id).toBe(day);
+      const into = recount.get(day) ?? zeroCounts();
+      const counts = messageCounts(m, channel);
+      for (const f of COUNT_FIELDS) into[f] += counts[f];
+      recount.set(day, into);
+    }
+    const stored = new Map<string, MessageCounts>();
+    for (const r of await rows<Record<string, unknown>>('SELECT * FROM campaign_days WHERE campaign_id = $1', [campaignId])) {
+      const counts = zeroCounts();
+      for (const f of COUNT_FIELDS) counts[f] = Number(r[f]);
+      if (COUNT_FIELDS.some((f) => counts[f] !== 0)) stored.set(String(r.day), counts);
+    }
+    expect(Object.fromEntries(stored)).toEqual(Object.fromEntries(recount));
+  }
 
   async function campaign(a: Account, channel: string, recipients: object[], extra: object = {}) {
     const c = await callOk<{ id: string }>(server.url, 'POST', '/v1/campaigns', a.key, { name: `${channel} campaign`, channel });
@@ -177,5 +231,51 @@ forEachEngine('figures at the edges of KPIS.md', (engine: Engine) => {
     // One channel alone reads like its campaigns: SMS has no open rate.
     const smsOnly = await callOk<{ figures: Figures }>(server.url, 'GET', '/v1/overview?from=2026-11-01&to=2026-11-30&channel=sms', a.key);
     expect(smsOnly.figures).toMatchObject({ sent: 6, delivered: 6, openRate: null });
+  });
+
+  it("messages never sent count on their campaign's send day, re-decided when it moves", async () => {
+    const a = account();
+    const audienceOn = async (day: string) => {
+      const o = await callOk<{ figures: Figures }>(server.url, 'GET', `/v1/overview?from=${day}&to=${day}`, a.key);
+      return [o.figures.audience, o.figures.sent];
+    };
+    // A back-fill of an SMS campaign without a send date, registered today (no registeredAt): r1 and r2 refused
+    // (opted out, invalid), s1 sent on 2 November (10:00 in Paris).
+    const c = await callOk<{ id: string }>(server.url, 'POST', '/v1/campaigns', a.key, { name: 'Back-filled', channel: 'sms' });
+    const reg = await callOk<{ messages: { messageId: string }[] }>(server.url, 'POST', `/v1/campaigns/${c.id}/messages`, a.key, {
+      messages: [
+        { recipient: { phone: '+33612345621' }, notSentReason: 'opted_out' },
+        { recipient: { phone: '+33612345622' }, notSentReason: 'invalid_recipient' },
+        { recipient: { phone: '+33612345623' } },
+      ],
+    });
+    const s1 = reg.messages[2].messageId;
+    await post(a, [ev('sent', s1, '2026-11-02T09:00:00Z')]);
+    // 2 November: 3 in the audience (r1, r2 and s1), 1 sent.
+    expect(await audienceOn('2026-11-02')).toEqual([3, 1]);
+    await expectDaysEqualRecount(c.id);
+
+    // A message sent earlier (30 October) becomes the campaign's first: the refused ones follow it.
+    const s0 = (await callOk<{ messages: { messageId: string }[] }>(server.url, 'POST', `/v1/campaigns/${c.id}/messages`, a.key, { messages: [{ recipient: { phone: '+33612345624' } }] })).messages[0].messageId;
+    await post(a, [ev('sent', s0, '2026-10-30T09:00:00Z')]);
+    expect(await audienceOn('2026-10-30')).toEqual([3, 1]); // r1, r2, s0
+    expect(await audienceOn('2026-11-02')).toEqual([1, 1]); // s1
+    await expectDaysEqualRecount(c.id);
+
+    // A send date set on the campaign decides: 5 November at 23:30 in Paris (22:30 UTC).
+    await callOk(server.url, 'PATCH', `/v1/campaigns/${c.id}`, a.key, { sendAt: '2026-11-05T22:30:00Z' });
+    expect(await audienceOn('2026-11-05')).toEqual([2, 0]); // r1, r2
+    expect(await audienceOn('2026-10-30')).toEqual([1, 1]); // s0
+    await expectDaysEqualRecount(c.id);
+    // A message refused after that lands on the send day too.
+    await callOk(server.url, 'POST', `/v1/campaigns/${c.id}/messages`, a.key, { messages: [{ recipient: { phone: '+33612345625' }, notSentReason: 'duplicate' }] });
+    expect(await audienceOn('2026-11-05')).toEqual([3, 0]);
+    // Removed, the earliest sent message's day decides again.
+    await callOk(server.url, 'PATCH', `/v1/campaigns/${c.id}`, a.key, { sendAt: null });
+    expect(await audienceOn('2026-10-30')).toEqual([4, 1]); // 3 refused + s0
+    expect(await audienceOn('2026-11-05')).toEqual([0, 0]);
+    await expectDaysEqualRecount(c.id);
+    // The campaign's own figures never moved: 5 in the audience, 2 sent.
+    expect(await figures(a, c.id)).toMatchObject({ audience: 5, sent: 2, notSent: 3 });
   });
 });
