@@ -3,8 +3,6 @@
 // opt-out reaching a message never sent counts in no campaign, a period's open rate counts in its denominator only
 // the delivered messages of channels that have an open signal, and messages never sent count on their campaign's
 // send day (the per-day counts staying equal to a recount of the messages).
-import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -13,16 +11,14 @@ import { loadConfig } from '../src/config';
 import { campaignSendDay, cohortDay, COUNT_FIELDS, messageCounts, zeroCounts, type MessageCounts } from '../src/domain/message';
 import type { CampaignRow, MessageRow } from '../src/store/schema';
 import { assemble } from '../src/main';
-import { call, callOk, startServerProcess, tempDir, type ServerProcess } from '../bench/support';
+import { call, callOk, startServerProcess, type ServerProcess } from '../bench/support';
+import { databaseEnv } from './blackbox/seed-support';
 
 type Account = { accountId: string; key: string };
 type Figures = Record<string, number | null>;
 
 forEachEngine('figures at the edges of KPIS.md', (engine: Engine) => {
-  const tmp = tempDir('mesure-edges-');
-  const schema = `edges_${randomBytes(5).toString('hex')}`;
-  const env: Record<string, string> =
-    engine === 'sqlite' ? { DATABASE_URL: `file:${join(tmp.dir, 'mesure.db')}` } : { DATABASE_URL: PG_URL, MESURE_PG_SCHEMA: schema };
+  const { env, drop } = databaseEnv(engine);
   let server: ServerProcess;
   const accounts: Account[] = [];
   let next = 0;
@@ -44,19 +40,13 @@ forEachEngine('figures at the edges of KPIS.md', (engine: Engine) => {
 
   afterAll(async () => {
     await server?.stop();
-    if (engine === 'postgres') {
-      const client = new pg.Client({ connectionString: PG_URL });
-      await client.connect();
-      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await client.end();
-    }
-    tmp.remove();
+    await drop();
   });
 
   /** Rows of the server's database (to recount the messages against the per-day counts). */
   async function rows<T>(text: string, params: unknown[]): Promise<T[]> {
     if (engine === 'sqlite') {
-      const db = new Database(join(tmp.dir, 'mesure.db'), { readonly: true });
+      const db = new Database(env.DATABASE_URL.replace(/^file:/, ''), { readonly: true });
       try {
         return db.prepare(text.replace(/\$\d+/g, '?')).all(...params) as T[];
       } finally {
@@ -66,7 +56,7 @@ forEachEngine('figures at the edges of KPIS.md', (engine: Engine) => {
     const client = new pg.Client({ connectionString: PG_URL });
     await client.connect();
     try {
-      await client.query(`SET search_path TO ${schema}`);
+      await client.query(`SET search_path TO ${env.MESURE_PG_SCHEMA}`);
       return (await client.query(text, params)).rows as T[];
     } finally {
       await client.end();

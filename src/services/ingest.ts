@@ -792,14 +792,7 @@ export async function redateNeverSent(db: Db, trx: Transaction<DB>, timeZone: st
 }
 
 /** saveMessageChanges without re-dating the never-sent messages: each never-sent message keeps the day it is given. */
-async function writeMessageChanges(
-  db: Db,
-  trx: Transaction<DB>,
-  timeZone: string,
-  accountId: string,
-  changes: { before: MessageRow; after: MessageRow }[],
-  channels: Map<string, Channel>,
-): Promise<void> {
+async function writeMessageChanges(...[db, trx, timeZone, accountId, changes, channels]: Parameters<typeof saveMessageChanges>): Promise<void> {
   const deltas = new Map<string, DayDelta>();
   const changed: MessageRow[] = [];
   const previous: MessageRow[] = [];
