@@ -491,7 +491,7 @@ export class Ingestor {
   async sendDateChanged(accountId: string, campaignId: string): Promise<void> {
     await this.writer.run(async (trx) => {
       const account = await this.accounts.get(accountId, trx);
-      if (account) await redateNeverSent(this.db, trx, account.time_zone, accountId, [campaignId]);
+      if (account) await redateNeverSent(this.db, trx, account.time_zone, accountId, [campaignId], true);
     });
   }
 
@@ -522,6 +522,11 @@ export class Ingestor {
       return { ok: false, status: 409, message: `${reused.length} message(s) reuse a provider message id another message has; nothing was stored. First: ${reused[0].message}.`, errors: reused };
     }
     const contacts = await this.resolveContacts(trx, accountId, prepared.map((p) => ({ raw: p.item.recipient, keys: p.keys })), now);
+    const sendDay = campaignSendDay(
+      campaign.send_at === null ? null : Number(campaign.send_at),
+      (await findEarliestSentDays(trx, accountId, [campaignId])).get(campaignId) ?? null,
+      account.time_zone,
+    );
     const out: RegisteredMessage[] = [];
     const rows: MessageRow[] = [];
     const seen = new Map<string, MessageRow>();
@@ -546,7 +551,8 @@ export class Ingestor {
         provider_message_id: p.item.providerMessageId ?? null,
         variant: p.item.variant ?? null,
         registered_at: registeredAt,
-        cohort_day: dayInZone(registeredAt, account.time_zone),
+        // Never sent yet: it counts on its campaign's send day, not on the (import) day it is registered.
+        cohort_day: sendDay ?? dayInZone(registeredAt, account.time_zone),
         cost_minor: p.item.costMinor ?? 0,
         cost_state: p.item.costState ?? (p.item.costMinor !== undefined ? 'estimated' : 'none'),
       });
@@ -559,8 +565,6 @@ export class Ingestor {
     const deltas = new Map<string, DayDelta>();
     for (const r of rows) addDelta(deltas, accountId, campaignId, r.cohort_day, messageCounts(r, channel));
     await addCampaignDays(this.db, trx, [...deltas.values()]);
-    // Registered on the import day, messages never sent count on their campaign's send day when it has one.
-    if (rows.length) await redateNeverSent(this.db, trx, account.time_zone, accountId, [campaignId]);
 
     // Events that arrived before their message: apply them now.
     const keys = rows.flatMap((r) => [`r:${campaignId}:${r.recipient}`, ...(r.provider_message_id ? [`p:${r.provider ?? ''}:${r.provider_message_id}`] : [])]);
@@ -772,16 +776,19 @@ export async function saveMessageChanges(
 }
 
 /**
- * Moves every never-sent message of these campaigns to its campaign's send day (campaignSendDay), or back to its
- * registration day when the campaign has none, with its counts; a look at campaign_days first skips the campaigns
- * where nothing is to move (the usual case), so this costs two small queries per campaign.
+ * Moves every never-sent message of these campaigns to its campaign's send day (campaignSendDay), with its counts;
+ * a look at campaign_days first skips the campaigns where nothing is to move (the usual case), so this costs two
+ * small queries per campaign. A campaign without a send day keeps its never-sent messages on their registration
+ * days, where they are unless a send day was taken away: only then (`sendDateRemoved`) are they all read again.
  */
-export async function redateNeverSent(db: Db, trx: Transaction<DB>, timeZone: string, accountId: string, campaignIds: string[]): Promise<void> {
+export async function redateNeverSent(
+  db: Db, trx: Transaction<DB>, timeZone: string, accountId: string, campaignIds: string[], sendDateRemoved = false,
+): Promise<void> {
   const campaigns = await getCampaigns(trx, accountId, campaignIds);
   const earliest = await findEarliestSentDays(trx, accountId, campaignIds);
   for (const c of campaigns) {
     const day = campaignSendDay(c.send_at === null ? null : Number(c.send_at), earliest.get(c.id) ?? null, timeZone);
-    if (day !== null && !(await hasNeverSentOffDay(trx, accountId, c.id, day))) continue;
+    if (day === null ? !sendDateRemoved : !(await hasNeverSentOffDay(trx, accountId, c.id, day))) continue;
     const changes = [];
     for (const m of await listNeverSentMessages(trx, accountId, c.id, day)) {
       const to = cohortDay(m, Number(m.registered_at), timeZone, day);
