@@ -3,7 +3,7 @@
 import { timeOrderedId } from './ids';
 import type { Transaction } from 'kysely';
 import type { Db } from '../store/db';
-import type { CampaignRow, DB, EventRow, MessageRow, OrphanEventRow, SuppressionRow } from '../store/schema';
+import type { DB, EventRow, MessageRow, OrphanEventRow, SuppressionRow } from '../store/schema';
 import {
   addCampaignDays, findEarliestSentDays, findMessageCampaigns, findMessagesByIds, findMessagesByProviderIds, findMessagesByRecipients, insertEvents,
   hasNeverSentOffDay, insertEventValues, insertMessages, insertOrphanEvents, listNeverSentMessages, takeOrphanEvents, updateMessages, type DayDelta, type EventValues,
@@ -839,4 +839,3 @@ function addDelta(map: Map<string, DayDelta>, accountId: string, campaignId: str
   else addCounts(d.counts, counts);
 }
 
-export type { CampaignRow };
