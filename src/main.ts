@@ -120,6 +120,7 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
   deps.suppressionList = new SuppressionList(db, accounts, clock);
   ingestor.costing = deps.budgets;
   campaigns.onBudgetChange = (accountId, id) => deps.budgets.budgetChanged(accountId, id);
+  campaigns.onSendDateChange = (accountId, id) => ingestor.sendDateChanged(accountId, id);
   campaigns.extras.push(async (accountId, id) => ({ budget: await deps.budgets.campaignBudget(accountId, id) }));
   const budgetSweep = new BudgetSweep({ budgets: deps.budgets, billing: deps.billing, alerts: deps.alerts }).start();
   plugins.push(budgetRoutes, (app) => { app.addHook('onClose', () => budgetSweep.stop()); });

@@ -64,22 +64,23 @@ forEachEngine('journeys and goals', (engine) => {
     const r = await call('GET', `/v1/journeys/${id}/report?metrics=sent,delivered,deliveryRate,openRate,clickRate,undelivered,undeliveredRate,revenue,revenuePerRecipient,orderRate`);
     expect(r.status).toBe(200);
     // Email 4 sent / 4 delivered / 2 opened / 1 clicked; SMS 3 sent / 2 delivered / 0 opened / 1 clicked / 1 undelivered.
+    // The open rate reads only the channel with an open signal (KPIS.md): 2 opened / 4 e-mails delivered, not / 6.
     expect(r.body.metrics).toEqual({
-      sent: 7, delivered: 6, deliveryRate: 6 / 7, openRate: 2 / 6, clickRate: 2 / 6, undelivered: 1, undeliveredRate: 1 / 7,
+      sent: 7, delivered: 6, deliveryRate: 6 / 7, openRate: 2 / 4, clickRate: 2 / 6, undelivered: 1, undeliveredRate: 1 / 7,
       revenue: 5000, revenuePerRecipient: 5000 / 6, orderRate: 1 / 6,
     });
     expect(r.body.period).toEqual({ from: '2026-11-01', to: '2026-11-20' });
     expect(r.body.currency).toBe('EUR');
     expect(r.body.channels).toEqual([
       { channel: 'email', figures: { sent: 4, delivered: 4, deliveryRate: 1, openRate: 0.5, clickRate: 0.25, undelivered: 0, undeliveredRate: 0, revenue: 5000, revenuePerRecipient: 1250, orderRate: 0.25 } },
-      { channel: 'sms', figures: { sent: 3, delivered: 2, deliveryRate: 2 / 3, openRate: 0, clickRate: 0.5, undelivered: 1, undeliveredRate: 1 / 3, revenue: 0, revenuePerRecipient: 0, orderRate: 0 } },
+      { channel: 'sms', figures: { sent: 3, delivered: 2, deliveryRate: 2 / 3, openRate: null, clickRate: 0.5, undelivered: 1, undeliveredRate: 1 / 3, revenue: 0, revenuePerRecipient: 0, orderRate: 0 } },
     ]);
     expect(r.body.steps.map((s: Record<string, unknown>) => [s.position, s.name, s.channel, s.delayMinutes, s.campaignIds, s.sent, s.openRate, s.clickRate])).toEqual([
       [1, 'Welcome email', 'email', 0, [email], 4, 0.5, 0.25],
-      [2, 'SMS two days later', 'sms', 2880, [sms], 3, 0, 0.5],
+      [2, 'SMS two days later', 'sms', 2880, [sms], 3, null, 0.5],
     ]);
     expect(r.body.messages.map((x: { campaignId: string; sent: number }) => [x.campaignId, x.sent])).toEqual([[email, 4], [sms, 3]]);
-    expect(r.body.journey).toMatchObject({ id, name: 'Welcome', status: 'active', channels: ['email', 'sms'], startedAt: STARTED, sent: 7, messages: 7, openRate: 2 / 6 });
+    expect(r.body.journey).toMatchObject({ id, name: 'Welcome', status: 'active', channels: ['email', 'sms'], startedAt: STARTED, sent: 7, messages: 7, openRate: 2 / 4 });
 
     // Default figures, then an unknown one refused with the list.
     expect(Object.keys((await call('GET', `/v1/journeys/${id}/report`)).body.metrics)).toEqual(['sent', 'deliveryRate', 'openRate', 'clickRate', 'revenue']);

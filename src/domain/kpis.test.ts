@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { campaignFigures, card, funnel, overviewCards, previousPeriod, rate, referenceChecks, trendIsGood } from './kpis';
+import { campaignFigures, card, funnel, mixedFigures, NO_MONEY, overviewCards, previousPeriod, rate, referenceChecks } from './kpis';
 import { zeroCounts, type MessageCounts } from './message';
 
 const counts = (c: Partial<MessageCounts>): MessageCounts => ({ ...zeroCounts(), ...c });
@@ -11,7 +11,7 @@ describe('campaign figures (KPIS.md)', () => {
     audience: 1000, sent: 950, delivered: 900, undelivered: 30, bounced_soft: 20, bounced_hard: 5, opened: 450, total_opens: 600,
     clicked: 90, total_clicks: 120, replied: 18, leads: 20, unsubscribed: 3, complained: 1, scanners: 0, total_scans: 0, spend_minor: 9000,
   });
-  const f = campaignFigures(c, { conversions: 12, converters: 10, revenueMinor: 123456, revenueDirectMinor: 100000, revenueInfluencedMinor: 23456, items: 30, fixedCostMinor: 500 });
+  const f = campaignFigures(c, { conversions: 12, converters: 10, revenueMinor: 123456, revenueDirectMinor: 100000, revenueInfluencedMinor: 23456, items: 30, fixedCostMinor: 500 }, 'email');
 
   it('deliverability', () => {
     expect(f.sendRate).toBe(0.95); // 950 / 1000
@@ -46,7 +46,7 @@ describe('campaign figures (KPIS.md)', () => {
     expect(f.cpl).toBe(475); // 9500 / 20
   });
   it('rates with a zero denominator are null, never 0 or NaN', () => {
-    const empty = campaignFigures(zeroCounts());
+    const empty = campaignFigures(zeroCounts(), NO_MONEY, 'email');
     expect(empty.openRate).toBeNull();
     expect(empty.sendRate).toBeNull();
     expect(empty.roas).toBeNull();
@@ -59,22 +59,49 @@ describe('campaign figures (KPIS.md)', () => {
 describe('channels without an open signal', () => {
   it('show open-based rates as null on SMS and letters, not 0 %', () => {
     const c = counts({ audience: 10, sent: 10, delivered: 10, clicked: 2 });
-    expect(campaignFigures(c, undefined, 'sms')).toMatchObject({ openRate: null, clickToOpenRate: null, clickRate: 0.2 });
-    expect(campaignFigures(c, undefined, 'mail').openRate).toBeNull();
-    expect(campaignFigures(c, undefined, 'email').openRate).toBe(0);
+    expect(campaignFigures(c, NO_MONEY, 'sms')).toMatchObject({ openRate: null, clickToOpenRate: null, clickRate: 0.2 });
+    expect(campaignFigures(c, NO_MONEY, 'mail').openRate).toBeNull();
+    expect(campaignFigures(c, NO_MONEY, 'email').openRate).toBe(0);
+  });
+});
+
+describe('figures of several channels together (a period, a journey)', () => {
+  // e-mail: 1000 delivered, 300 opened (450 opens), 60 clicked; WhatsApp: 800 delivered, 700 opened (900 reads),
+  // 100 clicked; SMS: 2000 delivered, 150 clicked; letters: 500 delivered (sent), no opens.
+  const parts = [
+    { channel: 'email' as const, counts: counts({ sent: 1100, delivered: 1000, opened: 300, total_opens: 450, clicked: 60 }) },
+    { channel: 'whatsapp' as const, counts: counts({ sent: 820, delivered: 800, opened: 700, total_opens: 900, clicked: 100 }) },
+    { channel: 'sms' as const, counts: counts({ sent: 2100, delivered: 2000, clicked: 150 }) },
+    { channel: 'mail' as const, counts: counts({ sent: 500, delivered: 500 }) },
+  ];
+  const f = mixedFigures(parts, NO_MONEY);
+  it('counts every channel', () => {
+    expect(f.sent).toBe(4520); // 1100 + 820 + 2100 + 500
+    expect(f.delivered).toBe(4300); // 1000 + 800 + 2000 + 500
+    expect(f.clickRate).toBeCloseTo(310 / 4300, 12); // (60 + 100 + 150) / 4300: every channel has clicks
+  });
+  it('reads only the channels with an open signal in the open-based rates', () => {
+    expect(f.opened).toBe(1000); // 300 + 700
+    expect(f.openRate).toBeCloseTo(1000 / 1800, 12); // (300 + 700) / (1000 + 800), not / 4300
+    expect(f.opensPerOpener).toBeCloseTo(1350 / 1000, 12); // (450 + 900) / 1000
+    expect(f.clickToOpenRate).toBeCloseTo(160 / 1000, 12); // e-mail and WhatsApp clickers (60 + 100) / 1000 openers
+  });
+  it('is null when no channel has an open signal, and equals the campaign figures for one channel', () => {
+    expect(mixedFigures(parts.slice(2), NO_MONEY).openRate).toBeNull();
+    expect(mixedFigures([parts[0]], NO_MONEY)).toEqual(campaignFigures(parts[0].counts, NO_MONEY, 'email'));
+    expect(mixedFigures([parts[2]], NO_MONEY)).toEqual(campaignFigures(parts[2].counts, NO_MONEY, 'sms'));
+  });
+  it('the overview\'s figures and its previous period read the same rule', () => {
+    const o = overviewCards({ counts: parts, money: NO_MONEY, ordersImported: 0 }, { counts: parts.slice(2), money: NO_MONEY, ordersImported: 0 });
+    expect(o.messagesSent).toMatchObject({ value: 4520, previous: 2600 }); // 2100 + 500 before
   });
 });
 
 describe('overview trends', () => {
   it('is null when the previous value is 0 ("new")', () => expect(card(10, 0, 'up').trend).toBeNull());
-  it('a fall of a cost is good, a rise of a cost is bad', () => {
-    expect(trendIsGood(card(80, 100, 'down'))).toBe(true);
-    expect(trendIsGood(card(120, 100, 'down'))).toBe(false);
-    expect(trendIsGood(card(120, 100, 'up'))).toBe(true);
-  });
   it('computes the eight cards with their trends', () => {
-    const cur = { counts: counts({ sent: 200, delivered: 100, total_clicks: 30, total_scans: 10, spend_minor: 5000 }), money: { conversions: 4, converters: 4, revenueMinor: 40000, revenueDirectMinor: 40000, revenueInfluencedMinor: 0, items: 4, fixedCostMinor: 0 }, ordersImported: 50 };
-    const prev = { counts: counts({ sent: 100, delivered: 80, total_clicks: 20, spend_minor: 4000 }), money: { conversions: 2, converters: 2, revenueMinor: 10000, revenueDirectMinor: 10000, revenueInfluencedMinor: 0, items: 2, fixedCostMinor: 0 }, ordersImported: 40 };
+    const cur = { counts: [{ channel: 'sms' as const, counts: counts({ sent: 200, delivered: 100, total_clicks: 30, total_scans: 10, spend_minor: 5000 }) }], money: { conversions: 4, converters: 4, revenueMinor: 40000, revenueDirectMinor: 40000, revenueInfluencedMinor: 0, items: 4, fixedCostMinor: 0 }, ordersImported: 50 };
+    const prev = { counts: [{ channel: 'sms' as const, counts: counts({ sent: 100, delivered: 80, total_clicks: 20, spend_minor: 4000 }) }], money: { conversions: 2, converters: 2, revenueMinor: 10000, revenueDirectMinor: 10000, revenueInfluencedMinor: 0, items: 2, fixedCostMinor: 0 }, ordersImported: 40 };
     const o = overviewCards(cur, prev);
     expect(o.ordersImported).toEqual({ value: 50, previous: 40, trend: 0.25, good: 'up' });
     expect(o.messagesSent.trend).toBe(1); // 200 vs 100
@@ -94,7 +121,7 @@ describe('overview trends', () => {
 
 describe('funnel', () => {
   it('audience → sent → clickers → converters with drop-offs', () => {
-    const f = campaignFigures(counts({ audience: 1000, sent: 800, delivered: 790, clicked: 200 }), { conversions: 60, converters: 50, revenueMinor: 0, revenueDirectMinor: 0, revenueInfluencedMinor: 0, items: 0, fixedCostMinor: 0 });
+    const f = campaignFigures(counts({ audience: 1000, sent: 800, delivered: 790, clicked: 200 }), { conversions: 60, converters: 50, revenueMinor: 0, revenueDirectMinor: 0, revenueInfluencedMinor: 0, items: 0, fixedCostMinor: 0 }, 'sms');
     const steps = funnel(f, 'sms');
     expect(steps.map((s) => s.count)).toEqual([1000, 800, 200, 50]);
     expect(steps[0].dropOff).toBeNull();
@@ -104,14 +131,14 @@ describe('funnel', () => {
     expect(steps[3].shareOfAudience).toBe(0.05);
   });
   it('letters use QR scanners as the engaged step', () => {
-    const f = campaignFigures(counts({ audience: 100, sent: 100, delivered: 100, scanners: 7, clicked: 0 }));
+    const f = campaignFigures(counts({ audience: 100, sent: 100, delivered: 100, scanners: 7, clicked: 0 }), NO_MONEY, 'mail');
     expect(funnel(f, 'mail')[2].count).toBe(7);
   });
 });
 
 describe('reference ranges', () => {
   it('marks WhatsApp figures below, within or above the seed ranges', () => {
-    const f = campaignFigures(counts({ audience: 100, sent: 100, delivered: 100, opened: 96, clicked: 10, unsubscribed: 1 }));
+    const f = campaignFigures(counts({ audience: 100, sent: 100, delivered: 100, opened: 96, clicked: 10, unsubscribed: 1 }), NO_MONEY, 'whatsapp');
     const byFigure = Object.fromEntries(referenceChecks(f, 'whatsapp').map((r) => [r.figure, r]));
     expect(byFigure.openRate.position).toBe('above'); // 96 % > 90 %
     expect(byFigure.openRate.atBest).toBe(true); // ≥ 95 %

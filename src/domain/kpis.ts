@@ -1,6 +1,6 @@
 // Every figure of ../shared/KPIS.md as pure functions of counts. A rate with a zero denominator is null.
 import type { Channel } from './types';
-import type { MessageCounts } from './message';
+import { addCounts, zeroCounts, type MessageCounts } from './message';
 
 export function rate(numerator: number | null, denominator: number | null): number | null {
   if (numerator === null || denominator === null || denominator === 0) return null;
@@ -79,8 +79,43 @@ export interface CampaignFigures {
 /** Channels whose opens cannot be observed: their open-based rates are null ("—"), not 0 %. */
 const NO_OPEN_SIGNAL: readonly Channel[] = ['sms', 'mail'];
 
-export function campaignFigures(c: MessageCounts, money: MoneyFacts = NO_MONEY, channel?: Channel): CampaignFigures {
-  const opensMeasured = !channel || !NO_OPEN_SIGNAL.includes(channel);
+/** Whether a channel gives an open signal (an e-mail's pixel, a WhatsApp read); SMS and letters do not. */
+export function hasOpenSignal(channel: Channel): boolean {
+  return !NO_OPEN_SIGNAL.includes(channel);
+}
+
+/** The counts of one channel's messages, as a period or a journey adds them up. */
+export interface ChannelCounts {
+  channel: Channel;
+  counts: MessageCounts;
+}
+
+/** The figures of one campaign (one channel). */
+export function campaignFigures(c: MessageCounts, money: MoneyFacts, channel: Channel): CampaignFigures {
+  return figuresOf(c, money, hasOpenSignal(channel) ? c : null);
+}
+
+/**
+ * The figures of messages of several channels together (a period, a journey, one of its steps): every count is
+ * the sum over channels, but the open-based rates (open rate, opens per opener, click-to-open rate) read only
+ * the channels that have an open signal, so SMS and letters never weigh in their denominators (KPIS.md).
+ */
+export function mixedFigures(parts: readonly ChannelCounts[], money: MoneyFacts): CampaignFigures {
+  const total = zeroCounts();
+  const withOpens = zeroCounts();
+  let opensMeasured = false;
+  for (const p of parts) {
+    addCounts(total, p.counts);
+    if (hasOpenSignal(p.channel)) {
+      addCounts(withOpens, p.counts);
+      opensMeasured = true;
+    }
+  }
+  return figuresOf(total, money, opensMeasured ? withOpens : null);
+}
+
+/** `opens`: the counts the open-based rates read (those of channels with an open signal), null when none has one. */
+function figuresOf(c: MessageCounts, money: MoneyFacts, opens: MessageCounts | null): CampaignFigures {
   const spend = c.spend_minor + money.fixedCostMinor;
   const bounces = c.bounced_soft + c.bounced_hard;
   const revenue = money.revenueMinor;
@@ -98,15 +133,15 @@ export function campaignFigures(c: MessageCounts, money: MoneyFacts = NO_MONEY, 
     bounces,
     bounceRate: rate(bounces, c.sent),
     opened: c.opened,
-    openRate: opensMeasured ? rate(c.opened, c.delivered) : null,
+    openRate: opens && rate(opens.opened, opens.delivered),
     totalOpens: c.total_opens,
-    opensPerOpener: opensMeasured ? rate(c.total_opens, c.opened) : null,
+    opensPerOpener: opens && rate(opens.total_opens, opens.opened),
     machineOpens: c.machine_opens,
     clicked: c.clicked,
     clickRate: rate(c.clicked, c.delivered),
     totalClicks: c.total_clicks,
     clicksPerClicker: rate(c.total_clicks, c.clicked),
-    clickToOpenRate: opensMeasured ? rate(c.clicked, c.opened) : null,
+    clickToOpenRate: opens && rate(opens.clicked, opens.opened),
     botClicks: c.bot_clicks,
     replied: c.replied,
     engagementRate: rate(c.replied, c.delivered),
@@ -155,14 +190,9 @@ export function card(value: number | null, previous: number | null, good: Good):
   return { value, previous, trend, good };
 }
 
-/** Whether a trend is good news: a rise for most figures, a fall for costs (spend, CPA, cost per recipient). */
-export function trendIsGood(c: Card): boolean | null {
-  if (c.trend === null || c.trend === 0) return null;
-  return c.good === 'up' ? c.trend > 0 : c.trend < 0;
-}
-
 export interface PeriodFacts {
-  counts: MessageCounts;
+  /** The period's counts, per channel (see mixedFigures). */
+  counts: ChannelCounts[];
   money: MoneyFacts;
   ordersImported: number;
 }
@@ -179,8 +209,8 @@ export interface OverviewCards {
 }
 
 export function overviewCards(current: PeriodFacts, previous: PeriodFacts): OverviewCards {
-  const cur = campaignFigures(current.counts, current.money);
-  const prev = campaignFigures(previous.counts, previous.money);
+  const cur = mixedFigures(current.counts, current.money);
+  const prev = mixedFigures(previous.counts, previous.money);
   // QR scans / clicks: human clicks on tracked links plus QR scans (total events), the engagement figure the
   // letters seed puts on its home page.
   const engaged = (f: CampaignFigures) => f.totalClicks + f.qrScans;

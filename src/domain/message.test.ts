@@ -61,6 +61,44 @@ describe('message status', () => {
     expect(notSentReason(s)).toBe('opted_out');
   });
 
+  // KPIS.md: a human read/open/click/reply implies delivery, even when a failure or bounce arrives later; the
+  // bounce still counts in bounces.
+  it('an e-mail opened and clicked, then hard-bounced, is delivered, opened and clicked, and still a hard bounce', () => {
+    const s = run([ev('sent', 1), ev('delivered', 2), ev('opened', 3), ev('clicked', 4, { url: 'https://x' }), ev('bounced', 5, { bounceType: 'hard' })]);
+    expect(s.status).toBe('clicked');
+    expect(messageCounts(s, 'email')).toMatchObject({
+      sent: 1, delivered: 1, undelivered: 0, opened: 1, total_opens: 1, clicked: 1, total_clicks: 1, bounced_hard: 1, bounced_soft: 0,
+    });
+  });
+
+  it('engagement implies delivery on every channel, whatever failure follows', () => {
+    // WhatsApp read (an open) then failed; SMS clicked then undelivered; reply then failed; letter scanned then returned.
+    const whatsapp = run([ev('sent', 1), ev('opened', 2), ev('failed', 3, { failureReason: 'unreachable' })]);
+    expect(whatsapp.status).toBe('opened');
+    expect(messageCounts(whatsapp, 'whatsapp')).toMatchObject({ sent: 1, delivered: 1, undelivered: 0, opened: 1 });
+    const sms = run([ev('sent', 1), ev('clicked', 2, { url: 'https://x' }), ev('failed', 3, { failureReason: 'unreachable' })]);
+    expect(sms.status).toBe('clicked');
+    expect(messageCounts(sms, 'sms')).toMatchObject({ sent: 1, delivered: 1, undelivered: 0, clicked: 1 });
+    const replied = run([ev('sent', 1), ev('replied', 2), ev('failed', 3)]);
+    expect(messageCounts(replied, 'whatsapp')).toMatchObject({ delivered: 1, undelivered: 0, replied: 1 });
+    const letter = run([ev('sent', 1), ev('scanned', 2), ev('failed', 3, { failureReason: 'invalid_recipient' })]);
+    expect(messageCounts(letter, 'mail')).toMatchObject({ sent: 1, delivered: 1, undelivered: 0, scanners: 1 });
+  });
+
+  it('a machine open is no human engagement: a bounce after it stays undelivered', () => {
+    const s = run([ev('sent', 1), ev('opened', 2, { machine: true }), ev('bounced', 3, { bounceType: 'hard' })]);
+    expect(s.status).toBe('bounced');
+    expect(messageCounts(s, 'email')).toMatchObject({ delivered: 0, undelivered: 1, bounced_hard: 1, machine_opens: 1 });
+  });
+
+  it('an opt-out that reaches a message never sent counts in no campaign', () => {
+    const s = run([ev('unsubscribed', 5)], emptyState('opted_out'));
+    expect(s.status).toBe('not_sent');
+    expect(messageCounts(s, 'sms')).toMatchObject({ audience: 1, sent: 0, unsubscribed: 0 });
+    // Sent, it counts.
+    expect(messageCounts(run([ev('sent', 1), ev('unsubscribed', 5)]), 'sms')).toMatchObject({ sent: 1, unsubscribed: 1 });
+  });
+
   it('only committed costs are spend', () => {
     expect(messageCounts({ ...run([ev('sent', 1)]), cost_minor: 9, cost_state: 'committed' }, 'sms').spend_minor).toBe(9);
     expect(messageCounts({ ...run([ev('sent', 1)]), cost_minor: 9, cost_state: 'reserved' }, 'sms').spend_minor).toBe(0);
@@ -90,6 +128,16 @@ describe('order of events does not matter (property)', () => {
         }
         expect(run(shuffled)).toEqual(run(events));
         expect(run([...events].reverse())).toEqual(run(events));
+        for (const channel of ['email', 'sms', 'whatsapp', 'mail'] as const) {
+          const c = messageCounts(run(events), channel);
+          expect(messageCounts(run(shuffled), channel)).toEqual(c);
+          // One population: whoever engaged was delivered, so no rate's numerator leaves its denominator.
+          expect(c.delivered + c.undelivered).toBeLessThanOrEqual(c.sent);
+          expect(c.opened).toBeLessThanOrEqual(c.delivered);
+          expect(c.clicked).toBeLessThanOrEqual(c.delivered);
+          expect(c.replied).toBeLessThanOrEqual(c.delivered);
+          expect(c.unsubscribed).toBeLessThanOrEqual(c.sent);
+        }
       }),
       { numRuns: 500 },
     );

@@ -178,10 +178,19 @@ export function wasSent(s: MessageState): boolean {
 }
 
 /**
- * Sent messages that finally failed: a failure (or bounce) no earlier than the latest delivery evidence.
- * A delivered SMS later reported undelivered is undelivered; a read after a failure proves delivery.
+ * When a person first showed the message reached them: a human read/open, click, scan or reply. Machine opens
+ * and bot clicks never set these times.
  */
-export function finallyFailed(s: MessageState): boolean {
+function humanEngagedAt(s: MessageState): number | null {
+  const times = [s.opened_at, s.clicked_at, s.scanned_at, s.replied_at].filter((t): t is number => t !== null);
+  return times.length ? Math.min(...times) : null;
+}
+
+/**
+ * Whether the provider's last word on a sent message is a failure (or bounce): one no earlier than the latest
+ * delivery evidence. A delivered SMS later reported undelivered ends failed; a delivery after a soft bounce does not.
+ */
+function endsInFailure(s: MessageState): boolean {
   if (!wasSent(s)) return false;
   const failure = Math.max(s.failed_at ?? -Infinity, s.bounced_at ?? -Infinity);
   if (failure === -Infinity) return false;
@@ -189,14 +198,26 @@ export function finallyFailed(s: MessageState): boolean {
   return evidence === null || failure >= evidence;
 }
 
+/**
+ * Sent messages that finally failed (undelivered): the provider's last word is a failure and no person engaged
+ * with the message. A human read/open/click/reply implies delivery even when a failure or bounce arrives later
+ * (KPIS.md): such a message counts as delivered, and its bounce still counts in bounces (see messageCounts).
+ */
+export function finallyFailed(s: MessageState): boolean {
+  return endsInFailure(s) && humanEngagedAt(s) === null;
+}
+
+/** The provider's last word on a sent message is a bounce: counted in bounces, even after an engagement. */
+function endsInBounce(s: MessageState): boolean {
+  return endsInFailure(s) && s.bounced_at !== null && s.bounced_at >= (s.failed_at ?? -Infinity);
+}
+
 export function deriveStatus(s: MessageState): MessageStatus {
   if (!wasSent(s)) {
     if (s.failed_at !== null || s.not_sent_reason !== null) return 'not_sent';
     return s.queued_at !== null ? 'queued' : 'pending';
   }
-  if (finallyFailed(s)) {
-    return s.bounced_at !== null && s.bounced_at >= (s.failed_at ?? -Infinity) ? 'bounced' : 'undelivered';
-  }
+  if (finallyFailed(s)) return endsInBounce(s) ? 'bounced' : 'undelivered';
   if (s.clicked_at !== null || s.scanned_at !== null) return 'clicked';
   if (s.opened_at !== null || s.replied_at !== null) return 'opened';
   if (deliveryEvidenceAt(s) !== null) return 'delivered';
@@ -251,7 +272,7 @@ export function messageCounts(
   const failed = sent && finallyFailed(s);
   // Letters give no delivery signal: a letter sent counts as delivered (KPIS.md).
   const delivered = sent && !failed && (channel === 'mail' || deliveryEvidenceAt(s) !== null);
-  const bounce = failed && s.bounced_at !== null && s.bounced_at >= (s.failed_at ?? -Infinity);
+  const bounce = endsInBounce(s);
   return {
     audience: 1,
     sent: sent ? 1 : 0,
@@ -267,7 +288,8 @@ export function messageCounts(
     bot_clicks: s.bot_clicks,
     replied: s.replies > 0 ? 1 : 0,
     leads: s.replies > 0 || s.lead_at !== null ? 1 : 0,
-    unsubscribed: s.unsubscribed_at !== null ? 1 : 0,
+    // An opt-out that reaches a message never sent updates the contact (ingest) but counts in no campaign.
+    unsubscribed: sent && s.unsubscribed_at !== null ? 1 : 0,
     complained: s.complained_at !== null ? 1 : 0,
     scanners: s.scans > 0 ? 1 : 0,
     total_scans: s.scans,
@@ -315,7 +337,24 @@ export function dayInZone(at: number, timeZone: string): string {
   return day;
 }
 
-/** The cohort time of a message: when it was sent, or registered if it never was. */
+/**
+ * The day a campaign was sent, on which its never-sent (refused) messages are counted, so that a back-fill does not
+ * put them on the import day: the day, in the account's time zone, of the campaign's send_at when set, else its
+ * earliest sent message's cohort day, else null (each never-sent message then counts on its registration day).
+ */
+export function campaignSendDay(sendAt: number | null, earliestSentDay: string | null, timeZone: string): string | null {
+  return sendAt !== null ? dayInZone(sendAt, timeZone) : earliestSentDay;
+}
+
+/**
+ * The cohort day of a message, which period figures group it by: the day it was sent; a message never sent takes
+ * its campaign's send day (campaignSendDay), else its registration day.
+ */
+export function cohortDay(s: MessageState, registeredAt: number, timeZone: string, sendDay: string | null): string {
+  return wasSent(s) ? dayInZone(cohortAt(s, registeredAt), timeZone) : (sendDay ?? dayInZone(registeredAt, timeZone));
+}
+
+/** The cohort time of a sent message: when it was sent (or first showed a sign of it); its registration if it never was. */
 export function cohortAt(s: MessageState, registeredAt: number): number {
   return s.sent_at ?? (wasSent(s) ? Math.min(...[s.delivered_at, s.bounced_at, s.opened_at, s.clicked_at, s.replied_at, s.scanned_at, s.last_engaged_at].filter((t): t is number => t !== null)) : registeredAt);
 }

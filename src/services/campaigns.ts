@@ -5,12 +5,12 @@ import type { Db } from '../store/db';
 import type { CampaignRow, MessageRow } from '../store/schema';
 import {
   countClicksByUrl, countFlaggedByReason, countNotSentByReason, getCampaign, insertCampaign, iterateCampaignMessages,
-  listCampaignDaysByDay, listCampaignRows, listRecipients, sumCampaignDays, sumCampaignDaysByCampaign, updateCampaign,
+  listCampaignDaysByDay, listCampaignRows, listRecipients, sumCampaignDaysByCampaign, sumCampaignDaysByChannel, updateCampaign,
 } from '../store/campaigns';
 import {
-  campaignFigures, funnel, NO_MONEY, overviewCards, previousPeriod, referenceChecks, type CampaignFigures, type MoneyFacts,
+  campaignFigures, funnel, mixedFigures, NO_MONEY, overviewCards, previousPeriod, referenceChecks, type CampaignFigures, type MoneyFacts,
 } from '../domain/kpis';
-import { zeroCounts } from '../domain/message';
+import { notSentReason, zeroCounts } from '../domain/message';
 import { storedMoney } from '../domain/bounds';
 import { fixedCostsByCampaign, fixedCostsByDay } from './fixedCosts';
 import type { CampaignStatus, Channel } from '../domain/types';
@@ -114,6 +114,8 @@ export class Campaigns {
 
   /** Called after a campaign's budget changed. */
   onBudgetChange?: (accountId: string, campaignId: string) => Promise<void>;
+  /** Called after a campaign's send date changed (its never-sent messages count on that day). */
+  onSendDateChange?: (accountId: string, campaignId: string) => Promise<void>;
 
   constructor(
     private readonly db: Db,
@@ -187,6 +189,7 @@ export class Campaigns {
     await updateCampaign(this.db.kysely, accountId, id, patch);
     // A raised (or removed) budget resumes a campaign stopped for budget exhaustion (the budgets area decides).
     if (input.budget !== undefined && this.onBudgetChange) await this.onBudgetChange(accountId, id);
+    if (input.sendAt !== undefined && input.sendAt !== (current.send_at === null ? null : Number(current.send_at)) && this.onSendDateChange) await this.onSendDateChange(accountId, id);
     return { ok: true, value: toCampaign((await getCampaign(this.db.kysely, accountId, id))!, await this.fixedCostOf(accountId, id)) };
   }
 
@@ -269,7 +272,7 @@ export class Campaigns {
     const prev = previousPeriod(from, to);
     const facts = async (p: { from: string; to: string }) => {
       const [startMs, endMs] = [zonedDayStart(p.from, account.time_zone), zonedDayStart(nextDay(p.to), account.time_zone)];
-      const counts = await sumCampaignDays(this.db.kysely, accountId, p.from, p.to, channel);
+      const counts = await sumCampaignDaysByChannel(this.db.kysely, accountId, p.from, p.to, channel);
       const money = await this.money.forPeriod(accountId, p.from, p.to, channel);
       // A campaign's fixed cost is in the period's spend iff its send day is inside the period.
       const fixed = (await fixedCostsByDay(this.db.kysely, accountId, account.time_zone, p.from, p.to, { channel })).total;
@@ -282,7 +285,7 @@ export class Campaigns {
       currency: account.currency,
       timeZone: account.time_zone,
       cards: overviewCards(current, previous),
-      figures: campaignFigures(current.counts, current.money) as CampaignFigures,
+      figures: mixedFigures(current.counts, current.money),
       unconvertedOrders: (await this.money.unconvertedOrders?.(accountId, zonedDayStart(from, account.time_zone), zonedDayStart(nextDay(to), account.time_zone))) ?? [],
     };
   }
@@ -313,7 +316,8 @@ export function toRecipient(m: MessageRow) {
     recipient: m.recipient,
     contactId: m.contact_id,
     status: m.status,
-    failureReason: m.not_sent_reason ?? m.failure_reason,
+    // A message never sent shows the reason it is grouped under in "not sent, by reason" (pending included).
+    failureReason: notSentReason(m) ?? m.failure_reason,
     failureCode: m.failure_code,
     bounceType: m.bounce_type,
     variant: m.variant,

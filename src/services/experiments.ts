@@ -275,7 +275,7 @@ export class Experiments {
           });
     return {
       control: control.variant,
-      variants: ordered.map((v) => ({ ...v, figures: facts.get(v.variant)?.figures ?? campaignFigures(zeroCounts()) })),
+      variants: ordered.map((v) => ({ ...v, figures: facts.get(v.variant)?.figures ?? campaignFigures(zeroCounts(), NO_MONEY, campaign.channel as Channel) })),
       tests,
       /** Messages of the campaign without a variant: not part of the test. */
       unassigned: facts.get(null)?.counts.audience ?? 0,
@@ -324,7 +324,7 @@ export class Experiments {
       }
     }
     for (const f of out.values()) {
-      f.figures = campaignFigures(f.counts, { ...NO_MONEY, conversions: f.orders, converters: f.converters, revenueMinor: f.revenue });
+      f.figures = campaignFigures(f.counts, { ...NO_MONEY, conversions: f.orders, converters: f.converters, revenueMinor: f.revenue }, channel);
     }
     return out;
   }

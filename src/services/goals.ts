@@ -13,6 +13,7 @@ import { campaignFigures, NO_MONEY, type CampaignFigures } from '../domain/kpis'
 import { zeroCounts } from '../domain/message';
 import { figureProblem, storedFigure } from '../domain/bounds';
 import { dayInZone } from '../domain/message';
+import type { Channel } from '../domain/types';
 import {
   evaluateTargetGoal, parseSegmentDefinition, segmentGoal, type GoalComparator, type SegmentDefinition,
 } from '../domain/stats';
@@ -24,7 +25,7 @@ import type { Journeys } from './journeys';
 import type { Writer } from './writer';
 
 /** Figures a target goal can follow: every numeric per-campaign figure of KPIS.md. */
-export const GOAL_METRICS = Object.keys(campaignFigures(zeroCounts())) as (keyof CampaignFigures)[];
+export const GOAL_METRICS = Object.keys(campaignFigures(zeroCounts(), NO_MONEY, 'email')) as (keyof CampaignFigures)[];
 
 const MONEY = new Set(['revenue', 'revenueDirect', 'revenueInfluenced', 'averageOrderValue', 'revenuePerConversion', 'revenuePerRecipient', 'spend', 'costPerRecipient', 'cpa', 'cpl']);
 export function metricUnit(metric: string): 'money' | 'rate' | 'count' | 'ratio' {
@@ -157,7 +158,7 @@ export class Goals {
     const counts = (await sumCampaignDaysByCampaign(this.db.kysely, accountId, [owner.id])).get(owner.id) ?? zeroCounts();
     const money = (await this.campaigns.money.byCampaign(accountId, [owner.id])).get(owner.id) ?? NO_MONEY;
     return {
-      figures: campaignFigures(counts, { ...money, fixedCostMinor: (await fixedCostsByCampaign(this.db.kysely, accountId, [owner.id])).get(owner.id) ?? 0 }),
+      figures: campaignFigures(counts, { ...money, fixedCostMinor: (await fixedCostsByCampaign(this.db.kysely, accountId, [owner.id])).get(owner.id) ?? 0 }, row.channel as Channel),
       start: row.send_at ?? row.activated_at ?? row.created_at,
       campaignIds: [owner.id],
     };

@@ -3,15 +3,16 @@
 import { timeOrderedId } from './ids';
 import type { Transaction } from 'kysely';
 import type { Db } from '../store/db';
-import type { CampaignRow, DB, EventRow, MessageRow, OrphanEventRow, SuppressionRow } from '../store/schema';
+import type { DB, EventRow, MessageRow, OrphanEventRow, SuppressionRow } from '../store/schema';
 import {
-  addCampaignDays, findMessageCampaigns, findMessagesByIds, findMessagesByProviderIds, findMessagesByRecipients, insertEvents,
-  insertEventValues, insertMessages, insertOrphanEvents, takeOrphanEvents, updateMessages, type DayDelta, type EventValues,
+  addCampaignDays, findEarliestSentDays, findMessageCampaigns, findMessagesByIds, findMessagesByProviderIds, findMessagesByRecipients, insertEvents,
+  hasNeverSentOffDay, insertEventValues, insertMessages, insertOrphanEvents, listNeverSentMessages, takeOrphanEvents, updateMessages, type DayDelta, type EventValues,
 } from '../store/messages';
 import { findContactsByKeys, getCampaigns, insertContacts, updateContact } from '../store/campaigns';
 import { insertSuppressions } from '../store/suppressions';
 import {
-  addCounts, applyEvent, cohortAt, COUNT_FIELDS, dayInZone, deriveStatus, emptyState, isZero, messageCounts,
+  addCounts, applyEvent, campaignSendDay, cohortAt, cohortDay, countsDelta, dayInZone, deriveStatus, emptyState, isZero, messageCounts,
+  wasSent,
   type MessageCounts, type MessageState,
 } from '../domain/message';
 import { normalizeAddress, normalizeEmail, normalizePhone, recipientKeys, type PostalAddress, type RecipientKeys } from '../domain/contacts';
@@ -486,6 +487,14 @@ export class Ingestor {
     return errors;
   }
 
+  /** After a campaign's send date changed: its never-sent messages move to the new send day (redateNeverSent). */
+  async sendDateChanged(accountId: string, campaignId: string): Promise<void> {
+    await this.writer.run(async (trx) => {
+      const account = await this.accounts.get(accountId, trx);
+      if (account) await redateNeverSent(this.db, trx, account.time_zone, accountId, [campaignId], true);
+    });
+  }
+
   async registerIn(trx: Transaction<DB>, accountId: string, campaignId: string, items: RegisterItem[]): Promise<Outcome<RegisteredMessage[]>> {
     const account = await this.accounts.get(accountId, trx);
     const [campaign] = await getCampaigns(trx, accountId, [campaignId]);
@@ -513,6 +522,11 @@ export class Ingestor {
       return { ok: false, status: 409, message: `${reused.length} message(s) reuse a provider message id another message has; nothing was stored. First: ${reused[0].message}.`, errors: reused };
     }
     const contacts = await this.resolveContacts(trx, accountId, prepared.map((p) => ({ raw: p.item.recipient, keys: p.keys })), now);
+    const sendDay = campaignSendDay(
+      campaign.send_at === null ? null : Number(campaign.send_at),
+      (await findEarliestSentDays(trx, accountId, [campaignId])).get(campaignId) ?? null,
+      account.time_zone,
+    );
     const out: RegisteredMessage[] = [];
     const rows: MessageRow[] = [];
     const seen = new Map<string, MessageRow>();
@@ -537,7 +551,8 @@ export class Ingestor {
         provider_message_id: p.item.providerMessageId ?? null,
         variant: p.item.variant ?? null,
         registered_at: registeredAt,
-        cohort_day: dayInZone(registeredAt, account.time_zone),
+        // Never sent yet: it counts on its campaign's send day, not on the (import) day it is registered.
+        cohort_day: sendDay ?? dayInZone(registeredAt, account.time_zone),
         cost_minor: p.item.costMinor ?? 0,
         cost_state: p.item.costState ?? (p.item.costMinor !== undefined ? 'estimated' : 'none'),
       });
@@ -749,17 +764,59 @@ export async function saveMessageChanges(
   changes: { before: MessageRow; after: MessageRow }[],
   channels: Map<string, Channel>,
 ): Promise<void> {
+  await writeMessageChanges(db, trx, timeZone, accountId, changes, channels);
+  // A message sent (or re-dated) may set or move its campaign's send day, on which the never-sent ones count; a
+  // never-sent message given another day (budgets recompute it) goes back to it.
+  const moved = new Set<string>();
+  for (const { before: old, after: next } of changes) {
+    if (old.cohort_day === next.cohort_day && wasSent(old) === wasSent(next)) continue;
+    moved.add(next.campaign_id);
+  }
+  if (moved.size) await redateNeverSent(db, trx, timeZone, accountId, [...moved]);
+}
+
+/**
+ * Moves every never-sent message of these campaigns to its campaign's send day (campaignSendDay), with its counts;
+ * a look at campaign_days first skips the campaigns where nothing is to move (the usual case), so this costs two
+ * small queries per campaign. A campaign without a send day keeps its never-sent messages on their registration
+ * days, where they are unless a send day was taken away: only then (`sendDateRemoved`) are they all read again.
+ */
+export async function redateNeverSent(
+  db: Db, trx: Transaction<DB>, timeZone: string, accountId: string, campaignIds: string[], sendDateRemoved = false,
+): Promise<void> {
+  const campaigns = await getCampaigns(trx, accountId, campaignIds);
+  const earliest = await findEarliestSentDays(trx, accountId, campaignIds);
+  for (const c of campaigns) {
+    const day = campaignSendDay(c.send_at === null ? null : Number(c.send_at), earliest.get(c.id) ?? null, timeZone);
+    if (day === null ? !sendDateRemoved : !(await hasNeverSentOffDay(trx, accountId, c.id, day))) continue;
+    const changes = [];
+    for (const m of await listNeverSentMessages(trx, accountId, c.id, day)) {
+      const to = cohortDay(m, Number(m.registered_at), timeZone, day);
+      if (to !== m.cohort_day) changes.push({ before: m, after: { ...m, cohort_day: to } });
+    }
+    if (changes.length) await writeMessageChanges(db, trx, timeZone, accountId, changes, new Map([[c.id, c.channel as Channel]]));
+  }
+}
+
+/** saveMessageChanges without re-dating the never-sent messages: each never-sent message keeps the day it is given. */
+async function writeMessageChanges(...[db, trx, timeZone, accountId, changes, channels]: Parameters<typeof saveMessageChanges>): Promise<void> {
   const deltas = new Map<string, DayDelta>();
   const changed: MessageRow[] = [];
   const previous: MessageRow[] = [];
   for (const { before: old, after: next } of changes) {
     next.status = deriveStatus(next);
-    next.cohort_day = dayInZone(cohortAt(next, next.registered_at), timeZone);
+    if (wasSent(next)) next.cohort_day = dayInZone(cohortAt(next, next.registered_at), timeZone);
     changed.push(next);
     previous.push(old);
     const channel = channels.get(next.campaign_id)!;
-    addDelta(deltas, accountId, old.campaign_id, old.cohort_day, messageCounts(old, channel), -1);
-    addDelta(deltas, accountId, next.campaign_id, next.cohort_day, messageCounts(next, channel));
+    const [before, after] = [messageCounts(old, channel), messageCounts(next, channel)];
+    if (old.campaign_id === next.campaign_id && old.cohort_day === next.cohort_day) {
+      addDelta(deltas, accountId, next.campaign_id, next.cohort_day, countsDelta(before, after));
+    } else {
+      // The message leaves its old day and arrives on its new one.
+      addDelta(deltas, accountId, old.campaign_id, old.cohort_day, countsDelta(before, null));
+      addDelta(deltas, accountId, next.campaign_id, next.cohort_day, countsDelta(null, after));
+    }
   }
   await updateMessages(db, trx, changed, previous);
   await addCampaignDays(db, trx, [...deltas.values()].filter((d) => !isZero(d.counts)));
@@ -774,16 +831,11 @@ export function suppressionReason(e: IncomingEvent): string | null {
   return null;
 }
 
-/** Adds `sign` × `counts` to the (campaign, day) delta: a message leaving a day counts −1, arriving +1. */
-function addDelta(map: Map<string, DayDelta>, accountId: string, campaignId: string, day: string, counts: MessageCounts, sign: 1 | -1 = 1): void {
+/** Adds `counts` (a message's counts, or a change of them: countsDelta) to the (campaign, day) delta. */
+function addDelta(map: Map<string, DayDelta>, accountId: string, campaignId: string, day: string, counts: MessageCounts): void {
   const key = `${campaignId}|${day}`;
   const d = map.get(key);
-  if (!d) {
-    const own = { ...counts };
-    if (sign === -1) for (const f of COUNT_FIELDS) own[f] = 0 - own[f];
-    map.set(key, { accountId, campaignId, day, counts: own });
-  } else if (sign === 1) addCounts(d.counts, counts);
-  else for (const f of COUNT_FIELDS) d.counts[f] -= counts[f];
+  if (!d) map.set(key, { accountId, campaignId, day, counts: { ...counts } });
+  else addCounts(d.counts, counts);
 }
 
-export type { CampaignRow };

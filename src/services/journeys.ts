@@ -10,7 +10,7 @@ import {
   type JourneyCampaignRow, type JourneyRow, type JourneyStepRow,
 } from '../store/journeys';
 import { addCounts, dayInZone, zeroCounts, type MessageCounts } from '../domain/message';
-import { campaignFigures, NO_MONEY, type CampaignFigures, type MoneyFacts } from '../domain/kpis';
+import { mixedFigures, NO_MONEY, type CampaignFigures, type ChannelCounts, type MoneyFacts } from '../domain/kpis';
 import type { Channel } from '../domain/types';
 import type { AccountDirectory } from './accounts';
 import { todayIn, toRecipient, type Campaigns } from './campaigns';
@@ -228,14 +228,15 @@ export class Journeys {
     ]);
     const byId = new Map(campaignRows.map((c) => [c.id, c]));
     const facts = (campaignIds: string[]) => {
-      const c = zeroCounts();
+      const parts: ChannelCounts[] = [];
       let m: MoneyFacts = NO_MONEY;
       for (const id of campaignIds) {
         const cc = counts.get(id);
-        if (cc) addCounts(c, cc);
+        const channel = byId.get(id)?.channel as Channel | undefined;
+        if (cc && channel) parts.push({ channel, counts: cc });
         m = addMoney(m, { ...(money.get(id) ?? NO_MONEY), fixedCostMinor: fixed.get(id) ?? 0 });
       }
-      return campaignFigures(c, m);
+      return mixedFigures(parts, m);
     };
     const total = facts(ids);
     const channels = [...new Set(steps.map((s) => s.channel as Channel))];

@@ -5,6 +5,7 @@ import type { CampaignRow, ContactRow, DB, MessageRow } from './schema';
 import type { Db } from './db';
 import { insertRowsSqlite } from './messages';
 import { COUNT_FIELDS, zeroCounts, type MessageCounts } from '../domain/message';
+import type { Channel } from '../domain/types';
 
 type Handle = Kysely<DB> | Transaction<DB>;
 
@@ -45,24 +46,27 @@ export async function sumCampaignDaysByCampaign(h: Handle, accountId: string, ca
   return new Map(rows.map((r) => [r.campaign_id, toCounts(r as unknown as Record<string, unknown>)]));
 }
 
-/** Counts of the messages whose cohort day is within [from, to], optionally for one channel. */
-export async function sumCampaignDays(
+/**
+ * Counts of the messages whose cohort day is within [from, to], per channel (a period's open rate reads only the
+ * channels with an open signal), optionally for one channel.
+ */
+export async function sumCampaignDaysByChannel(
   h: Handle,
   accountId: string,
   from: string,
   to: string,
   channel?: string,
-): Promise<MessageCounts> {
+): Promise<{ channel: Channel; counts: MessageCounts }[]> {
   let q = h
     .selectFrom('campaign_days')
     .innerJoin('campaigns', (j) => j.onRef('campaigns.account_id', '=', 'campaign_days.account_id').onRef('campaigns.id', '=', 'campaign_days.campaign_id'))
-    .select(COUNT_FIELDS.map((f) => sql<number>`coalesce(sum(${sql.ref(`campaign_days.${f}`)}), 0)`.as(f)))
+    .select(['campaigns.channel', ...COUNT_FIELDS.map((f) => sql<number>`coalesce(sum(${sql.ref(`campaign_days.${f}`)}), 0)`.as(f))])
     .where('campaign_days.account_id', '=', accountId)
     .where('campaign_days.day', '>=', from)
     .where('campaign_days.day', '<=', to);
   if (channel) q = q.where('campaigns.channel', '=', channel);
-  const row = await q.executeTakeFirst();
-  return row ? toCounts(row as unknown as Record<string, unknown>) : zeroCounts();
+  const rows = await q.groupBy('campaigns.channel').orderBy('campaigns.channel').execute();
+  return rows.map((r) => ({ channel: r.channel as Channel, counts: toCounts(r as unknown as Record<string, unknown>) }));
 }
 
 /** Per-day counts within [from, to]. */

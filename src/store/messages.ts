@@ -398,11 +398,45 @@ export async function takeOrphanEvents(h: Handle, accountId: string, refKeys: st
   return out;
 }
 
-export async function countOrphanEvents(h: Handle, accountId: string): Promise<number> {
-  const r = await h.selectFrom('orphan_events').select((eb) => eb.fn.countAll<number>().as('n')).where('account_id', '=', accountId).executeTakeFirst();
-  return Number(r?.n ?? 0);
+/** Per campaign, the earliest day with a sent message (its campaign_days), for the campaigns that have one. */
+export async function findEarliestSentDays(h: Handle, accountId: string, campaignIds: string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const part of chunks([...new Set(campaignIds)])) {
+    const rows = await h
+      .selectFrom('campaign_days')
+      .select(['campaign_id', (eb) => eb.fn.min('day').as('day')])
+      .where('account_id', '=', accountId)
+      .where('campaign_id', 'in', part)
+      .where('sent', '>', 0)
+      .groupBy('campaign_id')
+      .execute();
+    for (const r of rows) if (r.day !== null) out.set(r.campaign_id, String(r.day));
+  }
+  return out;
 }
 
-export async function findExistingRecipients(h: Handle, accountId: string, campaignId: string, recipients: string[]): Promise<MessageRow[]> {
-  return findMessagesByRecipients(h, accountId, campaignId, recipients);
+/** Whether a campaign counts never-sent messages (audience above sent) on a day other than `day` (campaign_days). */
+export async function hasNeverSentOffDay(h: Handle, accountId: string, campaignId: string, day: string): Promise<boolean> {
+  const row = await h
+    .selectFrom('campaign_days')
+    .select('day')
+    .where('account_id', '=', accountId)
+    .where('campaign_id', '=', campaignId)
+    .where('day', '!=', day)
+    .whereRef('audience', '>', 'sent')
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** A campaign's messages never sent (pending, queued, not sent), but those already counted on `exceptDay`. */
+export async function listNeverSentMessages(h: Handle, accountId: string, campaignId: string, exceptDay: string | null): Promise<MessageRow[]> {
+  let q = h
+    .selectFrom('messages')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('campaign_id', '=', campaignId)
+    .where('status', 'in', ['pending', 'queued', 'not_sent']);
+  if (exceptDay !== null) q = q.where('cohort_day', '!=', exceptDay);
+  return q.execute();
 }
