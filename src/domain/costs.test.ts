@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import {
   actualCostFromProvider,
   campaignFixedCostMinor,
-  campaignSendDay,
+  fixedCostDay,
   countryOfPhone,
   estimateMessageCost,
   mergeCostModel,
@@ -220,10 +220,10 @@ describe('estimateMessageCost', () => {
     // 2026-03-01T23:30Z is already March 2nd in Paris (UTC+1).
     const sendAt = Date.parse('2026-03-01T23:30:00Z');
     const createdAt = Date.parse('2026-02-20T10:00:00Z');
-    expect(campaignSendDay({ sendAt, firstCohortDay: '2026-02-25', createdAt }, 'Europe/Paris')).toBe('2026-03-02');
-    expect(campaignSendDay({ sendAt, firstCohortDay: null, createdAt }, 'UTC')).toBe('2026-03-01');
-    expect(campaignSendDay({ sendAt: null, firstCohortDay: '2026-02-25', createdAt }, 'Europe/Paris')).toBe('2026-02-25');
-    expect(campaignSendDay({ sendAt: null, firstCohortDay: null, createdAt }, 'Europe/Paris')).toBe('2026-02-20');
+    expect(fixedCostDay({ sendAt, firstCohortDay: '2026-02-25', createdAt }, 'Europe/Paris')).toBe('2026-03-02');
+    expect(fixedCostDay({ sendAt, firstCohortDay: null, createdAt }, 'UTC')).toBe('2026-03-01');
+    expect(fixedCostDay({ sendAt: null, firstCohortDay: '2026-02-25', createdAt }, 'Europe/Paris')).toBe('2026-02-25');
+    expect(fixedCostDay({ sendAt: null, firstCohortDay: null, createdAt }, 'Europe/Paris')).toBe('2026-02-20');
   });
 });
 

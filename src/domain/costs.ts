@@ -2,7 +2,7 @@
 // per campaign), the estimate reserved by the send gate and the actual cost once a provider reports it.
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import type { Channel } from './types';
-import { dayInZone } from './message';
+import { campaignSendDay, dayInZone } from './message';
 
 // ---------------------------------------------------------------------------------------------------------------
 // SMS segments (3GPP TS 23.038 alphabet, TS 23.040 concatenation). See docs/BUDGETS.md, "Counting SMS segments".
@@ -266,13 +266,13 @@ export function campaignFixedCostMinor(account: CostModel | null, override?: Cos
 }
 
 /**
- * The day, in the account's time zone, a campaign's fixed cost is counted on (daily series, periods): the day of its
- * send date when set, else its earliest message's cohort day, else the day it was registered. So a period's spend
- * holds the fixed cost iff that day is inside it, and the daily series adds up to the campaign's spend.
+ * The day, in the account's time zone, a campaign's fixed cost is counted on (daily series, periods): the campaign's
+ * send day (campaignSendDay: its send date when set, else its earliest message's cohort day), else the day it was
+ * registered. So a period's spend holds the fixed cost iff that day is inside it, and the daily series adds up to the
+ * campaign's spend.
  */
-export function campaignSendDay(c: { sendAt: number | null; firstCohortDay: string | null; createdAt: number }, timeZone: string): string {
-  if (c.sendAt !== null) return dayInZone(c.sendAt, timeZone);
-  return c.firstCohortDay ?? dayInZone(c.createdAt, timeZone);
+export function fixedCostDay(c: { sendAt: number | null; firstCohortDay: string | null; createdAt: number }, timeZone: string): string {
+  return campaignSendDay(c.sendAt, c.firstCohortDay, timeZone) ?? dayInZone(c.createdAt, timeZone);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

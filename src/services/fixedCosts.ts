@@ -1,11 +1,11 @@
 // Campaigns' fixed costs as every spend figure counts them: from the cost models (the campaign's override merged
-// over the account's, `campaignFixedCostMinor`), placed on the campaign's send day (`campaignSendDay`). The campaign
+// over the account's, `campaignFixedCostMinor`), placed on the campaign's send day (`fixedCostDay`). The campaign
 // page and list, the overview and its daily series, goals, journeys and the budget card all read them here.
 import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../store/schema';
 import { listCostModels, type CostModelRow } from '../store/budgets';
 import { listCampaignSendFacts } from '../store/campaigns';
-import { campaignFixedCostMinor, campaignSendDay, type CostModel, type CostModelOverride } from '../domain/costs';
+import { campaignFixedCostMinor, fixedCostDay, type CostModel, type CostModelOverride } from '../domain/costs';
 
 type Handle = Kysely<DB> | Transaction<DB>;
 
@@ -54,7 +54,7 @@ export async function fixedCostsByDay(
   for (const c of await listCampaignSendFacts(h, accountId, { campaignIds: ids, channel: filter.channel })) {
     const fixed = read.of(c.id);
     if (fixed === 0) continue;
-    const day = campaignSendDay({ sendAt: c.send_at, firstCohortDay: c.first_day, createdAt: c.created_at }, timeZone);
+    const day = fixedCostDay({ sendAt: c.send_at, firstCohortDay: c.first_day, createdAt: c.created_at }, timeZone);
     if (day < from || day > to) continue;
     out.byDay.set(day, (out.byDay.get(day) ?? 0) + fixed);
     out.total += fixed;
