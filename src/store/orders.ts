@@ -148,14 +148,6 @@ export async function findOrdersByExternalIds(h: Handle, accountId: string, sour
   return out;
 }
 
-export async function findOrdersByIds(h: Handle, accountId: string, ids: string[]): Promise<OrderRow[]> {
-  const out: OrderRow[] = [];
-  for (const part of chunks([...new Set(ids)])) {
-    out.push(...(await h.selectFrom('orders').selectAll().where('account_id', '=', accountId).where('id', 'in', part).execute()));
-  }
-  return out;
-}
-
 export async function insertOrders(h: Handle, rows: OrderRow[], db?: Db): Promise<void> {
   if (db?.sqlite && rows.length) {
     const st = insertOrderStatement(db.sqlite, Object.keys(rows[0]));
@@ -169,10 +161,6 @@ export async function insertOrders(h: Handle, rows: OrderRow[], db?: Db): Promis
 export async function updateOrder(h: Handle, row: OrderRow): Promise<void> {
   const { account_id, id, ...rest } = row;
   await h.updateTable('orders').set(rest).where('account_id', '=', account_id).where('id', '=', id).execute();
-}
-
-export async function updateOrderRevenue(h: Handle, accountId: string, id: string, revenueMinor: number, revenueCurrency: string): Promise<void> {
-  await h.updateTable('orders').set({ revenue_minor: revenueMinor, revenue_currency: revenueCurrency }).where('account_id', '=', accountId).where('id', '=', id).execute();
 }
 
 /** Orders of the given contacts placed in [fromMs, toMs]: those a late touch may change. */
