@@ -242,7 +242,7 @@ export class Attribution implements MoneySource {
       const clicked = o.click_message_id ? messages.get(o.click_message_id) : undefined;
       const clickedCampaign = clicked && sentAt.get(clicked.id)! <= hi ? ctx.campaigns.get(clicked.campaign_id) : undefined;
       if (clicked && clickedCampaign) {
-        resolved.push({ via: 'utm', campaignId: clickedCampaign.id, messageId: clicked.id, channel: clickedCampaign.channel as Channel, at: o.click_at ?? undefined });
+        resolved.push({ via: 'utm', campaignId: clickedCampaign.id, messageId: clicked.id, channel: clickedCampaign.channel as Channel, at: o.click_at === null ? undefined : Number(o.click_at) });
       } else if (o.utm_campaign) {
         // utm_campaign naming a campaign by its slug (when no click id said more).
         const c = campaignBySlug(ctx, o.utm_campaign, o.utm_medium, hi);
