@@ -73,9 +73,11 @@ forEachEngine('back-filled history', (engine) => {
   const accounts: { accountId: string; key: string }[] = [];
 
   beforeAll(async () => {
-    for (let i = 0; i < PERMUTATIONS.length; i++) accounts.push(await createAccountWithCli(db.env, `Back-fill ${i + 1}`));
+    // The first one migrates the new database; the others only add an account each, side by side.
+    accounts.push(await createAccountWithCli(db.env, 'Back-fill 1'));
+    accounts.push(...(await Promise.all(PERMUTATIONS.slice(1).map((_, i) => createAccountWithCli(db.env, `Back-fill ${i + 2}`)))));
     server = await startServerProcess(db.env);
-  }, 180_000);
+  }, 300_000);
   afterAll(async () => {
     await server?.stop();
     await db.drop();
