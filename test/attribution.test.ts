@@ -213,6 +213,21 @@ forEachEngine('attribution', (engine) => {
     expect(ov.unconvertedOrders).toEqual([]);
   });
 
+  it('credits a landing click id at the order time when the tracking area dates the click after the order', async () => {
+    // The click id in the landing URL proves the click came before checkout: a click time 10 minutes after the order
+    // is clock skew, and the touch counts at the order's time (touchesFromSignals), not 10 minutes too late.
+    const sms = await campaign('Flash SMS', 'sms');
+    const msg = await register(sms, { phone: '+33612345678' }, T0 - DAY);
+    await events([{ messageId: msg, type: 'sent', at: T0 - DAY }]);
+    m.deps.orders.attribution.clickIds = async (_account, cid) => (cid === 'AbCdEfGhIjKlMnOp' ? { messageId: msg, at: T0 + 10 * 60_000 } : null);
+    // An anonymous buyer (no key): only the click id links the order to the message.
+    const r = await post('/v1/orders', { orders: [order('4001', T0, { customer: {}, landingSite: 'https://shop.example/?mesure_cid=AbCdEfGhIjKlMnOp' })] });
+    expect(r.statusCode, r.body).toBe(200);
+    // Net 120.00 − 20.00 = 100.00, all to the SMS campaign, direct (a click id is a direct touch).
+    const money = (await m.deps.orders.attribution.byCampaign(m.accountId, [sms])).get(sms);
+    expect([money?.conversions, money?.revenueMinor, money?.revenueDirectMinor]).toEqual([1, 10000, 10000]);
+  });
+
   it('validates settings and keeps the account figures on the gross basis when asked', async () => {
     const bad = await post('/v1/attribution/settings', { model: 'everything' }, 'PUT');
     expect(bad.statusCode).toBe(400);

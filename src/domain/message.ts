@@ -167,13 +167,16 @@ function maxString(a: string | null, b: string): string {
   return a === null || b > a ? b : a;
 }
 
+/** The times that tell whether and when a message went out (what wasSent and cohortAt read). */
+export type SendFacts = Pick<MessageState, 'sent_at' | 'delivered_at' | 'bounced_at' | 'opened_at' | 'clicked_at' | 'replied_at' | 'scanned_at' | 'last_engaged_at'>;
+
 /** The latest evidence that the message reached its recipient (a delivery or any engagement). */
-function deliveryEvidenceAt(s: MessageState): number | null {
+function deliveryEvidenceAt(s: SendFacts): number | null {
   const times = [s.delivered_at, s.last_engaged_at].filter((t): t is number => t !== null);
   return times.length ? Math.max(...times) : null;
 }
 
-export function wasSent(s: MessageState): boolean {
+export function wasSent(s: SendFacts): boolean {
   return s.sent_at !== null || s.bounced_at !== null || deliveryEvidenceAt(s) !== null;
 }
 
@@ -355,6 +358,6 @@ export function cohortDay(s: MessageState, registeredAt: number, timeZone: strin
 }
 
 /** The cohort time of a sent message: when it was sent (or first showed a sign of it); its registration if it never was. */
-export function cohortAt(s: MessageState, registeredAt: number): number {
+export function cohortAt(s: SendFacts, registeredAt: number): number {
   return s.sent_at ?? (wasSent(s) ? Math.min(...[s.delivered_at, s.bounced_at, s.opened_at, s.clicked_at, s.replied_at, s.scanned_at, s.last_engaged_at].filter((t): t is number => t !== null)) : registeredAt);
 }

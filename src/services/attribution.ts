@@ -12,8 +12,8 @@ import {
   type AttributionRow, type BuyerCursor, type CampaignLookupRow, type OrderRow, type TouchMessageRow,
 } from '../store/orders';
 import {
-  accountWindows, attributeOrder, compareModels, DEFAULT_HALF_LIFE_MS, DEFAULT_MODEL, ATTRIBUTION_MODELS, WEIGHT_SCALE, WINDOW_KINDS,
-  type AttributableOrder, type AttributionModel, type AttributionWindows, type ExchangeRate, type ModelComparisonRow, type Touch,
+  accountWindows, attributeOrder, compareModels, DEFAULT_HALF_LIFE_MS, DEFAULT_MODEL, ATTRIBUTION_MODELS, messageSentAt, touchesFromSignals,
+  WEIGHT_SCALE, WINDOW_KINDS, type AttributableOrder, type ResolvedSignal, type AttributionModel, type AttributionWindows, type ExchangeRate, type ModelComparisonRow, type Touch,
   type TouchKind, type WindowKind,
 } from '../domain/attribution';
 import type { RevenueBasis } from '../domain/orders';
@@ -194,7 +194,7 @@ export class Attribution implements MoneySource {
     const since = minAt - ctx.maxWindowMs;
     const contactIds = [...new Set(orders.map((o) => o.contact_id).filter((c): c is string => c !== null))];
     const byContact = new Map<string, TouchMessageRow[]>();
-    for (const m of contactIds.length ? await findTouchMessages(h, ctx.accountId, contactIds, since, maxAt, this.db) : []) {
+    for (const m of contactIds.length ? await findTouchMessages(h, ctx.accountId, contactIds, since, this.db) : []) {
       messages.set(m.id, m);
       const list = byContact.get(m.contact_id!);
       if (list) list.push(m);
@@ -217,38 +217,43 @@ export class Attribution implements MoneySource {
       else engagements.set(e.message_id, [e]);
     }
     const repeatedSet = new Set(repeated);
+    // When each message was sent (the domain rule): it counts for the orders placed from then on, whenever it was registered.
+    const sentAt = new Map<string, number>();
+    for (const m of messages.values()) {
+      const sendAt = ctx.campaigns.get(m.campaign_id)?.send_at;
+      sentAt.set(m.id, messageSentAt(m, Number(m.registered_at), sendAt === null || sendAt === undefined ? null : Number(sendAt)));
+    }
 
     for (const o of orders) {
       const lo = o.ordered_at - ctx.maxWindowMs;
       const hi = o.ordered_at;
       const out: Touch[] = [];
       // The buyer's messages this order can see, whatever else the page read: exactly what reading this order alone gives.
-      const own = o.contact_id ? ownMessages(byContact.get(o.contact_id), lo, hi) : [];
+      const own = o.contact_id ? ownMessages(byContact.get(o.contact_id), sentAt, lo, hi) : [];
       for (const m of own) {
         const channel = ctx.campaigns.get(m.campaign_id)?.channel as Channel | undefined;
         if (!channel) continue;
         messageTouches(m, channel, repeatedSet.has(m.id) ? (engagements.get(m.id) ?? []) : null, lo, hi, out);
       }
+      // What the order itself says (its landing click id or UTM, its discount codes), resolved against the account's
+      // campaigns, becomes touches through the domain's touchesFromSignals.
+      const resolved: ResolvedSignal[] = [];
       // The landing URL's click id names the message whose link was clicked: a direct touch at the click.
-      let campaignFromClick: string | null = null;
-      if (o.click_message_id) {
-        const m = messages.get(o.click_message_id);
-        const c = m && ctx.campaigns.get(m.campaign_id);
-        if (m && c) {
-          campaignFromClick = c.id;
-          out.push({ campaignId: c.id, messageId: m.id, channel: c.channel as Channel, kind: 'utm', at: Math.min(o.click_at ?? hi, hi) });
-        }
-      }
-      // utm_campaign naming a campaign by its slug (when no click id said more).
-      if (campaignFromClick === null && o.utm_campaign) {
+      const clicked = o.click_message_id ? messages.get(o.click_message_id) : undefined;
+      const clickedCampaign = clicked && sentAt.get(clicked.id)! <= hi ? ctx.campaigns.get(clicked.campaign_id) : undefined;
+      if (clicked && clickedCampaign) {
+        resolved.push({ via: 'utm', campaignId: clickedCampaign.id, messageId: clicked.id, channel: clickedCampaign.channel as Channel, at: o.click_at === null ? undefined : Number(o.click_at) });
+      } else if (o.utm_campaign) {
+        // utm_campaign naming a campaign by its slug (when no click id said more).
         const c = campaignBySlug(ctx, o.utm_campaign, o.utm_medium, hi);
-        if (c) out.push({ campaignId: c.id, messageId: ownMessageOf(own, c.id, hi), channel: c.channel as Channel, kind: 'utm', at: hi });
+        if (c) resolved.push({ via: 'utm', campaignId: c.id, messageId: ownMessageOf(own, sentAt, c.id), channel: c.channel as Channel });
       }
       for (const code of JSON.parse(o.discount_codes) as string[]) {
         const campaignId = ctx.codes.get(code);
         const c = campaignId ? ctx.campaigns.get(campaignId) : undefined;
-        if (c) out.push({ campaignId: c.id, messageId: ownMessageOf(own, c.id, hi), channel: c.channel as Channel, kind: 'code', at: hi });
+        if (c) resolved.push({ via: 'code', campaignId: c.id, messageId: ownMessageOf(own, sentAt, c.id), channel: c.channel as Channel });
       }
+      out.push(...touchesFromSignals({ at: hi }, resolved));
       touches.set(o.id, out);
     }
     return { touches, messages };
@@ -427,11 +432,11 @@ export function attributable(o: OrderRow): AttributableOrder {
   return { at: o.ordered_at, revenueMinor: o.revenue_minor, currency: o.revenue_currency, cancelled: o.cancelled_at !== null };
 }
 
-/** The messages registered by `hi` with a send, delivery or engagement since `lo` (findTouchMessages' filter, per order). */
-function ownMessages(all: TouchMessageRow[] | undefined, lo: number, hi: number): TouchMessageRow[] {
+/** The messages sent by `hi` (messageSentAt) with a send, delivery or engagement since `lo` (findTouchMessages' filter, per order). */
+function ownMessages(all: TouchMessageRow[] | undefined, sentAt: Map<string, number>, lo: number, hi: number): TouchMessageRow[] {
   if (!all) return [];
   const since = (t: number | null) => t !== null && Number(t) >= lo;
-  return all.filter((m) => Number(m.registered_at) <= hi && (since(m.last_engaged_at) || since(m.delivered_at) || since(m.sent_at)));
+  return all.filter((m) => sentAt.get(m.id)! <= hi && (since(m.last_engaged_at) || since(m.delivered_at) || since(m.sent_at)));
 }
 
 /** The touches one message gave: its send, delivery, human opens (reads), clicks and scans, inside [lo, hi]. */
@@ -465,10 +470,13 @@ function campaignBySlug(ctx: AccountContext, slug: string, medium: string | null
   return pool.reduce((best, c) => (launchedAt(c) > launchedAt(best) || (launchedAt(c) === launchedAt(best) && c.id > best.id) ? c : best));
 }
 
-/** The buyer's own message of a campaign (so a code or UTM credit lands on their message and its send day). */
-function ownMessageOf(own: TouchMessageRow[], campaignId: string, orderAt: number): string | null {
+/**
+ * The buyer's own message of a campaign (so a code or UTM credit lands on their message and its send day): the last
+ * one sent by the order (`own` holds only those).
+ */
+function ownMessageOf(own: TouchMessageRow[], sentAt: Map<string, number>, campaignId: string): string | null {
   let best: TouchMessageRow | null = null;
-  for (const m of own) if (m.campaign_id === campaignId && m.registered_at <= orderAt && (!best || m.registered_at > best.registered_at)) best = m;
+  for (const m of own) if (m.campaign_id === campaignId && (!best || sentAt.get(m.id)! > sentAt.get(best.id)!)) best = m;
   return best?.id ?? null;
 }
 

@@ -15,7 +15,8 @@ import {
   replaceCampaignDiscountCodes, replaceCurrencyRates, updateOrder, webhookDeliverySeen,
   type AttributionRow, type ContactKeyRow, type OrderRefundRow, type OrderRow,
 } from '../store/orders';
-import { getCampaign } from '../store/campaigns';
+import { getCampaign, insertContacts } from '../store/campaigns';
+import type { ContactRow } from '../store/schema';
 import {
   applyRefund, matchContact, matchKeys, mergeOrderVersions, normalizeDiscountCodes, refundedMinor, type MatchKey, type Order, type OrderRefund,
   type OrderSource, type RevenueBasis,
@@ -26,7 +27,7 @@ import {
 import { toAttributable, ATTRIBUTION_MODELS, WINDOW_KINDS, type AttributionModel, type WindowKind } from '../domain/attribution';
 import { parseShopifyWebhook, shopifyDedupeKey, shopifyTopic, verifyShopify, type Headers } from '../providers/shopify/shopify';
 import { CHANNELS, type Channel } from '../domain/types';
-import type { PostalAddress } from '../domain/contacts';
+import { normalizeAddress, type PostalAddress } from '../domain/contacts';
 import type { AccountDirectory } from './accounts';
 import type { Writer } from './writer';
 import type { ItemError, Outcome } from './ingest';
@@ -215,7 +216,7 @@ export class Orders {
     }
     await insertRefunds(trx, newRefunds);
 
-    const matches = await this.matchContacts(trx, accountId, [...targets.values()], ctx.defaultCountry);
+    const matches = await this.matchContacts(trx, accountId, [...targets.values()], ctx.defaultCountry, now);
     const toInsert: OrderRow[] = [];
     const changed: OrderRow[] = [];
     for (const [key, order] of targets) {
@@ -296,7 +297,7 @@ export class Orders {
   }
 
   /** Buyer → contact: customer id, then email, then E.164 phone, then postal address; remembers which key matched. */
-  private async matchContacts(trx: Transaction<DB>, accountId: string, orders: Order[], defaultCountry: string | undefined) {
+  private async matchContacts(trx: Transaction<DB>, accountId: string, orders: Order[], defaultCountry: string | undefined, now: number) {
     const keys = orders.map((o) => matchKeys(o, defaultCountry));
     const all = keys.flat();
     const pick = (kind: MatchKey['kind']) => all.filter((k) => k.kind === kind).map((k) => k.value);
@@ -316,10 +317,24 @@ export class Orders {
       if (c.address_key) put(`address:${c.address_key}`, c);
     }
     const out = new Map<string, { contactId: string; key: MatchKey }>();
+    const created: ContactRow[] = [];
     for (const o of orders) {
       const m = matchContact(o, (k) => index.get(`${k.kind}:${k.value}`), defaultCountry);
-      if (m) out.set(JSON.stringify([o.source, o.externalId]), { contactId: m.contact.id, key: m.matchedBy });
+      if (m) {
+        out.set(JSON.stringify([o.source, o.externalId]), { contactId: m.contact.id, key: m.matchedBy });
+        continue;
+      }
+      // No contact yet: the buyer becomes one, with the order's keys, so that messages registered later (a back-fill
+      // posting orders before campaigns) find the same person and late events credit this order, as if the messages
+      // had come first. The next order of the batch with one of these keys matches it.
+      const keys = matchKeys(o, defaultCountry);
+      if (keys.length === 0) continue;
+      const contact = contactOfOrder(accountId, o, keys, now);
+      created.push(contact);
+      for (const k of keys) put(`${k.kind}:${k.value}`, contact);
+      out.set(JSON.stringify([o.source, o.externalId]), { contactId: contact.id, key: keys[0] });
     }
+    await insertContacts(trx, created, this.db);
     return out;
   }
 
@@ -644,5 +659,26 @@ function toApiOrder(r: OrderRow, credits: AttributionRow[], ctx: AccountContext)
         revenue: Number(a.revenue_minor), cohortDay: a.cohort_day,
       })),
     },
+  };
+}
+
+/** The contact an order no contact matched makes: its keys (matchKeys, strongest first), the first address that gave one. */
+function contactOfOrder(accountId: string, o: Order, keys: MatchKey[], now: number): ContactRow {
+  const key = (kind: MatchKey['kind']) => keys.find((k) => k.kind === kind)?.value ?? null;
+  const addressKey = key('address');
+  const address = [o.customer.address, o.customer.shippingAddress].find((a) => a && addressKey !== null && normalizeAddress(a) === addressKey) ?? null;
+  return {
+    account_id: accountId,
+    id: timeOrderedId('ct_', now),
+    external_id: key('customer_id'),
+    email: key('email'),
+    phone: key('phone'),
+    address: address ? JSON.stringify(address) : null,
+    address_key: addressKey,
+    first_name: null,
+    last_name: null,
+    opt_out_email: null, opt_out_sms: null, opt_out_whatsapp: null, opt_out_mail: null,
+    created_at: now,
+    updated_at: now,
   };
 }

@@ -148,14 +148,6 @@ export async function findOrdersByExternalIds(h: Handle, accountId: string, sour
   return out;
 }
 
-export async function findOrdersByIds(h: Handle, accountId: string, ids: string[]): Promise<OrderRow[]> {
-  const out: OrderRow[] = [];
-  for (const part of chunks([...new Set(ids)])) {
-    out.push(...(await h.selectFrom('orders').selectAll().where('account_id', '=', accountId).where('id', 'in', part).execute()));
-  }
-  return out;
-}
-
 export async function insertOrders(h: Handle, rows: OrderRow[], db?: Db): Promise<void> {
   if (db?.sqlite && rows.length) {
     const st = insertOrderStatement(db.sqlite, Object.keys(rows[0]));
@@ -169,10 +161,6 @@ export async function insertOrders(h: Handle, rows: OrderRow[], db?: Db): Promis
 export async function updateOrder(h: Handle, row: OrderRow): Promise<void> {
   const { account_id, id, ...rest } = row;
   await h.updateTable('orders').set(rest).where('account_id', '=', account_id).where('id', '=', id).execute();
-}
-
-export async function updateOrderRevenue(h: Handle, accountId: string, id: string, revenueMinor: number, revenueCurrency: string): Promise<void> {
-  await h.updateTable('orders').set({ revenue_minor: revenueMinor, revenue_currency: revenueCurrency }).where('account_id', '=', accountId).where('id', '=', id).execute();
 }
 
 /** Orders of the given contacts placed in [fromMs, toMs]: those a late touch may change. */
@@ -404,12 +392,12 @@ function stmts(sqlite: Database.Database): Record<string, Database.Statement> {
       insertAttribution: sqlite.prepare(`INSERT INTO attributions (${ATTRIBUTION_COLUMNS.join(',')}) VALUES (${ATTRIBUTION_COLUMNS.map(() => '?').join(',')})`),
       deleteAttributions: sqlite.prepare('DELETE FROM attributions WHERE account_id = ? AND order_id = ?'),
       touchMessages: sqlite.prepare(
-        `SELECT ${TOUCH_COLUMNS.join(', ')} FROM messages WHERE account_id = ? AND contact_id = ? AND registered_at <= ?
+        `SELECT ${TOUCH_COLUMNS.join(', ')} FROM messages WHERE account_id = ? AND contact_id = ?
          AND (last_engaged_at >= ? OR delivered_at >= ? OR sent_at >= ?)`,
       ),
       touchMessagesOfContacts: sqlite.prepare(
         `SELECT ${TOUCH_COLUMNS.join(', ')} FROM messages WHERE account_id = ? AND contact_id IN (${Array.from({ length: CONTACTS_PER_READ }, () => '?').join(',')})
-         AND registered_at <= ? AND (last_engaged_at >= ? OR delivered_at >= ? OR sent_at >= ?)`,
+         AND (last_engaged_at >= ? OR delivered_at >= ? OR sent_at >= ?)`,
       ).raw(true),
       orderByExternalId: sqlite.prepare('SELECT * FROM orders WHERE account_id = ? AND external_id = ? AND source = ?').raw(true),
       refundsOfOrder: sqlite.prepare('SELECT * FROM order_refunds WHERE account_id = ? AND source = ? AND order_external_id = ?'),
@@ -599,8 +587,10 @@ export interface TouchMessageRow {
   registered_at: number;
   sent_at: number | null;
   delivered_at: number | null;
+  bounced_at: number | null;
   opened_at: number | null;
   clicked_at: number | null;
+  replied_at: number | null;
   scanned_at: number | null;
   last_engaged_at: number | null;
   opens: number;
@@ -608,9 +598,10 @@ export interface TouchMessageRow {
   scans: number;
 }
 
+// All in the covering index messages_touches (migration 2026_12_07_120_message_touches_sent).
 const TOUCH_COLUMNS = [
   'id', 'campaign_id', 'contact_id', 'cohort_day', 'registered_at', 'sent_at', 'delivered_at', 'opened_at', 'clicked_at', 'scanned_at',
-  'last_engaged_at', 'opens', 'clicks', 'scans',
+  'last_engaged_at', 'opens', 'clicks', 'scans', 'bounced_at', 'replied_at',
 ] as const;
 
 const CONTACTS_PER_READ = 500;
@@ -621,27 +612,30 @@ function touchMessageOf(r: unknown[]): TouchMessageRow {
     id: r[0] as string, campaign_id: r[1] as string, contact_id: r[2] as string | null, cohort_day: r[3] as string, registered_at: r[4] as number,
     sent_at: r[5] as number | null, delivered_at: r[6] as number | null, opened_at: r[7] as number | null, clicked_at: r[8] as number | null,
     scanned_at: r[9] as number | null, last_engaged_at: r[10] as number | null, opens: r[11] as number, clicks: r[12] as number, scans: r[13] as number,
+    bounced_at: r[14] as number | null, replied_at: r[15] as number | null,
   };
 }
 
 /**
- * The messages of these contacts that may have touched an order placed in [fromMs, toMs]: registered before the
- * end, and with a send, delivery or engagement no earlier than `sinceMs` (the start minus the longest window).
+ * The messages of these contacts that may have touched their orders: with a send, delivery or engagement no earlier
+ * than `sinceMs` (the earliest order's time minus the longest window). Whether a
+ * message was sent by an order is the domain's messageSentAt, which the service applies: it reads the campaign's
+ * send date too, and a message registered after the order (a back-fill) may have been sent long before it.
  */
-export async function findTouchMessages(h: Handle, accountId: string, contactIds: string[], sinceMs: number, toMs: number, db?: Db): Promise<TouchMessageRow[]> {
+export async function findTouchMessages(h: Handle, accountId: string, contactIds: string[], sinceMs: number, db?: Db): Promise<TouchMessageRow[]> {
   const out: TouchMessageRow[] = [];
   if (db?.sqlite) {
     const distinct = [...new Set(contactIds)];
     if (distinct.length < 8) {
       const st = stmts(db.sqlite).touchMessages;
-      for (const c of distinct) out.push(...(st.all(accountId, c, toMs, sinceMs, sinceMs, sinceMs) as TouchMessageRow[]));
+      for (const c of distinct) out.push(...(st.all(accountId, c, sinceMs, sinceMs, sinceMs) as TouchMessageRow[]));
       return out;
     }
     // Many buyers: one statement per CONTACTS_PER_READ of them (the list padded with its first id), rows read as arrays.
     const st = stmts(db.sqlite).touchMessagesOfContacts;
     for (const part of chunks(distinct, CONTACTS_PER_READ)) {
       while (part.length < CONTACTS_PER_READ) part.push(part[0]);
-      for (const r of st.all(accountId, ...part, toMs, sinceMs, sinceMs, sinceMs) as unknown[][]) out.push(touchMessageOf(r));
+      for (const r of st.all(accountId, ...part, sinceMs, sinceMs, sinceMs) as unknown[][]) out.push(touchMessageOf(r));
     }
     return out;
   }
@@ -652,7 +646,6 @@ export async function findTouchMessages(h: Handle, accountId: string, contactIds
         .select(TOUCH_COLUMNS)
         .where('account_id', '=', accountId)
         .where('contact_id', 'in', part)
-        .where('registered_at', '<=', toMs)
         .where((eb) => eb.or([eb('last_engaged_at', '>=', sinceMs), eb('delivered_at', '>=', sinceMs), eb('sent_at', '>=', sinceMs)]))
         .execute()),
     );

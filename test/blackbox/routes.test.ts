@@ -605,8 +605,19 @@ const CASES: Record<string, Case> = {
     status: 200,
     call: (c) => json(c, 'GET', '/v1/attribution/compare'),
     // The Shopify order, the API order and the two imported ones, three of them in the last 30 days (the Shopify
-    // fixture's order is older); none was preceded by a click, so no campaign is credited.
-    check: (a) => expect(a.json).toMatchObject({ accountModel: 'last_touch', orders: 3, campaigns: [] }),
+    // fixture's order is older). Only the API order has a touch: its buyer r1 opened the e-mail campaign's message
+    // (sent 3 h before) 30 minutes before the call that opened it, inside the 5-day open window, and bought 15 minutes
+    // before its own, later call. Its message was registered after the order's time but sent before it, so it counts
+    // (ATTRIBUTION.md, "When a message counts from"). One touch: every model gives the campaign 1 conversion and the
+    // order's 49.90 (no tax), influenced.
+    check: (a, c) => {
+      expect(a.json).toMatchObject({ accountModel: 'last_touch', orders: 3 });
+      expect(a.json.campaigns).toHaveLength(1);
+      expect(a.json.campaigns[0].campaignId).toBe(c.email);
+      for (const model of ['last_touch', 'first_touch', 'linear', 'position_based', 'time_decay']) {
+        expect(a.json.campaigns[0].byModel[model]).toMatchObject({ conversions: 1, revenue: 4990, revenueDirect: 0, revenueInfluenced: 4990 });
+      }
+    },
   },
   'GET /v1/attribution/settings': {
     status: 200,

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildOrder } from '../orders';
-import { accountWindows, DEFAULT_WINDOWS, isDirect, isEligible, orderSignals, touchesFromSignals, windowFor, type Touch } from './touches';
+import { accountWindows, DEFAULT_WINDOWS, isDirect, isEligible, messageSentAt, touchesFromSignals, windowFor, type Touch } from './touches';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -44,26 +43,37 @@ describe('windows', () => {
 });
 
 describe('order signals', () => {
-  it('reads what the order says and turns resolved signals into touches at the order time', () => {
-    const r = buildOrder({
-      externalId: '1',
-      source: 'api',
-      at: T,
-      currency: 'EUR',
-      grossMinor: 100,
-      discountCodes: ['spring10'],
-      landingSite: 'https://shop.example/?utm_source=mesure&utm_medium=whatsapp&utm_campaign=spring&mesure_cid=AbCdEfGhIjKlMnOp',
-    });
-    if (!r.ok) throw new Error(r.reason);
-    expect(orderSignals(r.order)).toEqual({ clickId: 'AbCdEfGhIjKlMnOp', utmSource: 'mesure', utmMedium: 'whatsapp', utmCampaign: 'spring', discountCodes: ['SPRING10'] });
+  it('turns resolved signals into touches at the order time, and a click time after the order into the order time', () => {
     expect(
-      touchesFromSignals(r.order, [
+      touchesFromSignals({ at: T }, [
         { via: 'utm', campaignId: 'C1', messageId: 'm1', channel: 'whatsapp', at: T - HOUR },
         { via: 'code', campaignId: 'C2', messageId: null, channel: 'email' },
+        // A landing click id proves the click came before checkout: 10 minutes "after" is clock skew.
+        { via: 'utm', campaignId: 'C3', messageId: 'm3', channel: 'sms', at: T + 10 * 60_000 },
       ]),
     ).toEqual([
       { campaignId: 'C1', messageId: 'm1', channel: 'whatsapp', kind: 'utm', at: T - HOUR },
       { campaignId: 'C2', messageId: null, channel: 'email', kind: 'code', at: T },
+      { campaignId: 'C3', messageId: 'm3', channel: 'sms', kind: 'utm', at: T },
     ]);
+  });
+});
+
+describe('when a message counts from', () => {
+  const state = (facts: Partial<Record<'sent_at' | 'delivered_at' | 'clicked_at' | 'last_engaged_at', number>> = {}) => ({
+    sent_at: null, delivered_at: null, bounced_at: null, opened_at: null, clicked_at: null, replied_at: null, scanned_at: null, last_engaged_at: null, ...facts,
+  });
+  const written = T + 300 * DAY; // registered without registeredAt: the moment the back-fill wrote the row
+  it('is its first send, not the moment its row was written', () => {
+    expect(messageSentAt(state({ sent_at: T - 2 * DAY }), written, null)).toBe(T - 2 * DAY);
+  });
+  it('without a send event, the first sign it went out (a delivery, a click)', () => {
+    expect(messageSentAt(state({ delivered_at: T - DAY, clicked_at: T - HOUR, last_engaged_at: T - HOUR }), written, null)).toBe(T - DAY);
+  });
+  it("is the campaign's send date when that is earlier, and the registration when it is the earliest known", () => {
+    expect(messageSentAt(state({ sent_at: T - 2 * DAY }), written, T - 3 * DAY)).toBe(T - 3 * DAY);
+    expect(messageSentAt(state(), written, T - 3 * DAY)).toBe(T - 3 * DAY);
+    expect(messageSentAt(state({ sent_at: T }), T - DAY, null)).toBe(T - DAY);
+    expect(messageSentAt(state(), written, null)).toBe(written);
   });
 });

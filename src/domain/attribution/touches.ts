@@ -1,6 +1,7 @@
 // Touches (what a recipient did with a campaign's message before buying), which of them are direct or only
 // influence, and the windows during which a touch may still earn an order.
 
+import { cohortAt, type SendFacts } from '../message';
 import type { Order } from '../orders';
 import type { Channel } from '../types';
 
@@ -87,23 +88,15 @@ export function isEligible(touch: Touch, orderAt: number, windows: AttributionWi
   return window !== null && touch.at <= orderAt && orderAt - touch.at <= window;
 }
 
-/** What an order itself says about the campaign that earned it; the service resolves these against campaigns. */
-export interface OrderSignals {
-  clickId: string | null;
-  utmSource: string | null;
-  utmMedium: string | null;
-  utmCampaign: string | null;
-  discountCodes: string[];
-}
-
-export function orderSignals(order: Order): OrderSignals {
-  return {
-    clickId: order.landing.clickId,
-    utmSource: order.landing.utmSource,
-    utmMedium: order.landing.utmMedium,
-    utmCampaign: order.landing.utmCampaign,
-    discountCodes: order.discountCodes,
-  };
+/**
+ * When a message starts to count for orders: when it was sent. That is its first `sent` event (without one, the first
+ * sign that it went out: a delivery, bounce or engagement, as cohortAt reads it), the campaign's `sendAt`, or the
+ * message's `registeredAt`, whichever is known and earliest. A message registered today for last year's send (a
+ * back-fill without `registeredAt`, whose registration time is the moment its row was written) counts from last
+ * year's send.
+ */
+export function messageSentAt(message: SendFacts, registeredAt: number, campaignSendAt: number | null): number {
+  return Math.min(cohortAt(message, registeredAt), registeredAt, campaignSendAt ?? Infinity);
 }
 
 /** A signal the service matched to a campaign (and, for a click id or a personal code, to a message). */
@@ -116,6 +109,10 @@ export interface ResolvedSignal {
   at?: number;
 }
 
+/**
+ * The touches an order's own signals give. A touch is never later than the order: a landing click id proves the click
+ * came before the checkout, so a click time after the order is clock skew and counts as the order's time.
+ */
 export function touchesFromSignals(order: Pick<Order, 'at'>, resolved: readonly ResolvedSignal[]): Touch[] {
-  return resolved.map((s) => ({ campaignId: s.campaignId, messageId: s.messageId, channel: s.channel, kind: s.via, at: s.at ?? order.at }));
+  return resolved.map((s) => ({ campaignId: s.campaignId, messageId: s.messageId, channel: s.channel, kind: s.via, at: Math.min(s.at ?? order.at, order.at) }));
 }

@@ -14,6 +14,7 @@ import * as memberships from './2026_12_07_010_memberships';
 import * as inboxDeadLetters from './2026_12_07_020_inbox_dead_letters';
 import * as canonicalDestinations from './2026_12_07_030_canonical_destinations';
 import * as fixedCostInCostModel from './2026_12_07_100_fixed_cost_in_cost_model';
+import * as messageTouchesSent from './2026_12_07_120_message_touches_sent';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_25_001_core': core,
@@ -29,4 +30,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_07_020_inbox_dead_letters': inboxDeadLetters,
   '2026_12_07_030_canonical_destinations': canonicalDestinations,
   '2026_12_07_100_fixed_cost_in_cost_model': fixedCostInCostModel,
+  '2026_12_07_120_message_touches_sent': messageTouchesSent,
 };
