@@ -171,5 +171,3 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
     },
   };
 }
-
-export { loadConfig };

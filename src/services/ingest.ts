@@ -3,7 +3,7 @@
 import { timeOrderedId } from './ids';
 import type { Transaction } from 'kysely';
 import type { Db } from '../store/db';
-import type { CampaignRow, DB, EventRow, MessageRow, OrphanEventRow, SuppressionRow } from '../store/schema';
+import type { DB, EventRow, MessageRow, OrphanEventRow, SuppressionRow } from '../store/schema';
 import {
   addCampaignDays, findMessageCampaigns, findMessagesByIds, findMessagesByProviderIds, findMessagesByRecipients, insertEvents,
   insertEventValues, insertMessages, insertOrphanEvents, takeOrphanEvents, updateMessages, type DayDelta, type EventValues,
@@ -785,5 +785,3 @@ function addDelta(map: Map<string, DayDelta>, accountId: string, campaignId: str
   } else if (sign === 1) addCounts(d.counts, counts);
   else for (const f of COUNT_FIELDS) d.counts[f] -= counts[f];
 }
-
-export type { CampaignRow };
