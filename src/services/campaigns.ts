@@ -14,6 +14,7 @@ import {
 import { zeroCounts } from '../domain/message';
 import { storedMoney } from '../domain/bounds';
 import type { CampaignStatus, Channel } from '../domain/types';
+import { slugify } from '../tracking/utm';
 import type { AccountDirectory } from './accounts';
 import type { Outcome } from './ingest';
 
@@ -90,10 +91,6 @@ export function toCampaign(r: CampaignRow): Campaign {
     createdAt: iso(r.created_at)!,
     updatedAt: iso(r.updated_at)!,
   };
-}
-
-export function slugify(name: string): string {
-  return name.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60) || 'campaign';
 }
 
 /** Money facts per campaign (attribution). Replaced by the attribution service once orders land. */
