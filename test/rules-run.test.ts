@@ -5,7 +5,7 @@ import { request } from 'node:http';
 import { expect, it } from 'vitest';
 import { forEachEngine } from './support';
 import { databaseEnv } from './blackbox/seed-support';
-import { callOk, runCli, startServerProcess, type ServerProcess } from '../bench/support';
+import { callOk, createAccountWithCli, runCli, startServerProcess, type ServerProcess } from '../bench/support';
 
 /** The redirect of a tracked link, not followed. */
 function locationOf(trackedUrl: string): Promise<string | undefined> {
@@ -21,22 +21,13 @@ function locationOf(trackedUrl: string): Promise<string | undefined> {
   });
 }
 
-/** `mesure accounts create` with a currency: the account id and its owner key. */
-async function createAccount(env: Record<string, string>, name: string, currency: string): Promise<{ accountId: string; key: string }> {
-  const out = await runCli(['accounts', 'create', '--name', name, '--currency', currency, '--country', 'FR'], env);
-  const accountId = /^account (\S+)$/m.exec(out)?.[1];
-  const key = /^api key (\S+)$/m.exec(out)?.[1];
-  if (!accountId || !key) throw new Error(`unexpected output of accounts create: ${out}`);
-  return { accountId, key };
-}
-
 forEachEngine('rules the product runs', (engine) => {
   it('slugs campaign names with the tested rule, takes nameless letters at the gate, prints yen without decimals', async () => {
     const db = databaseEnv(engine);
     const env = { ...db.env, MESURE_DEMO: '0', MESURE_PUBLIC_URL: 'http://mesure.test' };
     let server: ServerProcess | undefined;
     try {
-      const { accountId, key } = await createAccount(env, 'Yen shop', 'JPY');
+      const { accountId, key } = await createAccountWithCli(env, 'Yen shop', 'JPY');
       server = await startServerProcess(env);
       const base = server.url;
 
