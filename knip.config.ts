@@ -37,8 +37,8 @@ const config: KnipConfig = {
   // Knip's Vite plugin takes a vite.config for a development tool and its imports for development dependencies; here
   // `npm start` builds the dashboard with it, so it is a production entry above (with web/index.html, the page it builds).
   vite: false,
-  // An export its own file also uses (a type in a signature, a constant a rule reads) is not dead code; knip in production
-  // mode would still report it if nothing else ran it (issue #22's "exports used in their own file ignored").
+  // An export its own file uses (a type in a signature, a constant a rule reads) is live code that is also public; one
+  // that neither its own file nor any other uses is still reported (issue #22: "exports used in their own file ignored").
   ignoreExportsUsedInFile: true,
   ignoreIssues: {
     // Kysely calls each migration's up and down through the map in migrations/index.ts, which holds the modules'
