@@ -12,6 +12,7 @@ import { loadConfig } from '../src/config';
 import { assemble } from '../src/main';
 import { listOrdersPage } from '../src/store/orders';
 import { buildOrder } from '../src/domain/orders';
+import { mulberry32 } from '../src/domain/stats';
 
 const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -31,15 +32,8 @@ const log = (s: string) => process.stdout.write(`${s}\n`);
 const load = () => `load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`;
 const fmt = (n: number) => Math.round(n).toLocaleString('en');
 
-/** Seeded PRNG so every run builds the same data. */
-let seed = 12345;
-const rnd = () => {
-  seed = (seed + 0x6d2b79f5) >>> 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+/** Seeded so that every run builds the same data. */
+const rnd = mulberry32(12345);
 
 const m = await assemble(loadConfig({ DATABASE_URL: `file:${file}`, MESURE_DEMO: '0', MESURE_PUBLIC_URL: 'http://bench' }));
 const sqlite = m.db.sqlite!;

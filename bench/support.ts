@@ -54,9 +54,9 @@ export function runCli(args: string[], env: Record<string, string>, timeoutMs = 
   });
 }
 
-/** `mesure accounts create`: the new account's id and its first (owner) API key. */
-export async function createAccountWithCli(env: Record<string, string>, name = 'Bench shop'): Promise<{ accountId: string; key: string }> {
-  const out = await runCli(['accounts', 'create', '--name', name, '--country', 'FR'], env);
+/** `mesure accounts create` (in EUR unless `currency` says otherwise): the new account's id and its first (owner) API key. */
+export async function createAccountWithCli(env: Record<string, string>, name = 'Bench shop', currency?: string): Promise<{ accountId: string; key: string }> {
+  const out = await runCli(['accounts', 'create', '--name', name, '--country', 'FR', ...(currency ? ['--currency', currency] : [])], env);
   const accountId = /^account (\S+)$/m.exec(out)?.[1];
   const key = /^api key (\S+)$/m.exec(out)?.[1];
   if (!accountId || !key) throw new Error(`unexpected output of accounts create: ${out}`);

@@ -172,5 +172,3 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
     },
   };
 }
-
-export { loadConfig };

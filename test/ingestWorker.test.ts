@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { makeMesure, type TestMesure } from './support';
-import { assemble, loadConfig } from '../src/main';
+import { loadConfig } from '../src/config';
+import { assemble } from '../src/main';
 import { hookSignature, sameHooks, startIngestWorker } from '../src/services/ingestWorker';
 import type { IncomingEvent } from '../src/domain/types';
 

@@ -4,8 +4,10 @@ import type { Command } from 'commander';
 import { stringify } from 'csv-stringify';
 import { fail, withMesure } from './shared';
 import { neutralizeCsvCell } from '../http/csv';
+import { formatMinor } from '../domain/orders';
 
-const money = (minor: number, currency: string) => `${(minor / 100).toFixed(2)} ${currency}`;
+/** An amount in the account's currency, with its own number of decimals (JPY none, KWD three). */
+const money = (minor: number, currency: string) => `${formatMinor(minor, currency)} ${currency}`;
 
 export function register(program: Command): void {
   program

@@ -6,20 +6,9 @@ import type { Ingestor, RegisterItem } from '../services/ingest';
 import type { Orders } from '../services/orders';
 import { generateDemoOrders } from './orders';
 import type { Channel, FailureReason, IncomingEvent } from '../domain/types';
+import { mulberry32 } from '../domain/stats';
 
 export const DEMO_USER = { email: 'demo@mesure.dev', password: 'mesure-demo' };
-
-/** Small seeded PRNG (mulberry32): the same demo every time. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Plan {
   name: string;
@@ -90,7 +79,7 @@ export async function generateDemo(
   deps: { accounts: AccountDirectory; campaigns: Campaigns; ingestor: Ingestor; orders?: Orders },
   opts: { now: number; seed?: number; scale?: number; progress?: DemoProgress },
 ): Promise<DemoResult> {
-  const rnd = prng(opts.seed ?? 42);
+  const rnd = mulberry32(opts.seed ?? 42); // seeded: the same demo every time
   const scale = opts.scale ?? 1;
   const account = await deps.accounts.create({ name: 'Boutique Démo', currency: 'EUR', timeZone: 'Europe/Paris', defaultCountry: 'FR' });
   const key = await deps.accounts.createKey(account.id, 'demo', 'owner');

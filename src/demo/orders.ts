@@ -5,7 +5,7 @@ import type { Campaigns } from '../services/campaigns';
 import type { Orders, RefundInput } from '../services/orders';
 import { buildOrder, type Order } from '../domain/orders';
 import type { Channel } from '../domain/types';
-import { prng } from './generate';
+import { mulberry32 } from '../domain/stats';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -18,7 +18,7 @@ export async function generateDemoOrders(
   accountId: string,
   opts: { now: number; seed?: number },
 ): Promise<{ orders: number; refunds: number; credited: number }> {
-  const rnd = prng(opts.seed ?? 7);
+  const rnd = mulberry32(opts.seed ?? 7);
   const orders: Order[] = [];
   const refunds: RefundInput[] = [];
   let n = 0;

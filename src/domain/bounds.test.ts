@@ -54,6 +54,8 @@ describe('figures', () => {
     expect(figureProblem(0.25)).toBeNull();
     expect(figureProblem(-1e12)).toBeNull();
     expect(figureProblem(1e12 + 1)).toMatch(/between/);
+    // Any amount of money the API takes is a figure a goal may target (a revenue goal of 10^12 cents).
+    expect(figureProblem(MAX_MONEY_MINOR)).toBeNull();
     expect(figureProblem(Infinity)).toMatch(/finite/);
     expect(storedFigure(Infinity)).toBeNull();
     expect(storedFigure(3)).toBe(3);

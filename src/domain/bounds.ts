@@ -7,8 +7,11 @@
  */
 export const MAX_MONEY_MINOR = 1_000_000_000_000;
 
-/** Largest count (quantities, segments…) and largest absolute figure a goal may target. */
-export const MAX_FIGURE = MAX_MONEY_MINOR;
+/**
+ * Largest count (quantities, segments…) and largest absolute figure a goal may target: 10^12 too, so that any amount
+ * of money is a figure a goal may target (bounds.test.ts checks it).
+ */
+export const MAX_FIGURE = 1_000_000_000_000;
 
 /** Earliest time anything can have happened in Mesure (events, orders, refunds). */
 export const EARLIEST_AT = Date.UTC(2000, 0, 1);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isCompleteAddress, normalizeAddress, normalizeEmail, normalizePhone, recipientAddress } from './contacts';
+import { normalizeAddress, normalizeEmail, normalizePhone, recipientAddress } from './contacts';
 
 describe('normalizeEmail', () => {
   it('lower-cases and trims', () => expect(normalizeEmail('  Jane.Doe@Example.COM ')).toBe('jane.doe@example.com'));
@@ -29,8 +29,9 @@ describe('recipientAddress', () => {
     expect(a).toBe('12 AVENUE DES CHAMPS ELYSEES|75008|PARIS|FR');
     expect(b).toBe(a);
   });
-  it('calls an address without a city incomplete', () => {
+  it('calls an address without a city incomplete, and one without an addressee name complete', () => {
     expect(recipientAddress('mail', { address: { line1: '1 rue X', postalCode: '75001' } })).toBeNull();
-    expect(isCompleteAddress({ name: 'A', line1: '1 rue X', postalCode: '75001', city: 'Paris' })).toBe(true);
+    // A letter goes to line 1, postal code and city; the name is printed when given, never required.
+    expect(recipientAddress('mail', { address: { line1: '1 rue X', postalCode: '75001', city: 'Paris' } })).toBe('1 RUE X|75001|PARIS');
   });
 });

@@ -143,11 +143,6 @@ const STREET_WORDS: Record<string, string> = {
   PL: 'PLACE', CHE: 'CHEMIN', IMP: 'IMPASSE', STR: 'STRASSE',
 };
 
-/** A postal address complete enough to print and post. */
-export function isCompleteAddress(address: PostalAddress | null | undefined): boolean {
-  return normalizeAddress(address) !== null && !!address?.name?.trim();
-}
-
 /**
  * The address a channel sends to, normalised: the key a message's recipient is stored and matched under.
  * Null when the recipient cannot be reached on that channel (the send gate's "invalid recipient").

@@ -22,6 +22,6 @@ export function getProviderAdapter(name: string): ProviderAdapter | undefined {
   return (PROVIDER_NAMES as readonly string[]).includes(name) ? providerAdapters[name as ProviderName] : undefined;
 }
 
-export { whatsappHandshake, whatsappSecrets, type HandshakeResult } from './whatsapp/whatsapp';
-export { REPLAY_WINDOW_MS, META_CAMPAIGN_ID, META_MESSAGE_ID } from './shared';
+export { whatsappHandshake, whatsappSecrets } from './whatsapp/whatsapp';
+export { REPLAY_WINDOW_MS } from './shared';
 export * from './types';

@@ -14,6 +14,7 @@ import { notSentReason, zeroCounts } from '../domain/message';
 import { storedMoney } from '../domain/bounds';
 import { fixedCostsByCampaign, fixedCostsByDay } from './fixedCosts';
 import type { CampaignStatus, Channel } from '../domain/types';
+import { slugify } from '../tracking/utm';
 import type { AccountDirectory } from './accounts';
 import type { Outcome } from './ingest';
 
@@ -83,10 +84,6 @@ export function toCampaign(r: CampaignRow, fixedCost: number): Campaign {
     createdAt: iso(r.created_at)!,
     updatedAt: iso(r.updated_at)!,
   };
-}
-
-export function slugify(name: string): string {
-  return name.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60) || 'campaign';
 }
 
 /** Money facts per campaign (attribution). Replaced by the attribution service once orders land. */

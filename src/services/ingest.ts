@@ -838,4 +838,3 @@ function addDelta(map: Map<string, DayDelta>, accountId: string, campaignId: str
   if (!d) map.set(key, { accountId, campaignId, day, counts: { ...counts } });
   else addCounts(d.counts, counts);
 }
-

@@ -15,7 +15,7 @@ import {
 import { findMessagesByIds } from '../store/messages';
 import { getCampaign } from '../store/campaigns';
 import { clickIdPool, newClickId, newLinkToken, isWellFormedClickId, type RandomBytes } from '../tracking/tokens';
-import { DEFAULT_CLICK_ID_PARAM, DEFAULT_UTM_SOURCE, destinationTemplate, type DestinationTemplate } from '../tracking/utm';
+import { clickDestination, DEFAULT_CLICK_ID_PARAM, DEFAULT_UTM_SOURCE, destinationTemplate, type DestinationTemplate } from '../tracking/utm';
 import { CANONICAL_CHARS_RE, canonicalDestination, canonicalDestinations } from '../tracking/destination';
 import { classifyClick, classifyOpen, findLinkSweeps, resolveThresholds, type TrackingThresholds, type Verdict } from '../tracking/bots';
 import { extractLinks, rewriteLinks, type BodyKind } from '../tracking/rewrite';
@@ -517,8 +517,7 @@ export class Tracking {
     const served = this.templateOf(link, settings);
     if (served === null) return { location: null, committed: undefined };
     const clickId = this.nextClickId();
-    // The click id is base64url: the location stays printable ASCII like the template.
-    const location = served.head + encodeURIComponent(clickId) + served.tail;
+    const location = clickDestination(served, clickId);
     return { location, committed: this.enqueue(link, kind, served.url, clickId, req) };
   }
 

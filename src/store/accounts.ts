@@ -73,9 +73,6 @@ export async function markMembershipUsed(h: Handle, accountId: string, userId: s
 export async function insertSession(h: Handle, row: SessionRow): Promise<void> {
   await h.insertInto('sessions').values(row).execute();
 }
-export async function getSession(h: Handle, idHash: string): Promise<SessionRow | undefined> {
-  return h.selectFrom('sessions').selectAll().where('id_hash', '=', idHash).executeTakeFirst();
-}
 export async function deleteSession(h: Handle, idHash: string): Promise<void> {
   await h.deleteFrom('sessions').where('id_hash', '=', idHash).execute();
 }

@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { CompiledQuery, Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Driver, type Migration } from 'kysely';
+import { CompiledQuery, Kysely, Migrator, PostgresDialect, SqliteDialect, type Driver, type Migration } from 'kysely';
 import pg from 'pg';
 import { sqlitePath } from '../config';
 import { migrations } from './migrations';
@@ -167,9 +167,4 @@ function isForeignSchemaVanished(error: unknown, own: string | undefined): boole
 export async function pendingMigrations(db: Db): Promise<string[]> {
   const all = await migrator(db).getMigrations();
   return all.filter((m) => !m.executedAt).map((m) => m.name);
-}
-
-/** Cheap liveness probe for /healthz. */
-export async function ping(db: Db): Promise<void> {
-  await sql`select 1`.execute(db.kysely);
 }

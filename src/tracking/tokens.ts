@@ -16,8 +16,8 @@ export const LINK_TOKEN_LENGTH = 12;
 const CLICK_ID_BYTES = 12;
 export const CLICK_ID_LENGTH = 16;
 
-const LINK_TOKEN_RE = /^[A-Za-z0-9_-]{12}$/;
-const CLICK_ID_RE = /^[A-Za-z0-9_-]{16}$/;
+const LINK_TOKEN_RE = new RegExp(`^[A-Za-z0-9_-]{${LINK_TOKEN_LENGTH}}$`);
+const CLICK_ID_RE = new RegExp(`^[A-Za-z0-9_-]{${CLICK_ID_LENGTH}}$`);
 
 function randomBase64Url(randomBytes: RandomBytes, n: number): string {
   const bytes = randomBytes(n);

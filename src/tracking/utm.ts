@@ -16,13 +16,6 @@ export interface DestinationOptions {
   campaignSlug: string;
   variant?: string;
   clickIdParam?: string;
-  /** This click's id (tokens.newClickId). Omitted: no click id is added. */
-  clickId?: string;
-}
-
-/** Destinations are registered only if this holds (see destination.ts), so buildDestination never meets a relative or script URL. */
-export function isHttpUrl(s: string): boolean {
-  return canonicalDestination(s).ok;
 }
 
 // In a /u regex, \p{Surrogate} matches only unpaired surrogates.
@@ -43,9 +36,13 @@ function decodeQueryKey(pair: string): string {
 }
 
 /**
- * The registered URL with tracking parameters appended. The URL is first put in its canonical form (destination.ts:
- * the WHATWG serialisation, which registration already stored, so this changes nothing for a stored destination and
- * keeps e.g. `%7E` or `+` as written); parameters are appended before the fragment. The result is printable ASCII.
+ * Where a click on a registered URL goes, around the click's id: the destination of a click is
+ * `clickDestination(template, clickId)`. The redirect keeps one template per link and settings, so a click costs two
+ * concatenations instead of parsing the URL again.
+ *
+ * The URL is first put in its canonical form (destination.ts: the WHATWG serialisation, which registration already
+ * stored, so this changes nothing for a stored destination and keeps e.g. `%7E` or `+` as written); parameters are
+ * appended before the fragment. The result is printable ASCII.
  *
  * Who wins on a clash:
  * - utm_*: the merchant. A UTM they wrote into the destination is a deliberate choice their analytics relies
@@ -54,38 +51,28 @@ function decodeQueryKey(pair: string): string {
  * - the click id parameter: Mesure. A click id already present can only be stale (copied from an earlier
  *   tracked click) and would attribute the order to another person's message.
  */
-export function buildDestination(url: string, o: DestinationOptions): string {
-  if (o.clickId !== undefined && o.clickId !== '') {
-    const t = destinationTemplate(url, o);
-    return t.head + encodeParam(o.clickId) + t.tail;
-  }
-  const { canonical, base, pairs, added, fragment } = destinationParts(url, o, undefined);
-  if (added.length === 0) return canonical;
-  return joinDestination(base, pairs, added, fragment);
-}
-
-/**
- * `buildDestination` around the click id's value: the destination of a click is `head + encodeURIComponent(clickId)
- * + tail`. The redirect keeps one per link and settings, so a click costs two concatenations instead of parsing
- * the URL again.
- */
 export interface DestinationTemplate {
   head: string;
   tail: string;
 }
 
-export function destinationTemplate(url: string, o: Omit<DestinationOptions, 'clickId'>): DestinationTemplate {
+export function destinationTemplate(url: string, o: DestinationOptions): DestinationTemplate {
   const clickIdParam = o.clickIdParam ?? DEFAULT_CLICK_ID_PARAM;
   const { base, pairs, added, fragment } = destinationParts(url, o, clickIdParam);
   added.push(`${encodeParam(clickIdParam)}=`);
   return { head: joinDestination(base, pairs, added, ''), tail: fragment };
 }
 
+/** The destination of one click (tokens.newClickId): its template with the click id filled in. */
+export function clickDestination(t: DestinationTemplate, clickId: string): string {
+  return t.head + encodeParam(clickId) + t.tail;
+}
+
 /**
- * The canonical URL taken apart: the merchant's pairs (less any stale click id when one will be added), the UTM pairs
- * to add. Throws a TypeError for a URL the canonicaliser refuses (the redirect catches it and answers an error page).
+ * The canonical URL taken apart: the merchant's pairs (less any stale click id), the UTM pairs to add. Throws a
+ * TypeError for a URL the canonicaliser refuses (the redirect catches it and answers an error page).
  */
-function destinationParts(raw: string, o: Omit<DestinationOptions, 'clickId'>, clickIdParam: string | undefined) {
+function destinationParts(raw: string, o: DestinationOptions, clickIdParam: string) {
   const c = canonicalDestination(raw);
   if (!c.ok) throw new TypeError(`not a usable http(s) URL: ${JSON.stringify(raw.slice(0, 200))} ${c.problem}`);
   const url = c.url;
@@ -111,8 +98,8 @@ function destinationParts(raw: string, o: Omit<DestinationOptions, 'clickId'>, c
       if (!present.has(key) && value !== undefined && value !== '') added.push(`${key}=${encodeParam(value)}`);
     }
   }
-  if (clickIdParam !== undefined) pairs = pairs.filter((pair) => decodeQueryKey(pair) !== clickIdParam);
-  return { canonical: url, base, pairs, added, fragment };
+  pairs = pairs.filter((pair) => decodeQueryKey(pair) !== clickIdParam);
+  return { base, pairs, added, fragment };
 }
 
 function joinDestination(base: string, pairs: string[], added: string[], fragment: string): string {

@@ -4,15 +4,8 @@ import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import pg from 'pg';
-import { createAccountWithCli, startServerProcess, tempDir, type ServerProcess } from '../../bench/support';
+import { createAccountWithCli, startServerProcess, tempDir } from '../../bench/support';
 import { PG_URL, type Engine } from '../support';
-
-export interface Served {
-  server: ServerProcess;
-  env: Record<string, string>;
-  /** Stops the server and removes its database (SQLite file or PostgreSQL schema). */
-  close(): Promise<void>;
-}
 
 /** A database for `engine` and the env that points `mesure` at it; the server is started by `serve`. */
 export function databaseEnv(engine: Engine): { env: Record<string, string>; drop(): Promise<void> } {

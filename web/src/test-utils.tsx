@@ -5,11 +5,10 @@ import type { ReactElement } from 'react';
 import { I18nextProvider } from 'react-i18next';
 import { createFormatter } from './format';
 import { FormatProvider } from './hooks';
-import i18n, { initI18n, type Lang } from './i18n';
+import { initI18n, type Lang } from './i18n';
 
 export function renderIn(lang: Lang, ui: ReactElement) {
-  initI18n(lang);
-  void i18n.changeLanguage(lang);
+  const i18n = initI18n(lang); // in `lang`, whether this is the first render or not
   const f = createFormatter({ locale: lang === 'fr' ? 'fr-FR' : 'en-US', currency: 'EUR', timeZone: 'Europe/Paris' });
   return render(
     <I18nextProvider i18n={i18n}>

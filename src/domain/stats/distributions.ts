@@ -44,7 +44,7 @@ export function normalCdf(x: number): number {
 }
 
 /** Standard normal density φ(x). */
-export function normalPdf(x: number): number {
+function normalPdf(x: number): number {
   return Math.exp((-x * x) / 2) / Math.sqrt(2 * Math.PI);
 }
 
@@ -92,7 +92,7 @@ export function normalQuantile(p: number): number {
   if (Math.abs(x) > 7) return x;
   // Φ(x) − p, written as (1 − p) − Φ(−x) in the upper half.
   const err = p > 0.5 ? 1 - p - normalCdf(-x) : normalCdf(x) - p;
-  const u = err * Math.sqrt(2 * Math.PI) * Math.exp((x * x) / 2);
+  const u = err / normalPdf(x);
   return x - u / (1 + (x * u) / 2);
 }
 

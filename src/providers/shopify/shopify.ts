@@ -10,7 +10,6 @@ import { replaceBadCharacters } from '../../domain/bounds';
 export type Headers = Record<string, string | string[] | undefined>;
 
 export const SHOPIFY_ORDER_TOPICS = ['orders/create', 'orders/updated', 'orders/cancelled', 'refunds/create'] as const;
-export type ShopifyOrderTopic = (typeof SHOPIFY_ORDER_TOPICS)[number];
 
 export type ShopifyWebhookResult =
   | { kind: 'order'; order: Order }

@@ -5,14 +5,14 @@ import { initReactI18next } from 'react-i18next';
 import en from './en.json';
 import fr from './fr.json';
 
-export type Lang = 'fr' | 'en';
-export const LANGS: Lang[] = ['fr', 'en'];
+const LANGS = ['fr', 'en'] as const;
+export type Lang = (typeof LANGS)[number];
 const STORAGE_KEY = 'mesure.lang';
 
 function storedLang(): Lang | null {
   try {
     const v = globalThis.localStorage?.getItem(STORAGE_KEY);
-    return v === 'fr' || v === 'en' ? v : null;
+    return LANGS.find((l) => l === v) ?? null;
   } catch {
     return null;
   }
@@ -58,5 +58,3 @@ export function setLang(lang: Lang): void {
   if (globalThis.document) document.documentElement.lang = lang;
   void i18n.changeLanguage(lang);
 }
-
-export default i18n;
