@@ -13,6 +13,7 @@ import * as ingestInbox from './2026_11_27_010_ingest_inbox';
 import * as memberships from './2026_12_07_010_memberships';
 import * as inboxDeadLetters from './2026_12_07_020_inbox_dead_letters';
 import * as canonicalDestinations from './2026_12_07_030_canonical_destinations';
+import * as canonicalProviderMessageIds from './2026_12_07_180_canonical_provider_message_ids';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_25_001_core': core,
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_07_010_memberships': memberships,
   '2026_12_07_020_inbox_dead_letters': inboxDeadLetters,
   '2026_12_07_030_canonical_destinations': canonicalDestinations,
+  '2026_12_07_180_canonical_provider_message_ids': canonicalProviderMessageIds,
 };
