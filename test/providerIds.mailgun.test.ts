@@ -3,39 +3,18 @@
 // events, whichever comes first, and so must one stored with the brackets by an earlier version (the migration).
 // Through `mesure serve` on a port, webhooks signed and framed as Mailgun sends them; SQLite and PostgreSQL.
 import { createHmac, randomBytes } from 'node:crypto';
-import { request } from 'node:http';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, expect, it } from 'vitest';
-import { forEachEngine, PG_URL } from './support';
-import { callOk, createAccountWithCli, startServerProcess, tempDir, type ServerProcess } from '../bench/support';
+import { dropPgSchema, forEachEngine, PG_URL } from './support';
+import { callOk, createAccountWithCli, deliver, startServerProcess, tempDir, type ServerProcess } from '../bench/support';
 
 const SIGNING_KEY = 'key-mailgun-brackets-5d1e';
 const FIREFOX = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0';
 const DOMAIN = 'mg.shop.example';
 
 type Row = Record<string, unknown>;
-
-/** A POST as Mailgun sends it: JSON with its Content-Length. */
-function deliver(base: string, path: string, body: string): Promise<{ status: number; body: string }> {
-  const payload = Buffer.from(body);
-  const url = new URL(path, base);
-  return new Promise((ok, ko) => {
-    const req = request(
-      { method: 'POST', hostname: url.hostname, port: url.port, path: url.pathname, headers: { 'content-type': 'application/json', 'content-length': payload.length } },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (d: string) => (text += d));
-        res.on('end', () => ok({ status: res.statusCode ?? 0, body: text }));
-        res.on('error', ko);
-      },
-    );
-    req.on('error', ko);
-    req.end(payload);
-  });
-}
 
 let tokens = 0;
 /** One Mailgun webhook: signature (HMAC-SHA256 of timestamp + token) and event-data naming the message by its id only. */
@@ -66,12 +45,7 @@ forEachEngine('Mailgun ids registered as the send API answers them, through a li
   let server: ServerProcess | undefined;
   afterAll(async () => {
     await server?.stop();
-    if (engine === 'postgres') {
-      const c = new pg.Client({ connectionString: PG_URL });
-      await c.connect();
-      await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await c.end();
-    }
+    if (engine === 'postgres') await dropPgSchema(schema);
     tmp.remove();
   });
 
@@ -81,7 +55,8 @@ forEachEngine('Mailgun ids registered as the send API answers them, through a li
     const api = <T = any>(method: string, path: string, body?: unknown) => callOk<T>(server!.url, method, path, key, body);
     await api('PUT', '/v1/providers/mailgun/secret', { secret: SIGNING_KEY });
     const post = async (body: string) => {
-      const answer = await deliver(server!.url, `/webhooks/mailgun/${accountId}`, body);
+      // Framed as Mailgun sends it: JSON with its Content-Length.
+      const answer = await deliver(server!.url, `/webhooks/mailgun/${accountId}`, body, { 'content-type': 'application/json' });
       expect(answer.status, answer.body).toBe(200);
     };
     const figures = () => api<{ figures: Record<string, number | null> }>('GET', `/v1/campaigns/${campaign.id}`).then((d) => d.figures);
