@@ -101,6 +101,14 @@ forEachEngine('Mailgun ids registered as the send API answers them, through a li
     const recipients = await api<{ items: { providerMessageId: string | null }[] }>('GET', `/v1/campaigns/${campaign.id}/recipients`);
     expect(recipients.items.map((m) => m.providerMessageId).sort()).toEqual([id('A'), id('B'), id('C')]);
 
+    // Through the send gate: G allowed, then committed with the id as Mailgun's send API answered it.
+    const gate = await api<{ results: { status: string; messageId: string }[] }>('POST', `/v1/campaigns/${campaign.id}/sends`, { recipients: [{ email: 'gus@example.com' }] });
+    expect(gate.results[0].status).toBe('allowed');
+    await api('POST', `/v1/campaigns/${campaign.id}/sends/commit`, { messageIds: [gate.results[0].messageId], provider: 'mailgun', providerMessageIds: [`<${id('G')}>`] });
+    await post(mailgunBody('delivered', id('G'), 'gus@example.com', t0 + 60_000));
+    // A, B, C and G delivered: 4.
+    expect((await until((x) => x.delivered === 4)).delivered).toBe(4);
+
     // An earlier version stored D as "<id@domain>": the migration puts it in the webhooks' form. E's new form is
     // already F's, so E keeps its old text (F receives the events).
     const more = await api<{ messages: { messageId: string }[] }>('POST', `/v1/campaigns/${campaign.id}/messages`, {
@@ -134,7 +142,7 @@ forEachEngine('Mailgun ids registered as the send API answers them, through a li
     expect(Object.fromEntries(stored.map((r) => [r.id, r.provider_message_id]))).toEqual({ [d]: id('D'), [e]: `<${id('E')}>` });
 
     await post(mailgunBody('delivered', id('D'), 'dora@example.com', t0 + 60_000));
-    // A, B, C and now D delivered: 4.
-    expect((await until((x) => x.delivered === 4)).delivered).toBe(4);
+    // A, B, C, G and now D delivered: 5.
+    expect((await until((x) => x.delivered === 5)).delivered).toBe(5);
   }, 150_000);
 });
