@@ -101,6 +101,10 @@ forEachEngine('Mailgun ids registered as the send API answers them, through a li
     const recipients = await api<{ items: { providerMessageId: string | null }[] }>('GET', `/v1/campaigns/${campaign.id}/recipients`);
     expect(recipients.items.map((m) => m.providerMessageId).sort()).toEqual([id('A'), id('B'), id('C')]);
 
+    // An event posted to the API naming B in the send API's form reaches B: opened 1 + 1 = 2.
+    await api('POST', '/v1/events', { events: [{ type: 'opened', at: new Date(t0 + 2 * hour).toISOString(), provider: 'mailgun', providerMessageId: `<${id('B')}>` }] });
+    expect((await until((x) => x.opened === 2)).opened).toBe(2);
+
     // Through the send gate: G allowed, then committed with the id as Mailgun's send API answered it.
     const gate = await api<{ results: { status: string; messageId: string }[] }>('POST', `/v1/campaigns/${campaign.id}/sends`, { recipients: [{ email: 'gus@example.com' }] });
     expect(gate.results[0].status).toBe('allowed');
