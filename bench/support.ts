@@ -183,6 +183,26 @@ export function call(baseUrl: string, method: string, path: string, key: string,
   });
 }
 
+/** A POST as providers send it: the whole body with its Content-Length, never chunked. */
+export function deliver(base: string, path: string, body: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  const payload = Buffer.from(body);
+  const url = new URL(path, base);
+  return new Promise((ok, ko) => {
+    const req = request(
+      { method: 'POST', hostname: url.hostname, port: url.port, path: url.pathname + url.search, headers: { ...headers, 'content-length': payload.length } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (text += d));
+        res.on('end', () => ok({ status: res.statusCode ?? 0, body: text }));
+        res.on('error', ko);
+      },
+    );
+    req.on('error', ko);
+    req.end(payload);
+  });
+}
+
 /** Like `call`, but throws unless the answer is 2xx. */
 export async function callOk<T>(baseUrl: string, method: string, path: string, key: string, body?: unknown): Promise<T> {
   const r = await call(baseUrl, method, path, key, body);

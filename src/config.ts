@@ -2,7 +2,8 @@
 import { resolve } from 'node:path';
 
 export interface Config {
-  http: { port: number; host: string; publicUrl: string; bodyLimitBytes: number; trustProxy: boolean };
+  /** `publicUrlSet`: MESURE_PUBLIC_URL was given (else `publicUrl` is only this host and port, unreachable elsewhere). */
+  http: { port: number; host: string; publicUrl: string; publicUrlSet: boolean; bodyLimitBytes: number; trustProxy: boolean };
   database: { url: string; kind: 'sqlite' | 'postgres'; schema?: string };
   demo: boolean;
   /** Secret for session cookies and HMACs; generated per data directory when not given. */
@@ -31,6 +32,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       port,
       host,
       publicUrl: (env.MESURE_PUBLIC_URL || `http://${shownHost}:${port}`).replace(/\/$/, ''),
+      publicUrlSet: Boolean(env.MESURE_PUBLIC_URL),
       bodyLimitBytes: Number(env.MESURE_BODY_LIMIT || 16 * 1024 * 1024),
       // Only behind a reverse proxy may X-Forwarded-* be believed (client address for rate limits, scheme, host).
       trustProxy: env.MESURE_TRUST_PROXY === '1',

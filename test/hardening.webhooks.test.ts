@@ -4,13 +4,12 @@
 // through the API, not refused by the generic route. SQLite and PostgreSQL.
 import { createHmac, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { join } from 'node:path';
 import pg from 'pg';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { forEachEngine, PG_URL } from './support';
-import { callOk, createAccountWithCli, startServerProcess, tempDir, type ServerProcess } from '../bench/support';
+import { callOk, createAccountWithCli, deliver, startServerProcess, tempDir, type ServerProcess } from '../bench/support';
 
 
 const SHOPIFY_SECRET = 'shpss_hardening_0123456789';
@@ -21,26 +20,6 @@ const sendgridKeys = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
 const SENDGRID_PUBLIC_KEY = sendgridKeys.publicKey.export({ format: 'der', type: 'spki' }).toString('base64');
 const stripe = new Stripe('sk_test_placeholder');
 const fixture = (path: string) => readFileSync(new URL(`../src/providers/${path}`, import.meta.url), 'utf8');
-
-/** A POST as providers send it: the whole body with its Content-Length, never chunked. */
-function deliver(base: string, path: string, body: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
-  const payload = Buffer.from(body);
-  const url = new URL(path, base);
-  return new Promise((ok, ko) => {
-    const req = request(
-      { method: 'POST', hostname: url.hostname, port: url.port, path: url.pathname + url.search, headers: { ...headers, 'content-length': payload.length } },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (d: string) => (text += d));
-        res.on('end', () => ok({ status: res.statusCode ?? 0, body: text }));
-        res.on('error', ko);
-      },
-    );
-    req.on('error', ko);
-    req.end(payload);
-  });
-}
 
 forEachEngine('hardening: every webhook reaches its route on a running server', (engine) => {
   const tmp = tempDir('mesure-hardening-webhooks-');

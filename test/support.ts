@@ -48,6 +48,14 @@ export interface TestMesure extends Mesure {
   cleanup(): Promise<void>;
 }
 
+/** Drops a test's PostgreSQL schema and everything in it. */
+export async function dropPgSchema(schema: string): Promise<void> {
+  const c = new pg.Client({ connectionString: PG_URL });
+  await c.connect();
+  await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  await c.end();
+}
+
 /** A fresh, migrated Mesure with one account (Europe/Paris, EUR, FR) and an owner key. */
 export async function makeMesure(engine: Engine, opts: StartOptions & { env?: Record<string, string> } = {}): Promise<TestMesure> {
   let env: Record<string, string>;
@@ -59,12 +67,7 @@ export async function makeMesure(engine: Engine, opts: StartOptions & { env?: Re
   } else {
     const schema = `t_${randomBytes(6).toString('hex')}`;
     env = { DATABASE_URL: PG_URL, MESURE_PG_SCHEMA: schema };
-    dropSchema = async () => {
-      const c = new pg.Client({ connectionString: PG_URL });
-      await c.connect();
-      await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await c.end();
-    };
+    dropSchema = () => dropPgSchema(schema);
   }
   const config = loadConfig({ ...env, MESURE_DEMO: '0', MESURE_PUBLIC_URL: 'http://mesure.test', ...opts.env });
   const m = await assemble(config, opts);

@@ -1,5 +1,7 @@
 // `mesure qr <campaign>`: one QR code file per recipient plus manifest.csv (recipient, url, file) for the
 // print shop. Links are issued as needed; recipients refused before sending get no letter, hence no code.
+// The codes are printed: their address is the account's own (tracking settings) or MESURE_PUBLIC_URL, said first,
+// never the default this shell's host and port would give.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -69,6 +71,16 @@ const int = (name: string) => (v: string) => {
   return n;
 };
 
+/** Why `mesure qr` will not write codes nobody could open, and what to do. */
+function noPublicUrl(accountId: string, fallback: string): string {
+  return (
+    `account ${accountId} has no public address for its links and MESURE_PUBLIC_URL is not set here: the codes would point to ` +
+    `${fallback}, which a recipient's phone cannot reach. Set the address the server is reached at once for the account, ` +
+    'in the dashboard (Settings → Tracking → Public address) or with PATCH /v1/tracking/settings {"publicUrl": "https://mesure.example.com"}, ' +
+    'or run this command with MESURE_PUBLIC_URL set as the server has it.'
+  );
+}
+
 export function register(program: Command): void {
   program
     .command('qr')
@@ -85,6 +97,9 @@ export function register(program: Command): void {
       if (!['L', 'M', 'Q', 'H'].includes(o.ec)) fail('--ec must be L, M, Q or H');
       await withMesure(async (m) => {
         if (!(await m.deps.campaigns.get(o.account, campaign))) fail(`no campaign ${campaign} in account ${o.account}`);
+        const base = await m.deps.tracking.publicUrlOf(o.account);
+        if (!base.fromAccount && !m.config.http.publicUrlSet) fail(noPublicUrl(o.account, base.url));
+        process.stdout.write(`QR codes point to ${base.url}/q/… (${base.fromAccount ? "the account's tracking settings" : 'MESURE_PUBLIC_URL'})\n`);
         const t0 = Date.now();
         const bar = progressBar('qr');
         // Recipients refused before sending get no code: the total is the audience without them.

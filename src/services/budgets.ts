@@ -30,6 +30,7 @@ import { addDays } from '../domain/kpis';
 import { cohortAt, dayInZone, wasSent } from '../domain/message';
 import type { CampaignStatus, Channel, FailureReason, IncomingEvent } from '../domain/types';
 import { storedMoney } from '../domain/bounds';
+import { canonicalProviderMessageId } from '../domain/providerIds';
 
 export const DEFAULT_RESERVATION_TTL_MS = 15 * 60_000;
 
@@ -423,7 +424,9 @@ export class Budgets implements CostingHook {
       const found = new Map((await findMessagesByIds(trx, accountId, input.messageIds)).map((m) => [m.id, m]));
       const errors: ItemError[] = [];
       const provider = input.provider ?? 'api';
-      const pids = (input.providerMessageIds ?? []).filter((x): x is string => !!x);
+      // In the form events look them up by (Mailgun's send API answers "<id@domain>", its webhooks "id@domain").
+      const providerIds = input.providerMessageIds?.map((x) => (x ? canonicalProviderMessageId(provider, x) : x));
+      const pids = (providerIds ?? []).filter((x): x is string => !!x);
       const taken = new Map((await findMessagesByProviderIds(trx, accountId, provider, pids)).map((m) => [m.provider_message_id!, m.id]));
       const changes: { before: MessageRow; after: MessageRow }[] = [];
       let already = 0;
@@ -435,7 +438,7 @@ export class Budgets implements CostingHook {
         if (m.cost_state !== 'reserved' && m.cost_state !== 'released' && m.cost_state !== 'committed') {
           return errors.push({ index, field: 'messageIds', message: `message ${id} was not reserved by the send gate` });
         }
-        const pid = input.providerMessageIds?.[index] ?? null;
+        const pid = providerIds?.[index] ?? null;
         if (pid && taken.has(pid) && taken.get(pid) !== id) return errors.push({ index, field: 'providerMessageIds', message: `${provider} message ${pid} already belongs to message ${taken.get(pid)}` });
         if (done.has(id)) return;
         done.add(id);

@@ -17,6 +17,7 @@ import {
 } from '../domain/message';
 import { normalizeAddress, normalizeEmail, normalizePhone, recipientKeys, type PostalAddress, type RecipientKeys } from '../domain/contacts';
 import type { Channel, FailureReason, IncomingEvent, MessageRef } from '../domain/types';
+import { canonicalProviderMessageId, withCanonicalProviderIds } from '../domain/providerIds';
 import type { Writer } from './writer';
 import type { AccountDirectory } from './accounts';
 
@@ -266,10 +267,12 @@ export class Ingestor {
     return this.applyEvents(trx, accountId, events);
   }
 
-  private async applyEvents(trx: Transaction<DB>, accountId: string, events: IncomingEvent[], later?: DeferredApply): Promise<Outcome<IngestSummary>> {
+  private async applyEvents(trx: Transaction<DB>, accountId: string, given: IncomingEvent[], later?: DeferredApply): Promise<Outcome<IngestSummary>> {
     const account = await this.accounts.get(accountId, trx);
     if (!account) return { ok: false, status: 404, message: `Account ${accountId} not found.`, errors: [] };
     const now = this.clock();
+    // Provider ids in the form messages are registered under, whatever the event's source wrote ("<id@domain>"…).
+    const events = given.map(withCanonicalProviderIds);
 
     // 1. Resolve every reference to a message.
     const ids: string[] = [];
@@ -495,7 +498,9 @@ export class Ingestor {
     });
   }
 
-  async registerIn(trx: Transaction<DB>, accountId: string, campaignId: string, items: RegisterItem[]): Promise<Outcome<RegisteredMessage[]>> {
+  async registerIn(trx: Transaction<DB>, accountId: string, campaignId: string, given: RegisterItem[]): Promise<Outcome<RegisteredMessage[]>> {
+    // A provider id is stored in the one form events are looked up by (Mailgun's send API answers "<id@domain>").
+    const items = given.map((i) => (i.providerMessageId === undefined ? i : { ...i, providerMessageId: canonicalProviderMessageId(i.provider, i.providerMessageId) }));
     const account = await this.accounts.get(accountId, trx);
     const [campaign] = await getCampaigns(trx, accountId, [campaignId]);
     if (!account || !campaign) return { ok: false, status: 404, message: `No campaign ${campaignId} in this account.`, errors: [] };

@@ -19,7 +19,7 @@ import { clickDestination, DEFAULT_CLICK_ID_PARAM, DEFAULT_UTM_SOURCE, destinati
 import { CANONICAL_CHARS_RE, canonicalDestination, canonicalDestinations } from '../tracking/destination';
 import { classifyClick, classifyOpen, findLinkSweeps, resolveThresholds, type TrackingThresholds, type Verdict } from '../tracking/bots';
 import { extractLinks, rewriteLinks, type BodyKind } from '../tracking/rewrite';
-import { linkUrl, qrUrl } from '../tracking/qr';
+import { linkUrl, publicBase, qrUrl } from '../tracking/qr';
 import type { Channel, IncomingEvent } from '../domain/types';
 import type { AccountRow } from '../store/schema';
 import type { AccountDirectory } from './accounts';
@@ -36,12 +36,19 @@ export interface TrackingSettings {
   utmSource: string;
   clickIdParam: string;
   thresholds: TrackingThresholds;
+  /**
+   * The address recipients reach this account's links and QR codes at (`publicBase`): stored with the account, so
+   * that `mesure qr`, run where the server's environment is not, prints the same one. Null: the server's
+   * MESURE_PUBLIC_URL.
+   */
+  publicUrl: string | null;
 }
 
 export interface TrackingSettingsInput {
   utm?: boolean;
   utmSource?: string;
   clickIdParam?: string;
+  publicUrl?: string | null;
   thresholds?: Partial<TrackingThresholds>;
 }
 
@@ -264,6 +271,7 @@ export class Tracking {
       utmSource: raw.utmSource ?? DEFAULT_UTM_SOURCE,
       clickIdParam: raw.clickIdParam ?? DEFAULT_CLICK_ID_PARAM,
       thresholds,
+      publicUrl: typeof raw.publicUrl === 'string' && raw.publicUrl !== '' ? raw.publicUrl : null,
     };
     this.settingsCache.set(row, s);
     return s;
@@ -275,6 +283,11 @@ export class Tracking {
     if (!row) return { ok: false, status: 404, message: `Account ${accountId} not found.`, errors: [] };
     const current = ((JSON.parse(row.settings || '{}') as { tracking?: TrackingSettingsInput }).tracking ?? {}) as TrackingSettingsInput;
     const next: TrackingSettingsInput = { ...current, ...patch, thresholds: { ...(current.thresholds ?? {}), ...(patch.thresholds ?? {}) } };
+    if (typeof patch.publicUrl === 'string') {
+      const base = publicBase(patch.publicUrl);
+      if (!base.ok) return { ok: false, status: 422, message: `publicUrl ${base.reason}.`, errors: [] };
+      next.publicUrl = base.value;
+    }
     try {
       resolveThresholds(next.thresholds);
     } catch (err) {
@@ -282,6 +295,16 @@ export class Tracking {
     }
     await this.accounts.update(accountId, { settings: { tracking: next } });
     return { ok: true, value: (await this.settingsOf(accountId))! };
+  }
+
+  /**
+   * The address this account's links and QR codes are written with: its own (tracking settings) when set, else the
+   * server's. `fromAccount` says which, for `mesure qr` to refuse a default nobody chose.
+   */
+  async publicUrlOf(accountId: string, h?: Transaction<DB>): Promise<{ url: string; fromAccount: boolean }> {
+    const row = await this.accounts.get(accountId, h);
+    const own = row ? this.settingsOfRow(row).publicUrl : null;
+    return own ? { url: own, fromAccount: true } : { url: this.opts.publicUrl, fromAccount: false };
   }
 
   // ------------------------------------------------------------------ destinations and links
@@ -390,7 +413,7 @@ export class Tracking {
       }
       return l;
     };
-    const base = this.opts.publicUrl;
+    const base = (await this.publicUrlOf(accountId, trx)).url;
     const target = (l: TrackedLinkRow, variant: string | null): LinkTarget => ({
       account_id: l.account_id, token: l.token, message_id: l.message_id, campaign_id: l.campaign_id, kind: l.kind, url: l.url,
       revoked_at: null, variant, channel: campaign.channel, slug: campaign.slug,

@@ -1,8 +1,9 @@
 import { Window } from 'happy-dom';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { linkUrl, qrUrl, renderQr } from './qr';
+import { linkUrl, publicBase, qrUrl, renderQr } from './qr';
 
 const TOKEN = 'AbCdEf123_-x';
 const URL_ = qrUrl('https://m.example/', TOKEN);
@@ -63,5 +64,32 @@ describe('renderQr', () => {
     // 29 modules + 2 × 4 margin = 37 units of viewBox
     expect(root.getAttribute('viewBox')).toBe('0 0 37 37');
     expect(doc.querySelectorAll('path').length).toBeGreaterThan(0);
+  });
+});
+
+describe('publicBase', () => {
+  it('keeps an address links can be written with, without its trailing slash, host in lower case, a proxy prefix kept', () => {
+    expect(publicBase(' https://Mesure.Example.com/ ')).toEqual({ ok: true, value: 'https://mesure.example.com' });
+    expect(publicBase('http://10.0.0.5:8080')).toEqual({ ok: true, value: 'http://10.0.0.5:8080' });
+    expect(publicBase('https://shop.example/mesure/')).toEqual({ ok: true, value: 'https://shop.example/mesure' });
+    // And a link written with it: <base>/q/<token>.
+    expect(qrUrl((publicBase('https://shop.example/mesure/') as { value: string }).value, TOKEN)).toBe(`https://shop.example/mesure/q/${TOKEN}`);
+  });
+  it('refuses what no phone could open or what would change the links, saying why', () => {
+    expect(publicBase('mesure.example.com')).toMatchObject({ ok: false, reason: expect.stringContaining('not an absolute URL') });
+    expect(publicBase('ftp://mesure.example.com')).toMatchObject({ ok: false, reason: expect.stringContaining('https://') });
+    expect(publicBase('https://a:b@mesure.example.com')).toMatchObject({ ok: false, reason: expect.stringContaining('user name') });
+    expect(publicBase('https://mesure.example.com/?')).toMatchObject({ ok: false, reason: expect.stringContaining('query') });
+    expect(publicBase('https://mesure.example.com/#x')).toMatchObject({ ok: false, reason: expect.stringContaining('fragment') });
+    expect(publicBase('https://mesure.exa\tmple.com')).toMatchObject({ ok: false, reason: expect.stringContaining('control') });
+  });
+  it('never throws, and what it keeps is kept again unchanged', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.webUrl()), (raw) => {
+        const r = publicBase(raw);
+        if (r.ok) expect(publicBase(r.value)).toEqual(r);
+      }),
+      { numRuns: 500 },
+    );
   });
 });

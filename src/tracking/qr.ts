@@ -12,6 +12,27 @@ import { isWellFormedToken } from './tokens';
 export const LINK_PATH = '/l/';
 export const QR_PATH = '/q/';
 
+/**
+ * An address recipients reach Mesure at, as links and QR codes are written with it: an absolute http(s) URL without
+ * user, query or fragment, without its trailing slash (a path is kept, for a server behind a proxy's prefix).
+ */
+export function publicBase(raw: string): { ok: true; value: string } | { ok: false; reason: string } {
+  const text = raw.trim();
+  // The URL parser would drop a tab or line break silently and print an address nobody typed.
+  if (/[\u0000-\u001f\u007f]/.test(text)) return { ok: false, reason: 'must not contain control characters' };
+  let u: URL;
+  try {
+    u = new URL(text);
+  } catch {
+    return { ok: false, reason: `"${text}" is not an absolute URL: write it as https://mesure.example.com` };
+  }
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') return { ok: false, reason: 'must start with https:// (or http://)' };
+  if (u.hostname === '') return { ok: false, reason: 'must name a host' };
+  if (u.username || u.password) return { ok: false, reason: 'must not contain a user name or password' };
+  if (u.search || u.hash || text.includes('?') || text.includes('#')) return { ok: false, reason: 'must not have a query (?…) or a fragment (#…)' };
+  return { ok: true, value: u.href.replace(/\/+$/, '') };
+}
+
 function joinBase(baseUrl: string, path: string, token: string): string {
   if (!isWellFormedToken(token)) throw new TypeError(`not a link token: ${JSON.stringify(token)}`);
   return `${baseUrl.replace(/\/+$/, '')}${path}${token}`;

@@ -429,6 +429,8 @@ export interface TrackingSettings {
   utmSource: string;
   clickIdParam: string;
   thresholds: { clickAfterDeliveryMs: number; linkSweepMs: number; proxyOpenAfterDeliveryMs: number; flagGatewayReferer: boolean };
+  /** Where recipients reach the links and QR codes; null: the server's MESURE_PUBLIC_URL. */
+  publicUrl: string | null;
 }
 
 /** GET /v1/orders items (src/services/orders.ts). Money in minor units of `currency` (revenue: `revenueCurrency`). */

@@ -239,6 +239,8 @@ const settingsSchema = {
     utm: { type: 'boolean' },
     utmSource: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,60}$' },
     clickIdParam: { type: 'string', pattern: '^[A-Za-z0-9_]{1,40}$' },
+    // Checked in code (tracking/qr.ts publicBase) for a message that says what is wrong; null: the server's address.
+    publicUrl: { type: ['string', 'null'], minLength: 1, maxLength: 200 },
     thresholds: {
       type: 'object',
       additionalProperties: false,
@@ -333,7 +335,7 @@ export async function trackingRoutes(app: FastifyInstance, deps: Deps): Promise<
     return reply.code(200).send({ token, revoked: true, alreadyRevoked: r === 'already' });
   });
 
-  app.get('/v1/tracking/settings', { schema: { summary: "The account's tracking settings (UTM, click id parameter, bot thresholds)", tags: ['tracking'] } }, async (req) => t.settingsOf(accountOf(req)));
+  app.get('/v1/tracking/settings', { schema: { summary: "The account's tracking settings (UTM, click id parameter, bot thresholds, public address of links and QR codes)", tags: ['tracking'] } }, async (req) => t.settingsOf(accountOf(req)));
 
   app.patch('/v1/tracking/settings', { schema: { summary: 'Change tracking settings', tags: ['tracking'], body: settingsSchema } }, async (req, reply) =>
     sendOutcome(reply, await t.updateSettings(accountOf(req), req.body as never), 200, 'settings'),

@@ -79,6 +79,11 @@ describe('mailgun events', () => {
       },
     ]);
   });
+  it('names the message by the bare id when its message-id header comes in the "<id@domain>" form', () => {
+    const body = json('failed-permanent.json');
+    body['event-data'].message.headers['message-id'] = `<${MESSAGE_ID}>`;
+    expect(expectParsed(mailgun.parse(req(JSON.stringify(body)), nowFor('failed-permanent.json'))).events[0].ref).toEqual(own);
+  });
   it('maps delivered, linked by campaign + lower-case recipient', () => {
     expect(parse('delivered.json').events[0]).toMatchObject({
       type: 'delivered',

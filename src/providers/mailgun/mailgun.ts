@@ -2,6 +2,7 @@
 // tokens handed back as replay keys), and event-data mapped to Mesure events and opt-out changes.
 
 import { createHmac } from 'node:crypto';
+import { canonicalProviderMessageId } from '../../domain/providerIds';
 import type { FailureReason, IncomingEvent } from '../../domain/types';
 import {
   bytesEqual,
@@ -85,8 +86,9 @@ function parse(req: RawRequest, now: number): ReturnType<ProviderAdapter['parse'
   const kind = str(e.event) ?? '?';
   const recipient = normalizeEmail(str(e.recipient));
   const headers = isRecord(e.message) && isRecord(e.message.headers) ? e.message.headers : {};
-  // The send API answers "<id@domain>"; webhooks give the bare id: Mesure keeps the bare form.
-  const messageId = str(headers['message-id'])?.replace(/^<|>$/g, '');
+  // The send API answers "<id@domain>"; webhooks give the bare id: one form for both (domain/providerIds.ts).
+  const rawId = str(headers['message-id']);
+  const messageId = rawId === undefined ? undefined : canonicalProviderMessageId(PROVIDER, rawId);
   const at = secondsToMs(e.timestamp) ?? now;
 
   const fields: Partial<IncomingEvent> = {};

@@ -2,6 +2,7 @@
 // delivery and engagement events mapped to Mesure events and opt-out changes.
 
 import { createPublicKey, verify as verifySignature, type KeyObject } from 'node:crypto';
+import { canonicalProviderMessageId } from '../../domain/providerIds';
 import type { FailureReason, IncomingEvent } from '../../domain/types';
 import {
   emptyParsed,
@@ -85,7 +86,7 @@ function parseOne(e: unknown, now: number, out: ParsedWebhook): void {
   const email = normalizeEmail(str(e.email));
   const fullId = str(e.sg_message_id);
   // sg_message_id is the X-Message-Id the send API returned, then ".filter…"/".recvd…" naming the recipient's copy.
-  const messageId = fullId && (/^(.+?)\.(filter|recvd)/.exec(fullId)?.[1] ?? fullId.split('.')[0]);
+  const messageId = fullId && canonicalProviderMessageId(PROVIDER, fullId);
   const at = secondsToMs(e.timestamp) ?? now;
   const providerEventId = str(e.sg_event_id) ?? (fullId ? `${fullId}:${kind}:${at}` : undefined);
 

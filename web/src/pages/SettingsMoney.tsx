@@ -550,7 +550,8 @@ export function TrackingCard({ editable }: { editable: boolean }) {
     e.preventDefault();
     if (!draft) return;
     setSaved(false);
-    if (await action.run(() => api.patch('/v1/tracking/settings', draft))) {
+    // An emptied address field clears it: the server's own address again.
+    if (await action.run(() => api.patch('/v1/tracking/settings', { ...draft, publicUrl: draft.publicUrl?.trim() || null }))) {
       setSaved(true);
       state.reload();
     }
@@ -572,6 +573,18 @@ export function TrackingCard({ editable }: { editable: boolean }) {
                 <label className="field">
                   <span>utm_source</span>
                   <input value={draft.utmSource} onChange={(e) => setDraft({ ...draft, utmSource: e.target.value })} pattern="[A-Za-z0-9._\-]{1,60}" required />
+                </label>
+                <label className="field">
+                  <span>{t('tracking.publicUrl')}</span>
+                  <input
+                    type="url"
+                    value={draft.publicUrl ?? ''}
+                    onChange={(e) => setDraft({ ...draft, publicUrl: e.target.value })}
+                    placeholder="https://mesure.example.com"
+                    maxLength={200}
+                    data-testid="tracking-public-url"
+                  />
+                  <span className="muted small">{t('tracking.publicUrlHelp')}</span>
                 </label>
                 <label className="field">
                   <span>{t('tracking.clickId')}</span>
