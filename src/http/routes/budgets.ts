@@ -15,6 +15,7 @@ import type { Budgets, SendRecipient } from '../../services/budgets';
 import type { Billing, InvoiceInput } from '../../services/billing';
 import type { Alerts } from '../../services/alerts';
 import type { SuppressionList } from '../../services/suppressions';
+import { schemaRef } from '../responses';
 
 declare module '../app' {
   interface Deps {
@@ -143,13 +144,13 @@ export async function budgetRoutes(app: FastifyInstance, deps: Deps): Promise<vo
   });
 
   // ------------------------------------------------------------------ budgets and costs
-  app.get('/v1/budget', { schema: { summary: "The account's budget card (KPIS.md)" } }, async (req) => {
+  app.get('/v1/budget', { schema: { summary: "The account's budget card (KPIS.md)", answers: { 200: schemaRef('Budget') } } }, async (req) => {
     const card = await deps.budgets.card(accountOf(req));
     if (!card) throw new HttpError(404, 'No budget yet: give a campaign a budget (PATCH /v1/campaigns/{id} { budget }) or set a monthly budget (PUT /v1/budget/settings).');
     return card;
   });
 
-  app.get('/v1/campaigns/:id/budget', { schema: { summary: "A campaign's budget: used, reserved, remaining" } }, async (req) => {
+  app.get('/v1/campaigns/:id/budget', { schema: { summary: "A campaign's budget: used, reserved, remaining", answers: { 200: schemaRef('CampaignBudget') } } }, async (req) => {
     const b = await deps.budgets.campaignBudget(accountOf(req), idOf(req));
     if (!b) throw new HttpError(404, `No campaign ${idOf(req)} in this account.`);
     return b;

@@ -8,6 +8,7 @@ import { HttpError, sendError, sendOutcome, type Detail } from '../errors';
 import {
   campaignCreateSchema, campaignPatchSchema, eventSchema, eventsBodySchema, messagesBodySchema, pageQuery, periodQuerySchema,
 } from '../schemas';
+import { schemaRef } from '../responses';
 import type { Channel, IncomingEvent, MessageRef } from '../../domain/types';
 import type { RegisterItem } from '../../services/ingest';
 import { todayIn } from '../../services/campaigns';
@@ -71,13 +72,13 @@ export async function coreRoutes(app: FastifyInstance, deps: Deps): Promise<void
   const now = deps.clock;
 
   // ------------------------------------------------------------------ account
-  app.get('/v1/account', { schema: { summary: 'The authenticated account' } }, async (req) => {
+  app.get('/v1/account', { schema: { summary: 'The authenticated account', answers: { 200: schemaRef('AccountInfo') } } }, async (req) => {
     const a = (await deps.accounts.get(accountOf(req)))!;
     return { id: a.id, name: a.name, currency: a.currency, timeZone: a.time_zone, defaultCountry: a.default_country, suspended: a.suspended === 1, settings: JSON.parse(a.settings) };
   });
 
   // ------------------------------------------------------------------ campaigns
-  app.post('/v1/campaigns', { schema: { summary: 'Create a campaign', body: campaignCreateSchema } }, async (req, reply) => {
+  app.post('/v1/campaigns', { schema: { summary: 'Create a campaign', body: campaignCreateSchema, answers: { 201: schemaRef('Campaign') } } }, async (req, reply) => {
     const b = req.body as Record<string, unknown> & { sendAt?: string | null; activatedAt?: string | null };
     const c = await deps.campaigns.create(accountOf(req), {
       ...(b as object),
@@ -87,7 +88,7 @@ export async function coreRoutes(app: FastifyInstance, deps: Deps): Promise<void
     return reply.code(201).send(c);
   });
 
-  app.patch('/v1/campaigns/:id', { schema: { summary: 'Update a campaign', body: campaignPatchSchema } }, async (req, reply) => {
+  app.patch('/v1/campaigns/:id', { schema: { summary: 'Update a campaign', body: campaignPatchSchema, answers: { 200: schemaRef('Campaign') } } }, async (req, reply) => {
     const b = req.body as Record<string, unknown> & { sendAt?: string | null; activatedAt?: string | null };
     const patch = { ...(b as object) } as Record<string, unknown>;
     if (b.sendAt !== undefined) patch.sendAt = b.sendAt ? Date.parse(b.sendAt) : null;
@@ -100,6 +101,7 @@ export async function coreRoutes(app: FastifyInstance, deps: Deps): Promise<void
     {
       schema: {
         summary: 'Campaigns with the figures of the home table',
+        answers: { 200: schemaRef('CampaignList') },
         querystring: {
           type: 'object',
           additionalProperties: false,
@@ -118,7 +120,7 @@ export async function coreRoutes(app: FastifyInstance, deps: Deps): Promise<void
     },
   );
 
-  app.get('/v1/campaigns/:id', { schema: { summary: 'Everything the campaign page shows' } }, async (req) => {
+  app.get('/v1/campaigns/:id', { schema: { summary: 'Everything the campaign page shows', answers: { 200: schemaRef('CampaignReport') } } }, async (req) => {
     const d = await deps.campaigns.detail(accountOf(req), (req.params as { id: string }).id);
     if (!d) throw new HttpError(404, `No campaign ${(req.params as { id: string }).id} in this account.`);
     return d;
@@ -129,6 +131,7 @@ export async function coreRoutes(app: FastifyInstance, deps: Deps): Promise<void
     {
       schema: {
         summary: "A campaign's recipients by status",
+        answers: { 200: schemaRef('RecipientPage') },
         querystring: {
           type: 'object',
           additionalProperties: false,
@@ -202,14 +205,14 @@ export async function coreRoutes(app: FastifyInstance, deps: Deps): Promise<void
     return { from, to };
   };
 
-  app.get('/v1/overview', { schema: { summary: 'Account overview for a period, with the previous period and trends', querystring: periodQuerySchema } }, async (req) => {
+  app.get('/v1/overview', { schema: { summary: 'Account overview for a period, with the previous period and trends', querystring: periodQuerySchema, answers: { 200: schemaRef('Overview') } } }, async (req) => {
     const q = req.query as { from?: string; to?: string; channel?: Channel };
     const accountId = accountOf(req);
     const p = await period(accountId, q);
     return deps.campaigns.overview(accountId, p.from, p.to, q.channel);
   });
 
-  app.get('/v1/series/daily', { schema: { summary: 'Daily series (messages sent that day and their outcomes)', querystring: periodQuerySchema } }, async (req) => {
+  app.get('/v1/series/daily', { schema: { summary: 'Daily series (messages sent that day and their outcomes)', querystring: periodQuerySchema, answers: { 200: schemaRef('DailySeries') } } }, async (req) => {
     const q = req.query as { from?: string; to?: string; channel?: Channel };
     const accountId = accountOf(req);
     const p = await period(accountId, q);

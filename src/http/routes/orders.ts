@@ -13,6 +13,7 @@ import { CHANNELS } from '../../domain/types';
 import { addDays } from '../../domain/kpis';
 import { todayIn, zonedDayStart } from '../../services/campaigns';
 import type { Orders, RefundInput, CsvImportOptions } from '../../services/orders';
+import { schemaRef } from '../responses';
 
 declare module '../app' {
   interface Deps {
@@ -277,6 +278,7 @@ export async function orderRoutes(app: FastifyInstance, deps: Deps): Promise<voi
   app.get('/v1/orders', {
     schema: {
       summary: 'Orders, newest first, with their attribution',
+      answers: { 200: schemaRef('OrderPage') },
       querystring: {
         type: 'object', additionalProperties: false,
         properties: { ...periodQuery.properties, limit: { type: 'integer', minimum: 1, maximum: 1000, default: 50 }, cursor: { type: 'string', maxLength: 300 } },
@@ -288,7 +290,7 @@ export async function orderRoutes(app: FastifyInstance, deps: Deps): Promise<voi
     return { items: r.items, nextCursor: r.nextCursor };
   });
 
-  app.get('/v1/attribution/compare', { schema: { summary: 'Revenue per campaign under each attribution model, side by side', querystring: periodQuery } }, async (req) => {
+  app.get('/v1/attribution/compare', { schema: { summary: 'Revenue per campaign under each attribution model, side by side', querystring: periodQuery, answers: { 200: schemaRef('CompareReport') } } }, async (req) => {
     const accountId = accountOf(req);
     const q = req.query as { from?: string; to?: string };
     const account = (await deps.accounts.get(accountId))!;
