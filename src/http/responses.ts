@@ -30,7 +30,7 @@ const fraction = (d: string): Schema => ({ type: ['number', 'null'], description
 const arr = (items: Schema): Schema => ({ type: 'array', items });
 const channel: Schema = { type: 'string', enum: [...CHANNELS] };
 const role: Schema = { type: 'string', enum: ['owner', 'analyst', 'viewer'] };
-const anyObject: Schema = { type: 'object' };
+const anyObject: Schema = { type: 'object', additionalProperties: true };
 const period = obj({ from: day, to: day });
 
 // ------------------------------------------------------------------------------------------ the figures of KPIS.md
