@@ -5,6 +5,7 @@
 import { ATTRIBUTION_MODELS } from '../domain/attribution/models';
 import { CHANNELS, CAMPAIGN_STATUSES } from '../domain/types';
 import { MESSAGE_STATUSES } from '../domain/message';
+import type { CampaignFigures } from '../domain/kpis';
 
 type Schema = Record<string, unknown>;
 
@@ -39,7 +40,7 @@ const period = obj({ from: day, to: day });
  * Every per-campaign figure of KPIS.md, by its API name (src/domain/kpis.ts CampaignFigures): counts are integers,
  * money in minor units, rates fractions or null.
  */
-const FIGURE_PROPERTIES: Record<string, Schema> = {
+const FIGURE_PROPERTIES = {
   audience: described(int, 'Messages registered for the campaign: every recipient it targeted, including those refused before sending.'),
   sent: described(int, 'Messages accepted by the provider, or letters printed and shipped.'),
   sendRate: fraction('sent / audience.'),
@@ -91,7 +92,8 @@ const FIGURE_PROPERTIES: Record<string, Schema> = {
   roas: fraction('revenue / spend.'),
   roi: fraction('(revenue − spend) / spend.'),
   cpa: fraction('spend / conversions, in minor units.'),
-};
+} satisfies Record<keyof CampaignFigures, Schema>; // a figure renamed or added in the domain is a type error here
+
 
 const campaignStatus: Schema = { type: 'string', enum: [...CAMPAIGN_STATUSES] };
 const template = obj({ name: orNull(str), version: orNull(str), language: orNull(str), format: { type: ['string', 'null'], enum: ['text', 'html', null] }, content: orNull(str) });
