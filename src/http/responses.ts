@@ -294,6 +294,54 @@ export const RESPONSE_SCHEMAS = {
     accounts: described(arr(obj({ id: str, name: str, role })), 'Every account the person may open, most recently used first.'),
     csrfToken: str,
   }),
+  Journey: obj({ id: str, name: str, status: { type: 'string', enum: ['active', 'paused'] }, startedAt: time, createdAt: time, updatedAt: time, steps: arr(journeyStep) }),
+  JourneyLift: obj({
+    journeyId: str, campaignIds: arr(str),
+    campaignsWithOwnHoldout: described(arr(str), 'Campaigns of the journey with a holdout of their own, left out of the journey holdout.'),
+    heldOutWithMessages: described(int, 'Contacts held out by the journey that still got a message (counted in the holdout, as assigned).'),
+    ...liftProperties,
+  }),
+  BudgetSettings: obj({
+    monthlyBudget: described(orNull(int), 'Minor units; null: none.'), graceDays: int, reservationTtlSeconds: int, stripeWebhookSecretSet: bool,
+  }),
+  UnpaidInvoices: obj({
+    count: int, overdueCount: int, total: minor('Of the main currency; minor units.'), currency: str,
+    totals: arr(obj({ currency: str, total: minor() })), earliestDue: orNull(time), payUrl: orNull(str), overdue: bool,
+    suspendsAt: orNull(time), suspended: bool, graceDays: int,
+  }, ['overdueCount', 'total', 'currency', 'totals', 'earliestDue', 'payUrl', 'overdue', 'suspendsAt', 'suspended', 'graceDays']),
+  TrackingSettings: obj({
+    utm: bool, utmSource: str, clickIdParam: str,
+    thresholds: obj({ clickAfterDeliveryMs: int, linkSweepMs: int, proxyOpenAfterDeliveryMs: int, flagGatewayReferer: bool }),
+  }),
+  AttributionSettings: obj({
+    model: attributionModel, models: arr(attributionModel), revenueBasis: { type: 'string', enum: ['net', 'gross'] }, halfLifeHours: num,
+    windowsHours: described(
+      obj(Object.fromEntries(CHANNELS.map((c) => [c, { type: 'object', additionalProperties: { type: ['number', 'null'] } }]))),
+      'Attribution windows in hours, per channel and window kind (click, open, read, delivery, scan, sent); null: no window of that kind.',
+    ),
+  }),
+  ProviderList: obj({
+    items: arr(obj({
+      provider: str, configured: bool, updatedAt: orNull(time), webhookUrl: str,
+      deliveries: described(obj({
+        since: described(int, 'Epoch ms: counted since this process started.'), received: int, stored: int, duplicates: int, refused: int, unreadable: int,
+        eventsApplied: int, eventsPending: int, eventsDuplicate: int, itemsSkipped: int, lastReceivedAt: orNull(int),
+        lastRefusal: orNull(obj({ at: int, reason: str })),
+      }), 'Webhook deliveries seen by this server process.'),
+    })),
+  }),
+  ApiKeyList: obj({
+    items: arr(obj({ id: str, name: str, role, prefix: str, createdAt: time, lastUsedAt: orNull(time), revokedAt: orNull(time) })),
+    nextCursor: orNull(str),
+  }),
+  CreatedApiKey: obj({ id: str, name: str, role, key: described(str, 'The secret key, shown in this answer only.') }),
+  Member: obj({ id: str, email: str, role, createdAt: time }),
+  MemberList: obj({ items: arr(ref('Member')), nextCursor: orNull(str) }),
+  Invitation: obj({ id: str, email: str, role, createdAt: time, expiresAt: time }),
+  InvitationList: obj({ items: arr(ref('Invitation')), nextCursor: orNull(str) }),
+  AlertEndpoint: obj({ id: str, url: str, createdAt: time, secret: described(str, 'Shown once, when Mesure generated it.') }, ['secret']),
+  AlertEndpointList: obj({ items: arr(ref('AlertEndpoint')) }),
+  ShopifySecret: obj({ configured: bool, webhookUrl: str }),
 } satisfies Record<string, Schema>;
 
 export type SchemaName = keyof typeof RESPONSE_SCHEMAS;

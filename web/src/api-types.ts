@@ -715,7 +715,9 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["ProviderList"];
+                    };
                 };
                 400: components["responses"]["Error"];
                 401: components["responses"]["Error"];
@@ -827,7 +829,9 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["Session"];
+                    };
                 };
                 400: components["responses"]["Error"];
                 401: components["responses"]["Error"];
@@ -1019,7 +1023,9 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["ApiKeyList"];
+                    };
                 };
                 400: components["responses"]["Error"];
                 401: components["responses"]["Error"];
@@ -1045,11 +1051,13 @@ export interface paths {
             };
             responses: {
                 /** @description OK */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["CreatedApiKey"];
+                    };
                 };
                 400: components["responses"]["Error"];
                 401: components["responses"]["Error"];
@@ -1121,7 +1129,9 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["MemberList"];
+                    };
                 };
                 400: components["responses"]["Error"];
                 401: components["responses"]["Error"];
@@ -1186,7 +1196,9 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["InvitationList"];
+                    };
                 };
                 400: components["responses"]["Error"];
                 401: components["responses"]["Error"];
@@ -1579,7 +1591,9 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["TrackingSettings"];
+                    };
                 };
                 400: components["responses"]["Error"];
                 401: components["responses"]["Error"];
@@ -1619,7 +1633,9 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["TrackingSettings"];
+                    };
                 };
                 400: components["responses"]["Error"];
                 401: components["responses"]["Error"];
@@ -1730,7 +1746,9 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["Journey"];
+                    };
                 };
                 400: components["responses"]["Error"];
                 401: components["responses"]["Error"];
@@ -2493,7 +2511,9 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["JourneyLift"];
+                    };
                 };
                 400: components["responses"]["Error"];
                 401: components["responses"]["Error"];
@@ -2567,7 +2587,9 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["ShopifySecret"];
+                    };
                 };
                 400: components["responses"]["Error"];
                 401: components["responses"]["Error"];
@@ -2841,7 +2863,9 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["AttributionSettings"];
+                    };
                 };
                 400: components["responses"]["Error"];
                 401: components["responses"]["Error"];
@@ -3310,7 +3334,9 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["BudgetSettings"];
+                    };
                 };
                 400: components["responses"]["Error"];
                 401: components["responses"]["Error"];
@@ -3339,7 +3365,9 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["BudgetSettings"];
+                    };
                 };
                 400: components["responses"]["Error"];
                 401: components["responses"]["Error"];
@@ -3832,7 +3860,9 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["UnpaidInvoices"];
+                    };
                 };
                 400: components["responses"]["Error"];
                 401: components["responses"]["Error"];
@@ -3948,7 +3978,9 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["AlertEndpointList"];
+                    };
                 };
                 400: components["responses"]["Error"];
                 401: components["responses"]["Error"];
@@ -3977,7 +4009,9 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["AlertEndpoint"];
+                    };
                 };
                 400: components["responses"]["Error"];
                 401: components["responses"]["Error"];
@@ -5070,6 +5104,279 @@ export interface components {
                 role: "owner" | "analyst" | "viewer";
             }[];
             csrfToken: string;
+        };
+        Journey: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            status: "active" | "paused";
+            /** Format: date-time */
+            startedAt: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            steps: {
+                id: string;
+                position: number;
+                name: string;
+                /** @enum {string} */
+                channel: "whatsapp" | "sms" | "email" | "mail";
+                delayMinutes: number;
+                campaignIds: string[];
+            }[];
+        };
+        JourneyLift: {
+            journeyId: string;
+            campaignIds: string[];
+            /** @description Campaigns of the journey with a holdout of their own, left out of the journey holdout. */
+            campaignsWithOwnHoldout: string[];
+            /** @description Contacts held out by the journey that still got a message (counted in the holdout, as assigned). */
+            heldOutWithMessages: number;
+            currency: string;
+            /** @description Share of the audience held out. */
+            holdoutShare: number;
+            windowDays: number;
+            /** @enum {string} */
+            status: "ok" | "not_enough_data";
+            reason: string | null;
+            confidence: number;
+            treated: {
+                /** @description Contacts in the group. */
+                n: number;
+                converters: number;
+                /** @description converters / n. A fraction; null when the denominator is 0. */
+                conversionRate: number | null;
+                conversionRateInterval: {
+                    low: number;
+                    high: number;
+                } | null;
+                /** @description Revenue in the window / n, in minor units. A fraction; null when the denominator is 0. */
+                revenuePerRecipient: number | null;
+                revenuePerRecipientInterval: {
+                    low: number;
+                    high: number;
+                } | null;
+            };
+            holdout: {
+                /** @description Contacts in the group. */
+                n: number;
+                converters: number;
+                /** @description converters / n. A fraction; null when the denominator is 0. */
+                conversionRate: number | null;
+                conversionRateInterval: {
+                    low: number;
+                    high: number;
+                } | null;
+                /** @description Revenue in the window / n, in minor units. A fraction; null when the denominator is 0. */
+                revenuePerRecipient: number | null;
+                revenuePerRecipientInterval: {
+                    low: number;
+                    high: number;
+                } | null;
+            };
+            conversion: {
+                rateDifference: {
+                    estimate: number;
+                    low: number;
+                    high: number;
+                } | null;
+                incrementalConversions: {
+                    estimate: number;
+                    low: number;
+                    high: number;
+                } | null;
+                lift: {
+                    estimate: number;
+                    low: number;
+                    high: number;
+                } | null;
+                pValue: number | null;
+                /** @enum {string} */
+                verdict: "not_enough_data" | "no_significant_difference" | "positive" | "negative";
+            };
+            revenue: {
+                perRecipientDifference: {
+                    estimate: number;
+                    low: number;
+                    high: number;
+                } | null;
+                incrementalRevenueMinor: {
+                    estimate: number;
+                    low: number;
+                    high: number;
+                } | null;
+                lift: {
+                    estimate: number;
+                    low: number;
+                    high: number;
+                } | null;
+                pValue: number | null;
+                /** @enum {string} */
+                verdict: "not_enough_data" | "no_significant_difference" | "positive" | "negative";
+            };
+            /** @description Minor units of the currency. */
+            attributedRevenueMinor: number;
+            /** @description Incremental revenue / attributed revenue. */
+            causedShareOfAttributed: {
+                estimate: number;
+                low: number;
+                high: number;
+            } | null;
+        };
+        BudgetSettings: {
+            /** @description Minor units; null: none. */
+            monthlyBudget: number | null;
+            graceDays: number;
+            reservationTtlSeconds: number;
+            stripeWebhookSecretSet: boolean;
+        };
+        UnpaidInvoices: {
+            count: number;
+            overdueCount?: number;
+            /** @description Of the main currency; minor units. */
+            total?: number;
+            currency?: string;
+            totals?: {
+                currency: string;
+                /** @description Minor units of the currency. */
+                total: number;
+            }[];
+            /** Format: date-time */
+            earliestDue?: string | null;
+            payUrl?: string | null;
+            overdue?: boolean;
+            /** Format: date-time */
+            suspendsAt?: string | null;
+            suspended?: boolean;
+            graceDays?: number;
+        };
+        TrackingSettings: {
+            utm: boolean;
+            utmSource: string;
+            clickIdParam: string;
+            thresholds: {
+                clickAfterDeliveryMs: number;
+                linkSweepMs: number;
+                proxyOpenAfterDeliveryMs: number;
+                flagGatewayReferer: boolean;
+            };
+        };
+        AttributionSettings: {
+            /** @enum {string} */
+            model: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay";
+            models: ("last_touch" | "first_touch" | "linear" | "position_based" | "time_decay")[];
+            /** @enum {string} */
+            revenueBasis: "net" | "gross";
+            halfLifeHours: number;
+            /** @description Attribution windows in hours, per channel and window kind (click, open, read, delivery, scan, sent); null: no window of that kind. */
+            windowsHours: {
+                whatsapp: {
+                    [key: string]: number | null;
+                };
+                sms: {
+                    [key: string]: number | null;
+                };
+                email: {
+                    [key: string]: number | null;
+                };
+                mail: {
+                    [key: string]: number | null;
+                };
+            };
+        };
+        ProviderList: {
+            items: {
+                provider: string;
+                configured: boolean;
+                /** Format: date-time */
+                updatedAt: string | null;
+                webhookUrl: string;
+                /** @description Webhook deliveries seen by this server process. */
+                deliveries: {
+                    /** @description Epoch ms: counted since this process started. */
+                    since: number;
+                    received: number;
+                    stored: number;
+                    duplicates: number;
+                    refused: number;
+                    unreadable: number;
+                    eventsApplied: number;
+                    eventsPending: number;
+                    eventsDuplicate: number;
+                    itemsSkipped: number;
+                    lastReceivedAt: number | null;
+                    lastRefusal: {
+                        at: number;
+                        reason: string;
+                    } | null;
+                };
+            }[];
+        };
+        ApiKeyList: {
+            items: {
+                id: string;
+                name: string;
+                /** @enum {string} */
+                role: "owner" | "analyst" | "viewer";
+                prefix: string;
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                lastUsedAt: string | null;
+                /** Format: date-time */
+                revokedAt: string | null;
+            }[];
+            nextCursor: string | null;
+        };
+        CreatedApiKey: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            role: "owner" | "analyst" | "viewer";
+            /** @description The secret key, shown in this answer only. */
+            key: string;
+        };
+        Member: {
+            id: string;
+            email: string;
+            /** @enum {string} */
+            role: "owner" | "analyst" | "viewer";
+            /** Format: date-time */
+            createdAt: string;
+        };
+        MemberList: {
+            items: components["schemas"]["Member"][];
+            nextCursor: string | null;
+        };
+        Invitation: {
+            id: string;
+            email: string;
+            /** @enum {string} */
+            role: "owner" | "analyst" | "viewer";
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            expiresAt: string;
+        };
+        InvitationList: {
+            items: components["schemas"]["Invitation"][];
+            nextCursor: string | null;
+        };
+        AlertEndpoint: {
+            id: string;
+            url: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Shown once, when Mesure generated it. */
+            secret?: string;
+        };
+        AlertEndpointList: {
+            items: components["schemas"]["AlertEndpoint"][];
+        };
+        ShopifySecret: {
+            configured: boolean;
+            webhookUrl: string;
         };
     };
     responses: {

@@ -40,15 +40,7 @@ export type DayFigures = Schemas['DayFigures'];
 /** GET /v1/budget: the budget card (KPIS.md). */
 export type Budget = Schemas['Budget'];
 
-export interface UnpaidInvoices {
-  count: number;
-  total?: number;
-  currency?: string;
-  earliestDue?: string;
-  payUrl?: string;
-  overdue?: boolean;
-  suspendsAt?: string | null;
-}
+export type UnpaidInvoices = Schemas['UnpaidInvoices'];
 
 export type CampaignStatus = Schemas['Campaign']['status'];
 
@@ -129,58 +121,25 @@ export type AccountInfo = Schemas['AccountInfo'];
 
 /** GET/PUT /v1/attribution/settings (docs/ATTRIBUTION.md): the model and the account's window overrides in hours, per
  * channel and window kind (click, open, read, delivery, scan, sent); null removes a default window. */
-export interface AttributionSettings {
-  model: AttributionModel;
-  revenueBasis?: 'net' | 'gross';
-  windowsHours: Partial<Record<Channel, Record<string, number | null>>>;
-  halfLifeHours?: number;
-}
+export type AttributionSettings = Schemas['AttributionSettings'];
 
 /** GET /v1/keys items (POST /v1/keys answers { id, name, role, key } once). */
-export interface ApiKey {
-  id: string;
-  name: string;
-  role: Role;
-  prefix: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-}
+export type ApiKey = Schemas['ApiKeyList']['items'][number];
 
 /** GET /v1/users items. */
-export interface UserItem {
-  id: string;
-  email: string;
-  role: Role;
-  createdAt: string;
-}
+export type UserItem = Schemas['Member'];
 
 /** GET /v1/invitations items: people who already have a login, invited to this account (never the token). */
-export interface InvitationItem {
-  id: string;
-  email: string;
-  role: Role;
-  createdAt: string;
-  expiresAt: string;
-}
+export type InvitationItem = Schemas['Invitation'];
 
 /** POST /v1/users: 201 with the new user, or 202 with an invitation whose token and link are shown only here. */
 export type AddUserAnswer = UserItem | { invitation: InvitationItem; token: string; link: string; message: string };
 
 /** GET /v1/providers items; secrets go to PUT /v1/providers/{provider}/secret and never come back. */
-export interface ProviderItem {
-  provider: string;
-  configured: boolean;
-  updatedAt: string | null;
-  webhookUrl: string;
-}
+export type ProviderItem = Schemas['ProviderList']['items'][number];
 
 /** GET /v1/alerts/endpoints items (PUT { url, secret? } adds one; a generated secret is in that answer only). */
-export interface AlertItem {
-  id: string;
-  url: string;
-  createdAt: string;
-}
+export type AlertItem = Schemas['AlertEndpoint'];
 
 /** Prices in thousandths of a minor unit (1000 = one cent), by country with a default (src/domain/costs.ts). */
 export type CountryPrices = { default: number } & Record<string, number>;
@@ -204,20 +163,10 @@ export interface CostModel {
 }
 
 /** GET/PUT /v1/budget/settings. */
-export interface BudgetSettings {
-  monthlyBudget: number | null;
-  graceDays: number;
-  reservationTtlSeconds: number;
-  stripeWebhookSecretSet?: boolean;
-}
+export type BudgetSettings = Schemas['BudgetSettings'];
 
 /** GET/PATCH /v1/tracking/settings. */
-export interface TrackingSettings {
-  utm: boolean;
-  utmSource: string;
-  clickIdParam: string;
-  thresholds: { clickAfterDeliveryMs: number; linkSweepMs: number; proxyOpenAfterDeliveryMs: number; flagGatewayReferer: boolean };
-}
+export type TrackingSettings = Schemas['TrackingSettings'];
 
 /** GET /v1/orders items (src/services/orders.ts). Money in minor units of `currency` (revenue: `revenueCurrency`). */
 export type OrderItem = Schemas['Order'];

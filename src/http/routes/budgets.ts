@@ -156,8 +156,8 @@ export async function budgetRoutes(app: FastifyInstance, deps: Deps): Promise<vo
     return b;
   });
 
-  app.get('/v1/budget/settings', { schema: { summary: 'Monthly budget, invoice grace period and reservation TTL' } }, async (req) => deps.budgets.settings(accountOf(req)));
-  app.put('/v1/budget/settings', { schema: { summary: 'Set the monthly budget, invoice grace period or reservation TTL', body: settingsSchema } }, async (req) =>
+  app.get('/v1/budget/settings', { schema: { summary: 'Monthly budget, invoice grace period and reservation TTL', answers: { 200: schemaRef('BudgetSettings') } } }, async (req) => deps.budgets.settings(accountOf(req)));
+  app.put('/v1/budget/settings', { schema: { summary: 'Set the monthly budget, invoice grace period or reservation TTL', body: settingsSchema, answers: { 200: schemaRef('BudgetSettings') } } }, async (req) =>
     deps.budgets.putSettings(accountOf(req), req.body as never),
   );
 
@@ -235,7 +235,7 @@ export async function budgetRoutes(app: FastifyInstance, deps: Deps): Promise<vo
   app.get('/v1/invoices', { schema: { summary: "The account's invoices", querystring: { type: 'object', additionalProperties: false, properties: pageQuery } } }, async (req) =>
     deps.billing.list(accountOf(req), req.query as never),
   );
-  app.get('/v1/invoices/unpaid', { schema: { summary: 'The unpaid invoice warning: amount, earliest due date, pay link, overdue, suspension date' } }, async (req) =>
+  app.get('/v1/invoices/unpaid', { schema: { summary: 'The unpaid invoice warning: amount, earliest due date, pay link, overdue, suspension date', answers: { 200: schemaRef('UnpaidInvoices') } } }, async (req) =>
     deps.billing.unpaid(accountOf(req)),
   );
   app.put('/v1/stripe/secret', {
@@ -256,12 +256,13 @@ export async function budgetRoutes(app: FastifyInstance, deps: Deps): Promise<vo
     schema: {
       summary: 'Add (or re-key) an alert endpoint; without a secret one is generated and shown once',
       body: { type: 'object', additionalProperties: false, required: ['url'], properties: { url: { type: 'string', format: 'uri', pattern: '^https?://', maxLength: 2000 }, secret: { type: 'string', minLength: 16, maxLength: 200 } } },
+      answers: { 200: schemaRef('AlertEndpoint') },
     },
   }, async (req) => {
     const b = req.body as { url: string; secret?: string };
     return deps.alerts.putEndpoint(accountOf(req), b.url, b.secret);
   });
-  app.get('/v1/alerts/endpoints', { schema: { summary: 'Alert endpoints (secrets are never shown)' } }, async (req) => ({ items: await deps.alerts.listEndpoints(accountOf(req)) }));
+  app.get('/v1/alerts/endpoints', { schema: { summary: 'Alert endpoints (secrets are never shown)', answers: { 200: schemaRef('AlertEndpointList') } } }, async (req) => ({ items: await deps.alerts.listEndpoints(accountOf(req)) }));
   app.delete('/v1/alerts/endpoints/:id', { schema: { summary: 'Remove an alert endpoint' } }, async (req, reply) => {
     if (!(await deps.alerts.deleteEndpoint(accountOf(req), idOf(req)))) throw new HttpError(404, `No alert endpoint ${idOf(req)} in this account.`);
     return reply.code(204).send();

@@ -162,7 +162,7 @@ export async function journeyRoutes(app: FastifyInstance, deps: Deps): Promise<v
     return sendOutcome(reply, await deps.journeys.create(accountOf(req), { ...b, startedAt: b.startedAt ? Date.parse(b.startedAt) : undefined }), 201, 'steps');
   });
 
-  app.get('/v1/journeys/:id', { schema: { summary: 'A journey and its steps' } }, async (req) => {
+  app.get('/v1/journeys/:id', { schema: { summary: 'A journey and its steps', answers: { 200: schemaRef('Journey') } } }, async (req) => {
     const j = await deps.journeys.get(accountOf(req), (req.params as Params).id);
     if (!j) throw new HttpError(404, `No journey ${(req.params as Params).id} in this account.`);
     return j;
@@ -291,6 +291,7 @@ export async function journeyRoutes(app: FastifyInstance, deps: Deps): Promise<v
       summary: "A journey's true lift: contacts sent any of its messages against those its holdout kept back, each from its first message",
       tags: ['holdout'],
       querystring: liftQuery,
+      answers: { 200: schemaRef('JourneyLift') },
     },
   }, async (req) => {
     const r = await deps.experiments.journeyLift(accountOf(req), (req.params as Params).id, req.query as { windowDays?: number });

@@ -186,7 +186,7 @@ export async function orderRoutes(app: FastifyInstance, deps: Deps): Promise<voi
     return reply.code(r.status).send(r.body);
   });
 
-  app.get('/v1/shopify/secret', { schema: { summary: 'Whether a Shopify app secret is set, and the webhook URL to paste in Shopify' } }, async (req) => {
+  app.get('/v1/shopify/secret', { schema: { summary: 'Whether a Shopify app secret is set, and the webhook URL to paste in Shopify', answers: { 200: schemaRef('ShopifySecret') } } }, async (req) => {
     const accountId = accountOf(req);
     return { configured: await service().hasShopifySecret(accountId), webhookUrl: `${deps.publicUrl}/webhooks/shopify/${accountId}` };
   });
@@ -301,7 +301,7 @@ export async function orderRoutes(app: FastifyInstance, deps: Deps): Promise<voi
     return service().attribution.compare(accountId, from, to);
   });
 
-  app.get('/v1/attribution/settings', { schema: { summary: 'Attribution model, windows per channel and revenue basis' } }, async (req) => service().settings(accountOf(req)));
+  app.get('/v1/attribution/settings', { schema: { summary: 'Attribution model, windows per channel and revenue basis', answers: { 200: schemaRef('AttributionSettings') } } }, async (req) => service().settings(accountOf(req)));
 
   app.put('/v1/attribution/settings', {
     schema: { summary: 'Change the model, windows (hours, null removes one), half-life or revenue basis; every order is credited again', body: settingsBodySchema },

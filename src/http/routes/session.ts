@@ -90,7 +90,7 @@ export async function sessionRoutes(app: FastifyInstance, deps: Deps): Promise<v
   const setCookie = (reply: FastifyReply, value: string, maxAgeMs: number) =>
     reply.header('set-cookie', sessionCookie(value, Math.floor(maxAgeMs / 1000), secure));
 
-  app.post('/auth/login', { schema: { summary: 'Log in to the dashboard (sets the session cookie)', tags: ['session'], body: loginSchema } }, async (req, reply) => {
+  app.post('/auth/login', { schema: { summary: 'Log in to the dashboard (sets the session cookie)', tags: ['session'], body: loginSchema, answers: { 200: schemaRef('Session') } } }, async (req, reply) => {
     const { email, password, invitation } = req.body as { email: string; password: string; invitation?: string };
     const r = await deps.sessions.login(email, password, req.ip, invitation);
     if (!r.ok) {

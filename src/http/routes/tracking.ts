@@ -11,6 +11,7 @@ import type { LinkTarget } from '../../store/tracking';
 import { isWellFormedToken } from '../../tracking/tokens';
 import { NO_CACHE_HEADERS, PIXEL_GIF, PIXEL_HEADERS } from '../../tracking/pixel';
 import { renderQr, type ErrorCorrection } from '../../tracking/qr';
+import { schemaRef } from '../responses';
 
 declare module '../app' {
   interface Deps {
@@ -333,9 +334,9 @@ export async function trackingRoutes(app: FastifyInstance, deps: Deps): Promise<
     return reply.code(200).send({ token, revoked: true, alreadyRevoked: r === 'already' });
   });
 
-  app.get('/v1/tracking/settings', { schema: { summary: "The account's tracking settings (UTM, click id parameter, bot thresholds)", tags: ['tracking'] } }, async (req) => t.settingsOf(accountOf(req)));
+  app.get('/v1/tracking/settings', { schema: { summary: "The account's tracking settings (UTM, click id parameter, bot thresholds)", tags: ['tracking'], answers: { 200: schemaRef('TrackingSettings') } } }, async (req) => t.settingsOf(accountOf(req)));
 
-  app.patch('/v1/tracking/settings', { schema: { summary: 'Change tracking settings', tags: ['tracking'], body: settingsSchema } }, async (req, reply) =>
+  app.patch('/v1/tracking/settings', { schema: { summary: 'Change tracking settings', tags: ['tracking'], body: settingsSchema, answers: { 200: schemaRef('TrackingSettings') } } }, async (req, reply) =>
     sendOutcome(reply, await t.updateSettings(accountOf(req), req.body as never), 200, 'settings'),
   );
 

@@ -349,8 +349,10 @@ export const account: AccountInfo = {
 
 export const attributionSettings: AttributionSettings = {
   model: 'last_touch',
+  models: ['last_touch', 'first_touch', 'linear', 'position_based', 'time_decay'],
   revenueBasis: 'net',
-  windowsHours: { sms: { delivery: 12 } },
+  // The server's default windows (docs/ATTRIBUTION.md), in hours.
+  windowsHours: { whatsapp: { click: 120, read: 12 }, sms: { click: 120, delivery: 12 }, email: { click: 120, open: 120 }, mail: { scan: 720, sent: 720 } },
   halfLifeHours: 168,
 };
 
@@ -361,8 +363,12 @@ export const users: UserItem[] = [
   { id: 'u1', email: 'owner@demo.test', role: 'owner', createdAt: '2026-09-01T10:00:00.000Z' },
   { id: 'u2', email: 'viewer@demo.test', role: 'viewer', createdAt: '2026-10-01T10:00:00.000Z' },
 ];
+const noDeliveries: ProviderItem['deliveries'] = {
+  since: Date.parse('2026-11-25T06:00:00.000Z'), received: 0, stored: 0, duplicates: 0, refused: 0, unreadable: 0,
+  eventsApplied: 0, eventsPending: 0, eventsDuplicate: 0, itemsSkipped: 0, lastReceivedAt: null, lastRefusal: null,
+};
 export const providers: ProviderItem[] = [
-  { provider: 'whatsapp', configured: true, updatedAt: '2026-10-01T10:00:00.000Z', webhookUrl: 'https://mesure.example/webhooks/whatsapp/acc_demo' },
-  { provider: 'twilio', configured: false, updatedAt: null, webhookUrl: 'https://mesure.example/webhooks/twilio/acc_demo' },
+  { provider: 'whatsapp', configured: true, updatedAt: '2026-10-01T10:00:00.000Z', webhookUrl: 'https://mesure.example/webhooks/whatsapp/acc_demo', deliveries: noDeliveries },
+  { provider: 'twilio', configured: false, updatedAt: null, webhookUrl: 'https://mesure.example/webhooks/twilio/acc_demo', deliveries: noDeliveries },
 ];
 export const alerts: AlertItem[] = [{ id: 'ale_1', url: 'https://hooks.example/mesure', createdAt: '2026-11-01T10:00:00.000Z' }];
