@@ -124,6 +124,13 @@ const liftProperties: Record<string, Schema> = {
   causedShareOfAttributed: described(orNull(estimate), 'Incremental revenue / attributed revenue.'),
 };
 
+const RECIPIENT = obj({
+  messageId: str, recipient: str, contactId: orNull(str), status: { type: 'string', enum: [...MESSAGE_STATUSES] },
+  failureReason: orNull(str), failureCode: orNull(str), bounceType: orNull(str), variant: orNull(str), providerMessageId: orNull(str),
+  sentAt: orNull(time), deliveredAt: orNull(time), openedAt: orNull(time), clickedAt: orNull(time), repliedAt: orNull(time), unsubscribedAt: orNull(time),
+  opens: int, clicks: int, machineOpens: int, botClicks: int, scans: int, cost: minor(),
+});
+
 const journeyStep = obj({ id: str, position: int, name: str, channel, delayMinutes: int, campaignIds: arr(str) });
 const attributionModel: Schema = { type: 'string', enum: [...ATTRIBUTION_MODELS] };
 const modelFigures = obj({ conversions: int, weightedConversions: num, revenue: minor(), revenueDirect: minor(), revenueInfluenced: minor() });
@@ -213,12 +220,7 @@ export const RESPONSE_SCHEMAS = {
     variants: arr(ref('Variant')),
     budget: orNull(ref('CampaignBudget')),
   }),
-  Recipient: obj({
-    messageId: str, recipient: str, contactId: orNull(str), status: { type: 'string', enum: [...MESSAGE_STATUSES] },
-    failureReason: orNull(str), failureCode: orNull(str), bounceType: orNull(str), variant: orNull(str), providerMessageId: orNull(str),
-    sentAt: orNull(time), deliveredAt: orNull(time), openedAt: orNull(time), clickedAt: orNull(time), repliedAt: orNull(time), unsubscribedAt: orNull(time),
-    opens: int, clicks: int, machineOpens: int, botClicks: int, scans: int, cost: minor(),
-  }),
+  Recipient: RECIPIENT,
   RecipientPage: obj({ items: arr(ref('Recipient')), nextCursor: orNull(str) }),
   KpiCard: obj({
     value: orNull(num), previous: described(orNull(num), 'The value over the previous period of the same length.'),
@@ -342,6 +344,24 @@ export const RESPONSE_SCHEMAS = {
   AlertEndpoint: obj({ id: str, url: str, createdAt: time, secret: described(str, 'Shown once, when Mesure generated it.') }, ['secret']),
   AlertEndpointList: obj({ items: arr(ref('AlertEndpoint')) }),
   ShopifySecret: obj({ configured: bool, webhookUrl: str }),
+  IngestSummary: obj({
+    received: int, applied: described(int, 'Events applied to their message.'), duplicates: described(int, 'Events already received (ignored).'),
+    pending: described(int, 'Events whose message is not registered yet: kept, applied when it is.'),
+    newlyPending: described(int, 'Of the pending ones, those not already waiting.'),
+  }, ['newlyPending']),
+  RegisteredMessages: obj({
+    messages: arr(obj({ index: int, messageId: str, recipient: described(str, 'The address the message is recorded under.'), status: { type: 'string', enum: [...MESSAGE_STATUSES] }, existing: described(bool, 'Registered before (same recipient in the campaign): not created again.') })),
+    created: int, existing: int,
+  }),
+  StepRecipients: obj({
+    step: obj({ id: str, name: str, position: int, channel }),
+    items: arr({ ...RECIPIENT, required: ['campaignId', ...(RECIPIENT.required as string[])], properties: { campaignId: str, ...(RECIPIENT.properties as Schema) } }),
+    nextCursor: orNull(str),
+  }),
+  Destinations: obj({ destinations: arr(obj({ position: int, url: str })) }),
+  DiscountCodes: obj({ campaignId: str, codes: arr(str) }),
+  CurrencyRates: obj({ rates: arr(obj({ from: str, to: str, rate: described(str, 'A decimal number as text: 1 from = rate to.'), validFrom: time })) }),
+  SuppressionList: obj({ items: arr(obj({ channel, address: str, reason: str, source: str, createdAt: time })), nextCursor: orNull(str) }),
 } satisfies Record<string, Schema>;
 
 export type SchemaName = keyof typeof RESPONSE_SCHEMAS;

@@ -390,7 +390,9 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["RegisteredMessages"];
+                    };
                 };
                 400: components["responses"]["Error"];
                 401: components["responses"]["Error"];
@@ -456,7 +458,9 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["IngestSummary"];
+                    };
                 };
                 400: components["responses"]["Error"];
                 401: components["responses"]["Error"];
@@ -520,7 +524,9 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["IngestSummary"];
+                    };
                 };
                 400: components["responses"]["Error"];
                 401: components["responses"]["Error"];
@@ -1341,7 +1347,9 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["Destinations"];
+                    };
                 };
                 400: components["responses"]["Error"];
                 401: components["responses"]["Error"];
@@ -1706,11 +1714,13 @@ export interface paths {
             };
             responses: {
                 /** @description OK */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["Journey"];
+                    };
                 };
                 400: components["responses"]["Error"];
                 401: components["responses"]["Error"];
@@ -1957,7 +1967,9 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["StepRecipients"];
+                    };
                 };
                 400: components["responses"]["Error"];
                 401: components["responses"]["Error"];
@@ -2074,11 +2086,13 @@ export interface paths {
             };
             responses: {
                 /** @description OK */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["Goal"];
+                    };
                 };
                 400: components["responses"]["Error"];
                 401: components["responses"]["Error"];
@@ -2199,11 +2213,13 @@ export interface paths {
             };
             responses: {
                 /** @description OK */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["Goal"];
+                    };
                 };
                 400: components["responses"]["Error"];
                 401: components["responses"]["Error"];
@@ -2967,7 +2983,9 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["DiscountCodes"];
+                    };
                 };
                 400: components["responses"]["Error"];
                 401: components["responses"]["Error"];
@@ -3031,7 +3049,9 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["CurrencyRates"];
+                    };
                 };
                 400: components["responses"]["Error"];
                 401: components["responses"]["Error"];
@@ -3625,7 +3645,9 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["SuppressionList"];
+                    };
                 };
                 400: components["responses"]["Error"];
                 401: components["responses"]["Error"];
@@ -5377,6 +5399,105 @@ export interface components {
         ShopifySecret: {
             configured: boolean;
             webhookUrl: string;
+        };
+        IngestSummary: {
+            received: number;
+            /** @description Events applied to their message. */
+            applied: number;
+            /** @description Events already received (ignored). */
+            duplicates: number;
+            /** @description Events whose message is not registered yet: kept, applied when it is. */
+            pending: number;
+            /** @description Of the pending ones, those not already waiting. */
+            newlyPending?: number;
+        };
+        RegisteredMessages: {
+            messages: {
+                index: number;
+                messageId: string;
+                /** @description The address the message is recorded under. */
+                recipient: string;
+                /** @enum {string} */
+                status: "pending" | "not_sent" | "queued" | "sent" | "delivered" | "opened" | "clicked" | "undelivered" | "bounced";
+                /** @description Registered before (same recipient in the campaign): not created again. */
+                existing: boolean;
+            }[];
+            created: number;
+            existing: number;
+        };
+        StepRecipients: {
+            step: {
+                id: string;
+                name: string;
+                position: number;
+                /** @enum {string} */
+                channel: "whatsapp" | "sms" | "email" | "mail";
+            };
+            items: {
+                campaignId: string;
+                messageId: string;
+                recipient: string;
+                contactId: string | null;
+                /** @enum {string} */
+                status: "pending" | "not_sent" | "queued" | "sent" | "delivered" | "opened" | "clicked" | "undelivered" | "bounced";
+                failureReason: string | null;
+                failureCode: string | null;
+                bounceType: string | null;
+                variant: string | null;
+                providerMessageId: string | null;
+                /** Format: date-time */
+                sentAt: string | null;
+                /** Format: date-time */
+                deliveredAt: string | null;
+                /** Format: date-time */
+                openedAt: string | null;
+                /** Format: date-time */
+                clickedAt: string | null;
+                /** Format: date-time */
+                repliedAt: string | null;
+                /** Format: date-time */
+                unsubscribedAt: string | null;
+                opens: number;
+                clicks: number;
+                machineOpens: number;
+                botClicks: number;
+                scans: number;
+                /** @description Minor units of the currency. */
+                cost: number;
+            }[];
+            nextCursor: string | null;
+        };
+        Destinations: {
+            destinations: {
+                position: number;
+                url: string;
+            }[];
+        };
+        DiscountCodes: {
+            campaignId: string;
+            codes: string[];
+        };
+        CurrencyRates: {
+            rates: {
+                from: string;
+                to: string;
+                /** @description A decimal number as text: 1 from = rate to. */
+                rate: string;
+                /** Format: date-time */
+                validFrom: string;
+            }[];
+        };
+        SuppressionList: {
+            items: {
+                /** @enum {string} */
+                channel: "whatsapp" | "sms" | "email" | "mail";
+                address: string;
+                reason: string;
+                source: string;
+                /** Format: date-time */
+                createdAt: string;
+            }[];
+            nextCursor: string | null;
         };
     };
     responses: {

@@ -183,7 +183,7 @@ export async function budgetRoutes(app: FastifyInstance, deps: Deps): Promise<vo
   });
 
   // ------------------------------------------------------------------ suppression list
-  app.get('/v1/suppressions', { schema: { summary: 'The suppression list', querystring: { type: 'object', additionalProperties: false, properties: { ...pageQuery, channel: { type: 'string', enum: [...CHANNELS] } } } } }, async (req) =>
+  app.get('/v1/suppressions', { schema: { summary: 'The suppression list', querystring: { type: 'object', additionalProperties: false, properties: { ...pageQuery, channel: { type: 'string', enum: [...CHANNELS] } } }, answers: { 200: schemaRef('SuppressionList') } } }, async (req) =>
     deps.suppressionList.list(accountOf(req), req.query as never),
   );
   const entrySchema = {

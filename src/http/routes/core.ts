@@ -172,7 +172,7 @@ export async function coreRoutes(app: FastifyInstance, deps: Deps): Promise<void
   });
 
   // ------------------------------------------------------------------ messages and events
-  app.post('/v1/campaigns/:id/messages', { schema: { summary: "Register a campaign's messages (≤ 10,000)", body: messagesBodySchema } }, async (req, reply) => {
+  app.post('/v1/campaigns/:id/messages', { schema: { summary: "Register a campaign's messages (≤ 10,000)", body: messagesBodySchema, answers: { 200: schemaRef('RegisteredMessages') } } }, async (req, reply) => {
     const body = req.body as { messages: (Omit<RegisterItem, 'registeredAt'> & { registeredAt?: string })[] };
     const items: RegisterItem[] = body.messages.map((m) => ({ ...m, registeredAt: m.registeredAt ? Date.parse(m.registeredAt) : undefined }));
     const outcome = await deps.ingestor.register(accountOf(req), (req.params as { id: string }).id, items);
@@ -183,13 +183,13 @@ export async function coreRoutes(app: FastifyInstance, deps: Deps): Promise<void
   // Answered once the events are committed to the log; on SQLite with the ingestion worker their effect on messages and
   // daily counts follows moments later, and the account's next API request waits for it (Deps.readBarrier).
   const ingestion = { skipReadBarrier: true };
-  app.post('/v1/events', { config: ingestion, schema: { summary: 'Ingest a batch of events (≤ 10,000; all or nothing)', body: eventsBodySchema } }, async (req, reply) => {
+  app.post('/v1/events', { config: ingestion, schema: { summary: 'Ingest a batch of events (≤ 10,000; all or nothing)', body: eventsBodySchema, answers: { 200: schemaRef('IngestSummary') } } }, async (req, reply) => {
     const { events, details } = toIncomingEvents((req.body as { events: ApiEvent[] }).events, now());
     if (details.length) return sendError(reply, 400, `${details.length} problem(s) in the batch; nothing was stored. First: ${details[0].path} ${details[0].message}.`, details);
     return sendOutcome(reply, await deps.ingestor.accept(accountOf(req), events), 200, 'events');
   });
 
-  app.post('/v1/events/single', { config: ingestion, schema: { summary: 'Ingest one event', body: eventSchema } }, async (req, reply) => {
+  app.post('/v1/events/single', { config: ingestion, schema: { summary: 'Ingest one event', body: eventSchema, answers: { 200: schemaRef('IngestSummary') } } }, async (req, reply) => {
     const { events, details } = toIncomingEvents([req.body as ApiEvent], now(), '');
     if (details.length) return sendError(reply, 400, `Invalid event: ${details[0].path.replace(/^\/0/, '')} ${details[0].message}.`, details.map((d) => ({ ...d, path: d.path.replace(/^\/0/, '') })));
     return sendOutcome(reply, await deps.ingestor.accept(accountOf(req), events), 200, 'event');

@@ -157,7 +157,7 @@ export async function journeyRoutes(app: FastifyInstance, deps: Deps): Promise<v
     schema: { summary: 'Journeys with their channels, start and figures since the start', tags, answers: { 200: schemaRef('JourneyList') }, querystring: { type: 'object', additionalProperties: false, properties: { ...pageQuery, status: { type: 'string', enum: ['active', 'paused'] } } } },
   }, async (req) => deps.journeys.list(accountOf(req), req.query as never));
 
-  app.post('/v1/journeys', { schema: { summary: 'Create a journey, with its steps and their campaigns', tags, body: journeyCreateSchema } }, async (req, reply) => {
+  app.post('/v1/journeys', { schema: { summary: 'Create a journey, with its steps and their campaigns', tags, body: journeyCreateSchema, answers: { 201: schemaRef('Journey') } } }, async (req, reply) => {
     const b = req.body as { name: string; status?: 'active' | 'paused'; startedAt?: string; steps?: never[] };
     return sendOutcome(reply, await deps.journeys.create(accountOf(req), { ...b, startedAt: b.startedAt ? Date.parse(b.startedAt) : undefined }), 201, 'steps');
   });
@@ -189,7 +189,7 @@ export async function journeyRoutes(app: FastifyInstance, deps: Deps): Promise<v
   });
 
   app.get('/v1/journeys/:id/steps/:stepId/recipients', {
-    schema: { summary: "A journey step's recipients (paginated)", tags, querystring: { type: 'object', additionalProperties: false, properties: pageQuery } },
+    schema: { summary: "A journey step's recipients (paginated)", tags, answers: { 200: schemaRef('StepRecipients') }, querystring: { type: 'object', additionalProperties: false, properties: pageQuery } },
   }, async (req) => {
     const p = req.params as Params;
     const r = await deps.journeys.stepRecipients(accountOf(req), p.id, p.stepId!, req.query as { limit: number; cursor?: string });
@@ -221,7 +221,7 @@ export async function journeyRoutes(app: FastifyInstance, deps: Deps): Promise<v
   // ------------------------------------------------------------------ goals
   for (const kind of ['campaign', 'journey'] as const) {
     const base = kind === 'campaign' ? '/v1/campaigns/:id/goals' : '/v1/journeys/:id/goals';
-    app.post(base, { schema: { summary: `Add a goal to a ${kind} (a target on a figure, or a segment to shrink)`, tags: ['goals'], body: goalSchema } }, async (req, reply) => {
+    app.post(base, { schema: { summary: `Add a goal to a ${kind} (a target on a figure, or a segment to shrink)`, tags: ['goals'], body: goalSchema, answers: { 201: schemaRef('Goal') } } }, async (req, reply) => {
       const owner: GoalOwner = { kind, id: (req.params as Params).id };
       return sendOutcome(reply, await deps.goals.create(accountOf(req), owner, req.body as GoalInput), 201, 'goal');
     });

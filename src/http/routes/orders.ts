@@ -312,7 +312,7 @@ export async function orderRoutes(app: FastifyInstance, deps: Deps): Promise<voi
     type: 'object', additionalProperties: false, required: ['codes'],
     properties: { codes: { type: 'array', maxItems: 1000, items: { type: 'string', minLength: 1, maxLength: 100, pattern: '\\S' } } },
   } as const;
-  app.get('/v1/campaigns/:id/discount-codes', { schema: { summary: "A campaign's discount codes" } }, async (req) => {
+  app.get('/v1/campaigns/:id/discount-codes', { schema: { summary: "A campaign's discount codes", answers: { 200: schemaRef('DiscountCodes') } } }, async (req) => {
     const { id } = req.params as { id: string };
     const accountId = accountOf(req);
     if (!(await deps.campaigns.get(accountId, id))) throw new HttpError(404, `No campaign ${id} in this account.`);
@@ -323,7 +323,7 @@ export async function orderRoutes(app: FastifyInstance, deps: Deps): Promise<voi
     return sendOutcome(reply, await service().setDiscountCodes(accountOf(req), id, (req.body as { codes: string[] }).codes), 200, 'codes');
   });
 
-  app.get('/v1/currency-rates', { schema: { summary: "The account's dated currency rates" } }, async (req) => ({ rates: await service().currencyRates(accountOf(req)) }));
+  app.get('/v1/currency-rates', { schema: { summary: "The account's dated currency rates", answers: { 200: schemaRef('CurrencyRates') } } }, async (req) => ({ rates: await service().currencyRates(accountOf(req)) }));
   app.put('/v1/currency-rates', { schema: { summary: "Replace the account's dated currency rates (1 from = rate to, from validFrom)", body: ratesBodySchema } }, async (req, reply) => {
     const accountId = accountOf(req);
     const account = (await deps.accounts.get(accountId))!;

@@ -277,7 +277,7 @@ export async function trackingRoutes(app: FastifyInstance, deps: Deps): Promise<
   // ------------------------------------------------------------------ API
   const campaignId = (req: FastifyRequest) => (req.params as { id: string }).id;
 
-  app.get('/v1/campaigns/:id/links', { schema: { summary: "A campaign's registered destinations", tags: ['tracking'], params: campaignParam } }, async (req) => {
+  app.get('/v1/campaigns/:id/links', { schema: { summary: "A campaign's registered destinations", tags: ['tracking'], params: campaignParam, answers: { 200: schemaRef('Destinations') } } }, async (req) => {
     const accountId = accountOf(req);
     if (!(await deps.campaigns.get(accountId, campaignId(req)))) throw new HttpError(404, `No campaign ${campaignId(req)} in this account.`);
     return { destinations: await t.destinations(accountId, campaignId(req)) };
