@@ -42,19 +42,14 @@ export type Budget = Schemas['Budget'];
 
 export type UnpaidInvoices = Schemas['UnpaidInvoices'];
 
-export type CampaignStatus = Schemas['Campaign']['status'];
-
 export type CampaignListItem = Schemas['CampaignListItem'];
 
 export type Template = Schemas['Template'];
-
-export type Campaign = Schemas['Campaign'];
 
 /** Every figure of KPIS.md by its API name. */
 export type Figures = Schemas['Figures'];
 export type FigureName = keyof Figures;
 
-export type FunnelStepName = Schemas['FunnelStep']['step'];
 export type FunnelStep = Schemas['FunnelStep'];
 
 export type ReferenceRange = Schemas['ReferenceCheck'];
@@ -65,7 +60,6 @@ export type Goal = Schemas['Goal'];
 /** One A/B variant with its figures (GET /v1/campaigns/{id} `variants`, src/services/experiments.ts). */
 export type Variant = Schemas['Variant'];
 
-export type AbVerdict = VariantComparison['verdict'];
 export type AbMetric = VariantsReport['tests'][number]['metric'];
 
 export type VariantComparison = Schemas['VariantComparison'];
@@ -76,8 +70,6 @@ export type VariantsReport = Schemas['VariantsReport'];
 export type Estimate = NonNullable<Lift['conversion']['lift']>;
 
 export type LiftVerdict = Lift['conversion']['verdict'];
-
-export type LiftGroup = Lift['treated'];
 
 /** GET /v1/campaigns/{id}/lift (src/domain/stats/holdout.ts). */
 export type Lift = Schemas['Lift'];
@@ -97,8 +89,7 @@ export const RECIPIENT_STATUSES = [
   'clicked',
   'undelivered',
   'bounced',
-] as const;
-export type RecipientStatus = (typeof RECIPIENT_STATUSES)[number];
+] as const satisfies readonly Recipient['status'][];
 
 export type Recipient = Schemas['Recipient'];
 
@@ -170,8 +161,6 @@ export type TrackingSettings = Schemas['TrackingSettings'];
 
 /** GET /v1/orders items (src/services/orders.ts). Money in minor units of `currency` (revenue: `revenueCurrency`). */
 export type OrderItem = Schemas['Order'];
-
-export type ModelFigures = Schemas['ModelFigures'];
 
 /** GET /v1/attribution/compare. */
 export type CompareReport = Schemas['CompareReport'];
