@@ -1,8 +1,28 @@
-// The OpenAPI 3.1 document, generated from the JSON schemas the routes validate with, so it cannot drift.
+// The OpenAPI 3.1 document, generated from the JSON schemas the routes validate with, so it cannot drift; the answers
+// are published from each route's `schema.answers` (src/http/responses.ts), which the black-box suite checks.
+import type {} from 'fastify';
+import { RESPONSE_SCHEMAS } from './responses';
+
+declare module 'fastify' {
+  interface FastifySchema {
+    /**
+     * The JSON schema of each success answer, by status code, for /openapi.json only. Not `response`: Fastify would
+     * use that as a serializer, dropping fields it does not list and turning a null rate into 0.
+     */
+    answers?: Record<number, unknown>;
+  }
+}
+
 export interface RouteDoc {
   method: string;
   url: string;
-  schema?: { body?: unknown; querystring?: unknown; params?: unknown; response?: unknown; summary?: string; description?: string; tags?: string[] };
+  schema?: { body?: unknown; querystring?: unknown; params?: unknown; response?: unknown; answers?: Record<number, unknown>; summary?: string; description?: string; tags?: string[] };
+}
+
+/** The success answers of a route: its published schemas, or a bare 200 while a route has none yet. */
+function successResponses(answers: Record<number, unknown> | undefined): Record<string, unknown> {
+  if (!answers || Object.keys(answers).length === 0) return { '200': { description: 'OK' } };
+  return Object.fromEntries(Object.entries(answers).map(([status, schema]) => [status, { description: 'OK', content: { 'application/json': { schema } } }]));
 }
 
 export function openApiDocument(routes: RouteDoc[], serverUrl: string) {
@@ -19,7 +39,7 @@ export function openApiDocument(routes: RouteDoc[], serverUrl: string) {
       description: r.schema?.description,
       tags: r.schema?.tags ?? [r.url.split('/')[2] ?? 'misc'],
       parameters: [...params, ...query],
-      responses: { '200': { description: 'OK' }, '400': { $ref: '#/components/responses/Error' }, '401': { $ref: '#/components/responses/Error' } },
+      responses: { ...successResponses(r.schema?.answers), '400': { $ref: '#/components/responses/Error' }, '401': { $ref: '#/components/responses/Error' } },
     };
     if (r.schema?.body) op.requestBody = { required: true, content: { 'application/json': { schema: r.schema.body } } };
     if (!r.url.startsWith('/v1')) op.security = [];
@@ -31,6 +51,7 @@ export function openApiDocument(routes: RouteDoc[], serverUrl: string) {
     servers: [{ url: serverUrl }],
     security: [{ bearer: [] }],
     components: {
+      schemas: RESPONSE_SCHEMAS,
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API key from `mesure keys create`.' } },
       responses: {
         Error: {

@@ -9,6 +9,7 @@ import {
   mailgunSignature, openApiRoutes, postmarkAuthorization, send, sendgridHeaders, sendgridKeys, shopifySignature, startBlackbox,
   stripeSignature, twilioSignature, whatsappSignature, type Answer, type Blackbox, type SendOptions,
 } from './harness';
+import { answerErrors, answerValidators } from './answers';
 
 const WA_APP_SECRET = 'bb-whatsapp-app-secret-0123456789';
 const WA_VERIFY_TOKEN = 'bb-verify-token';
@@ -852,10 +853,12 @@ const CASES: Record<string, Case> = {
 forEachEngine('every route of /openapi.json over a listening server', (engine) => {
   const c = { state: {} } as Ctx;
   let routes: string[] = [];
+  let validatorOf: ReturnType<typeof answerValidators>;
 
   beforeAll(async () => {
     c.bb = await startBlackbox(engine, 'Routes shop', ['Other shop']);
     routes = await openApiRoutes(c.bb.url);
+    validatorOf = answerValidators((await send(c.bb.url, 'GET', '/openapi.json')).json);
     c.other = c.bb.others[0];
 
     // Provider secrets.
@@ -924,6 +927,9 @@ forEachEngine('every route of /openapi.json over a listening server', (engine) =
     it(`${route} → ${tc.status}`, async () => {
       const a = await tc.call(c);
       expect(a.status, `${route}: ${a.text.slice(0, 500)}`).toBe(tc.status);
+      // The answer is what /openapi.json says it is (the dashboard's types are generated from that document).
+      const valid = validatorOf(route, a.status);
+      if (valid && !valid(a.json)) expect.fail(`${route} answered what /openapi.json does not describe:\n${answerErrors(valid)}\n${a.text.slice(0, 1500)}`);
       try {
         await tc.check(a, c);
       } catch (err) {

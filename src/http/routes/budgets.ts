@@ -15,6 +15,7 @@ import type { Budgets, SendRecipient } from '../../services/budgets';
 import type { Billing, InvoiceInput } from '../../services/billing';
 import type { Alerts } from '../../services/alerts';
 import type { SuppressionList } from '../../services/suppressions';
+import { schemaRef } from '../responses';
 
 declare module '../app' {
   interface Deps {
@@ -143,20 +144,20 @@ export async function budgetRoutes(app: FastifyInstance, deps: Deps): Promise<vo
   });
 
   // ------------------------------------------------------------------ budgets and costs
-  app.get('/v1/budget', { schema: { summary: "The account's budget card (KPIS.md)" } }, async (req) => {
+  app.get('/v1/budget', { schema: { summary: "The account's budget card (KPIS.md)", answers: { 200: schemaRef('Budget') } } }, async (req) => {
     const card = await deps.budgets.card(accountOf(req));
     if (!card) throw new HttpError(404, 'No budget yet: give a campaign a budget (PATCH /v1/campaigns/{id} { budget }) or set a monthly budget (PUT /v1/budget/settings).');
     return card;
   });
 
-  app.get('/v1/campaigns/:id/budget', { schema: { summary: "A campaign's budget: used, reserved, remaining" } }, async (req) => {
+  app.get('/v1/campaigns/:id/budget', { schema: { summary: "A campaign's budget: used, reserved, remaining", answers: { 200: schemaRef('CampaignBudget') } } }, async (req) => {
     const b = await deps.budgets.campaignBudget(accountOf(req), idOf(req));
     if (!b) throw new HttpError(404, `No campaign ${idOf(req)} in this account.`);
     return b;
   });
 
-  app.get('/v1/budget/settings', { schema: { summary: 'Monthly budget, invoice grace period and reservation TTL' } }, async (req) => deps.budgets.settings(accountOf(req)));
-  app.put('/v1/budget/settings', { schema: { summary: 'Set the monthly budget, invoice grace period or reservation TTL', body: settingsSchema } }, async (req) =>
+  app.get('/v1/budget/settings', { schema: { summary: 'Monthly budget, invoice grace period and reservation TTL', answers: { 200: schemaRef('BudgetSettings') } } }, async (req) => deps.budgets.settings(accountOf(req)));
+  app.put('/v1/budget/settings', { schema: { summary: 'Set the monthly budget, invoice grace period or reservation TTL', body: settingsSchema, answers: { 200: schemaRef('BudgetSettings') } } }, async (req) =>
     deps.budgets.putSettings(accountOf(req), req.body as never),
   );
 
@@ -182,7 +183,7 @@ export async function budgetRoutes(app: FastifyInstance, deps: Deps): Promise<vo
   });
 
   // ------------------------------------------------------------------ suppression list
-  app.get('/v1/suppressions', { schema: { summary: 'The suppression list', querystring: { type: 'object', additionalProperties: false, properties: { ...pageQuery, channel: { type: 'string', enum: [...CHANNELS] } } } } }, async (req) =>
+  app.get('/v1/suppressions', { schema: { summary: 'The suppression list', querystring: { type: 'object', additionalProperties: false, properties: { ...pageQuery, channel: { type: 'string', enum: [...CHANNELS] } } }, answers: { 200: schemaRef('SuppressionList') } } }, async (req) =>
     deps.suppressionList.list(accountOf(req), req.query as never),
   );
   const entrySchema = {
@@ -234,7 +235,7 @@ export async function budgetRoutes(app: FastifyInstance, deps: Deps): Promise<vo
   app.get('/v1/invoices', { schema: { summary: "The account's invoices", querystring: { type: 'object', additionalProperties: false, properties: pageQuery } } }, async (req) =>
     deps.billing.list(accountOf(req), req.query as never),
   );
-  app.get('/v1/invoices/unpaid', { schema: { summary: 'The unpaid invoice warning: amount, earliest due date, pay link, overdue, suspension date' } }, async (req) =>
+  app.get('/v1/invoices/unpaid', { schema: { summary: 'The unpaid invoice warning: amount, earliest due date, pay link, overdue, suspension date', answers: { 200: schemaRef('UnpaidInvoices') } } }, async (req) =>
     deps.billing.unpaid(accountOf(req)),
   );
   app.put('/v1/stripe/secret', {
@@ -255,12 +256,13 @@ export async function budgetRoutes(app: FastifyInstance, deps: Deps): Promise<vo
     schema: {
       summary: 'Add (or re-key) an alert endpoint; without a secret one is generated and shown once',
       body: { type: 'object', additionalProperties: false, required: ['url'], properties: { url: { type: 'string', format: 'uri', pattern: '^https?://', maxLength: 2000 }, secret: { type: 'string', minLength: 16, maxLength: 200 } } },
+      answers: { 200: schemaRef('AlertEndpoint') },
     },
   }, async (req) => {
     const b = req.body as { url: string; secret?: string };
     return deps.alerts.putEndpoint(accountOf(req), b.url, b.secret);
   });
-  app.get('/v1/alerts/endpoints', { schema: { summary: 'Alert endpoints (secrets are never shown)' } }, async (req) => ({ items: await deps.alerts.listEndpoints(accountOf(req)) }));
+  app.get('/v1/alerts/endpoints', { schema: { summary: 'Alert endpoints (secrets are never shown)', answers: { 200: schemaRef('AlertEndpointList') } } }, async (req) => ({ items: await deps.alerts.listEndpoints(accountOf(req)) }));
   app.delete('/v1/alerts/endpoints/:id', { schema: { summary: 'Remove an alert endpoint' } }, async (req, reply) => {
     if (!(await deps.alerts.deleteEndpoint(accountOf(req), idOf(req)))) throw new HttpError(404, `No alert endpoint ${idOf(req)} in this account.`);
     return reply.code(204).send();

@@ -8,6 +8,7 @@ import { HttpError, sendError, sendOutcome, type Detail } from '../errors';
 import {
   campaignCreateSchema, campaignPatchSchema, eventSchema, eventsBodySchema, messagesBodySchema, pageQuery, periodQuerySchema,
 } from '../schemas';
+import { schemaRef } from '../responses';
 import type { Channel, IncomingEvent, MessageRef } from '../../domain/types';
 import type { RegisterItem } from '../../services/ingest';
 import { todayIn } from '../../services/campaigns';
@@ -71,7 +72,7 @@ export async function coreRoutes(app: FastifyInstance, deps: Deps): Promise<void
   const now = deps.clock;
 
   // ------------------------------------------------------------------ account
-  app.get('/v1/account', { schema: { summary: 'The authenticated account' } }, async (req) => {
+  app.get('/v1/account', { schema: { summary: 'The authenticated account', answers: { 200: schemaRef('AccountInfo') } } }, async (req) => {
     const a = (await deps.accounts.get(accountOf(req)))!;
     return { id: a.id, name: a.name, currency: a.currency, timeZone: a.time_zone, defaultCountry: a.default_country, suspended: a.suspended === 1, settings: JSON.parse(a.settings) };
   });
@@ -84,7 +85,7 @@ export async function coreRoutes(app: FastifyInstance, deps: Deps): Promise<void
       { path: '/fixedCost', message: 'set fixedCostMinor with PUT /v1/campaigns/{id}/cost-model instead' },
     ]);
   };
-  app.post('/v1/campaigns', { schema: { summary: 'Create a campaign', body: campaignCreateSchema } }, async (req, reply) => {
+  app.post('/v1/campaigns', { schema: { summary: 'Create a campaign', body: campaignCreateSchema, answers: { 201: schemaRef('Campaign') } } }, async (req, reply) => {
     const b = req.body as Record<string, unknown> & { sendAt?: string | null; activatedAt?: string | null };
     refuseFixedCost(b);
     const c = await deps.campaigns.create(accountOf(req), {
@@ -95,7 +96,7 @@ export async function coreRoutes(app: FastifyInstance, deps: Deps): Promise<void
     return reply.code(201).send(c);
   });
 
-  app.patch('/v1/campaigns/:id', { schema: { summary: 'Update a campaign', body: campaignPatchSchema } }, async (req, reply) => {
+  app.patch('/v1/campaigns/:id', { schema: { summary: 'Update a campaign', body: campaignPatchSchema, answers: { 200: schemaRef('Campaign') } } }, async (req, reply) => {
     const b = req.body as Record<string, unknown> & { sendAt?: string | null; activatedAt?: string | null };
     refuseFixedCost(b);
     const patch = { ...(b as object) } as Record<string, unknown>;
@@ -109,6 +110,7 @@ export async function coreRoutes(app: FastifyInstance, deps: Deps): Promise<void
     {
       schema: {
         summary: 'Campaigns with the figures of the home table',
+        answers: { 200: schemaRef('CampaignList') },
         querystring: {
           type: 'object',
           additionalProperties: false,
@@ -127,7 +129,7 @@ export async function coreRoutes(app: FastifyInstance, deps: Deps): Promise<void
     },
   );
 
-  app.get('/v1/campaigns/:id', { schema: { summary: 'Everything the campaign page shows' } }, async (req) => {
+  app.get('/v1/campaigns/:id', { schema: { summary: 'Everything the campaign page shows', answers: { 200: schemaRef('CampaignReport') } } }, async (req) => {
     const d = await deps.campaigns.detail(accountOf(req), (req.params as { id: string }).id);
     if (!d) throw new HttpError(404, `No campaign ${(req.params as { id: string }).id} in this account.`);
     return d;
@@ -138,6 +140,7 @@ export async function coreRoutes(app: FastifyInstance, deps: Deps): Promise<void
     {
       schema: {
         summary: "A campaign's recipients by status",
+        answers: { 200: schemaRef('RecipientPage') },
         querystring: {
           type: 'object',
           additionalProperties: false,
@@ -178,7 +181,7 @@ export async function coreRoutes(app: FastifyInstance, deps: Deps): Promise<void
   });
 
   // ------------------------------------------------------------------ messages and events
-  app.post('/v1/campaigns/:id/messages', { schema: { summary: "Register a campaign's messages (≤ 10,000)", body: messagesBodySchema } }, async (req, reply) => {
+  app.post('/v1/campaigns/:id/messages', { schema: { summary: "Register a campaign's messages (≤ 10,000)", body: messagesBodySchema, answers: { 200: schemaRef('RegisteredMessages') } } }, async (req, reply) => {
     const body = req.body as { messages: (Omit<RegisterItem, 'registeredAt'> & { registeredAt?: string })[] };
     const items: RegisterItem[] = body.messages.map((m) => ({ ...m, registeredAt: m.registeredAt ? Date.parse(m.registeredAt) : undefined }));
     const outcome = await deps.ingestor.register(accountOf(req), (req.params as { id: string }).id, items);
@@ -189,13 +192,13 @@ export async function coreRoutes(app: FastifyInstance, deps: Deps): Promise<void
   // Answered once the events are committed to the log; on SQLite with the ingestion worker their effect on messages and
   // daily counts follows moments later, and the account's next API request waits for it (Deps.readBarrier).
   const ingestion = { skipReadBarrier: true };
-  app.post('/v1/events', { config: ingestion, schema: { summary: 'Ingest a batch of events (≤ 10,000; all or nothing)', body: eventsBodySchema } }, async (req, reply) => {
+  app.post('/v1/events', { config: ingestion, schema: { summary: 'Ingest a batch of events (≤ 10,000; all or nothing)', body: eventsBodySchema, answers: { 200: schemaRef('IngestSummary') } } }, async (req, reply) => {
     const { events, details } = toIncomingEvents((req.body as { events: ApiEvent[] }).events, now());
     if (details.length) return sendError(reply, 400, `${details.length} problem(s) in the batch; nothing was stored. First: ${details[0].path} ${details[0].message}.`, details);
     return sendOutcome(reply, await deps.ingestor.accept(accountOf(req), events), 200, 'events');
   });
 
-  app.post('/v1/events/single', { config: ingestion, schema: { summary: 'Ingest one event', body: eventSchema } }, async (req, reply) => {
+  app.post('/v1/events/single', { config: ingestion, schema: { summary: 'Ingest one event', body: eventSchema, answers: { 200: schemaRef('IngestSummary') } } }, async (req, reply) => {
     const { events, details } = toIncomingEvents([req.body as ApiEvent], now(), '');
     if (details.length) return sendError(reply, 400, `Invalid event: ${details[0].path.replace(/^\/0/, '')} ${details[0].message}.`, details.map((d) => ({ ...d, path: d.path.replace(/^\/0/, '') })));
     return sendOutcome(reply, await deps.ingestor.accept(accountOf(req), events), 200, 'event');
@@ -211,14 +214,14 @@ export async function coreRoutes(app: FastifyInstance, deps: Deps): Promise<void
     return { from, to };
   };
 
-  app.get('/v1/overview', { schema: { summary: 'Account overview for a period, with the previous period and trends', querystring: periodQuerySchema } }, async (req) => {
+  app.get('/v1/overview', { schema: { summary: 'Account overview for a period, with the previous period and trends', querystring: periodQuerySchema, answers: { 200: schemaRef('Overview') } } }, async (req) => {
     const q = req.query as { from?: string; to?: string; channel?: Channel };
     const accountId = accountOf(req);
     const p = await period(accountId, q);
     return deps.campaigns.overview(accountId, p.from, p.to, q.channel);
   });
 
-  app.get('/v1/series/daily', { schema: { summary: 'Daily series (messages sent that day and their outcomes)', querystring: periodQuerySchema } }, async (req) => {
+  app.get('/v1/series/daily', { schema: { summary: 'Daily series (messages sent that day and their outcomes)', querystring: periodQuerySchema, answers: { 200: schemaRef('DailySeries') } } }, async (req) => {
     const q = req.query as { from?: string; to?: string; channel?: Channel };
     const accountId = accountOf(req);
     const p = await period(accountId, q);

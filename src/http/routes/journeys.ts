@@ -12,6 +12,7 @@ import type { RegisterItem } from '../../services/ingest';
 import { DEFAULT_JOURNEY_METRICS, JOURNEY_METRICS, type JourneyMetric, type Journeys } from '../../services/journeys';
 import type { GoalInput, GoalOwner, Goals } from '../../services/goals';
 import type { Experiments, VariantInput } from '../../services/experiments';
+import { schemaRef } from '../responses';
 
 declare module '../app' {
   interface Deps {
@@ -153,15 +154,15 @@ export async function journeyRoutes(app: FastifyInstance, deps: Deps): Promise<v
 
   // ------------------------------------------------------------------ journeys
   app.get('/v1/journeys', {
-    schema: { summary: 'Journeys with their channels, start and figures since the start', tags, querystring: { type: 'object', additionalProperties: false, properties: { ...pageQuery, status: { type: 'string', enum: ['active', 'paused'] } } } },
+    schema: { summary: 'Journeys with their channels, start and figures since the start', tags, answers: { 200: schemaRef('JourneyList') }, querystring: { type: 'object', additionalProperties: false, properties: { ...pageQuery, status: { type: 'string', enum: ['active', 'paused'] } } } },
   }, async (req) => deps.journeys.list(accountOf(req), req.query as never));
 
-  app.post('/v1/journeys', { schema: { summary: 'Create a journey, with its steps and their campaigns', tags, body: journeyCreateSchema } }, async (req, reply) => {
+  app.post('/v1/journeys', { schema: { summary: 'Create a journey, with its steps and their campaigns', tags, body: journeyCreateSchema, answers: { 201: schemaRef('Journey') } } }, async (req, reply) => {
     const b = req.body as { name: string; status?: 'active' | 'paused'; startedAt?: string; steps?: never[] };
     return sendOutcome(reply, await deps.journeys.create(accountOf(req), { ...b, startedAt: b.startedAt ? Date.parse(b.startedAt) : undefined }), 201, 'steps');
   });
 
-  app.get('/v1/journeys/:id', { schema: { summary: 'A journey and its steps' } }, async (req) => {
+  app.get('/v1/journeys/:id', { schema: { summary: 'A journey and its steps', answers: { 200: schemaRef('Journey') } } }, async (req) => {
     const j = await deps.journeys.get(accountOf(req), (req.params as Params).id);
     if (!j) throw new HttpError(404, `No journey ${(req.params as Params).id} in this account.`);
     return j;
@@ -180,7 +181,7 @@ export async function journeyRoutes(app: FastifyInstance, deps: Deps): Promise<v
     return sendOutcome(reply, await deps.journeys.linkCampaigns(accountOf(req), p.id, p.stepId!, (req.body as { campaignIds: string[] }).campaignIds), 200, 'campaignIds');
   });
 
-  app.get('/v1/journeys/:id/report', { schema: { summary: 'Journey report from its start to today: chosen figures, by channel, by step', tags, querystring: metricsQuery } }, async (req) => {
+  app.get('/v1/journeys/:id/report', { schema: { summary: 'Journey report from its start to today: chosen figures, by channel, by step', tags, querystring: metricsQuery, answers: { 200: schemaRef('JourneyReport') } } }, async (req) => {
     const metrics = parseMetrics((req.query as { metrics?: string }).metrics);
     const r = await deps.journeys.report(accountOf(req), (req.params as Params).id, metrics);
     if (!r) throw new HttpError(404, `No journey ${(req.params as Params).id} in this account.`);
@@ -188,7 +189,7 @@ export async function journeyRoutes(app: FastifyInstance, deps: Deps): Promise<v
   });
 
   app.get('/v1/journeys/:id/steps/:stepId/recipients', {
-    schema: { summary: "A journey step's recipients (paginated)", tags, querystring: { type: 'object', additionalProperties: false, properties: pageQuery } },
+    schema: { summary: "A journey step's recipients (paginated)", tags, answers: { 200: schemaRef('StepRecipients') }, querystring: { type: 'object', additionalProperties: false, properties: pageQuery } },
   }, async (req) => {
     const p = req.params as Params;
     const r = await deps.journeys.stepRecipients(accountOf(req), p.id, p.stepId!, req.query as { limit: number; cursor?: string });
@@ -220,11 +221,11 @@ export async function journeyRoutes(app: FastifyInstance, deps: Deps): Promise<v
   // ------------------------------------------------------------------ goals
   for (const kind of ['campaign', 'journey'] as const) {
     const base = kind === 'campaign' ? '/v1/campaigns/:id/goals' : '/v1/journeys/:id/goals';
-    app.post(base, { schema: { summary: `Add a goal to a ${kind} (a target on a figure, or a segment to shrink)`, tags: ['goals'], body: goalSchema } }, async (req, reply) => {
+    app.post(base, { schema: { summary: `Add a goal to a ${kind} (a target on a figure, or a segment to shrink)`, tags: ['goals'], body: goalSchema, answers: { 201: schemaRef('Goal') } } }, async (req, reply) => {
       const owner: GoalOwner = { kind, id: (req.params as Params).id };
       return sendOutcome(reply, await deps.goals.create(accountOf(req), owner, req.body as GoalInput), 201, 'goal');
     });
-    app.get(base, { schema: { summary: `The goals of a ${kind} with their progress now and over time`, tags: ['goals'] } }, async (req) => {
+    app.get(base, { schema: { summary: `The goals of a ${kind} with their progress now and over time`, tags: ['goals'], answers: { 200: schemaRef('Goals') } } }, async (req) => {
       const owner: GoalOwner = { kind, id: (req.params as Params).id };
       const goals = await deps.goals.list(accountOf(req), owner);
       if (!goals) throw new HttpError(404, `No ${kind} ${owner.id} in this account.`);
@@ -265,7 +266,7 @@ export async function journeyRoutes(app: FastifyInstance, deps: Deps): Promise<v
     return reply.code(201).send({ variants: outcome.value });
   });
 
-  app.get('/v1/campaigns/:id/variants', { schema: { summary: 'Every figure per variant, and the comparisons with the control', tags: ['variants'] } }, async (req) => {
+  app.get('/v1/campaigns/:id/variants', { schema: { summary: 'Every figure per variant, and the comparisons with the control', tags: ['variants'], answers: { 200: schemaRef('VariantsReport') } } }, async (req) => {
     const r = await deps.experiments.variantsReport(accountOf(req), (req.params as Params).id);
     if (!r) throw new HttpError(404, `No campaign ${(req.params as Params).id} in this account.`);
     return r;
@@ -277,6 +278,7 @@ export async function journeyRoutes(app: FastifyInstance, deps: Deps): Promise<v
       summary: 'True lift: treated against holdout over the attribution window, with 95 % intervals, next to the attributed revenue',
       tags: ['holdout'],
       querystring: liftQuery,
+      answers: { 200: schemaRef('Lift') },
     },
   }, async (req) => {
     const r = await deps.experiments.lift(accountOf(req), (req.params as Params).id, req.query as { windowDays?: number });
@@ -289,6 +291,7 @@ export async function journeyRoutes(app: FastifyInstance, deps: Deps): Promise<v
       summary: "A journey's true lift: contacts sent any of its messages against those its holdout kept back, each from its first message",
       tags: ['holdout'],
       querystring: liftQuery,
+      answers: { 200: schemaRef('JourneyLift') },
     },
   }, async (req) => {
     const r = await deps.experiments.journeyLift(accountOf(req), (req.params as Params).id, req.query as { windowDays?: number });

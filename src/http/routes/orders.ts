@@ -13,6 +13,7 @@ import { CHANNELS } from '../../domain/types';
 import { addDays } from '../../domain/kpis';
 import { todayIn, zonedDayStart } from '../../services/campaigns';
 import type { Orders, RefundInput, CsvImportOptions } from '../../services/orders';
+import { schemaRef } from '../responses';
 
 declare module '../app' {
   interface Deps {
@@ -185,7 +186,7 @@ export async function orderRoutes(app: FastifyInstance, deps: Deps): Promise<voi
     return reply.code(r.status).send(r.body);
   });
 
-  app.get('/v1/shopify/secret', { schema: { summary: 'Whether a Shopify app secret is set, and the webhook URL to paste in Shopify' } }, async (req) => {
+  app.get('/v1/shopify/secret', { schema: { summary: 'Whether a Shopify app secret is set, and the webhook URL to paste in Shopify', answers: { 200: schemaRef('ShopifySecret') } } }, async (req) => {
     const accountId = accountOf(req);
     return { configured: await service().hasShopifySecret(accountId), webhookUrl: `${deps.publicUrl}/webhooks/shopify/${accountId}` };
   });
@@ -277,6 +278,7 @@ export async function orderRoutes(app: FastifyInstance, deps: Deps): Promise<voi
   app.get('/v1/orders', {
     schema: {
       summary: 'Orders, newest first, with their attribution',
+      answers: { 200: schemaRef('OrderPage') },
       querystring: {
         type: 'object', additionalProperties: false,
         properties: { ...periodQuery.properties, limit: { type: 'integer', minimum: 1, maximum: 1000, default: 50 }, cursor: { type: 'string', maxLength: 300 } },
@@ -288,7 +290,7 @@ export async function orderRoutes(app: FastifyInstance, deps: Deps): Promise<voi
     return { items: r.items, nextCursor: r.nextCursor };
   });
 
-  app.get('/v1/attribution/compare', { schema: { summary: 'Revenue per campaign under each attribution model, side by side', querystring: periodQuery } }, async (req) => {
+  app.get('/v1/attribution/compare', { schema: { summary: 'Revenue per campaign under each attribution model, side by side', querystring: periodQuery, answers: { 200: schemaRef('CompareReport') } } }, async (req) => {
     const accountId = accountOf(req);
     const q = req.query as { from?: string; to?: string };
     const account = (await deps.accounts.get(accountId))!;
@@ -299,7 +301,7 @@ export async function orderRoutes(app: FastifyInstance, deps: Deps): Promise<voi
     return service().attribution.compare(accountId, from, to);
   });
 
-  app.get('/v1/attribution/settings', { schema: { summary: 'Attribution model, windows per channel and revenue basis' } }, async (req) => service().settings(accountOf(req)));
+  app.get('/v1/attribution/settings', { schema: { summary: 'Attribution model, windows per channel and revenue basis', answers: { 200: schemaRef('AttributionSettings') } } }, async (req) => service().settings(accountOf(req)));
 
   app.put('/v1/attribution/settings', {
     schema: { summary: 'Change the model, windows (hours, null removes one), half-life or revenue basis; every order is credited again', body: settingsBodySchema },
@@ -310,7 +312,7 @@ export async function orderRoutes(app: FastifyInstance, deps: Deps): Promise<voi
     type: 'object', additionalProperties: false, required: ['codes'],
     properties: { codes: { type: 'array', maxItems: 1000, items: { type: 'string', minLength: 1, maxLength: 100, pattern: '\\S' } } },
   } as const;
-  app.get('/v1/campaigns/:id/discount-codes', { schema: { summary: "A campaign's discount codes" } }, async (req) => {
+  app.get('/v1/campaigns/:id/discount-codes', { schema: { summary: "A campaign's discount codes", answers: { 200: schemaRef('DiscountCodes') } } }, async (req) => {
     const { id } = req.params as { id: string };
     const accountId = accountOf(req);
     if (!(await deps.campaigns.get(accountId, id))) throw new HttpError(404, `No campaign ${id} in this account.`);
@@ -321,7 +323,7 @@ export async function orderRoutes(app: FastifyInstance, deps: Deps): Promise<voi
     return sendOutcome(reply, await service().setDiscountCodes(accountOf(req), id, (req.body as { codes: string[] }).codes), 200, 'codes');
   });
 
-  app.get('/v1/currency-rates', { schema: { summary: "The account's dated currency rates" } }, async (req) => ({ rates: await service().currencyRates(accountOf(req)) }));
+  app.get('/v1/currency-rates', { schema: { summary: "The account's dated currency rates", answers: { 200: schemaRef('CurrencyRates') } } }, async (req) => ({ rates: await service().currencyRates(accountOf(req)) }));
   app.put('/v1/currency-rates', { schema: { summary: "Replace the account's dated currency rates (1 from = rate to, from validFrom)", body: ratesBodySchema } }, async (req, reply) => {
     const accountId = accountOf(req);
     const account = (await deps.accounts.get(accountId))!;

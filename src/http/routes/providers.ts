@@ -7,6 +7,7 @@ import { accountOf } from '../app';
 import { ERROR_NAMES, HttpError, sendError } from '../errors';
 import { PROVIDER_NAMES, type ProviderName } from '../../providers';
 import type { WebhookOutcome } from '../../services/webhooks';
+import { schemaRef } from '../responses';
 
 const providerParams = {
   type: 'object',
@@ -188,7 +189,7 @@ export async function providerRoutes(app: FastifyInstance, deps: Deps): Promise<
   );
 
   // ------------------------------------------------------------------ secrets
-  app.get('/v1/providers', { schema: { summary: 'Each provider: whether a secret is set, since when, and the webhook URL to paste' } }, async (req) => ({
+  app.get('/v1/providers', { schema: { summary: 'Each provider: whether a secret is set, since when, and the webhook URL to paste', answers: { 200: schemaRef('ProviderList') } } }, async (req) => ({
     items: await deps.webhooks.list(accountOf(req)),
   }));
 

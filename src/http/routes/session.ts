@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps, SessionResolver } from '../app';
 import { HttpError, sendError } from '../errors';
 import { csrfMatches, SESSION_TTL_MS, type ResolvedSession, type SessionOutcome, type Sessions } from '../../services/sessions';
+import { schemaRef } from '../responses';
 
 declare module '../app' {
   interface Deps {
@@ -89,7 +90,7 @@ export async function sessionRoutes(app: FastifyInstance, deps: Deps): Promise<v
   const setCookie = (reply: FastifyReply, value: string, maxAgeMs: number) =>
     reply.header('set-cookie', sessionCookie(value, Math.floor(maxAgeMs / 1000), secure));
 
-  app.post('/auth/login', { schema: { summary: 'Log in to the dashboard (sets the session cookie)', tags: ['session'], body: loginSchema } }, async (req, reply) => {
+  app.post('/auth/login', { schema: { summary: 'Log in to the dashboard (sets the session cookie)', tags: ['session'], body: loginSchema, answers: { 200: schemaRef('Session') } } }, async (req, reply) => {
     const { email, password, invitation } = req.body as { email: string; password: string; invitation?: string };
     const r = await deps.sessions.login(email, password, req.ip, invitation);
     if (!r.ok) {
@@ -101,7 +102,7 @@ export async function sessionRoutes(app: FastifyInstance, deps: Deps): Promise<v
     return r.view;
   });
 
-  app.get('/auth/me', { schema: { summary: 'The logged-in person, the open account, every account they may open, and the CSRF token', tags: ['session'] } }, async (req, reply) => {
+  app.get('/auth/me', { schema: { summary: 'The logged-in person, the open account, every account they may open, and the CSRF token', tags: ['session'], answers: { 200: schemaRef('Session') } } }, async (req, reply) => {
     const token = sessionToken(req);
     const s = token ? await deps.sessions.resolve(token) : null;
     if (!s) return sendError(reply, 401, 'Not logged in.');

@@ -7,6 +7,7 @@ import { accountOf } from '../app';
 import { HttpError, sendError } from '../errors';
 import { isValidTimeZone, ROLES, type Account, type Role } from '../../services/accounts';
 import type { Outcome } from '../../services/ingest';
+import { schemaRef } from '../responses';
 
 const idParam = { type: 'object', properties: { id: { type: 'string', minLength: 1, maxLength: 100 } }, required: ['id'] } as const;
 
@@ -86,7 +87,7 @@ export async function settingsRoutes(app: FastifyInstance, deps: Deps): Promise<
   });
 
   // ------------------------------------------------------------------ API keys
-  app.get('/v1/keys', { schema: { summary: "The account's API keys (never their secrets)", tags: ['settings'] } }, async (req) => {
+  app.get('/v1/keys', { schema: { summary: "The account's API keys (never their secrets)", tags: ['settings'], answers: { 200: schemaRef('ApiKeyList') } } }, async (req) => {
     const accountId = accountOf(req);
     const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
     const items = (await deps.accounts.listKeys(accountId)).map((k) => ({
@@ -96,7 +97,7 @@ export async function settingsRoutes(app: FastifyInstance, deps: Deps): Promise<
     return { items, nextCursor: null };
   });
 
-  app.post('/v1/keys', { schema: { summary: 'Create an API key; the key is in this answer only', tags: ['settings'], body: keyCreateSchema } }, async (req, reply) => {
+  app.post('/v1/keys', { schema: { summary: 'Create an API key; the key is in this answer only', tags: ['settings'], body: keyCreateSchema, answers: { 201: schemaRef('CreatedApiKey') } } }, async (req, reply) => {
     const b = req.body as { name: string; role?: Role };
     const k = await deps.accounts.createKey(accountOf(req), b.name, b.role ?? 'owner');
     reply.header('cache-control', 'no-store');
@@ -110,7 +111,7 @@ export async function settingsRoutes(app: FastifyInstance, deps: Deps): Promise<
   });
 
   // ------------------------------------------------------------------ members
-  app.get('/v1/users', { schema: { summary: "The account's dashboard users and their roles", tags: ['settings'] } }, async (req) => ({
+  app.get('/v1/users', { schema: { summary: "The account's dashboard users and their roles", tags: ['settings'], answers: { 200: schemaRef('MemberList') } } }, async (req) => ({
     items: await deps.sessions.members(accountOf(req)),
     nextCursor: null,
   }));
@@ -125,7 +126,7 @@ export async function settingsRoutes(app: FastifyInstance, deps: Deps): Promise<
     return reply.code(202).send(r.value);
   });
 
-  app.get('/v1/invitations', { schema: { summary: "The account's pending invitations (never their tokens)", tags: ['settings'] } }, async (req) => ({
+  app.get('/v1/invitations', { schema: { summary: "The account's pending invitations (never their tokens)", tags: ['settings'], answers: { 200: schemaRef('InvitationList') } } }, async (req) => ({
     items: await deps.sessions.invitations(accountOf(req)),
     nextCursor: null,
   }));

@@ -11,6 +11,7 @@ import type { LinkTarget } from '../../store/tracking';
 import { isWellFormedToken } from '../../tracking/tokens';
 import { NO_CACHE_HEADERS, PIXEL_GIF, PIXEL_HEADERS } from '../../tracking/pixel';
 import { renderQr, type ErrorCorrection } from '../../tracking/qr';
+import { schemaRef } from '../responses';
 
 declare module '../app' {
   interface Deps {
@@ -278,7 +279,7 @@ export async function trackingRoutes(app: FastifyInstance, deps: Deps): Promise<
   // ------------------------------------------------------------------ API
   const campaignId = (req: FastifyRequest) => (req.params as { id: string }).id;
 
-  app.get('/v1/campaigns/:id/links', { schema: { summary: "A campaign's registered destinations", tags: ['tracking'], params: campaignParam } }, async (req) => {
+  app.get('/v1/campaigns/:id/links', { schema: { summary: "A campaign's registered destinations", tags: ['tracking'], params: campaignParam, answers: { 200: schemaRef('Destinations') } } }, async (req) => {
     const accountId = accountOf(req);
     if (!(await deps.campaigns.get(accountId, campaignId(req)))) throw new HttpError(404, `No campaign ${campaignId(req)} in this account.`);
     return { destinations: await t.destinations(accountId, campaignId(req)) };
@@ -335,9 +336,9 @@ export async function trackingRoutes(app: FastifyInstance, deps: Deps): Promise<
     return reply.code(200).send({ token, revoked: true, alreadyRevoked: r === 'already' });
   });
 
-  app.get('/v1/tracking/settings', { schema: { summary: "The account's tracking settings (UTM, click id parameter, bot thresholds, public address of links and QR codes)", tags: ['tracking'] } }, async (req) => t.settingsOf(accountOf(req)));
+  app.get('/v1/tracking/settings', { schema: { summary: "The account's tracking settings (UTM, click id parameter, bot thresholds, public address of links and QR codes)", tags: ['tracking'], answers: { 200: schemaRef('TrackingSettings') } } }, async (req) => t.settingsOf(accountOf(req)));
 
-  app.patch('/v1/tracking/settings', { schema: { summary: 'Change tracking settings', tags: ['tracking'], body: settingsSchema } }, async (req, reply) =>
+  app.patch('/v1/tracking/settings', { schema: { summary: 'Change tracking settings', tags: ['tracking'], body: settingsSchema, answers: { 200: schemaRef('TrackingSettings') } } }, async (req, reply) =>
     sendOutcome(reply, await t.updateSettings(accountOf(req), req.body as never), 200, 'settings'),
   );
 

@@ -4,7 +4,7 @@ import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Formatter } from '../format';
 import { useApi, useFormat } from '../hooks';
-import type { AbMetric, Channel, Estimate, Goal, Lift, LiftVerdict, Variant, VariantComparison, VariantsReport } from '../types';
+import type { AbMetric, Channel, Estimate, FigureName, Goal, Lift, LiftVerdict, Variant, VariantComparison, VariantsReport } from '../types';
 import { formatFigure } from './Figure';
 import { ErrorState, SkeletonBlock } from './States';
 
@@ -79,7 +79,7 @@ export function Goals({ goals }: { goals: Goal[] }) {
   );
 }
 
-const VARIANT_FIGURES = ['audience', 'sent', 'delivered', 'openRate', 'clickRate', 'converters', 'conversionRate', 'revenue', 'revenuePerRecipient'];
+const VARIANT_FIGURES: FigureName[] = ['audience', 'sent', 'delivered', 'openRate', 'clickRate', 'converters', 'conversionRate', 'revenue', 'revenuePerRecipient'];
 const AB_ORDER: AbMetric[] = ['openRate', 'clickRate', 'conversionRate', 'revenuePerRecipient'];
 
 /** A p-value as statisticians write it: "p = 0.042", "p < 0.001" below a thousandth. */

@@ -12,7 +12,7 @@ export function sanitizeTemplate(html: string): string {
 
 export function TemplatePreview({ template, channel }: { template: Template; channel: Channel }) {
   const { t } = useTranslation();
-  const clean = useMemo(() => (template.format === 'html' ? sanitizeTemplate(template.content) : null), [template]);
+  const clean = useMemo(() => (template.format === 'html' ? sanitizeTemplate(template.content ?? '') : null), [template]);
   const body =
     clean !== null ? (
       <iframe

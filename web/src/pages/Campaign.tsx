@@ -14,7 +14,7 @@ import { TopBar } from '../components/Shell';
 import { EmptyState, ErrorState, SkeletonBlock, SkeletonCards } from '../components/States';
 import { useApi, useFormat, useSession } from '../hooks';
 import { Link, useQueryState } from '../router';
-import { RECIPIENT_STATUSES, type CampaignReport, type Figures, type Page, type Recipient, type ReferenceRange } from '../types';
+import { RECIPIENT_STATUSES, type CampaignReport, type FigureName, type Figures, type Page, type Recipient, type ReferenceRange } from '../types';
 
 function Section({ id, title, children, testid }: { id: string; title: string; children: ReactNode; testid?: string }) {
   return (
@@ -210,12 +210,12 @@ function NumCount({ n }: { n: number }) {
   return <strong className="num">{f.count(n)}</strong>;
 }
 
-function Fig({ k, figures }: { k: string; figures: Figures }) {
+function Fig({ k, figures }: { k: FigureName; figures: Figures }) {
   const f = useFormat();
   return <>{formatFigure(f, k, figures[k])}</>;
 }
 
-function RateOf({ f: key, figures }: { f: string; figures: Figures }) {
+function RateOf({ f: key, figures }: { f: FigureName; figures: Figures }) {
   const { t } = useTranslation();
   const f = useFormat();
   return (

@@ -7,7 +7,7 @@ import { EmptyState, ErrorState, SkeletonBlock, SkeletonCards } from '../compone
 import { ChannelTag } from '../components/CampaignTable';
 import { useApi, useFormat, useSession } from '../hooks';
 import { Link, useQueryState, useRouter } from '../router';
-import type { JourneyListItem, JourneyReport, Page } from '../types';
+import type { FigureName, JourneyListItem, JourneyReport, Page } from '../types';
 import { DOCS } from './Home';
 
 export function Journeys() {
@@ -73,17 +73,17 @@ export function Journeys() {
 }
 
 /** The metrics a journey report can show (seed 003's list, in KPIS.md's words). */
-export const JOURNEY_METRICS = [
+export const JOURNEY_METRICS: FigureName[] = [
   'clickRate', 'clicked', 'clickToOpenRate', 'openRate', 'opened', 'totalClicks', 'totalOpens', 'abuseRate', 'abuseReports',
   'bounceRate', 'bounces', 'delivered', 'deliveryRate', 'sent', 'undelivered', 'undeliveredRate', 'unsubscribeRate',
   'unsubscribed', 'revenuePerRecipient', 'averageOrderValue', 'orderRate', 'conversions', 'revenue',
 ];
-const DEFAULT_METRICS = ['sent', 'deliveryRate', 'openRate', 'clickRate', 'revenue'];
+const DEFAULT_METRICS: FigureName[] = ['sent', 'deliveryRate', 'openRate', 'clickRate', 'revenue'];
 const METRICS_KEY = 'mesure.journeyMetrics';
 
-function chosenMetrics(fromUrl: string | undefined): string[] {
+function chosenMetrics(fromUrl: string | undefined): FigureName[] {
   const raw = fromUrl ?? globalThis.localStorage?.getItem(METRICS_KEY) ?? '';
-  const list = raw.split(',').filter((m) => JOURNEY_METRICS.includes(m));
+  const list = raw.split(',').filter((m): m is FigureName => (JOURNEY_METRICS as string[]).includes(m));
   return list.length ? list : DEFAULT_METRICS;
 }
 
@@ -95,7 +95,7 @@ export function JourneyPage({ id }: { id: string }) {
   const [q, setQuery] = useQueryState();
   const metrics = chosenMetrics(q.metrics);
   const report = useApi<JourneyReport>(`/v1/journeys/${encodeURIComponent(id)}/report`, { metrics: metrics.join(',') });
-  const toggle = (m: string) => {
+  const toggle = (m: FigureName) => {
     const next = metrics.includes(m) ? metrics.filter((x) => x !== m) : [...metrics, m];
     const value = next.join(',');
     try {

@@ -1,0 +1,371 @@
+// JSON schemas of the API's answers, published in /openapi.json (components.schemas) and nowhere else: they are
+// documentation, never Fastify's response serializer (fast-json-stringify would drop unknown fields and turn a null
+// rate into 0). The black-box suite validates every 2xx body against them, and the dashboard's types are generated
+// from them (scripts/api-types.ts), so a figure renamed here or in the server breaks a test or the type-check.
+import { ATTRIBUTION_MODELS } from '../domain/attribution/models';
+import { CHANNELS, CAMPAIGN_STATUSES } from '../domain/types';
+import { MESSAGE_STATUSES } from '../domain/message';
+import type { CampaignFigures } from '../domain/kpis';
+
+type Schema = Record<string, unknown>;
+
+/** An object whose properties are all present unless listed in `optional`, and which has no others. */
+function obj(properties: Record<string, Schema>, optional: string[] = []): Schema {
+  return { type: 'object', additionalProperties: false, required: Object.keys(properties).filter((k) => !optional.includes(k)), properties };
+}
+/** The schema, or null. */
+function orNull(s: Schema): Schema {
+  if (typeof s.type === 'string' && !s.properties && !s.items) return { ...s, type: [s.type, 'null'] };
+  return { anyOf: [s, { type: 'null' }] };
+}
+const described = (s: Schema, description: string): Schema => ({ ...s, description });
+const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
+const str: Schema = { type: 'string' };
+const int: Schema = { type: 'integer' };
+const num: Schema = { type: 'number' };
+const bool: Schema = { type: 'boolean' };
+const time: Schema = { type: 'string', format: 'date-time' };
+const day: Schema = { type: 'string', format: 'date' };
+const minor = (d = 'Minor units of the currency.'): Schema => ({ type: 'integer', description: d });
+const fraction = (d: string): Schema => ({ type: ['number', 'null'], description: `${d} A fraction; null when the denominator is 0.` });
+const arr = (items: Schema): Schema => ({ type: 'array', items });
+const channel: Schema = { type: 'string', enum: [...CHANNELS] };
+const role: Schema = { type: 'string', enum: ['owner', 'analyst', 'viewer'] };
+const anyObject: Schema = { type: 'object', additionalProperties: true };
+const period = obj({ from: day, to: day });
+
+// ------------------------------------------------------------------------------------------ the figures of KPIS.md
+
+/**
+ * Every per-campaign figure of KPIS.md, by its API name (src/domain/kpis.ts CampaignFigures): counts are integers,
+ * money in minor units, rates fractions or null.
+ */
+const FIGURE_PROPERTIES = {
+  audience: described(int, 'Messages registered for the campaign: every recipient it targeted, including those refused before sending.'),
+  sent: described(int, 'Messages accepted by the provider, or letters printed and shipped.'),
+  sendRate: fraction('sent / audience.'),
+  notSent: described(int, 'audience − sent.'),
+  delivered: described(int, 'Sent messages with a delivery signal (or implied by a human read, open, click or reply); letters: = sent.'),
+  deliveryRate: fraction('delivered / sent.'),
+  undelivered: described(int, 'Sent messages that finally failed.'),
+  undeliveredRate: fraction('undelivered / sent.'),
+  bouncesSoft: described(int, 'Soft bounces.'),
+  bouncesHard: described(int, 'Hard bounces.'),
+  bounces: described(int, 'Soft + hard bounces.'),
+  bounceRate: fraction('bounces / sent.'),
+  opened: described(int, 'Delivered messages with at least one human open (unique opens; a WhatsApp read is an open).'),
+  openRate: fraction('opened / delivered; null for channels without an open signal (SMS, letters).'),
+  totalOpens: described(int, 'All human open events.'),
+  opensPerOpener: fraction('totalOpens / opened.'),
+  machineOpens: described(int, 'Opens by machines (mail privacy proxies), kept apart from the human figures.'),
+  clicked: described(int, 'Messages with at least one human click on a tracked link (unique clicks).'),
+  clickRate: fraction('clicked / delivered (CTR).'),
+  totalClicks: described(int, 'All human click events.'),
+  clicksPerClicker: fraction('totalClicks / clicked.'),
+  clickToOpenRate: fraction('clicked / opened.'),
+  botClicks: described(int, 'Clicks by bots and link scanners, kept apart from the human figures.'),
+  replied: described(int, 'Messages with a reply.'),
+  engagementRate: fraction('replied / delivered.'),
+  leads: described(int, 'Messages with a reply or a lead event.'),
+  cpl: fraction('spend / leads, in minor units (cost per lead).'),
+  unsubscribed: described(int, 'Sent messages whose recipient opted out from it.'),
+  unsubscribeRate: fraction('unsubscribed / delivered.'),
+  noLongerReachable: described(int, 'unsubscribed + hard bounces.'),
+  abuseReports: described(int, 'Spam complaints.'),
+  abuseRate: fraction('abuseReports / delivered.'),
+  qrScans: described(int, "Total scans of the campaign's QR codes or personal URLs."),
+  qrScanners: described(int, 'Distinct recipients who scanned.'),
+  scanRate: fraction('qrScanners / sent.'),
+  conversions: described(int, 'Orders attributed to the campaign.'),
+  converters: described(int, 'Distinct recipients with at least one attributed order.'),
+  conversionRate: fraction('converters / delivered.'),
+  orderRate: fraction('conversions / delivered.'),
+  revenue: minor('Attributed order revenue, net of refunds and cancellations, on the account basis; minor units.'),
+  revenueDirect: minor('Revenue of orders with a direct touch (click, scan, code); minor units.'),
+  revenueInfluenced: minor('revenue − revenueDirect; minor units.'),
+  averageOrderValue: fraction('revenue / conversions, in minor units.'),
+  revenuePerConversion: fraction('revenue / conversions, in minor units (RPC).'),
+  itemsPerOrder: fraction('items / conversions.'),
+  revenuePerRecipient: fraction('revenue / delivered, in minor units.'),
+  spend: minor("Committed cost of the campaign's messages plus its fixed cost; minor units."),
+  costPerRecipient: fraction('spend / delivered, in minor units.'),
+  roas: fraction('revenue / spend.'),
+  roi: fraction('(revenue − spend) / spend.'),
+  cpa: fraction('spend / conversions, in minor units.'),
+} satisfies Record<keyof CampaignFigures, Schema>; // a figure renamed or added in the domain is a type error here
+
+
+const campaignStatus: Schema = { type: 'string', enum: [...CAMPAIGN_STATUSES] };
+const template = obj({ name: orNull(str), version: orNull(str), language: orNull(str), format: { type: ['string', 'null'], enum: ['text', 'html', null] }, content: orNull(str) });
+
+const estimate = obj({ estimate: num, low: num, high: num });
+const interval = obj({ low: num, high: num });
+const liftVerdict: Schema = { type: 'string', enum: ['not_enough_data', 'no_significant_difference', 'positive', 'negative'] };
+const liftGroup = obj({
+  n: described(int, 'Contacts in the group.'),
+  converters: int,
+  conversionRate: fraction('converters / n.'),
+  conversionRateInterval: orNull(interval),
+  revenuePerRecipient: fraction('Revenue in the window / n, in minor units.'),
+  revenuePerRecipientInterval: orNull(interval),
+});
+const liftProperties: Record<string, Schema> = {
+  currency: str,
+  holdoutShare: described(num, 'Share of the audience held out.'),
+  windowDays: num,
+  status: { type: 'string', enum: ['ok', 'not_enough_data'] },
+  reason: orNull(str),
+  confidence: num,
+  treated: liftGroup,
+  holdout: liftGroup,
+  conversion: obj({ rateDifference: orNull(estimate), incrementalConversions: orNull(estimate), lift: orNull(estimate), pValue: orNull(num), verdict: liftVerdict }),
+  revenue: obj({ perRecipientDifference: orNull(estimate), incrementalRevenueMinor: orNull(estimate), lift: orNull(estimate), pValue: orNull(num), verdict: liftVerdict }),
+  attributedRevenueMinor: minor(),
+  causedShareOfAttributed: described(orNull(estimate), 'Incremental revenue / attributed revenue.'),
+};
+
+const RECIPIENT = obj({
+  messageId: str, recipient: str, contactId: orNull(str), status: { type: 'string', enum: [...MESSAGE_STATUSES] },
+  failureReason: orNull(str), failureCode: orNull(str), bounceType: orNull(str), variant: orNull(str), providerMessageId: orNull(str),
+  sentAt: orNull(time), deliveredAt: orNull(time), openedAt: orNull(time), clickedAt: orNull(time), repliedAt: orNull(time), unsubscribedAt: orNull(time),
+  opens: int, clicks: int, machineOpens: int, botClicks: int, scans: int, cost: minor(),
+});
+
+const journeyStep = obj({ id: str, position: int, name: str, channel, delayMinutes: int, campaignIds: arr(str) });
+const attributionModel: Schema = { type: 'string', enum: [...ATTRIBUTION_MODELS] };
+const modelFigures = obj({ conversions: int, weightedConversions: num, revenue: minor(), revenueDirect: minor(), revenueInfluenced: minor() });
+
+/** The named schemas of /openapi.json (components.schemas); the dashboard's types are generated from them. */
+export const RESPONSE_SCHEMAS = {
+  /** Every figure is always present. */
+  Figures: obj(FIGURE_PROPERTIES),
+  /** The figures a journey report was asked for (`metrics`), by the same names. */
+  FigureSelection: { type: 'object', additionalProperties: false, properties: FIGURE_PROPERTIES },
+  Template: template,
+  Campaign: obj({
+    id: str, name: str, slug: str, channel, kind: { type: 'string', enum: ['manual', 'automatic'] }, status: campaignStatus,
+    statusReason: orNull(str), sendAt: orNull(time), activatedAt: orNull(time), template: ref('Template'), tags: arr(str),
+    budget: described(orNull(int), 'Minor units; null: no budget.'),
+    budgetOutOfRange: described({ type: 'boolean', const: true }, 'Set when the stored budget is beyond the accepted bound: shown as null.'),
+    fixedCost: minor('Counted once in spend; minor units.'),
+    fixedCostOutOfRange: described({ type: 'boolean', const: true }, 'Set when the stored fixed cost is beyond the accepted bound: counted as 0.'),
+    createdAt: time, updatedAt: time,
+  }, ['budgetOutOfRange', 'fixedCostOutOfRange']),
+  CampaignListItem: obj({
+    id: str, name: str, channel, status: campaignStatus, statusReason: orNull(str), kind: { type: 'string', enum: ['manual', 'automatic'] },
+    sendAt: described(orNull(time), 'Send date, or activation date of an automatic campaign.'), activatedAt: orNull(time), tags: arr(str),
+    audience: FIGURE_PROPERTIES.audience, sent: FIGURE_PROPERTIES.sent, openRate: FIGURE_PROPERTIES.openRate, clickRate: FIGURE_PROPERTIES.clickRate,
+    revenue: FIGURE_PROPERTIES.revenue, roas: FIGURE_PROPERTIES.roas, spend: FIGURE_PROPERTIES.spend, conversions: FIGURE_PROPERTIES.conversions,
+  }),
+  CampaignList: obj({ items: arr(ref('CampaignListItem')), nextCursor: orNull(str), total: int }),
+  FunnelStep: obj({
+    step: { type: 'string', enum: ['audience', 'sent', 'engaged', 'converters'] }, count: int,
+    shareOfAudience: fraction('count / audience.'), dropOff: fraction('1 − count / previous step; null for the first step.'),
+  }),
+  ReferenceCheck: obj({
+    figure: str, value: orNull(num), low: num, high: num, best: orNull(num),
+    position: { type: ['string', 'null'], enum: ['below', 'within', 'above', null] }, atBest: bool,
+  }),
+  Goal: obj({
+    id: str, name: str, kind: { type: 'string', enum: ['target', 'segment'] },
+    target: described(orNull(num), "In the figure's unit (a fraction for rates, minor units for money); members for a segment goal."),
+    targetOutOfRange: { type: 'boolean', const: true },
+    createdAt: time,
+    metric: described(str, 'A figure of KPIS.md by its API name; membersLeft for a segment goal.'),
+    comparator: { type: ['string', 'null'], enum: ['>=', '<=', null] },
+    unit: { type: 'string', enum: ['count', 'money', 'rate', 'ratio'] },
+    segment: anyObject,
+    value: orNull(num), progress: described(orNull(num), 'Share of the way, in [0, 1]; 1 once achieved.'), achieved: bool,
+    firstAchievedDate: orNull(day),
+    membersAtStart: int, remaining: int, achievedAt: orNull(time),
+    points: arr(obj({ date: day, value: orNull(num), achieved: bool, progress: orNull(num) })),
+  }, ['targetOutOfRange', 'comparator', 'unit', 'segment', 'firstAchievedDate', 'membersAtStart', 'remaining', 'achievedAt']),
+  Goals: obj({ goals: arr(ref('Goal')) }),
+  Variant: obj({
+    variant: str, name: str, template: { type: 'object', additionalProperties: false, properties: template.properties as Schema },
+    split: orNull(num), isControl: bool, declared: described(bool, 'False for a variant found on messages but never declared.'), figures: ref('Figures'),
+  }),
+  VariantComparison: obj({
+    metric: { type: 'string', enum: ['open_rate', 'click_rate', 'conversion_rate', 'revenue_per_recipient'] },
+    control: obj({ id: str, n: int, value: orNull(num) }), variant: obj({ id: str, n: int, value: orNull(num) }),
+    difference: orNull(num), relativeLift: orNull(num), confidence: num, low: orNull(num), high: orNull(num), pValue: orNull(num),
+    probabilityToBeatControl: orNull(num), method: { type: 'string', enum: ['z_test_newcombe_interval', 'welch_t_test'] },
+    verdict: { type: 'string', enum: ['not_enough_data', 'no_significant_difference', 'variant_wins', 'control_wins'] }, reason: orNull(str),
+  }),
+  VariantsReport: obj({
+    control: str,
+    variants: arr(ref('Variant')),
+    tests: arr(obj({
+      metric: { type: 'string', enum: ['openRate', 'clickRate', 'conversionRate', 'revenuePerRecipient'] },
+      verdict: { type: 'string', enum: ['not_enough_data', 'no_significant_difference', 'winner'] },
+      winner: orNull(str), correction: { type: 'string', enum: ['none', 'holm'] }, comparisons: arr(ref('VariantComparison')),
+    })),
+    unassigned: described(int, 'Messages of the campaign without a variant.'),
+  }, ['control']),
+  CampaignBudget: obj({
+    currency: str, budget: described(orNull(int), 'Minor units; null: no budget.'), used: minor('Committed cost; minor units.'),
+    reserved: minor('Cost reserved by the send gate, not yet committed or released; minor units.'),
+    remaining: described(orNull(int), 'budget − used − reserved; null without a budget.'), usedShare: fraction('used / budget.'),
+    status: campaignStatus, statusReason: orNull(str), openReservations: int,
+  }),
+  CampaignReport: obj({
+    campaign: ref('Campaign'),
+    figures: ref('Figures'),
+    notSent: arr(obj({ reason: str, count: int })),
+    flagged: arr(obj({ kind: { type: 'string', enum: ['open', 'click'] }, reason: str, count: int })),
+    links: arr(obj({ url: str, totalClicks: int, uniqueClicks: int })),
+    funnel: arr(ref('FunnelStep')),
+    reference: arr(ref('ReferenceCheck')),
+    goals: arr(ref('Goal')),
+    variants: arr(ref('Variant')),
+    budget: orNull(ref('CampaignBudget')),
+  }),
+  Recipient: RECIPIENT,
+  RecipientPage: obj({ items: arr(ref('Recipient')), nextCursor: orNull(str) }),
+  KpiCard: obj({
+    value: orNull(num), previous: described(orNull(num), 'The value over the previous period of the same length.'),
+    trend: fraction('(value − previous) / previous.'), good: described({ type: 'string', enum: ['up', 'down'] }, 'Which direction is good (down for costs).'),
+  }),
+  Overview: obj({
+    period, previousPeriod: period, currency: str, timeZone: str,
+    cards: obj(Object.fromEntries(['ordersImported', 'messagesSent', 'spend', 'conversions', 'revenue', 'cpa', 'conversionRate', 'qrScansClicks'].map((k) => [k, ref('KpiCard')]))),
+    figures: ref('Figures'),
+    unconvertedOrders: described(arr(obj({ currency: str, orders: int, revenueMinor: int })), "Orders in a currency no rate converts, reported apart (never added to the account's revenue)."),
+  }),
+  DayFigures: obj({
+    date: day, sent: int, delivered: int, opened: int, clicked: int, scans: int, conversions: int,
+    revenue: minor('Revenue of the messages sent that day; minor units.'), spend: minor(),
+  }),
+  DailySeries: obj({ days: arr(ref('DayFigures')) }),
+  Lift: obj({ campaignId: str, holdoutOf: { type: ['string', 'null'], enum: ['campaign', 'journey', null] }, ...liftProperties }),
+  Budget: obj({
+    currency: str,
+    total: minor('Sum of the budgets of active campaigns (or the monthly budget); minor units.'),
+    used: minor('Committed (billed) cost of sent messages; minor units.'),
+    reserved: minor('Cost of messages being processed by the send gate; minor units.'),
+    remaining: minor('total − used − reserved; minor units.'),
+    dailyAverage: minor('Spend of the last 7 days / 7; minor units.'),
+    forecastDays: described(orNull(num), 'remaining / dailyAverage; null when the daily average is 0.'),
+    light: { type: 'string', enum: ['green', 'amber', 'red'] },
+    remainingShare: fraction('remaining / total.'),
+    spendLast7Days: minor(), period, campaigns: int, monthlyBudget: orNull(int), asOf: time,
+  }),
+  JourneyListItem: obj({
+    id: str, name: str, status: { type: 'string', enum: ['active', 'paused'] }, channels: arr(channel), startedAt: orNull(time),
+    steps: int, campaigns: int, messages: described(int, 'Audience of its campaigns.'), sent: FIGURE_PROPERTIES.sent,
+    openRate: FIGURE_PROPERTIES.openRate, clickRate: FIGURE_PROPERTIES.clickRate,
+  }),
+  JourneyList: obj({ items: arr(ref('JourneyListItem')), nextCursor: orNull(str), total: int }),
+  JourneyReport: obj({
+    journey: ref('JourneyListItem'), period, currency: str,
+    metrics: ref('FigureSelection'),
+    channels: arr(obj({ channel, figures: ref('FigureSelection') })),
+    steps: arr({ ...journeyStep, required: [...(journeyStep.required as string[]), 'audience', 'sent', 'delivered', 'openRate', 'clickRate'], properties: { ...(journeyStep.properties as Schema), audience: int, sent: int, delivered: int, openRate: FIGURE_PROPERTIES.openRate, clickRate: FIGURE_PROPERTIES.clickRate } }),
+    messages: arr(obj({ campaignId: str, stepId: str, name: str, channel, sent: int, openRate: FIGURE_PROPERTIES.openRate, clickRate: FIGURE_PROPERTIES.clickRate })),
+  }),
+  Order: obj({
+    id: str, externalId: str, source: str, name: orNull(str), orderedAt: time, currency: str,
+    gross: minor(), tax: minor(), shipping: minor(), net: minor(), discount: minor(), discountCodes: arr(str), landingSite: orNull(str),
+    utm: obj({ source: orNull(str), medium: orNull(str), campaign: orNull(str), content: orNull(str) }), clickId: orNull(str),
+    itemQuantity: int, cancelledAt: orNull(time), refunded: minor(),
+    revenue: minor('Revenue on the account basis, in minor units of revenueCurrency.'), revenueCurrency: str,
+    converted: described(bool, "False when no rate converts the order into the account's currency: its revenue is reported apart."),
+    customer: obj({ externalId: orNull(str), email: orNull(str), phone: orNull(str) }),
+    contactId: orNull(str), matchedBy: orNull(str),
+    attribution: obj({
+      model: attributionModel, direct: orNull(bool),
+      credits: arr(obj({ campaignId: str, messageId: orNull(str), channel: orNull(channel), kind: str, weight: num, revenue: minor(), cohortDay: orNull(day) })),
+    }),
+  }),
+  OrderPage: obj({ items: arr(ref('Order')), nextCursor: orNull(str) }),
+  ModelFigures: modelFigures,
+  CompareReport: obj({
+    period, groupedBy: { type: 'string', enum: ['order_time'] }, currency: str, accountModel: attributionModel, models: arr(attributionModel), orders: int,
+    campaigns: arr(obj({
+      campaignId: str, slug: orNull(str), channel: orNull(channel), currency: str,
+      byModel: obj(Object.fromEntries(ATTRIBUTION_MODELS.map((m) => [m, ref('ModelFigures')]))),
+    })),
+  }),
+  AccountInfo: obj({
+    id: str, name: str, currency: str, timeZone: str, defaultCountry: orNull(str), suspended: bool,
+    settings: described(anyObject, 'Stored settings (revenue basis, attribution, public URL…).'),
+  }),
+  Session: obj({
+    user: obj({ id: str, email: str, role }),
+    account: obj({ id: str, name: str, currency: str, timeZone: str, defaultCountry: orNull(str) }),
+    accounts: described(arr(obj({ id: str, name: str, role })), 'Every account the person may open, most recently used first.'),
+    csrfToken: str,
+  }),
+  Journey: obj({ id: str, name: str, status: { type: 'string', enum: ['active', 'paused'] }, startedAt: time, createdAt: time, updatedAt: time, steps: arr(journeyStep) }),
+  JourneyLift: obj({
+    journeyId: str, campaignIds: arr(str),
+    campaignsWithOwnHoldout: described(arr(str), 'Campaigns of the journey with a holdout of their own, left out of the journey holdout.'),
+    heldOutWithMessages: described(int, 'Contacts held out by the journey that still got a message (counted in the holdout, as assigned).'),
+    ...liftProperties,
+  }),
+  BudgetSettings: obj({
+    monthlyBudget: described(orNull(int), 'Minor units; null: none.'), graceDays: int, reservationTtlSeconds: int, stripeWebhookSecretSet: bool,
+  }),
+  UnpaidInvoices: obj({
+    count: int, overdueCount: int, total: minor('Of the main currency; minor units.'), currency: str,
+    totals: arr(obj({ currency: str, total: minor() })), earliestDue: orNull(time), payUrl: orNull(str), overdue: bool,
+    suspendsAt: orNull(time), suspended: bool, graceDays: int,
+  }, ['overdueCount', 'total', 'currency', 'totals', 'earliestDue', 'payUrl', 'overdue', 'suspendsAt', 'suspended', 'graceDays']),
+  TrackingSettings: obj({
+    utm: bool, utmSource: str, clickIdParam: str,
+    thresholds: obj({ clickAfterDeliveryMs: int, linkSweepMs: int, proxyOpenAfterDeliveryMs: int, flagGatewayReferer: bool }),
+    publicUrl: described(orNull(str), "The address the account's links and QR codes are written with; null: the server's MESURE_PUBLIC_URL."),
+  }),
+  AttributionSettings: obj({
+    model: attributionModel, models: arr(attributionModel), revenueBasis: { type: 'string', enum: ['net', 'gross'] }, halfLifeHours: num,
+    windowsHours: described(
+      obj(Object.fromEntries(CHANNELS.map((c) => [c, { type: 'object', additionalProperties: { type: ['number', 'null'] } }]))),
+      'Attribution windows in hours, per channel and window kind (click, open, read, delivery, scan, sent); null: no window of that kind.',
+    ),
+  }),
+  ProviderList: obj({
+    items: arr(obj({
+      provider: str, configured: bool, updatedAt: orNull(time), webhookUrl: str,
+      deliveries: described(obj({
+        since: described(int, 'Epoch ms: counted since this process started.'), received: int, stored: int, duplicates: int, refused: int, unreadable: int,
+        eventsApplied: int, eventsPending: int, eventsDuplicate: int, itemsSkipped: int, lastReceivedAt: orNull(int),
+        lastRefusal: orNull(obj({ at: int, reason: str })),
+      }), 'Webhook deliveries seen by this server process.'),
+    })),
+  }),
+  ApiKeyList: obj({
+    items: arr(obj({ id: str, name: str, role, prefix: str, createdAt: time, lastUsedAt: orNull(time), revokedAt: orNull(time) })),
+    nextCursor: orNull(str),
+  }),
+  CreatedApiKey: obj({ id: str, name: str, role, key: described(str, 'The secret key, shown in this answer only.') }),
+  Member: obj({ id: str, email: str, role, createdAt: time }),
+  MemberList: obj({ items: arr(ref('Member')), nextCursor: orNull(str) }),
+  Invitation: obj({ id: str, email: str, role, createdAt: time, expiresAt: time }),
+  InvitationList: obj({ items: arr(ref('Invitation')), nextCursor: orNull(str) }),
+  AlertEndpoint: obj({ id: str, url: str, createdAt: time, secret: described(str, 'Shown once, when Mesure generated it.') }, ['secret']),
+  AlertEndpointList: obj({ items: arr(ref('AlertEndpoint')) }),
+  ShopifySecret: obj({ configured: bool, webhookUrl: str }),
+  IngestSummary: obj({
+    received: int, applied: described(int, 'Events applied to their message.'), duplicates: described(int, 'Events already received (ignored).'),
+    pending: described(int, 'Events whose message is not registered yet: kept, applied when it is.'),
+    newlyPending: described(int, 'Of the pending ones, those not already waiting.'),
+  }, ['newlyPending']),
+  RegisteredMessages: obj({
+    messages: arr(obj({ index: int, messageId: str, recipient: described(str, 'The address the message is recorded under.'), status: { type: 'string', enum: [...MESSAGE_STATUSES] }, existing: described(bool, 'Registered before (same recipient in the campaign): not created again.') })),
+    created: int, existing: int,
+  }),
+  StepRecipients: obj({
+    step: obj({ id: str, name: str, position: int, channel }),
+    items: arr({ ...RECIPIENT, required: ['campaignId', ...(RECIPIENT.required as string[])], properties: { campaignId: str, ...(RECIPIENT.properties as Schema) } }),
+    nextCursor: orNull(str),
+  }),
+  Destinations: obj({ destinations: arr(obj({ position: int, url: str })) }),
+  DiscountCodes: obj({ campaignId: str, codes: arr(str) }),
+  CurrencyRates: obj({ rates: arr(obj({ from: str, to: str, rate: described(str, 'A decimal number as text: 1 from = rate to.'), validFrom: time })) }),
+  SuppressionList: obj({ items: arr(obj({ channel, address: str, reason: str, source: str, createdAt: time })), nextCursor: orNull(str) }),
+} satisfies Record<string, Schema>;
+
+export type SchemaName = keyof typeof RESPONSE_SCHEMAS;
+
+/** A reference to a named answer schema, for a route's `schema.answers`. */
+export const schemaRef = (name: SchemaName): Schema => ref(name);

@@ -1,0 +1,5532 @@
+// Generated from the server's /openapi.json by scripts/api-types.ts (npm run api-types): do not edit.
+// The answers are published in src/http/responses.ts; web/src/types.ts names the ones the dashboard reads.
+/* eslint-disable */
+export interface paths {
+    "/v1/account": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The authenticated account */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AccountInfo"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        /** Change the account's name, currency, time zone, default country or revenue basis */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        currency?: string;
+                        timeZone?: string;
+                        defaultCountry?: string | null;
+                        /** @enum {string} */
+                        revenueBasis?: "net" | "gross";
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Campaigns with the figures of the home table */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                    channel?: "whatsapp" | "sms" | "email" | "mail";
+                    status?: string;
+                    sort?: "sendAt" | "-sendAt" | "sent" | "-sent" | "openRate" | "-openRate" | "revenue" | "-revenue" | "roas" | "-roas" | "name" | "-name";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CampaignList"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        /** Create a campaign */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        /** @enum {string} */
+                        channel: "whatsapp" | "sms" | "email" | "mail";
+                        /** @enum {string} */
+                        kind?: "manual" | "automatic";
+                        sendAt?: string | null;
+                        activatedAt?: string | null;
+                        /** @enum {string} */
+                        status?: "draft" | "scheduled" | "sending" | "paused" | "completed" | "stopped";
+                        template?: {
+                            name?: string | null;
+                            version?: string | null;
+                            language?: string | null;
+                            /** @enum {string|null} */
+                            format?: "text" | "html" | null;
+                            content?: string | null;
+                        };
+                        tags?: string[];
+                        budget?: number | null;
+                        /** @description No longer accepted: a campaign's fixed cost is `fixedCostMinor` in its cost model (PUT /v1/campaigns/{id}/cost-model). */
+                        fixedCost?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Campaign"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Everything the campaign page shows */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CampaignReport"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Update a campaign */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        /** @enum {string} */
+                        channel?: "whatsapp" | "sms" | "email" | "mail";
+                        /** @enum {string} */
+                        kind?: "manual" | "automatic";
+                        sendAt?: string | null;
+                        activatedAt?: string | null;
+                        /** @enum {string} */
+                        status?: "draft" | "scheduled" | "sending" | "paused" | "completed" | "stopped";
+                        template?: {
+                            name?: string | null;
+                            version?: string | null;
+                            language?: string | null;
+                            /** @enum {string|null} */
+                            format?: "text" | "html" | null;
+                            content?: string | null;
+                        };
+                        tags?: string[];
+                        budget?: number | null;
+                        /** @description No longer accepted: a campaign's fixed cost is `fixedCostMinor` in its cost model (PUT /v1/campaigns/{id}/cost-model). */
+                        fixedCost?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Campaign"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        trace?: never;
+    };
+    "/v1/campaigns/{id}/recipients": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A campaign's recipients by status */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                    status?: "pending" | "not_sent" | "queued" | "sent" | "delivered" | "opened" | "clicked" | "undelivered" | "bounced";
+                    reason?: string;
+                    q?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RecipientPage"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{id}/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** CSV export of a campaign's recipients and statuses (streamed) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Register a campaign's messages (≤ 10,000) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        messages: {
+                            recipient: {
+                                externalId?: string;
+                                email?: string;
+                                phone?: string;
+                                address?: {
+                                    name?: string;
+                                    line1?: string;
+                                    line2?: string;
+                                    postalCode?: string;
+                                    city?: string;
+                                    country?: string;
+                                };
+                                firstName?: string;
+                                lastName?: string;
+                            };
+                            provider?: string;
+                            providerMessageId?: string;
+                            variant?: string;
+                            /** @enum {string} */
+                            notSentReason?: "invalid_recipient" | "opted_out" | "duplicate" | "budget_exhausted" | "campaign_stopped" | "campaign_paused" | "account_suspended" | "provider_rejected" | "limited_by_provider" | "rate_limited" | "outside_window" | "unreachable" | "blocked" | "spam_filtered" | "provider_error" | "other";
+                            /** Format: date-time */
+                            registeredAt?: string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RegisteredMessages"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ingest a batch of events (≤ 10,000; all or nothing) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        events: {
+                            /** @enum {string} */
+                            type: "queued" | "sent" | "delivered" | "failed" | "bounced" | "opened" | "clicked" | "replied" | "lead" | "unsubscribed" | "complained" | "scanned";
+                            /** Format: date-time */
+                            at: string;
+                            messageId?: string;
+                            provider?: string;
+                            providerMessageId?: string;
+                            campaignId?: string;
+                            recipient?: string;
+                            providerEventId?: string;
+                            /** @enum {string} */
+                            bounceType?: "soft" | "hard";
+                            url?: string;
+                            machine?: boolean;
+                            flagReason?: string;
+                            /** @enum {string} */
+                            failureReason?: "invalid_recipient" | "opted_out" | "duplicate" | "budget_exhausted" | "campaign_stopped" | "campaign_paused" | "account_suspended" | "provider_rejected" | "limited_by_provider" | "rate_limited" | "outside_window" | "unreachable" | "blocked" | "spam_filtered" | "provider_error" | "other";
+                            failureCode?: string;
+                            failureMessage?: string;
+                            text?: string;
+                            pricingCategory?: string;
+                            segments?: number;
+                            costMinor?: number;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IngestSummary"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/single": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ingest one event */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        type: "queued" | "sent" | "delivered" | "failed" | "bounced" | "opened" | "clicked" | "replied" | "lead" | "unsubscribed" | "complained" | "scanned";
+                        /** Format: date-time */
+                        at: string;
+                        messageId?: string;
+                        provider?: string;
+                        providerMessageId?: string;
+                        campaignId?: string;
+                        recipient?: string;
+                        providerEventId?: string;
+                        /** @enum {string} */
+                        bounceType?: "soft" | "hard";
+                        url?: string;
+                        machine?: boolean;
+                        flagReason?: string;
+                        /** @enum {string} */
+                        failureReason?: "invalid_recipient" | "opted_out" | "duplicate" | "budget_exhausted" | "campaign_stopped" | "campaign_paused" | "account_suspended" | "provider_rejected" | "limited_by_provider" | "rate_limited" | "outside_window" | "unreachable" | "blocked" | "spam_filtered" | "provider_error" | "other";
+                        failureCode?: string;
+                        failureMessage?: string;
+                        text?: string;
+                        pricingCategory?: string;
+                        segments?: number;
+                        costMinor?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IngestSummary"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Account overview for a period, with the previous period and trends */
+        get: {
+            parameters: {
+                query?: {
+                    from?: string;
+                    to?: string;
+                    channel?: "whatsapp" | "sms" | "email" | "mail";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Overview"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/series/daily": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Daily series (messages sent that day and their outcomes) */
+        get: {
+            parameters: {
+                query?: {
+                    from?: string;
+                    to?: string;
+                    channel?: "whatsapp" | "sms" | "email" | "mail";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DailySeries"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/{provider}/{accountId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Receive a provider webhook (WhatsApp, Twilio, SendGrid, Mailgun, Postmark); answered after COMMIT */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    provider: string;
+                    accountId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/whatsapp/{accountId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** WhatsApp's subscribe handshake: echoes hub.challenge when hub.verify_token matches */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    accountId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Each provider: whether a secret is set, since when, and the webhook URL to paste */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ProviderList"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/providers/{provider}/secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set a provider's webhook secret (never shown back) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    provider: "whatsapp" | "twilio" | "sendgrid" | "mailgun" | "postmark";
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        secret: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        post?: never;
+        /** Remove a provider's webhook secret: its webhooks are refused from then on */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    provider: "whatsapp" | "twilio" | "sendgrid" | "mailgun" | "postmark";
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Log in to the dashboard (sets the session cookie) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        email: string;
+                        password: string;
+                        invitation?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Session"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The logged-in person, the open account, every account they may open, and the CSRF token */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Session"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/account": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Open another account of the logged-in person in this session */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        accountId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/invitations/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accept an invitation to an account as the logged-in person; opens that account */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        token: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Log out (ends the session) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's API keys (never their secrets) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiKeyList"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        /** Create an API key; the key is in this answer only */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        /** @enum {string} */
+                        role?: "owner" | "analyst" | "viewer";
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CreatedApiKey"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke an API key */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's dashboard users and their roles */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MemberList"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        /** Add a dashboard user (201), or invite a person who already has a login (202) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        email: string;
+                        password: string;
+                        /** @enum {string} */
+                        role: "owner" | "analyst" | "viewer";
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's pending invitations (never their tokens) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InvitationList"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/invitations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke a pending invitation (its token stops working) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a user from the account (never the last owner) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a user's role (the last owner stays owner) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        role: "owner" | "analyst" | "viewer";
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        trace?: never;
+    };
+    "/v1/campaigns/{id}/links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A campaign's registered destinations */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Destinations"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        /** Register a campaign's destination URLs (http(s) only, stored percent-encoded) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        destinations: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{id}/links/issue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Issue per-recipient tracked links, QR URL and open pixel */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        messageIds?: string[];
+                        /** @constant */
+                        all?: true;
+                        cursor?: string;
+                        limit?: number;
+                    } & (unknown | unknown);
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{id}/qr": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Per-recipient QR codes as data URLs, with a manifest (≤ 500 a page) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        messageIds?: string[];
+                        /** @constant */
+                        all?: true;
+                        cursor?: string;
+                        limit?: number;
+                        /** @enum {string} */
+                        format?: "png" | "svg";
+                        size?: number;
+                        margin?: number;
+                        /** @enum {string} */
+                        errorCorrection?: "L" | "M" | "Q" | "H";
+                    } & (unknown | unknown);
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rewrite": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A message body with every link replaced by the recipient's tracked link */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        messageId: string;
+                        body: string;
+                        /** @enum {string} */
+                        format: "text" | "html";
+                        pixel?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/links/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke a tracked link (its URL answers 404 from now on) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tracking/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's tracking settings (UTM, click id parameter, bot thresholds, public address of links and QR codes) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TrackingSettings"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change tracking settings */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        utm?: boolean;
+                        utmSource?: string;
+                        clickIdParam?: string;
+                        publicUrl?: string | null;
+                        thresholds?: {
+                            clickAfterDeliveryMs?: number;
+                            linkSweepMs?: number;
+                            proxyOpenAfterDeliveryMs?: number;
+                            flagGatewayReferer?: boolean;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TrackingSettings"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        trace?: never;
+    };
+    "/v1/journeys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Journeys with their channels, start and figures since the start */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                    status?: "active" | "paused";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["JourneyList"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        /** Create a journey, with its steps and their campaigns */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        /** @enum {string} */
+                        status?: "active" | "paused";
+                        /** Format: date-time */
+                        startedAt?: string;
+                        steps?: {
+                            name: string;
+                            /** @enum {string} */
+                            channel: "whatsapp" | "sms" | "email" | "mail";
+                            delayMinutes?: number;
+                            campaignIds?: string[];
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Journey"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/journeys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A journey and its steps */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Journey"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Rename, pause or resume a journey, or move its start */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        /** @enum {string} */
+                        status?: "active" | "paused";
+                        /** Format: date-time */
+                        startedAt?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        trace?: never;
+    };
+    "/v1/journeys/{id}/steps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a step at the end of a journey */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        /** @enum {string} */
+                        channel: "whatsapp" | "sms" | "email" | "mail";
+                        delayMinutes?: number;
+                        campaignIds?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/journeys/{id}/steps/{stepId}/campaigns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Put campaigns in a step (a campaign belongs to one step) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    stepId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        campaignIds: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/journeys/{id}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Journey report from its start to today: chosen figures, by channel, by step */
+        get: {
+            parameters: {
+                query?: {
+                    metrics?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["JourneyReport"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/journeys/{id}/steps/{stepId}/recipients": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A journey step's recipients (paginated) */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                    stepId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StepRecipients"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/journeys/{id}/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** CSV export of a journey's recipients, step by step (streamed) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{id}/goals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The goals of a campaign with their progress now and over time */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Goals"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        /** Add a goal to a campaign (a target on a figure, or a segment to shrink) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        kind: "target" | "segment";
+                        name?: string;
+                        metric?: string;
+                        /** @enum {string} */
+                        comparator?: ">=" | "<=";
+                        target: number;
+                        segment?: Record<string, never>;
+                    } & ({
+                        /** @constant */
+                        kind?: "target";
+                    } | {
+                        /** @constant */
+                        kind?: "segment";
+                    });
+                };
+            };
+            responses: {
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Goal"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{id}/holdout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Keep a share of the campaign's audience as a holdout (set before the first recipient) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        share: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/journeys/{id}/goals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The goals of a journey with their progress now and over time */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Goals"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        /** Add a goal to a journey (a target on a figure, or a segment to shrink) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        kind: "target" | "segment";
+                        name?: string;
+                        metric?: string;
+                        /** @enum {string} */
+                        comparator?: ">=" | "<=";
+                        target: number;
+                        segment?: Record<string, never>;
+                    } & ({
+                        /** @constant */
+                        kind?: "target";
+                    } | {
+                        /** @constant */
+                        kind?: "segment";
+                    });
+                };
+            };
+            responses: {
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Goal"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/journeys/{id}/holdout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Keep a share of the journey's audience as a holdout (set before the first recipient) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        share: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/goals/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a goal (of a campaign or a journey) and its history */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{id}/audience": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Assign a campaign's audience: each recipient held out or treated (registered, with its variant) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        recipients: {
+                            recipient: {
+                                externalId?: string;
+                                email?: string;
+                                phone?: string;
+                                address?: {
+                                    name?: string;
+                                    line1?: string;
+                                    line2?: string;
+                                    postalCode?: string;
+                                    city?: string;
+                                    country?: string;
+                                };
+                                firstName?: string;
+                                lastName?: string;
+                            };
+                            provider?: string;
+                            providerMessageId?: string;
+                            variant?: string;
+                            /** Format: date-time */
+                            registeredAt?: string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{id}/variants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every figure per variant, and the comparisons with the control */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VariantsReport"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        /** Declare a campaign's A/B variants (replaces earlier ones) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        variants: {
+                            id: string;
+                            name?: string;
+                            template?: {
+                                name?: string | null;
+                                version?: string | null;
+                                language?: string | null;
+                                /** @enum {string|null} */
+                                format?: "text" | "html" | null;
+                                content?: string | null;
+                            };
+                            split: number;
+                            isControl?: boolean;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{id}/lift": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** True lift: treated against holdout over the attribution window, with 95 % intervals, next to the attributed revenue */
+        get: {
+            parameters: {
+                query?: {
+                    windowDays?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Lift"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/journeys/{id}/lift": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A journey's true lift: contacts sent any of its messages against those its holdout kept back, each from its first message */
+        get: {
+            parameters: {
+                query?: {
+                    windowDays?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["JourneyLift"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/shopify/{accountId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Shopify order webhooks (orders/create, orders/updated, orders/cancelled, refunds/create), HMAC-verified */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    accountId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/shopify/secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether a Shopify app secret is set, and the webhook URL to paste in Shopify */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ShopifySecret"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        /** Set the Shopify app's client secret (never shown again); the previous one may be kept while rotating */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        secret: string;
+                        previousSecret?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Orders, newest first, with their attribution */
+        get: {
+            parameters: {
+                query?: {
+                    from?: string;
+                    to?: string;
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OrderPage"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        /** Store a batch of orders and refunds (≤ 10,000 in all; all or nothing) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        orders?: {
+                            id: string;
+                            /** @enum {string} */
+                            source?: "api" | "shopify" | "csv";
+                            name?: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt?: string;
+                            currency: string;
+                            total: number;
+                            tax?: number;
+                            shipping?: number;
+                            discount?: number;
+                            discountCodes?: string[];
+                            landingSite?: string;
+                            noteAttributes?: {
+                                [key: string]: string;
+                            };
+                            customer?: {
+                                id?: string;
+                                email?: string;
+                                phone?: string;
+                                address?: {
+                                    name?: string;
+                                    line1?: string;
+                                    line2?: string;
+                                    postalCode?: string;
+                                    city?: string;
+                                    country?: string;
+                                };
+                                shippingAddress?: {
+                                    name?: string;
+                                    line1?: string;
+                                    line2?: string;
+                                    postalCode?: string;
+                                    city?: string;
+                                    country?: string;
+                                };
+                            };
+                            itemQuantity?: number;
+                            cancelledAt?: string | null;
+                            refunds?: {
+                                id: string;
+                                /** Format: date-time */
+                                at: string;
+                                amount: number;
+                                net?: number | null;
+                            }[];
+                        }[];
+                        refunds?: {
+                            id: string;
+                            /** Format: date-time */
+                            at: string;
+                            amount: number;
+                            net?: number | null;
+                            orderId: string;
+                            /** @enum {string} */
+                            source?: "api" | "shopify" | "csv";
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orders/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import a CSV file of orders (text/csv body, streamed); mapping shopify|billbee|generic or auto-detected */
+        post: {
+            parameters: {
+                query?: {
+                    mapping?: "auto" | "shopify" | "billbee" | "generic";
+                    columns?: string;
+                    timeZone?: string;
+                    decimalSeparator?: "." | ",";
+                    currency?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/attribution/compare": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Revenue per campaign under each attribution model, side by side */
+        get: {
+            parameters: {
+                query?: {
+                    from?: string;
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CompareReport"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/attribution/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Attribution model, windows per channel and revenue basis */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AttributionSettings"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        /** Change the model, windows (hours, null removes one), half-life or revenue basis; every order is credited again */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        model?: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay";
+                        /** @enum {string} */
+                        revenueBasis?: "net" | "gross";
+                        halfLifeHours?: number;
+                        windowsHours?: {
+                            whatsapp?: {
+                                click?: number | null;
+                                scan?: number | null;
+                                open?: number | null;
+                                read?: number | null;
+                                delivery?: number | null;
+                                sent?: number | null;
+                            };
+                            sms?: {
+                                click?: number | null;
+                                scan?: number | null;
+                                open?: number | null;
+                                read?: number | null;
+                                delivery?: number | null;
+                                sent?: number | null;
+                            };
+                            email?: {
+                                click?: number | null;
+                                scan?: number | null;
+                                open?: number | null;
+                                read?: number | null;
+                                delivery?: number | null;
+                                sent?: number | null;
+                            };
+                            mail?: {
+                                click?: number | null;
+                                scan?: number | null;
+                                open?: number | null;
+                                read?: number | null;
+                                delivery?: number | null;
+                                sent?: number | null;
+                            };
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{id}/discount-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A campaign's discount codes */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DiscountCodes"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        /** Replace a campaign's discount codes (orders using them are credited to it) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        codes: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/currency-rates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's dated currency rates */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CurrencyRates"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        /** Replace the account's dated currency rates (1 from = rate to, from validFrom) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        rates: {
+                            from: string;
+                            to: string;
+                            rate: string;
+                            /** Format: date */
+                            validFrom: string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{id}/sends": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ask the send gate for a batch of recipients (≤ 10,000): each allowed with its reserved cost, or refused with a reason */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        recipients: {
+                            externalId?: string;
+                            email?: string;
+                            phone?: string;
+                            address?: {
+                                name?: string;
+                                line1?: string;
+                                line2?: string;
+                                postalCode?: string;
+                                city?: string;
+                                country?: string;
+                            };
+                            firstName?: string;
+                            lastName?: string;
+                            text?: string;
+                            segments?: number;
+                            country?: string;
+                            /** @enum {string} */
+                            pricingCategory?: "marketing" | "utility" | "authentication" | "service";
+                            letterFormat?: string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{id}/sends/commit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The provider accepted these messages: their cost becomes used */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        messageIds: string[];
+                        provider?: string;
+                        providerMessageIds?: (string | null)[];
+                        costs?: (number | null)[];
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{id}/sends/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** These messages will not be sent: their reserved cost is freed */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        messageIds: string[];
+                        /** @enum {string} */
+                        reason?: "invalid_recipient" | "opted_out" | "duplicate" | "budget_exhausted" | "campaign_stopped" | "campaign_paused" | "account_suspended" | "provider_rejected" | "limited_by_provider" | "rate_limited" | "outside_window" | "unreachable" | "blocked" | "spam_filtered" | "provider_error" | "other";
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/budget": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's budget card (KPIS.md) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Budget"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{id}/budget": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A campaign's budget: used, reserved, remaining */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CampaignBudget"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/budget/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Monthly budget, invoice grace period and reservation TTL */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BudgetSettings"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        /** Set the monthly budget, invoice grace period or reservation TTL */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        monthlyBudget?: number | null;
+                        graceDays?: number;
+                        reservationTtlSeconds?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BudgetSettings"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cost-model": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's cost model (prices in thousandths of a minor unit) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        /** Replace the account's cost model */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        currency?: string;
+                        whatsapp?: {
+                            marketing?: {
+                                [key: string]: number;
+                            };
+                            utility?: {
+                                [key: string]: number;
+                            };
+                            authentication?: {
+                                [key: string]: number;
+                            };
+                            service?: {
+                                [key: string]: number;
+                            };
+                        };
+                        sms?: {
+                            perSegment: {
+                                [key: string]: number;
+                            };
+                        };
+                        email?: {
+                            perMessage: number;
+                        };
+                        mail?: {
+                            homeCountry?: string;
+                            formats: {
+                                [key: string]: {
+                                    printing: number;
+                                    enveloping: number;
+                                    postage: {
+                                        [key: string]: number;
+                                    };
+                                };
+                            };
+                        };
+                        fixedCostMinor?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{id}/cost-model": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A campaign's cost override and the merged model it prices with */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        /** Set a campaign's cost override (merged key by key over the account's model) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        whatsapp?: {
+                            marketing?: {
+                                [key: string]: number;
+                            };
+                            utility?: {
+                                [key: string]: number;
+                            };
+                            authentication?: {
+                                [key: string]: number;
+                            };
+                            service?: {
+                                [key: string]: number;
+                            };
+                        };
+                        sms?: {
+                            perSegment?: {
+                                [key: string]: number;
+                            };
+                        };
+                        email?: {
+                            perMessage?: number;
+                        };
+                        mail?: {
+                            homeCountry?: string;
+                            formats?: {
+                                [key: string]: {
+                                    printing?: number;
+                                    enveloping?: number;
+                                    postage?: {
+                                        [key: string]: number;
+                                    };
+                                };
+                            };
+                        };
+                        fixedCostMinor?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        post?: never;
+        /** Remove a campaign's cost override */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/suppressions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The suppression list */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                    channel?: "whatsapp" | "sms" | "email" | "mail";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SuppressionList"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        /** Add an address to the suppression list */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        channel: "whatsapp" | "sms" | "email" | "mail";
+                        address: string;
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        /** Remove an address from the suppression list */
+        delete: {
+            parameters: {
+                query: {
+                    channel: "whatsapp" | "sms" | "email" | "mail";
+                    address: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/suppressions/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import a CSV (channel,address,reason); rejected lines are reported with their numbers */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/suppressions/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The suppression list as CSV (streamed) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/invoices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's invoices */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        /** Record an invoice (or its new state) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        id: string;
+                        number?: string | null;
+                        amountDue: number;
+                        amountRemaining?: number | null;
+                        currency: string;
+                        dueAt?: string | null;
+                        payUrl?: string | null;
+                        /** @enum {string} */
+                        status: "open" | "paid" | "void" | "uncollectible";
+                        paidAt?: string | null;
+                        overdue?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/invoices/unpaid": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The unpaid invoice warning: amount, earliest due date, pay link, overdue, suspension date */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["UnpaidInvoices"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stripe/secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set the Stripe webhook signing secret (whsec_…); never shown again */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        secret: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/stripe/{accountId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stripe invoice events (signed with Stripe-Signature) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    accountId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/alerts/endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Alert endpoints (secrets are never shown) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AlertEndpointList"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        /** Add (or re-key) an alert endpoint; without a secret one is generated and shown once */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uri */
+                        url: string;
+                        secret?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AlertEndpoint"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/alerts/endpoints/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove an alert endpoint */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/alerts/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The alert delivery log, newest first, with every attempt */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                    type?: "budget.80" | "budget.100" | "campaign.stopped" | "invoice.overdue" | "account.suspended";
+                    status?: "pending" | "delivered" | "failed";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ingestion/dead-letters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Items ingestion could not apply after their tries (dead letters), oldest first, with their errors */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ingestion/dead-letters/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Apply a dead letter again: removed if it applies, kept with its new error otherwise */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ingestion/dead-letters/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Discard a dead letter for good (what it carried is not applied) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        Figures: {
+            /** @description Messages registered for the campaign: every recipient it targeted, including those refused before sending. */
+            audience: number;
+            /** @description Messages accepted by the provider, or letters printed and shipped. */
+            sent: number;
+            /** @description sent / audience. A fraction; null when the denominator is 0. */
+            sendRate: number | null;
+            /** @description audience − sent. */
+            notSent: number;
+            /** @description Sent messages with a delivery signal (or implied by a human read, open, click or reply); letters: = sent. */
+            delivered: number;
+            /** @description delivered / sent. A fraction; null when the denominator is 0. */
+            deliveryRate: number | null;
+            /** @description Sent messages that finally failed. */
+            undelivered: number;
+            /** @description undelivered / sent. A fraction; null when the denominator is 0. */
+            undeliveredRate: number | null;
+            /** @description Soft bounces. */
+            bouncesSoft: number;
+            /** @description Hard bounces. */
+            bouncesHard: number;
+            /** @description Soft + hard bounces. */
+            bounces: number;
+            /** @description bounces / sent. A fraction; null when the denominator is 0. */
+            bounceRate: number | null;
+            /** @description Delivered messages with at least one human open (unique opens; a WhatsApp read is an open). */
+            opened: number;
+            /** @description opened / delivered; null for channels without an open signal (SMS, letters). A fraction; null when the denominator is 0. */
+            openRate: number | null;
+            /** @description All human open events. */
+            totalOpens: number;
+            /** @description totalOpens / opened. A fraction; null when the denominator is 0. */
+            opensPerOpener: number | null;
+            /** @description Opens by machines (mail privacy proxies), kept apart from the human figures. */
+            machineOpens: number;
+            /** @description Messages with at least one human click on a tracked link (unique clicks). */
+            clicked: number;
+            /** @description clicked / delivered (CTR). A fraction; null when the denominator is 0. */
+            clickRate: number | null;
+            /** @description All human click events. */
+            totalClicks: number;
+            /** @description totalClicks / clicked. A fraction; null when the denominator is 0. */
+            clicksPerClicker: number | null;
+            /** @description clicked / opened. A fraction; null when the denominator is 0. */
+            clickToOpenRate: number | null;
+            /** @description Clicks by bots and link scanners, kept apart from the human figures. */
+            botClicks: number;
+            /** @description Messages with a reply. */
+            replied: number;
+            /** @description replied / delivered. A fraction; null when the denominator is 0. */
+            engagementRate: number | null;
+            /** @description Messages with a reply or a lead event. */
+            leads: number;
+            /** @description spend / leads, in minor units (cost per lead). A fraction; null when the denominator is 0. */
+            cpl: number | null;
+            /** @description Sent messages whose recipient opted out from it. */
+            unsubscribed: number;
+            /** @description unsubscribed / delivered. A fraction; null when the denominator is 0. */
+            unsubscribeRate: number | null;
+            /** @description unsubscribed + hard bounces. */
+            noLongerReachable: number;
+            /** @description Spam complaints. */
+            abuseReports: number;
+            /** @description abuseReports / delivered. A fraction; null when the denominator is 0. */
+            abuseRate: number | null;
+            /** @description Total scans of the campaign's QR codes or personal URLs. */
+            qrScans: number;
+            /** @description Distinct recipients who scanned. */
+            qrScanners: number;
+            /** @description qrScanners / sent. A fraction; null when the denominator is 0. */
+            scanRate: number | null;
+            /** @description Orders attributed to the campaign. */
+            conversions: number;
+            /** @description Distinct recipients with at least one attributed order. */
+            converters: number;
+            /** @description converters / delivered. A fraction; null when the denominator is 0. */
+            conversionRate: number | null;
+            /** @description conversions / delivered. A fraction; null when the denominator is 0. */
+            orderRate: number | null;
+            /** @description Attributed order revenue, net of refunds and cancellations, on the account basis; minor units. */
+            revenue: number;
+            /** @description Revenue of orders with a direct touch (click, scan, code); minor units. */
+            revenueDirect: number;
+            /** @description revenue − revenueDirect; minor units. */
+            revenueInfluenced: number;
+            /** @description revenue / conversions, in minor units. A fraction; null when the denominator is 0. */
+            averageOrderValue: number | null;
+            /** @description revenue / conversions, in minor units (RPC). A fraction; null when the denominator is 0. */
+            revenuePerConversion: number | null;
+            /** @description items / conversions. A fraction; null when the denominator is 0. */
+            itemsPerOrder: number | null;
+            /** @description revenue / delivered, in minor units. A fraction; null when the denominator is 0. */
+            revenuePerRecipient: number | null;
+            /** @description Committed cost of the campaign's messages plus its fixed cost; minor units. */
+            spend: number;
+            /** @description spend / delivered, in minor units. A fraction; null when the denominator is 0. */
+            costPerRecipient: number | null;
+            /** @description revenue / spend. A fraction; null when the denominator is 0. */
+            roas: number | null;
+            /** @description (revenue − spend) / spend. A fraction; null when the denominator is 0. */
+            roi: number | null;
+            /** @description spend / conversions, in minor units. A fraction; null when the denominator is 0. */
+            cpa: number | null;
+        };
+        FigureSelection: {
+            /** @description Messages registered for the campaign: every recipient it targeted, including those refused before sending. */
+            audience?: number;
+            /** @description Messages accepted by the provider, or letters printed and shipped. */
+            sent?: number;
+            /** @description sent / audience. A fraction; null when the denominator is 0. */
+            sendRate?: number | null;
+            /** @description audience − sent. */
+            notSent?: number;
+            /** @description Sent messages with a delivery signal (or implied by a human read, open, click or reply); letters: = sent. */
+            delivered?: number;
+            /** @description delivered / sent. A fraction; null when the denominator is 0. */
+            deliveryRate?: number | null;
+            /** @description Sent messages that finally failed. */
+            undelivered?: number;
+            /** @description undelivered / sent. A fraction; null when the denominator is 0. */
+            undeliveredRate?: number | null;
+            /** @description Soft bounces. */
+            bouncesSoft?: number;
+            /** @description Hard bounces. */
+            bouncesHard?: number;
+            /** @description Soft + hard bounces. */
+            bounces?: number;
+            /** @description bounces / sent. A fraction; null when the denominator is 0. */
+            bounceRate?: number | null;
+            /** @description Delivered messages with at least one human open (unique opens; a WhatsApp read is an open). */
+            opened?: number;
+            /** @description opened / delivered; null for channels without an open signal (SMS, letters). A fraction; null when the denominator is 0. */
+            openRate?: number | null;
+            /** @description All human open events. */
+            totalOpens?: number;
+            /** @description totalOpens / opened. A fraction; null when the denominator is 0. */
+            opensPerOpener?: number | null;
+            /** @description Opens by machines (mail privacy proxies), kept apart from the human figures. */
+            machineOpens?: number;
+            /** @description Messages with at least one human click on a tracked link (unique clicks). */
+            clicked?: number;
+            /** @description clicked / delivered (CTR). A fraction; null when the denominator is 0. */
+            clickRate?: number | null;
+            /** @description All human click events. */
+            totalClicks?: number;
+            /** @description totalClicks / clicked. A fraction; null when the denominator is 0. */
+            clicksPerClicker?: number | null;
+            /** @description clicked / opened. A fraction; null when the denominator is 0. */
+            clickToOpenRate?: number | null;
+            /** @description Clicks by bots and link scanners, kept apart from the human figures. */
+            botClicks?: number;
+            /** @description Messages with a reply. */
+            replied?: number;
+            /** @description replied / delivered. A fraction; null when the denominator is 0. */
+            engagementRate?: number | null;
+            /** @description Messages with a reply or a lead event. */
+            leads?: number;
+            /** @description spend / leads, in minor units (cost per lead). A fraction; null when the denominator is 0. */
+            cpl?: number | null;
+            /** @description Sent messages whose recipient opted out from it. */
+            unsubscribed?: number;
+            /** @description unsubscribed / delivered. A fraction; null when the denominator is 0. */
+            unsubscribeRate?: number | null;
+            /** @description unsubscribed + hard bounces. */
+            noLongerReachable?: number;
+            /** @description Spam complaints. */
+            abuseReports?: number;
+            /** @description abuseReports / delivered. A fraction; null when the denominator is 0. */
+            abuseRate?: number | null;
+            /** @description Total scans of the campaign's QR codes or personal URLs. */
+            qrScans?: number;
+            /** @description Distinct recipients who scanned. */
+            qrScanners?: number;
+            /** @description qrScanners / sent. A fraction; null when the denominator is 0. */
+            scanRate?: number | null;
+            /** @description Orders attributed to the campaign. */
+            conversions?: number;
+            /** @description Distinct recipients with at least one attributed order. */
+            converters?: number;
+            /** @description converters / delivered. A fraction; null when the denominator is 0. */
+            conversionRate?: number | null;
+            /** @description conversions / delivered. A fraction; null when the denominator is 0. */
+            orderRate?: number | null;
+            /** @description Attributed order revenue, net of refunds and cancellations, on the account basis; minor units. */
+            revenue?: number;
+            /** @description Revenue of orders with a direct touch (click, scan, code); minor units. */
+            revenueDirect?: number;
+            /** @description revenue − revenueDirect; minor units. */
+            revenueInfluenced?: number;
+            /** @description revenue / conversions, in minor units. A fraction; null when the denominator is 0. */
+            averageOrderValue?: number | null;
+            /** @description revenue / conversions, in minor units (RPC). A fraction; null when the denominator is 0. */
+            revenuePerConversion?: number | null;
+            /** @description items / conversions. A fraction; null when the denominator is 0. */
+            itemsPerOrder?: number | null;
+            /** @description revenue / delivered, in minor units. A fraction; null when the denominator is 0. */
+            revenuePerRecipient?: number | null;
+            /** @description Committed cost of the campaign's messages plus its fixed cost; minor units. */
+            spend?: number;
+            /** @description spend / delivered, in minor units. A fraction; null when the denominator is 0. */
+            costPerRecipient?: number | null;
+            /** @description revenue / spend. A fraction; null when the denominator is 0. */
+            roas?: number | null;
+            /** @description (revenue − spend) / spend. A fraction; null when the denominator is 0. */
+            roi?: number | null;
+            /** @description spend / conversions, in minor units. A fraction; null when the denominator is 0. */
+            cpa?: number | null;
+        };
+        Template: {
+            name: string | null;
+            version: string | null;
+            language: string | null;
+            /** @enum {string|null} */
+            format: "text" | "html" | null;
+            content: string | null;
+        };
+        Campaign: {
+            id: string;
+            name: string;
+            slug: string;
+            /** @enum {string} */
+            channel: "whatsapp" | "sms" | "email" | "mail";
+            /** @enum {string} */
+            kind: "manual" | "automatic";
+            /** @enum {string} */
+            status: "draft" | "scheduled" | "sending" | "paused" | "completed" | "stopped";
+            statusReason: string | null;
+            /** Format: date-time */
+            sendAt: string | null;
+            /** Format: date-time */
+            activatedAt: string | null;
+            template: components["schemas"]["Template"];
+            tags: string[];
+            /** @description Minor units; null: no budget. */
+            budget: number | null;
+            /**
+             * @description Set when the stored budget is beyond the accepted bound: shown as null.
+             * @constant
+             */
+            budgetOutOfRange?: true;
+            /** @description Counted once in spend; minor units. */
+            fixedCost: number;
+            /**
+             * @description Set when the stored fixed cost is beyond the accepted bound: counted as 0.
+             * @constant
+             */
+            fixedCostOutOfRange?: true;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        CampaignListItem: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            channel: "whatsapp" | "sms" | "email" | "mail";
+            /** @enum {string} */
+            status: "draft" | "scheduled" | "sending" | "paused" | "completed" | "stopped";
+            statusReason: string | null;
+            /** @enum {string} */
+            kind: "manual" | "automatic";
+            /**
+             * Format: date-time
+             * @description Send date, or activation date of an automatic campaign.
+             */
+            sendAt: string | null;
+            /** Format: date-time */
+            activatedAt: string | null;
+            tags: string[];
+            /** @description Messages registered for the campaign: every recipient it targeted, including those refused before sending. */
+            audience: number;
+            /** @description Messages accepted by the provider, or letters printed and shipped. */
+            sent: number;
+            /** @description opened / delivered; null for channels without an open signal (SMS, letters). A fraction; null when the denominator is 0. */
+            openRate: number | null;
+            /** @description clicked / delivered (CTR). A fraction; null when the denominator is 0. */
+            clickRate: number | null;
+            /** @description Attributed order revenue, net of refunds and cancellations, on the account basis; minor units. */
+            revenue: number;
+            /** @description revenue / spend. A fraction; null when the denominator is 0. */
+            roas: number | null;
+            /** @description Committed cost of the campaign's messages plus its fixed cost; minor units. */
+            spend: number;
+            /** @description Orders attributed to the campaign. */
+            conversions: number;
+        };
+        CampaignList: {
+            items: components["schemas"]["CampaignListItem"][];
+            nextCursor: string | null;
+            total: number;
+        };
+        FunnelStep: {
+            /** @enum {string} */
+            step: "audience" | "sent" | "engaged" | "converters";
+            count: number;
+            /** @description count / audience. A fraction; null when the denominator is 0. */
+            shareOfAudience: number | null;
+            /** @description 1 − count / previous step; null for the first step. A fraction; null when the denominator is 0. */
+            dropOff: number | null;
+        };
+        ReferenceCheck: {
+            figure: string;
+            value: number | null;
+            low: number;
+            high: number;
+            best: number | null;
+            /** @enum {string|null} */
+            position: "below" | "within" | "above" | null;
+            atBest: boolean;
+        };
+        Goal: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            kind: "target" | "segment";
+            /** @description In the figure's unit (a fraction for rates, minor units for money); members for a segment goal. */
+            target: number | null;
+            /** @constant */
+            targetOutOfRange?: true;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description A figure of KPIS.md by its API name; membersLeft for a segment goal. */
+            metric: string;
+            /** @enum {string|null} */
+            comparator?: ">=" | "<=" | null;
+            /** @enum {string} */
+            unit?: "count" | "money" | "rate" | "ratio";
+            segment?: {
+                [key: string]: unknown;
+            };
+            value: number | null;
+            /** @description Share of the way, in [0, 1]; 1 once achieved. */
+            progress: number | null;
+            achieved: boolean;
+            /** Format: date */
+            firstAchievedDate?: string | null;
+            membersAtStart?: number;
+            remaining?: number;
+            /** Format: date-time */
+            achievedAt?: string | null;
+            points: {
+                /** Format: date */
+                date: string;
+                value: number | null;
+                achieved: boolean;
+                progress: number | null;
+            }[];
+        };
+        Goals: {
+            goals: components["schemas"]["Goal"][];
+        };
+        Variant: {
+            variant: string;
+            name: string;
+            template: {
+                name?: string | null;
+                version?: string | null;
+                language?: string | null;
+                /** @enum {string|null} */
+                format?: "text" | "html" | null;
+                content?: string | null;
+            };
+            split: number | null;
+            isControl: boolean;
+            /** @description False for a variant found on messages but never declared. */
+            declared: boolean;
+            figures: components["schemas"]["Figures"];
+        };
+        VariantComparison: {
+            /** @enum {string} */
+            metric: "open_rate" | "click_rate" | "conversion_rate" | "revenue_per_recipient";
+            control: {
+                id: string;
+                n: number;
+                value: number | null;
+            };
+            variant: {
+                id: string;
+                n: number;
+                value: number | null;
+            };
+            difference: number | null;
+            relativeLift: number | null;
+            confidence: number;
+            low: number | null;
+            high: number | null;
+            pValue: number | null;
+            probabilityToBeatControl: number | null;
+            /** @enum {string} */
+            method: "z_test_newcombe_interval" | "welch_t_test";
+            /** @enum {string} */
+            verdict: "not_enough_data" | "no_significant_difference" | "variant_wins" | "control_wins";
+            reason: string | null;
+        };
+        VariantsReport: {
+            control?: string;
+            variants: components["schemas"]["Variant"][];
+            tests: {
+                /** @enum {string} */
+                metric: "openRate" | "clickRate" | "conversionRate" | "revenuePerRecipient";
+                /** @enum {string} */
+                verdict: "not_enough_data" | "no_significant_difference" | "winner";
+                winner: string | null;
+                /** @enum {string} */
+                correction: "none" | "holm";
+                comparisons: components["schemas"]["VariantComparison"][];
+            }[];
+            /** @description Messages of the campaign without a variant. */
+            unassigned: number;
+        };
+        CampaignBudget: {
+            currency: string;
+            /** @description Minor units; null: no budget. */
+            budget: number | null;
+            /** @description Committed cost; minor units. */
+            used: number;
+            /** @description Cost reserved by the send gate, not yet committed or released; minor units. */
+            reserved: number;
+            /** @description budget − used − reserved; null without a budget. */
+            remaining: number | null;
+            /** @description used / budget. A fraction; null when the denominator is 0. */
+            usedShare: number | null;
+            /** @enum {string} */
+            status: "draft" | "scheduled" | "sending" | "paused" | "completed" | "stopped";
+            statusReason: string | null;
+            openReservations: number;
+        };
+        CampaignReport: {
+            campaign: components["schemas"]["Campaign"];
+            figures: components["schemas"]["Figures"];
+            notSent: {
+                reason: string;
+                count: number;
+            }[];
+            flagged: {
+                /** @enum {string} */
+                kind: "open" | "click";
+                reason: string;
+                count: number;
+            }[];
+            links: {
+                url: string;
+                totalClicks: number;
+                uniqueClicks: number;
+            }[];
+            funnel: components["schemas"]["FunnelStep"][];
+            reference: components["schemas"]["ReferenceCheck"][];
+            goals: components["schemas"]["Goal"][];
+            variants: components["schemas"]["Variant"][];
+            budget: components["schemas"]["CampaignBudget"] | null;
+        };
+        Recipient: {
+            messageId: string;
+            recipient: string;
+            contactId: string | null;
+            /** @enum {string} */
+            status: "pending" | "not_sent" | "queued" | "sent" | "delivered" | "opened" | "clicked" | "undelivered" | "bounced";
+            failureReason: string | null;
+            failureCode: string | null;
+            bounceType: string | null;
+            variant: string | null;
+            providerMessageId: string | null;
+            /** Format: date-time */
+            sentAt: string | null;
+            /** Format: date-time */
+            deliveredAt: string | null;
+            /** Format: date-time */
+            openedAt: string | null;
+            /** Format: date-time */
+            clickedAt: string | null;
+            /** Format: date-time */
+            repliedAt: string | null;
+            /** Format: date-time */
+            unsubscribedAt: string | null;
+            opens: number;
+            clicks: number;
+            machineOpens: number;
+            botClicks: number;
+            scans: number;
+            /** @description Minor units of the currency. */
+            cost: number;
+        };
+        RecipientPage: {
+            items: components["schemas"]["Recipient"][];
+            nextCursor: string | null;
+        };
+        KpiCard: {
+            value: number | null;
+            /** @description The value over the previous period of the same length. */
+            previous: number | null;
+            /** @description (value − previous) / previous. A fraction; null when the denominator is 0. */
+            trend: number | null;
+            /**
+             * @description Which direction is good (down for costs).
+             * @enum {string}
+             */
+            good: "up" | "down";
+        };
+        Overview: {
+            period: {
+                /** Format: date */
+                from: string;
+                /** Format: date */
+                to: string;
+            };
+            previousPeriod: {
+                /** Format: date */
+                from: string;
+                /** Format: date */
+                to: string;
+            };
+            currency: string;
+            timeZone: string;
+            cards: {
+                ordersImported: components["schemas"]["KpiCard"];
+                messagesSent: components["schemas"]["KpiCard"];
+                spend: components["schemas"]["KpiCard"];
+                conversions: components["schemas"]["KpiCard"];
+                revenue: components["schemas"]["KpiCard"];
+                cpa: components["schemas"]["KpiCard"];
+                conversionRate: components["schemas"]["KpiCard"];
+                qrScansClicks: components["schemas"]["KpiCard"];
+            };
+            figures: components["schemas"]["Figures"];
+            /** @description Orders in a currency no rate converts, reported apart (never added to the account's revenue). */
+            unconvertedOrders: {
+                currency: string;
+                orders: number;
+                revenueMinor: number;
+            }[];
+        };
+        DayFigures: {
+            /** Format: date */
+            date: string;
+            sent: number;
+            delivered: number;
+            opened: number;
+            clicked: number;
+            scans: number;
+            conversions: number;
+            /** @description Revenue of the messages sent that day; minor units. */
+            revenue: number;
+            /** @description Minor units of the currency. */
+            spend: number;
+        };
+        DailySeries: {
+            days: components["schemas"]["DayFigures"][];
+        };
+        Lift: {
+            campaignId: string;
+            /** @enum {string|null} */
+            holdoutOf: "campaign" | "journey" | null;
+            currency: string;
+            /** @description Share of the audience held out. */
+            holdoutShare: number;
+            windowDays: number;
+            /** @enum {string} */
+            status: "ok" | "not_enough_data";
+            reason: string | null;
+            confidence: number;
+            treated: {
+                /** @description Contacts in the group. */
+                n: number;
+                converters: number;
+                /** @description converters / n. A fraction; null when the denominator is 0. */
+                conversionRate: number | null;
+                conversionRateInterval: {
+                    low: number;
+                    high: number;
+                } | null;
+                /** @description Revenue in the window / n, in minor units. A fraction; null when the denominator is 0. */
+                revenuePerRecipient: number | null;
+                revenuePerRecipientInterval: {
+                    low: number;
+                    high: number;
+                } | null;
+            };
+            holdout: {
+                /** @description Contacts in the group. */
+                n: number;
+                converters: number;
+                /** @description converters / n. A fraction; null when the denominator is 0. */
+                conversionRate: number | null;
+                conversionRateInterval: {
+                    low: number;
+                    high: number;
+                } | null;
+                /** @description Revenue in the window / n, in minor units. A fraction; null when the denominator is 0. */
+                revenuePerRecipient: number | null;
+                revenuePerRecipientInterval: {
+                    low: number;
+                    high: number;
+                } | null;
+            };
+            conversion: {
+                rateDifference: {
+                    estimate: number;
+                    low: number;
+                    high: number;
+                } | null;
+                incrementalConversions: {
+                    estimate: number;
+                    low: number;
+                    high: number;
+                } | null;
+                lift: {
+                    estimate: number;
+                    low: number;
+                    high: number;
+                } | null;
+                pValue: number | null;
+                /** @enum {string} */
+                verdict: "not_enough_data" | "no_significant_difference" | "positive" | "negative";
+            };
+            revenue: {
+                perRecipientDifference: {
+                    estimate: number;
+                    low: number;
+                    high: number;
+                } | null;
+                incrementalRevenueMinor: {
+                    estimate: number;
+                    low: number;
+                    high: number;
+                } | null;
+                lift: {
+                    estimate: number;
+                    low: number;
+                    high: number;
+                } | null;
+                pValue: number | null;
+                /** @enum {string} */
+                verdict: "not_enough_data" | "no_significant_difference" | "positive" | "negative";
+            };
+            /** @description Minor units of the currency. */
+            attributedRevenueMinor: number;
+            /** @description Incremental revenue / attributed revenue. */
+            causedShareOfAttributed: {
+                estimate: number;
+                low: number;
+                high: number;
+            } | null;
+        };
+        Budget: {
+            currency: string;
+            /** @description Sum of the budgets of active campaigns (or the monthly budget); minor units. */
+            total: number;
+            /** @description Committed (billed) cost of sent messages; minor units. */
+            used: number;
+            /** @description Cost of messages being processed by the send gate; minor units. */
+            reserved: number;
+            /** @description total − used − reserved; minor units. */
+            remaining: number;
+            /** @description Spend of the last 7 days / 7; minor units. */
+            dailyAverage: number;
+            /** @description remaining / dailyAverage; null when the daily average is 0. */
+            forecastDays: number | null;
+            /** @enum {string} */
+            light: "green" | "amber" | "red";
+            /** @description remaining / total. A fraction; null when the denominator is 0. */
+            remainingShare: number | null;
+            /** @description Minor units of the currency. */
+            spendLast7Days: number;
+            period: {
+                /** Format: date */
+                from: string;
+                /** Format: date */
+                to: string;
+            };
+            campaigns: number;
+            monthlyBudget: number | null;
+            /** Format: date-time */
+            asOf: string;
+        };
+        JourneyListItem: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            status: "active" | "paused";
+            channels: ("whatsapp" | "sms" | "email" | "mail")[];
+            /** Format: date-time */
+            startedAt: string | null;
+            steps: number;
+            campaigns: number;
+            /** @description Audience of its campaigns. */
+            messages: number;
+            /** @description Messages accepted by the provider, or letters printed and shipped. */
+            sent: number;
+            /** @description opened / delivered; null for channels without an open signal (SMS, letters). A fraction; null when the denominator is 0. */
+            openRate: number | null;
+            /** @description clicked / delivered (CTR). A fraction; null when the denominator is 0. */
+            clickRate: number | null;
+        };
+        JourneyList: {
+            items: components["schemas"]["JourneyListItem"][];
+            nextCursor: string | null;
+            total: number;
+        };
+        JourneyReport: {
+            journey: components["schemas"]["JourneyListItem"];
+            period: {
+                /** Format: date */
+                from: string;
+                /** Format: date */
+                to: string;
+            };
+            currency: string;
+            metrics: components["schemas"]["FigureSelection"];
+            channels: {
+                /** @enum {string} */
+                channel: "whatsapp" | "sms" | "email" | "mail";
+                figures: components["schemas"]["FigureSelection"];
+            }[];
+            steps: {
+                id: string;
+                position: number;
+                name: string;
+                /** @enum {string} */
+                channel: "whatsapp" | "sms" | "email" | "mail";
+                delayMinutes: number;
+                campaignIds: string[];
+                audience: number;
+                sent: number;
+                delivered: number;
+                /** @description opened / delivered; null for channels without an open signal (SMS, letters). A fraction; null when the denominator is 0. */
+                openRate: number | null;
+                /** @description clicked / delivered (CTR). A fraction; null when the denominator is 0. */
+                clickRate: number | null;
+            }[];
+            messages: {
+                campaignId: string;
+                stepId: string;
+                name: string;
+                /** @enum {string} */
+                channel: "whatsapp" | "sms" | "email" | "mail";
+                sent: number;
+                /** @description opened / delivered; null for channels without an open signal (SMS, letters). A fraction; null when the denominator is 0. */
+                openRate: number | null;
+                /** @description clicked / delivered (CTR). A fraction; null when the denominator is 0. */
+                clickRate: number | null;
+            }[];
+        };
+        Order: {
+            id: string;
+            externalId: string;
+            source: string;
+            name: string | null;
+            /** Format: date-time */
+            orderedAt: string;
+            currency: string;
+            /** @description Minor units of the currency. */
+            gross: number;
+            /** @description Minor units of the currency. */
+            tax: number;
+            /** @description Minor units of the currency. */
+            shipping: number;
+            /** @description Minor units of the currency. */
+            net: number;
+            /** @description Minor units of the currency. */
+            discount: number;
+            discountCodes: string[];
+            landingSite: string | null;
+            utm: {
+                source: string | null;
+                medium: string | null;
+                campaign: string | null;
+                content: string | null;
+            };
+            clickId: string | null;
+            itemQuantity: number;
+            /** Format: date-time */
+            cancelledAt: string | null;
+            /** @description Minor units of the currency. */
+            refunded: number;
+            /** @description Revenue on the account basis, in minor units of revenueCurrency. */
+            revenue: number;
+            revenueCurrency: string;
+            /** @description False when no rate converts the order into the account's currency: its revenue is reported apart. */
+            converted: boolean;
+            customer: {
+                externalId: string | null;
+                email: string | null;
+                phone: string | null;
+            };
+            contactId: string | null;
+            matchedBy: string | null;
+            attribution: {
+                /** @enum {string} */
+                model: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay";
+                direct: boolean | null;
+                credits: {
+                    campaignId: string;
+                    messageId: string | null;
+                    /** @enum {string|null} */
+                    channel: "whatsapp" | "sms" | "email" | "mail" | null;
+                    kind: string;
+                    weight: number;
+                    /** @description Minor units of the currency. */
+                    revenue: number;
+                    /** Format: date */
+                    cohortDay: string | null;
+                }[];
+            };
+        };
+        OrderPage: {
+            items: components["schemas"]["Order"][];
+            nextCursor: string | null;
+        };
+        ModelFigures: {
+            conversions: number;
+            weightedConversions: number;
+            /** @description Minor units of the currency. */
+            revenue: number;
+            /** @description Minor units of the currency. */
+            revenueDirect: number;
+            /** @description Minor units of the currency. */
+            revenueInfluenced: number;
+        };
+        CompareReport: {
+            period: {
+                /** Format: date */
+                from: string;
+                /** Format: date */
+                to: string;
+            };
+            /** @enum {string} */
+            groupedBy: "order_time";
+            currency: string;
+            /** @enum {string} */
+            accountModel: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay";
+            models: ("last_touch" | "first_touch" | "linear" | "position_based" | "time_decay")[];
+            orders: number;
+            campaigns: {
+                campaignId: string;
+                slug: string | null;
+                /** @enum {string|null} */
+                channel: "whatsapp" | "sms" | "email" | "mail" | null;
+                currency: string;
+                byModel: {
+                    last_touch: components["schemas"]["ModelFigures"];
+                    first_touch: components["schemas"]["ModelFigures"];
+                    linear: components["schemas"]["ModelFigures"];
+                    position_based: components["schemas"]["ModelFigures"];
+                    time_decay: components["schemas"]["ModelFigures"];
+                };
+            }[];
+        };
+        AccountInfo: {
+            id: string;
+            name: string;
+            currency: string;
+            timeZone: string;
+            defaultCountry: string | null;
+            suspended: boolean;
+            /** @description Stored settings (revenue basis, attribution, public URL…). */
+            settings: {
+                [key: string]: unknown;
+            };
+        };
+        Session: {
+            user: {
+                id: string;
+                email: string;
+                /** @enum {string} */
+                role: "owner" | "analyst" | "viewer";
+            };
+            account: {
+                id: string;
+                name: string;
+                currency: string;
+                timeZone: string;
+                defaultCountry: string | null;
+            };
+            /** @description Every account the person may open, most recently used first. */
+            accounts: {
+                id: string;
+                name: string;
+                /** @enum {string} */
+                role: "owner" | "analyst" | "viewer";
+            }[];
+            csrfToken: string;
+        };
+        Journey: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            status: "active" | "paused";
+            /** Format: date-time */
+            startedAt: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            steps: {
+                id: string;
+                position: number;
+                name: string;
+                /** @enum {string} */
+                channel: "whatsapp" | "sms" | "email" | "mail";
+                delayMinutes: number;
+                campaignIds: string[];
+            }[];
+        };
+        JourneyLift: {
+            journeyId: string;
+            campaignIds: string[];
+            /** @description Campaigns of the journey with a holdout of their own, left out of the journey holdout. */
+            campaignsWithOwnHoldout: string[];
+            /** @description Contacts held out by the journey that still got a message (counted in the holdout, as assigned). */
+            heldOutWithMessages: number;
+            currency: string;
+            /** @description Share of the audience held out. */
+            holdoutShare: number;
+            windowDays: number;
+            /** @enum {string} */
+            status: "ok" | "not_enough_data";
+            reason: string | null;
+            confidence: number;
+            treated: {
+                /** @description Contacts in the group. */
+                n: number;
+                converters: number;
+                /** @description converters / n. A fraction; null when the denominator is 0. */
+                conversionRate: number | null;
+                conversionRateInterval: {
+                    low: number;
+                    high: number;
+                } | null;
+                /** @description Revenue in the window / n, in minor units. A fraction; null when the denominator is 0. */
+                revenuePerRecipient: number | null;
+                revenuePerRecipientInterval: {
+                    low: number;
+                    high: number;
+                } | null;
+            };
+            holdout: {
+                /** @description Contacts in the group. */
+                n: number;
+                converters: number;
+                /** @description converters / n. A fraction; null when the denominator is 0. */
+                conversionRate: number | null;
+                conversionRateInterval: {
+                    low: number;
+                    high: number;
+                } | null;
+                /** @description Revenue in the window / n, in minor units. A fraction; null when the denominator is 0. */
+                revenuePerRecipient: number | null;
+                revenuePerRecipientInterval: {
+                    low: number;
+                    high: number;
+                } | null;
+            };
+            conversion: {
+                rateDifference: {
+                    estimate: number;
+                    low: number;
+                    high: number;
+                } | null;
+                incrementalConversions: {
+                    estimate: number;
+                    low: number;
+                    high: number;
+                } | null;
+                lift: {
+                    estimate: number;
+                    low: number;
+                    high: number;
+                } | null;
+                pValue: number | null;
+                /** @enum {string} */
+                verdict: "not_enough_data" | "no_significant_difference" | "positive" | "negative";
+            };
+            revenue: {
+                perRecipientDifference: {
+                    estimate: number;
+                    low: number;
+                    high: number;
+                } | null;
+                incrementalRevenueMinor: {
+                    estimate: number;
+                    low: number;
+                    high: number;
+                } | null;
+                lift: {
+                    estimate: number;
+                    low: number;
+                    high: number;
+                } | null;
+                pValue: number | null;
+                /** @enum {string} */
+                verdict: "not_enough_data" | "no_significant_difference" | "positive" | "negative";
+            };
+            /** @description Minor units of the currency. */
+            attributedRevenueMinor: number;
+            /** @description Incremental revenue / attributed revenue. */
+            causedShareOfAttributed: {
+                estimate: number;
+                low: number;
+                high: number;
+            } | null;
+        };
+        BudgetSettings: {
+            /** @description Minor units; null: none. */
+            monthlyBudget: number | null;
+            graceDays: number;
+            reservationTtlSeconds: number;
+            stripeWebhookSecretSet: boolean;
+        };
+        UnpaidInvoices: {
+            count: number;
+            overdueCount?: number;
+            /** @description Of the main currency; minor units. */
+            total?: number;
+            currency?: string;
+            totals?: {
+                currency: string;
+                /** @description Minor units of the currency. */
+                total: number;
+            }[];
+            /** Format: date-time */
+            earliestDue?: string | null;
+            payUrl?: string | null;
+            overdue?: boolean;
+            /** Format: date-time */
+            suspendsAt?: string | null;
+            suspended?: boolean;
+            graceDays?: number;
+        };
+        TrackingSettings: {
+            utm: boolean;
+            utmSource: string;
+            clickIdParam: string;
+            thresholds: {
+                clickAfterDeliveryMs: number;
+                linkSweepMs: number;
+                proxyOpenAfterDeliveryMs: number;
+                flagGatewayReferer: boolean;
+            };
+            /** @description The address the account's links and QR codes are written with; null: the server's MESURE_PUBLIC_URL. */
+            publicUrl: string | null;
+        };
+        AttributionSettings: {
+            /** @enum {string} */
+            model: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay";
+            models: ("last_touch" | "first_touch" | "linear" | "position_based" | "time_decay")[];
+            /** @enum {string} */
+            revenueBasis: "net" | "gross";
+            halfLifeHours: number;
+            /** @description Attribution windows in hours, per channel and window kind (click, open, read, delivery, scan, sent); null: no window of that kind. */
+            windowsHours: {
+                whatsapp: {
+                    [key: string]: number | null;
+                };
+                sms: {
+                    [key: string]: number | null;
+                };
+                email: {
+                    [key: string]: number | null;
+                };
+                mail: {
+                    [key: string]: number | null;
+                };
+            };
+        };
+        ProviderList: {
+            items: {
+                provider: string;
+                configured: boolean;
+                /** Format: date-time */
+                updatedAt: string | null;
+                webhookUrl: string;
+                /** @description Webhook deliveries seen by this server process. */
+                deliveries: {
+                    /** @description Epoch ms: counted since this process started. */
+                    since: number;
+                    received: number;
+                    stored: number;
+                    duplicates: number;
+                    refused: number;
+                    unreadable: number;
+                    eventsApplied: number;
+                    eventsPending: number;
+                    eventsDuplicate: number;
+                    itemsSkipped: number;
+                    lastReceivedAt: number | null;
+                    lastRefusal: {
+                        at: number;
+                        reason: string;
+                    } | null;
+                };
+            }[];
+        };
+        ApiKeyList: {
+            items: {
+                id: string;
+                name: string;
+                /** @enum {string} */
+                role: "owner" | "analyst" | "viewer";
+                prefix: string;
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                lastUsedAt: string | null;
+                /** Format: date-time */
+                revokedAt: string | null;
+            }[];
+            nextCursor: string | null;
+        };
+        CreatedApiKey: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            role: "owner" | "analyst" | "viewer";
+            /** @description The secret key, shown in this answer only. */
+            key: string;
+        };
+        Member: {
+            id: string;
+            email: string;
+            /** @enum {string} */
+            role: "owner" | "analyst" | "viewer";
+            /** Format: date-time */
+            createdAt: string;
+        };
+        MemberList: {
+            items: components["schemas"]["Member"][];
+            nextCursor: string | null;
+        };
+        Invitation: {
+            id: string;
+            email: string;
+            /** @enum {string} */
+            role: "owner" | "analyst" | "viewer";
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            expiresAt: string;
+        };
+        InvitationList: {
+            items: components["schemas"]["Invitation"][];
+            nextCursor: string | null;
+        };
+        AlertEndpoint: {
+            id: string;
+            url: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Shown once, when Mesure generated it. */
+            secret?: string;
+        };
+        AlertEndpointList: {
+            items: components["schemas"]["AlertEndpoint"][];
+        };
+        ShopifySecret: {
+            configured: boolean;
+            webhookUrl: string;
+        };
+        IngestSummary: {
+            received: number;
+            /** @description Events applied to their message. */
+            applied: number;
+            /** @description Events already received (ignored). */
+            duplicates: number;
+            /** @description Events whose message is not registered yet: kept, applied when it is. */
+            pending: number;
+            /** @description Of the pending ones, those not already waiting. */
+            newlyPending?: number;
+        };
+        RegisteredMessages: {
+            messages: {
+                index: number;
+                messageId: string;
+                /** @description The address the message is recorded under. */
+                recipient: string;
+                /** @enum {string} */
+                status: "pending" | "not_sent" | "queued" | "sent" | "delivered" | "opened" | "clicked" | "undelivered" | "bounced";
+                /** @description Registered before (same recipient in the campaign): not created again. */
+                existing: boolean;
+            }[];
+            created: number;
+            existing: number;
+        };
+        StepRecipients: {
+            step: {
+                id: string;
+                name: string;
+                position: number;
+                /** @enum {string} */
+                channel: "whatsapp" | "sms" | "email" | "mail";
+            };
+            items: {
+                campaignId: string;
+                messageId: string;
+                recipient: string;
+                contactId: string | null;
+                /** @enum {string} */
+                status: "pending" | "not_sent" | "queued" | "sent" | "delivered" | "opened" | "clicked" | "undelivered" | "bounced";
+                failureReason: string | null;
+                failureCode: string | null;
+                bounceType: string | null;
+                variant: string | null;
+                providerMessageId: string | null;
+                /** Format: date-time */
+                sentAt: string | null;
+                /** Format: date-time */
+                deliveredAt: string | null;
+                /** Format: date-time */
+                openedAt: string | null;
+                /** Format: date-time */
+                clickedAt: string | null;
+                /** Format: date-time */
+                repliedAt: string | null;
+                /** Format: date-time */
+                unsubscribedAt: string | null;
+                opens: number;
+                clicks: number;
+                machineOpens: number;
+                botClicks: number;
+                scans: number;
+                /** @description Minor units of the currency. */
+                cost: number;
+            }[];
+            nextCursor: string | null;
+        };
+        Destinations: {
+            destinations: {
+                position: number;
+                url: string;
+            }[];
+        };
+        DiscountCodes: {
+            campaignId: string;
+            codes: string[];
+        };
+        CurrencyRates: {
+            rates: {
+                from: string;
+                to: string;
+                /** @description A decimal number as text: 1 from = rate to. */
+                rate: string;
+                /** Format: date-time */
+                validFrom: string;
+            }[];
+        };
+        SuppressionList: {
+            items: {
+                /** @enum {string} */
+                channel: "whatsapp" | "sms" | "email" | "mail";
+                address: string;
+                reason: string;
+                source: string;
+                /** Format: date-time */
+                createdAt: string;
+            }[];
+            nextCursor: string | null;
+        };
+    };
+    responses: {
+        /** @description An error: what is wrong and what to do */
+        Error: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": {
+                    error?: string;
+                    message?: string;
+                    details?: {
+                        path?: string;
+                        message?: string;
+                    }[];
+                };
+            };
+        };
+    };
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export type operations = Record<string, never>;
