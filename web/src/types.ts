@@ -10,7 +10,7 @@ export type Channel = 'whatsapp' | 'sms' | 'email' | 'mail';
 export const CHANNELS: Channel[] = ['whatsapp', 'sms', 'email', 'mail'];
 export type Role = 'owner' | 'analyst' | 'viewer';
 
-export interface Account {
+interface Account {
   id: string;
   name: string;
   currency: string;
@@ -105,7 +105,7 @@ export type JourneyListItem = Schemas['JourneyListItem'];
 export type JourneyReport = Schemas['JourneyReport'];
 
 export const ATTRIBUTION_MODELS = ['last_touch', 'first_touch', 'linear', 'position_based', 'time_decay'] as const;
-export type AttributionModel = (typeof ATTRIBUTION_MODELS)[number];
+type AttributionModel = (typeof ATTRIBUTION_MODELS)[number];
 
 /** GET /v1/account (PUT /v1/account takes name, currency, timeZone, defaultCountry, revenueBasis). */
 export type AccountInfo = Schemas['AccountInfo'];
