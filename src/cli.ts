@@ -2,10 +2,10 @@
 import { createWriteStream } from 'node:fs';
 import { Command } from 'commander';
 import { stringify } from 'csv-stringify';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadConfig, MESURE_VERSION } from './config';
 import { assemble } from './main';
 import { fail, progressBar, withMesure } from './cli/shared';
-import { migrateToLatest, openDatabase, DatabaseError } from './store/db';
+import { compilePostgresMigrations, migrateToLatest, migrationState, openDatabase, refuseNewerDatabase, DatabaseError } from './store/db';
 import { countAccounts } from './store/accounts';
 import { DEMO_USER, generateDemo } from './demo/generate';
 import { ROLES, type Role } from './services/accounts';
@@ -13,7 +13,10 @@ import { neutralizeCsvCell } from './http/csv';
 import { AREA_COMMANDS } from './cli/areas';
 
 const program = new Command();
-program.name('mesure').description('Measure which marketing campaigns pay: messages, events, orders and figures.');
+program
+  .name('mesure')
+  .description('Measure which marketing campaigns pay: messages, events, orders and figures.')
+  .version(MESURE_VERSION, '-V, --version', "print Mesure's version");
 
 program
   .command('serve')
@@ -73,18 +76,37 @@ function logUncaught(origin: string, err: unknown): void {
 program
   .command('migrate')
   .description('Apply pending database migrations.')
-  .action(async () => {
+  .option('--dry-run', 'list the pending migrations (and their SQL on PostgreSQL) and apply nothing')
+  .action(async (opts: { dryRun?: boolean }) => {
     const config = (() => { try { return loadConfig(); } catch (e) { fail(e); } })();
     const db = await openDatabase(config.database.url, { schema: config.database.schema }).catch(fail);
     try {
+      if (opts.dryRun) {
+        const state = await migrationState(db);
+        refuseNewerDatabase(state);
+        process.stdout.write(await describePending(state.pending, db.kind));
+        return;
+      }
       const applied = await migrateToLatest(db);
       process.stdout.write(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}\n` : 'The database is up to date.\n');
     } catch (err) {
-      fail(err);
-    } finally {
       await db.close();
+      fail(err);
     }
+    await db.close();
   });
+
+/** What `migrate --dry-run` prints: the pending migrations in the order they would run, with their SQL on PostgreSQL. */
+async function describePending(pending: string[], kind: 'sqlite' | 'postgres'): Promise<string> {
+  if (!pending.length) return `The database is up to date (Mesure ${MESURE_VERSION}); nothing would be applied.\n`;
+  let out = `${pending.length} migration(s) would be applied, in this order (dry run: nothing was applied):\n${pending.map((n) => `  ${n}\n`).join('')}`;
+  if (kind === 'sqlite') return `${out}(The SQL is printed on PostgreSQL only.)\n`;
+  for (const m of await compilePostgresMigrations(pending)) {
+    out += `\n-- ${m.name}\n${m.statements.join('\n')}\n`;
+    if (m.note) out += `-- (not shown: ${m.note})\n`;
+  }
+  return out;
+}
 
 const accounts = program.command('accounts').description('Manage accounts (tenants).');
 accounts

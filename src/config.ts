@@ -1,10 +1,22 @@
 // Configuration, read once from the environment at start and split into sections.
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** This build's version, as package.json says (`mesure --version`, the refusal of a database migrated by a newer one). */
+export const MESURE_VERSION: string = JSON.parse(
+  readFileSync(resolve(dirname(fileURLToPath(import.meta.url)), '../package.json'), 'utf8'),
+).version;
 
 export interface Config {
   /** `publicUrlSet`: MESURE_PUBLIC_URL was given (else `publicUrl` is only this host and port, unreachable elsewhere). */
   http: { port: number; host: string; publicUrl: string; publicUrlSet: boolean; bodyLimitBytes: number; trustProxy: boolean };
   database: { url: string; kind: 'sqlite' | 'postgres'; schema?: string };
+  /**
+   * GET /readyz: how long the database may take to answer a probe, and how old the oldest item of the SQLite
+   * ingestion inbox (acknowledged, not yet applied) may be, before the server reports itself not ready.
+   */
+  readiness: { databaseTimeoutMs: number; inboxMaxAgeMs: number };
   demo: boolean;
   /** Secret for session cookies and HMACs; generated per data directory when not given. */
   secret?: string;
@@ -26,6 +38,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       `DATABASE_URL "${url}" is neither a SQLite file (file:/path/to/mesure.db) nor postgres://user@host:port/db.`,
     );
   }
+  const positive = (name: string, fallback: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n <= 0) throw new ConfigError(`${name} must be a positive number, got "${raw}".`);
+    return n;
+  };
+  const readiness = {
+    databaseTimeoutMs: positive('MESURE_READY_DB_TIMEOUT_MS', 1000),
+    inboxMaxAgeMs: positive('MESURE_READY_INBOX_MAX_AGE_S', 60) * 1000,
+  };
   const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
   return {
     http: {
@@ -38,6 +61,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       trustProxy: env.MESURE_TRUST_PROXY === '1',
     },
     database: { url, kind, schema: env.MESURE_PG_SCHEMA || undefined },
+    readiness,
     demo: env.MESURE_DEMO !== '0',
     secret: env.MESURE_SECRET || undefined,
     webDist: resolve(cwd, 'web/dist'),

@@ -15,6 +15,7 @@ import { badStringMessage, findBadString } from './guards';
 import { coreRoutes } from './routes/core';
 import { openApiDocument, type RouteDoc } from './openapi';
 import { accessOf, allows, GUARDED_PREFIXES, routeKey, type Access } from './roles';
+import { checkReadiness } from '../services/readiness';
 
 /**
  * What routes can reach. Product areas add their services to this interface from their own files with
@@ -206,7 +207,15 @@ export async function buildApp(deps: Deps, plugins: RoutePlugin[] = [], opts: { 
     }
   });
 
+  // Probes for load balancers and monitors, public and outside the API like the dashboard: /healthz says the process
+  // answers (no database), /readyz that it can serve (database, migrations, inbox; 503 naming what is wrong).
   app.get('/healthz', async () => ({ ok: true }));
+  app.get('/readyz', async (_req, reply) => {
+    const r = await checkReadiness(deps.db, deps.config.readiness, deps.clock);
+    if (r.ok) return r;
+    const wrong = Object.entries(r.checks).filter(([, c]) => !c.ok && !c.message?.startsWith('not checked')).map(([name, c]) => `${name}: ${c.message}`);
+    return reply.code(503).send({ ...r, message: `Not ready: ${wrong.join('; ')}.` });
+  });
   await coreRoutes(app, deps);
   for (const plugin of plugins) await plugin(app, deps);
   app.get('/openapi.json', async () => openApiDocument(routes, deps.publicUrl));

@@ -3,9 +3,12 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { CompiledQuery, Kysely, Migrator, PostgresDialect, SqliteDialect, type Driver, type Migration } from 'kysely';
+import {
+  CompiledQuery, Kysely, Migrator, PostgresAdapter, PostgresDialect, PostgresIntrospector, PostgresQueryCompiler, SqliteDialect, sql,
+  type DatabaseConnection, type Driver, type Migration,
+} from 'kysely';
 import pg from 'pg';
-import { sqlitePath } from '../config';
+import { MESURE_VERSION, sqlitePath } from '../config';
 import { migrations } from './migrations';
 import type { DB } from './schema';
 
@@ -48,6 +51,10 @@ export async function openDatabase(url: string, opts: { schema?: string; poolSiz
       connectionTimeoutMillis: 5000,
       options: opts.schema ? `-c search_path=${opts.schema}` : undefined,
     });
+    // A pooled connection the server closes (PostgreSQL restarted, an administrator's pg_terminate_backend) is reported
+    // on the pool; without a listener that event would be an uncaught exception. The pool drops the connection and
+    // opens a fresh one on the next query, so there is nothing to do but say it (GET /readyz reports the outage itself).
+    pool.on('error', (err) => process.stderr.write(`[database] a pooled PostgreSQL connection failed and was dropped: ${err.message}\n`));
     try {
       const client = await pool.connect();
       if (opts.schema) await client.query(`CREATE SCHEMA IF NOT EXISTS "${opts.schema.replace(/"/g, '')}"`);
@@ -141,6 +148,7 @@ function migrator(db: Db): Migrator {
 }
 
 export async function migrateToLatest(db: Db): Promise<string[]> {
+  refuseNewerDatabase(await migrationState(db));
   let { error, results } = await migrator(db).migrateToLatest();
   // Kysely's migrator lists the tables of every schema it may use; on PostgreSQL a schema dropped by someone
   // else at that very moment (another Mesure sharing the database, e.g. tests) fails that listing. Nothing was
@@ -163,8 +171,104 @@ function isForeignSchemaVanished(error: unknown, own: string | undefined): boole
   return m !== null && m[1] !== own;
 }
 
-/** Names of migrations not yet applied (empty when the database is up to date). */
+/** Names of migrations not yet applied (empty when the database is up to date); refuses a database of a newer Mesure. */
 export async function pendingMigrations(db: Db): Promise<string[]> {
-  const all = await migrator(db).getMigrations();
-  return all.filter((m) => !m.executedAt).map((m) => m.name);
+  const state = await migrationState(db);
+  refuseNewerDatabase(state);
+  return state.pending;
+}
+
+/** What the database records as applied, compared with the migrations this build knows. */
+export interface MigrationState {
+  /** Applied migrations this build knows. */
+  applied: string[];
+  /** Known migrations not yet applied, in the order they would run. */
+  pending: string[];
+  /** Applied migrations this build does not know: a newer Mesure wrote them. */
+  unknown: string[];
+}
+
+/**
+ * Reads Kysely's record of applied migrations without writing anything (Kysely's own `getMigrations` creates its
+ * tables first): a fresh database, with no record yet, has every migration pending.
+ */
+export async function migrationState(db: Db): Promise<MigrationState> {
+  const table = db.schema ? `${db.schema}.kysely_migration` : 'kysely_migration';
+  let recorded: string[];
+  try {
+    const { rows } = await sql<{ name: string }>`select name from ${sql.table(table)}`.execute(db.kysely);
+    recorded = rows.map((r) => r.name);
+  } catch (err) {
+    const e = err as { code?: string; message?: string };
+    if (e.code !== '42P01' && !/no such table/.test(String(e.message))) throw err;
+    recorded = [];
+  }
+  const known = Object.keys(migrations).sort();
+  const done = new Set(recorded);
+  return {
+    applied: known.filter((n) => done.has(n)),
+    pending: known.filter((n) => !done.has(n)),
+    unknown: recorded.filter((n) => !(n in migrations)).sort(),
+  };
+}
+
+/**
+ * A database migrated by a newer Mesure holds tables and columns this build does not know how to keep right: it
+ * refuses it rather than run on it (Kysely would also refuse to migrate it, with a less helpful message).
+ */
+export function refuseNewerDatabase(state: MigrationState): void {
+  if (!state.unknown.length) return;
+  throw new DatabaseError(
+    `This database was migrated by a newer Mesure: it records migration ${state.unknown.join(', ')}, which Mesure ${MESURE_VERSION} does not know. ` +
+      'Run the newer Mesure that migrated it (or restore a backup taken before that upgrade); this version will not run on it.',
+  );
+}
+
+/**
+ * The SQL the given migrations would send to PostgreSQL, compiled without a database: each migration runs against a
+ * recording connection that answers every query with no rows. A migration that reads rows to decide what to write
+ * (a data rewrite) shows the statements it would send on an empty database; one that cannot run on no rows is
+ * reported as such.
+ */
+export async function compilePostgresMigrations(names: string[]): Promise<{ name: string; statements: string[]; note?: string }[]> {
+  const out: { name: string; statements: string[]; note?: string }[] = [];
+  for (const name of names) {
+    const statements: string[] = [];
+    const connection: DatabaseConnection = {
+      executeQuery: async (q) => {
+        statements.push(q.parameters.length ? `${q.sql}; -- parameters: ${JSON.stringify(q.parameters)}` : `${q.sql};`);
+        return { rows: [] };
+      },
+      // eslint-disable-next-line require-yield
+      streamQuery: async function* () {
+        return;
+      },
+    };
+    const driver: Driver = {
+      init: async () => {},
+      acquireConnection: async () => connection,
+      beginTransaction: async () => {},
+      commitTransaction: async () => {},
+      rollbackTransaction: async () => {},
+      releaseConnection: async () => {},
+      destroy: async () => {},
+    };
+    const recorder = new Kysely<unknown>({
+      dialect: {
+        createAdapter: () => new PostgresAdapter(),
+        createDriver: () => driver,
+        createIntrospector: (k) => new PostgresIntrospector(k),
+        createQueryCompiler: () => new PostgresQueryCompiler(),
+      },
+    });
+    try {
+      await (migrations as Record<string, Migration>)[name].up(recorder);
+      out.push({ name, statements });
+    } catch (err) {
+      out.push({ name, statements, note: `the rest depends on the rows it reads (${(err as Error).message})` });
+    } finally {
+      await recorder.destroy();
+    }
+  }
+  return out;
 }
