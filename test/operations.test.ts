@@ -14,6 +14,7 @@ import { expect, it } from 'vitest';
 import { forEachEngine, makeMesure, PG_URL, dropPgSchema, type Engine } from './support';
 import { call, callOk, createAccountWithCli, freePort, ROOT, runCli, startServerProcess, tempDir, type ServerProcess } from '../bench/support';
 import { migrations } from '../src/store/migrations';
+import { loadConfig } from '../src/config';
 
 const run = promisify(execFile);
 const PG_BIN = '/usr/lib/postgresql/15/bin';
@@ -129,6 +130,14 @@ it('readiness [sqlite]: 503 naming the database while its connection is held pas
   } finally {
     await m.cleanup();
   }
+});
+
+it('refuses a readiness bound that is not a positive number, naming the variable', () => {
+  expect(() => loadConfig({ MESURE_READY_DB_TIMEOUT_MS: 'soon' })).toThrow('MESURE_READY_DB_TIMEOUT_MS must be a positive number, got "soon".');
+  expect(() => loadConfig({ MESURE_READY_INBOX_MAX_AGE_S: '0' })).toThrow('MESURE_READY_INBOX_MAX_AGE_S must be a positive number, got "0".');
+  // 90 s → 90 000 ms; the database bound is in milliseconds already.
+  expect(loadConfig({ MESURE_READY_DB_TIMEOUT_MS: '250', MESURE_READY_INBOX_MAX_AGE_S: '90' }).readiness).toEqual({ databaseTimeoutMs: 250, inboxMaxAgeMs: 90_000 });
+  expect(loadConfig({}).readiness).toEqual({ databaseTimeoutMs: 1000, inboxMaxAgeMs: 60_000 });
 });
 
 forEachEngine('operations: version, dry run, refusal of a newer database', (engine: Engine) => {

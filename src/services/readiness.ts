@@ -5,12 +5,12 @@ import type { Config } from '../config';
 import { migrationState, type Db } from '../store/db';
 import { getOldestInboxReceivedAt } from '../store/health';
 
-export interface ReadinessCheck {
+interface ReadinessCheck {
   ok: boolean;
   message?: string;
 }
 
-export interface Readiness {
+interface Readiness {
   ok: boolean;
   checks: { database: ReadinessCheck & { ms?: number }; migrations: ReadinessCheck; inbox: ReadinessCheck & { oldestAgeMs?: number } };
 }

@@ -179,7 +179,7 @@ export async function pendingMigrations(db: Db): Promise<string[]> {
 }
 
 /** What the database records as applied, compared with the migrations this build knows. */
-export interface MigrationState {
+interface MigrationState {
   /** Applied migrations this build knows. */
   applied: string[];
   /** Known migrations not yet applied, in the order they would run. */
@@ -239,9 +239,8 @@ export async function compilePostgresMigrations(names: string[]): Promise<{ name
         statements.push(q.parameters.length ? `${q.sql}; -- parameters: ${JSON.stringify(q.parameters)}` : `${q.sql};`);
         return { rows: [] };
       },
-      // eslint-disable-next-line require-yield
-      streamQuery: async function* () {
-        return;
+      streamQuery: () => {
+        throw new Error('a migration streamed a query');
       },
     };
     const driver: Driver = {
