@@ -54,7 +54,7 @@ export async function checkReadiness(db: Db, settings: Config['readiness'], now:
         ? { ok: false, oldestAgeMs: age, message: `the ingestion inbox is ${Math.round(age / 1000)} s behind (bound: ${settings.inboxMaxAgeMs / 1000} s)` }
         : { ok: true, oldestAgeMs: age };
     } catch {
-      checks.inbox = { ok: false, message: `the ingestion inbox could not be read within ${bound} ms` };
+      checks.inbox = { ok: false, message: `the ingestion inbox could not be read (within ${bound} ms)` };
     }
   }
   return { ok: checks.database.ok && checks.migrations.ok && checks.inbox.ok, checks };
