@@ -11,7 +11,7 @@ import { request, Agent } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { startInProcess, fmt } from './support';
 import { insertEvents } from '../src/store/messages';
-import { recountClicksByUrl, recountFlaggedByReason } from '../src/store/campaigns';
+import { recountClicksByUrl, recountFlaggedByReason } from './campaign-scans';
 import type { EventRow } from '../src/store/schema';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 200_000);

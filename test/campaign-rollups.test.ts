@@ -13,7 +13,7 @@ import pg from 'pg';
 import { expect, it } from 'vitest';
 import { forEachEngine, PG_URL } from './support';
 import type { DB } from '../src/store/schema';
-import { recountClicksByUrl, recountFlaggedByReason } from '../src/store/campaigns';
+import { recountClicksByUrl, recountFlaggedByReason } from '../bench/campaign-scans';
 import { flagEvents } from '../src/store/tracking';
 import * as rollups from '../src/store/migrations/2026_12_07_200_campaign_click_rollups';
 import { callOk, createAccountWithCli, startServerProcess, tempDir, type ServerProcess } from '../bench/support';
