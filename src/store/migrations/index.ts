@@ -17,6 +17,7 @@ import * as fixedCostInCostModel from './2026_12_07_100_fixed_cost_in_cost_model
 import * as messageTouchesSent from './2026_12_07_120_message_touches_sent';
 import * as canonicalProviderMessageIds from './2026_12_07_180_canonical_provider_message_ids';
 import * as campaignClickRollups from './2026_12_07_200_campaign_click_rollups';
+import * as messagesVariantIndex from './2026_12_07_201_messages_variant_index';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_25_001_core': core,
@@ -35,4 +36,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_07_120_message_touches_sent': messageTouchesSent,
   '2026_12_07_180_canonical_provider_message_ids': canonicalProviderMessageIds,
   '2026_12_07_200_campaign_click_rollups': campaignClickRollups,
+  '2026_12_07_201_messages_variant_index': messagesVariantIndex,
 };
