@@ -4,9 +4,7 @@
 // and clicks on tracked links, must show on the page exactly what a hand model of the workload says and what a
 // recount of the event log (the old scan, kept as reference) says; so must a later re-flag of clicks to machine
 // (the sweep's update), and the migration's back-fill must rebuild the same rollups from the log.
-import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
@@ -16,7 +14,8 @@ import type { DB } from '../src/store/schema';
 import { recountClicksByUrl, recountFlaggedByReason } from '../bench/campaign-scans';
 import { flagEvents } from '../src/store/tracking';
 import * as rollups from '../src/store/migrations/2026_12_07_200_campaign_click_rollups';
-import { callOk, createAccountWithCli, startServerProcess, tempDir, type ServerProcess } from '../bench/support';
+import { callOk, createAccountWithCli, startServerProcess, type ServerProcess } from '../bench/support';
+import { databaseEnv } from './blackbox/seed-support';
 
 const CHROME = 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Mobile Safari/537.36';
 const A = 'https://shop.example/a';
@@ -60,18 +59,15 @@ const byKind = (f: Flagged) => [...f].sort((x, y) => `${x.kind}/${x.reason}`.loc
 
 forEachEngine('campaign page rollups through a listening server', (engine) => {
   it('counts every click and flag once, equal to a hand model and to a recount of the log, after a re-flag and a back-fill', async () => {
-    const tmp = tempDir('mesure-rollups-');
-    const schema = `rl_${randomBytes(5).toString('hex')}`;
-    const env: Record<string, string> =
-      engine === 'sqlite' ? { DATABASE_URL: `file:${join(tmp.dir, 'mesure.db')}`, MESURE_DEMO: '0' } : { DATABASE_URL: PG_URL, MESURE_PG_SCHEMA: schema, MESURE_DEMO: '0' };
+    const { env, drop } = databaseEnv(engine);
     let server: ServerProcess | undefined;
     let db: Kysely<DB> | undefined;
     try {
       const { accountId, key } = await createAccountWithCli(env, 'Rollups shop');
       db =
         engine === 'sqlite'
-          ? new Kysely<DB>({ dialect: new SqliteDialect({ database: Object.assign(new Database(join(tmp.dir, 'mesure.db')), {}) }) })
-          : new Kysely<DB>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: PG_URL, options: `-c search_path=${schema}`, max: 2 }) }) });
+          ? new Kysely<DB>({ dialect: new SqliteDialect({ database: new Database(env.DATABASE_URL.replace(/^file:/, '')) }) })
+          : new Kysely<DB>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: PG_URL, options: `-c search_path=${env.MESURE_PG_SCHEMA}`, max: 2 }) }) });
       server = await startServerProcess(env);
       const base = server.url;
       const campaign = await callOk<{ id: string }>(base, 'POST', '/v1/campaigns', key, { name: 'Rollups', channel: 'email' });
@@ -162,13 +158,7 @@ forEachEngine('campaign page rollups through a listening server', (engine) => {
     } finally {
       await server?.stop();
       await db?.destroy();
-      if (engine === 'postgres') {
-        const c = new pg.Client({ connectionString: PG_URL });
-        await c.connect();
-        await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-        await c.end();
-      }
-      tmp.remove();
+      await drop();
     }
   }, 120_000);
 });
