@@ -143,33 +143,31 @@ export async function countNotSentByReason(h: Handle, accountId: string, campaig
   return rows.map((r) => ({ reason: r.reason, count: Number(r.count) })).sort((a, b) => b.count - a.count);
 }
 
-/** Flagged (machine / bot) opens and clicks of a campaign, by reason. */
+/** Flagged (machine / bot) opens and clicks of a campaign, by reason: read from the rollup the event triggers keep. */
 export async function countFlaggedByReason(h: Handle, accountId: string, campaignId: string): Promise<{ kind: string; reason: string; count: number }[]> {
   const rows = await h
-    .selectFrom('events')
-    .select(['type', sql<string>`coalesce(flag_reason, 'flagged')`.as('reason'), (eb) => eb.fn.countAll<number>().as('count')])
+    .selectFrom('campaign_flagged')
+    .select(['type', 'reason', 'count'])
     .where('account_id', '=', accountId)
     .where('campaign_id', '=', campaignId)
-    .where('type', 'in', ['opened', 'clicked', 'scanned'])
-    .where('machine', '=', 1)
-    .groupBy(['type', sql`coalesce(flag_reason, 'flagged')`])
+    .where('count', '>', 0)
+    .orderBy('type')
+    .orderBy('reason')
     .execute();
   return rows.map((r) => ({ kind: r.type === 'opened' ? 'open' : 'click', reason: r.reason, count: Number(r.count) }));
 }
 
-/** Clicks per link: total and unique (messages) human clicks for each destination. */
+/** Clicks per link: total and unique (messages) human clicks for each destination, from the rollup. */
 export async function countClicksByUrl(h: Handle, accountId: string, campaignId: string): Promise<{ url: string; totalClicks: number; uniqueClicks: number }[]> {
   const rows = await h
-    .selectFrom('events')
-    .select(['url', (eb) => eb.fn.countAll<number>().as('total'), sql<number>`count(distinct message_id)`.as('unique')])
+    .selectFrom('campaign_link_clicks')
+    .select(['url', 'total_clicks', 'unique_clicks'])
     .where('account_id', '=', accountId)
     .where('campaign_id', '=', campaignId)
-    .where('type', '=', 'clicked')
-    .where('machine', '=', 0)
-    .groupBy('url')
+    .where('total_clicks', '>', 0)
     .execute();
   return rows
-    .map((r) => ({ url: r.url ?? '', totalClicks: Number(r.total), uniqueClicks: Number(r.unique) }))
+    .map((r) => ({ url: r.url, totalClicks: Number(r.total_clicks), uniqueClicks: Number(r.unique_clicks) }))
     .sort((a, b) => b.totalClicks - a.totalClicks || a.url.localeCompare(b.url));
 }
 

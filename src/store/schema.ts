@@ -113,6 +113,23 @@ export interface CampaignDayRow extends MessageCounts {
   day: string;
 }
 
+/** Rollups of the event log for the campaign page, kept by triggers on `events` (migration 2026_12_07_200). */
+export interface CampaignLinkClicksRow {
+  account_id: string;
+  campaign_id: string;
+  url: string;
+  total_clicks: number;
+  unique_clicks: number;
+}
+
+export interface CampaignFlaggedRow {
+  account_id: string;
+  campaign_id: string;
+  type: string;
+  reason: string;
+  count: number;
+}
+
 export interface UserRow {
   id: string;
   email: string;
@@ -165,6 +182,8 @@ export interface DB {
   events: EventRow;
   orphan_events: OrphanEventRow;
   campaign_days: CampaignDayRow;
+  campaign_link_clicks: CampaignLinkClicksRow;
+  campaign_flagged: CampaignFlaggedRow;
   users: UserRow;
   memberships: MembershipRow;
   invitations: InvitationRow;

@@ -16,6 +16,8 @@ import * as canonicalDestinations from './2026_12_07_030_canonical_destinations'
 import * as fixedCostInCostModel from './2026_12_07_100_fixed_cost_in_cost_model';
 import * as messageTouchesSent from './2026_12_07_120_message_touches_sent';
 import * as canonicalProviderMessageIds from './2026_12_07_180_canonical_provider_message_ids';
+import * as campaignClickRollups from './2026_12_07_200_campaign_click_rollups';
+import * as messagesVariantIndex from './2026_12_07_201_messages_variant_index';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_25_001_core': core,
@@ -33,4 +35,6 @@ export const migrations: Record<string, Migration> = {
   '2026_12_07_100_fixed_cost_in_cost_model': fixedCostInCostModel,
   '2026_12_07_120_message_touches_sent': messageTouchesSent,
   '2026_12_07_180_canonical_provider_message_ids': canonicalProviderMessageIds,
+  '2026_12_07_200_campaign_click_rollups': campaignClickRollups,
+  '2026_12_07_201_messages_variant_index': messagesVariantIndex,
 };
