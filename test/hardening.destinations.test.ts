@@ -7,10 +7,9 @@ import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { expect, it } from 'vitest';
-import { forEachEngine, PG_URL } from './support';
+import { forEachEngine, PG_URL, rerunMigration } from './support';
 import * as canonicalDestinations from '../src/store/migrations/2026_12_07_030_canonical_destinations';
 import { call, callOk, createAccountWithCli, startServerProcess, tempDir, type ServerProcess } from '../bench/support';
 
@@ -166,18 +165,7 @@ forEachEngine('hostile destinations through a listening server', (engine) => {
       // 7. The migration rewrites such rows: canonical where it can, neutralised where it cannot.
       await server.stop();
       server = undefined;
-      // Its up() runs again on the stopped server's database (deleting its kysely_migration row would not do: Kysely
-      // refuses to run a migration dated before ones already run).
-      const migrationDb = new Kysely<any>({
-        dialect: engine === 'sqlite'
-          ? new SqliteDialect({ database: new Database(join(tmp.dir, 'mesure.db')) })
-          : new PostgresDialect({ pool: new pg.Pool({ connectionString: PG_URL, options: `-c search_path=${schema}`, max: 1 }) }),
-      });
-      try {
-        await canonicalDestinations.up(migrationDb);
-      } finally {
-        await migrationDb.destroy();
-      }
+      await rerunMigration(engine === 'sqlite' ? { sqliteFile: join(tmp.dir, 'mesure.db') } : { pgSchema: schema }, canonicalDestinations);
       server = await startServerProcess(env);
       base = server.url;
       const migrated = await exec('SELECT position, url FROM campaign_destinations WHERE account_id = ? AND campaign_id = ? ORDER BY position', [accountId, campaign.id]);

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, expect, it } from 'vitest';
-import { dropPgSchema, forEachEngine, PG_URL } from './support';
+import { dropPgSchema, forEachEngine, PG_URL, rerunMigration } from './support';
+import * as canonicalProviderMessageIds from '../src/store/migrations/2026_12_07_180_canonical_provider_message_ids';
 import { callOk, createAccountWithCli, deliver, startServerProcess, tempDir, type ServerProcess } from '../bench/support';
 
 const SIGNING_KEY = 'key-mailgun-brackets-5d1e';
@@ -139,7 +140,7 @@ forEachEngine('Mailgun ids registered as the send API answers them, through a li
     }
     await exec('UPDATE messages SET provider_message_id = ? WHERE account_id = ? AND id = ?', [`<${id('D')}>`, accountId, d]);
     await exec('UPDATE messages SET provider_message_id = ? WHERE account_id = ? AND id = ?', [`<${id('E')}>`, accountId, e]);
-    await exec("DELETE FROM kysely_migration WHERE name = '2026_12_07_180_canonical_provider_message_ids'");
+    await rerunMigration(engine === 'sqlite' ? { sqliteFile: join(tmp.dir, 'mesure.db') } : { pgSchema: schema }, canonicalProviderMessageIds);
     server = await startServerProcess({ ...env, MESURE_PUBLIC_URL: 'http://mesure.test' });
     const stored = await exec('SELECT id, provider_message_id FROM messages WHERE account_id = ? AND id IN (?, ?)', [accountId, d, e]);
     await close();

@@ -4,6 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import Database from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { describe } from 'vitest';
 import { loadConfig } from '../src/config';
@@ -49,6 +51,27 @@ export interface TestMesure extends Mesure {
 }
 
 /** Drops a test's PostgreSQL schema and everything in it. */
+/**
+ * Runs one migration's up() again on a stopped server's database (its SQLite file, or its PostgreSQL schema), as a
+ * test of what the migration does to rows written before it. Deleting its kysely_migration row would not do: Kysely
+ * refuses to run a migration dated before ones already run.
+ */
+export async function rerunMigration(
+  at: { sqliteFile: string } | { pgSchema: string },
+  migration: { up(db: Kysely<any>): Promise<void> },
+): Promise<void> {
+  const db = new Kysely<any>({
+    dialect: 'sqliteFile' in at
+      ? new SqliteDialect({ database: new Database(at.sqliteFile) })
+      : new PostgresDialect({ pool: new pg.Pool({ connectionString: PG_URL, options: `-c search_path=${at.pgSchema}`, max: 1 }) }),
+  });
+  try {
+    await migration.up(db);
+  } finally {
+    await db.destroy();
+  }
+}
+
 export async function dropPgSchema(schema: string): Promise<void> {
   const c = new pg.Client({ connectionString: PG_URL });
   await c.connect();

@@ -544,7 +544,8 @@ const CASES: Record<string, Case> = {
     check: (a) => {
       expect(a.json).toMatchObject({ holdoutShare: 0.2, windowDays: 7, status: 'not_enough_data' });
       expect(a.json.treated.n + a.json.holdout.n).toBe(20);
-      expect(a.json.holdout.n).toBeGreaterThan(0);
+      // Which of the 20 contacts fall in the holdout is drawn per contact (share 0.2): none in 0.8^20 ≈ 1.2 % of runs,
+      // so the split itself is not asserted here (src/domain/stats/holdout.test.ts holds the share on 100,000 contacts).
     },
   },
   'GET /v1/journeys/{id}/lift': {
