@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import {
   CompiledQuery, Kysely, Migrator, PostgresAdapter, PostgresDialect, PostgresIntrospector, PostgresQueryCompiler, SqliteDialect, sql,
-  type DatabaseConnection, type Driver, type Migration,
+  type DatabaseConnection, type DatabaseIntrospector, type Driver, type Migration, type TableMetadata,
 } from 'kysely';
 import pg from 'pg';
 import { MESURE_VERSION, sqlitePath } from '../config';
@@ -65,7 +65,7 @@ export async function openDatabase(url: string, opts: { schema?: string; poolSiz
         `Cannot reach PostgreSQL at ${redact(url)}: ${(err as Error).message}. Check that the server runs and that DATABASE_URL is right.`,
       );
     }
-    const kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    const kysely = new Kysely<DB>({ dialect: new OwnSchemaPostgresDialect({ pool }) });
     return { kysely, kind: 'postgres', schema: opts.schema, close: () => kysely.destroy() };
   }
   const path = sqlitePath(url);
@@ -137,6 +137,26 @@ function redact(url: string): string {
   return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
 }
 
+/**
+ * PostgreSQL with an introspector that sees only Mesure's own schema. Kysely's reads the tables and columns of every
+ * schema in the database (its migrator calls it before each run): when another schema is dropped at that moment
+ * (another Mesure sharing the database, e.g. tests) the listing fails with "schema … does not exist" or "column … of
+ * relation … does not exist", and so did the start. Only the migrator introspects, and it needs only table names.
+ */
+class OwnSchemaPostgresDialect extends PostgresDialect {
+  override createIntrospector(db: Kysely<any>): DatabaseIntrospector {
+    return new (class extends PostgresIntrospector {
+      override async getTables(): Promise<TableMetadata[]> {
+        const { rows } = await sql<{ name: string; schema: string; kind: string }>`
+          SELECT c.relname AS name, n.nspname AS schema, c.relkind AS kind
+          FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+          WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'v', 'p')`.execute(db);
+        return rows.map((r) => ({ name: r.name, schema: r.schema, isView: r.kind === 'v', columns: [] }));
+      }
+    })(db);
+  }
+}
+
 function migrator(db: Db): Migrator {
   return new Migrator({
     db: db.kysely,
@@ -148,27 +168,19 @@ function migrator(db: Db): Migrator {
 }
 
 export async function migrateToLatest(db: Db): Promise<string[]> {
-  refuseNewerDatabase(await migrationState(db));
-  let { error, results } = await migrator(db).migrateToLatest();
-  // Kysely's migrator lists the tables of every schema it may use; on PostgreSQL a schema dropped by someone
-  // else at that very moment (another Mesure sharing the database, e.g. tests) fails that listing. Nothing was
-  // migrated then: try again.
-  for (let attempt = 0; error && attempt < 5 && isForeignSchemaVanished(error, db.schema); attempt++) {
-    await new Promise((r) => setTimeout(r, 50 * (attempt + 1)));
-    ({ error, results } = await migrator(db).migrateToLatest());
-  }
+  const state = await migrationState(db);
+  refuseNewerDatabase(state);
+  // Up to date (every start but the first after an upgrade): nothing to run, and no need for Kysely's migrator,
+  // whose PostgreSQL introspection reads the catalog of every schema in the database.
+  if (state.pending.length === 0) return [];
+  const { error, results } = await migrator(db).migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
     throw new DatabaseError(
-      `Migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message ?? String(error)}`.trim(),
+      `${failed ? `Migration ${failed.migrationName}` : 'Migrating the database'} failed: ${(error as Error).message ?? String(error)}`,
     );
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
-}
-
-function isForeignSchemaVanished(error: unknown, own: string | undefined): boolean {
-  const m = /schema "([^"]+)" does not exist/.exec(String((error as Error)?.message ?? error));
-  return m !== null && m[1] !== own;
 }
 
 /** Names of migrations not yet applied (empty when the database is up to date); refuses a database of a newer Mesure. */
