@@ -1,15 +1,12 @@
 // Writes web/src/api-types.ts, the dashboard's API types, from the server's own /openapi.json (answers published in
-// src/http/responses.ts): the app is assembled on a throwaway SQLite file and asked for the document, without
-// listening. Run by `npm run api-types`, and before the type-check and the dashboard build (scripts/build-web.mjs);
-// the file is committed, and test/api-types.test.ts fails when it is stale. `--check` writes nothing and exits 1
-// when the file differs.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// src/http/responses.ts), read as the API reference reads it (loadOpenApiDocument: the app on an in-memory SQLite
+// database, not listening). Run by `npm run api-types`, and before the type-check and the dashboard build
+// (scripts/build-web.mjs); the file is committed, and test/api-types.test.ts fails when it is stale. `--check` writes
+// nothing and exits 1 when the file differs.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import openapiTS, { astToString, type OpenAPI3 } from 'openapi-typescript';
-import { loadConfig } from '../src/config';
-import { assemble } from '../src/main';
+import { loadOpenApiDocument } from './api-reference';
 
 export const API_TYPES_PATH = fileURLToPath(new URL('../web/src/api-types.ts', import.meta.url));
 
@@ -18,27 +15,9 @@ const HEADER = `// Generated from the server's /openapi.json by scripts/api-type
 /* eslint-disable */
 `;
 
-/** The document the server publishes, from its route table. */
-export async function serverDocument(): Promise<OpenAPI3> {
-  const dir = mkdtempSync(join(tmpdir(), 'mesure-api-types-'));
-  try {
-    const config = loadConfig({ DATABASE_URL: `file:${join(dir, 'doc.db')}`, MESURE_DEMO: '0', MESURE_PUBLIC_URL: 'http://localhost:3000' });
-    const m = await assemble(config, { logger: false });
-    try {
-      const r = await m.app.inject({ method: 'GET', url: '/openapi.json' });
-      if (r.statusCode !== 200) throw new Error(`GET /openapi.json answered ${r.statusCode}: ${r.body.slice(0, 300)}`);
-      return r.json() as OpenAPI3;
-    } finally {
-      await m.close();
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
 /** The text of web/src/api-types.ts for the server's current document. */
 export async function apiTypesSource(): Promise<string> {
-  const ast = await openapiTS(await serverDocument(), { alphabetize: false, silent: true });
+  const ast = await openapiTS((await loadOpenApiDocument()) as unknown as OpenAPI3, { alphabetize: false, silent: true });
   return HEADER + astToString(ast);
 }
 

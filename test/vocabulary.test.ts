@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { serverDocument } from '../scripts/api-types';
+import { loadOpenApiDocument } from '../scripts/api-reference';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -142,7 +142,7 @@ describe('one vocabulary: every figure of KPIS.md in /openapi.json and in both l
   let schemas: Record<string, { properties?: Record<string, unknown> }>;
 
   beforeAll(async () => {
-    const doc = (await serverDocument()) as unknown as { components: { schemas: typeof schemas } };
+    const doc = (await loadOpenApiDocument()) as unknown as { components: { schemas: typeof schemas } };
     schemas = doc.components.schemas;
   }, 120_000);
 
