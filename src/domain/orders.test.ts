@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { currencyExponent } from './currencyUnits';
 import {
   applyRefund,
   buildOrder,
-  currencyExponent,
   formatMinor,
   matchContact,
   matchKeys,
@@ -36,6 +36,9 @@ describe('parseMoney', () => {
   });
   it('follows the currency exponent: JPY has none, KWD three', () => {
     expect(currencyExponent('JPY')).toBe(0);
+    // ISO 4217, not Intl's display digits (0 for both): the forint has 2 decimals, the Iraqi dinar 3.
+    expect(currencyExponent('HUF')).toBe(2);
+    expect(currencyExponent('IQD')).toBe(3);
     expect(parseMoney('1500', 'JPY')).toBe(1500);
     expect(parseMoney('1500.00', 'JPY')).toBe(1500); // Shopify writes "1500.00" for yen: trailing zeros are fine
     expect(parseMoney('1500.50', 'JPY')).toBeNull(); // half a yen is not a whole minor unit

@@ -4,6 +4,7 @@
 import { parseClickId } from '../tracking/utm';
 import { normalizeAddress, normalizeEmail, normalizePhone, type PostalAddress } from './contacts';
 import { badCharacter, moneyProblem, plannedTimeProblem } from './bounds';
+import { currencyExponent } from './currencyUnits';
 
 export type OrderSource = 'shopify' | 'csv' | 'api';
 export type RevenueBasis = 'net' | 'gross';
@@ -75,20 +76,9 @@ export interface Order {
 // Money
 
 /** ISO 4217 minor-unit exponents that are not 2. Any other well-formed code has 2 decimals. */
-const EXPONENTS: Record<string, number> = {
-  BIF: 0, CLP: 0, DJF: 0, GNF: 0, ISK: 0, JPY: 0, KMF: 0, KRW: 0, PYG: 0, RWF: 0, UGX: 0, UYI: 0, VND: 0,
-  VUV: 0, XAF: 0, XOF: 0, XPF: 0,
-  BHD: 3, IQD: 3, JOD: 3, KWD: 3, LYD: 3, OMR: 3, TND: 3,
-  CLF: 4, UYW: 4,
-};
 
 export function isCurrencyCode(code: string): boolean {
   return /^[A-Z]{3}$/.test(code);
-}
-
-/** Digits after the decimal point in the currency's minor unit (JPY 0, EUR 2, KWD 3). */
-export function currencyExponent(currency: string): number {
-  return EXPONENTS[currency.toUpperCase()] ?? 2;
 }
 
 export interface MoneyFormat {

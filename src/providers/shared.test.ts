@@ -16,6 +16,8 @@ describe('decimalToMinor', () => {
     ['12.3', 'EUR', 1230, true],
     ['150', 'JPY', 150, true], // yen have no minor unit
     ['1.2345', 'KWD', 1235, false], // dinar has 3 decimals: 1234.5 fils → 1235
+    ['-12.5', 'HUF', -1250, true], // ISO 4217 gives the forint 2 decimals (fillér), like the orders in HUF; Intl shows 0
+    ['0.125', 'IQD', 125, true], // Iraqi dinar: 3 decimals in ISO 4217 (Intl shows 0)
     ['-0.00', 'USD', 0, true],
   ])('%s %s is %i minor units', (amount, currency, minor, exact) => {
     expect(decimalToMinor(amount, currency)).toEqual({ minor, exact });

@@ -2,6 +2,7 @@
 // message linking from echoed metadata, opt-out keywords, address and money normalization.
 
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { currencyExponent } from '../domain/currencyUnits';
 import type { IncomingEvent } from '../domain/types';
 import type { ParsedWebhook, ParseResult, RawRequest, VerifyResult } from './types';
 
@@ -142,13 +143,9 @@ export function hintsFrom(meta: unknown): LinkHints {
   return { messageId: str(meta[META_MESSAGE_ID]), campaignId: str(meta[META_CAMPAIGN_ID]) };
 }
 
-/** Digits after the decimal point of a currency's minor unit (2 for EUR/USD, 0 for JPY, 3 for KWD). */
-export function minorDigits(currency: string): number | undefined {
-  try {
-    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits;
-  } catch {
-    return undefined;
-  }
+/** Digits after the decimal point of a currency's minor unit (currencyExponent); undefined when not a currency code. */
+function minorDigits(currency: string): number | undefined {
+  return /^[A-Za-z]{3}$/.test(currency) ? currencyExponent(currency) : undefined;
 }
 
 /**

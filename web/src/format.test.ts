@@ -19,6 +19,12 @@ describe('money in minor units', () => {
     // 1500 yen are 1500 minor units, not 15.00
     expect(en.money(1500, 'JPY')).toBe('¥1,500');
   });
+  it('reads minor units by the rule of the server (ISO 4217), not by the digits Intl shows', () => {
+    // The server stores an order of 1,234.50 HUF as 123450 fillér (HUF has 2 decimals in ISO 4217). Intl shows the
+    // forint without decimals, so the dashboard shows 1234.50 rounded: HUF 1,235, not 123,450.
+    expect(minorDigits('HUF')).toBe(2);
+    expect(en.money(123450, 'HUF')).toMatch(/^HUF\s1,235$/);
+  });
   it('shows — for a missing amount', () => {
     expect(fr.money(null)).toBe(EMPTY);
   });

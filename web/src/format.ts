@@ -1,5 +1,6 @@
 // Every number, amount, rate and date the dashboard shows goes through here, formatted with Intl for the
 // user's locale and the account's currency and time zone (KPIS.md: rates are fractions, shown as percentages).
+import { currencyExponent } from '../../src/domain/currencyUnits';
 
 export const EMPTY = '—';
 const MINUS = '\u2212';
@@ -37,9 +38,12 @@ export interface Formatter {
 const isEmpty = (n: number | null | undefined): n is null | undefined =>
   n === null || n === undefined || !Number.isFinite(n);
 
-/** Digits of the currency's minor unit (EUR 2, JPY 0), as Intl knows them. */
+/**
+ * Digits of the currency's minor unit (EUR 2, JPY 0, HUF 2): the server's rule (ISO 4217), since the amounts it sends
+ * are integers of that unit. Intl's own digits are only how many it shows.
+ */
 export function minorDigits(currency: string): number {
-  return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  return currencyExponent(currency);
 }
 
 export function createFormatter({ locale, currency, timeZone }: FormatOptions): Formatter {

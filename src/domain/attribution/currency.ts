@@ -1,7 +1,7 @@
 // Converting order revenue into the account's currency with the dated rates the account maintains, exactly
 // (integer arithmetic on decimal rates); an amount without a rate stays in its currency and is reported apart.
 
-import { currencyExponent } from '../orders';
+import { currencyExponent } from '../currencyUnits';
 
 /** 1 unit of `from` = `rate` units of `to`, from `validFrom` (epoch ms) until a later rate for the same pair. */
 export interface ExchangeRate {
