@@ -94,6 +94,7 @@ export class PrometheusMetrics implements ServiceMetrics, HttpMetrics {
       this.applied.inc({ source }, 0);
     }
     for (const provider of SIGNED_PROVIDERS) this.signatureFailures.inc({ provider }, 0);
+    for (const kind of ['click', 'scan']) this.redirects.zero({ kind });
     for (const outcome of ['ok', 'failed']) this.sweeps.inc({ outcome }, 0);
     for (const outcome of ['sent', 'retrying', 'failed']) this.alerts.inc({ outcome }, 0);
     for (const gauge of ['dead_letters', ...(sources.inbox ? ['inbox'] : []), ...(sources.pool ? ['db_pool'] : [])]) this.collectFailures.inc({ gauge }, 0);
@@ -110,6 +111,16 @@ export class PrometheusMetrics implements ServiceMetrics, HttpMetrics {
           failures.inc({ gauge: name });
         }
       };
+    // The pool first: gauges are read in order, and the scrape's own queries below would otherwise count as its use.
+    if (sources.pool) {
+      const gauges: [string, string, keyof PoolUse][] = [
+        ['mesure_db_pool_open_connections', 'PostgreSQL connections open in the pool (busy or idle).', 'total'],
+        ['mesure_db_pool_idle_connections', 'PostgreSQL connections open and idle in the pool.', 'idle'],
+        ['mesure_db_pool_waiting_queries', 'Queries waiting for a PostgreSQL connection (the pool is exhausted).', 'waiting'],
+        ['mesure_db_pool_max_connections', 'The PostgreSQL pool size.', 'max'],
+      ];
+      for (const [name, help, field] of gauges) new Gauge({ name, help, registers, collect: read('db_pool', sources.pool, (g, u) => g.set(u[field])) });
+    }
     if (sources.inbox) {
       const inbox = sources.inbox;
       // One read for both inbox gauges of a scrape.
@@ -128,15 +139,6 @@ export class PrometheusMetrics implements ServiceMetrics, HttpMetrics {
       name: 'mesure_dead_letters', help: 'Items the ingestion inbox could not apply after their tries, waiting to be retried or discarded.', registers,
       collect: read('dead_letters', sources.deadLetters, (g, n) => g.set(n)),
     });
-    if (sources.pool) {
-      const gauges: [string, string, keyof PoolUse][] = [
-        ['mesure_db_pool_open_connections', 'PostgreSQL connections open in the pool (busy or idle).', 'total'],
-        ['mesure_db_pool_idle_connections', 'PostgreSQL connections open and idle in the pool.', 'idle'],
-        ['mesure_db_pool_waiting_queries', 'Queries waiting for a PostgreSQL connection (the pool is exhausted).', 'waiting'],
-        ['mesure_db_pool_max_connections', 'The PostgreSQL pool size.', 'max'],
-      ];
-      for (const [name, help, field] of gauges) new Gauge({ name, help, registers, collect: read('db_pool', sources.pool, (g, u) => g.set(u[field])) });
-    }
   }
 
   observeRequest(method: string, route: string | undefined, status: number, seconds: number): void {
