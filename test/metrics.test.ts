@@ -6,20 +6,10 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { dropPgSchema, forEachEngine, PG_URL, type Engine } from './support';
+import { sample } from './prometheus';
 import { call, callOk, createAccountWithCli, createCampaignWithMessages, deliver, startServerProcess, tempDir, type ServerProcess } from '../bench/support';
 
 const TOKEN = 'scrape-token-0123456789abcdef';
-
-/** The value of one series in Prometheus text (`name{a="x",b="y"} value`), labels in any order; undefined if absent. */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  for (const line of text.split('\n')) {
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const got = Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((l) => [l[1], l[2]]));
-    if (Object.keys(got).length === Object.keys(labels).length && Object.entries(labels).every(([k, v]) => got[k] === v)) return Number(m[3]);
-  }
-  return undefined;
-}
 
 const scrape = (url: string, authorization?: string) => fetch(`${url}/metrics`, { headers: authorization ? { authorization } : {} });
 
