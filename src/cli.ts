@@ -3,7 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { Command } from 'commander';
 import { stringify } from 'csv-stringify';
 import { ConfigError, loadConfig, MESURE_VERSION } from './config';
-import { assemble } from './main';
+import { assemble, type Mesure } from './main';
 import { fail, progressBar, withMesure } from './cli/shared';
 import { compilePostgresMigrations, migrateToLatest, migrationState, openDatabase, refuseNewerDatabase, DatabaseError } from './store/db';
 import { countAccounts } from './store/accounts';
@@ -39,12 +39,8 @@ program
           `Demo API key (shown once; create more with \`mesure keys create\`): ${demo.apiKey}\n`,
       );
     }
-    const shutdown = async () => {
-      await m.close();
-      process.exit(0);
-    };
-    process.once('SIGINT', shutdown);
-    process.once('SIGTERM', shutdown);
+    process.on('SIGINT', () => void shutdown(m, 'SIGINT'));
+    process.on('SIGTERM', () => void shutdown(m, 'SIGTERM'));
     try {
       await m.app.listen({ port: config.http.port, host: config.http.host });
     } catch (err) {
@@ -68,6 +64,42 @@ program
         `  API: ${url}/openapi.json\n`,
     );
   });
+
+let stopping = false;
+
+/**
+ * SIGTERM/SIGINT: stop accepting connections, answer the requests in flight, store what the ingestion writer holds, and
+ * exit 0; past MESURE_SHUTDOWN_TIMEOUT_MS, exit 1 naming what was cut. A second signal while stopping changes nothing.
+ */
+async function shutdown(m: Mesure, signal: NodeJS.Signals): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  const bound = m.config.shutdown.timeoutMs;
+  const t0 = Date.now();
+  process.stderr.write(`${signal}: stopping (no new connections; finishing requests in flight and the ingestion writer, at most ${bound} ms)…\n`);
+  const timer = setTimeout(() => {
+    // What is left, asked for briefly: the bound is a promise to whoever sent the signal.
+    const asked = Promise.race([m.unfinished(), new Promise<string[]>((done) => setTimeout(() => done([]), 500))]);
+    void asked.then((left) => {
+      process.stderr.write(
+        `Stopping took longer than MESURE_SHUTDOWN_TIMEOUT_MS (${bound} ms): exiting with what was not finished cut short:\n` +
+          (left.length ? left : ['the last steps of closing (nothing acknowledged is lost)']).map((l) => `  - ${l}\n`).join('') +
+          'Everything acknowledged before was committed; raise MESURE_SHUTDOWN_TIMEOUT_MS if this happens under normal load.\n',
+      );
+      process.exit(1);
+    });
+  }, bound);
+  try {
+    await m.close();
+  } catch (err) {
+    clearTimeout(timer);
+    process.stderr.write(`Stopping failed: ${(err as Error)?.stack ?? String(err)}\n`);
+    process.exit(1);
+  }
+  clearTimeout(timer);
+  process.stderr.write(`Stopped cleanly in ${Date.now() - t0} ms.\n`);
+  process.exit(0);
+}
 
 function logUncaught(origin: string, err: unknown): void {
   process.stderr.write(`[${new Date().toISOString()}] ${origin}, the server carries on: ${(err as Error)?.stack ?? String(err)}\n`);

@@ -17,6 +17,13 @@ export interface Config {
    * ingestion inbox (acknowledged, not yet applied) may be, before the server reports itself not ready.
    */
   readiness: { databaseTimeoutMs: number; inboxMaxAgeMs: number };
+  /**
+   * GET /metrics (Prometheus): off unless MESURE_METRICS=1; then scraped with `Authorization: Bearer <token>` when
+   * MESURE_METRICS_TOKEN is set, else only from this machine (a loopback address, not through a proxy).
+   */
+  metrics: { enabled: boolean; token?: string };
+  /** SIGTERM/SIGINT: how long finishing in-flight work may take before the process exits 1 naming what it cut. */
+  shutdown: { timeoutMs: number };
   demo: boolean;
   /** Secret for session cookies and HMACs; generated per data directory when not given. */
   secret?: string;
@@ -49,6 +56,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     databaseTimeoutMs: positive('MESURE_READY_DB_TIMEOUT_MS', 1000),
     inboxMaxAgeMs: positive('MESURE_READY_INBOX_MAX_AGE_S', 60) * 1000,
   };
+  const metricsFlag = env.MESURE_METRICS ?? '';
+  if (!['', '0', '1'].includes(metricsFlag)) {
+    throw new ConfigError(`MESURE_METRICS must be 1 (serve GET /metrics) or 0 (do not), got "${metricsFlag}".`);
+  }
+  const metricsToken = env.MESURE_METRICS_TOKEN || undefined;
+  // The token travels in a header and sits in a scraper's config: long enough not to be guessed, no spaces to mangle.
+  if (metricsToken !== undefined && !/^[\x21-\x7e]{16,}$/.test(metricsToken)) {
+    throw new ConfigError(
+      'MESURE_METRICS_TOKEN must be at least 16 printable characters without spaces (e.g. the output of `openssl rand -hex 24`).',
+    );
+  }
   const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
   return {
     http: {
@@ -62,6 +80,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     },
     database: { url, kind, schema: env.MESURE_PG_SCHEMA || undefined },
     readiness,
+    metrics: { enabled: metricsFlag === '1', token: metricsToken },
+    shutdown: { timeoutMs: positive('MESURE_SHUTDOWN_TIMEOUT_MS', 10_000) },
     demo: env.MESURE_DEMO !== '0',
     secret: env.MESURE_SECRET || undefined,
     webDist: resolve(cwd, 'web/dist'),

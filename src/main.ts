@@ -1,6 +1,6 @@
 // The composition root: config → database → store → services → server, read top to bottom.
 import type { FastifyInstance } from 'fastify';
-import { loadConfig, type Config } from './config';
+import { MESURE_VERSION, type Config } from './config';
 import { migrateToLatest, openDatabase, pendingMigrations, type Db } from './store/db';
 import { AccountDirectory } from './services/accounts';
 import { Writer } from './services/writer';
@@ -31,13 +31,23 @@ import { startIngestWorker } from './services/ingestWorker';
 import { Inbox } from './services/inbox';
 import { DeadLetters, type DeadLetterRetrier } from './services/deadLetters';
 import { ingestionRoutes } from './http/routes/ingestion';
+import { metricsRoutes, PrometheusMetrics } from './http/metrics';
+import { noMetrics } from './services/metrics';
+import { countAllDeadLetters, getInboxBacklog } from './store/health';
 
 export interface Mesure {
   config: Config;
   db: Db;
   deps: Deps;
   app: FastifyInstance;
+  /**
+   * Stops in order: no new connections, requests in flight answered (kept-alive connections closed as they finish),
+   * clicks queued in memory stored, the ingestion worker's calls answered and its thread ended, background timers
+   * stopped, then the database closed.
+   */
   close(): Promise<void>;
+  /** While `close` runs: what it has not finished yet, in words (the shutdown bound reports it when it cuts). */
+  unfinished(): Promise<string[]>;
 }
 
 export interface StartOptions {
@@ -65,23 +75,41 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
     throw err;
   }
 
-  // 2. Core services.
+  // 2. Metrics (GET /metrics, MESURE_METRICS=1): a registry of this instance's own; services count into it, and its
+  // gauges read the inbox, the dead letters and the connection pool when scraped. Off: services count into nothing.
   const clock = opts.clock ?? Date.now;
+  const metrics = config.metrics.enabled
+    ? new PrometheusMetrics({
+      engine: db.kind,
+      version: MESURE_VERSION,
+      inbox: db.kind === 'sqlite' ? () => getInboxBacklog(db) : undefined,
+      deadLetters: () => countAllDeadLetters(db),
+      pool: db.poolUse,
+      clock,
+    })
+    : undefined;
+  const counted = metrics ?? noMetrics;
+  /** Where `close` is (see `unfinished`). */
+  let stage: 'serving' | 'requests' | 'ingestion' | 'background' | 'database' | 'closed' = 'serving';
+
+  // 3. Core services.
   const accounts = new AccountDirectory(db, clock);
   const writer = new Writer(db);
-  const ingestor = new Ingestor(db, writer, accounts, clock);
+  const ingestor = new Ingestor(db, writer, accounts, clock, counted);
   const campaigns = new Campaigns(db, accounts, undefined, clock);
   const deps = {
     config, db, accounts, ingestor, campaigns, writer, clock,
     publicUrl: config.http.publicUrl,
     bodyLimitBytes: config.http.bodyLimitBytes,
     logger: opts.logger,
+    metrics,
   } as Deps;
   const plugins: RoutePlugin[] = [];
+  if (metrics) plugins.push(metricsRoutes(metrics, config.metrics));
 
-  // 3. Product areas: each adds its services to `deps` and its routes to `plugins`.
+  // 4. Product areas: each adds its services to `deps` and its routes to `plugins`.
   // Provider webhooks (WhatsApp, Twilio, SendGrid, Mailgun, Postmark) and each account's provider secrets.
-  deps.webhooks = new Webhooks(db, writer, ingestor, accounts, config.http.publicUrl, clock);
+  deps.webhooks = new Webhooks(db, writer, ingestor, accounts, config.http.publicUrl, clock, counted);
   plugins.push(providerRoutes);
   // Dashboard: sessions, settings, and the built front end at `/` (its catch-all GET never shadows API routes).
   deps.sessions = new Sessions(db, accounts, clock);
@@ -106,15 +134,15 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
   // Orders and attribution: orders in (Shopify, CSV, API), one credit per order split across campaigns; the campaign
   // figures read their money here, and events ingested after an order re-credit it in the same transaction.
   const attribution = new Attribution(db, writer, accounts, trackingClickResolver(() => (deps as { tracking?: unknown }).tracking));
-  deps.orders = new Orders(db, writer, accounts, attribution, clock);
+  deps.orders = new Orders(db, writer, accounts, attribution, clock, counted);
   campaigns.money = attribution;
   ingestor.afterApply.push(attribution.onEventsApplied);
   plugins.push(orderRoutes);
 
   // Budgets: cost models, the send gate (reservations under a ledger row lock), provider costs priced during
   // ingestion, invoices and Stripe, signed alerts; a sweep expires reservations and retries alerts (stopped on close).
-  deps.alerts = new Alerts(db, clock);
-  deps.billing = new Billing(db, writer, accounts, deps.alerts, clock);
+  deps.alerts = new Alerts(db, clock, { metrics: counted });
+  deps.billing = new Billing(db, writer, accounts, deps.alerts, clock, counted);
   deps.budgets = new Budgets(db, writer, accounts, ingestor, deps.billing, deps.alerts, clock);
   deps.budgets.tracking = trackingForGate(() => (deps as { tracking?: unknown }).tracking);
   deps.suppressionList = new SuppressionList(db, accounts, clock);
@@ -122,7 +150,7 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
   campaigns.onBudgetChange = (accountId, id) => deps.budgets.budgetChanged(accountId, id);
   campaigns.onSendDateChange = (accountId, id) => ingestor.sendDateChanged(accountId, id);
   campaigns.extras.push(async (accountId, id) => ({ budget: await deps.budgets.campaignBudget(accountId, id) }));
-  const budgetSweep = new BudgetSweep({ budgets: deps.budgets, billing: deps.billing, alerts: deps.alerts }).start();
+  const budgetSweep = new BudgetSweep({ budgets: deps.budgets, billing: deps.billing, alerts: deps.alerts, metrics: counted }).start();
   plugins.push(budgetRoutes, (app) => { app.addHook('onClose', () => budgetSweep.stop()); });
 
   // SQLite: clicks, webhook deliveries and API events are written by a worker thread with its own connection and the same ingestion
@@ -135,6 +163,7 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
     onProcessed: (report) => {
       deps.tracking.noteProcessed(report);
       deps.webhooks.noteTally(report.tally);
+      ingestor.noteApplied(report.events);
     },
   });
   if (ingestWorker) {
@@ -142,7 +171,14 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
     deps.webhooks.offload = ingestWorker;
     // API events are stored by the worker and applied moments after the answer: reads wait for them (Deps.readBarrier).
     deps.readBarrier = (accountId) => ingestWorker.settled(accountId);
-    plugins.push((app) => { app.addHook('onClose', async () => { await deps.tracking.persist(); await ingestWorker.close(); }); });
+    plugins.push((app) => {
+      app.addHook('onClose', async () => {
+        stage = 'ingestion';
+        await deps.tracking.persist();
+        await ingestWorker.close();
+        stage = 'background';
+      });
+    });
   }
   // Dead letters: inbox rows that could not be applied after their tries, listed, applied again or discarded. The worker
   // applies them again; a SQLite server without it (MESURE_INGEST_WORKER=0) runs an inbox here instead, which applies
@@ -152,6 +188,7 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
     const leftovers = new Inbox(db, writer, deps.tracking, deps.webhooks, ingestor, (report) => {
       deps.tracking.noteProcessed(report);
       deps.webhooks.noteTally(report.tally);
+      ingestor.noteApplied(report.events);
     });
     leftovers.start();
     retrier = leftovers;
@@ -160,15 +197,33 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
   deps.deadLetters = new DeadLetters(db, retrier);
   plugins.push(ingestionRoutes);
 
-  // 4. The HTTP application (not listening yet).
+  // Closing hooks run last registered first, all after the server has stopped: this one marks that point.
+  plugins.push((app) => { app.addHook('onClose', async () => { stage = 'background'; }); });
+
+  // 5. The HTTP application (not listening yet).
   const app = await buildApp(deps, plugins, { sessionResolver: sessionResolver(deps.sessions) });
-  const closers: (() => Promise<void> | void)[] = [];
   return {
     config, db, deps, app,
     close: async () => {
-      for (const c of closers) await c();
+      stage = 'requests';
       await app.close();
+      stage = 'database';
       await db.close();
+      stage = 'closed';
+    },
+    unfinished: async () => {
+      const left: string[] = [];
+      if (stage === 'closed') return left;
+      const open = stage === 'requests' ? await new Promise<number>((done) => app.server.getConnections((err, n) => done(err ? 0 : n))) : 0;
+      if (open > 0) left.push(`${open} client connection(s) still open with a request not yet answered (not acknowledged: the client sees an error and may retry)`);
+      const queued = deps.tracking.stats.queued;
+      if (queued > 0) left.push(`${queued} click(s)/scan(s)/open(s) redirected but not yet stored (lost)`);
+      if (stage === 'ingestion') {
+        left.push('the ingestion worker had not finished: items it acknowledged are in its inbox and are applied at the next start');
+      }
+      if (stage === 'background') left.push('the background work (budget sweep and its alert deliveries, goals, dead-letter inbox) had not stopped');
+      if (stage === 'database') left.push('the database connection had not closed');
+      return left;
     },
   };
 }

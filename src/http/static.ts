@@ -8,7 +8,7 @@ import { sendError } from './errors';
 
 /** Paths that belong to the server, never to the single-page app. */
 const SERVER_PREFIXES = ['/v1/', '/auth/', '/webhooks/', '/l/', '/q/', '/o/'];
-const SERVER_PATHS = new Set(['/v1', '/auth', '/webhooks', '/openapi.json', '/healthz', '/readyz']);
+const SERVER_PATHS = new Set(['/v1', '/auth', '/webhooks', '/openapi.json', '/healthz', '/readyz', '/metrics']);
 
 export function isServerPath(path: string): boolean {
   return SERVER_PATHS.has(path) || SERVER_PREFIXES.some((p) => path.startsWith(p));

@@ -9,6 +9,7 @@ import {
   upsertAlertEndpoint, getAlertEndpoint, type AlertDeliveryRow,
 } from '../store/budgets';
 import { alertPayload, alertRequest, nextRetryAt, type AlertDataByKind, type AlertKind } from '../domain/alerts';
+import { noMetrics, type ServiceMetrics } from './metrics';
 
 export interface AttemptLog {
   at: string;
@@ -31,7 +32,7 @@ export class Alerts {
   constructor(
     private readonly db: Db,
     private readonly clock: () => number = Date.now,
-    private readonly opts: { timeoutMs?: number } = {},
+    private readonly opts: { timeoutMs?: number; metrics?: ServiceMetrics } = {},
   ) {}
 
   async putEndpoint(accountId: string, url: string, secret?: string): Promise<{ id: string; url: string; createdAt: string; secret?: string }> {
@@ -139,6 +140,7 @@ export class Alerts {
     log.push({ at: new Date(now).toISOString(), status, error, ms: Math.round(performance.now() - t0) });
     const ok = error === null;
     const next = ok ? null : nextRetryAt(attempts, now);
+    (this.opts.metrics ?? noMetrics).alertAttempt(ok ? 'sent' : next === null ? 'failed' : 'retrying');
     await updateAlertDelivery(this.db.kysely, d.account_id, d.id, {
       status: ok ? 'delivered' : next === null ? 'failed' : 'pending',
       attempts,

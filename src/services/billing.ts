@@ -17,6 +17,7 @@ import {
   type InvoiceEventType, type InvoiceStatus, type Suspension,
 } from '../domain/invoices';
 import { parseStripeEvent, verifyStripeSignature } from '../providers/stripe';
+import { noMetrics, type ServiceMetrics } from './metrics';
 
 export const DEFAULT_GRACE_DAYS = 14;
 const DAY_MS = 86_400_000;
@@ -75,6 +76,7 @@ export class Billing {
     private readonly accounts: AccountDirectory,
     private readonly alerts: Alerts,
     private readonly clock: () => number = Date.now,
+    private readonly metrics: ServiceMetrics = noMetrics,
   ) {}
 
   async graceDays(h: Db['kysely'] | Transaction<DB>, accountId: string): Promise<number> {
@@ -120,13 +122,17 @@ export class Billing {
   async stripeWebhook(accountId: string, rawBody: Buffer | undefined, signature: string | undefined): Promise<StripeWebhookResult> {
     // A refusal must not tell whether the account exists or has a secret: an unknown account, one without a secret and
     // a wrong signature answer alike (401 unsigned, 403 refused), so the webhook URL cannot be used to probe accounts.
-    if (!rawBody || !signature) return { status: 401, message: 'Missing body or Stripe-Signature header: Stripe signs every delivery.' };
+    if (!rawBody || !signature) {
+      this.metrics.webhookSignatureFailed('stripe');
+      return { status: 401, message: 'Missing body or Stripe-Signature header: Stripe signs every delivery.' };
+    }
     const account = await this.accounts.get(accountId);
     const secret = account ? (await getBillingSettings(this.db.kysely, accountId))?.stripe_webhook_secret : null;
     const now = this.clock();
     // Without a secret, check against a random one: the reason given (signature or timestamp) is then the same as for a wrong secret.
     const verified = verifyStripeSignature(rawBody, signature, secret || randomUUID(), now);
     if (!verified.ok || !secret) {
+      this.metrics.webhookSignatureFailed('stripe');
       const reason = verified.ok ? 'signature_mismatch' : verified.reason;
       return { status: 403, message: `Stripe signature refused: ${reason}. Check the endpoint's signing secret (whsec_…) set with PUT /v1/stripe/secret.` };
     }

@@ -31,6 +31,7 @@ import { cohortAt, dayInZone, wasSent } from '../domain/message';
 import type { CampaignStatus, Channel, FailureReason, IncomingEvent } from '../domain/types';
 import { storedMoney } from '../domain/bounds';
 import { canonicalProviderMessageId } from '../domain/providerIds';
+import { noMetrics, type ServiceMetrics } from './metrics';
 
 export const DEFAULT_RESERVATION_TTL_MS = 15 * 60_000;
 
@@ -710,7 +711,10 @@ export class BudgetSweep {
   private timer: NodeJS.Timeout | null = null;
   private round: Promise<void> | null = null;
 
-  constructor(private readonly parts: { budgets: Budgets; billing: Billing; alerts: Alerts }, private readonly intervalMs = 30_000) {}
+  constructor(
+    private readonly parts: { budgets: Budgets; billing: Billing; alerts: Alerts; metrics?: ServiceMetrics },
+    private readonly intervalMs = 30_000,
+  ) {}
 
   start(): this {
     this.timer = setInterval(() => void this.runOnce(), this.intervalMs);
@@ -721,12 +725,16 @@ export class BudgetSweep {
   /** One round (never two at once); errors are kept for the next round rather than crashing the process. */
   runOnce(): Promise<void> {
     this.round ??= (async () => {
+      const t0 = performance.now();
+      const metrics = this.parts.metrics ?? noMetrics;
       try {
         // Keep going while full pages expire (bounded by what is due now).
         while ((await this.parts.budgets.expireDue(10_000)) >= 10_000);
         await this.parts.billing.checkAll();
         await this.parts.alerts.deliverDue();
+        metrics.budgetSweep(true, (performance.now() - t0) / 1000);
       } catch (err) {
+        metrics.budgetSweep(false, (performance.now() - t0) / 1000);
         process.stderr.write(`[budget sweep] round failed, the next one runs as usual: ${(err as Error)?.stack ?? String(err)}\n`);
       } finally {
         this.round = null;

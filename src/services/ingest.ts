@@ -20,6 +20,7 @@ import type { Channel, FailureReason, IncomingEvent, MessageRef } from '../domai
 import { canonicalProviderMessageId, withCanonicalProviderIds } from '../domain/providerIds';
 import type { Writer } from './writer';
 import type { AccountDirectory } from './accounts';
+import { noMetrics, type ServiceMetrics } from './metrics';
 
 /** How many message → campaign pairs `storeIn` keeps, all accounts together (about 100 bytes each). */
 const MESSAGE_CAMPAIGNS_CACHED = 500_000;
@@ -161,6 +162,7 @@ export class Ingestor {
     private readonly writer: Writer,
     private readonly accounts: AccountDirectory,
     private readonly clock: () => number = Date.now,
+    private readonly metrics: ServiceMetrics = noMetrics,
   ) {}
 
   /**
@@ -179,8 +181,19 @@ export class Ingestor {
    * their effect on messages and daily counts follows moments later (the API waits for it before it reads anything
    * for the account); without one, `ingest`.
    */
-  accept(accountId: string, events: IncomingEvent[]): Promise<Outcome<IngestSummary>> {
-    return this.offload ? this.offload.ingestEvents(accountId, events) : this.ingest(accountId, events);
+  async accept(accountId: string, events: IncomingEvent[]): Promise<Outcome<IngestSummary>> {
+    const outcome = this.offload ? await this.offload.ingestEvents(accountId, events) : await this.ingest(accountId, events);
+    if (outcome.ok) {
+      this.metrics.eventsAcknowledged('api', outcome.value.received);
+      // Applied in the same commit without an offload; with one, as its inbox applies them (`noteApplied`).
+      if (!this.offload) this.metrics.eventsApplied('api', outcome.value.applied);
+    }
+    return outcome;
+  }
+
+  /** API events the ingestion worker's inbox applied to their messages (it reports each slice to this thread). */
+  noteApplied(events: number): void {
+    if (events > 0) this.metrics.eventsApplied('api', events);
   }
 
   /**

@@ -1,7 +1,8 @@
 // The ingestion worker thread (see ingestWorker.ts): its own SQLite connection, and the services that write clicks and
-// webhook deliveries, wired with the same Ingestor hooks as src/main.ts section 3 (attribution re-credits orders after
+// webhook deliveries, wired with the same Ingestor hooks as src/main.ts section 4 (attribution re-credits orders after
 // events apply; budgets price reported costs). If main.ts gains or loses a hook, the signatures differ and the worker
 // refuses to run, so ingestion stays on the request thread rather than apply events differently.
+// Its services count into no metrics (GET /metrics): the request thread counts what this thread reports it applied.
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase } from '../store/db';
 import { AccountDirectory } from './accounts';

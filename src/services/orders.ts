@@ -35,6 +35,7 @@ import {
   CHANNEL_WINDOW_KINDS, effectiveWindows, readSettings, type AccountContext, type Attribution, type AttributionSettings, type RecomputeSummary,
 } from './attribution';
 import { nextDay, zonedDayStart } from './campaigns';
+import { noMetrics, type ServiceMetrics } from './metrics';
 
 export interface RefundInput {
   source: OrderSource;
@@ -129,6 +130,7 @@ export class Orders {
     private readonly accounts: AccountDirectory,
     readonly attribution: Attribution,
     private readonly clock: () => number = Date.now,
+    private readonly metrics: ServiceMetrics = noMetrics,
   ) {}
 
   // ------------------------------------------------------------------------------------------ orders in
@@ -356,7 +358,10 @@ export class Orders {
   async shopifyWebhook(accountId: string, headers: Headers, rawBody: Buffer): Promise<{ status: 200 | 401; body: Record<string, unknown> }> {
     const secrets = await getShopifySecrets(this.db.kysely, accountId);
     const verdict = verifyShopify(rawBody, headers, secrets);
-    if (!verdict.ok) return { status: 401, body: { error: 'unauthorized', message: `Shopify signature refused: ${verdict.reason}.`, details: [] } };
+    if (!verdict.ok) {
+      this.metrics.webhookSignatureFailed('shopify');
+      return { status: 401, body: { error: 'unauthorized', message: `Shopify signature refused: ${verdict.reason}.`, details: [] } };
+    }
     const topic = shopifyTopic(headers) ?? '';
     const key = shopifyDedupeKey(headers) ?? `shopify:body:${createHash('sha256').update(rawBody).digest('hex')}`;
     if (await webhookDeliverySeen(this.db.kysely, accountId, key)) return { status: 200, body: { duplicate: true } };

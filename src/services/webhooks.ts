@@ -22,6 +22,7 @@ import type { Writer } from './writer';
 import type { Ingestor } from './ingest';
 import type { AccountDirectory } from './accounts';
 import type { IngestWorker } from './ingestWorker';
+import { noMetrics, type ServiceMetrics } from './metrics';
 
 declare module '../http/app' {
   interface Deps {
@@ -160,6 +161,7 @@ export class Webhooks {
     private readonly accounts: AccountDirectory,
     private readonly publicUrl: string,
     private readonly clock: () => number = Date.now,
+    private readonly metrics: ServiceMetrics = noMetrics,
   ) {
     this.startedAt = clock();
   }
@@ -196,6 +198,8 @@ export class Webhooks {
         stats.refused += 1;
         stats.lastRefusal = { at: now, reason };
       }
+      // By provider only (a closed set: the adapter exists): the account stays out of the metrics.
+      this.metrics.webhookSignatureFailed(provider);
       return { kind: 'refused', status, reason };
     }
 
@@ -209,6 +213,7 @@ export class Webhooks {
     const digest = remembered ? createHash('sha256').update(request.rawBody).digest('hex') : '';
     const outcome = await this.enqueue({ accountId, provider, parsed: parsed.value, digest, now });
     if (outcome.kind === 'stored') {
+      this.metrics.eventsAcknowledged('webhook', outcome.summary.events);
       stats!.stored += 1;
       stats!.itemsSkipped += outcome.summary.skipped;
       this.pruneLater(now);
@@ -293,6 +298,7 @@ export class Webhooks {
   /** How the events of committed deliveries fared, per account and provider (from this thread or the worker). */
   noteTally(tally: [string, EventTally][]): void {
     for (const [key, t] of tally) {
+      this.metrics.eventsApplied('webhook', t.applied);
       const stats = this.stats.get(key);
       if (!stats) continue;
       stats.eventsApplied += t.applied;

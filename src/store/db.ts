@@ -19,7 +19,18 @@ export interface Db {
   schema?: string;
   /** The raw better-sqlite3 handle on SQLite: used only by the store's bulk paths. */
   sqlite?: Database.Database;
+  /** PostgreSQL: the connection pool's use right now (GET /metrics). SQLite has one connection per thread, no pool. */
+  poolUse?(): PoolUse;
   close(): Promise<void>;
+}
+
+export interface PoolUse {
+  /** Connections open (busy or idle), at most `max`. */
+  total: number;
+  idle: number;
+  /** Queries waiting for a connection: the pool is too small or queries too slow. */
+  waiting: number;
+  max: number;
 }
 
 export class DatabaseError extends Error {}
@@ -66,7 +77,11 @@ export async function openDatabase(url: string, opts: { schema?: string; poolSiz
       );
     }
     const kysely = new Kysely<DB>({ dialect: new OwnSchemaPostgresDialect({ pool }) });
-    return { kysely, kind: 'postgres', schema: opts.schema, close: () => kysely.destroy() };
+    const max = opts.poolSize ?? 10;
+    return {
+      kysely, kind: 'postgres', schema: opts.schema, close: () => kysely.destroy(),
+      poolUse: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max }),
+    };
   }
   const path = sqlitePath(url);
   let database: Database.Database;
