@@ -25,7 +25,10 @@ const shown = (v: unknown): string => {
 
 /** One line per field: "field: from → to", or "field: value". */
 function Details({ details }: { details: AuditEntry['details'] }) {
+  const { t } = useTranslation();
   const entries = Object.entries(details);
+  // The server writes a secret's value as "[redacted]": said in the page's language.
+  const value = (v: unknown) => (v === '[redacted]' ? t('audit.redacted') : shown(v));
   if (entries.length === 0) return <span className="muted">—</span>;
   return (
     <ul className="plain-list small">
@@ -33,7 +36,7 @@ function Details({ details }: { details: AuditEntry['details'] }) {
         const change = v && typeof v === 'object' && !Array.isArray(v) && 'from' in v && 'to' in v ? (v as { from: unknown; to: unknown }) : null;
         return (
           <li key={k}>
-            <code>{k}</code>: {change ? `${shown(change.from)} → ${shown(change.to)}` : shown(v)}
+            <code>{k}</code>: {change ? `${value(change.from)} → ${value(change.to)}` : value(v)}
           </li>
         );
       })}
