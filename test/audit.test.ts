@@ -12,6 +12,7 @@ const ANNA = { email: 'anna@shop.test', password: 'anna-first-password' };
 const BOB = { email: 'bob@shop.test', password: 'bob-first-password' };
 const BOB_NEW = 'bob-second-password';
 const SUPPRESSED = 'someone.private@example.org';
+const CHAT_PATH = 'T0001/B0002/XyZsecretPathToken';
 
 /** One browser: the session cookie, and the CSRF token on every change. */
 class Browser {
@@ -80,6 +81,9 @@ forEachEngine('audit trail and sessions', (engine) => {
     expect(added.status, added.text).toBe(201);
     const annaId = added.json.id as string;
     expect((await send(bb.url, 'PUT', '/v1/providers/twilio/secret', { key: owner, json: { secret: SECRET } })).status).toBe(204);
+    // A chat webhook whose URL is its own secret: the trail keeps the host only.
+    const endpoint = await send(bb.url, 'PUT', '/v1/alerts/endpoints', { key: owner, json: { url: `https://hooks.chat.example/services/${CHAT_PATH}` } });
+    expect(endpoint.status, endpoint.text).toBe(200);
     // Refused changes: invalid (400), unknown key (404), a viewer's attempt (403). None may leave an entry.
     expect((await send(bb.url, 'PUT', '/v1/budget/settings', { key: owner, json: { monthlyBudget: -5 } })).status).toBe(400);
     expect((await send(bb.url, 'DELETE', '/v1/keys/key_0000000000ff', { key: owner })).status).toBe(404);
@@ -97,14 +101,16 @@ forEachEngine('audit trail and sessions', (engine) => {
     const expected = [
       `suppression.add by ${annaActor} on null`,
       `budget_settings.update by ${annaActor} on null`,
+      `alert_endpoint.set by ${keyActor} on ${endpoint.json.id}`,
       `provider_secret.set by ${keyActor} on twilio`,
       `user.add by ${keyActor} on ${annaId}`,
       `account.update by ${keyActor} on ${bb.accountId}`,
       `key.create by ${keyActor} on ${viewerKeyId}`,
       `key.create by ${keyActor} on ${analystKeyId}`,
     ];
-    // 7 entries, 3 a page: pages of 3, 3 and 1, and the last page says there is no next one.
+    // 8 entries, 3 a page: pages of 3, 3 and 2, and the last page says there is no next one.
     expect(await readAll(3)).toEqual([expected.slice(0, 3), expected.slice(3, 6), expected.slice(6)]);
+    expect(expected.slice(6)).toHaveLength(2);
     expect((await readAll(50)).flat()).toEqual(expected);
 
     // What changed: from → to where the route knows the value before, the input otherwise, secrets only as set.
@@ -114,15 +120,16 @@ forEachEngine('audit trail and sessions', (engine) => {
     expect(details('budget_settings.update')).toEqual({ monthlyBudget: { from: null, to: 50000 } }); // a new account has no monthly budget
     expect(details('user.add')).toEqual({ email: ANNA.email, password: '[redacted]', role: 'owner' });
     expect(details('provider_secret.set')).toEqual({ secret: '[redacted]' });
+    expect(details('alert_endpoint.set')).toEqual({ host: 'hooks.chat.example', generated: true }); // Mesure made its signing secret
     expect(details('suppression.add')).toEqual({ channel: 'email' }); // never whose address
     expect(details('key.create')).toEqual({ name: 'viewer key', role: 'viewer' });
     const text = JSON.stringify(all);
-    for (const hidden of [SECRET, ANNA.password, SUPPRESSED]) expect(text).not.toContain(hidden);
+    for (const hidden of [SECRET, ANNA.password, SUPPRESSED, CHAT_PATH, endpoint.json.secret]) expect(text).not.toContain(hidden);
     expect(all.every((e) => e.ip === '127.0.0.1')).toBe(true);
 
     // Filters: an action, an action prefix, an actor by e-mail or id, a period.
-    expect((await readAll(50, '&action=key.create')).flat()).toEqual(expected.slice(5));
-    expect((await readAll(50, '&action=key.')).flat()).toEqual(expected.slice(5));
+    expect((await readAll(50, '&action=key.create')).flat()).toEqual(expected.slice(6));
+    expect((await readAll(50, '&action=key.')).flat()).toEqual(expected.slice(6));
     expect((await readAll(50, `&actor=${encodeURIComponent(ANNA.email)}`)).flat()).toEqual(expected.slice(0, 2));
     expect((await readAll(50, `&actor=${ownerKeyId}`)).flat()).toEqual(expected.slice(2));
     expect((await readAll(50, `&since=${sinceSession}`)).flat()).toEqual(expected.slice(0, 2));

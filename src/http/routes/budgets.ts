@@ -105,6 +105,20 @@ const settingsSchema = {
     reservationTtlSeconds: { type: 'integer', minimum: 10, maximum: 7 * 86_400 },
   },
 } as const;
+/**
+ * What the audit trail keeps of an alert endpoint: its host, never the URL's path or query (often a token), and whether
+ * Mesure generated its signing secret (a field named after a secret would be redacted, whatever its value).
+ */
+function endpointDetails(b: { url: string; secret?: string }) {
+  let host = '';
+  try {
+    host = new URL(b.url).host;
+  } catch {
+    // Validated as a URI before the handler; nothing to keep otherwise.
+  }
+  return { host, generated: b.secret === undefined };
+}
+
 const invoiceSchema = {
   type: 'object', additionalProperties: false, required: ['id', 'amountDue', 'currency', 'status'],
   properties: {
@@ -253,7 +267,9 @@ export async function budgetRoutes(app: FastifyInstance, deps: Deps): Promise<vo
   });
 
   // ------------------------------------------------------------------ alerts
-  app.put('/v1/alerts/endpoints', { config: { audit: { action: 'alert_endpoint.set' } },
+  // An endpoint URL often carries a token (chat webhooks): the trail keeps its host, and whether Mesure made the secret.
+  app.put('/v1/alerts/endpoints', {
+    config: { audit: { action: 'alert_endpoint.set', details: (req) => endpointDetails(req.body as { url: string; secret?: string }) } },
     schema: {
       summary: 'Add (or re-key) an alert endpoint; without a secret one is generated and shown once',
       body: { type: 'object', additionalProperties: false, required: ['url'], properties: { url: { type: 'string', format: 'uri', pattern: '^https?://', maxLength: 2000 }, secret: { type: 'string', minLength: 16, maxLength: 200 } } },
