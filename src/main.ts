@@ -20,6 +20,8 @@ import { providerRoutes } from './http/routes/providers';
 import { Sessions } from './services/sessions';
 import { sessionResolver, sessionRoutes } from './http/routes/session';
 import { settingsRoutes } from './http/routes/settings';
+import { AuditTrail } from './services/audit';
+import { auditRoutes } from './http/routes/audit';
 import { dashboardRoutes } from './http/static';
 import { Tracking } from './services/tracking';
 import { trackingRoutes } from './http/routes/tracking';
@@ -112,7 +114,10 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
   deps.webhooks = new Webhooks(db, writer, ingestor, accounts, config.http.publicUrl, clock, counted);
   plugins.push(providerRoutes);
   // Dashboard: sessions, settings, and the built front end at `/` (its catch-all GET never shadows API routes).
-  deps.sessions = new Sessions(db, accounts, clock);
+  // The audit trail first: its hook records every successful change of a route that declares an action.
+  deps.audit = new AuditTrail(db, clock);
+  plugins.push(auditRoutes);
+  deps.sessions = new Sessions(db, accounts, deps.audit, clock);
   plugins.push(sessionRoutes, settingsRoutes, dashboardRoutes(config.webDist));
 
   // Tracking: short links, QR codes and the open pixel; clicks are batched into group commits.

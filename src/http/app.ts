@@ -73,6 +73,11 @@ export interface Principal {
   role: Role;
   via: 'key' | 'session';
   userId?: string;
+  /** The session's person (via 'session'), as the audit trail names them. */
+  email?: string;
+  /** The API key (via 'key'), as the audit trail names it. */
+  keyId?: string;
+  keyName?: string;
 }
 
 const UNICODE_ESCAPE = Buffer.from('\\u');
@@ -229,7 +234,7 @@ export async function buildApp(deps: Deps, plugins: RoutePlugin[] = [], opts: { 
       const m = /^Bearer\s+(\S+)$/i.exec(header);
       const who = m ? await deps.accounts.authenticate(m[1]) : null;
       if (!who) throw new HttpError(401, 'The API key is missing, malformed or revoked. Send "Authorization: Bearer <key>" with a key from `mesure keys create`.');
-      principal = { accountId: who.accountId, role: who.role, via: 'key' };
+      principal = { accountId: who.accountId, role: who.role, via: 'key', keyId: who.keyId, keyName: who.keyName };
     } else if (opts.sessionResolver) {
       principal = await opts.sessionResolver(req);
     }

@@ -362,6 +362,21 @@ export const RESPONSE_SCHEMAS = {
   Destinations: obj({ destinations: arr(obj({ position: int, url: str })) }),
   DiscountCodes: obj({ campaignId: str, codes: arr(str) }),
   CurrencyRates: obj({ rates: arr(obj({ from: str, to: str, rate: described(str, 'A decimal number as text: 1 from = rate to.'), validFrom: time })) }),
+  AuditEntry: obj({
+    id: described(str, 'Entries sort newest first by id; the cursor of the next page is the last id.'),
+    at: time,
+    actor: obj({
+      type: { type: 'string', enum: ['user', 'key'] },
+      id: described(str, 'The user (usr_…) or API key (key_…).'),
+      name: described(str, "The user's e-mail or the key's name at the time of the action."),
+    }),
+    action: described(str, 'thing.verb, e.g. key.create, budget_settings.update (docs/SECURITY.md lists them).'),
+    target: described(orNull(str), 'The id of what was acted on, when there is one.'),
+    details: described(anyObject, 'What changed: {"field": {"from": …, "to": …}}, or the validated input; secrets appear as "[redacted]".'),
+    ip: orNull(str),
+  }),
+  SessionsEnded: obj({ endedSessions: described(int, "The person's sessions ended, in every account.") }),
+  AuditPage: obj({ items: arr(ref('AuditEntry')), nextCursor: orNull(str) }),
   SuppressionList: obj({ items: arr(obj({ channel, address: str, reason: str, source: str, createdAt: time })), nextCursor: orNull(str) }),
 } satisfies Record<string, Schema>;
 

@@ -49,6 +49,8 @@ export const ROUTE_ROLES: Record<string, Access> = {
   'POST /auth/logout': 'public',
   'POST /auth/account': 'public', // switches the session's account; the route checks the cookie and CSRF token
   'POST /auth/invitations/accept': 'public', // the route checks the cookie and CSRF token, and the invitation
+  'POST /auth/password': 'public', // the route checks the cookie, the CSRF token and the current password
+  'POST /auth/logout-all': 'public', // the route checks the cookie and CSRF token
 
   // ---------------------------------------------------------------- keys and users
   'GET /v1/keys': 'owner',
@@ -60,6 +62,7 @@ export const ROUTE_ROLES: Record<string, Access> = {
   'DELETE /v1/users/:id': 'owner',
   'GET /v1/invitations': 'owner',
   'DELETE /v1/invitations/:id': 'owner',
+  'GET /v1/audit': 'owner', // the audit trail: who changed what
 
   // ---------------------------------------------------------------- tracking
   'GET /l/:token': 'public', // the recipient's click

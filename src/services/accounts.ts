@@ -49,6 +49,18 @@ export function toAccount(r: AccountRow): Account {
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
+/** Why a new password is refused, or null: the one rule for a person created and a password changed. */
+export function passwordProblem(password: string): string | null {
+  if (password.length < 8) return 'The password must have at least 8 characters.';
+  if (password.length > 1000) return 'The password must have at most 1000 characters.';
+  return null;
+}
+
+/** The stored form of a password (argon2id). */
+export function hashPassword(password: string): Promise<string> {
+  return argonHash(password);
+}
+
 export function isValidTimeZone(tz: string): boolean {
   try {
     new Intl.DateTimeFormat('en', { timeZone: tz });
@@ -139,7 +151,7 @@ export class AccountDirectory {
   }
 
   /** The account and role behind a bearer token, or null. Constant-time comparison of the secret's hash. */
-  async authenticate(token: string): Promise<{ accountId: string; role: Role; keyId: string } | null> {
+  async authenticate(token: string): Promise<{ accountId: string; role: Role; keyId: string; keyName: string } | null> {
     const m = /^mesure_(acc_[A-Za-z0-9]+|[A-Za-z0-9-]+)_(key_[0-9a-f]+)_([A-Za-z0-9_-]+)$/.exec(token);
     if (!m) return null;
     const [, accountId, keyId, secret] = m;
@@ -148,7 +160,7 @@ export class AccountDirectory {
     const a = Buffer.from(sha256(secret), 'hex');
     const b = Buffer.from(key.secret_hash, 'hex');
     if (a.length !== b.length || !timingSafeEqual(a, b)) return null;
-    return { accountId, role: key.role as Role, keyId };
+    return { accountId, role: key.role as Role, keyId, keyName: key.name };
   }
 
   /**
@@ -161,9 +173,10 @@ export class AccountDirectory {
     if (!email) throw new Error(`"${emailRaw}" is not an email address.`);
     const existing = await getUserByEmail(this.db.kysely, email);
     if (existing) return { created: false, userId: existing.id, email, member: !!(await this.membershipOf(accountId, existing.id)) };
-    if (password.length < 8) throw new Error('The password must have at least 8 characters.');
+    const problem = passwordProblem(password);
+    if (problem) throw new Error(problem);
     const now = this.clock();
-    const user = { id: `usr_${randomUUID().replace(/-/g, '').slice(0, 16)}`, email, password_hash: await argonHash(password), created_at: now };
+    const user = { id: `usr_${randomUUID().replace(/-/g, '').slice(0, 16)}`, email, password_hash: await hashPassword(password), created_at: now };
     try {
       await this.db.kysely.transaction().execute(async (tx) => {
         await insertUser(tx, user);

@@ -9,10 +9,12 @@ import {
 import {
   deleteExpiredInvitations, deleteInvitation, deleteMember, deleteSessionsOfMember, extendSession, getInvitation, getLiveSession,
   getMembership, listInvitations, listMembers, replaceInvitation, setSessionAccount, updateMemberRole,
+  deleteSessionsOfUser, updateUserPassword,
 } from '../store/sessions';
 import type { InvitationRow } from '../store/schema';
 import { normalizeEmail } from '../domain/contacts';
-import { ROLES, type AccountDirectory, type Role } from './accounts';
+import { hashPassword, passwordProblem, ROLES, type AccountDirectory, type Role } from './accounts';
+import type { AuditTrail } from './audit';
 import type { Outcome } from './ingest';
 
 export const SESSION_TTL_MS = 14 * 24 * 3600 * 1000;
@@ -74,6 +76,9 @@ export type LoginResult =
   | { ok: true; token: string; view: SessionView; expiresAt: number }
   | { ok: false; status: 401 | 403 | 404 | 410 | 429; message: string; retryAfter?: number };
 
+/** What a password change or a "log out everywhere" did. */
+export type SessionsEnded = { ok: true; value: { endedSessions: number } } | { ok: false; status: 403 | 422 | 429; message: string; field?: string; retryAfter?: number };
+
 export type SessionOutcome = { ok: true; value: SessionView } | { ok: false; status: 403 | 404 | 409 | 410 | 422; message: string };
 
 export interface Invitation {
@@ -108,6 +113,7 @@ export class Sessions {
   constructor(
     private readonly db: Db,
     private readonly accounts: AccountDirectory,
+    private readonly audit: AuditTrail,
     private readonly clock: () => number = Date.now,
     limits: { perMinute?: number } = {},
   ) {
@@ -160,6 +166,39 @@ export class Sessions {
 
   async logout(token: string): Promise<void> {
     await deleteSession(this.db.kysely, sha256(token));
+  }
+
+  /**
+   * Changes the logged-in person's password, given their current one (attempts count against the same limit as
+   * logins): every other session of theirs, in every account, ends; this one stays. Audited in the same transaction.
+   */
+  async changePassword(s: ResolvedSession, current: string, next: string, ip: string): Promise<SessionsEnded> {
+    const wait = this.byEmail.hit(s.user.email, this.clock());
+    if (wait > 0) return { ok: false, status: 429, message: `Too many attempts; try again in ${wait} s.`, retryAfter: wait };
+    if ((await this.accounts.checkPassword(s.user.email, current)) !== s.user.id) {
+      return { ok: false, status: 403, message: 'The current password is wrong: type the password you log in with.', field: 'currentPassword' };
+    }
+    const problem = passwordProblem(next);
+    if (problem) return { ok: false, status: 422, message: problem, field: 'newPassword' };
+    if (next === current) return { ok: false, status: 422, message: 'The new password is the current one: choose another.', field: 'newPassword' };
+    const hash = await hashPassword(next);
+    const endedSessions = await this.db.kysely.transaction().execute(async (tx) => {
+      await updateUserPassword(tx, s.user.id, hash);
+      const n = await deleteSessionsOfUser(tx, s.user.id, s.idHash);
+      await this.audit.record({ accountId: s.accountId, actor: { type: 'user', id: s.user.id, name: s.user.email }, action: 'user.password_change', target: s.user.id, details: { endedSessions: n }, ip }, tx);
+      return n;
+    });
+    return { ok: true, value: { endedSessions } };
+  }
+
+  /** Ends every session of the logged-in person, in every account, this one included. Audited in the same transaction. */
+  async logoutEverywhere(s: ResolvedSession, ip: string): Promise<{ endedSessions: number }> {
+    const endedSessions = await this.db.kysely.transaction().execute(async (tx) => {
+      const n = await deleteSessionsOfUser(tx, s.user.id);
+      await this.audit.record({ accountId: s.accountId, actor: { type: 'user', id: s.user.id, name: s.user.email }, action: 'user.logout_all', target: s.user.id, details: { endedSessions: n }, ip }, tx);
+      return n;
+    });
+    return { endedSessions };
   }
 
   /** The session as /auth/login and /auth/me answer it: the open account and every account the person may open. */

@@ -112,3 +112,17 @@ export async function deleteInvitation(h: Handle, accountId: string, id: string)
 export async function deleteExpiredInvitations(h: Handle, accountId: string, now: number): Promise<void> {
   await h.deleteFrom('invitations').where('account_id', '=', accountId).where('expires_at', '<=', now).execute();
 }
+
+// ------------------------------------------------------------------ a person's password and all their sessions
+
+export async function updateUserPassword(h: Handle, userId: string, passwordHash: string): Promise<void> {
+  await h.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', userId).execute();
+}
+
+/** Ends every session of a person, in every account, but the one kept (if any); the number ended. */
+export async function deleteSessionsOfUser(h: Handle, userId: string, keepIdHash?: string): Promise<number> {
+  let q = h.deleteFrom('sessions').where('user_id', '=', userId);
+  if (keepIdHash !== undefined) q = q.where('id_hash', '<>', keepIdHash);
+  const r = await q.executeTakeFirst();
+  return Number(r.numDeletedRows);
+}

@@ -20,6 +20,7 @@ const SHOPIFY_SECRET = 'bb-shopify-app-secret-0123';
 const STRIPE_SECRET = 'whsec_bb_0123456789abcdef';
 const SENDGRID = sendgridKeys();
 const PASSWORD = 'correct horse battery';
+const NEW_PASSWORD = 'correct horse battery staple';
 
 const fixture = (path: string) => readFileSync(new URL(`../../src/providers/${path}`, import.meta.url), 'utf8');
 
@@ -286,6 +287,34 @@ const CASES: Record<string, Case> = {
       expect((await send(c.bb.url, 'GET', '/auth/me', { headers: { cookie: c.session.cookie } })).status).toBe(401);
     },
   },
+  'POST /auth/password': {
+    status: 200,
+    // A fresh session changes the password: the one logged out above stays out, this one stays in.
+    call: async (c) => {
+      const login = await send(c.bb.url, 'POST', '/auth/login', { json: { email: c.invitee.email, password: PASSWORD } });
+      c.session = { cookie: String(login.headers['set-cookie']).split(';')[0], csrf: login.json.csrfToken };
+      return send(c.bb.url, 'POST', '/auth/password', { json: { currentPassword: PASSWORD, newPassword: NEW_PASSWORD }, headers: { cookie: c.session.cookie, 'x-csrf-token': c.session.csrf } });
+    },
+    check: async (a, c) => {
+      expect(a.json).toEqual({ endedSessions: 0 });
+      expect((await send(c.bb.url, 'GET', '/auth/me', { headers: { cookie: c.session.cookie } })).status).toBe(200);
+      expect((await send(c.bb.url, 'POST', '/auth/login', { json: { email: c.invitee.email, password: PASSWORD } })).status).toBe(401);
+    },
+  },
+  'POST /auth/logout-all': {
+    status: 200,
+    call: async (c) => {
+      // A second session elsewhere: both end.
+      const login = await send(c.bb.url, 'POST', '/auth/login', { json: { email: c.invitee.email, password: NEW_PASSWORD } });
+      c.state.elsewhere = String(login.headers['set-cookie']).split(';')[0];
+      return send(c.bb.url, 'POST', '/auth/logout-all', { headers: { cookie: c.session.cookie, 'x-csrf-token': c.session.csrf } });
+    },
+    check: async (a, c) => {
+      expect(a.json).toEqual({ endedSessions: 2 });
+      expect(String(a.headers['set-cookie'])).toMatch(/Max-Age=0/);
+      for (const cookie of [c.session.cookie, c.state.elsewhere]) expect((await send(c.bb.url, 'GET', '/auth/me', { headers: { cookie } })).status).toBe(401);
+    },
+  },
 
   // ------------------------------------------------------------------ keys, users, invitations
   'GET /v1/keys': {
@@ -351,6 +380,16 @@ const CASES: Record<string, Case> = {
     status: 204,
     call: (c) => json(c, 'DELETE', `/v1/invitations/${c.state.pendingInvitationId}`),
     check: async (_a, c) => expect(JSON.stringify((await ok(c, 'GET', '/v1/invitations')).items)).not.toContain(c.state.pendingInvitee),
+  },
+  'GET /v1/audit': {
+    status: 200,
+    call: (c) => json(c, 'GET', '/v1/audit?limit=1'),
+    check: (a, c) => {
+      // The newest entry is the invitation just revoked, by the owner key; more entries follow on the next page.
+      expect(a.json.items).toHaveLength(1);
+      expect(a.json.items[0]).toMatchObject({ action: 'invitation.revoke', target: c.state.pendingInvitationId, actor: { type: 'key', name: 'first key' } });
+      expect(a.json.nextCursor).toBe(a.json.items[0].id);
+    },
   },
 
   // ------------------------------------------------------------------ tracking

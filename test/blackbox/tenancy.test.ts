@@ -242,6 +242,8 @@ function special(op: Operation, a: Seeded, b: Seeded): Call[] {
     // With a key and no session: refused (the session half is checked with A's login below).
     case 'POST /auth/account': return [call(op.path, { accountId: b.accountId }, 'refused')];
     case 'POST /auth/invitations/accept': return [call(op.path, { token: 'not-a-token' }, 'refused')];
+    case 'POST /auth/password': return [call(op.path, { currentPassword: 'guess', newPassword: 'another long password' }, 'refused')];
+    case 'POST /auth/logout-all': return [call(op.path, undefined, 'refused')];
     // B's public webhook endpoints, unsigned or wrongly signed: refused exactly as for an account that does not
     // exist (the answer must not tell whether the account or its secret exists), nothing stored.
     case 'POST /webhooks/{provider}/{accountId}': return ['twilio', 'sendgrid', 'whatsapp', 'mailgun', 'postmark'].flatMap((p) => [

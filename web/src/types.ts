@@ -164,3 +164,9 @@ export type OrderItem = Schemas['Order'];
 
 /** GET /v1/attribution/compare. */
 export type CompareReport = Schemas['CompareReport'];
+
+/** GET /v1/audit: who changed what and when, newest first. */
+export type AuditPage = Schemas['AuditPage'];
+export type AuditEntry = Schemas['AuditEntry'];
+/** POST /auth/password and /auth/logout-all. */
+export type SessionsEnded = Schemas['SessionsEnded'];

@@ -1,5 +1,6 @@
 // Budget, send gate, suppression list, invoice, Stripe webhook and alert routes. Each one validates, authorizes,
 // calls a service and answers: the rules live in services/budgets.ts, billing.ts, alerts.ts and the domain.
+import { countsOf } from '../../domain/audit';
 import type { FastifyInstance } from 'fastify';
 import type { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
@@ -104,6 +105,20 @@ const settingsSchema = {
     reservationTtlSeconds: { type: 'integer', minimum: 10, maximum: 7 * 86_400 },
   },
 } as const;
+/**
+ * What the audit trail keeps of an alert endpoint: its host, never the URL's path or query (often a token), and whether
+ * Mesure generated its signing secret (a field named after a secret would be redacted, whatever its value).
+ */
+function endpointDetails(b: { url: string; secret?: string }) {
+  let host = '';
+  try {
+    host = new URL(b.url).host;
+  } catch {
+    // Validated as a URI before the handler; nothing to keep otherwise.
+  }
+  return { host, generated: b.secret === undefined };
+}
+
 const invoiceSchema = {
   type: 'object', additionalProperties: false, required: ['id', 'amountDue', 'currency', 'status'],
   properties: {
@@ -157,7 +172,7 @@ export async function budgetRoutes(app: FastifyInstance, deps: Deps): Promise<vo
   });
 
   app.get('/v1/budget/settings', { schema: { summary: 'Monthly budget, invoice grace period and reservation TTL', answers: { 200: schemaRef('BudgetSettings') } } }, async (req) => deps.budgets.settings(accountOf(req)));
-  app.put('/v1/budget/settings', { schema: { summary: 'Set the monthly budget, invoice grace period or reservation TTL', body: settingsSchema, answers: { 200: schemaRef('BudgetSettings') } } }, async (req) =>
+  app.put('/v1/budget/settings', { config: { audit: { action: 'budget_settings.update', before: async (req) => (await deps.budgets.settings(accountOf(req))) as never } }, schema: { summary: 'Set the monthly budget, invoice grace period or reservation TTL', body: settingsSchema, answers: { 200: schemaRef('BudgetSettings') } } }, async (req) =>
     deps.budgets.putSettings(accountOf(req), req.body as never),
   );
 
@@ -166,7 +181,7 @@ export async function budgetRoutes(app: FastifyInstance, deps: Deps): Promise<vo
     if (!m) throw new HttpError(404, 'No cost model yet: PUT /v1/cost-model with prices per channel (thousandths of a minor unit: 1000 = one cent).');
     return m;
   });
-  app.put('/v1/cost-model', { schema: { summary: "Replace the account's cost model", body: costModelSchema } }, async (req, reply) =>
+  app.put('/v1/cost-model', { config: { audit: { action: 'cost_model.update', before: async (req) => (await deps.budgets.getAccountModel(accountOf(req))) as never } }, schema: { summary: "Replace the account's cost model", body: costModelSchema } }, async (req, reply) =>
     sendOutcome(reply, await deps.budgets.putAccountModel(accountOf(req), req.body as never), 200, 'model'),
   );
   app.get('/v1/campaigns/:id/cost-model', { schema: { summary: "A campaign's cost override and the merged model it prices with" } }, async (req) => {
@@ -174,10 +189,10 @@ export async function budgetRoutes(app: FastifyInstance, deps: Deps): Promise<vo
     if (!(await deps.campaigns.get(accountId, idOf(req)))) throw new HttpError(404, `No campaign ${idOf(req)} in this account.`);
     return { override: await deps.budgets.getCampaignOverride(accountId, idOf(req)), model: await deps.budgets.modelFor(deps.db.kysely, accountId, idOf(req)) };
   });
-  app.put('/v1/campaigns/:id/cost-model', { schema: { summary: "Set a campaign's cost override (merged key by key over the account's model)", body: overrideSchema } }, async (req, reply) =>
+  app.put('/v1/campaigns/:id/cost-model', { config: { audit: { action: 'campaign_cost_model.update', before: async (req) => (await deps.budgets.getCampaignOverride(accountOf(req), idOf(req))) as never } }, schema: { summary: "Set a campaign's cost override (merged key by key over the account's model)", body: overrideSchema } }, async (req, reply) =>
     sendOutcome(reply, await deps.budgets.putCampaignOverride(accountOf(req), idOf(req), req.body as never)),
   );
-  app.delete('/v1/campaigns/:id/cost-model', { schema: { summary: "Remove a campaign's cost override" } }, async (req, reply) => {
+  app.delete('/v1/campaigns/:id/cost-model', { config: { audit: { action: 'campaign_cost_model.delete' } }, schema: { summary: "Remove a campaign's cost override" } }, async (req, reply) => {
     const out = await deps.budgets.putCampaignOverride(accountOf(req), idOf(req), null);
     return out.ok ? reply.code(204).send() : sendOutcome(reply, out);
   });
@@ -190,17 +205,17 @@ export async function budgetRoutes(app: FastifyInstance, deps: Deps): Promise<vo
     type: 'object', additionalProperties: false, required: ['channel', 'address'],
     properties: { channel: { type: 'string', enum: [...CHANNELS] }, address: { type: 'string', minLength: 1, maxLength: 500 }, reason: { type: 'string', minLength: 1, maxLength: 60 } },
   } as const;
-  app.post('/v1/suppressions', { schema: { summary: 'Add an address to the suppression list', body: entrySchema } }, async (req, reply) => {
+  app.post('/v1/suppressions', { config: { audit: { action: 'suppression.add', omit: ['address'] } }, schema: { summary: 'Add an address to the suppression list', body: entrySchema } }, async (req, reply) => {
     const out = await deps.suppressionList.add(accountOf(req), req.body as never);
     if (!out.ok) return sendError(reply, 400, `${out.message}.`, [{ path: '/address', message: out.message }]);
     return reply.code(out.value.created ? 201 : 200).send(out.value);
   });
-  app.delete('/v1/suppressions', { schema: { summary: 'Remove an address from the suppression list', querystring: { type: 'object', additionalProperties: false, required: ['channel', 'address'], properties: { channel: { type: 'string', enum: [...CHANNELS] }, address: { type: 'string', minLength: 1, maxLength: 500 } } } } }, async (req, reply) => {
+  app.delete('/v1/suppressions', { config: { audit: { action: 'suppression.remove', omit: ['address'] } }, schema: { summary: 'Remove an address from the suppression list', querystring: { type: 'object', additionalProperties: false, required: ['channel', 'address'], properties: { channel: { type: 'string', enum: [...CHANNELS] }, address: { type: 'string', minLength: 1, maxLength: 500 } } } } }, async (req, reply) => {
     const q = req.query as { channel: Channel; address: string };
     if (!(await deps.suppressionList.remove(accountOf(req), q.channel, q.address))) throw new HttpError(404, `${q.address} is not on the ${q.channel} suppression list.`);
     return reply.code(204).send();
   });
-  app.post('/v1/suppressions/import', { schema: { summary: 'Import a CSV (channel,address,reason); rejected lines are reported with their numbers' } }, async (req, reply) => {
+  app.post('/v1/suppressions/import', { config: { audit: { action: 'suppression.import', details: (_req, answer) => countsOf(answer) } }, schema: { summary: 'Import a CSV (channel,address,reason); rejected lines are reported with their numbers' } }, async (req, reply) => {
     const ct = String(req.headers['content-type'] ?? '');
     if (!/^text\/csv|^text\/plain/.test(ct)) return sendError(reply, 415, 'Send the CSV as text/csv (header: channel,address,reason).');
     const limit = deps.bodyLimitBytes ?? 16 * 1024 * 1024;
@@ -227,7 +242,7 @@ export async function budgetRoutes(app: FastifyInstance, deps: Deps): Promise<vo
   });
 
   // ------------------------------------------------------------------ invoices and Stripe
-  app.post('/v1/invoices', { schema: { summary: 'Record an invoice (or its new state)', body: invoiceSchema } }, async (req, reply) => {
+  app.post('/v1/invoices', { config: { audit: { action: 'invoice.record' } }, schema: { summary: 'Record an invoice (or its new state)', body: invoiceSchema } }, async (req, reply) => {
     const b = req.body as Omit<InvoiceInput, 'dueAt' | 'paidAt'> & { dueAt?: string | null; paidAt?: string | null };
     const input: InvoiceInput = { ...b, dueAt: b.dueAt ? Date.parse(b.dueAt) : null, paidAt: b.paidAt ? Date.parse(b.paidAt) : null };
     return sendOutcome(reply, await deps.billing.record(accountOf(req), input), 201);
@@ -238,7 +253,7 @@ export async function budgetRoutes(app: FastifyInstance, deps: Deps): Promise<vo
   app.get('/v1/invoices/unpaid', { schema: { summary: 'The unpaid invoice warning: amount, earliest due date, pay link, overdue, suspension date', answers: { 200: schemaRef('UnpaidInvoices') } } }, async (req) =>
     deps.billing.unpaid(accountOf(req)),
   );
-  app.put('/v1/stripe/secret', {
+  app.put('/v1/stripe/secret', { config: { audit: { action: 'stripe_secret.set' } },
     schema: { summary: "Set the Stripe webhook signing secret (whsec_…); never shown again", body: { type: 'object', additionalProperties: false, required: ['secret'], properties: { secret: { type: 'string', minLength: 10, maxLength: 200 } } } },
   }, async (req, reply) => {
     await deps.billing.setStripeSecret(accountOf(req), (req.body as { secret: string }).secret);
@@ -252,7 +267,9 @@ export async function budgetRoutes(app: FastifyInstance, deps: Deps): Promise<vo
   });
 
   // ------------------------------------------------------------------ alerts
+  // An endpoint URL often carries a token (chat webhooks): the trail keeps its host, and whether Mesure made the secret.
   app.put('/v1/alerts/endpoints', {
+    config: { audit: { action: 'alert_endpoint.set', details: (req) => endpointDetails(req.body as { url: string; secret?: string }) } },
     schema: {
       summary: 'Add (or re-key) an alert endpoint; without a secret one is generated and shown once',
       body: { type: 'object', additionalProperties: false, required: ['url'], properties: { url: { type: 'string', format: 'uri', pattern: '^https?://', maxLength: 2000 }, secret: { type: 'string', minLength: 16, maxLength: 200 } } },
@@ -263,7 +280,7 @@ export async function budgetRoutes(app: FastifyInstance, deps: Deps): Promise<vo
     return deps.alerts.putEndpoint(accountOf(req), b.url, b.secret);
   });
   app.get('/v1/alerts/endpoints', { schema: { summary: 'Alert endpoints (secrets are never shown)', answers: { 200: schemaRef('AlertEndpointList') } } }, async (req) => ({ items: await deps.alerts.listEndpoints(accountOf(req)) }));
-  app.delete('/v1/alerts/endpoints/:id', { schema: { summary: 'Remove an alert endpoint' } }, async (req, reply) => {
+  app.delete('/v1/alerts/endpoints/:id', { config: { audit: { action: 'alert_endpoint.delete' } }, schema: { summary: 'Remove an alert endpoint' } }, async (req, reply) => {
     if (!(await deps.alerts.deleteEndpoint(accountOf(req), idOf(req)))) throw new HttpError(404, `No alert endpoint ${idOf(req)} in this account.`);
     return reply.code(204).send();
   });

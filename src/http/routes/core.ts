@@ -85,7 +85,7 @@ export async function coreRoutes(app: FastifyInstance, deps: Deps): Promise<void
       { path: '/fixedCost', message: 'set fixedCostMinor with PUT /v1/campaigns/{id}/cost-model instead' },
     ]);
   };
-  app.post('/v1/campaigns', { schema: { summary: 'Create a campaign', body: campaignCreateSchema, answers: { 201: schemaRef('Campaign') } } }, async (req, reply) => {
+  app.post('/v1/campaigns', { config: { audit: { action: 'campaign.create' } }, schema: { summary: 'Create a campaign', body: campaignCreateSchema, answers: { 201: schemaRef('Campaign') } } }, async (req, reply) => {
     const b = req.body as Record<string, unknown> & { sendAt?: string | null; activatedAt?: string | null };
     refuseFixedCost(b);
     const c = await deps.campaigns.create(accountOf(req), {
@@ -96,7 +96,7 @@ export async function coreRoutes(app: FastifyInstance, deps: Deps): Promise<void
     return reply.code(201).send(c);
   });
 
-  app.patch('/v1/campaigns/:id', { schema: { summary: 'Update a campaign', body: campaignPatchSchema, answers: { 200: schemaRef('Campaign') } } }, async (req, reply) => {
+  app.patch('/v1/campaigns/:id', { config: { audit: { action: 'campaign.update', before: async (req) => (await deps.campaigns.get(accountOf(req), (req.params as { id: string }).id)) as never } }, schema: { summary: 'Update a campaign', body: campaignPatchSchema, answers: { 200: schemaRef('Campaign') } } }, async (req, reply) => {
     const b = req.body as Record<string, unknown> & { sendAt?: string | null; activatedAt?: string | null };
     refuseFixedCost(b);
     const patch = { ...(b as object) } as Record<string, unknown>;

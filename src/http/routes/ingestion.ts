@@ -31,7 +31,7 @@ export async function ingestionRoutes(app: FastifyInstance, deps: Deps): Promise
     return deps.deadLetters.list(accountOf(req), { limit: q.limit, cursor: q.cursor });
   });
 
-  app.post('/v1/ingestion/dead-letters/:id/retry', {
+  app.post('/v1/ingestion/dead-letters/:id/retry', { config: { audit: { action: 'dead_letter.retry' } },
     schema: { summary: 'Apply a dead letter again: removed if it applies, kept with its new error otherwise', params: idParams },
   }, async (req) => {
     const r = await deps.deadLetters.retry(accountOf(req), idOf(req));
@@ -39,7 +39,7 @@ export async function ingestionRoutes(app: FastifyInstance, deps: Deps): Promise
     return r.value;
   });
 
-  app.delete('/v1/ingestion/dead-letters/:id', {
+  app.delete('/v1/ingestion/dead-letters/:id', { config: { audit: { action: 'dead_letter.discard' } },
     schema: { summary: 'Discard a dead letter for good (what it carried is not applied)', params: idParams },
   }, async (req) => {
     const remaining = await deps.deadLetters.discard(accountOf(req), idOf(req));

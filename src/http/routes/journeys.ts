@@ -157,7 +157,7 @@ export async function journeyRoutes(app: FastifyInstance, deps: Deps): Promise<v
     schema: { summary: 'Journeys with their channels, start and figures since the start', tags, answers: { 200: schemaRef('JourneyList') }, querystring: { type: 'object', additionalProperties: false, properties: { ...pageQuery, status: { type: 'string', enum: ['active', 'paused'] } } } },
   }, async (req) => deps.journeys.list(accountOf(req), req.query as never));
 
-  app.post('/v1/journeys', { schema: { summary: 'Create a journey, with its steps and their campaigns', tags, body: journeyCreateSchema, answers: { 201: schemaRef('Journey') } } }, async (req, reply) => {
+  app.post('/v1/journeys', { config: { audit: { action: 'journey.create' } }, schema: { summary: 'Create a journey, with its steps and their campaigns', tags, body: journeyCreateSchema, answers: { 201: schemaRef('Journey') } } }, async (req, reply) => {
     const b = req.body as { name: string; status?: 'active' | 'paused'; startedAt?: string; steps?: never[] };
     return sendOutcome(reply, await deps.journeys.create(accountOf(req), { ...b, startedAt: b.startedAt ? Date.parse(b.startedAt) : undefined }), 201, 'steps');
   });
@@ -168,15 +168,15 @@ export async function journeyRoutes(app: FastifyInstance, deps: Deps): Promise<v
     return j;
   });
 
-  app.patch('/v1/journeys/:id', { schema: { summary: "Rename, pause or resume a journey, or move its start", tags, body: journeyPatchSchema } }, async (req, reply) => {
+  app.patch('/v1/journeys/:id', { config: { audit: { action: 'journey.update' } }, schema: { summary: "Rename, pause or resume a journey, or move its start", tags, body: journeyPatchSchema } }, async (req, reply) => {
     const b = req.body as { name?: string; status?: 'active' | 'paused'; startedAt?: string };
     return sendOutcome(reply, await deps.journeys.update(accountOf(req), (req.params as Params).id, { ...b, startedAt: b.startedAt ? Date.parse(b.startedAt) : undefined }));
   });
 
-  app.post('/v1/journeys/:id/steps', { schema: { summary: 'Add a step at the end of a journey', tags, body: stepSchema } }, async (req, reply) =>
+  app.post('/v1/journeys/:id/steps', { config: { audit: { action: 'journey.step_add' } }, schema: { summary: 'Add a step at the end of a journey', tags, body: stepSchema } }, async (req, reply) =>
     sendOutcome(reply, await deps.journeys.addStep(accountOf(req), (req.params as Params).id, req.body as never), 201, 'campaignIds'));
 
-  app.post('/v1/journeys/:id/steps/:stepId/campaigns', { schema: { summary: 'Put campaigns in a step (a campaign belongs to one step)', tags, body: linkSchema } }, async (req, reply) => {
+  app.post('/v1/journeys/:id/steps/:stepId/campaigns', { config: { audit: { action: 'journey.step_campaigns' } }, schema: { summary: 'Put campaigns in a step (a campaign belongs to one step)', tags, body: linkSchema } }, async (req, reply) => {
     const p = req.params as Params;
     return sendOutcome(reply, await deps.journeys.linkCampaigns(accountOf(req), p.id, p.stepId!, (req.body as { campaignIds: string[] }).campaignIds), 200, 'campaignIds');
   });
@@ -221,7 +221,7 @@ export async function journeyRoutes(app: FastifyInstance, deps: Deps): Promise<v
   // ------------------------------------------------------------------ goals
   for (const kind of ['campaign', 'journey'] as const) {
     const base = kind === 'campaign' ? '/v1/campaigns/:id/goals' : '/v1/journeys/:id/goals';
-    app.post(base, { schema: { summary: `Add a goal to a ${kind} (a target on a figure, or a segment to shrink)`, tags: ['goals'], body: goalSchema, answers: { 201: schemaRef('Goal') } } }, async (req, reply) => {
+    app.post(base, { config: { audit: { action: 'goal.create' } }, schema: { summary: `Add a goal to a ${kind} (a target on a figure, or a segment to shrink)`, tags: ['goals'], body: goalSchema, answers: { 201: schemaRef('Goal') } } }, async (req, reply) => {
       const owner: GoalOwner = { kind, id: (req.params as Params).id };
       return sendOutcome(reply, await deps.goals.create(accountOf(req), owner, req.body as GoalInput), 201, 'goal');
     });
@@ -232,6 +232,7 @@ export async function journeyRoutes(app: FastifyInstance, deps: Deps): Promise<v
       return { goals };
     });
     app.post(kind === 'campaign' ? '/v1/campaigns/:id/holdout' : '/v1/journeys/:id/holdout', {
+      config: { audit: { action: `${kind}.holdout` } },
       schema: { summary: `Keep a share of the ${kind}'s audience as a holdout (set before the first recipient)`, tags: ['holdout'], body: holdoutSchema },
     }, async (req, reply) => {
       const accountId = accountOf(req);
@@ -244,6 +245,7 @@ export async function journeyRoutes(app: FastifyInstance, deps: Deps): Promise<v
   }
 
   app.delete('/v1/goals/:id', {
+    config: { audit: { action: 'goal.delete' } },
     schema: { summary: 'Remove a goal (of a campaign or a journey) and its history', tags: ['goals'], params: { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 200 } } } },
   }, async (req, reply) => {
     const id = (req.params as Params).id;
@@ -260,7 +262,7 @@ export async function journeyRoutes(app: FastifyInstance, deps: Deps): Promise<v
     return sendOutcome(reply, await deps.experiments.assignAudience(accountOf(req), (req.params as Params).id, items), 200, 'recipients');
   });
 
-  app.post('/v1/campaigns/:id/variants', { schema: { summary: "Declare a campaign's A/B variants (replaces earlier ones)", tags: ['variants'], body: variantsSchema } }, async (req, reply) => {
+  app.post('/v1/campaigns/:id/variants', { config: { audit: { action: 'campaign.variants' } }, schema: { summary: "Declare a campaign's A/B variants (replaces earlier ones)", tags: ['variants'], body: variantsSchema } }, async (req, reply) => {
     const outcome = await deps.experiments.setVariants(accountOf(req), (req.params as Params).id, (req.body as { variants: VariantInput[] }).variants);
     if (!outcome.ok) return sendOutcome(reply, outcome, 200, 'variants');
     return reply.code(201).send({ variants: outcome.value });

@@ -191,7 +191,7 @@ export async function orderRoutes(app: FastifyInstance, deps: Deps): Promise<voi
     return { configured: await service().hasShopifySecret(accountId), webhookUrl: `${deps.publicUrl}/webhooks/shopify/${accountId}` };
   });
 
-  app.put('/v1/shopify/secret', {
+  app.put('/v1/shopify/secret', { config: { audit: { action: 'shopify_secret.set' } },
     schema: {
       summary: "Set the Shopify app's client secret (never shown again); the previous one may be kept while rotating",
       body: {
@@ -303,7 +303,7 @@ export async function orderRoutes(app: FastifyInstance, deps: Deps): Promise<voi
 
   app.get('/v1/attribution/settings', { schema: { summary: 'Attribution model, windows per channel and revenue basis', answers: { 200: schemaRef('AttributionSettings') } } }, async (req) => service().settings(accountOf(req)));
 
-  app.put('/v1/attribution/settings', {
+  app.put('/v1/attribution/settings', { config: { audit: { action: 'attribution_settings.update', before: async (req) => (await service().settings(accountOf(req))) as never } },
     schema: { summary: 'Change the model, windows (hours, null removes one), half-life or revenue basis; every order is credited again', body: settingsBodySchema },
   }, async (req) => service().updateSettings(accountOf(req), req.body as never));
 
@@ -318,13 +318,13 @@ export async function orderRoutes(app: FastifyInstance, deps: Deps): Promise<voi
     if (!(await deps.campaigns.get(accountId, id))) throw new HttpError(404, `No campaign ${id} in this account.`);
     return { campaignId: id, codes: await service().discountCodes(accountId, id) };
   });
-  app.put('/v1/campaigns/:id/discount-codes', { schema: { summary: "Replace a campaign's discount codes (orders using them are credited to it)", body: codesBody } }, async (req, reply) => {
+  app.put('/v1/campaigns/:id/discount-codes', { config: { audit: { action: 'discount_codes.update', before: async (req) => ({ codes: await service().discountCodes(accountOf(req), (req.params as { id: string }).id) }) } }, schema: { summary: "Replace a campaign's discount codes (orders using them are credited to it)", body: codesBody } }, async (req, reply) => {
     const { id } = req.params as { id: string };
     return sendOutcome(reply, await service().setDiscountCodes(accountOf(req), id, (req.body as { codes: string[] }).codes), 200, 'codes');
   });
 
   app.get('/v1/currency-rates', { schema: { summary: "The account's dated currency rates", answers: { 200: schemaRef('CurrencyRates') } } }, async (req) => ({ rates: await service().currencyRates(accountOf(req)) }));
-  app.put('/v1/currency-rates', { schema: { summary: "Replace the account's dated currency rates (1 from = rate to, from validFrom)", body: ratesBodySchema } }, async (req, reply) => {
+  app.put('/v1/currency-rates', { config: { audit: { action: 'currency_rates.update' } }, schema: { summary: "Replace the account's dated currency rates (1 from = rate to, from validFrom)", body: ratesBodySchema } }, async (req, reply) => {
     const accountId = accountOf(req);
     const account = (await deps.accounts.get(accountId))!;
     const rates = (req.body as { rates: { from: string; to: string; rate: string; validFrom: string }[] }).rates;

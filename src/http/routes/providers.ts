@@ -196,6 +196,7 @@ export async function providerRoutes(app: FastifyInstance, deps: Deps): Promise<
   app.put(
     '/v1/providers/:provider/secret',
     {
+      config: { audit: { action: 'provider_secret.set' } },
       schema: {
         summary: "Set a provider's webhook secret (never shown back)",
         params: providerParams,
@@ -217,7 +218,7 @@ export async function providerRoutes(app: FastifyInstance, deps: Deps): Promise<
 
   app.delete(
     '/v1/providers/:provider/secret',
-    { schema: { summary: "Remove a provider's webhook secret: its webhooks are refused from then on", params: providerParams } },
+    { config: { audit: { action: 'provider_secret.delete' } }, schema: { summary: "Remove a provider's webhook secret: its webhooks are refused from then on", params: providerParams } },
     async (req, reply) => {
       const { provider } = req.params as { provider: ProviderName };
       await deps.webhooks.deleteSecret(accountOf(req), provider);

@@ -55,7 +55,7 @@ export function sessionResolver(sessions: Sessions): SessionResolver {
     if (typeof expected === 'string' && expected !== s.accountId) {
       throw new HttpError(409, `This session now opens another account (switched in another tab or window), not ${expected.slice(0, 100)}: reload the page.`);
     }
-    return { accountId: s.accountId, role: s.user.role, via: 'session', userId: s.user.id };
+    return { accountId: s.accountId, role: s.user.role, via: 'session', userId: s.user.id, email: s.user.email };
   };
 }
 
@@ -83,6 +83,16 @@ const acceptSchema = {
   additionalProperties: false,
   required: ['token'],
   properties: { token: { type: 'string', minLength: 1, maxLength: 300 } },
+} as const;
+
+const passwordSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['currentPassword', 'newPassword'],
+  properties: {
+    currentPassword: { type: 'string', minLength: 1, maxLength: 1000 },
+    newPassword: { type: 'string', minLength: 8, maxLength: 1000 },
+  },
 } as const;
 
 export async function sessionRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
@@ -140,6 +150,28 @@ export async function sessionRoutes(app: FastifyInstance, deps: Deps): Promise<v
     const s = await changingSession(req, reply);
     if (!s) return reply;
     return answer(reply, await deps.sessions.acceptInvitation(s, (req.body as { token: string }).token));
+  });
+
+  app.post('/auth/password', { schema: { summary: 'Change your password (give the current one); ends your other sessions, keeps this one', tags: ['session'], body: passwordSchema, answers: { 200: schemaRef('SessionsEnded') } } }, async (req, reply) => {
+    const s = await changingSession(req, reply);
+    if (!s) return reply;
+    const b = req.body as { currentPassword: string; newPassword: string };
+    const r = await deps.sessions.changePassword(s, b.currentPassword, b.newPassword, req.ip);
+    if (!r.ok) {
+      if (r.retryAfter) reply.header('retry-after', String(r.retryAfter));
+      return sendError(reply, r.status, r.message, r.field ? [{ path: `/${r.field}`, message: r.message }] : []);
+    }
+    reply.header('cache-control', 'no-store');
+    return r.value;
+  });
+
+  app.post('/auth/logout-all', { schema: { summary: 'Log out everywhere: ends every session of yours, this one included', tags: ['session'], answers: { 200: schemaRef('SessionsEnded') } } }, async (req, reply) => {
+    const s = await changingSession(req, reply);
+    if (!s) return reply;
+    const r = await deps.sessions.logoutEverywhere(s, req.ip);
+    setCookie(reply, '', 0);
+    reply.header('cache-control', 'no-store');
+    return r;
   });
 
   app.post('/auth/logout', { schema: { summary: 'Log out (ends the session)', tags: ['session'] } }, async (req, reply) => {

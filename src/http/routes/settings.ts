@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Deps } from '../app';
 import { accountOf } from '../app';
 import { HttpError, sendError } from '../errors';
-import { isValidTimeZone, ROLES, type Account, type Role } from '../../services/accounts';
+import { isValidTimeZone, ROLES, toAccount, type Account, type Role } from '../../services/accounts';
 import type { Outcome } from '../../services/ingest';
 import { schemaRef } from '../responses';
 
@@ -65,7 +65,7 @@ function send<T>(reply: FastifyReply, outcome: Outcome<T>, okStatus = 200) {
 
 export async function settingsRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
   // ------------------------------------------------------------------ account
-  app.put('/v1/account', { schema: { summary: "Change the account's name, currency, time zone, default country or revenue basis", tags: ['settings'], body: accountPutSchema } }, async (req) => {
+  app.put('/v1/account', { config: { audit: { action: 'account.update', before: async (req) => { const a = await deps.accounts.get(accountOf(req)); return a ? accountBody(toAccount(a)) : null; } } }, schema: { summary: "Change the account's name, currency, time zone, default country or revenue basis", tags: ['settings'], body: accountPutSchema } }, async (req) => {
     const b = req.body as { name?: string; currency?: string; timeZone?: string; defaultCountry?: string | null; revenueBasis?: 'net' | 'gross' };
     if (b.timeZone !== undefined && !isValidTimeZone(b.timeZone)) {
       throw new HttpError(400, `Unknown time zone "${b.timeZone}": use an IANA name such as Europe/Paris or America/New_York.`, [{ path: '/timeZone', message: 'not an IANA time zone' }]);
@@ -97,14 +97,14 @@ export async function settingsRoutes(app: FastifyInstance, deps: Deps): Promise<
     return { items, nextCursor: null };
   });
 
-  app.post('/v1/keys', { schema: { summary: 'Create an API key; the key is in this answer only', tags: ['settings'], body: keyCreateSchema, answers: { 201: schemaRef('CreatedApiKey') } } }, async (req, reply) => {
+  app.post('/v1/keys', { config: { audit: { action: 'key.create' } }, schema: { summary: 'Create an API key; the key is in this answer only', tags: ['settings'], body: keyCreateSchema, answers: { 201: schemaRef('CreatedApiKey') } } }, async (req, reply) => {
     const b = req.body as { name: string; role?: Role };
     const k = await deps.accounts.createKey(accountOf(req), b.name, b.role ?? 'owner');
     reply.header('cache-control', 'no-store');
     return reply.code(201).send({ id: k.id, name: b.name, role: b.role ?? 'owner', key: k.token });
   });
 
-  app.delete('/v1/keys/:id', { schema: { summary: 'Revoke an API key', tags: ['settings'], params: idParam } }, async (req, reply) => {
+  app.delete('/v1/keys/:id', { config: { audit: { action: 'key.revoke' } }, schema: { summary: 'Revoke an API key', tags: ['settings'], params: idParam } }, async (req, reply) => {
     const id = (req.params as { id: string }).id;
     if (!(await deps.accounts.revokeKey(accountOf(req), id))) throw new HttpError(404, `No active key ${id} in this account.`);
     return reply.code(204).send();
@@ -116,7 +116,7 @@ export async function settingsRoutes(app: FastifyInstance, deps: Deps): Promise<
     nextCursor: null,
   }));
 
-  app.post('/v1/users', { schema: { summary: 'Add a dashboard user (201), or invite a person who already has a login (202)', tags: ['settings'], body: userCreateSchema } }, async (req, reply) => {
+  app.post('/v1/users', { config: { audit: { action: 'user.add', target: (_req, answer) => { const a = answer as { id?: string; invitation?: { id?: string } } | undefined; return a?.id ?? a?.invitation?.id; } } }, schema: { summary: 'Add a dashboard user (201), or invite a person who already has a login (202)', tags: ['settings'], body: userCreateSchema } }, async (req, reply) => {
     const b = req.body as { email: string; password: string; role: Role };
     const r = await deps.sessions.addMember(accountOf(req), b.email, b.password, b.role, deps.publicUrl);
     if (!r.ok) return send(reply, r);
@@ -131,15 +131,15 @@ export async function settingsRoutes(app: FastifyInstance, deps: Deps): Promise<
     nextCursor: null,
   }));
 
-  app.delete('/v1/invitations/:id', { schema: { summary: 'Revoke a pending invitation (its token stops working)', tags: ['settings'], params: idParam } }, async (req, reply) => {
+  app.delete('/v1/invitations/:id', { config: { audit: { action: 'invitation.revoke' } }, schema: { summary: 'Revoke a pending invitation (its token stops working)', tags: ['settings'], params: idParam } }, async (req, reply) => {
     return send(reply, await deps.sessions.revokeInvitation(accountOf(req), (req.params as { id: string }).id));
   });
 
-  app.patch('/v1/users/:id', { schema: { summary: "Change a user's role (the last owner stays owner)", tags: ['settings'], params: idParam, body: userPatchSchema } }, async (req, reply) => {
+  app.patch('/v1/users/:id', { config: { audit: { action: 'user.role_change', before: async (req) => (await deps.sessions.members(accountOf(req))).find((m) => m.id === (req.params as { id: string }).id) as never } }, schema: { summary: "Change a user's role (the last owner stays owner)", tags: ['settings'], params: idParam, body: userPatchSchema } }, async (req, reply) => {
     return send(reply, await deps.sessions.setRole(accountOf(req), (req.params as { id: string }).id, (req.body as { role: Role }).role));
   });
 
-  app.delete('/v1/users/:id', { schema: { summary: 'Remove a user from the account (never the last owner)', tags: ['settings'], params: idParam } }, async (req, reply) => {
+  app.delete('/v1/users/:id', { config: { audit: { action: 'user.remove' } }, schema: { summary: 'Remove a user from the account (never the last owner)', tags: ['settings'], params: idParam } }, async (req, reply) => {
     return send(reply, await deps.sessions.removeMember(accountOf(req), (req.params as { id: string }).id));
   });
 }

@@ -328,7 +328,7 @@ export async function trackingRoutes(app: FastifyInstance, deps: Deps): Promise<
     return sendOutcome(reply, await t.rewrite(accountOf(req), body), 200, 'links');
   });
 
-  app.delete('/v1/links/:token', { schema: { summary: 'Revoke a tracked link (its URL answers 404 from now on)', tags: ['tracking'], params: tokenParam } }, async (req, reply) => {
+  app.delete('/v1/links/:token', { config: { audit: { action: 'link.revoke' } }, schema: { summary: 'Revoke a tracked link (its URL answers 404 from now on)', tags: ['tracking'], params: tokenParam } }, async (req, reply) => {
     const token = (req.params as { token: string }).token;
     if (!isWellFormedToken(token)) throw new HttpError(404, `No tracked link ${String(token).slice(0, 40)} in this account.`);
     const r = await t.revoke(accountOf(req), token);
@@ -338,7 +338,7 @@ export async function trackingRoutes(app: FastifyInstance, deps: Deps): Promise<
 
   app.get('/v1/tracking/settings', { schema: { summary: "The account's tracking settings (UTM, click id parameter, bot thresholds, public address of links and QR codes)", tags: ['tracking'], answers: { 200: schemaRef('TrackingSettings') } } }, async (req) => t.settingsOf(accountOf(req)));
 
-  app.patch('/v1/tracking/settings', { schema: { summary: 'Change tracking settings', tags: ['tracking'], body: settingsSchema, answers: { 200: schemaRef('TrackingSettings') } } }, async (req, reply) =>
+  app.patch('/v1/tracking/settings', { config: { audit: { action: 'tracking_settings.update', before: async (req) => (await t.settingsOf(accountOf(req))) as never } }, schema: { summary: 'Change tracking settings', tags: ['tracking'], body: settingsSchema, answers: { 200: schemaRef('TrackingSettings') } } }, async (req, reply) =>
     sendOutcome(reply, await t.updateSettings(accountOf(req), req.body as never), 200, 'settings'),
   );
 

@@ -18,6 +18,7 @@ import * as messageTouchesSent from './2026_12_07_120_message_touches_sent';
 import * as canonicalProviderMessageIds from './2026_12_07_180_canonical_provider_message_ids';
 import * as campaignClickRollups from './2026_12_07_200_campaign_click_rollups';
 import * as messagesVariantIndex from './2026_12_07_201_messages_variant_index';
+import * as auditLog from './2026_12_07_310_audit_log';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_25_001_core': core,
@@ -37,4 +38,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_07_180_canonical_provider_message_ids': canonicalProviderMessageIds,
   '2026_12_07_200_campaign_click_rollups': campaignClickRollups,
   '2026_12_07_201_messages_variant_index': messagesVariantIndex,
+  '2026_12_07_310_audit_log': auditLog,
 };

@@ -10,35 +10,58 @@ import { EmptyState } from '../components/States';
 import { useApi, useFormat, useSession } from '../hooks';
 import { BudgetSettingsCard, CostModelCard, StripeCard, TrackingCard } from './SettingsMoney';
 import { DeadLettersCard } from './SettingsIngestion';
+import { AuditTrailCard, PasswordCard } from './SettingsAudit';
+import { useQueryState } from '../router';
 import { ATTRIBUTION_MODELS, CHANNELS, type AccountInfo, type AlertItem, type ApiKey, type AttributionSettings, type Channel, type Page, type ProviderItem, type Role, type UserItem, type AddUserAnswer, type InvitationItem } from '../types';
 
 export function Settings() {
   const { t } = useTranslation();
   const { session } = useSession();
+  const [query, setQuery] = useQueryState();
   if (!session || session.user.role === 'viewer') {
     return (
       <>
         <TopBar title={t('nav.settings')} filters={false} />
         <EmptyState title={t('settings.forbidden')} />
+        {session && <PasswordCard />}
       </>
     );
   }
   const owner = session.user.role === 'owner';
+  // Owners have a second tab, the audit trail (?tab=audit, so it can be shared and reloaded).
+  const tab = owner && query.tab === 'audit' ? 'audit' : 'settings';
   return (
     <>
       <TopBar title={t('nav.settings')} filters={false} />
-      {!owner && <p className="notice">{t('settings.readOnly')}</p>}
-      <AccountCard editable={owner} />
-      <AttributionCard editable={owner} />
-      <CostModelCard editable={owner} />
-      <BudgetSettingsCard editable={owner} />
-      <TrackingCard editable={owner} />
-      {owner && <ProvidersCard />}
-      <DeadLettersCard editable={owner} />
-      {owner && <StripeCard />}
-      {owner && <KeysCard />}
-      {owner && <UsersCard />}
-      <AlertsCard editable={owner} />
+      {owner && (
+        <div className="segmented settings-tabs" role="group" aria-label={t('nav.settings')}>
+          <button type="button" aria-pressed={tab === 'settings'} data-testid="tab-settings" onClick={() => setQuery({ tab: null })}>
+            {t('settings.tabSettings')}
+          </button>
+          <button type="button" aria-pressed={tab === 'audit'} data-testid="tab-audit" onClick={() => setQuery({ tab: 'audit' })}>
+            {t('audit.title')}
+          </button>
+        </div>
+      )}
+      {tab === 'audit' ? (
+        <AuditTrailCard />
+      ) : (
+        <>
+          {!owner && <p className="notice">{t('settings.readOnly')}</p>}
+          <AccountCard editable={owner} />
+          <AttributionCard editable={owner} />
+          <CostModelCard editable={owner} />
+          <BudgetSettingsCard editable={owner} />
+          <TrackingCard editable={owner} />
+          {owner && <ProvidersCard />}
+          <DeadLettersCard editable={owner} />
+          {owner && <StripeCard />}
+          {owner && <KeysCard />}
+          {owner && <UsersCard />}
+          <AlertsCard editable={owner} />
+          <PasswordCard />
+        </>
+      )}
     </>
   );
 }
