@@ -1,4 +1,4 @@
-// The `mesure` command: serve, migrate, accounts, keys, users, demo, export.
+// The `mesure` command: serve, migrate, accounts, keys, users, demo, export (and each area's commands: src/cli/areas.ts).
 import { createWriteStream } from 'node:fs';
 import { Command } from 'commander';
 import { stringify } from 'csv-stringify';
@@ -11,6 +11,7 @@ import { DEMO_USER, generateDemo } from './demo/generate';
 import { ROLES, type Role } from './services/accounts';
 import { neutralizeCsvCell } from './http/csv';
 import { AREA_COMMANDS } from './cli/areas';
+import { holdForServing } from './cli/backup';
 
 const program = new Command();
 program
@@ -29,6 +30,8 @@ program
     } catch (err) {
       fail(err);
     }
+    // The server lock first: a `mesure restore` must not swap the file under a server that is starting.
+    const release = holdForServing(config);
     const m = await assemble(config, { migrate: opts.migrate, logger: process.env.MESURE_LOG === '1' }).catch(fail);
     if (config.demo && (await countAccounts(m.db.kysely)) === 0) {
       process.stderr.write('Empty database: generating demo data (set MESURE_DEMO=0 to start empty)…\n');
@@ -41,6 +44,7 @@ program
     }
     const shutdown = async () => {
       await m.close();
+      release();
       process.exit(0);
     };
     process.once('SIGINT', shutdown);

@@ -17,6 +17,8 @@ export interface Config {
    * ingestion inbox (acknowledged, not yet applied) may be, before the server reports itself not ready.
    */
   readiness: { databaseTimeoutMs: number; inboxMaxAgeMs: number };
+  /** Scheduled backups while serving (SQLite only): where, how often, how many kept. Null when MESURE_BACKUP_DIR is unset. */
+  backup: { dir: string; intervalMs: number; keep: number } | null;
   demo: boolean;
   /** Secret for session cookies and HMACs; generated per data directory when not given. */
   secret?: string;
@@ -49,6 +51,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     databaseTimeoutMs: positive('MESURE_READY_DB_TIMEOUT_MS', 1000),
     inboxMaxAgeMs: positive('MESURE_READY_INBOX_MAX_AGE_S', 60) * 1000,
   };
+  const backup = (() => {
+    const dir = env.MESURE_BACKUP_DIR;
+    if (!dir) {
+      for (const name of ['MESURE_BACKUP_INTERVAL_H', 'MESURE_BACKUP_KEEP']) {
+        if (env[name]) throw new ConfigError(`${name} is set but MESURE_BACKUP_DIR is not: set MESURE_BACKUP_DIR to the directory for scheduled backups, or unset ${name}.`);
+      }
+      return null;
+    }
+    if (kind === 'postgres') {
+      throw new ConfigError('MESURE_BACKUP_DIR schedules backups of a SQLite database; on PostgreSQL use pg_dump (docs/OPERATIONS.md) and unset MESURE_BACKUP_DIR.');
+    }
+    const keepRaw = env.MESURE_BACKUP_KEEP;
+    const keep = keepRaw === undefined || keepRaw === '' ? 7 : Number(keepRaw);
+    if (!Number.isInteger(keep) || keep < 1) throw new ConfigError(`MESURE_BACKUP_KEEP must be a whole number of backups to keep, at least 1, got "${keepRaw}".`);
+    return { dir: resolve(cwd, dir), intervalMs: positive('MESURE_BACKUP_INTERVAL_H', 24) * 3_600_000, keep };
+  })();
   const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
   return {
     http: {
@@ -62,6 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     },
     database: { url, kind, schema: env.MESURE_PG_SCHEMA || undefined },
     readiness,
+    backup,
     demo: env.MESURE_DEMO !== '0',
     secret: env.MESURE_SECRET || undefined,
     webDist: resolve(cwd, 'web/dist'),
