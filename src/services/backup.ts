@@ -182,12 +182,12 @@ export function restoreSqlite(o: { dbPath: string; file: string; now: number }):
 /** Scheduled backups' file names: `mesure-<ISO time>.db`, which sort by time. */
 const SCHEDULED = /^mesure-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d(\.\d+)?Z\.db$/;
 
-export function scheduledBackupName(now: number): string {
+function scheduledBackupName(now: number): string {
   return `mesure-${new Date(now).toISOString().replace(/:/g, '-')}.db`;
 }
 
 /** The scheduled backups in `dir`, oldest first. */
-export function scheduledBackups(dir: string): string[] {
+function scheduledBackups(dir: string): string[] {
   return existsSync(dir) ? readdirSync(dir).filter((n) => SCHEDULED.test(n)).sort() : [];
 }
 

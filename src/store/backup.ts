@@ -1,5 +1,7 @@
 // SQLite files as whole objects: an online snapshot of a live database, the checks run on a copy (integrity,
 // migration record, row counts), and the lock by which `mesure serve` shows that it holds a database.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 
 /** The tables whose row counts a backup or restore prints: what a merchant would miss first. */
@@ -85,7 +87,7 @@ export function inspectSqliteFile(path: string): SqliteFileReport {
 }
 
 /** The lock file beside a database: `mesure serve` holds it shared while it runs; a restore needs it exclusively. */
-export function serverLockPath(dbPath: string): string {
+function serverLockPath(dbPath: string): string {
   return `${dbPath}.lock`;
 }
 
@@ -96,6 +98,8 @@ export function serverLockPath(dbPath: string): string {
  * Throws when a restore holds the lock exclusively (after busy_timeout).
  */
 export function holdServerLock(dbPath: string, pid: number, now: number): { release(): void } {
+  // Taken before the database is opened (and its directory created) on a first start.
+  mkdirSync(dirname(dbPath), { recursive: true });
   const db = new Database(serverLockPath(dbPath));
   try {
     db.pragma('busy_timeout = 5000');
