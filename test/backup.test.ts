@@ -229,7 +229,7 @@ forEachEngine('backup and restore drill during sustained ingestion', (engine) =>
       }
       tmp.remove();
     }
-  }, 240_000);
+  }, 420_000);
 });
 
 describe('backup and restore on SQLite: interruptions and refusals', () => {
@@ -297,7 +297,7 @@ describe('backup and restore on SQLite: interruptions and refusals', () => {
       await server?.stop();
       tmp.remove();
     }
-  }, 180_000);
+  }, 300_000);
 
   it('scheduled backups: taken while serving, the newest MESURE_BACKUP_KEEP kept, each one whole', async () => {
     const tmp = tempDir('mesure-backup-schedule-');
@@ -308,7 +308,7 @@ describe('backup and restore on SQLite: interruptions and refusals', () => {
       await createAccountWithCli(env, 'Scheduled shop');
       // 0.0005 h = 1.8 s between backups; keep 2.
       server = await startServerProcess({ ...env, MESURE_BACKUP_DIR: dir, MESURE_BACKUP_INTERVAL_H: '0.0005', MESURE_BACKUP_KEEP: '2' });
-      await expect.poll(() => server!.stderr().match(/scheduled backup written/g)?.length ?? 0, { timeout: 60_000, interval: 250 }).toBeGreaterThanOrEqual(3);
+      await expect.poll(() => server!.stderr().match(/scheduled backup written/g)?.length ?? 0, { timeout: 150_000, interval: 250 }).toBeGreaterThanOrEqual(3);
       await server.stop();
       server = undefined;
       const files = readdirSync(dir);
@@ -326,5 +326,5 @@ describe('backup and restore on SQLite: interruptions and refusals', () => {
       await server?.stop();
       tmp.remove();
     }
-  }, 120_000);
+  }, 240_000);
 });
