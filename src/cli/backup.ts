@@ -25,6 +25,7 @@ function summary(v: VerifiedCopy, verb: string): string {
   const width = Math.max(...v.report.counts.map((c) => c.table.length));
   return (
     `${verb} ${v.file} (${(v.bytes / 1024 / 1024).toFixed(1)} MiB)\n` +
+    (v.takenAt !== undefined ? `  snapshot: the database as it stood at ${new Date(v.takenAt).toISOString()}\n` : '') +
     '  integrity: ok\n' +
     `  schema: ${v.report.migrations!.length} migration(s), ${v.pending.length ? `${v.pending.length} behind this Mesure (applied at the next start: ${v.pending.join(', ')})` : 'the same as this Mesure'}\n` +
     '  rows:\n' +
@@ -60,6 +61,7 @@ export function register(program: Command): void {
           dbPath, out: o.out, force: o.force,
           stepPages: pauseMs > 0 ? 8 : 256,
           pauseMs,
+          clock: Date.now,
           onProgress: (p) => { if (p.totalPages > 0) bar(p.copiedPages, p.totalPages, 'pages copied'); },
         });
         process.stdout.write(summary(v, `Backup written to`) + `  took ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);

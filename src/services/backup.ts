@@ -14,6 +14,8 @@ export class BackupError extends Error {}
 
 export interface VerifiedCopy {
   file: string;
+  /** A backup's moment: it holds every commit before it and none after (epoch ms). */
+  takenAt?: number;
   bytes: number;
   report: SqliteFileReport;
   /** Migrations this build knows that the copy has not had yet (an older database: migrated at the next start). */
@@ -84,6 +86,7 @@ export interface BackupOptions {
   /** Test hook: sleep this long between steps (MESURE_BACKUP_TEST_STEP_DELAY_MS). */
   pauseMs?: number;
   onProgress?: (p: SnapshotProgress) => void;
+  clock: () => number;
 }
 
 /**
@@ -113,7 +116,7 @@ export async function backupSqlite(o: BackupOptions): Promise<VerifiedCopy> {
   try {
     source = new Database(o.dbPath, { fileMustExist: true });
     source.pragma('busy_timeout = 5000');
-    await snapshotSqlite(source, tmp, { stepPages: o.stepPages ?? 256, pauseMs: o.pauseMs, onProgress: o.onProgress });
+    const { takenAt } = await snapshotSqlite(source, tmp, { stepPages: o.stepPages ?? 256, clock: o.clock, pauseMs: o.pauseMs, onProgress: o.onProgress });
     source.close();
     source = undefined;
     sealSqliteCopy(tmp);
@@ -121,7 +124,7 @@ export async function backupSqlite(o: BackupOptions): Promise<VerifiedCopy> {
     fsyncPath(tmp);
     renameSync(tmp, out);
     fsyncPath(dirname(out));
-    return { ...verified, file: out };
+    return { ...verified, file: out, takenAt };
   } catch (err) {
     cleanup();
     if (err instanceof BackupError) throw new BackupError(`${err.message} Nothing was written to ${out}.`);

@@ -15,6 +15,11 @@ export interface SnapshotProgress {
   totalPages: number;
 }
 
+export interface Snapshot extends SnapshotProgress {
+  /** When the read transaction began (by `clock`): the copy holds every commit before it and none after. */
+  takenAt: number;
+}
+
 /**
  * Copies the database open on `source` into a new file at `destination` with SQLite's online backup API, in steps of
  * `stepPages` pages. A read transaction is held on `source` for the whole copy: the copy is the database as it stood
@@ -25,12 +30,13 @@ export interface SnapshotProgress {
 export async function snapshotSqlite(
   source: Database.Database,
   destination: string,
-  opts: { stepPages: number; pauseMs?: number; onProgress?: (p: SnapshotProgress) => void } = { stepPages: 256 },
-): Promise<SnapshotProgress> {
+  opts: { stepPages: number; clock: () => number; pauseMs?: number; onProgress?: (p: SnapshotProgress) => void },
+): Promise<Snapshot> {
   source.exec('BEGIN');
   try {
     // A deferred BEGIN takes its snapshot at the first read.
     source.prepare('SELECT count(*) FROM sqlite_master').get();
+    const takenAt = opts.clock();
     const pause = opts.pauseMs ? new Int32Array(new SharedArrayBuffer(4)) : null;
     const done = await source.backup(destination, {
       progress: ({ totalPages, remainingPages }) => {
@@ -41,7 +47,7 @@ export async function snapshotSqlite(
     });
     const result = { copiedPages: done.totalPages - done.remainingPages, totalPages: done.totalPages };
     opts.onProgress?.(result);
-    return result;
+    return { ...result, takenAt };
   } finally {
     source.exec('COMMIT');
   }
