@@ -128,7 +128,11 @@ export async function backupSqlite(o: BackupOptions): Promise<VerifiedCopy> {
   } catch (err) {
     cleanup();
     if (err instanceof BackupError) throw new BackupError(`${err.message} Nothing was written to ${out}.`);
-    throw new BackupError(`The backup failed: ${(err as Error).message}. Nothing was written to ${out}; check the disk space and permissions of ${dirname(out)} and try again.`);
+    const message = (err as Error).message;
+    const next = /malformed|not a database|corrupt/i.test(message)
+      ? `the database itself may be damaged: stop the server and check it with \`sqlite3 ${o.dbPath} "PRAGMA integrity_check"\`, or restore the last good backup`
+      : `check the disk space and permissions of ${dirname(out)} and try again`;
+    throw new BackupError(`The backup failed: ${message}. Nothing was written to ${out}; ${next}.`);
   } finally {
     source?.close();
     process.off('SIGINT', onSignal);
