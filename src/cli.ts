@@ -1,4 +1,4 @@
-// The `mesure` command: serve, migrate, accounts, keys, users, demo, export.
+// The `mesure` command: serve, migrate, accounts, keys, users, demo, export (and each area's commands: src/cli/areas.ts).
 import { createWriteStream } from 'node:fs';
 import { Command } from 'commander';
 import { stringify } from 'csv-stringify';
@@ -11,6 +11,7 @@ import { DEMO_USER, generateDemo } from './demo/generate';
 import { ROLES, type Role } from './services/accounts';
 import { neutralizeCsvCell } from './http/csv';
 import { AREA_COMMANDS } from './cli/areas';
+import { holdForServing } from './cli/backup';
 
 const program = new Command();
 program
@@ -29,6 +30,8 @@ program
     } catch (err) {
       fail(err);
     }
+    // The server lock first: a `mesure restore` must not swap the file under a server that is starting.
+    const release = holdForServing(config);
     const m = await assemble(config, { migrate: opts.migrate, logger: process.env.MESURE_LOG === '1' }).catch(fail);
     if (config.demo && (await countAccounts(m.db.kysely)) === 0) {
       process.stderr.write('Empty database: generating demo data (set MESURE_DEMO=0 to start empty)…\n');
@@ -39,8 +42,8 @@ program
           `Demo API key (shown once; create more with \`mesure keys create\`): ${demo.apiKey}\n`,
       );
     }
-    process.on('SIGINT', () => void shutdown(m, 'SIGINT'));
-    process.on('SIGTERM', () => void shutdown(m, 'SIGTERM'));
+    process.on('SIGINT', () => void shutdown(m, 'SIGINT', release));
+    process.on('SIGTERM', () => void shutdown(m, 'SIGTERM', release));
     try {
       await m.app.listen({ port: config.http.port, host: config.http.host });
     } catch (err) {
@@ -71,7 +74,7 @@ let stopping = false;
  * SIGTERM/SIGINT: stop accepting connections, answer the requests in flight, store what the ingestion writer holds, and
  * exit 0; past MESURE_SHUTDOWN_TIMEOUT_MS, exit 1 naming what was cut. A second signal while stopping changes nothing.
  */
-async function shutdown(m: Mesure, signal: NodeJS.Signals): Promise<void> {
+async function shutdown(m: Mesure, signal: NodeJS.Signals, releaseLock: () => void): Promise<void> {
   if (stopping) return;
   stopping = true;
   const bound = m.config.shutdown.timeoutMs;
@@ -97,6 +100,7 @@ async function shutdown(m: Mesure, signal: NodeJS.Signals): Promise<void> {
     process.exit(1);
   }
   clearTimeout(timer);
+  releaseLock();
   process.stderr.write(`Stopped cleanly in ${Date.now() - t0} ms.\n`);
   process.exit(0);
 }

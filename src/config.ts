@@ -24,6 +24,8 @@ export interface Config {
   metrics: { enabled: boolean; token?: string };
   /** SIGTERM/SIGINT: how long finishing in-flight work may take before the process exits 1 naming what it cut. */
   shutdown: { timeoutMs: number };
+  /** Scheduled backups while serving (SQLite only): where, how often, how many kept. Null when MESURE_BACKUP_DIR is unset. */
+  backup: { dir: string; intervalMs: number; keep: number } | null;
   demo: boolean;
   /** Secret for session cookies and HMACs; generated per data directory when not given. */
   secret?: string;
@@ -67,6 +69,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       'MESURE_METRICS_TOKEN must be at least 16 printable characters without spaces (e.g. the output of `openssl rand -hex 24`).',
     );
   }
+  const backup = (() => {
+    const dir = env.MESURE_BACKUP_DIR;
+    if (!dir) {
+      for (const name of ['MESURE_BACKUP_INTERVAL_H', 'MESURE_BACKUP_KEEP']) {
+        if (env[name]) throw new ConfigError(`${name} is set but MESURE_BACKUP_DIR is not: set MESURE_BACKUP_DIR to the directory for scheduled backups, or unset ${name}.`);
+      }
+      return null;
+    }
+    if (kind === 'postgres') {
+      throw new ConfigError('MESURE_BACKUP_DIR schedules backups of a SQLite database; on PostgreSQL use pg_dump (docs/OPERATIONS.md) and unset MESURE_BACKUP_DIR.');
+    }
+    const keepRaw = env.MESURE_BACKUP_KEEP;
+    const keep = keepRaw === undefined || keepRaw === '' ? 7 : Number(keepRaw);
+    if (!Number.isInteger(keep) || keep < 1) throw new ConfigError(`MESURE_BACKUP_KEEP must be a whole number of backups to keep, at least 1, got "${keepRaw}".`);
+    return { dir: resolve(cwd, dir), intervalMs: positive('MESURE_BACKUP_INTERVAL_H', 24) * 3_600_000, keep };
+  })();
   const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
   return {
     http: {
@@ -82,6 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     readiness,
     metrics: { enabled: metricsFlag === '1', token: metricsToken },
     shutdown: { timeoutMs: positive('MESURE_SHUTDOWN_TIMEOUT_MS', 10_000) },
+    backup,
     demo: env.MESURE_DEMO !== '0',
     secret: env.MESURE_SECRET || undefined,
     webDist: resolve(cwd, 'web/dist'),
