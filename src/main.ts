@@ -31,11 +31,14 @@ import { startIngestWorker } from './services/ingestWorker';
 import { Inbox } from './services/inbox';
 import { DeadLetters, type DeadLetterRetrier } from './services/deadLetters';
 import { ingestionRoutes } from './http/routes/ingestion';
+import { prepareStoredSecrets, resolveSecretKeys, SecretBox, type SecretKeys } from './services/secrets';
 
 export interface Mesure {
   config: Config;
   db: Db;
   deps: Deps;
+  /** The keys that seal stored secrets, and the box that seals and opens them with these keys. */
+  secrets: { keys: SecretKeys; box: SecretBox };
   app: FastifyInstance;
   close(): Promise<void>;
 }
@@ -49,7 +52,13 @@ export interface StartOptions {
 
 /** Opens the database, migrates it and wires every service; does not listen. */
 export async function assemble(config: Config, opts: StartOptions = {}): Promise<Mesure> {
-  // 1. Database, migrated (or refused when migrations are pending and we were told not to run them).
+  // 1. The key that seals stored secrets (required on PostgreSQL; on SQLite the key file is made on first start),
+  // then the database, migrated (or refused when migrations are pending and we were told not to run them).
+  const keys = resolveSecretKeys(config);
+  if (keys.source.kind === 'file' && keys.source.created) {
+    process.stderr.write(`Created ${keys.source.path}: the key that seals the secrets stored in the database. Back it up apart from the database.\n`);
+  }
+  const secretBox = new SecretBox(keys.current, keys.previous);
   const db = await openDatabase(config.database.url, { schema: config.database.schema });
   try {
     if (opts.migrate === false) {
@@ -65,10 +74,17 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
     throw err;
   }
 
-  // 2. Core services.
+  // 2. Core services; stored secrets opened with our keys (refused at start otherwise), plain ones sealed.
   const clock = opts.clock ?? Date.now;
   const accounts = new AccountDirectory(db, clock);
   const writer = new Writer(db);
+  try {
+    const { sealed } = await prepareStoredSecrets(db, writer, keys, secretBox);
+    if (sealed) process.stderr.write(`Sealed ${sealed} secret(s) stored in plain text by an earlier version.\n`);
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
   const ingestor = new Ingestor(db, writer, accounts, clock);
   const campaigns = new Campaigns(db, accounts, undefined, clock);
   const deps = {
@@ -81,7 +97,7 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
 
   // 3. Product areas: each adds its services to `deps` and its routes to `plugins`.
   // Provider webhooks (WhatsApp, Twilio, SendGrid, Mailgun, Postmark) and each account's provider secrets.
-  deps.webhooks = new Webhooks(db, writer, ingestor, accounts, config.http.publicUrl, clock);
+  deps.webhooks = new Webhooks(db, secretBox, writer, ingestor, accounts, config.http.publicUrl, clock);
   plugins.push(providerRoutes);
   // Dashboard: sessions, settings, and the built front end at `/` (its catch-all GET never shadows API routes).
   deps.sessions = new Sessions(db, accounts, clock);
@@ -106,15 +122,15 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
   // Orders and attribution: orders in (Shopify, CSV, API), one credit per order split across campaigns; the campaign
   // figures read their money here, and events ingested after an order re-credit it in the same transaction.
   const attribution = new Attribution(db, writer, accounts, trackingClickResolver(() => (deps as { tracking?: unknown }).tracking));
-  deps.orders = new Orders(db, writer, accounts, attribution, clock);
+  deps.orders = new Orders(db, secretBox, writer, accounts, attribution, clock);
   campaigns.money = attribution;
   ingestor.afterApply.push(attribution.onEventsApplied);
   plugins.push(orderRoutes);
 
   // Budgets: cost models, the send gate (reservations under a ledger row lock), provider costs priced during
   // ingestion, invoices and Stripe, signed alerts; a sweep expires reservations and retries alerts (stopped on close).
-  deps.alerts = new Alerts(db, clock);
-  deps.billing = new Billing(db, writer, accounts, deps.alerts, clock);
+  deps.alerts = new Alerts(db, secretBox, clock);
+  deps.billing = new Billing(db, secretBox, writer, accounts, deps.alerts, clock);
   deps.budgets = new Budgets(db, writer, accounts, ingestor, deps.billing, deps.alerts, clock);
   deps.budgets.tracking = trackingForGate(() => (deps as { tracking?: unknown }).tracking);
   deps.suppressionList = new SuppressionList(db, accounts, clock);
@@ -130,7 +146,7 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
   // stores them in its inbox, answers, and applies them in the background (src/services/inbox.ts). Closed after the
   // click queue is in the inbox; what the inbox still holds is applied at the next start.
   const ingestWorker = await startIngestWorker({
-    db, config, ingestor, accounts, customClock: opts.clock !== undefined,
+    db, config, ingestor, accounts, secretKeys: keys, customClock: opts.clock !== undefined,
     onAlerts: () => deps.alerts.kick(),
     onProcessed: (report) => {
       deps.tracking.noteProcessed(report);
@@ -165,6 +181,7 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
   const closers: (() => Promise<void> | void)[] = [];
   return {
     config, db, deps, app,
+    secrets: { keys, box: secretBox },
     close: async () => {
       for (const c of closers) await c();
       await app.close();
