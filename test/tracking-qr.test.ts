@@ -10,6 +10,7 @@ import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
 import { parse } from 'csv-parse/sync';
 import { forEachEngine, makeMesure, type TestMesure } from './support';
+import { TEST_SECRET_KEY } from '../bench/support';
 import { writeQrFiles } from '../src/cli/tracking';
 
 const run = promisify(execFile);
@@ -92,7 +93,7 @@ forEachEngine('mesure qr without the server\'s environment', (engine) => {
     await m.deps.tracking.registerDestinations(m.accountId, campaignId, ['https://shop.example/lettre']);
     shell = { ...(process.env as Record<string, string>), DATABASE_URL: m.config.database.url, MESURE_DEMO: '0' };
     for (const name of ['MESURE_PUBLIC_URL', 'PORT', 'HOST']) delete shell[name];
-    if (m.config.database.schema) shell.MESURE_PG_SCHEMA = m.config.database.schema;
+    if (m.config.database.schema) Object.assign(shell, { MESURE_PG_SCHEMA: m.config.database.schema, MESURE_SECRET_KEY: TEST_SECRET_KEY });
   });
   afterAll(async () => {
     await m?.cleanup();

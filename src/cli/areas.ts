@@ -5,5 +5,6 @@ import { register as tracking } from './tracking';
 import { register as journeys } from './journeys';
 import { register as orders } from './orders';
 import { register as budgets } from './budgets';
+import { register as secrets } from './secrets';
 
-export const AREA_COMMANDS: ((program: Command) => void)[] = [providers, tracking, journeys, orders, budgets];
+export const AREA_COMMANDS: ((program: Command) => void)[] = [providers, tracking, journeys, orders, budgets, secrets];

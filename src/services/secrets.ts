@@ -7,7 +7,7 @@ import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, unli
 import { dirname, join } from 'node:path';
 import { ConfigError, KEY_ADVICE, secretKeyFrom, sqlitePath, type Config } from '../config';
 import type { Db } from '../store/db';
-import { listStoredSecrets, replaceStoredSecret, type StoredSecret, type StoredSecretKind } from '../store/secrets';
+import { listStoredSecrets, replaceStoredSecret, scrubbingReplacedValues, type StoredSecret, type StoredSecretKind } from '../store/secrets';
 import type { Writer } from './writer';
 
 /** `v1:<key id>:<iv>:<tag>:<ciphertext>`, the last three in standard base64 (which has no colon). */
@@ -189,11 +189,11 @@ export async function prepareStoredSecrets(db: Db, writer: Writer, keys: SecretK
     }
   }
   if (plain.length === 0) return { sealed: 0 };
-  const sealed = await writer.run(async (trx) => {
+  const sealed = await scrubbingReplacedValues(db, () => writer.run(async (trx) => {
     let n = 0;
     for (const s of plain) if (await replaceStoredSecret(trx, s, box.seal(s.value))) n++;
     return n;
-  });
+  }));
   return { sealed };
 }
 
@@ -210,13 +210,14 @@ export interface RotationSummary {
  * previous keys) and sealed again; before COMMIT every value is checked to open with the new key alone.
  */
 export async function rotateStoredSecrets(
+  db: Db,
   writer: Writer,
   from: SecretBox,
   to: Buffer,
   progress: (done: number, total: number, what: string) => void = () => {},
 ): Promise<RotationSummary> {
   const target = new SecretBox(to);
-  return writer.run(async (trx) => {
+  return scrubbingReplacedValues(db, () => writer.run(async (trx) => {
     const stored = await listStoredSecrets(trx);
     const summary: RotationSummary = { resealed: { provider: 0, shopify: 0, stripe: 0, alert: 0 }, unchanged: 0, keyId: target.keyId };
     let done = 0;
@@ -231,5 +232,5 @@ export async function rotateStoredSecrets(
       target.open(s.value);
     }
     return summary;
-  });
+  }));
 }

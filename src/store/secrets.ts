@@ -3,6 +3,7 @@
 // every value under a new key (`mesure secrets rotate`); each service reads and writes its own secret elsewhere.
 import type { Kysely, Transaction } from 'kysely';
 import type { DB } from './schema';
+import type { Db } from './db';
 
 type Handle = Kysely<DB> | Transaction<DB>;
 
@@ -63,4 +64,21 @@ export async function replaceStoredSecret(h: Handle, s: StoredSecret, next: stri
       break;
   }
   return Number(r.numUpdatedRows) === 1;
+}
+
+/**
+ * Runs `fn` with SQLite's secure_delete on, then checkpoints the WAL into the file and truncates it: the bytes of the
+ * values `fn` replaced (plain secrets, or values sealed by a retired key) are overwritten, not left in free space or
+ * in old WAL frames. PostgreSQL keeps replaced rows until VACUUM: `fn` just runs (docs/PRIVACY.md says what follows).
+ */
+export async function scrubbingReplacedValues<T>(db: Db, fn: () => Promise<T>): Promise<T> {
+  if (!db.sqlite) return fn();
+  const was = db.sqlite.pragma('secure_delete', { simple: true });
+  db.sqlite.pragma('secure_delete = ON');
+  try {
+    return await fn();
+  } finally {
+    db.sqlite.pragma(`secure_delete = ${Number(was) ? 'ON' : 'OFF'}`);
+    db.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+  }
 }
