@@ -5255,6 +5255,8 @@ export interface components {
             graceDays: number;
             reservationTtlSeconds: number;
             stripeWebhookSecretSet: boolean;
+            /** @description The secret's last four characters (…a1b2), never the secret; null: none set. */
+            stripeWebhookSecretHint: string | null;
         };
         UnpaidInvoices: {
             count: number;
@@ -5318,6 +5320,8 @@ export interface components {
                 configured: boolean;
                 /** Format: date-time */
                 updatedAt: string | null;
+                /** @description The secret's last four characters (…a1b2), never the secret; null: none set. */
+                secretHint: string | null;
                 webhookUrl: string;
                 /** @description Webhook deliveries seen by this server process. */
                 deliveries: {
@@ -5395,6 +5399,8 @@ export interface components {
             url: string;
             /** Format: date-time */
             createdAt: string;
+            /** @description The signing secret's last four characters (…a1b2). */
+            secretHint: string;
             /** @description Shown once, when Mesure generated it. */
             secret?: string;
         };
@@ -5403,6 +5409,8 @@ export interface components {
         };
         ShopifySecret: {
             configured: boolean;
+            /** @description The secret's last four characters (…a1b2), never the secret; null: none set. */
+            secretHint: string | null;
             webhookUrl: string;
         };
         IngestSummary: {
