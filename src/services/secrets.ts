@@ -86,7 +86,7 @@ export interface SecretKeys {
 }
 
 /** The file that holds the key of a SQLite database started without MESURE_SECRET_KEY. */
-export function keyFileOf(sqliteFile: string): string {
+function keyFileOf(sqliteFile: string): string {
   return join(dirname(sqliteFile), 'mesure.key');
 }
 
