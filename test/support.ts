@@ -87,7 +87,7 @@ export async function makeMesure(engine: Engine, opts: StartOptions & { env?: Re
   let dir: string | undefined;
   if (engine === 'sqlite') {
     dir = mkdtempSync(join(tmpdir(), 'mesure-test-'));
-    env = { DATABASE_URL: `file:${join(dir, 'mesure.db')}` };
+    env = { DATABASE_URL: `file:${join(dir, 'mesure.db')}`, MESURE_SECRET_KEY: TEST_SECRET_KEY };
   } else {
     const schema = `t_${randomBytes(6).toString('hex')}`;
     env = { DATABASE_URL: PG_URL, MESURE_PG_SCHEMA: schema, MESURE_SECRET_KEY: TEST_SECRET_KEY };

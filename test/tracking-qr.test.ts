@@ -56,7 +56,7 @@ describe('mesure qr', () => {
   });
 
   it('runs as a command: SVG files, a progress line and a summary, the same URLs as before', async () => {
-    const env = { ...process.env, DATABASE_URL: m.config.database.url, MESURE_DEMO: '0', MESURE_PUBLIC_URL: 'http://mesure.test' };
+    const env = { ...process.env, DATABASE_URL: m.config.database.url, MESURE_DEMO: '0', MESURE_PUBLIC_URL: 'http://mesure.test', MESURE_SECRET_KEY: TEST_SECRET_KEY };
     const dir = join(out, 'svg');
     const r = await run(process.execPath, ['bin/mesure.js', 'qr', campaignId, '--account', m.accountId, '--out', dir, '--format', 'svg', '--margin', '6', '--ec', 'H'], { env, cwd: process.cwd() });
     expect(r.stdout).toMatch(/^QR codes point to http:\/\/mesure\.test\/q\/… \(MESURE_PUBLIC_URL\)\n2 QR code\(s\) written to .* in \d+\.\d s; manifest .*manifest\.csv\n$/);
@@ -91,9 +91,9 @@ forEachEngine('mesure qr without the server\'s environment', (engine) => {
     ]);
     expect(reg.ok).toBe(true);
     await m.deps.tracking.registerDestinations(m.accountId, campaignId, ['https://shop.example/lettre']);
-    shell = { ...(process.env as Record<string, string>), DATABASE_URL: m.config.database.url, MESURE_DEMO: '0' };
+    shell = { ...(process.env as Record<string, string>), DATABASE_URL: m.config.database.url, MESURE_DEMO: '0', MESURE_SECRET_KEY: TEST_SECRET_KEY };
     for (const name of ['MESURE_PUBLIC_URL', 'PORT', 'HOST']) delete shell[name];
-    if (m.config.database.schema) Object.assign(shell, { MESURE_PG_SCHEMA: m.config.database.schema, MESURE_SECRET_KEY: TEST_SECRET_KEY });
+    if (m.config.database.schema) shell.MESURE_PG_SCHEMA = m.config.database.schema;
   });
   afterAll(async () => {
     await m?.cleanup();
