@@ -13,6 +13,18 @@ import { assemble, type Mesure } from '../src/main';
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(ROOT, 'bin/mesure.js');
 
+/**
+ * The sealing key test and benchmark processes get on PostgreSQL, where Mesure requires one (MESURE_SECRET_KEY): 32 fixed
+ * bytes, so a process started later on the same schema opens what an earlier one sealed. SQLite runs make their key file.
+ */
+export const TEST_SECRET_KEY = Buffer.alloc(32, 7).toString('base64');
+
+/** `env` with TEST_SECRET_KEY added when it names a PostgreSQL database and no key of its own. */
+export function withTestSecretKey(env: Record<string, string>): Record<string, string> {
+  const url = env.DATABASE_URL ?? process.env.DATABASE_URL ?? '';
+  return /^postgres(ql)?:\/\//.test(url) && !('MESURE_SECRET_KEY' in env) ? { ...env, MESURE_SECRET_KEY: TEST_SECRET_KEY } : env;
+}
+
 /** A TCP port free right now on 127.0.0.1 (listen on 0, read it, close). */
 export function freePort(): Promise<number> {
   return new Promise((ok, ko) => {
@@ -40,7 +52,7 @@ export const START_TIMEOUT_MS = 60_000;
 /** Runs `mesure <args>` with `env` added to the environment; resolves with stdout, rejects with stderr. */
 export function runCli(args: string[], env: Record<string, string>, timeoutMs = START_TIMEOUT_MS): Promise<string> {
   return new Promise((ok, ko) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...withTestSecretKey(env) }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
@@ -79,7 +91,7 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
   const port = await freePort();
   const child = spawn(process.execPath, [BIN, 'serve'], {
     cwd: ROOT,
-    env: { ...process.env, MESURE_DEMO: '0', HOST: '127.0.0.1', ...env, PORT: String(port) },
+    env: { ...process.env, MESURE_DEMO: '0', HOST: '127.0.0.1', ...withTestSecretKey(env), PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

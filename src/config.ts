@@ -29,6 +29,11 @@ export interface Config {
   demo: boolean;
   /** Secret for session cookies and HMACs; generated per data directory when not given. */
   secret?: string;
+  /**
+   * The key that seals stored secrets (MESURE_SECRET_KEY; absent: the key file beside the SQLite database, see
+   * src/services/secrets.ts) and, during a key change, the previous one, accepted for opening only.
+   */
+  secrets: { key?: Buffer; previousKey?: Buffer };
   webDist: string;
 }
 
@@ -103,8 +108,32 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     backup,
     demo: env.MESURE_DEMO !== '0',
     secret: env.MESURE_SECRET || undefined,
+    secrets: {
+      key: secretKeyFrom('MESURE_SECRET_KEY', env.MESURE_SECRET_KEY),
+      previousKey: secretKeyFrom('MESURE_SECRET_KEY_PREVIOUS', env.MESURE_SECRET_KEY_PREVIOUS),
+    },
     webDist: resolve(cwd, 'web/dist'),
   };
+}
+
+/** How to make a key, in every message about one. */
+export const KEY_ADVICE = 'generate one with `openssl rand -base64 32`';
+
+/**
+ * A sealing key as written in the environment or a key file: 32 bytes in standard base64 (44 characters). Throws a
+ * ConfigError naming `name` otherwise; undefined when not given.
+ */
+export function secretKeyFrom(name: string, raw: string | undefined): Buffer | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const text = raw.trim();
+  const key = Buffer.from(text, 'base64');
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text) || key.length !== 32 || key.toString('base64') !== text) {
+    throw new ConfigError(
+      `${name} must be 32 random bytes in base64 (44 characters ending in "="), got ${text.length} characters` +
+        `${/^[A-Za-z0-9+/]+={0,2}$/.test(text) ? ` (${key.length} bytes)` : ' that are not base64'}: ${KEY_ADVICE}.`,
+    );
+  }
+  return key;
 }
 
 /** The file path of a SQLite DATABASE_URL. */

@@ -36,11 +36,14 @@ import { ingestionRoutes } from './http/routes/ingestion';
 import { metricsRoutes, PrometheusMetrics } from './http/metrics';
 import { noMetrics } from './services/metrics';
 import { countAllDeadLetters, getInboxBacklog } from './store/health';
+import { prepareStoredSecrets, resolveSecretKeys, SecretBox, type SecretKeys } from './services/secrets';
 
 export interface Mesure {
   config: Config;
   db: Db;
   deps: Deps;
+  /** The keys that seal stored secrets, and the box that seals and opens them with these keys. */
+  secrets: { keys: SecretKeys; box: SecretBox };
   app: FastifyInstance;
   /**
    * Stops in order: no new connections, requests in flight answered (kept-alive connections closed as they finish),
@@ -61,7 +64,13 @@ export interface StartOptions {
 
 /** Opens the database, migrates it and wires every service; does not listen. */
 export async function assemble(config: Config, opts: StartOptions = {}): Promise<Mesure> {
-  // 1. Database, migrated (or refused when migrations are pending and we were told not to run them).
+  // 1. The key that seals stored secrets (required on PostgreSQL; on SQLite the key file is made on first start),
+  // then the database, migrated (or refused when migrations are pending and we were told not to run them).
+  const keys = resolveSecretKeys(config);
+  if (keys.source.kind === 'file' && keys.source.created) {
+    process.stderr.write(`Created ${keys.source.path}: the key that seals the secrets stored in the database. Back it up apart from the database.\n`);
+  }
+  const secretBox = new SecretBox(keys.current, keys.previous);
   const db = await openDatabase(config.database.url, { schema: config.database.schema });
   try {
     if (opts.migrate === false) {
@@ -97,6 +106,13 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
   // 3. Core services.
   const accounts = new AccountDirectory(db, clock);
   const writer = new Writer(db);
+  try {
+    const { sealed } = await prepareStoredSecrets(db, writer, keys, secretBox);
+    if (sealed) process.stderr.write(`Sealed ${sealed} secret(s) stored in plain text by an earlier version.\n`);
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
   const ingestor = new Ingestor(db, writer, accounts, clock, counted);
   const campaigns = new Campaigns(db, accounts, undefined, clock);
   const deps = {
@@ -111,7 +127,7 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
 
   // 4. Product areas: each adds its services to `deps` and its routes to `plugins`.
   // Provider webhooks (WhatsApp, Twilio, SendGrid, Mailgun, Postmark) and each account's provider secrets.
-  deps.webhooks = new Webhooks(db, writer, ingestor, accounts, config.http.publicUrl, clock, counted);
+  deps.webhooks = new Webhooks(db, secretBox, writer, ingestor, accounts, config.http.publicUrl, clock, counted);
   plugins.push(providerRoutes);
   // Dashboard: sessions, settings, and the built front end at `/` (its catch-all GET never shadows API routes).
   // The audit trail first: its hook records every successful change of a route that declares an action.
@@ -139,15 +155,15 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
   // Orders and attribution: orders in (Shopify, CSV, API), one credit per order split across campaigns; the campaign
   // figures read their money here, and events ingested after an order re-credit it in the same transaction.
   const attribution = new Attribution(db, writer, accounts, trackingClickResolver(() => (deps as { tracking?: unknown }).tracking));
-  deps.orders = new Orders(db, writer, accounts, attribution, clock, counted);
+  deps.orders = new Orders(db, secretBox, writer, accounts, attribution, clock, counted);
   campaigns.money = attribution;
   ingestor.afterApply.push(attribution.onEventsApplied);
   plugins.push(orderRoutes);
 
   // Budgets: cost models, the send gate (reservations under a ledger row lock), provider costs priced during
   // ingestion, invoices and Stripe, signed alerts; a sweep expires reservations and retries alerts (stopped on close).
-  deps.alerts = new Alerts(db, clock, { metrics: counted });
-  deps.billing = new Billing(db, writer, accounts, deps.alerts, clock, counted);
+  deps.alerts = new Alerts(db, secretBox, clock, { metrics: counted });
+  deps.billing = new Billing(db, secretBox, writer, accounts, deps.alerts, clock, counted);
   deps.budgets = new Budgets(db, writer, accounts, ingestor, deps.billing, deps.alerts, clock);
   deps.budgets.tracking = trackingForGate(() => (deps as { tracking?: unknown }).tracking);
   deps.suppressionList = new SuppressionList(db, accounts, clock);
@@ -163,7 +179,7 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
   // stores them in its inbox, answers, and applies them in the background (src/services/inbox.ts). Closed after the
   // click queue is in the inbox; what the inbox still holds is applied at the next start.
   const ingestWorker = await startIngestWorker({
-    db, config, ingestor, accounts, customClock: opts.clock !== undefined,
+    db, config, ingestor, accounts, secretKeys: keys, customClock: opts.clock !== undefined,
     onAlerts: () => deps.alerts.kick(),
     onProcessed: (report) => {
       deps.tracking.noteProcessed(report);
@@ -209,6 +225,7 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
   const app = await buildApp(deps, plugins, { sessionResolver: sessionResolver(deps.sessions) });
   return {
     config, db, deps, app,
+    secrets: { keys, box: secretBox },
     close: async () => {
       stage = 'requests';
       await app.close();

@@ -3,6 +3,7 @@
 // concurrency (16 HTTP clients; on PostgreSQL also two Mesure processes on one database).
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { forEachEngine, makeMesure, PG_URL, type Engine, type TestMesure } from './support';
+import { TEST_SECRET_KEY } from '../bench/support';
 import { assemble } from '../src/main';
 import { loadConfig } from '../src/config';
 
@@ -233,7 +234,7 @@ forEachEngine('send gate and budgets', (engine: Engine) => {
     it('never overspends with two Mesure processes on the same PostgreSQL database', async () => {
       await call('PUT', '/v1/cost-model', { email: { perMessage: 7000 } });
       const id = await campaign('email', 1000);
-      const other = await assemble(loadConfig({ DATABASE_URL: PG_URL, MESURE_PG_SCHEMA: m.config.database.schema!, MESURE_DEMO: '0' }), { clock: () => now });
+      const other = await assemble(loadConfig({ DATABASE_URL: PG_URL, MESURE_PG_SCHEMA: m.config.database.schema!, MESURE_DEMO: '0', MESURE_SECRET_KEY: TEST_SECRET_KEY }), { clock: () => now });
       try {
         const instances = [m.deps.budgets, other.deps.budgets];
         const runs = Array.from({ length: 16 }, async (_, k) => {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { forEachEngine, PG_URL, type Engine } from './support';
 import { loadConfig } from '../src/config';
 import { assemble } from '../src/main';
-import { call, callOk, startServerProcess, tempDir, type HttpAnswer, type ServerProcess } from '../bench/support';
+import { call, callOk, startServerProcess, tempDir, withTestSecretKey, type HttpAnswer, type ServerProcess } from '../bench/support';
 
 const BODY_LIMIT = 1536 * 1024;
 const APP_SECRET = '0a1b2c3d4e5f60718293a4b5c6d7e8f9';
@@ -75,7 +75,7 @@ forEachEngine('hardening: bounds and mistakes', (engine: Engine) => {
   beforeAll(async () => {
     // One account per test (so a test that breaks its account cannot fail the next), made by the services `mesure
     // accounts create` runs, in this process (a CLI process per account is too slow on a loaded machine).
-    const mesure = await assemble(loadConfig({ ...env, MESURE_DEMO: '0' }));
+    const mesure = await assemble(loadConfig(withTestSecretKey({ ...env, MESURE_DEMO: '0' })));
     try {
       for (let i = 0; i < 11; i++) {
         const a = await mesure.deps.accounts.create({ name: `Bounds shop ${i}`, currency: 'EUR', timeZone: 'Europe/Paris', defaultCountry: 'FR' });

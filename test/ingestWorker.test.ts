@@ -144,7 +144,7 @@ describe('ingestion worker [sqlite]', () => {
     const logged: string[] = [];
     try {
       expect(sameHooks(hookSignature(m.deps.ingestor), { costing: 'Budgets', afterApply: ['onEventsApplied'] })).toBe(false);
-      const w = await startIngestWorker({ db: m.db, config: m.config, ingestor: m.deps.ingestor, accounts: m.deps.accounts, customClock: false, log: (s) => logged.push(s) });
+      const w = await startIngestWorker({ db: m.db, config: m.config, ingestor: m.deps.ingestor, accounts: m.deps.accounts, secretKeys: m.secrets.keys, customClock: false, log: (s) => logged.push(s) });
       expect(w).toBeNull();
       expect(logged.join('\n')).toMatch(/differ/);
     } finally {

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { makeMesure, type TestMesure } from './support';
-import { runCli } from '../bench/support';
+import { runCli, TEST_SECRET_KEY } from '../bench/support';
 
 let m: TestMesure;
 let env: Record<string, string>;
@@ -12,7 +12,7 @@ let journeyId: string;
 
 beforeAll(async () => {
   m = await makeMesure('sqlite');
-  env = { DATABASE_URL: m.config.database.url, MESURE_DEMO: '0' };
+  env = { DATABASE_URL: m.config.database.url, MESURE_DEMO: '0', MESURE_SECRET_KEY: TEST_SECRET_KEY };
   const call = async (url: string, payload: object) => (await m.app.inject({ method: 'POST', url, headers: m.auth, payload })).json();
   const campaign = (await call('/v1/campaigns', { name: 'Welcome email', channel: 'email' })).id as string;
   journeyId = (await call('/v1/journeys', { name: 'Welcome', steps: [{ name: 'Email', channel: 'email', campaignIds: [campaign] }] })).id;

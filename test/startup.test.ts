@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config';
 import { assemble } from '../src/main';
 import { openDatabase } from '../src/store/db';
+import { TEST_SECRET_KEY } from '../bench/support';
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'mesure-start-'));
@@ -15,7 +16,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('start-up', () => {
   it('refuses an unreachable PostgreSQL with a clear message', async () => {
-    await expect(assemble(loadConfig({ DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nothing' }))).rejects.toThrow(
+    await expect(assemble(loadConfig({ DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nothing', MESURE_SECRET_KEY: TEST_SECRET_KEY }))).rejects.toThrow(
       /Cannot reach PostgreSQL at postgres:\/\/postgres@127\.0\.0\.1:1\/nothing.*DATABASE_URL/,
     );
   });
@@ -42,7 +43,7 @@ describe('start-up', () => {
 
   it('`mesure serve` exits non-zero with the reason when the database is unreachable', async () => {
     const err = await run(process.execPath, ['bin/mesure.js', 'serve'], {
-      env: { ...process.env, DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nothing', MESURE_DEMO: '0' },
+      env: { ...process.env, DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nothing', MESURE_DEMO: '0', MESURE_SECRET_KEY: TEST_SECRET_KEY },
     }).catch((e: { code: number; stderr: string }) => e);
     expect((err as { code: number }).code).toBe(1);
     expect((err as { stderr: string }).stderr).toMatch(/^mesure: Cannot reach PostgreSQL/m);

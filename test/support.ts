@@ -10,6 +10,7 @@ import pg from 'pg';
 import { describe } from 'vitest';
 import { loadConfig } from '../src/config';
 import { assemble, type Mesure, type StartOptions } from '../src/main';
+import { TEST_SECRET_KEY } from '../bench/support';
 
 export type Engine = 'sqlite' | 'postgres';
 export const PG_URL = process.env.MESURE_TEST_PG_URL || 'postgres://postgres@127.0.0.1:5432/test';
@@ -86,10 +87,10 @@ export async function makeMesure(engine: Engine, opts: StartOptions & { env?: Re
   let dir: string | undefined;
   if (engine === 'sqlite') {
     dir = mkdtempSync(join(tmpdir(), 'mesure-test-'));
-    env = { DATABASE_URL: `file:${join(dir, 'mesure.db')}` };
+    env = { DATABASE_URL: `file:${join(dir, 'mesure.db')}`, MESURE_SECRET_KEY: TEST_SECRET_KEY };
   } else {
     const schema = `t_${randomBytes(6).toString('hex')}`;
-    env = { DATABASE_URL: PG_URL, MESURE_PG_SCHEMA: schema };
+    env = { DATABASE_URL: PG_URL, MESURE_PG_SCHEMA: schema, MESURE_SECRET_KEY: TEST_SECRET_KEY };
     dropSchema = () => dropPgSchema(schema);
   }
   const config = loadConfig({ ...env, MESURE_DEMO: '0', MESURE_PUBLIC_URL: 'http://mesure.test', ...opts.env });

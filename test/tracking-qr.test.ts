@@ -10,6 +10,7 @@ import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
 import { parse } from 'csv-parse/sync';
 import { forEachEngine, makeMesure, type TestMesure } from './support';
+import { TEST_SECRET_KEY } from '../bench/support';
 import { writeQrFiles } from '../src/cli/tracking';
 
 const run = promisify(execFile);
@@ -55,7 +56,7 @@ describe('mesure qr', () => {
   });
 
   it('runs as a command: SVG files, a progress line and a summary, the same URLs as before', async () => {
-    const env = { ...process.env, DATABASE_URL: m.config.database.url, MESURE_DEMO: '0', MESURE_PUBLIC_URL: 'http://mesure.test' };
+    const env = { ...process.env, DATABASE_URL: m.config.database.url, MESURE_DEMO: '0', MESURE_PUBLIC_URL: 'http://mesure.test', MESURE_SECRET_KEY: TEST_SECRET_KEY };
     const dir = join(out, 'svg');
     const r = await run(process.execPath, ['bin/mesure.js', 'qr', campaignId, '--account', m.accountId, '--out', dir, '--format', 'svg', '--margin', '6', '--ec', 'H'], { env, cwd: process.cwd() });
     expect(r.stdout).toMatch(/^QR codes point to http:\/\/mesure\.test\/q\/… \(MESURE_PUBLIC_URL\)\n2 QR code\(s\) written to .* in \d+\.\d s; manifest .*manifest\.csv\n$/);
@@ -90,7 +91,7 @@ forEachEngine('mesure qr without the server\'s environment', (engine) => {
     ]);
     expect(reg.ok).toBe(true);
     await m.deps.tracking.registerDestinations(m.accountId, campaignId, ['https://shop.example/lettre']);
-    shell = { ...(process.env as Record<string, string>), DATABASE_URL: m.config.database.url, MESURE_DEMO: '0' };
+    shell = { ...(process.env as Record<string, string>), DATABASE_URL: m.config.database.url, MESURE_DEMO: '0', MESURE_SECRET_KEY: TEST_SECRET_KEY };
     for (const name of ['MESURE_PUBLIC_URL', 'PORT', 'HOST']) delete shell[name];
     if (m.config.database.schema) shell.MESURE_PG_SCHEMA = m.config.database.schema;
   });

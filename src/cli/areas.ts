@@ -6,5 +6,6 @@ import { register as journeys } from './journeys';
 import { register as orders } from './orders';
 import { register as budgets } from './budgets';
 import { register as backup } from './backup';
+import { register as secrets } from './secrets';
 
-export const AREA_COMMANDS: ((program: Command) => void)[] = [providers, tracking, journeys, orders, budgets, backup];
+export const AREA_COMMANDS: ((program: Command) => void)[] = [providers, tracking, journeys, orders, budgets, backup, secrets];

@@ -13,6 +13,8 @@ type Schema = Record<string, unknown>;
 function obj(properties: Record<string, Schema>, optional: string[] = []): Schema {
   return { type: 'object', additionalProperties: false, required: Object.keys(properties).filter((k) => !optional.includes(k)), properties };
 }
+/** A secret once set: its last four characters only (…a1b2; just … for a secret under 12 characters); null: none set. */
+const secretHint: Schema = { type: ['string', 'null'], description: 'The secret\'s last four characters (…a1b2), never the secret; null: none set.' };
 /** The schema, or null. */
 function orNull(s: Schema): Schema {
   if (typeof s.type === 'string' && !s.properties && !s.items) return { ...s, type: [s.type, 'null'] };
@@ -305,6 +307,7 @@ export const RESPONSE_SCHEMAS = {
   }),
   BudgetSettings: obj({
     monthlyBudget: described(orNull(int), 'Minor units; null: none.'), graceDays: int, reservationTtlSeconds: int, stripeWebhookSecretSet: bool,
+    stripeWebhookSecretHint: secretHint,
   }),
   UnpaidInvoices: obj({
     count: int, overdueCount: int, total: minor('Of the main currency; minor units.'), currency: str,
@@ -325,7 +328,7 @@ export const RESPONSE_SCHEMAS = {
   }),
   ProviderList: obj({
     items: arr(obj({
-      provider: str, configured: bool, updatedAt: orNull(time), webhookUrl: str,
+      provider: str, configured: bool, updatedAt: orNull(time), secretHint, webhookUrl: str,
       deliveries: described(obj({
         since: described(int, 'Epoch ms: counted since this process started.'), received: int, stored: int, duplicates: int, refused: int, unreadable: int,
         eventsApplied: int, eventsPending: int, eventsDuplicate: int, itemsSkipped: int, lastReceivedAt: orNull(int),
@@ -342,9 +345,12 @@ export const RESPONSE_SCHEMAS = {
   MemberList: obj({ items: arr(ref('Member')), nextCursor: orNull(str) }),
   Invitation: obj({ id: str, email: str, role, createdAt: time, expiresAt: time }),
   InvitationList: obj({ items: arr(ref('Invitation')), nextCursor: orNull(str) }),
-  AlertEndpoint: obj({ id: str, url: str, createdAt: time, secret: described(str, 'Shown once, when Mesure generated it.') }, ['secret']),
+  AlertEndpoint: obj({
+    id: str, url: str, createdAt: time, secretHint: described(str, "The signing secret's last four characters (…a1b2)."),
+    secret: described(str, 'Shown once, when Mesure generated it.'),
+  }, ['secret']),
   AlertEndpointList: obj({ items: arr(ref('AlertEndpoint')) }),
-  ShopifySecret: obj({ configured: bool, webhookUrl: str }),
+  ShopifySecret: obj({ configured: bool, secretHint, webhookUrl: str }),
   IngestSummary: obj({
     received: int, applied: described(int, 'Events applied to their message.'), duplicates: described(int, 'Events already received (ignored).'),
     pending: described(int, 'Events whose message is not registered yet: kept, applied when it is.'),

@@ -8,6 +8,7 @@ import {
   deleteAlertEndpoint, findDueAlertDeliveries, insertAlertDeliveries, listAlertDeliveries, listAlertEndpoints, updateAlertDelivery,
   upsertAlertEndpoint, getAlertEndpoint, type AlertDeliveryRow,
 } from '../store/budgets';
+import { hintOf, type SecretBox } from './secrets';
 import { alertPayload, alertRequest, nextRetryAt, type AlertDataByKind, type AlertKind } from '../domain/alerts';
 import { noMetrics, type ServiceMetrics } from './metrics';
 
@@ -31,22 +32,25 @@ export class Alerts {
 
   constructor(
     private readonly db: Db,
+    private readonly box: SecretBox,
     private readonly clock: () => number = Date.now,
     private readonly opts: { timeoutMs?: number; metrics?: ServiceMetrics } = {},
   ) {}
 
-  async putEndpoint(accountId: string, url: string, secret?: string): Promise<{ id: string; url: string; createdAt: string; secret?: string }> {
+  async putEndpoint(accountId: string, url: string, secret?: string): Promise<{ id: string; url: string; createdAt: string; secretHint: string; secret?: string }> {
     const generated = secret === undefined;
     const s = secret ?? `whsec_${randomBytes(24).toString('base64url')}`;
     const row = await upsertAlertEndpoint(this.db.kysely, {
-      account_id: accountId, id: `ale_${randomBytes(8).toString('hex')}`, url, secret: s, created_at: this.clock(),
+      account_id: accountId, id: `ale_${randomBytes(8).toString('hex')}`, url, secret: this.box.seal(s), created_at: this.clock(),
     });
     // A secret chosen by the caller is never echoed; a generated one is shown this once.
-    return { id: row.id, url: row.url, createdAt: iso(row.created_at)!, ...(generated ? { secret: s } : {}) };
+    return { id: row.id, url: row.url, createdAt: iso(row.created_at)!, secretHint: hintOf(s), ...(generated ? { secret: s } : {}) };
   }
 
   async listEndpoints(accountId: string) {
-    return (await listAlertEndpoints(this.db.kysely, accountId)).map((e) => ({ id: e.id, url: e.url, createdAt: iso(e.created_at) }));
+    return (await listAlertEndpoints(this.db.kysely, accountId)).map((e) => ({
+      id: e.id, url: e.url, createdAt: iso(e.created_at), secretHint: hintOf(this.box.open(e.secret)),
+    }));
   }
 
   async deleteEndpoint(accountId: string, id: string): Promise<boolean> {
@@ -124,7 +128,7 @@ export class Alerts {
       await updateAlertDelivery(this.db.kysely, d.account_id, d.id, { status: 'failed', next_attempt_at: null, last_error: 'endpoint removed' });
       return;
     }
-    const { body, headers } = alertRequest(JSON.parse(d.payload), endpoint.secret, now);
+    const { body, headers } = alertRequest(JSON.parse(d.payload), this.box.open(endpoint.secret), now);
     const t0 = performance.now();
     let status: number | null = null;
     let error: string | null = null;

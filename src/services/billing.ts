@@ -5,6 +5,7 @@ import type { Transaction } from 'kysely';
 import type { Db } from '../store/db';
 import type { DB } from '../store/schema';
 import type { Writer } from './writer';
+import { hintOf, type SecretBox } from './secrets';
 import type { AccountDirectory } from './accounts';
 import type { Alerts } from './alerts';
 import type { Outcome } from './ingest';
@@ -72,6 +73,7 @@ export type StripeWebhookResult =
 export class Billing {
   constructor(
     private readonly db: Db,
+    private readonly box: SecretBox,
     private readonly writer: Writer,
     private readonly accounts: AccountDirectory,
     private readonly alerts: Alerts,
@@ -111,7 +113,12 @@ export class Billing {
   }
 
   async setStripeSecret(accountId: string, secret: string): Promise<void> {
-    await upsertBillingSettings(this.db.kysely, accountId, { stripe_webhook_secret: secret }, this.clock());
+    await upsertBillingSettings(this.db.kysely, accountId, { stripe_webhook_secret: this.box.seal(secret) }, this.clock());
+  }
+
+  /** The Stripe webhook secret's last four characters, from the stored (sealed) value; null without one. */
+  stripeSecretHint(stored: string | null | undefined): string | null {
+    return stored ? hintOf(this.box.open(stored)) : null;
   }
 
   async setGraceDays(accountId: string, days: number): Promise<void> {
@@ -127,7 +134,8 @@ export class Billing {
       return { status: 401, message: 'Missing body or Stripe-Signature header: Stripe signs every delivery.' };
     }
     const account = await this.accounts.get(accountId);
-    const secret = account ? (await getBillingSettings(this.db.kysely, accountId))?.stripe_webhook_secret : null;
+    const stored = account ? (await getBillingSettings(this.db.kysely, accountId))?.stripe_webhook_secret : null;
+    const secret = stored ? this.box.open(stored) : null;
     const now = this.clock();
     // Without a secret, check against a random one: the reason given (signature or timestamp) is then the same as for a wrong secret.
     const verified = verifyStripeSignature(rawBody, signature, secret || randomUUID(), now);

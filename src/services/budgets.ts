@@ -155,6 +155,7 @@ export class Budgets implements CostingHook {
       graceDays: s?.grace_days ?? (await this.billing.graceDays(this.db.kysely, accountId)),
       reservationTtlSeconds: Math.round((s?.reservation_ttl_ms ?? this.defaultTtl()) / 1000),
       stripeWebhookSecretSet: !!s?.stripe_webhook_secret,
+      stripeWebhookSecretHint: this.billing.stripeSecretHint(s?.stripe_webhook_secret),
     };
   }
   async putSettings(accountId: string, patch: { monthlyBudget?: number | null; graceDays?: number; reservationTtlSeconds?: number }) {

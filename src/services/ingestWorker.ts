@@ -18,6 +18,7 @@ import type { AccountDirectory } from './accounts';
 import type { StoredVisit, StoredVisits } from './tracking';
 import type { StoredDeliveries, VerifiedDelivery } from './webhooks';
 import type { DeadLetterRetry } from './inbox';
+import type { SecretKeys } from './secrets';
 
 /**
  * What the request thread asks of the worker. Visits, and deliveries that carry only events, are appended to the
@@ -86,6 +87,8 @@ export interface InboxStats {
 export interface WorkerSetup {
   databaseUrl: string;
   publicUrl: string;
+  /** The sealing keys (base64), current first: the worker's services open stored secrets as the request thread's do. */
+  secretKeys: string[];
   /** The ingestion hooks of the request thread's Ingestor: the worker refuses to run with different ones. */
   hooks: HookSignature;
 }
@@ -129,6 +132,7 @@ export interface IngestWorkerOptions {
   config: Config;
   ingestor: Ingestor;
   accounts: AccountDirectory;
+  secretKeys: SecretKeys;
   /** A custom clock (tests) cannot cross threads: such a Mesure writes on its own thread. */
   customClock: boolean;
   /** Called when the worker queued alerts to send. */
@@ -146,7 +150,9 @@ export async function startIngestWorker(opts: IngestWorkerOptions): Promise<Inge
   const log = opts.log ?? ((m: string) => process.stderr.write(`[ingest worker] ${m}\n`));
   const url = opts.config.database.url;
   if (opts.db.kind !== 'sqlite' || opts.customClock || process.env.MESURE_INGEST_WORKER === '0' || /:memory:/.test(url)) return null;
-  const worker = new IngestWorker({ databaseUrl: url, publicUrl: opts.config.http.publicUrl, hooks: hookSignature(opts.ingestor) }, log, opts.onAlerts, opts.onProcessed);
+  const secretKeys = [opts.secretKeys.current, ...opts.secretKeys.previous].map((k) => k.toString('base64'));
+  const setup: WorkerSetup = { databaseUrl: url, publicUrl: opts.config.http.publicUrl, secretKeys, hooks: hookSignature(opts.ingestor) };
+  const worker = new IngestWorker(setup, log, opts.onAlerts, opts.onProcessed);
   const started = await worker.started;
   if (started !== true) {
     log(`not used, ingestion stays on the request thread: ${started}`);

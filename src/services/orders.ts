@@ -30,6 +30,7 @@ import { CHANNELS, type Channel } from '../domain/types';
 import { normalizeAddress, type PostalAddress } from '../domain/contacts';
 import type { AccountDirectory } from './accounts';
 import type { Writer } from './writer';
+import { hintOf, type SecretBox } from './secrets';
 import type { ItemError, Outcome } from './ingest';
 import {
   CHANNEL_WINDOW_KINDS, effectiveWindows, readSettings, type AccountContext, type Attribution, type AttributionSettings, type RecomputeSummary,
@@ -126,6 +127,7 @@ function sameOrderRow(a: OrderRow, b: OrderRow): boolean {
 export class Orders {
   constructor(
     private readonly db: Db,
+    private readonly box: SecretBox,
     private readonly writer: Writer,
     private readonly accounts: AccountDirectory,
     readonly attribution: Attribution,
@@ -344,11 +346,20 @@ export class Orders {
 
   async setShopifySecret(accountId: string, secret: string, previousSecret?: string): Promise<void> {
     const secrets = previousSecret && previousSecret !== secret ? [secret, previousSecret] : [secret];
-    await this.writer.run((trx) => putShopifySecrets(trx, accountId, secrets, this.clock()));
+    const sealed = this.box.seal(JSON.stringify(secrets));
+    await this.writer.run((trx) => putShopifySecrets(trx, accountId, sealed, this.clock()));
   }
 
-  async hasShopifySecret(accountId: string): Promise<boolean> {
-    return (await getShopifySecrets(this.db.kysely, accountId)).length > 0;
+  /** The secrets that verify deliveries, the current one first (the previous one is kept while rotating). */
+  private async shopifySecrets(accountId: string): Promise<string[]> {
+    const stored = await getShopifySecrets(this.db.kysely, accountId);
+    return stored === undefined ? [] : (JSON.parse(this.box.open(stored)) as string[]);
+  }
+
+  /** Whether a Shopify secret is set, and the current one's last four characters. */
+  async shopifySecretState(accountId: string): Promise<{ configured: boolean; secretHint: string | null }> {
+    const [current] = await this.shopifySecrets(accountId);
+    return { configured: current !== undefined, secretHint: current !== undefined ? hintOf(current) : null };
   }
 
   /**
@@ -356,7 +367,7 @@ export class Orders {
    * event (else webhook) id, applied and recorded in one transaction, answered after COMMIT.
    */
   async shopifyWebhook(accountId: string, headers: Headers, rawBody: Buffer): Promise<{ status: 200 | 401; body: Record<string, unknown> }> {
-    const secrets = await getShopifySecrets(this.db.kysely, accountId);
+    const secrets = await this.shopifySecrets(accountId);
     const verdict = verifyShopify(rawBody, headers, secrets);
     if (!verdict.ok) {
       this.metrics.webhookSignatureFailed('shopify');

@@ -7,7 +7,7 @@ import type { DB } from '../store/schema';
 import type { Db } from '../store/db';
 import {
   deleteExpiredReplayKeys, deleteProviderSecret, findReplayKeys, getProviderSecret, insertReplayKeys,
-  listProviderSecretDates, upsertProviderSecret, type WebhookReplayKeyRow,
+  listProviderSecrets, upsertProviderSecret, type WebhookReplayKeyRow,
 } from '../store/providers';
 import { deleteSuppression, findSuppressed, insertSuppressions } from '../store/suppressions';
 import { findContactsByKeys, updateContact } from '../store/campaigns';
@@ -19,6 +19,7 @@ import {
   type OptChange, type ParsedWebhook, type ProviderName, type RawRequest,
 } from '../providers';
 import type { Writer } from './writer';
+import { hintOf, type SecretBox } from './secrets';
 import type { Ingestor } from './ingest';
 import type { AccountDirectory } from './accounts';
 import type { IngestWorker } from './ingestWorker';
@@ -116,6 +117,8 @@ export interface ProviderStatus {
   provider: ProviderName;
   configured: boolean;
   updatedAt: string | null;
+  /** The secret's last four characters (`…a1b2`), never more; null without one. */
+  secretHint: string | null;
   webhookUrl: string;
   /** Deliveries seen by this server process since it started (refusals only for a configured account). */
   deliveries: DeliveryStats;
@@ -156,6 +159,7 @@ export class Webhooks {
 
   constructor(
     private readonly db: Db,
+    private readonly box: SecretBox,
     private readonly writer: Writer,
     private readonly ingestor: Ingestor,
     private readonly accounts: AccountDirectory,
@@ -465,7 +469,8 @@ export class Webhooks {
     const value = secret.trim();
     const problem = secretProblem(provider, value);
     if (problem) return { ok: false, message: problem };
-    await this.writer.run((trx) => upsertProviderSecret(trx, accountId, provider, value, this.clock()));
+    const sealed = this.box.seal(value);
+    await this.writer.run((trx) => upsertProviderSecret(trx, accountId, provider, sealed, this.clock()));
     this.secrets.delete(`${accountId}/${provider}`);
     return { ok: true };
   }
@@ -477,13 +482,14 @@ export class Webhooks {
   }
 
   async list(accountId: string): Promise<ProviderStatus[]> {
-    const dates = new Map((await listProviderSecretDates(this.db.kysely, accountId)).map((d) => [d.provider, d.updatedAt]));
+    const set = new Map((await listProviderSecrets(this.db.kysely, accountId)).map((d) => [d.provider, d]));
     return PROVIDER_NAMES.map((provider) => {
-      const updatedAt = dates.get(provider);
+      const s = set.get(provider);
       return {
         provider,
-        configured: updatedAt !== undefined,
-        updatedAt: updatedAt !== undefined ? new Date(updatedAt).toISOString() : null,
+        configured: s !== undefined,
+        updatedAt: s !== undefined ? new Date(s.updatedAt).toISOString() : null,
+        secretHint: s !== undefined ? hintOf(this.box.open(s.secret)) : null,
         webhookUrl: webhookUrl(this.publicUrl, provider, accountId),
         deliveries: { ...this.statsOf(accountId, provider) },
       };
@@ -502,7 +508,8 @@ export class Webhooks {
     const now = this.clock();
     const hit = this.secrets.get(key);
     if (hit && now - hit.at < SECRET_CACHE_MS) return hit.secret;
-    const secret = await getProviderSecret(this.db.kysely, accountId, provider);
+    const stored = await getProviderSecret(this.db.kysely, accountId, provider);
+    const secret = stored === undefined ? undefined : this.box.open(stored);
     if (this.secrets.size > 10_000) this.secrets.clear();
     this.secrets.set(key, { secret, at: now });
     return secret;

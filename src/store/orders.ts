@@ -307,14 +307,15 @@ export async function insertRefunds(h: Handle, rows: OrderRefundRow[]): Promise<
 
 // ------------------------------------------------------------------------------------------------ Shopify
 
-export async function getShopifySecrets(h: Handle, accountId: string): Promise<string[]> {
+/** The stored value of the account's Shopify secrets (a JSON array, sealed by the service), if any. */
+export async function getShopifySecrets(h: Handle, accountId: string): Promise<string | undefined> {
   const r = await h.selectFrom('shopify_secrets').select('secrets').where('account_id', '=', accountId).executeTakeFirst();
-  return r ? (JSON.parse(r.secrets) as string[]) : [];
+  return r?.secrets;
 }
 
-export async function putShopifySecrets(h: Handle, accountId: string, secrets: string[], now: number): Promise<void> {
-  await h.insertInto('shopify_secrets').values({ account_id: accountId, secrets: JSON.stringify(secrets), updated_at: now })
-    .onConflict((oc) => oc.column('account_id').doUpdateSet({ secrets: JSON.stringify(secrets), updated_at: now })).execute();
+export async function putShopifySecrets(h: Handle, accountId: string, stored: string, now: number): Promise<void> {
+  await h.insertInto('shopify_secrets').values({ account_id: accountId, secrets: stored, updated_at: now })
+    .onConflict((oc) => oc.column('account_id').doUpdateSet({ secrets: stored, updated_at: now })).execute();
 }
 
 /** Records a delivery; false when its key was seen before (a duplicate: change nothing). */

@@ -37,15 +37,15 @@ export async function getProviderSecret(h: Handle, accountId: string, provider: 
   return row?.secret;
 }
 
-/** Which providers have a secret, and since when; never the secrets themselves. */
-export async function listProviderSecretDates(h: Handle, accountId: string): Promise<{ provider: string; updatedAt: number }[]> {
+/** Which providers have a secret, since when, and the stored (sealed) value, from which the service derives its hint. */
+export async function listProviderSecrets(h: Handle, accountId: string): Promise<{ provider: string; secret: string; updatedAt: number }[]> {
   const rows = await h
     .selectFrom('provider_secrets')
-    .select(['provider', 'updated_at'])
+    .select(['provider', 'secret', 'updated_at'])
     .where('account_id', '=', accountId)
     .orderBy('provider')
     .execute();
-  return rows.map((r) => ({ provider: r.provider, updatedAt: Number(r.updated_at) }));
+  return rows.map((r) => ({ provider: r.provider, secret: r.secret, updatedAt: Number(r.updated_at) }));
 }
 
 /** Sets or replaces the secret; created_at keeps the first time one was set. */

@@ -205,6 +205,9 @@ const CASES: Record<string, Case> = {
       expect(items.map((i) => i.provider)).toEqual(['whatsapp', 'twilio', 'sendgrid', 'mailgun', 'postmark']);
       expect(items.every((i) => i.configured && i.webhookUrl.includes(c.bb.accountId))).toBe(true);
       for (const secret of [WA_APP_SECRET, TWILIO_TOKEN, MAILGUN_KEY, 'bb-Long-Random-Password-77']) expect(a.text).not.toContain(secret);
+      // Only the last four characters of each secret: TWILIO_TOKEN ends in "abcd", MAILGUN_KEY in "0123".
+      const hint = (p: string) => (a.json.items as { provider: string; secretHint: string }[]).find((i) => i.provider === p)!.secretHint;
+      expect([hint('twilio'), hint('mailgun')]).toEqual(['…abcd', '…0123']);
     },
   },
   'PUT /v1/providers/{provider}/secret': {
@@ -597,7 +600,7 @@ const CASES: Record<string, Case> = {
   'GET /v1/shopify/secret': {
     status: 200,
     call: (c) => json(c, 'GET', '/v1/shopify/secret'),
-    check: (a, c) => expect(a.json).toEqual({ configured: false, webhookUrl: expect.stringMatching(new RegExp(`/webhooks/shopify/${c.bb.accountId}$`)) }),
+    check: (a, c) => expect(a.json).toEqual({ configured: false, secretHint: null, webhookUrl: expect.stringMatching(new RegExp(`/webhooks/shopify/${c.bb.accountId}$`)) }),
   },
   'PUT /v1/shopify/secret': {
     status: 204,
@@ -821,7 +824,8 @@ const CASES: Record<string, Case> = {
   'PUT /v1/stripe/secret': {
     status: 204,
     call: (c) => json(c, 'PUT', '/v1/stripe/secret', { secret: STRIPE_SECRET }),
-    check: async (_a, c) => expect((await ok(c, 'GET', '/v1/budget/settings')).stripeWebhookSecretSet).toBe(true),
+    // STRIPE_SECRET ends in "cdef": only that is shown back.
+    check: async (_a, c) => expect(await ok(c, 'GET', '/v1/budget/settings')).toMatchObject({ stripeWebhookSecretSet: true, stripeWebhookSecretHint: '…cdef' }),
   },
   'POST /webhooks/stripe/{accountId}': {
     status: 200,
@@ -847,6 +851,7 @@ const CASES: Record<string, Case> = {
     check: (a) => {
       expect((a.json.items as { url: string }[]).map((e) => e.url)).toContain('http://127.0.0.1:9/mesure-alerts');
       expect(a.json.items.every((e: object) => !('secret' in e))).toBe(true);
+      expect(a.json.items.every((e: { secretHint: string }) => /^….{4}$/.test(e.secretHint))).toBe(true);
     },
   },
   'DELETE /v1/alerts/endpoints/{id}': {

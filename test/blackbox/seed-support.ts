@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import pg from 'pg';
-import { createAccountWithCli, startServerProcess, tempDir } from '../../bench/support';
+import { createAccountWithCli, startServerProcess, tempDir, TEST_SECRET_KEY } from '../../bench/support';
 import { PG_URL, type Engine } from '../support';
 
 /** A database for `engine` and the env that points `mesure` at it; the server is started by `serve`. */
@@ -15,7 +15,7 @@ export function databaseEnv(engine: Engine): { env: Record<string, string>; drop
   }
   const schema = `bb_${randomBytes(6).toString('hex')}`;
   return {
-    env: { DATABASE_URL: PG_URL, MESURE_PG_SCHEMA: schema, MESURE_DEMO: '0' },
+    env: { DATABASE_URL: PG_URL, MESURE_PG_SCHEMA: schema, MESURE_DEMO: '0', MESURE_SECRET_KEY: TEST_SECRET_KEY },
     drop: async () => {
       const c = new pg.Client({ connectionString: PG_URL });
       await c.connect();

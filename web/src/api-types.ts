@@ -5386,6 +5386,8 @@ export interface components {
             graceDays: number;
             reservationTtlSeconds: number;
             stripeWebhookSecretSet: boolean;
+            /** @description The secret's last four characters (…a1b2), never the secret; null: none set. */
+            stripeWebhookSecretHint: string | null;
         };
         UnpaidInvoices: {
             count: number;
@@ -5449,6 +5451,8 @@ export interface components {
                 configured: boolean;
                 /** Format: date-time */
                 updatedAt: string | null;
+                /** @description The secret's last four characters (…a1b2), never the secret; null: none set. */
+                secretHint: string | null;
                 webhookUrl: string;
                 /** @description Webhook deliveries seen by this server process. */
                 deliveries: {
@@ -5526,6 +5530,8 @@ export interface components {
             url: string;
             /** Format: date-time */
             createdAt: string;
+            /** @description The signing secret's last four characters (…a1b2). */
+            secretHint: string;
             /** @description Shown once, when Mesure generated it. */
             secret?: string;
         };
@@ -5534,6 +5540,8 @@ export interface components {
         };
         ShopifySecret: {
             configured: boolean;
+            /** @description The secret's last four characters (…a1b2), never the secret; null: none set. */
+            secretHint: string | null;
             webhookUrl: string;
         };
         IngestSummary: {

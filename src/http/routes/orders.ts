@@ -188,7 +188,7 @@ export async function orderRoutes(app: FastifyInstance, deps: Deps): Promise<voi
 
   app.get('/v1/shopify/secret', { schema: { summary: 'Whether a Shopify app secret is set, and the webhook URL to paste in Shopify', answers: { 200: schemaRef('ShopifySecret') } } }, async (req) => {
     const accountId = accountOf(req);
-    return { configured: await service().hasShopifySecret(accountId), webhookUrl: `${deps.publicUrl}/webhooks/shopify/${accountId}` };
+    return { ...(await service().shopifySecretState(accountId)), webhookUrl: `${deps.publicUrl}/webhooks/shopify/${accountId}` };
   });
 
   app.put('/v1/shopify/secret', { config: { audit: { action: 'shopify_secret.set' } },

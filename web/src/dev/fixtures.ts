@@ -368,7 +368,7 @@ const noDeliveries: ProviderItem['deliveries'] = {
   eventsApplied: 0, eventsPending: 0, eventsDuplicate: 0, itemsSkipped: 0, lastReceivedAt: null, lastRefusal: null,
 };
 export const providers: ProviderItem[] = [
-  { provider: 'whatsapp', configured: true, updatedAt: '2026-10-01T10:00:00.000Z', webhookUrl: 'https://mesure.example/webhooks/whatsapp/acc_demo', deliveries: noDeliveries },
-  { provider: 'twilio', configured: false, updatedAt: null, webhookUrl: 'https://mesure.example/webhooks/twilio/acc_demo', deliveries: noDeliveries },
+  { provider: 'whatsapp', configured: true, updatedAt: '2026-10-01T10:00:00.000Z', secretHint: '…7f3a', webhookUrl: 'https://mesure.example/webhooks/whatsapp/acc_demo', deliveries: noDeliveries },
+  { provider: 'twilio', configured: false, updatedAt: null, secretHint: null, webhookUrl: 'https://mesure.example/webhooks/twilio/acc_demo', deliveries: noDeliveries },
 ];
-export const alerts: AlertItem[] = [{ id: 'ale_1', url: 'https://hooks.example/mesure', createdAt: '2026-11-01T10:00:00.000Z' }];
+export const alerts: AlertItem[] = [{ id: 'ale_1', url: 'https://hooks.example/mesure', createdAt: '2026-11-01T10:00:00.000Z', secretHint: '…k9Qe' }];

@@ -271,7 +271,7 @@ function ProvidersCard() {
             {data.items.map((p) => (
               <li key={p.provider}>
                 <strong>{p.provider}</strong> <code className="url">{p.webhookUrl}</code>{' '}
-                <span className={`pill ${p.configured ? 'pill-good' : 'pill-warn'}`}>{p.configured ? t('settings.secretSet') : t('settings.secretMissing')}</span>
+                <span className={`pill ${p.configured ? 'pill-good' : 'pill-warn'}`}>{p.configured ? (p.secretHint ? t('settings.secretSetHint', { hint: p.secretHint }) : t('settings.secretSet')) : t('settings.secretMissing')}</span>
                 <form
                   className="inline-form"
                   onSubmit={async (e) => {
@@ -547,7 +547,7 @@ function AlertsCard({ editable }: { editable: boolean }) {
             <ul className="plain-list">
               {data.items.map((a) => (
                 <li key={a.id}>
-                  <code className="url">{a.url}</code> <span className="muted small">{t('settings.keyCreated', { date: f.date(a.createdAt) })}</span>{' '}
+                  <code className="url">{a.url}</code> <span className="muted small">{t('settings.keyCreated', { date: f.date(a.createdAt) })} · {t('settings.signingSecretHint', { hint: a.secretHint })}</span>{' '}
                   {editable && (
                     <button
                       type="button"

@@ -493,6 +493,7 @@ export function StripeCard() {
   const base = fromProvider ? fromProvider.slice(0, fromProvider.indexOf('/webhooks/')) : window.location.origin;
   const url = `${base}/webhooks/stripe/${session?.account.id ?? ''}`;
   const set = settings.data?.stripeWebhookSecretSet;
+  const hint = settings.data?.stripeWebhookSecretHint;
   return (
     <Card id="stripe" title={t('stripe.title')}>
       <p className="muted small">{t('stripe.help')}</p>
@@ -500,7 +501,7 @@ export function StripeCard() {
         <code className="url" data-testid="stripe-url">
           {url}
         </code>{' '}
-        {set !== undefined && <span className={`pill ${set ? 'pill-good' : 'pill-warn'}`}>{set ? t('settings.secretSet') : t('settings.secretMissing')}</span>}
+        {set !== undefined && <span className={`pill ${set ? 'pill-good' : 'pill-warn'}`}>{set ? (hint ? t('settings.secretSetHint', { hint }) : t('settings.secretSet')) : t('settings.secretMissing')}</span>}
       </p>
       <form
         className="inline-form"
