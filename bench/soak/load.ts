@@ -144,12 +144,14 @@ function runLoadChild(): void {
       );
     };
 
-    const streams: { stream: Stream; periodMs: number; next: number; fire: (scheduled: number) => void }[] = [];
+    // The k-th request of a stream is due at t0 + k × period, for k below the phase's count (rate × seconds, rounded):
+    // computed, not accumulated, so that a phase schedules exactly its count whatever the rounding of the period.
+    const streams: { stream: Stream; periodMs: number; count: number; k: number; fire: (scheduled: number) => void }[] = [];
     const t0 = performance.now();
-    const end = t0 + phase.seconds * 1000;
+    const count = (periodMs: number) => Math.round((phase.seconds * 1000) / periodMs);
     if (phase.eventsPerS > 0) {
       streams.push({
-        stream: 'events', periodMs: (1000 * s.eventBatchSize) / phase.eventsPerS, next: t0,
+        stream: 'events', periodMs: (1000 * s.eventBatchSize) / phase.eventsPerS, count: Math.round((phase.seconds * phase.eventsPerS) / s.eventBatchSize), k: 0,
         fire: (at) => {
           const body = Buffer.from(JSON.stringify({ events: eventBatch(s.messageIds, nextBatch++, s.eventBatchSize, s.eventsNow) }));
           fire('events', at, () => httpCall('events', 'POST', '/v1/events', auth, body), 200, (text) => {
@@ -162,29 +164,29 @@ function runLoadChild(): void {
     }
     if (phase.clicksPerS > 0) {
       streams.push({
-        stream: 'clicks', periodMs: 1000 / phase.clicksPerS, next: t0,
+        stream: 'clicks', periodMs: 1000 / phase.clicksPerS, count: Math.round(phase.seconds * phase.clicksPerS), k: 0,
         fire: (at) => fire('clicks', at, () => httpCall('clicks', 'GET', s.clickPaths[nextClick++ % s.clickPaths.length], { 'user-agent': CHROME }), 302),
       });
     }
     if (phase.readsEveryMs > 0) {
       streams.push({
-        stream: 'campaign', periodMs: phase.readsEveryMs, next: t0,
+        stream: 'campaign', periodMs: phase.readsEveryMs, count: count(phase.readsEveryMs), k: 0,
         fire: (at) => fire('campaign', at, () => httpCall('campaign', 'GET', `/v1/campaigns/${s.campaignIds[nextCampaign++ % s.campaignIds.length]}`, auth), 200),
       });
-      streams.push({ stream: 'overview', periodMs: phase.readsEveryMs, next: t0, fire: (at) => fire('overview', at, () => httpCall('overview', 'GET', '/v1/overview', auth), 200) });
+      streams.push({ stream: 'overview', periodMs: phase.readsEveryMs, count: count(phase.readsEveryMs), k: 0, fire: (at) => fire('overview', at, () => httpCall('overview', 'GET', '/v1/overview', auth), 200) });
     }
 
     await new Promise<void>((done) => {
       const tick = () => {
         const now = performance.now();
         for (const st of streams) {
-          while (st.next <= now && st.next < end) {
-            lagMs = Math.max(lagMs, now - st.next);
-            st.fire(st.next);
-            st.next += st.periodMs;
+          for (let due = t0 + st.k * st.periodMs; st.k < st.count && due <= now; due = t0 + st.k * st.periodMs) {
+            lagMs = Math.max(lagMs, now - due);
+            st.k++;
+            st.fire(due);
           }
         }
-        if (now < end) setTimeout(tick, 1);
+        if (streams.some((st) => st.k < st.count)) setTimeout(tick, 1);
         else done();
       };
       tick();

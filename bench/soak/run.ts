@@ -127,7 +127,7 @@ function sqliteProbe(file: string): Probe {
       const r = db.prepare(`select sum(case when type = 'clicked' and url in (${urls.map(() => '?').join(',')}) then 1 else 0 end) as clicks, count(*) as total from events where account_id = ?`).get(...urls, accountId) as { clicks: number; total: number };
       return { clicks: Number(r.clicks ?? 0), others: Number(r.total) - Number(r.clicks ?? 0) };
     },
-    close: async () => db.close(),
+    close: async () => void db.close(),
   };
 }
 
