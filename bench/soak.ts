@@ -17,7 +17,7 @@ const cli = new Command('bench:soak')
   .option('--engine <engine>', 'sqlite or postgres', 'sqlite')
   .option('--minutes <m>', 'length of the soak in minutes (default 30; 2 with --smoke)', positive)
   .option('--messages <n>', 'messages in the account (default 200000; 6000 with --smoke)', positive)
-  .option('--smoke', 'a short run: 2 minutes, a smaller account, 5-s ramp steps, a row every 30 s')
+  .option('--smoke', 'a short run: 2 minutes, a smaller account, 10-s ramp steps, a row every 30 s')
   .option('--rate <events>', 'skip the ramp and load at this many events/s', positive)
   .option('--share <s>', 'share of the sustainable rate to load at', positive, 0.6)
   .parse();
@@ -32,7 +32,7 @@ const result = await runSoak({
   intervalSeconds: o.smoke ? 30 : 60,
   share: o.share,
   eventsPerS: o.rate,
-  rampStepSeconds: o.smoke ? 5 : 10,
+  rampStepSeconds: o.smoke ? 10 : 20,
   log: (line) => process.stdout.write(`${line}\n`),
 });
 const missed = result.aims.filter((a) => !a.pass).length;
