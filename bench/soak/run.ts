@@ -5,7 +5,7 @@
 // process (bench/soak/load.ts). Reports per interval, then losses, drain and shutdown, and the aims against the
 // run's own first interval.
 import { fork, type ChildProcess } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -62,6 +62,8 @@ export interface Interval {
   oldestAgeMsMax: number | null;
   rssMb: number | null;
   serverCpuPct: number | null;
+  /** Share of the wall clock the server's threads spent runnable but waiting for a core (summed over threads). */
+  serverWaitPct: number | null;
   clientCpuPct: number;
   clientLagMsMax: number;
   dbMb: number | null;
@@ -94,6 +96,20 @@ function rssMbOf(pid: number): number | null {
   try {
     const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Time the process's threads spent waiting for a CPU while runnable (ms, from /proc/<pid>/task/<tid>/schedstat): on a
+ * shared machine, the share of the wall clock a server waited for a core tells starvation apart from its own work.
+ */
+function runQueueMsOf(pid: number): number | null {
+  try {
+    let ns = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[1]);
+    return ns / 1e6;
   } catch {
     return null;
   }
@@ -319,9 +335,10 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
     const intervals: Interval[] = [];
     const nIntervals = Math.ceil(opts.loadSeconds / opts.intervalSeconds);
     let cpuPrev = cpu0;
+    let waitPrev = runQueueMsOf(pid);
     let clientPrev = client0;
     let latePrev = lateBefore;
-    const header = `| ${opts.intervalSeconds === 60 ? 'min' : `${opts.intervalSeconds} s`} | events p50 / p99 | clicks p50 / p99 | campaign p50 / p99 | overview p50 / p99 | failed | skipped | inbox items max | inbox oldest max | RSS | server CPU | client CPU | database | late clicks |`;
+    const header = `| ${opts.intervalSeconds === 60 ? 'min' : `${opts.intervalSeconds} s`} | events p50 / p99 | clicks p50 / p99 | campaign p50 / p99 | overview p50 / p99 | failed | skipped | inbox items max | inbox oldest max | RSS | server CPU (waiting for a core) | client CPU | database | late clicks |`;
     log(header);
     log(`|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|`);
     const closeInterval = async (index: number, last: boolean) => {
@@ -339,6 +356,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
       const now = performance.now();
       const wallMs = now - Math.max(lo, start);
       const cpu = cpuMsOf(pid) ?? null;
+      const wait = runQueueMsOf(pid);
       const client = cpuMsOf(childPid) ?? clientPrev;
       const late = lateOf();
       const nums = (xs: (number | null)[]) => xs.filter((x): x is number => x !== null);
@@ -349,19 +367,21 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
         oldestAgeMsMax: nums(inWindow.map((x) => x.oldestAgeMs)).length ? Math.max(...nums(inWindow.map((x) => x.oldestAgeMs))) : null,
         rssMb: rssMbOf(pid),
         serverCpuPct: cpu !== null && cpuPrev !== null ? ((cpu - cpuPrev) / wallMs) * 100 : null,
+        serverWaitPct: wait !== null && waitPrev !== null ? ((wait - waitPrev) / wallMs) * 100 : null,
         clientCpuPct: ((client - clientPrev) / wallMs) * 100,
         clientLagMsMax: Math.max(0, ...got.map((x) => x.lagMs)),
         dbMb: await probe!.sizeMb(),
         lateClicks: late - latePrev,
       };
       cpuPrev = cpu;
+      waitPrev = wait;
       clientPrev = client;
       latePrev = late;
       intervals.push(iv);
       const pp = (s: StreamStats) => (s.count ? `${fmt(s.p50, 1)} / ${fmt(s.p99, 1)} ms` : '—');
       const failed = STREAMS.reduce((n, st) => n + streams[st].failed, 0);
       const skipped = STREAMS.reduce((n, st) => n + streams[st].skipped, 0);
-      log(`| ${index + 1} | ${pp(streams.events)} | ${pp(streams.clicks)} | ${pp(streams.campaign)} | ${pp(streams.overview)} | ${failed} | ${skipped} | ${iv.inboxItemsMax ?? 'n/a'} | ${iv.oldestAgeMsMax === null ? 'n/a' : `${fmt(iv.oldestAgeMsMax / 1000, 1)} s`} | ${iv.rssMb === null ? '?' : `${fmt(iv.rssMb)} MB`} | ${iv.serverCpuPct === null ? '?' : `${fmt(iv.serverCpuPct)} %`} | ${fmt(iv.clientCpuPct)} % | ${iv.dbMb === null ? '?' : `${fmt(iv.dbMb, 1)} MB`} | ${iv.lateClicks} |`);
+      log(`| ${index + 1} | ${pp(streams.events)} | ${pp(streams.clicks)} | ${pp(streams.campaign)} | ${pp(streams.overview)} | ${failed} | ${skipped} | ${iv.inboxItemsMax ?? 'n/a'} | ${iv.oldestAgeMsMax === null ? 'n/a' : `${fmt(iv.oldestAgeMsMax / 1000, 1)} s`} | ${iv.rssMb === null ? '?' : `${fmt(iv.rssMb)} MB`} | ${iv.serverCpuPct === null ? '?' : `${fmt(iv.serverCpuPct)} %`}${iv.serverWaitPct === null ? '' : ` (waited ${fmt(iv.serverWaitPct)} %)`} | ${fmt(iv.clientCpuPct)} % | ${iv.dbMb === null ? '?' : `${fmt(iv.dbMb, 1)} MB`} | ${iv.lateClicks} |`);
     };
     const soak = runPhase({ name: 'soak', seconds: opts.loadSeconds, eventsPerS, clicksPerS, readsEveryMs: 2000 });
     for (let i = 0; i < nIntervals - 1; i++) {
