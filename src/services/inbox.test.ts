@@ -207,3 +207,47 @@ describe('Inbox: a row that cannot be applied is tried a bounded number of times
     }
   });
 });
+
+describe('Inbox: rows are numbered in the order the writer stores them', () => {
+  it('applies a click appended while an events batch and an apply slice wait ahead of it in the writer', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mesure-inbox-'));
+    const db = await openDatabase(`file:${join(dir, 'inbox.db')}`);
+    await migrateToLatest(db);
+    const applied: string[] = [];
+    const tracking = {
+      async storeVisitsIn(_trx: unknown, visits: { messageId: string }[]) {
+        applied.push(...visits.map((v) => v.messageId));
+        return { lost: 0, reflagged: 0 };
+      },
+    };
+    // Stands in for the event log: the batch notes one stored event (none to read back, nothing to apply).
+    const ingestor = {
+      async storeIn(_trx: unknown, accountId: string, _batch: unknown, note: (a: string, rowids: number[], extras: Map<number, unknown>) => void) {
+        note(accountId, [1], new Map());
+        return { ok: true, value: { received: 1, applied: 1, duplicates: 0, pending: 0, newlyPending: 0 } };
+      },
+      async applyStoredIn() {
+        return 0;
+      },
+    };
+    const inbox = new Inbox(db, new Writer(db), tracking as never, {} as never, ingestor as never, () => {}, { log: () => {}, clock: () => 50_000 });
+    try {
+      inbox.start();
+      // In one turn, as when requests arrive while the writer is busy: an events batch, the apply loop's next slice
+      // (a reader waiting for the figures), then a click. The writer runs them in that order.
+      const events = inbox.appendEvents('acc_1', [{ type: 'sent', at: 1, ref: { kind: 'id', messageId: 'm0' } }]);
+      const first = inbox.drain();
+      const click = inbox.appendVisits(['acc_1'], [JSON.stringify({ accountId: 'acc_1', messageId: 'm1' })]);
+      await Promise.all([events, first, click]);
+      const stats = await inbox.drain();
+      // Before the fix the click was numbered 1 when queued, the events row 2 when stored; the slice applied row 2 and
+      // moved the cursor to 2, and the click, stored after, stayed in the inbox (pending 1) until the next start.
+      expect(applied).toEqual(['m1']);
+      expect(stats.pending).toBe(0);
+    } finally {
+      await inbox.stop();
+      await db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
