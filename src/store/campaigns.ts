@@ -4,6 +4,7 @@ import type Database from 'better-sqlite3';
 import type { CampaignRow, ContactRow, DB, MessageRow } from './schema';
 import type { Db } from './db';
 import { insertRowsSqlite } from './messages';
+import { insertRowsPg } from './bulk';
 import { COUNT_FIELDS, zeroCounts, type MessageCounts } from '../domain/message';
 import type { Channel } from '../domain/types';
 
@@ -257,7 +258,7 @@ export async function insertContacts(h: Handle, rows: ContactRow[], db?: Db): Pr
     insertRowsSqlite(db.sqlite, 'contacts', rows as unknown as Record<string, unknown>[]);
     return;
   }
-  for (let i = 0; i < rows.length; i += 200) await h.insertInto('contacts').values(rows.slice(i, i + 200)).execute();
+  await insertRowsPg(h, 'contacts', rows);
 }
 
 export async function updateContact(h: Handle, accountId: string, id: string, patch: Partial<ContactRow>): Promise<void> {
