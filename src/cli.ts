@@ -35,7 +35,7 @@ program
       const t0 = Date.now();
       const demo = await generateDemo(m.deps, { now: Date.now(), progress: progressBar('demo') });
       process.stderr.write(
-        `Demo ready in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${demo.campaigns} campaigns, ${demo.messages.toLocaleString('en')} messages, ${demo.events.toLocaleString('en')} events.\n` +
+        `Demo ready in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${demo.campaigns} campaigns, ${demo.messages.toLocaleString('en')} messages, ${demo.events.toLocaleString('en')} events, ${demo.orders.toLocaleString('en')} orders.\n` +
           `Demo API key (shown once; create more with \`mesure keys create\`): ${demo.apiKey}\n`,
       );
     }
@@ -204,8 +204,9 @@ program
     return withMesure(async (m) => {
       const t0 = Date.now();
       const r = await generateDemo(m.deps, { now, scale, seed: Number(o.seed), progress: progressBar('demo') });
+      const secs = (Date.now() - t0) / 1000;
       process.stdout.write(
-        `account ${r.accountId}: ${r.campaigns} campaigns, ${r.messages.toLocaleString('en')} messages, ${r.events.toLocaleString('en')} events in ${((Date.now() - t0) / 1000).toFixed(1)} s\napi key ${r.apiKey}\n`,
+        `account ${r.accountId}: ${r.campaigns} campaigns, ${r.messages.toLocaleString('en')} messages, ${r.events.toLocaleString('en')} events, ${r.orders.toLocaleString('en')} orders in ${secs.toFixed(1)} s (${Math.round(r.messages / secs).toLocaleString('en')} messages/s)\napi key ${r.apiKey}\n`,
       );
     });
   });

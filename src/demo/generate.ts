@@ -73,6 +73,7 @@ export interface DemoResult {
   campaigns: number;
   messages: number;
   events: number;
+  orders: number;
 }
 
 export async function generateDemo(
@@ -113,8 +114,12 @@ export async function generateDemo(
     opts.progress?.(done, total, plan.name);
   }
   // Orders, attributed as they arrive, so that revenue figures are alive (when the orders area is wired).
-  if (deps.orders) await generateDemoOrders({ campaigns: deps.campaigns, orders: deps.orders }, account.id, { now: opts.now, seed: opts.seed });
-  return { accountId: account.id, apiKey: key.token, campaigns: PLANS.length, messages: total, events };
+  let orders = 0;
+  if (deps.orders) {
+    opts.progress?.(done, total, 'orders and their attribution…');
+    orders = (await generateDemoOrders({ campaigns: deps.campaigns, orders: deps.orders }, account.id, { now: opts.now, seed: opts.seed })).orders;
+  }
+  return { accountId: account.id, apiKey: key.token, campaigns: PLANS.length, messages: total, events, orders };
 }
 
 /**
