@@ -252,13 +252,18 @@ function contactLookup(sqlite: Database.Database, col: 'external_id' | 'email' |
   return st;
 }
 
-/** Inserts new contacts; given `db` on SQLite, with prepared statements on the raw handle. */
+/** Inserts new contacts; given `db`: on SQLite with prepared statements on the raw handle, on PostgreSQL 2,000 rows a statement. */
 export async function insertContacts(h: Handle, rows: ContactRow[], db?: Db): Promise<void> {
   if (db?.sqlite) {
     insertRowsSqlite(db.sqlite, 'contacts', rows as unknown as Record<string, unknown>[]);
     return;
   }
-  await insertRowsPg(h, 'contacts', rows);
+  if (db?.kind === 'postgres') {
+    await insertRowsPg(h, 'contacts', rows);
+    return;
+  }
+  // No database given (either engine): through Kysely.
+  for (let i = 0; i < rows.length; i += 200) await h.insertInto('contacts').values(rows.slice(i, i + 200)).execute();
 }
 
 export async function updateContact(h: Handle, accountId: string, id: string, patch: Partial<ContactRow>): Promise<void> {

@@ -302,13 +302,18 @@ export async function addCampaignDays(db: Db, h: Handle, deltas: DayDelta[]): Pr
   }
 }
 
-/** Inserts new messages. Given `db` on SQLite, one prepared INSERT per row (rows of one shape share it). */
+/** Inserts new messages. Given `db`: on SQLite one prepared INSERT per row (rows of one shape share it), on PostgreSQL 2,000 rows a statement. */
 export async function insertMessages(h: Handle, rows: MessageRow[], db?: Db): Promise<void> {
   if (db?.sqlite) {
     insertRowsSqlite(db.sqlite, 'messages', rows as unknown as Record<string, unknown>[]);
     return;
   }
-  await insertRowsPg(h, 'messages', rows);
+  if (db?.kind === 'postgres') {
+    await insertRowsPg(h, 'messages', rows);
+    return;
+  }
+  // No database given (either engine): through Kysely.
+  for (const part of chunks(rows, 200)) await h.insertInto('messages').values(part).execute();
 }
 
 /**
