@@ -7,7 +7,8 @@
 // never runs during the baseline). Afterwards the server process is killed with SIGKILL, a new Mesure opens the file
 // and applies what was left in the inbox, and every acknowledged delivery must be a stored event.
 // Settings by environment: BENCH_SECONDS (12 per server), BENCH_ROUNDS (3), BENCH_CONNECTIONS (32),
-// BENCH_MESSAGES (80000; a run that needs more reuses wamids, which Mesure then acknowledges as duplicates),
+// BENCH_MESSAGES (80000 registered at the start; before each round more are registered and signed, untimed, so that
+// every request names a message no earlier request named: a reused wamid would measure the duplicate path instead),
 // BENCH_SYNC (FULL, Mesure's setting; NORMAL to measure what the fsync at each commit costs), BENCH_PROFILE (a
 // directory: the server process writes a V8 CPU profile there).
 import { spawn } from 'node:child_process';
@@ -55,12 +56,22 @@ async function serve(): Promise<void> {
   const set = await deps.webhooks.setSecret(account.id, 'whatsapp', `${APP_SECRET}:bench-verify`);
   if (!set.ok) throw new Error(set.message);
   const campaign = await deps.campaigns.create(account.id, { name: 'Bench WhatsApp', channel: 'whatsapp' } as never);
-  for (let start = 0; start < MESSAGES; start += 10_000) {
-    const n = Math.min(10_000, MESSAGES - start);
-    const items = Array.from({ length: n }, (_, k) => ({ recipient: { phone: phone(start + k) }, provider: 'whatsapp', providerMessageId: wamid(start + k) }));
-    const r = await deps.ingestor.register(account.id, campaign.id, items);
-    if (!r.ok) throw new Error(r.message);
-  }
+  let registered = 0;
+  const registerUpTo = async (upTo: number) => {
+    for (let start = registered; start < upTo; start += 10_000) {
+      const n = Math.min(10_000, upTo - start);
+      const items = Array.from({ length: n }, (_, k) => ({ recipient: { phone: phone(start + k) }, provider: 'whatsapp', providerMessageId: wamid(start + k) }));
+      const r = await deps.ingestor.register(account.id, campaign.id, items);
+      if (!r.ok) throw new Error(r.message);
+    }
+    registered = Math.max(registered, upTo);
+  };
+  await registerUpTo(MESSAGES);
+  // Asked on stdin between rounds (setup, not timed): register messages up to this count, then say so.
+  createInterface({ input: process.stdin }).on('line', (line) => {
+    const { registerUpTo: upTo } = JSON.parse(line) as { registerUpTo: number };
+    void registerUpTo(upTo).then(() => process.stdout.write(`${JSON.stringify({ registered })}\n`));
+  });
   await mesure.app.listen({ port: 0, host: '127.0.0.1' });
   const bare = createServer((req, res) => {
     req.resume();
@@ -116,6 +127,8 @@ function delivery(i: number): { body: Buffer; signature: string } {
 
 interface Run {
   rate: number;
+  /** Requests that named a message an earlier request had named (must be 0). */
+  duplicates: number;
   p50: number;
   p99: number;
   ok: number;
@@ -126,6 +139,7 @@ interface Run {
 
 async function load(url: string, path: string, deliveries: { body: Buffer; signature: string }[], first: number, seconds: number): Promise<Run & { next: number }> {
   let next = first;
+  let duplicates = 0;
   const acked: number[] = [];
   const result = await autocannon({
     url,
@@ -135,7 +149,10 @@ async function load(url: string, path: string, deliveries: { body: Buffer; signa
       method: 'POST',
       path,
       setupRequest: (req, context) => {
-        const i = next++ % deliveries.length;
+        // Past the messages registered and signed for this round, a request would reuse one: counted, must stay 0.
+        const n = next++;
+        if (n >= deliveries.length) duplicates++;
+        const i = n % deliveries.length;
         (context as { i?: number }).i = i;
         const d = deliveries[i];
         return { ...req, body: d.body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': d.signature } };
@@ -147,6 +164,7 @@ async function load(url: string, path: string, deliveries: { body: Buffer; signa
   });
   return {
     rate: result['2xx'] / result.duration,
+    duplicates,
     p50: result.latency.p50,
     p99: result.latency.p99,
     ok: result['2xx'],
@@ -163,6 +181,7 @@ function combine(rounds: Run[], seconds: number): Run {
   const ok = rounds.reduce((n, r) => n + r.ok, 0);
   return {
     rate: ok / seconds,
+    duplicates: rounds.reduce((n, r) => n + r.duplicates, 0),
     p50: median(rounds.map((r) => r.p50)),
     p99: Math.max(...rounds.map((r) => r.p99)),
     ok,
@@ -179,7 +198,7 @@ async function main(): Promise<void> {
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
   const child = spawn(process.execPath, [...profile, '--import', 'tsx', fileURLToPath(import.meta.url), '--serve'], {
     env: { ...process.env, BENCH_DIR: tmp.dir, BENCH_MESSAGES: String(MESSAGES) },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['pipe', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
   const exited = new Promise<number | null>((ok) => child.once('exit', (code) => ok(code)));
@@ -193,6 +212,20 @@ async function main(): Promise<void> {
     t0 = Date.now();
     const deliveries = Array.from({ length: MESSAGES }, (_, i) => delivery(i));
     log(`Signed ${fmt(MESSAGES)} deliveries in ${fmt((Date.now() - t0) / 1000, 1)} s (before the clock starts)`);
+    /**
+     * Before a round of Mesure: registered and signed messages for twice the most requests a round has carried yet
+     * (at least BENCH_MESSAGES), past those already sent, so that no request of the round names a message twice.
+     */
+    const provide = async (next: number, rounds: Run[]) => {
+      const upTo = next + Math.max(MESSAGES, 2 * Math.max(0, ...rounds.map((r) => r.ok + r.other + r.errors + r.duplicates)));
+      if (upTo <= deliveries.length) return;
+      const t = Date.now();
+      child.stdin!.write(`${JSON.stringify({ registerUpTo: upTo })}\n`);
+      const answer = await lines.next();
+      if (answer.done) throw new Error('the server process exited');
+      for (let i = deliveries.length; i < upTo; i++) deliveries.push(delivery(i));
+      log(`Registered and signed ${fmt(upTo)} messages in all (+${fmt(upTo - next)} beyond those sent) in ${fmt((Date.now() - t) / 1000, 1)} s (setup, not timed)`);
+    };
 
     const path = `/webhooks/whatsapp/${ready.accountId}`;
     const bareRounds: Run[] = [];
@@ -210,6 +243,7 @@ async function main(): Promise<void> {
       const b = await measured(child.pid!, () => load(ready.bareUrl, path, deliveries, bareNext, SECONDS / ROUNDS));
       bareNext = b.next;
       bareRounds.push(b);
+      await provide(mesureNext, mesureRounds);
       const m = await measured(child.pid!, () => load(ready.mesureUrl, path, deliveries, mesureNext, SECONDS / ROUNDS));
       mesureNext = m.next;
       mesureRounds.push(m);
@@ -219,7 +253,7 @@ async function main(): Promise<void> {
     log(`Between rounds, Mesure applied the deliveries waiting in its inbox in ${fmt(settledMs / 1000, 1)} s in all (not timed in any round)`);
     const bare = combine(bareRounds, SECONDS);
     const mesure = combine(mesureRounds, SECONDS);
-    if (mesureNext > MESSAGES) log(`!!! ${fmt(mesureNext - MESSAGES)} requests reused a wamid (acknowledged as duplicates): raise BENCH_MESSAGES`);
+    log(`Duplicates: ${fmt(mesure.duplicates)} of Mesure's ${fmt(mesureNext)} requests named a message an earlier request had named (must be 0)`);
 
     child.kill('SIGUSR2');
     const last = await lines.next();
@@ -260,6 +294,7 @@ async function main(): Promise<void> {
     const w = [0, 1, 2, 3, 4].map((c) => Math.max(...table.map((r) => r[c].length)));
     const line = (r: string[]) => `| ${r[0].padEnd(w[0])} | ${r[1].padStart(w[1])} | ${r[2].padStart(w[2])} | ${r[3].padStart(w[3])} | ${r[4].padEnd(w[4])} |`;
     process.stdout.write(`\n${line(table[0])}\n|${'-'.repeat(w[0] + 2)}|${'-'.repeat(w[1] + 1)}:|${'-'.repeat(w[2] + 1)}:|${'-'.repeat(w[3] + 1)}:|${'-'.repeat(w[4] + 2)}|\n${table.slice(1).map(line).join('\n')}\n`);
+    if (mesure.duplicates > 0) throw new Error(`${mesure.duplicates} requests reused a wamid: the figures above measure the duplicate path in part; raise BENCH_MESSAGES`);
     if (missing.length > 0 || mesure.other > 0 || mesure.errors > 0 || deliveredCount !== stored.size) {
       throw new Error(`durability check failed: ${missing.length} acknowledged events missing (e.g. ${missing.slice(0, 3).join(', ')}), ${mesure.other} non-2xx, ${mesure.errors} errors, delivered count ${deliveredCount} vs ${stored.size} events`);
     }

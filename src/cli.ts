@@ -38,7 +38,7 @@ program
       const t0 = Date.now();
       const demo = await generateDemo(m.deps, { now: Date.now(), progress: progressBar('demo') });
       process.stderr.write(
-        `Demo ready in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${demo.campaigns} campaigns, ${demo.messages.toLocaleString('en')} messages, ${demo.events.toLocaleString('en')} events.\n` +
+        `Demo ready in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${demo.campaigns} campaigns, ${demo.messages.toLocaleString('en')} messages, ${demo.events.toLocaleString('en')} events, ${demo.orders.toLocaleString('en')} orders.\n` +
           `Demo API key (shown once; create more with \`mesure keys create\`): ${demo.apiKey}\n`,
       );
     }
@@ -230,15 +230,22 @@ program
   .description('Generate a demo account with realistic campaigns, messages and events.')
   .option('--scale <n>', 'multiply the number of messages', '1')
   .option('--seed <n>', 'random seed', '42')
-  .action(async (o: { scale: string; seed: string }) =>
-    withMesure(async (m) => {
+  .option('--now <time>', 'date the demo as if made at this ISO time (default: now); with --seed, the same demo every time')
+  .action(async (o: { scale: string; seed: string; now?: string }) => {
+    const scale = Number(o.scale);
+    if (!(scale > 0 && scale <= 1000)) fail(`--scale must be a number above 0 and at most 1000 (got ${o.scale}); 1 makes 50,000 messages`);
+    if (!/^\d+$/.test(o.seed)) fail(`--seed must be a whole number (got ${o.seed})`);
+    const now = o.now === undefined ? Date.now() : Date.parse(o.now);
+    if (!Number.isFinite(now)) fail(`--now must be an ISO time such as 2026-12-01T12:00:00Z (got ${o.now})`);
+    return withMesure(async (m) => {
       const t0 = Date.now();
-      const r = await generateDemo(m.deps, { now: Date.now(), scale: Number(o.scale), seed: Number(o.seed), progress: progressBar('demo') });
+      const r = await generateDemo(m.deps, { now, scale, seed: Number(o.seed), progress: progressBar('demo') });
+      const secs = (Date.now() - t0) / 1000;
       process.stdout.write(
-        `account ${r.accountId}: ${r.campaigns} campaigns, ${r.messages.toLocaleString('en')} messages, ${r.events.toLocaleString('en')} events in ${((Date.now() - t0) / 1000).toFixed(1)} s\napi key ${r.apiKey}\n`,
+        `account ${r.accountId}: ${r.campaigns} campaigns, ${r.messages.toLocaleString('en')} messages, ${r.events.toLocaleString('en')} events, ${r.orders.toLocaleString('en')} orders in ${secs.toFixed(1)} s (${Math.round(r.messages / secs).toLocaleString('en')} messages/s)\napi key ${r.apiKey}\n`,
       );
-    }),
-  );
+    });
+  });
 
 program
   .command('export')

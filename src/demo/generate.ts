@@ -10,7 +10,7 @@ import { mulberry32 } from '../domain/stats';
 
 export const DEMO_USER = { email: 'demo@mesure.dev', password: 'mesure-demo' };
 
-interface Plan {
+export interface Plan {
   name: string;
   channel: Channel;
   daysAgo: number;
@@ -23,7 +23,7 @@ interface Plan {
   budget?: number;
 }
 
-const PLANS: Plan[] = [
+export const PLANS: Plan[] = [
   { name: 'Black Friday — WhatsApp', channel: 'whatsapp', daysAgo: 2, audience: 6000, costMinor: 9, status: 'sending', budget: 60000,
     template: { name: 'black_friday_2026', version: '3', language: 'fr', format: 'text', content: 'Bonjour {{1}} ! -30 % sur toute la boutique jusqu’à dimanche. Découvrez : https://shop.example/bf' } },
   { name: 'Newsletter novembre', channel: 'email', daysAgo: 9, audience: 12000, costMinor: 1,
@@ -73,6 +73,7 @@ export interface DemoResult {
   campaigns: number;
   messages: number;
   events: number;
+  orders: number;
 }
 
 export async function generateDemo(
@@ -99,83 +100,7 @@ export async function generateDemo(
     });
     if (plan.statusReason) await deps.campaigns.update(account.id, campaign.id, { status: plan.status, statusReason: plan.statusReason });
     const n = Math.round(plan.audience * scale);
-    const items: RegisterItem[] = [];
-    const evs: IncomingEvent[] = [];
-    for (let i = 0; i < n; i++) {
-      const first = FIRST[Math.floor(rnd() * FIRST.length)];
-      const num = 10_000_000 + ci * 1_000_000 + i;
-      const phone = `+336${String(num).padStart(8, '0').slice(-8)}`;
-      const email = `${first.toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, '')}.${num}@example.com`;
-      const [city, postalCode] = CITIES[Math.floor(rnd() * CITIES.length)];
-      const recipient = plan.channel === 'email' ? { email, firstName: first } : plan.channel === 'mail'
-        ? { address: { name: `${first} Martin`, line1: `${(i % 120) + 1} rue de la République`, postalCode, city, country: 'FR' }, firstName: first, externalId: `cust-${num}` }
-        : { phone, firstName: first, email };
-      const at = sendAt + Math.floor(rnd() * (plan.kind === 'automatic' ? 20 * day : 2 * 3_600_000));
-      // Refused before sending?
-      let r = rnd();
-      let refused: FailureReason | undefined;
-      for (const [reason, share] of REFUSALS[plan.channel]) {
-        if (r < share) { refused = reason; break; }
-        r -= share;
-      }
-      if (!refused && plan.statusReason === 'budget_exhausted' && i > n * 0.86) refused = 'budget_exhausted';
-      const providerMessageId = `${PROVIDER[plan.channel]}-${campaign.id}-${i}`;
-      items.push({ recipient, provider: PROVIDER[plan.channel], providerMessageId, registeredAt: at - 60_000, notSentReason: refused });
-      if (refused) continue;
-      const ref = { kind: 'provider' as const, provider: PROVIDER[plan.channel], providerMessageId };
-      // Rejected by the provider?
-      let f = rnd();
-      let failed = false;
-      for (const [reason, code, share] of PROVIDER_FAILURES[plan.channel]) {
-        if (f < share) {
-          evs.push({ type: 'failed', at: at + 2000, ref, failureReason: reason, failureCode: code, providerEventId: `${providerMessageId}:failed` });
-          failed = true;
-          break;
-        }
-        f -= share;
-      }
-      if (failed) continue;
-      evs.push({ type: 'sent', at, ref, costMinor: plan.costMinor, providerEventId: `${providerMessageId}:sent` });
-      if (plan.channel === 'mail') {
-        if (rnd() < 0.045) {
-          const t = at + (3 + rnd() * 20) * day;
-          evs.push({ type: 'scanned', at: Math.min(t, opts.now - 60_000), ref });
-          if (rnd() < 0.2) evs.push({ type: 'scanned', at: Math.min(t + 3_600_000, opts.now - 30_000), ref });
-        }
-        continue;
-      }
-      const delivery = rnd();
-      const deliveredAt = at + 5000 + Math.floor(rnd() * 60_000);
-      if (plan.channel === 'email') {
-        if (delivery < 0.016) { evs.push({ type: 'bounced', at: deliveredAt, ref, bounceType: 'soft', failureCode: '421' }); continue; }
-        if (delivery < 0.024) { evs.push({ type: 'bounced', at: deliveredAt, ref, bounceType: 'hard', failureCode: '550' }); continue; }
-      } else if (delivery < 0.03) {
-        // Delivered then finally failed, or failed after sending.
-        evs.push({ type: 'failed', at: deliveredAt + 1000, ref, failureReason: plan.channel === 'sms' ? 'unreachable' : 'provider_error', failureCode: plan.channel === 'sms' ? '30003' : '131000' });
-        continue;
-      }
-      evs.push({ type: 'delivered', at: deliveredAt, ref });
-      const openShare = plan.channel === 'whatsapp' ? 0.86 : plan.channel === 'email' ? 0.36 : 0;
-      const clickShare = plan.channel === 'whatsapp' ? 0.2 : plan.channel === 'email' ? 0.045 : 0.07;
-      if (plan.channel === 'email' && rnd() < 0.18) {
-        evs.push({ type: 'opened', at: deliveredAt + 3000, ref, machine: true, flagReason: rnd() < 0.8 ? 'apple_mpp' : 'provider_flag' });
-      }
-      const opened = rnd() < openShare;
-      const openedAt = Math.min(deliveredAt + Math.floor(rnd() * 2 * day), opts.now - 1000);
-      if (opened) {
-        evs.push({ type: 'opened', at: openedAt, ref });
-        if (rnd() < 0.3) evs.push({ type: 'opened', at: Math.min(openedAt + 3_600_000, opts.now - 500), ref });
-      }
-      if ((opened || plan.channel === 'sms') && rnd() < clickShare / (openShare || 1)) {
-        const url = plan.template.content.match(/https:\/\/[^\s"<]+/)?.[0] ?? 'https://shop.example/';
-        evs.push({ type: 'clicked', at: Math.min(openedAt + 60_000, opts.now - 400), ref, url });
-        if (rnd() < 0.25) evs.push({ type: 'clicked', at: Math.min(openedAt + 120_000, opts.now - 300), ref, url });
-      }
-      if (plan.channel === 'email' && rnd() < 0.01) evs.push({ type: 'clicked', at: deliveredAt + 1000, ref, url: 'https://shop.example/', machine: true, flagReason: 'security_gateway' });
-      if (plan.channel === 'whatsapp' && rnd() < 0.04) evs.push({ type: 'replied', at: Math.min(openedAt + 300_000, opts.now - 200), ref, text: 'Merci !' });
-      if (rnd() < (plan.channel === 'email' ? 0.003 : 0.004)) evs.push({ type: 'unsubscribed', at: Math.min(openedAt + 600_000, opts.now - 100), ref });
-      if (plan.channel === 'email' && rnd() < 0.0006) evs.push({ type: 'complained', at: Math.min(openedAt + 700_000, opts.now - 100), ref });
-    }
+    const { items, events: evs } = demoTraffic(plan, ci, campaign.id, sendAt, n, opts.now, rnd);
     for (let i = 0; i < items.length; i += 5000) {
       const res = await deps.ingestor.register(account.id, campaign.id, items.slice(i, i + 5000));
       if (!res.ok) throw new Error(`demo: ${res.message}`);
@@ -189,6 +114,99 @@ export async function generateDemo(
     opts.progress?.(done, total, plan.name);
   }
   // Orders, attributed as they arrive, so that revenue figures are alive (when the orders area is wired).
-  if (deps.orders) await generateDemoOrders({ campaigns: deps.campaigns, orders: deps.orders }, account.id, { now: opts.now, seed: opts.seed });
-  return { accountId: account.id, apiKey: key.token, campaigns: PLANS.length, messages: total, events };
+  let orders = 0;
+  if (deps.orders) {
+    opts.progress?.(done, total, 'orders and their attribution…');
+    orders = (await generateDemoOrders({ campaigns: deps.campaigns, orders: deps.orders }, account.id, { now: opts.now, seed: opts.seed })).orders;
+  }
+  return { accountId: account.id, apiKey: key.token, campaigns: PLANS.length, messages: total, events, orders };
+}
+
+/**
+ * One campaign's messages and events, drawn from `rnd` in a fixed order (the same demo for the same seed). Pure.
+ * Every time is a whole number of milliseconds: PostgreSQL's bigint columns refuse a fraction (issue #20), so a
+ * time drawn as a fraction of a span is rounded here, where it is computed.
+ */
+export function demoTraffic(
+  plan: Plan, ci: number, campaignId: string, sendAt: number, n: number, now: number, rnd: () => number,
+): { items: RegisterItem[]; events: IncomingEvent[] } {
+  const day = 86_400_000;
+  const items: RegisterItem[] = [];
+  const evs: IncomingEvent[] = [];
+  for (let i = 0; i < n; i++) {
+    const first = FIRST[Math.floor(rnd() * FIRST.length)];
+    const num = 10_000_000 + ci * 1_000_000 + i;
+    const phone = `+336${String(num).padStart(8, '0').slice(-8)}`;
+    const email = `${first.toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, '')}.${num}@example.com`;
+    const [city, postalCode] = CITIES[Math.floor(rnd() * CITIES.length)];
+    const recipient = plan.channel === 'email' ? { email, firstName: first } : plan.channel === 'mail'
+      ? { address: { name: `${first} Martin`, line1: `${(i % 120) + 1} rue de la République`, postalCode, city, country: 'FR' }, firstName: first, externalId: `cust-${num}` }
+      : { phone, firstName: first, email };
+    const at = sendAt + Math.floor(rnd() * (plan.kind === 'automatic' ? 20 * day : 2 * 3_600_000));
+    // Refused before sending?
+    let r = rnd();
+    let refused: FailureReason | undefined;
+    for (const [reason, share] of REFUSALS[plan.channel]) {
+      if (r < share) { refused = reason; break; }
+      r -= share;
+    }
+    if (!refused && plan.statusReason === 'budget_exhausted' && i > n * 0.86) refused = 'budget_exhausted';
+    const providerMessageId = `${PROVIDER[plan.channel]}-${campaignId}-${i}`;
+    items.push({ recipient, provider: PROVIDER[plan.channel], providerMessageId, registeredAt: at - 60_000, notSentReason: refused });
+    if (refused) continue;
+    const ref = { kind: 'provider' as const, provider: PROVIDER[plan.channel], providerMessageId };
+    // Rejected by the provider?
+    let f = rnd();
+    let failed = false;
+    for (const [reason, code, share] of PROVIDER_FAILURES[plan.channel]) {
+      if (f < share) {
+        evs.push({ type: 'failed', at: at + 2000, ref, failureReason: reason, failureCode: code, providerEventId: `${providerMessageId}:failed` });
+        failed = true;
+        break;
+      }
+      f -= share;
+    }
+    if (failed) continue;
+    evs.push({ type: 'sent', at, ref, costMinor: plan.costMinor, providerEventId: `${providerMessageId}:sent` });
+    if (plan.channel === 'mail') {
+      if (rnd() < 0.045) {
+        const t = at + Math.round((3 + rnd() * 20) * day);
+        evs.push({ type: 'scanned', at: Math.min(t, now - 60_000), ref });
+        if (rnd() < 0.2) evs.push({ type: 'scanned', at: Math.min(t + 3_600_000, now - 30_000), ref });
+      }
+      continue;
+    }
+    const delivery = rnd();
+    const deliveredAt = at + 5000 + Math.floor(rnd() * 60_000);
+    if (plan.channel === 'email') {
+      if (delivery < 0.016) { evs.push({ type: 'bounced', at: deliveredAt, ref, bounceType: 'soft', failureCode: '421' }); continue; }
+      if (delivery < 0.024) { evs.push({ type: 'bounced', at: deliveredAt, ref, bounceType: 'hard', failureCode: '550' }); continue; }
+    } else if (delivery < 0.03) {
+      // Delivered then finally failed, or failed after sending.
+      evs.push({ type: 'failed', at: deliveredAt + 1000, ref, failureReason: plan.channel === 'sms' ? 'unreachable' : 'provider_error', failureCode: plan.channel === 'sms' ? '30003' : '131000' });
+      continue;
+    }
+    evs.push({ type: 'delivered', at: deliveredAt, ref });
+    const openShare = plan.channel === 'whatsapp' ? 0.86 : plan.channel === 'email' ? 0.36 : 0;
+    const clickShare = plan.channel === 'whatsapp' ? 0.2 : plan.channel === 'email' ? 0.045 : 0.07;
+    if (plan.channel === 'email' && rnd() < 0.18) {
+      evs.push({ type: 'opened', at: deliveredAt + 3000, ref, machine: true, flagReason: rnd() < 0.8 ? 'apple_mpp' : 'provider_flag' });
+    }
+    const opened = rnd() < openShare;
+    const openedAt = Math.min(deliveredAt + Math.floor(rnd() * 2 * day), now - 1000);
+    if (opened) {
+      evs.push({ type: 'opened', at: openedAt, ref });
+      if (rnd() < 0.3) evs.push({ type: 'opened', at: Math.min(openedAt + 3_600_000, now - 500), ref });
+    }
+    if ((opened || plan.channel === 'sms') && rnd() < clickShare / (openShare || 1)) {
+      const url = plan.template.content.match(/https:\/\/[^\s"<]+/)?.[0] ?? 'https://shop.example/';
+      evs.push({ type: 'clicked', at: Math.min(openedAt + 60_000, now - 400), ref, url });
+      if (rnd() < 0.25) evs.push({ type: 'clicked', at: Math.min(openedAt + 120_000, now - 300), ref, url });
+    }
+    if (plan.channel === 'email' && rnd() < 0.01) evs.push({ type: 'clicked', at: deliveredAt + 1000, ref, url: 'https://shop.example/', machine: true, flagReason: 'security_gateway' });
+    if (plan.channel === 'whatsapp' && rnd() < 0.04) evs.push({ type: 'replied', at: Math.min(openedAt + 300_000, now - 200), ref, text: 'Merci !' });
+    if (rnd() < (plan.channel === 'email' ? 0.003 : 0.004)) evs.push({ type: 'unsubscribed', at: Math.min(openedAt + 600_000, now - 100), ref });
+    if (plan.channel === 'email' && rnd() < 0.0006) evs.push({ type: 'complained', at: Math.min(openedAt + 700_000, now - 100), ref });
+  }
+  return { items, events: evs };
 }

@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  badCharacter, EARLIEST_AT, EVENT_STRING_LIMITS, eventTimeProblem, figureProblem, MAX_MONEY_MINOR, moneyProblem, plannedTimeProblem,
+  badCharacter, EARLIEST_AT, EVENT_STRING_LIMITS, eventTimeProblem, figureProblem, instantProblem, MAX_MONEY_MINOR, moneyProblem, plannedTimeProblem,
   replaceBadCharacters, storedFigure, storedMoney, truncate,
 } from './bounds';
 import { eventSchema } from '../http/schemas';
@@ -46,6 +46,18 @@ describe('times', () => {
     expect(plannedTimeProblem(Date.UTC(2099, 11, 31, 23, 59))).toBeNull();
     expect(plannedTimeProblem(Date.UTC(2100, 0, 1))).toMatch(/2099-12-31/);
     expect(plannedTimeProblem(Date.UTC(1999, 11, 31))).toMatch(/2000-01-01/);
+  });
+  it('refuses a fraction of a millisecond, which PostgreSQL\'s bigint refuses and SQLite would keep as a real (issue #20)', () => {
+    // The time the demo wrote at scale 20 and PostgreSQL refused (issue #20).
+    expect(instantProblem(1795223859531.6096)).toMatch(/whole number of milliseconds/);
+    expect(instantProblem(1795223859531)).toBeNull();
+    expect(instantProblem('1795223859531')).toMatch(/not a time/);
+    expect(eventTimeProblem(NOW - 0.5, NOW)).toMatch(/whole number of milliseconds/);
+    expect(plannedTimeProblem(Date.UTC(2030, 0, 1) + 0.25)).toMatch(/whole number of milliseconds/);
+    fc.assert(fc.property(fc.integer({ min: EARLIEST_AT, max: NOW }), fc.double({ min: 0.001, max: 0.999, noNaN: true }), (t, frac) => {
+      expect(instantProblem(t)).toBeNull();
+      expect(eventTimeProblem(t + frac, NOW)).toMatch(/whole number/);
+    }));
   });
 });
 

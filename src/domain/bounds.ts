@@ -37,9 +37,20 @@ export function storedMoney(x: number | null | undefined): number | null {
   return x === null || x === undefined || moneyProblem(x) !== null ? null : x;
 }
 
+/**
+ * A time as Mesure stores it (epoch ms in a bigint column): null when a whole number of milliseconds, else why not.
+ * PostgreSQL refuses a fraction in a bigint and SQLite keeps it as a real, so both engines would disagree (issue #20).
+ */
+export function instantProblem(at: unknown): string | null {
+  if (typeof at !== 'number' || !Number.isFinite(at)) return 'is not a time';
+  if (!Number.isInteger(at)) return 'is not a whole number of milliseconds';
+  return null;
+}
+
 /** When something happened (epoch ms): null when within [2000-01-01, now + 24 h], else why not. */
 export function eventTimeProblem(at: number, now: number): string | null {
-  if (!Number.isFinite(at)) return 'is not a time';
+  const instant = instantProblem(at);
+  if (instant) return instant;
   if (at < EARLIEST_AT) return 'is before 2000-01-01: check the unit (seconds vs milliseconds) or the year';
   if (at > now + FUTURE_SLACK_MS) return 'is more than 24 hours in the future: check the clock, the unit and the time zone';
   return null;
@@ -47,7 +58,8 @@ export function eventTimeProblem(at: number, now: number): string | null {
 
 /** A planned time (epoch ms): null when within [2000-01-01, 2099-12-31], else why not. */
 export function plannedTimeProblem(at: number): string | null {
-  if (!Number.isFinite(at)) return 'is not a time';
+  const instant = instantProblem(at);
+  if (instant) return instant;
   if (at < EARLIEST_AT || at > LATEST_PLANNED_AT) return 'must be between 2000-01-01 and 2099-12-31';
   return null;
 }

@@ -18,6 +18,7 @@ import {
 import { normalizeAddress, normalizeEmail, normalizePhone, recipientKeys, type PostalAddress, type RecipientKeys } from '../domain/contacts';
 import type { Channel, FailureReason, IncomingEvent, MessageRef } from '../domain/types';
 import { canonicalProviderMessageId, withCanonicalProviderIds } from '../domain/providerIds';
+import { instantProblem, moneyProblem } from '../domain/bounds';
 import type { Writer } from './writer';
 import type { AccountDirectory } from './accounts';
 import { noMetrics, type ServiceMetrics } from './metrics';
@@ -286,6 +287,17 @@ export class Ingestor {
     const now = this.clock();
     // Provider ids in the form messages are registered under, whatever the event's source wrote ("<id@domain>"…).
     const events = given.map(withCanonicalProviderIds);
+    // Times are stored in bigint columns: a fraction would be refused by PostgreSQL mid-batch and kept by SQLite as a
+    // real, so the engines would disagree. Every caller passes whole milliseconds; one that does not is told which.
+    const fractional = events.flatMap((e, index): ItemError[] => {
+      const problem = instantProblem(e.at);
+      const cost = e.costMinor === undefined ? null : moneyProblem(e.costMinor);
+      return [
+        ...(problem ? [{ index, field: 'at', message: `${e.at} ${problem}` }] : []),
+        ...(cost ? [{ index, field: 'costMinor', message: `${e.costMinor} ${cost}` }] : []),
+      ];
+    });
+    if (fractional.length) return { ok: false, status: 422, message: `${fractional.length} event field(s) are not whole numbers (milliseconds, minor units); nothing was stored.`, errors: fractional };
 
     // 1. Resolve every reference to a message.
     const ids: string[] = [];
@@ -530,9 +542,13 @@ export class Ingestor {
       if (!recipient) {
         errors.push({ index, field: 'recipient', message: `a ${channel} message needs ${channel === 'email' ? 'an email' : channel === 'mail' ? 'a postal address' : 'a phone number'} or an externalId` });
       }
+      const timeProblem = item.registeredAt === undefined ? null : instantProblem(item.registeredAt);
+      if (timeProblem) errors.push({ index, field: 'registeredAt', message: `${item.registeredAt} ${timeProblem}` });
+      const costProblem = item.costMinor === undefined ? null : moneyProblem(item.costMinor);
+      if (costProblem) errors.push({ index, field: 'costMinor', message: `${item.costMinor} ${costProblem}` });
       return { item, index, keys, recipient: recipient ?? '', invalid: address === null };
     });
-    if (errors.length) return { ok: false, status: 422, message: `${errors.length} message(s) have no usable recipient; nothing was stored.`, errors };
+    if (errors.length) return { ok: false, status: 422, message: `${errors.length} problem(s) with the messages (a recipient, a time or a cost); nothing was stored.`, errors };
 
     const existing = new Map((await findMessagesByRecipients(trx, accountId, campaignId, prepared.map((p) => p.recipient), this.db)).map((m) => [m.recipient, m]));
     const reused = await this.reusedProviderIds(trx, accountId, prepared.filter((p, i) => !existing.has(p.recipient) && prepared.findIndex((q) => q.recipient === p.recipient) === i));

@@ -4,6 +4,7 @@ import type Database from 'better-sqlite3';
 import type { CampaignRow, ContactRow, DB, MessageRow } from './schema';
 import type { Db } from './db';
 import { insertRowsSqlite } from './messages';
+import { insertRowsPg } from './bulk';
 import { COUNT_FIELDS, zeroCounts, type MessageCounts } from '../domain/message';
 import type { Channel } from '../domain/types';
 
@@ -251,12 +252,17 @@ function contactLookup(sqlite: Database.Database, col: 'external_id' | 'email' |
   return st;
 }
 
-/** Inserts new contacts; given `db` on SQLite, with prepared statements on the raw handle. */
+/** Inserts new contacts; given `db`: on SQLite with prepared statements on the raw handle, on PostgreSQL 2,000 rows a statement. */
 export async function insertContacts(h: Handle, rows: ContactRow[], db?: Db): Promise<void> {
   if (db?.sqlite) {
     insertRowsSqlite(db.sqlite, 'contacts', rows as unknown as Record<string, unknown>[]);
     return;
   }
+  if (db?.kind === 'postgres') {
+    await insertRowsPg(h, 'contacts', rows);
+    return;
+  }
+  // No database given (either engine): through Kysely.
   for (let i = 0; i < rows.length; i += 200) await h.insertInto('contacts').values(rows.slice(i, i + 200)).execute();
 }
 

@@ -1,11 +1,13 @@
 // SQL for messages, the event log, orphan events and daily campaign counts. On SQLite the bulk paths use
 // prepared statements on the raw handle (inside the caller's transaction: one connection), because building a
-// Kysely query per row would cost more than the insert itself; PostgreSQL goes through Kysely.
+// Kysely query per row would cost more than the insert itself; on PostgreSQL they send a batch of rows as one JSON
+// parameter (bulk.ts), and the rest goes through Kysely.
 import type { Kysely, Transaction } from 'kysely';
 import type Database from 'better-sqlite3';
 import type { Db } from './db';
 import type { CampaignDayRow, DB, EventRow, MessageRow, OrphanEventRow } from './schema';
 import { COUNT_FIELDS, type MessageCounts } from '../domain/message';
+import { insertRowsPg, updateRowsPg } from './bulk';
 
 type Handle = Kysely<DB> | Transaction<DB>;
 const CHUNK = 900;
@@ -178,15 +180,8 @@ export async function insertEvents(db: Db, h: Handle, rows: EventRow[], where?: 
     return inserted;
   }
   if (where) throw new Error('event rowids exist on SQLite only');
-  for (const part of chunks(rows, 500)) {
-    const res = await h
-      .insertInto('events')
-      .values(part)
-      .onConflict((oc) => oc.columns(['account_id', 'dedupe_key']).doNothing())
-      .returning('dedupe_key')
-      .execute();
-    for (const r of res) inserted.add(r.dedupe_key);
-  }
+  const keys = await insertRowsPg(h, 'events', rows, { onConflictDoNothing: ['account_id', 'dedupe_key'], returning: 'dedupe_key' });
+  for (const k of keys) inserted.add(k as string);
   return inserted;
 }
 
@@ -249,13 +244,17 @@ export async function updateMessages(db: Db, h: Handle, rows: MessageRow[], befo
     });
     return;
   }
-  for (let i = 0; i < rows.length; i++) {
-    const r = rows[i];
+  // PostgreSQL: one statement per set of changed columns (a few dozen kinds of state change) and per 2,000 rows.
+  const groups = new Map<string, { columns: readonly MutableColumn[]; rows: MessageRow[] }>();
+  rows.forEach((r, i) => {
     const columns = changedColumns(r, i);
-    if (columns.length === 0) continue;
-    const set = Object.fromEntries(columns.map((c) => [c, r[c]]));
-    await h.updateTable('messages').set(set).where('account_id', '=', r.account_id).where('id', '=', r.id).execute();
-  }
+    if (columns.length === 0) return;
+    const key = columns.join(',');
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { columns, rows: [] }));
+    g.rows.push(r);
+  });
+  for (const g of groups.values()) await updateRowsPg(h, 'messages', ['account_id', 'id'], g.columns, g.rows);
 }
 
 type MutableColumn = (typeof MESSAGE_MUTABLE)[number];
@@ -303,12 +302,17 @@ export async function addCampaignDays(db: Db, h: Handle, deltas: DayDelta[]): Pr
   }
 }
 
-/** Inserts new messages. Given `db` on SQLite, one prepared INSERT per row (rows of one shape share it). */
+/** Inserts new messages. Given `db`: on SQLite one prepared INSERT per row (rows of one shape share it), on PostgreSQL 2,000 rows a statement. */
 export async function insertMessages(h: Handle, rows: MessageRow[], db?: Db): Promise<void> {
   if (db?.sqlite) {
     insertRowsSqlite(db.sqlite, 'messages', rows as unknown as Record<string, unknown>[]);
     return;
   }
+  if (db?.kind === 'postgres') {
+    await insertRowsPg(h, 'messages', rows);
+    return;
+  }
+  // No database given (either engine): through Kysely.
   for (const part of chunks(rows, 200)) await h.insertInto('messages').values(part).execute();
 }
 
