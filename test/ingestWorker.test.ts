@@ -14,6 +14,7 @@ import { loadConfig } from '../src/config';
 import { assemble } from '../src/main';
 import { hookSignature, sameHooks, startIngestWorker } from '../src/services/ingestWorker';
 import type { IncomingEvent } from '../src/domain/types';
+import { Inbox } from '../src/services/inbox';
 
 const CHROME = 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Mobile Safari/537.36';
 const DAY = 86_400_000;
@@ -239,7 +240,17 @@ describe('ingestion inbox [sqlite]', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mesure-inbox-'));
     const config = loadConfig({ DATABASE_URL: `file:${join(dir, 'mesure.db')}`, MESURE_DEMO: '0', MESURE_PUBLIC_URL: 'http://mesure.test' });
     try {
-      const first = await assemble(config);
+      // The first process acknowledges the events as the worker does (Inbox.appendEvents: the event log and the inbox
+      // rows in one commit) and stops before applying any of them. Stopping a live worker "in the middle" was a race:
+      // on a loaded machine the worker applied all 16 rows while the main thread was still closing the server. Here no
+      // loop runs: without the worker (MESURE_INGEST_WORKER=0) the server applies only what it finds at its start, and
+      // this inbox is stopped before it appends, so its rows stay as a killed process would leave them.
+      const saved = process.env.MESURE_INGEST_WORKER;
+      process.env.MESURE_INGEST_WORKER = '0';
+      const first = await assemble(config).finally(() => {
+        if (saved === undefined) delete process.env.MESURE_INGEST_WORKER;
+        else process.env.MESURE_INGEST_WORKER = saved;
+      });
       const account = await first.deps.accounts.create({ name: 'Shop', currency: 'EUR', timeZone: 'Europe/Paris', defaultCountry: 'FR' });
       const key = await first.deps.accounts.createKey(account.id, 'test', 'owner');
       const T0 = Date.now();
@@ -251,14 +262,19 @@ describe('ingestion inbox [sqlite]', () => {
         { type: 'sent' as const, at: T0 - DAY + 1_000, ref: { kind: 'id' as const, messageId: r.messageId } },
         { type: 'delivered' as const, at: T0 - DAY + 5_000, ref: { kind: 'id' as const, messageId: r.messageId } },
       ]);
-      const ack = await first.deps.ingestor.accept(account.id, events);
-      expect(ack).toMatchObject({ ok: true, value: { applied: 2 * N } });
+      const d = first.deps;
+      const inbox = new Inbox(first.db, d.writer, d.tracking, d.webhooks, d.ingestor, () => {});
+      await inbox.stop();
+      const ack = await inbox.appendEvents(account.id, events);
+      expect(ack.outcome).toMatchObject({ ok: true, value: { applied: 2 * N } });
       await first.close();
-      // Stopped while applying them in the background: some are still waiting in the inbox.
+      // 2 × 2,000 events, 250 to a row (EVENTS_PER_ROW): 16 rows wait in the inbox, none applied.
       const probe = new Database(join(dir, 'mesure.db'), { readonly: true });
       const waiting = probe.prepare("SELECT count(*) FROM ingest_inbox WHERE kind = 'events'").pluck().get() as number;
+      const deliveredYet = probe.prepare('SELECT count(*) FROM messages WHERE account_id = ? AND delivered_at IS NOT NULL').pluck().get(account.id) as number;
       probe.close();
-      expect(waiting).toBeGreaterThan(0);
+      expect(waiting).toBe((2 * N) / 250);
+      expect(deliveredYet).toBe(0);
 
       const second = await assemble(config);
       try {

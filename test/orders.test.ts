@@ -32,7 +32,8 @@ forEachEngine('orders', (engine) => {
     expect(put.statusCode).toBe(204);
     expect(put.body).toBe('');
     const got = await m.app.inject({ url: '/v1/shopify/secret', headers: m.auth });
-    expect(got.json()).toEqual({ configured: true, webhookUrl: `http://mesure.test/webhooks/shopify/${m.accountId}` });
+    // Only a hint of the secret comes back: its last four characters (docs/PRIVACY.md, "Secrets").
+    expect(got.json()).toEqual({ configured: true, secretHint: '…cdef', webhookUrl: `http://mesure.test/webhooks/shopify/${m.accountId}` });
     expect(got.body).not.toContain(SECRET);
 
     const create = fixture('orders-create');
