@@ -54,6 +54,9 @@ export async function runScale(t: Target, r: BuildRecord, o: ScaleOptions): Prom
   const build: Row[] = [];
   const rate = r.messages / r.seconds;
   build.push({ what: `\`mesure demo --scale ${r.scale}\`: wall time`, value: `${fmt(r.seconds, 0)} s (${fmt(rate)} messages/s; load average ${r.loadAverage.map((l) => fmt(l, 1)).join(' ')} at start)`, aim: '≥ 33,333 messages/s (10M in 5 min)', pass: rate >= 33_333 });
+  if (r.analyzeSeconds !== undefined) {
+    build.push({ what: '… then ANALYZE of the schema (autovacuum would)', value: `${fmt(r.analyzeSeconds, 1)} s (this server's autovacuum: ${r.autovacuum ? 'on' : 'off'})`, aim: '', pass: null });
+  }
   build.push({ what: '… its peak RSS', value: `${fmt(r.peakRssKiB / 1024)} MiB`, aim: '≤ 1 GB', pass: r.peakRssKiB * 1024 <= 1e9 });
   const bytes = await storageBytes(t);
   build.push({
