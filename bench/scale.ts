@@ -8,7 +8,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { analyze, build, readRecord, writeRecord, type Target } from './scale/build';
+import { analyze, build, readRecord, storageBytes, writeRecord, type Target } from './scale/build';
 import { runScale } from './scale/run';
 
 const positive = (v: string) => {
@@ -46,6 +46,11 @@ else record = await build(target, o.scale, log);
 if (target.engine === 'postgres' && record.analyzeSeconds === undefined) {
   // Built before the bench analysed its schema: analyse it now, once.
   record = { ...record, ...(await analyze(target)) };
+  await writeRecord(target, record);
+}
+if (record.storageBytes === undefined) {
+  // Built before the bench kept the size in its record: measure it now (after any earlier run's write side).
+  record = { ...record, storageBytes: await storageBytes(target) };
   await writeRecord(target, record);
 }
 if (o.buildOnly) {

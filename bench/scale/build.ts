@@ -32,6 +32,8 @@ export interface BuildRecord {
   /** PostgreSQL: the ANALYZE of the schema's tables after the demo (seconds), and whether the server runs autovacuum. */
   analyzeSeconds?: number;
   autovacuum?: boolean;
+  /** Bytes the account took right after the build (storageBytes), before any benchmark wrote to it. */
+  storageBytes?: number;
   peakRssKiB: number;
   builtAt: string;
   loadAverage: number[];
@@ -124,6 +126,7 @@ export async function build(t: Target, scale: number, log: (s: string) => void):
     seconds, peakRssKiB, builtAt: new Date().toISOString(), loadAverage,
   };
   if (t.engine === 'postgres') Object.assign(record, await analyze(t));
+  record.storageBytes = await storageBytes(t);
   await writeRecord(t, record);
   return record;
 }
