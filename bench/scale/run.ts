@@ -7,6 +7,7 @@
 //   campaign's figures hold every event), against the same rows inserted by a bare loop (bench/bare-insert.ts); then
 //   tracked-link redirects under autocannon, answered against applied (until the figures count every answered click).
 // - the campaign page of the largest campaign in headless Chromium: time from navigation to its figures on screen.
+import { readFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { request } from 'node:http';
 import autocannon from 'autocannon';
@@ -136,6 +137,8 @@ export async function runScale(t: Target, r: BuildRecord, o: ScaleOptions): Prom
 
     writes.push(...(await writeSide(t, r, server, o)));
     if (o.browser) await dashboardCheck(server.url, largest, log);
+    const hwm = peakRssKiB(server.child.pid!);
+    build.push({ what: '`mesure serve`: peak RSS over the reads and the write side', value: `${fmt(hwm / 1024)} MiB`, aim: '', pass: null });
   } finally {
     await server.stop();
   }
@@ -147,11 +150,16 @@ export async function runScale(t: Target, r: BuildRecord, o: ScaleOptions): Prom
     log('|---|---:|---:|---|');
     for (const x of rows) log(`| ${x.what} | ${x.value} | ${x.aim} | ${x.pass === null ? '' : x.pass ? 'PASS' : 'MISS'} |`);
   };
-  print(`Build and storage (scale ${r.scale}: ${fmt(r.messages)} messages):`, build, 'what');
+  print(`Build, storage and memory (scale ${r.scale}: ${fmt(r.messages)} messages):`, build, 'what');
   print(`Read paths (warm: median of ${o.reads} calls, one at a time; cold: first call after \`mesure serve\` starts):`, reads, 'call');
   print('Write side (same run, same account):', writes, 'path');
   log(`\nLoad average at start ${load0.map((l) => fmt(l, 1)).join(' ')}, at end ${load1.map((l) => fmt(l, 1)).join(' ')} (${cpus().length} cores); ${new Date().toISOString()}`);
   return [...build, ...reads, ...writes].filter((x) => x.pass === false).length;
+}
+
+/** A process's peak resident set (VmHWM) so far, in KiB. */
+function peakRssKiB(pid: number): number {
+  return Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
 }
 
 /** Streams a CSV export: time to its first byte, to its end, and its data rows (lines after the header). */
