@@ -9,9 +9,8 @@
 import { cpus, loadavg, totalmem } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import { call, createCampaignWithMessages, eventBatch, fmt, pool, startInProcess, tempDir } from './support';
+import { bareSqliteInsert } from './bare-insert';
+import { call, createCampaignWithMessages, eventBatch, fmt, pool, startInProcess } from './support';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 100_000);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 400_000);
@@ -111,32 +110,11 @@ try {
 }
 
 // ---------------------------------------------------------------- 2. Bare better-sqlite3 loop, same rows
-const tmp = tempDir();
-let bareRate = 0;
-let bareCpu = 0;
-try {
-  const db = new Database(join(tmp.dir, 'bare.db'));
-  db.pragma('journal_mode = WAL');
-  db.pragma(`synchronous = ${SYNC}`);
-  db.pragma(`cache_size = ${cacheSize}`); // the page cache Mesure's connection has, so that only the work differs
-  for (const p of PRAGMAS) db.pragma(p);
-  for (const s of tableSql) db.exec(s);
-  const columns = rows[0].length;
-  const insert = db.prepare(`INSERT INTO events VALUES (${Array.from({ length: columns }, () => '?').join(',')})`);
-  const insertMany = db.transaction((part: unknown[][]) => {
-    for (const r of part) insert.run(...r);
-  });
-  const c0 = process.cpuUsage();
-  const t0 = process.hrtime.bigint();
-  for (let i = 0; i < rows.length; i += BATCH) insertMany(rows.slice(i, i + BATCH));
-  const elapsed = seconds(t0);
-  bareCpu = cpuSeconds(c0);
-  bareRate = rows.length / elapsed;
-  log(`Bare loop: ${fmt(rows.length)} rows in ${fmt(elapsed, 2)} s (CPU ${fmt(bareCpu, 2)} s)`);
-  db.close();
-} finally {
-  tmp.remove();
-}
+// The page cache Mesure's connection has, so that only the work differs.
+const bare = bareSqliteInsert(rows, { tableSql, cacheSize, batch: BATCH, sync: SYNC, pragmas: PRAGMAS });
+const bareRate = bare.rows / bare.seconds;
+const bareCpu = bare.cpuSeconds;
+log(`Bare loop: ${fmt(rows.length)} rows in ${fmt(bare.seconds, 2)} s (CPU ${fmt(bareCpu, 2)} s)`);
 
 // ---------------------------------------------------------------- 3. Report
 const us = (cpu: number, n: number) => fmt((cpu / n) * 1e6, 1);
