@@ -43,6 +43,8 @@ export type RetentionStep = 'events' | 'waiting events' | 'messages' | 'holdout 
 
 /** Rows read per batch: a batch holds SQLite's connection for a few milliseconds at most. */
 const PAGE = 500;
+/** Messages dropped per transaction (each with its events). */
+const DROP = 25;
 
 export class Retention {
   constructor(
@@ -102,9 +104,14 @@ export class Retention {
         if (old.length) {
           const reserved = await listReservedMessageIds(h, accountId, old);
           const ids = old.filter((id) => !reserved.has(id));
-          const d = await this.writer.run((trx) => dropMessages(trx, accountId, ids, randomUUID()), ids.length);
-          r.messagesDropped += d.messages;
-          r.eventsDropped += d.events;
+          // Each message goes with all its events (and their rollup triggers): a few dozen messages per transaction.
+          for (let i = 0; i < ids.length; i += DROP) {
+            const part = ids.slice(i, i + DROP);
+            const d = await this.writer.run((trx) => dropMessages(trx, accountId, part, randomUUID()), part.length);
+            r.messagesDropped += d.messages;
+            r.eventsDropped += d.events;
+            await nextTurn();
+          }
         }
         onProgress?.(accountId, 'messages', scanned);
         await nextTurn();
