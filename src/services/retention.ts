@@ -74,6 +74,8 @@ export class Retention {
     const ids = opts.accountId ? [opts.accountId] : (await this.accounts.list()).map((a) => a.id);
     const out: RetentionReport[] = [];
     for (const id of ids) {
+      // Read afresh: another process (a second server, the dashboard's) may have changed them since this one cached the account.
+      this.accounts.forget(id);
       const settings = await this.settings(id);
       if (!settings) throw new Error(`No account ${id}.`);
       if (opts.shouldStop?.()) break;
