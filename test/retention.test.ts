@@ -39,7 +39,7 @@ function visit(base: string, path: string): Promise<number> {
   });
 }
 
-interface Report { messagesDropped: number; eventsDropped: number; eventsCleared: number; waitingEventsCleared: number; waitingEventsDropped: number; holdoutMembersDropped: number }
+interface Report { messagesDropped: number; eventsDropped: number; eventsCleared: number; waitingEventsCleared: number; deadLettersCleared: number; waitingEventsDropped: number; holdoutMembersDropped: number }
 
 forEachEngine('retention through a listening server', (engine) => {
   let bb: Blackbox;
@@ -178,12 +178,25 @@ forEachEngine('retention through a listening server', (engine) => {
     // In the database: each user agent once.
     for (const ua of [OLD_AGENT, MID_AGENT, NEW_AGENT, 'RetentionVisit/1']) expect(await mentioning(ua), ua).toBe(1);
 
+    // Two ingestion dead letters (visits that could not be applied), planted as the inbox moves them: one received 60
+    // days ago, one yesterday, each with its visitor's user agent.
+    for (const [id, receivedAt, agent] of [['dl-old', T_MID, 'DeadLetterAgentOld/1'], ['dl-new', T_NEW, 'DeadLetterAgentNew/1']] as const) {
+      await db.insertInto('ingest_dead_letters').values({
+        account_id: bb.accountId, id, seq: 1, kind: 'visit', error: 'planted by the test', tries: 3, received_at: receivedAt, moved_at: receivedAt,
+        payload: JSON.stringify({ accountId: bb.accountId, messageId: 'msg_x', kind: 'clicked', url: B, token: 't', id, at: receivedAt, req: { method: 'GET', userAgent: agent, referer: 'https://mail.example/' } }),
+      }).execute();
+    }
+    const deadLetter = async (id: string) => JSON.parse((await db.selectFrom('ingest_dead_letters').select('payload').where('account_id', '=', bb.accountId).where('id', '=', id).executeTakeFirstOrThrow()).payload);
+
     // The command, beside the running server: its summary.
     const summary = await runCli(['retention', 'run', '--account', bb.accountId], bb.env, 120_000);
     expect(summary).toContain(`account ${bb.accountId}: IP addresses and user agents kept 30 days, per-recipient rows kept 200 days`);
     // Dropped: the 4 Spring sale messages with their 9 events (3 sent, 3 delivered, 1 open, 2 clicks). Cleared: the
     // Summer sale open of 60 days ago (30-day bound); yesterday's open and today's click keep their user agents.
-    expect(summary).toContain('IP addresses and user agents removed from 1 event and 0 waiting events');
+    expect(summary).toContain('IP addresses and user agents removed from 1 event, 0 waiting events and 1 dead letter');
+    // The old dead letter lost its user agent and nothing else; the new one keeps it.
+    expect((await deadLetter('dl-old')).req).toEqual({ method: 'GET', referer: 'https://mail.example/' });
+    expect((await deadLetter('dl-new')).req.userAgent).toBe('DeadLetterAgentNew/1');
     expect(summary).toContain('dropped 4 messages with 9 events, 0 waiting events, 0 holdout members');
     expect(await rowsOf('messages', oldId)).toBe(0);
     expect(await rowsOf('events', oldId)).toBe(0);
@@ -199,12 +212,13 @@ forEachEngine('retention through a listening server', (engine) => {
     expect((await api('GET', `/v1/campaigns/${oldId}/recipients`)).items).toEqual([]);
 
     // Again: nothing left to do.
-    expect(await retention()).toMatchObject({ messagesDropped: 0, eventsDropped: 0, eventsCleared: 0, waitingEventsCleared: 0, waitingEventsDropped: 0 });
+    expect(await retention()).toMatchObject({ messagesDropped: 0, eventsDropped: 0, eventsCleared: 0, waitingEventsCleared: 0, deadLettersCleared: 0, waitingEventsDropped: 0 });
     expect(await shown()).toEqual(before);
 
     // Forty days later, yesterday's open (41 days old) and today's click (40) are past the 30-day bound; the Summer
     // sale's messages (100 days old) are still within the 200-day one.
-    expect(await retention(NOW + 40 * DAY)).toMatchObject({ messagesDropped: 0, eventsDropped: 0, eventsCleared: 2 });
+    expect(await retention(NOW + 40 * DAY)).toMatchObject({ messagesDropped: 0, eventsDropped: 0, eventsCleared: 2, deadLettersCleared: 1 });
+    expect((await deadLetter('dl-new')).req.userAgent).toBeUndefined();
     expect(await mentioning(NEW_AGENT)).toBe(0);
     expect(await mentioning('RetentionVisit/1')).toBe(0);
     expect(await rowsOf('events', midId)).toBe(7);

@@ -10,7 +10,7 @@ function summary(r: RetentionReport): string {
   const s = r.settings;
   return [
     `account ${r.accountId}: IP addresses and user agents kept ${plural(s.visitorDetailsDays, 'day')}, per-recipient rows kept ${s.recipientRowsDays === null ? 'for ever' : plural(s.recipientRowsDays, 'day')}`,
-    `  IP addresses and user agents removed from ${plural(r.eventsCleared, 'event')} and ${plural(r.waitingEventsCleared, 'waiting event')}`,
+    `  IP addresses and user agents removed from ${plural(r.eventsCleared, 'event')}, ${plural(r.waitingEventsCleared, 'waiting event')} and ${plural(r.deadLettersCleared, 'dead letter')}`,
     `  dropped ${plural(r.messagesDropped, 'message')} with ${plural(r.eventsDropped, 'event')}, ${plural(r.waitingEventsDropped, 'waiting event')}, ${plural(r.holdoutMembersDropped, 'holdout member')}`,
     `  ${plural(r.scanned, 'row')} read`,
   ].join('\n');

@@ -9,8 +9,8 @@ import type { AccountDirectory } from './accounts';
 import type { Writer } from './writer';
 import { retentionCutoffs, retentionOf, withoutVisitorDetails, type RetentionSettings } from '../domain/retention';
 import {
-  deleteHoldoutMembers, deleteOrphanEvents, dropMessages, listEventDataPage, listHoldoutAgesPage, listMessageAgesPage,
-  listOrphanEventsPage, listReservedMessageIds, updateEventData, updateOrphanEvents,
+  deleteHoldoutMembers, deleteOrphanEvents, dropMessages, listDeadLettersPage, listEventDataPage, listHoldoutAgesPage, listMessageAgesPage,
+  listOrphanEventsPage, listReservedMessageIds, updateDeadLetterPayloads, updateEventData, updateOrphanEvents,
 } from '../store/retention';
 
 /** What one run did to one account. */
@@ -20,6 +20,8 @@ export interface RetentionReport {
   /** Events and waiting events whose IP address and user agent were removed. */
   eventsCleared: number;
   waitingEventsCleared: number;
+  /** Ingestion dead letters (items that could not be applied) whose IP address and user agent were removed. */
+  deadLettersCleared: number;
   /** Per-recipient rows dropped (only with a `recipientRowsDays` bound). */
   messagesDropped: number;
   eventsDropped: number;
@@ -39,7 +41,7 @@ export interface RetentionRunOptions {
   shouldStop?: () => boolean;
 }
 
-export type RetentionStep = 'events' | 'waiting events' | 'messages' | 'holdout members';
+export type RetentionStep = 'events' | 'waiting events' | 'dead letters' | 'messages' | 'holdout members';
 
 /** Rows read per batch: a batch holds SQLite's connection for a few milliseconds at most. */
 const PAGE = 500;
@@ -89,7 +91,7 @@ export class Retention {
     const stop = () => opts.shouldStop?.() === true;
     const { visitorDetailsBefore, recipientRowsBefore } = retentionCutoffs(settings, now);
     const r: RetentionReport = {
-      accountId, settings, eventsCleared: 0, waitingEventsCleared: 0, messagesDropped: 0, eventsDropped: 0, waitingEventsDropped: 0, holdoutMembersDropped: 0, scanned: 0,
+      accountId, settings, eventsCleared: 0, waitingEventsCleared: 0, deadLettersCleared: 0, messagesDropped: 0, eventsDropped: 0, waitingEventsDropped: 0, holdoutMembersDropped: 0, scanned: 0,
     };
     const h = this.db.kysely;
 
@@ -122,6 +124,7 @@ export class Retention {
       r.scanned += scanned;
     }
 
+    if (stop()) return r;
     // 2. IP addresses and user agents of the events that happened before the details bound.
     {
       let after = '';
@@ -145,6 +148,7 @@ export class Retention {
       r.scanned += scanned;
     }
 
+    if (stop()) return r;
     // 3. Events still waiting for their message: dropped past the rows bound, else cleared past the details bound
     // (both by when they arrived: a waiting event has no row of its own to date it otherwise).
     {
@@ -175,7 +179,34 @@ export class Retention {
       r.scanned += scanned;
     }
 
-    // 4. Holdout members (contacts kept back from a campaign, with their address) assigned before the rows bound.
+    if (stop()) return r;
+    // 4. Dead letters of the ingestion (a visit or a delivery that could not be applied, kept to retry or discard):
+    // their IP addresses and user agents past the details bound, by when they arrived. A visit retried without its
+    // user agent is then judged as a visit without one.
+    {
+      let after = '';
+      let scanned = 0;
+      for (;;) {
+        const page = await listDeadLettersPage(h, accountId, after, this.page);
+        if (page.length === 0) break;
+        after = page[page.length - 1].id;
+        scanned += page.length;
+        const changes: { id: string; payload: string }[] = [];
+        for (const d of page) {
+          if (d.received_at >= visitorDetailsBefore) continue;
+          const payload = withoutVisitorDetails(d.payload);
+          if (payload !== undefined) changes.push({ id: d.id, payload: payload ?? '{}' });
+        }
+        if (changes.length) r.deadLettersCleared += await this.writer.run((trx) => updateDeadLetterPayloads(trx, accountId, changes), changes.length);
+        onProgress?.(accountId, 'dead letters', scanned);
+        await nextTurn();
+        if (page.length < this.page || stop()) break;
+      }
+      r.scanned += scanned;
+    }
+
+    if (stop()) return r;
+    // 5. Holdout members (contacts kept back from a campaign, with their address) assigned before the rows bound.
     if (recipientRowsBefore !== null) {
       let after: { campaign_id: string; contact_id: string } | null = null;
       let scanned = 0;

@@ -136,3 +136,25 @@ export async function deleteHoldoutMembers(h: Handle, accountId: string, keys: H
   }
   return n;
 }
+
+// ------------------------------------------------------------------ ingestion dead letters
+export async function listDeadLettersPage(h: Handle, accountId: string, afterId: string, limit: number): Promise<{ id: string; payload: string; received_at: number }[]> {
+  const rows = await h
+    .selectFrom('ingest_dead_letters')
+    .select(['id', 'payload', 'received_at'])
+    .where('account_id', '=', accountId)
+    .where('id', '>', afterId)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ id: r.id, payload: r.payload, received_at: Number(r.received_at) }));
+}
+
+export async function updateDeadLetterPayloads(h: Handle, accountId: string, rows: { id: string; payload: string }[]): Promise<number> {
+  let n = 0;
+  for (const r of rows) {
+    const res = await h.updateTable('ingest_dead_letters').set({ payload: r.payload }).where('account_id', '=', accountId).where('id', '=', r.id).executeTakeFirst();
+    n += Number(res.numUpdatedRows);
+  }
+  return n;
+}
