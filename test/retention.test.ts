@@ -1,6 +1,6 @@
 // Retention (issue #17) through a listening `mesure serve`, on SQLite and PostgreSQL: the owner sets the bounds (bad
 // input refused whole, other roles refused, the change audited); `mesure retention run`, beside the running server,
-// then removes IP addresses and user agents from events older than the bound and keeps them on newer ones, drops the
+// then removes IP addresses and user agents from events (and dead letters) older than the bound and keeps them on newer ones, drops the
 // messages (with their events) older than the per-recipient bound, and leaves the campaign page and the overview
 // equal, to what they showed before and to a hand count. The database is read directly, not only the API. Run again,
 // it changes nothing; run 40 days later, it clears the details that have grown old meanwhile.
