@@ -22,6 +22,8 @@ import { sessionResolver, sessionRoutes } from './http/routes/session';
 import { settingsRoutes } from './http/routes/settings';
 import { AuditTrail } from './services/audit';
 import { auditRoutes } from './http/routes/audit';
+import { Retention } from './services/retention';
+import { retentionRoutes } from './http/routes/retention';
 import { dashboardRoutes } from './http/static';
 import { Tracking } from './services/tracking';
 import { trackingRoutes } from './http/routes/tracking';
@@ -174,6 +176,12 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
   const budgetSweep = new BudgetSweep({ budgets: deps.budgets, billing: deps.billing, alerts: deps.alerts, metrics: counted }).start();
   plugins.push(budgetRoutes, (app) => { app.addHook('onClose', () => budgetSweep.stop()); });
 
+  // Retention: each account's bounds on IP addresses, user agents and per-recipient rows, applied daily in small
+  // batches through the writer (the timer stops, and a run in progress ends after its batch, when the app closes).
+  deps.retention = new Retention(db, writer, accounts, clock);
+  const stopRetention = deps.retention.startDaily();
+  plugins.push(retentionRoutes, (app) => { app.addHook('onClose', stopRetention); });
+
   // SQLite: clicks, webhook deliveries and API events are written by a worker thread with its own connection and the same ingestion
   // hooks as above (so keep this last in the section), so requests are not held up by a commit's fsync. The worker
   // stores them in its inbox, answers, and applies them in the background (src/services/inbox.ts). Closed after the
@@ -243,7 +251,7 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
       if (stage === 'ingestion') {
         left.push('the ingestion worker had not finished: items it acknowledged are in its inbox and are applied at the next start');
       }
-      if (stage === 'background') left.push('the background work (budget sweep and its alert deliveries, goals, dead-letter inbox) had not stopped');
+      if (stage === 'background') left.push('the background work (budget sweep and its alert deliveries, goals, retention, dead-letter inbox) had not stopped');
       if (stage === 'database') left.push('the database connection had not closed');
       return left;
     },

@@ -314,6 +314,10 @@ export const RESPONSE_SCHEMAS = {
     totals: arr(obj({ currency: str, total: minor() })), earliestDue: orNull(time), payUrl: orNull(str), overdue: bool,
     suspendsAt: orNull(time), suspended: bool, graceDays: int,
   }, ['overdueCount', 'total', 'currency', 'totals', 'earliestDue', 'payUrl', 'overdue', 'suspendsAt', 'suspended', 'graceDays']),
+  RetentionSettings: obj({
+    visitorDetailsDays: described(int, 'Days a raw event or visit (click, open, scan) keeps its IP address and user agent.'),
+    recipientRowsDays: described(orNull(int), 'Days per-recipient rows (messages, their events and visits, waiting events, holdout members) are kept; null: for ever.'),
+  }),
   TrackingSettings: obj({
     utm: bool, utmSource: str, clickIdParam: str,
     thresholds: obj({ clickAfterDeliveryMs: int, linkSweepMs: int, proxyOpenAfterDeliveryMs: int, flagGatewayReferer: bool }),

@@ -117,6 +117,10 @@ export const ROUTE_ROLES: Record<string, Access> = {
   'GET /v1/currency-rates': 'viewer',
   'PUT /v1/currency-rates': 'analyst',
 
+  // ---------------------------------------------------------------- retention (privacy settings: owners only)
+  'GET /v1/retention/settings': 'owner',
+  'PUT /v1/retention/settings': 'owner',
+
   // ---------------------------------------------------------------- budgets, suppressions, invoices, alerts
   'POST /v1/campaigns/:id/sends': 'analyst',
   'POST /v1/campaigns/:id/sends/commit': 'analyst',

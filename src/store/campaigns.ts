@@ -131,17 +131,33 @@ function toCounts(r: Record<string, unknown>): MessageCounts {
   return c;
 }
 
-/** "Not sent, by reason": messages never sent, grouped by why. */
+/** Why a message was never sent, as "not sent, by reason" groups it (over the messages table). */
+export const NOT_SENT_REASON = sql<string>`coalesce(not_sent_reason, failure_reason, case when status = 'not_sent' then 'provider_rejected' else 'pending' end)`;
+/** The statuses of a message never sent. */
+export const NEVER_SENT = ['pending', 'queued', 'not_sent'] as const;
+
+/**
+ * "Not sent, by reason": messages never sent, grouped by why, plus those counted when retention dropped their rows
+ * (campaign_not_sent_dropped), so that the figure does not change when old messages go.
+ */
 export async function countNotSentByReason(h: Handle, accountId: string, campaignId: string): Promise<{ reason: string; count: number }[]> {
   const rows = await h
     .selectFrom('messages')
-    .select([sql<string>`coalesce(not_sent_reason, failure_reason, case when status = 'not_sent' then 'provider_rejected' else 'pending' end)`.as('reason'), (eb) => eb.fn.countAll<number>().as('count')])
+    .select([NOT_SENT_REASON.as('reason'), (eb) => eb.fn.countAll<number>().as('count')])
     .where('account_id', '=', accountId)
     .where('campaign_id', '=', campaignId)
-    .where('status', 'in', ['pending', 'queued', 'not_sent'])
-    .groupBy(sql`coalesce(not_sent_reason, failure_reason, case when status = 'not_sent' then 'provider_rejected' else 'pending' end)`)
+    .where('status', 'in', [...NEVER_SENT])
+    .groupBy(NOT_SENT_REASON)
     .execute();
-  return rows.map((r) => ({ reason: r.reason, count: Number(r.count) })).sort((a, b) => b.count - a.count);
+  const dropped = await h
+    .selectFrom('campaign_not_sent_dropped')
+    .select(['reason', 'count'])
+    .where('account_id', '=', accountId)
+    .where('campaign_id', '=', campaignId)
+    .execute();
+  const byReason = new Map<string, number>();
+  for (const r of [...rows, ...dropped]) byReason.set(r.reason, (byReason.get(r.reason) ?? 0) + Number(r.count));
+  return [...byReason].map(([reason, count]) => ({ reason, count })).filter((r) => r.count > 0).sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason));
 }
 
 /** Flagged (machine / bot) opens and clicks of a campaign, by reason: read from the rollup the event triggers keep. */

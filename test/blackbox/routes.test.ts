@@ -772,6 +772,18 @@ const CASES: Record<string, Case> = {
     },
   },
 
+  // ------------------------------------------------------------------ retention
+  'PUT /v1/retention/settings': {
+    status: 200,
+    call: (c) => json(c, 'PUT', '/v1/retention/settings', { visitorDetailsDays: 45, recipientRowsDays: 730 }),
+    check: (a) => expect(a.json).toEqual({ visitorDetailsDays: 45, recipientRowsDays: 730 }),
+  },
+  'GET /v1/retention/settings': {
+    status: 200,
+    call: (c) => json(c, 'GET', '/v1/retention/settings'),
+    check: (a) => expect(a.json).toEqual({ visitorDetailsDays: 45, recipientRowsDays: 730 }),
+  },
+
   // ------------------------------------------------------------------ suppressions
   'GET /v1/suppressions': {
     status: 200,

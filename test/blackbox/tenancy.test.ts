@@ -230,6 +230,7 @@ function special(op: Operation, a: Seeded, b: Seeded): Call[] {
     case 'PUT /v1/attribution/settings': return [call(op.path, { model: 'first_touch' }, 'own')];
     case 'PUT /v1/currency-rates': return [call(op.path, { rates: [{ from: 'GBP', to: 'EUR', rate: '1.1', validFrom: '2025-02-01' }] }, 'own')];
     case 'PUT /v1/budget/settings': return [call(op.path, { graceDays: 5 }, 'own')];
+    case 'PUT /v1/retention/settings': return [call(op.path, { visitorDetailsDays: 30 }, 'own')];
     case 'PUT /v1/cost-model': return [call(op.path, { currency: 'EUR', email: { perMessage: 3 } }, 'own')];
     case 'POST /v1/suppressions': return [call(op.path, { channel: 'email', address: b.suppressions[0].address }, 'own')];
     case 'DELETE /v1/suppressions': return [call(`${op.path}?channel=${b.suppressions[1].channel}&address=${encodeURIComponent(b.suppressions[1].address)}`, undefined, 'as-unknown', { path: `${op.path}?channel=email&address=${fake}%40example.org` })];

@@ -4259,6 +4259,73 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/retention/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How long IP addresses and user agents, and per-recipient rows, are kept */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RetentionSettings"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        /** Set how long IP addresses and user agents, and per-recipient rows, are kept (applied by the daily retention job) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        visitorDetailsDays?: number;
+                        recipientRowsDays?: number | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RetentionSettings"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/ingestion/dead-letters": {
         parameters: {
             query?: never;
@@ -5408,6 +5475,12 @@ export interface components {
             suspendsAt?: string | null;
             suspended?: boolean;
             graceDays?: number;
+        };
+        RetentionSettings: {
+            /** @description Days a raw event or visit (click, open, scan) keeps its IP address and user agent. */
+            visitorDetailsDays: number;
+            /** @description Days per-recipient rows (messages, their events and visits, waiting events, holdout members) are kept; null: for ever. */
+            recipientRowsDays: number | null;
         };
         TrackingSettings: {
             utm: boolean;

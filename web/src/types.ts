@@ -156,6 +156,9 @@ export interface CostModel {
 /** GET/PUT /v1/budget/settings. */
 export type BudgetSettings = Schemas['BudgetSettings'];
 
+/** GET/PUT /v1/retention/settings. */
+export type RetentionSettings = Schemas['RetentionSettings'];
+
 /** GET/PATCH /v1/tracking/settings. */
 export type TrackingSettings = Schemas['TrackingSettings'];
 

@@ -1,6 +1,6 @@
 // Settings (owners change them; analysts read them; viewers never reach this page): account, attribution, cost
-// model, budgets, tracking, provider and Stripe webhooks and secrets (entered, never shown back), API keys, users
-// and roles, alerts.
+// model, budgets, tracking, provider and Stripe webhooks and secrets (entered, never shown back), data retention,
+// API keys, users and roles, alerts.
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api';
@@ -11,6 +11,7 @@ import { useApi, useFormat, useSession } from '../hooks';
 import { BudgetSettingsCard, CostModelCard, StripeCard, TrackingCard } from './SettingsMoney';
 import { DeadLettersCard } from './SettingsIngestion';
 import { AuditTrailCard, PasswordCard } from './SettingsAudit';
+import { RetentionCard } from './SettingsRetention';
 import { useQueryState } from '../router';
 import { ATTRIBUTION_MODELS, CHANNELS, type AccountInfo, type AlertItem, type ApiKey, type AttributionSettings, type Channel, type Page, type ProviderItem, type Role, type UserItem, type AddUserAnswer, type InvitationItem } from '../types';
 
@@ -55,6 +56,7 @@ export function Settings() {
           <TrackingCard editable={owner} />
           {owner && <ProvidersCard />}
           <DeadLettersCard editable={owner} />
+          {owner && <RetentionCard />}
           {owner && <StripeCard />}
           {owner && <KeysCard />}
           {owner && <UsersCard />}
