@@ -15,6 +15,7 @@ import { storedMoney } from '../domain/bounds';
 import { fixedCostsByCampaign, fixedCostsByDay } from './fixedCosts';
 import type { CampaignStatus, Channel } from '../domain/types';
 import { slugify } from '../tracking/utm';
+import { normalizeEmail, normalizePhone } from '../domain/contacts';
 import type { AccountDirectory } from './accounts';
 import type { Outcome } from './ingest';
 
@@ -253,10 +254,24 @@ export class Campaigns {
     };
   }
 
+  /**
+   * One page of a campaign's recipients. `q` is a part of the recipient; a complete e-mail address or phone number
+   * finds that recipient exactly, in its stored (normalised) form, through the index rather than by a scan.
+   */
   async recipients(accountId: string, id: string, f: { status?: string; reason?: string; q?: string; cursor?: string; limit: number }) {
-    const rows = await listRecipients(this.db.kysely, accountId, id, { ...f, after: f.cursor, limit: f.limit + 1 });
+    const exact = f.q ? await this.exactRecipient(accountId, f.q) : null;
+    const filter = exact === null ? f : { ...f, q: undefined, recipient: exact };
+    const rows = await listRecipients(this.db.kysely, accountId, id, { ...filter, after: f.cursor, limit: f.limit + 1 });
     const page = rows.slice(0, f.limit);
     return { items: page.map(toRecipient), nextCursor: rows.length > f.limit ? page[page.length - 1].id : null };
+  }
+
+  /** A search that is a whole e-mail address or phone number, as messages store it; null for anything else. */
+  private async exactRecipient(accountId: string, q: string): Promise<string | null> {
+    const email = normalizeEmail(q);
+    if (email) return email;
+    if (!/^[+\d\s().-]+$/.test(q.trim())) return null;
+    return normalizePhone(q, (await this.accounts.get(accountId))?.default_country ?? undefined);
   }
 
   async *exportRows(accountId: string, id: string): AsyncGenerator<ReturnType<typeof toRecipient>[]> {

@@ -5,7 +5,7 @@ import type { CampaignRow, ContactRow, DB, MessageRow } from './schema';
 import type { Db } from './db';
 import { insertRowsSqlite } from './messages';
 import { insertRowsPg } from './bulk';
-import { COUNT_FIELDS, zeroCounts, type MessageCounts } from '../domain/message';
+import { COUNT_FIELDS, MESSAGE_STATUSES, zeroCounts, type MessageCounts } from '../domain/message';
 import type { Channel } from '../domain/types';
 
 type Handle = Kysely<DB> | Transaction<DB>;
@@ -131,15 +131,14 @@ function toCounts(r: Record<string, unknown>): MessageCounts {
   return c;
 }
 
-/** "Not sent, by reason": messages never sent, grouped by why. */
+/** "Not sent, by reason": messages never sent, grouped by why, from the rollup the triggers on messages keep. */
 export async function countNotSentByReason(h: Handle, accountId: string, campaignId: string): Promise<{ reason: string; count: number }[]> {
   const rows = await h
-    .selectFrom('messages')
-    .select([sql<string>`coalesce(not_sent_reason, failure_reason, case when status = 'not_sent' then 'provider_rejected' else 'pending' end)`.as('reason'), (eb) => eb.fn.countAll<number>().as('count')])
+    .selectFrom('campaign_not_sent')
+    .select(['reason', 'count'])
     .where('account_id', '=', accountId)
     .where('campaign_id', '=', campaignId)
-    .where('status', 'in', ['pending', 'queued', 'not_sent'])
-    .groupBy(sql`coalesce(not_sent_reason, failure_reason, case when status = 'not_sent' then 'provider_rejected' else 'pending' end)`)
+    .where('count', '>', 0)
     .execute();
   return rows.map((r) => ({ reason: r.reason, count: Number(r.count) })).sort((a, b) => b.count - a.count);
 }
@@ -175,37 +174,53 @@ export async function countClicksByUrl(h: Handle, accountId: string, campaignId:
 export interface RecipientFilter {
   status?: string;
   reason?: string;
+  /** A part of the recipient (a scan of the campaign's messages). */
   q?: string;
+  /** The exact (normalised) recipient: a point lookup through messages_recipient. */
+  recipient?: string;
   after?: string;
   limit: number;
 }
 
-/** One page of a campaign's recipients, ordered by message id (cursor = last id). */
-export async function listRecipients(h: Handle, accountId: string, campaignId: string, f: RecipientFilter): Promise<MessageRow[]> {
-  let q = h.selectFrom('messages').selectAll().where('account_id', '=', accountId).where('campaign_id', '=', campaignId);
-  if (f.status) q = q.where('status', '=', f.status as MessageRow['status']);
-  if (f.reason) {
-    const reason = f.reason;
-    q = q.where((eb) => eb.or([eb('not_sent_reason', '=', reason), eb.and([eb('not_sent_reason', 'is', null), eb('failure_reason', '=', reason)])]));
-  }
-  if (f.q) q = q.where('recipient', 'like', `%${f.q.replace(/[%_\\]/g, '')}%`);
-  if (f.after) q = q.where('id', '>', f.after);
-  return q.orderBy('id').limit(f.limit).execute();
+/**
+ * A campaign's messages in id order, as one range of messages_status (account, campaign, status, id) per status merged
+ * by the database (a merge of ordered ranges on SQLite, a Merge Append on PostgreSQL, each with its own collation), so
+ * that a page costs its own rows whatever the size of the campaign or the account. `status` keeps one range.
+ */
+function messagesInIdOrder(h: Handle, accountId: string, campaignId: string, f: { status?: string; after?: string }) {
+  const statuses = f.status ? [f.status] : MESSAGE_STATUSES;
+  const range = (status: string) => {
+    let q = h.selectFrom('messages').selectAll().where('account_id', '=', accountId).where('campaign_id', '=', campaignId).where('status', '=', status as MessageRow['status']);
+    if (f.after !== undefined) q = q.where('id', '>', f.after);
+    return q;
+  };
+  let q = range(statuses[0]);
+  for (const s of statuses.slice(1)) q = q.unionAll(range(s));
+  return q;
 }
 
-/** Streams every message of a campaign in id order, page by page (constant memory). */
+/** One page of a campaign's recipients, ordered by message id (cursor = last id). */
+export async function listRecipients(h: Handle, accountId: string, campaignId: string, f: RecipientFilter): Promise<MessageRow[]> {
+  if (f.recipient !== undefined || f.q || f.reason) {
+    let q = h.selectFrom('messages').selectAll().where('account_id', '=', accountId).where('campaign_id', '=', campaignId);
+    if (f.recipient !== undefined) q = q.where('recipient', '=', f.recipient);
+    if (f.status) q = q.where('status', '=', f.status as MessageRow['status']);
+    if (f.reason) {
+      const reason = f.reason;
+      q = q.where((eb) => eb.or([eb('not_sent_reason', '=', reason), eb.and([eb('not_sent_reason', 'is', null), eb('failure_reason', '=', reason)])]));
+    }
+    if (f.q) q = q.where('recipient', 'like', `%${f.q.replace(/[%_\\]/g, '')}%`);
+    if (f.after) q = q.where('id', '>', f.after);
+    return q.orderBy('id').limit(f.limit).execute();
+  }
+  return messagesInIdOrder(h, accountId, campaignId, { status: f.status, after: f.after || undefined }).orderBy('id').limit(f.limit).execute();
+}
+
+/** Streams every message of a campaign in id order, page by page (constant memory; each page an indexed merge). */
 export async function* iterateCampaignMessages(h: Handle, accountId: string, campaignId: string, pageSize = 5000): AsyncGenerator<MessageRow[]> {
-  let after = '';
+  let after: string | undefined;
   for (;;) {
-    const page = await h
-      .selectFrom('messages')
-      .selectAll()
-      .where('account_id', '=', accountId)
-      .where('campaign_id', '=', campaignId)
-      .where('id', '>', after)
-      .orderBy('id')
-      .limit(pageSize)
-      .execute();
+    const page = await messagesInIdOrder(h, accountId, campaignId, { after }).orderBy('id').limit(pageSize).execute();
     if (page.length === 0) return;
     yield page;
     after = page[page.length - 1].id;
