@@ -2,9 +2,10 @@
 // series and the CSV export.
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../store/db';
-import type { CampaignRow, MessageRow } from '../store/schema';
+import type { CampaignRow } from '../store/schema';
+import type { ExportRow } from '../store/campaigns';
 import {
-  countClicksByUrl, countFlaggedByReason, countNotSentByReason, getCampaign, insertCampaign, iterateCampaignMessages,
+  countClicksByUrl, countFlaggedByReason, countNotSentByReason, getCampaign, insertCampaign, iterateCampaignExport,
   listCampaignDaysByDay, listCampaignRows, listRecipients, sumCampaignDaysByCampaign, sumCampaignDaysByChannel, updateCampaign,
 } from '../store/campaigns';
 import {
@@ -275,7 +276,7 @@ export class Campaigns {
   }
 
   async *exportRows(accountId: string, id: string): AsyncGenerator<ReturnType<typeof toRecipient>[]> {
-    for await (const page of iterateCampaignMessages(this.db.kysely, accountId, id)) yield page.map(toRecipient);
+    for await (const page of iterateCampaignExport(this.db, accountId, id)) yield page.map(toRecipient);
   }
 
   /** The account overview for [from, to] with the previous period of the same length. */
@@ -322,7 +323,7 @@ export class Campaigns {
   }
 }
 
-export function toRecipient(m: MessageRow) {
+export function toRecipient(m: ExportRow) {
   return {
     messageId: m.id,
     recipient: m.recipient,

@@ -199,6 +199,16 @@ function messagesInIdOrder(h: Handle, accountId: string, campaignId: string, f: 
   return q;
 }
 
+/** messagesInIdOrder with the export's columns only. */
+function exportInIdOrder(h: Handle, accountId: string, campaignId: string, after: string) {
+  const range = (status: string) =>
+    h.selectFrom('messages').select([...EXPORT_COLUMNS]).where('account_id', '=', accountId).where('campaign_id', '=', campaignId)
+      .where('status', '=', status as MessageRow['status']).where('id', '>', after);
+  let q = range(MESSAGE_STATUSES[0]);
+  for (const s of MESSAGE_STATUSES.slice(1)) q = q.unionAll(range(s));
+  return q;
+}
+
 /** One page of a campaign's recipients, ordered by message id (cursor = last id). */
 export async function listRecipients(h: Handle, accountId: string, campaignId: string, f: RecipientFilter): Promise<MessageRow[]> {
   if (f.recipient !== undefined || f.q || f.reason) {
@@ -226,6 +236,78 @@ export async function* iterateCampaignMessages(h: Handle, accountId: string, cam
     after = page[page.length - 1].id;
     if (page.length < pageSize) return;
   }
+}
+
+/** The columns of a message that its recipient line (toRecipient) and its not-sent reason read. */
+export const EXPORT_COLUMNS = [
+  'id', 'recipient', 'contact_id', 'status', 'not_sent_reason', 'failure_reason', 'failure_code', 'bounce_type', 'variant',
+  'provider_message_id', 'sent_at', 'delivered_at', 'failed_at', 'bounced_at', 'opened_at', 'clicked_at', 'scanned_at',
+  'replied_at', 'unsubscribed_at', 'last_engaged_at', 'opens', 'clicks', 'machine_opens', 'bot_clicks', 'scans', 'cost_minor',
+] as const satisfies readonly (keyof MessageRow)[];
+export type ExportRow = Pick<MessageRow, (typeof EXPORT_COLUMNS)[number]>;
+
+/**
+ * Every message of a campaign in id order, with the export's columns only, page by page. On SQLite each status's
+ * range of messages_status is read in pages of 2,000 by one prepared statement (as arrays, turned into fixed-shape
+ * objects) and the ranges are merged here: a page holds the main thread for a few milliseconds, and the merge costs a
+ * string comparison a row where SQLite's own merge of a compound SELECT copied every row through a co-routine (4× the
+ * CPU). Message ids are ASCII (msg_…), so JavaScript's order is SQLite's BINARY order. On PostgreSQL the database
+ * merges (a Merge Append under its own collation), 10,000 rows a page.
+ */
+export async function* iterateCampaignExport(db: Db, accountId: string, campaignId: string): AsyncGenerator<ExportRow[]> {
+  if (db.sqlite) {
+    yield* mergeStatusRanges(db.sqlite, accountId, campaignId);
+    return;
+  }
+  let after = '';
+  for (;;) {
+    const page = await exportInIdOrder(db.kysely, accountId, campaignId, after).orderBy('id').limit(10_000).execute();
+    if (page.length === 0) return;
+    yield page;
+    after = page[page.length - 1].id;
+    if (page.length < 10_000) return;
+  }
+}
+
+const EXPORT_PAGE = 2000;
+async function* mergeStatusRanges(sqlite: Database.Database, accountId: string, campaignId: string): AsyncGenerator<ExportRow[]> {
+  const st = exportStatement(sqlite);
+  // One cursor per status: its buffered rows, the position in them, and whether its range has more.
+  const ranges = MESSAGE_STATUSES.map((status) => ({ status, rows: [] as ExportRow[], at: 0, more: true, after: '' }));
+  const fill = (r: (typeof ranges)[number]) => {
+    r.rows = (st.all(accountId, campaignId, r.status, r.after, EXPORT_PAGE) as unknown[][]).map(exportRowBuilder);
+    r.at = 0;
+    r.more = r.rows.length === EXPORT_PAGE;
+    if (r.rows.length) r.after = r.rows[r.rows.length - 1].id;
+  };
+  for (const r of ranges) fill(r);
+  let live = ranges.filter((r) => r.rows.length > 0);
+  while (live.length) {
+    const out: ExportRow[] = [];
+    while (out.length < EXPORT_PAGE && live.length) {
+      let best = live[0];
+      for (let k = 1; k < live.length; k++) if (live[k].rows[live[k].at].id < best.rows[best.at].id) best = live[k];
+      out.push(best.rows[best.at++]);
+      if (best.at === best.rows.length) {
+        if (best.more) fill(best);
+        if (best.at === best.rows.length) live = live.filter((r) => r !== best);
+      }
+    }
+    yield out;
+  }
+}
+
+const exportRowBuilder = new Function('v', `return { ${EXPORT_COLUMNS.map((c, i) => `${c}: v[${i}]`).join(', ')} };`) as (v: unknown[]) => ExportRow;
+const exportStatements = new WeakMap<Database.Database, Database.Statement>();
+function exportStatement(sqlite: Database.Database): Database.Statement {
+  let st = exportStatements.get(sqlite);
+  if (!st) {
+    st = sqlite
+      .prepare(`SELECT ${EXPORT_COLUMNS.join(', ')} FROM messages WHERE account_id = ? AND campaign_id = ? AND status = ? AND id > ? ORDER BY id LIMIT ?`)
+      .raw();
+    exportStatements.set(sqlite, st);
+  }
+  return st;
 }
 
 /**

@@ -396,7 +396,7 @@ export async function listGroupOutcomes(
  * listGroupOutcomes of a treated group per message, in two reads that never walk the campaign's rows: how many
  * messages it has (an index-only count), and only the members with an order in their window, found from the account's
  * orders through messages_touches (account, contact, registered_at…). Every other member has no order and 0 revenue.
- * Members in id order, the order listGroupOutcomes gives them on SQLite (the sums of squares add up the same way).
+ * Buyers in id order, the order listGroupOutcomes gives them on SQLite (the sums of squares add up the same way).
  */
 export async function sumMessageGroupOutcomes(
   h: Handle,
@@ -415,8 +415,12 @@ export async function sumMessageGroupOutcomes(
     .executeTakeFirst();
   const rows = await reads(h)
     .selectFrom('orders as o')
-    .innerJoin('messages as m', (j) => j.onRef('m.account_id', '=', 'o.account_id').onRef('m.contact_id', '=', 'o.contact_id'))
+    // A CROSS JOIN keeps the orders as the outer loop on SQLite (its planner would otherwise walk the account's messages
+    // in id order for the GROUP BY); PostgreSQL plans it as the inner join its conditions make it.
+    .crossJoin('messages as m')
     .select(['m.id as member', sql<number>`count(o.id)`.as('orders'), sql<number>`coalesce(sum(o.revenue_minor), 0)`.as('revenue')])
+    .whereRef('m.account_id', '=', 'o.account_id')
+    .whereRef('m.contact_id', '=', 'o.contact_id')
     .where('o.account_id', '=', accountId)
     .where('m.account_id', '=', accountId)
     .where('o.cancelled_at', 'is', null)
@@ -427,11 +431,10 @@ export async function sumMessageGroupOutcomes(
     // Both bounds on registered_at, so that the index range does the window's work (o.ordered_at <= start + window).
     .where('m.registered_at', '>=', sql<number>`o.ordered_at - ${windowMs}`)
     .groupBy('m.id')
-    .orderBy('m.id')
     .execute();
   return {
     members: Number(count?.n ?? 0),
-    buyers: rows.map((r) => ({ member: String(r.member), orders: Number(r.orders), revenue: Number(r.revenue) })),
+    buyers: rows.map((r) => ({ member: String(r.member), orders: Number(r.orders), revenue: Number(r.revenue) })).sort((a, b) => (a.member < b.member ? -1 : a.member > b.member ? 1 : 0)),
   };
 }
 
