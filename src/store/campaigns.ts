@@ -274,22 +274,26 @@ async function* mergeStatusRanges(sqlite: Database.Database, accountId: string, 
   const st = exportStatement(sqlite);
   // One cursor per status: its buffered rows, the position in them, and whether its range has more.
   const ranges = MESSAGE_STATUSES.map((status) => ({ status, rows: [] as ExportRow[], at: 0, more: true, after: '' }));
-  const fill = (r: (typeof ranges)[number]) => {
-    r.rows = (st.all(accountId, campaignId, r.status, r.after, EXPORT_PAGE) as unknown[][]).map(exportRowBuilder);
+  const fill = (r: (typeof ranges)[number], size: number) => {
+    r.rows = (st.all(accountId, campaignId, r.status, r.after, size) as unknown[][]).map(exportRowBuilder);
     r.at = 0;
-    r.more = r.rows.length === EXPORT_PAGE;
+    r.more = r.rows.length === size;
     if (r.rows.length) r.after = r.rows[r.rows.length - 1].id;
   };
-  for (const r of ranges) fill(r);
+  // A small first read of each range, so that the first lines leave within milliseconds.
+  for (const r of ranges) fill(r, 100);
   let live = ranges.filter((r) => r.rows.length > 0);
+  let first = true;
   while (live.length) {
     const out: ExportRow[] = [];
-    while (out.length < EXPORT_PAGE && live.length) {
+    const size = first ? 100 : EXPORT_PAGE;
+    first = false;
+    while (out.length < size && live.length) {
       let best = live[0];
       for (let k = 1; k < live.length; k++) if (live[k].rows[live[k].at].id < best.rows[best.at].id) best = live[k];
       out.push(best.rows[best.at++]);
       if (best.at === best.rows.length) {
-        if (best.more) fill(best);
+        if (best.more) fill(best, EXPORT_PAGE);
         if (best.at === best.rows.length) live = live.filter((r) => r !== best);
       }
     }
