@@ -228,7 +228,7 @@ export function deriveStatus(s: MessageState): MessageStatus {
 }
 
 /** Why a message was not sent, as "not sent, by reason" groups it; null when it was sent. */
-export function notSentReason(s: MessageState): FailureReason | 'pending' | null {
+export function notSentReason(s: SendFacts & Pick<MessageState, 'not_sent_reason' | 'failed_at' | 'failure_reason'>): FailureReason | 'pending' | null {
   if (wasSent(s)) return null;
   if (s.not_sent_reason) return s.not_sent_reason as FailureReason;
   if (s.failed_at !== null) return (s.failure_reason as FailureReason | null) ?? 'provider_rejected';

@@ -37,3 +37,15 @@ export function readCsvBody(body: Readable | string | Buffer, contentLength: str
     body.once('error', ko);
   });
 }
+
+/**
+ * One CSV field as csv-stringify writes it with `cast: { string: neutralizeCsvCell }` (null → empty, numbers as
+ * written, strings neutralised then quoted when they hold a comma, a quote or a line break): the campaign export
+ * builds its lines with it, a fraction of the cost of a stringify stream per row (csv.test.ts holds the two equal).
+ */
+export function csvField(value: string | number | null | undefined): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value !== 'string') return String(value);
+  const s = neutralizeCsvCell(value);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}

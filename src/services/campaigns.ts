@@ -2,9 +2,10 @@
 // series and the CSV export.
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../store/db';
-import type { CampaignRow, MessageRow } from '../store/schema';
+import type { CampaignRow } from '../store/schema';
+import type { ExportRow } from '../store/campaigns';
 import {
-  countClicksByUrl, countFlaggedByReason, countNotSentByReason, getCampaign, insertCampaign, iterateCampaignMessages,
+  countClicksByUrl, countFlaggedByReason, countNotSentByReason, getCampaign, insertCampaign, iterateCampaignExport,
   listCampaignDaysByDay, listCampaignRows, listRecipients, sumCampaignDaysByCampaign, sumCampaignDaysByChannel, updateCampaign,
 } from '../store/campaigns';
 import {
@@ -15,6 +16,7 @@ import { storedMoney } from '../domain/bounds';
 import { fixedCostsByCampaign, fixedCostsByDay } from './fixedCosts';
 import type { CampaignStatus, Channel } from '../domain/types';
 import { slugify } from '../tracking/utm';
+import { normalizeEmail, normalizePhone } from '../domain/contacts';
 import type { AccountDirectory } from './accounts';
 import type { Outcome } from './ingest';
 
@@ -253,14 +255,28 @@ export class Campaigns {
     };
   }
 
+  /**
+   * One page of a campaign's recipients. `q` is a part of the recipient; a complete e-mail address or phone number
+   * finds that recipient exactly, in its stored (normalised) form, through the index rather than by a scan.
+   */
   async recipients(accountId: string, id: string, f: { status?: string; reason?: string; q?: string; cursor?: string; limit: number }) {
-    const rows = await listRecipients(this.db.kysely, accountId, id, { ...f, after: f.cursor, limit: f.limit + 1 });
+    const exact = f.q ? await this.exactRecipient(accountId, f.q) : null;
+    const filter = exact === null ? f : { ...f, q: undefined, recipient: exact };
+    const rows = await listRecipients(this.db.kysely, accountId, id, { ...filter, after: f.cursor, limit: f.limit + 1 });
     const page = rows.slice(0, f.limit);
     return { items: page.map(toRecipient), nextCursor: rows.length > f.limit ? page[page.length - 1].id : null };
   }
 
+  /** A search that is a whole e-mail address or phone number, as messages store it; null for anything else. */
+  private async exactRecipient(accountId: string, q: string): Promise<string | null> {
+    const email = normalizeEmail(q);
+    if (email) return email;
+    if (!/^[+\d\s().-]+$/.test(q.trim())) return null;
+    return normalizePhone(q, (await this.accounts.get(accountId))?.default_country ?? undefined);
+  }
+
   async *exportRows(accountId: string, id: string): AsyncGenerator<ReturnType<typeof toRecipient>[]> {
-    for await (const page of iterateCampaignMessages(this.db.kysely, accountId, id)) yield page.map(toRecipient);
+    for await (const page of iterateCampaignExport(this.db, accountId, id)) yield page.map(toRecipient);
   }
 
   /** The account overview for [from, to] with the previous period of the same length. */
@@ -307,7 +323,7 @@ export class Campaigns {
   }
 }
 
-export function toRecipient(m: MessageRow) {
+export function toRecipient(m: ExportRow) {
   return {
     messageId: m.id,
     recipient: m.recipient,

@@ -7,7 +7,7 @@ import type { CampaignRow, ContactRow, DB, MessageRow } from '../store/schema';
 import { findContactsByKeys, getCampaign, insertContacts, iterateCampaignMessages } from '../store/campaigns';
 import {
   findCampaignLinks, findHoldoutMembers, getHoldoutSetting, getJourney, hasAssignedAudience, insertHoldoutMembers, listGroupOutcomes,
-  hasVariantMessages, listHoldoutSettings, listJourneyCampaigns, listSteps, listVariantRows, replaceVariants, sumAttributedByMessage,
+  hasVariantMessages, listHoldoutSettings, listJourneyCampaigns, listSteps, listVariantRows, replaceVariants, sumAttributedByMessage, sumMessageGroupOutcomes,
   upsertHoldoutSetting, type CampaignVariantRow, type HoldoutMemberRow, type LiftGroup,
 } from '../store/journeys';
 import { addCounts, messageCounts, zeroCounts, type MessageCounts } from '../domain/message';
@@ -397,6 +397,16 @@ export class Experiments {
    * member found in both groups (only possible per contact) counts in the holdout alone.
    */
   private async compareGroups(accountId: string, currency: string, windowMs: number, attributedRevenueMinor: number, treated: LiftGroup, holdout: LiftGroup) {
+    if (treated.per === 'message') {
+      // Treated members are messages and held-out ones contacts (msg_… and ct_… ids): no member is in both groups, so
+      // the treated sums need only the messages whose contact ordered, not a row per message (issue #20).
+      const [sums, holdoutRows] = await Promise.all([
+        sumMessageGroupOutcomes(this.db.kysely, accountId, treated.campaignIds, windowMs, currency),
+        listGroupOutcomes(this.db.kysely, accountId, holdout, windowMs, currency),
+      ]);
+      const outcome = { ...groupOutcome(sums.buyers), n: sums.members };
+      return { result: trueLift({ treated: outcome, holdout: groupOutcome(holdoutRows), attributedRevenueMinor }), heldOutWithMessages: 0 };
+    }
     const [treatedRows, holdoutRows] = await Promise.all([
       listGroupOutcomes(this.db.kysely, accountId, treated, windowMs, currency),
       listGroupOutcomes(this.db.kysely, accountId, holdout, windowMs, currency),

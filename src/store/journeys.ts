@@ -392,6 +392,52 @@ export async function listGroupOutcomes(
   return rows.map((r) => ({ member: String(r.member), orders: Number(r.orders), revenue: Number(r.revenue) }));
 }
 
+/**
+ * listGroupOutcomes of a treated group per message, in two reads that never walk the campaign's rows: how many
+ * messages it has (an index-only count), and only the members with an order in their window, found from the account's
+ * orders through messages_touches (account, contact, registered_at…). Every other member has no order and 0 revenue.
+ * Buyers in id order, the order listGroupOutcomes gives them on SQLite (the sums of squares add up the same way).
+ */
+export async function sumMessageGroupOutcomes(
+  h: Handle,
+  accountId: string,
+  campaignIds: string[],
+  windowMs: number,
+  currency: string,
+): Promise<{ members: number; buyers: { member: string; orders: number; revenue: number }[] }> {
+  if (campaignIds.length === 0) return { members: 0, buyers: [] };
+  const ids = [...new Set(campaignIds)];
+  const count = await reads(h)
+    .selectFrom('messages')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('account_id', '=', accountId)
+    .where('campaign_id', 'in', ids)
+    .executeTakeFirst();
+  const rows = await reads(h)
+    .selectFrom('orders as o')
+    // A CROSS JOIN keeps the orders as the outer loop on SQLite (its planner would otherwise walk the account's messages
+    // in id order for the GROUP BY); PostgreSQL plans it as the inner join its conditions make it.
+    .crossJoin('messages as m')
+    .select(['m.id as member', sql<number>`count(o.id)`.as('orders'), sql<number>`coalesce(sum(o.revenue_minor), 0)`.as('revenue')])
+    .whereRef('m.account_id', '=', 'o.account_id')
+    .whereRef('m.contact_id', '=', 'o.contact_id')
+    .where('o.account_id', '=', accountId)
+    .where('m.account_id', '=', accountId)
+    .where('o.cancelled_at', 'is', null)
+    .where('o.revenue_minor', '>', 0)
+    .where('o.revenue_currency', '=', currency)
+    .where('m.campaign_id', 'in', ids)
+    .whereRef('m.registered_at', '<=', 'o.ordered_at')
+    // Both bounds on registered_at, so that the index range does the window's work (o.ordered_at <= start + window).
+    .where('m.registered_at', '>=', sql<number>`o.ordered_at - ${windowMs}`)
+    .groupBy('m.id')
+    .execute();
+  return {
+    members: Number(count?.n ?? 0),
+    buyers: rows.map((r) => ({ member: String(r.member), orders: Number(r.orders), revenue: Number(r.revenue) })).sort((a, b) => (a.member < b.member ? -1 : a.member > b.member ? 1 : 0)),
+  };
+}
+
 /** Orders (purchases of positive revenue, not cancelled) of some contacts: the facts segment goals read. */
 export async function listOrderFacts(h: Handle, accountId: string, contactIds: string[]): Promise<{ contactId: string; orderedAt: number; amountMinor: number }[]> {
   const out: { contactId: string; orderedAt: number; amountMinor: number }[] = [];

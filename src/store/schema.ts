@@ -130,6 +130,14 @@ export interface CampaignFlaggedRow {
   count: number;
 }
 
+/** Messages never sent, per campaign and reason (kept by triggers on messages: 2026_12_07_420). */
+export interface CampaignNotSentRow {
+  account_id: string;
+  campaign_id: string;
+  reason: string;
+  count: number;
+}
+
 export interface UserRow {
   id: string;
   email: string;
@@ -184,6 +192,7 @@ export interface DB {
   campaign_days: CampaignDayRow;
   campaign_link_clicks: CampaignLinkClicksRow;
   campaign_flagged: CampaignFlaggedRow;
+  campaign_not_sent: CampaignNotSentRow;
   users: UserRow;
   memberships: MembershipRow;
   invitations: InvitationRow;

@@ -20,6 +20,7 @@ import * as campaignClickRollups from './2026_12_07_200_campaign_click_rollups';
 import * as messagesVariantIndex from './2026_12_07_201_messages_variant_index';
 import * as auditLog from './2026_12_07_310_audit_log';
 import * as retention from './2026_12_07_410_retention';
+import * as readPaths from './2026_12_07_420_read_paths';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_25_001_core': core,
@@ -41,4 +42,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_07_201_messages_variant_index': messagesVariantIndex,
   '2026_12_07_310_audit_log': auditLog,
   '2026_12_07_410_retention': retention,
+  '2026_12_07_420_read_paths': readPaths,
 };
