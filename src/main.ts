@@ -137,7 +137,10 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
   plugins.push(sessionRoutes, settingsRoutes, dashboardRoutes(config.webDist));
 
   // Tracking: short links, QR codes and the open pixel; clicks are batched into group commits.
-  deps.tracking = new Tracking(db, writer, ingestor, accounts, { publicUrl: config.http.publicUrl, clock });
+  // On PostgreSQL clicks commit through a writer queue of their own (a second pooled connection), so a redirect's click
+  // is stored within milliseconds even while a group of event batches commits (SQLite: the worker's inbox does that).
+  const visitWriter = db.kind === 'postgres' ? new Writer(db) : undefined;
+  deps.tracking = new Tracking(db, writer, ingestor, accounts, { publicUrl: config.http.publicUrl, clock, visitWriter });
   plugins.push(trackingRoutes);
 
   // Journeys, goals, A/B variants and holdout groups; goals and variants also appear on the campaign page, and

@@ -328,10 +328,11 @@ export class Ingestor {
         if (campaignId !== undefined) messages.set(ids[i], { id: ids[i], campaign_id: campaignId } satisfies Target as MessageRow);
       });
     } else {
-      for (const m of await findMessagesByIds(trx, accountId, ids, this.db)) messages.set(m.id, m);
+      // Locked (PostgreSQL) until this transaction ends: clicks apply beside it in their own (findMessagesByIds).
+      for (const m of await findMessagesByIds(trx, accountId, ids, this.db, this.db.kind === 'postgres')) messages.set(m.id, m);
     }
     for (const [provider, pids] of byProvider) {
-      for (const m of await findMessagesByProviderIds(trx, accountId, provider, pids)) {
+      for (const m of await findMessagesByProviderIds(trx, accountId, provider, pids, this.db.kind === 'postgres')) {
         messages.set(m.id, m);
         byProviderKey.set(`p:${provider}:${m.provider_message_id}`, m);
       }
@@ -341,7 +342,7 @@ export class Ingestor {
       const campaign = campaigns.get(campaignId);
       if (!campaign) continue;
       const recips = raws.map((r) => normalizeRecipient(campaign.channel as Channel, r, account.default_country ?? undefined));
-      for (const m of await findMessagesByRecipients(trx, accountId, campaignId, recips)) {
+      for (const m of await findMessagesByRecipients(trx, accountId, campaignId, recips, undefined, this.db.kind === 'postgres')) {
         messages.set(m.id, m);
         byRecipientKey.set(`r:${campaignId}:${m.recipient}`, m);
       }
