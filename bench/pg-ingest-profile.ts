@@ -1,8 +1,11 @@
 // Where a batch of API events spends its time on PostgreSQL (issue #25): registers an account with M messages in its
 // own schema, then ingests batches of 500 events (the soak's mix) the way `POST /v1/events` does, timing every SQL
 // statement sent (by its text), with and without the rollup triggers. Prints per-batch milliseconds and the statements
-// by total time. Usage: tsx bench/pg-ingest-profile.ts [--messages 20000] [--batches 20]
+// by total time; then the triggers' own time in one INSERT of a batch (EXPLAIN ANALYZE), statement-level against the
+// former row-level one. Usage: tsx bench/pg-ingest-profile.ts [--messages 20000] [--batches 20]
 import pg from 'pg';
+import { sql, type Kysely } from 'kysely';
+import * as statementTriggers from '../src/store/migrations/2026_12_07_440_rollup_statement_triggers';
 import { makeMesure } from '../test/support';
 import { eventBatch } from './support';
 import type { IncomingEvent } from '../src/domain/types';
@@ -14,6 +17,7 @@ const arg = (name: string, dflt: number) => {
 const MESSAGES = arg('messages', 20_000);
 const BATCHES = arg('batches', 20);
 const SIZE = 500;
+class Rollback extends Error {}
 
 const times = new Map<string, { n: number; ms: number }>();
 let recording = false;
@@ -81,6 +85,39 @@ try {
   for (const t of triggers) await c.query(`ALTER TABLE "${schema}".events ENABLE TRIGGER ${t}`);
   await run('with the triggers again');
   await c.end();
+
+  // The triggers alone, measured by PostgreSQL (EXPLAIN ANALYZE reports each trigger's time): one statement inserting a
+  // batch of 500 events of the same mix (a quarter human clicks, a tenth machine-flagged), with the statement-level
+  // triggers, then with 2026_12_07_200's row-level trigger put back; in a transaction rolled back.
+  const insertBatch = (k: number) => sql.raw(`EXPLAIN (ANALYZE, FORMAT JSON) INSERT INTO events (account_id, dedupe_key, message_id, campaign_id, type, at, received_at, url, machine, flag_reason)
+    SELECT m.account_id, 'profile:${k}:' || g, m.id, m.campaign_id, (ARRAY['sent','delivered','opened','clicked'])[g % 4 + 1], g, 0,
+      CASE WHEN g % 4 = 3 THEN 'https://shop.example/p' END, CASE WHEN g % 10 = 0 THEN 1 ELSE 0 END, NULL
+    FROM generate_series(0, ${SIZE - 1}) g JOIN (SELECT account_id, id, campaign_id, row_number() OVER (ORDER BY id) - 1 AS i FROM messages LIMIT ${SIZE}) m ON m.i = g`);
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const measure = async (trx: Kysely<any>, label: string) => {
+    const runs: { total: number; triggers: number }[] = [];
+    for (let k = 0; k < 7; k++) {
+      const { rows } = await insertBatch(batch++ * 10 + k).execute(trx);
+      const plan = (rows[0] as { 'QUERY PLAN': { 'Execution Time': number; Triggers?: { Time: number }[] }[] })['QUERY PLAN'][0];
+      runs.push({ total: plan['Execution Time'], triggers: (plan.Triggers ?? []).reduce((a, t) => a + t.Time, 0) });
+    }
+    runs.sort((a, b) => a.total - b.total);
+    const mid = runs[runs.length >> 1];
+    console.log(`  ${label}: insert of ${SIZE} events ${mid.total.toFixed(1)} ms, of which triggers ${mid.triggers.toFixed(1)} ms (median of 7)`);
+  };
+  console.log('\nEXPLAIN ANALYZE, one INSERT of a batch:');
+  await m.db.kysely.transaction().execute(async (trx) => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const k = trx as unknown as Kysely<any>;
+    await measure(k, 'statement-level triggers (2026_12_07_440)');
+    await statementTriggers.down(k);
+    await measure(k, 'row-level trigger (2026_12_07_200)');
+    await sql.raw('ALTER TABLE events DISABLE TRIGGER USER').execute(k);
+    await measure(k, 'no trigger');
+    throw new Rollback();
+  }).catch((err) => {
+    if (!(err instanceof Rollback)) throw err;
+  });
 } finally {
   await m.cleanup();
 }
