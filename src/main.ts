@@ -38,6 +38,9 @@ import { noMetrics } from './services/metrics';
 import { countAllDeadLetters, getInboxBacklog } from './store/health';
 import { prepareStoredSecrets, resolveSecretKeys, SecretBox, type SecretKeys } from './services/secrets';
 
+
+/** PostgreSQL: the largest summed weight (events) of one group commit in the shared writer (see `assemble`). */
+const PG_GROUP_WEIGHT = 2_000;
 export interface Mesure {
   config: Config;
   db: Db;
@@ -105,7 +108,10 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
 
   // 3. Core services.
   const accounts = new AccountDirectory(db, clock);
-  const writer = new Writer(db);
+  // PostgreSQL: groups of at most 2,000 events (four API batches of 500) per transaction. A click commits beside it in
+  // its own (below) but adds to the same daily-count and rollup rows, whose locks the group holds until it commits: a
+  // smaller group bounds that wait. (SQLite: one writer, and the worker's inbox takes the API's events.)
+  const writer = new Writer(db, db.kind === 'postgres' ? PG_GROUP_WEIGHT : undefined);
   try {
     const { sealed } = await prepareStoredSecrets(db, writer, keys, secretBox);
     if (sealed) process.stderr.write(`Sealed ${sealed} secret(s) stored in plain text by an earlier version.\n`);
