@@ -833,7 +833,7 @@ export class Tracking {
       changes.push({ before: m, after });
     }
     const channels = await this.ingestor.channelsOf(trx, accountId, changes.map((c) => c.after.campaign_id));
-    await saveMessageChanges(this.db, trx, timeZone, accountId, changes, channels);
+    await saveMessageChanges(this.db, trx, timeZone, accountId, changes, channels, true);
     return [...flaggedPer.values()].reduce((a, b) => a + b, 0);
   }
 
