@@ -2,7 +2,7 @@
 // own schema, then ingests batches of 500 events (the soak's mix) the way `POST /v1/events` does, timing every SQL
 // statement sent (by its text), with and without the rollup triggers. Prints per-batch milliseconds and the statements
 // by total time; then the triggers' own time in one INSERT of a batch (EXPLAIN ANALYZE), statement-level against the
-// former row-level one. Usage: tsx bench/pg-ingest-profile.ts [--messages 20000] [--batches 20]
+// former row-level one. Usage: npm run bench:pg-ingest -- [--messages 20000] [--batches 20]
 import pg from 'pg';
 import { sql, type Kysely } from 'kysely';
 import * as statementTriggers from '../src/store/migrations/2026_12_07_440_rollup_statement_triggers';
