@@ -1,7 +1,8 @@
 // PostgreSQL: the campaign page's rollups of the event log (2026_12_07_200) kept by statement-level triggers over
 // transition tables instead of a plpgsql function per row. A batch of 500 API events ran the per-row function 500 times
-// (two upserts per human click, one per flagged event, a function call for every other event): about 40 % of the
-// batch's insert into `events` (bench/pg-ingest-profile.ts). Now each statement adds its rows' deltas, grouped by key,
+// (two upserts per human click, one per flagged event, a function call for every other event): 36 of the INSERT's 59 ms
+// (EXPLAIN ANALYZE, `npm run bench:pg-ingest`; 20 ms with these, on a loaded machine), a tenth to a fifth of the whole
+// batch. Not the largest cost of a batch, but the one in the hot rows' lock. Now each statement adds its rows' deltas, grouped by key,
 // in two upserts in key order (so two transactions take the rollup rows' locks in the same order). The figures are the
 // same: per (message, url) the clicks move by the summed delta, and a message counts once for its url while it has at
 // least one human click there, so unique clicks move by (after > 0) - (before > 0). SQLite keeps its row triggers.
