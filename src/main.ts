@@ -40,6 +40,9 @@ import { noMetrics } from './services/metrics';
 import { countAllDeadLetters, getInboxBacklog } from './store/health';
 import { prepareStoredSecrets, resolveSecretKeys, SecretBox, type SecretKeys } from './services/secrets';
 
+
+/** PostgreSQL: the largest summed weight (events) of one group commit in the shared writer (see `assemble`). */
+const PG_GROUP_WEIGHT = 2_000;
 export interface Mesure {
   config: Config;
   db: Db;
@@ -107,7 +110,10 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
 
   // 3. Core services.
   const accounts = new AccountDirectory(db, clock);
-  const writer = new Writer(db);
+  // PostgreSQL: groups of at most 2,000 events (four API batches of 500) per transaction. A click commits beside it in
+  // its own (below) but adds to the same daily-count and rollup rows, whose locks the group holds until it commits: a
+  // smaller group bounds that wait. (SQLite: one writer, and the worker's inbox takes the API's events.)
+  const writer = new Writer(db, db.kind === 'postgres' ? PG_GROUP_WEIGHT : undefined);
   try {
     const { sealed } = await prepareStoredSecrets(db, writer, keys, secretBox);
     if (sealed) process.stderr.write(`Sealed ${sealed} secret(s) stored in plain text by an earlier version.\n`);
@@ -139,7 +145,10 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
   plugins.push(sessionRoutes, settingsRoutes, dashboardRoutes(config.webDist));
 
   // Tracking: short links, QR codes and the open pixel; clicks are batched into group commits.
-  deps.tracking = new Tracking(db, writer, ingestor, accounts, { publicUrl: config.http.publicUrl, clock });
+  // On PostgreSQL clicks commit through a writer queue of their own (a second pooled connection), so a redirect's click
+  // is stored within milliseconds even while a group of event batches commits (SQLite: the worker's inbox does that).
+  const visitWriter = db.kind === 'postgres' ? new Writer(db) : undefined;
+  deps.tracking = new Tracking(db, writer, ingestor, accounts, { publicUrl: config.http.publicUrl, clock, visitWriter });
   plugins.push(trackingRoutes);
 
   // Journeys, goals, A/B variants and holdout groups; goals and variants also appear on the campaign page, and

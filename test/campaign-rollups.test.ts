@@ -14,6 +14,7 @@ import type { DB } from '../src/store/schema';
 import { recountClicksByUrl, recountFlaggedByReason } from '../bench/campaign-scans';
 import { flagEvents } from '../src/store/tracking';
 import * as rollups from '../src/store/migrations/2026_12_07_200_campaign_click_rollups';
+import * as statementTriggers from '../src/store/migrations/2026_12_07_440_rollup_statement_triggers';
 import { callOk, createAccountWithCli, startServerProcess, type ServerProcess } from '../bench/support';
 import { databaseEnv } from './blackbox/seed-support';
 
@@ -149,8 +150,11 @@ forEachEngine('campaign page rollups through a listening server', (engine) => {
       await server.stop();
       server = undefined;
       /* eslint-disable @typescript-eslint/no-explicit-any */
+      // (On PostgreSQL the triggers are 2026_12_07_440's statement-level ones: taken off first, put back last.)
+      await statementTriggers.down(db as Kysely<any>);
       await rollups.down(db as Kysely<any>);
       await rollups.up(db as Kysely<any>);
+      await statementTriggers.up(db as Kysely<any>);
       server = await startServerProcess(env);
       const rebuilt = await callOk<{ links: Links; flagged: Flagged }>(server.url, 'GET', `/v1/campaigns/${campaign.id}`, key);
       expect(rebuilt.links).toEqual(afterLinks);

@@ -307,7 +307,7 @@ export class Attribution implements MoneySource {
     if (touching.length === 0) return;
     const ctx = await this.context(trx, accountId);
     const at = touching.map((a) => a.at);
-    const orders = await findOrdersOfContacts(trx, accountId, touching.map((a) => a.contactId!), Math.min(...at), Math.max(...at) + ctx.maxWindowMs);
+    const orders = await findOrdersOfContacts(trx, accountId, touching.map((a) => a.contactId!), Math.min(...at), Math.max(...at) + ctx.maxWindowMs, this.db.kind === 'postgres');
     const affected = orders.filter((o) => touching.some((a) => a.contactId === o.contact_id && a.at <= o.ordered_at && o.ordered_at - a.at <= ctx.maxWindowMs));
     await this.attributeIn(trx, ctx, affected);
   };

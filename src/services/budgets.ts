@@ -423,7 +423,7 @@ export class Budgets implements CostingHook {
       const account = (await this.accounts.get(accountId, trx))!;
       const campaign = await getCampaign(trx, accountId, campaignId);
       if (!campaign) return { ok: false, status: 404, message: `No campaign ${campaignId} in this account.`, errors: [] };
-      const found = new Map((await findMessagesByIds(trx, accountId, input.messageIds)).map((m) => [m.id, m]));
+      const found = new Map((await findMessagesByIds(trx, accountId, input.messageIds, undefined, this.db.kind === 'postgres')).map((m) => [m.id, m]));
       const errors: ItemError[] = [];
       const provider = input.provider ?? 'api';
       // In the form events look them up by (Mailgun's send API answers "<id@domain>", its webhooks "id@domain").
@@ -480,7 +480,7 @@ export class Budgets implements CostingHook {
       const account = (await this.accounts.get(accountId, trx))!;
       const campaign = await getCampaign(trx, accountId, campaignId);
       if (!campaign) return { ok: false, status: 404, message: `No campaign ${campaignId} in this account.`, errors: [] };
-      const found = new Map((await findMessagesByIds(trx, accountId, input.messageIds)).map((m) => [m.id, m]));
+      const found = new Map((await findMessagesByIds(trx, accountId, input.messageIds, undefined, this.db.kind === 'postgres')).map((m) => [m.id, m]));
       const errors: ItemError[] = [];
       const changes: { before: MessageRow; after: MessageRow }[] = [];
       const done = new Set<string>();
@@ -536,7 +536,7 @@ export class Budgets implements CostingHook {
   /** Expiry is a release that the sender did not ask for: the message stays "not yet processed", its cost is freed. */
   private async expireIn(trx: Transaction<DB>, accountId: string, timeZone: string, rows: ReservationRow[]): Promise<number> {
     if (rows.length === 0) return 0;
-    const messages = await findMessagesByIds(trx, accountId, rows.map((r) => r.message_id));
+    const messages = await findMessagesByIds(trx, accountId, rows.map((r) => r.message_id), undefined, this.db.kind === 'postgres');
     const changes = messages.filter((m) => m.cost_state === 'reserved').map((m) => ({ before: m, after: { ...m, cost_state: 'released' } }));
     const campaignIds = [...new Set(changes.map((c) => c.before.campaign_id))];
     const channels = new Map((await getCampaigns(trx, accountId, campaignIds)).map((c) => [c.id, c.channel as Channel]));

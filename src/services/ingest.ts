@@ -328,10 +328,11 @@ export class Ingestor {
         if (campaignId !== undefined) messages.set(ids[i], { id: ids[i], campaign_id: campaignId } satisfies Target as MessageRow);
       });
     } else {
-      for (const m of await findMessagesByIds(trx, accountId, ids, this.db)) messages.set(m.id, m);
+      // Locked (PostgreSQL) until this transaction ends: clicks apply beside it in their own (findMessagesByIds).
+      for (const m of await findMessagesByIds(trx, accountId, ids, this.db, this.db.kind === 'postgres')) messages.set(m.id, m);
     }
     for (const [provider, pids] of byProvider) {
-      for (const m of await findMessagesByProviderIds(trx, accountId, provider, pids)) {
+      for (const m of await findMessagesByProviderIds(trx, accountId, provider, pids, this.db.kind === 'postgres')) {
         messages.set(m.id, m);
         byProviderKey.set(`p:${provider}:${m.provider_message_id}`, m);
       }
@@ -341,7 +342,7 @@ export class Ingestor {
       const campaign = campaigns.get(campaignId);
       if (!campaign) continue;
       const recips = raws.map((r) => normalizeRecipient(campaign.channel as Channel, r, account.default_country ?? undefined));
-      for (const m of await findMessagesByRecipients(trx, accountId, campaignId, recips)) {
+      for (const m of await findMessagesByRecipients(trx, accountId, campaignId, recips, undefined, this.db.kind === 'postgres')) {
         messages.set(m.id, m);
         byRecipientKey.set(`r:${campaignId}:${m.recipient}`, m);
       }
@@ -432,7 +433,8 @@ export class Ingestor {
     const changes = [...after].map(([id, next]) => ({ before: before.get(id)!, after: next }));
     // Budgets price reported costs with the account's model and keep their ledger in step (services/budgets.ts).
     if (this.costing) await this.costing.beforeSave(trx, accountId, changes, items, channels);
-    await saveMessageChanges(this.db, trx, timeZone, accountId, changes, channels);
+    // The rows were read FOR UPDATE in this transaction (or registered in it): locked.
+    await saveMessageChanges(this.db, trx, timeZone, accountId, changes, channels, true);
     await this.recordOptOuts(trx, accountId, items, channels);
     if (this.afterApply.length) {
       const applied = items.map(({ e, m }) => ({ messageId: m.id, campaignId: m.campaign_id, contactId: m.contact_id, type: e.type, at: e.at, machine: e.machine === true }));
@@ -797,8 +799,10 @@ export async function saveMessageChanges(
   accountId: string,
   changes: { before: MessageRow; after: MessageRow }[],
   channels: Map<string, Channel>,
+  /** The caller read the rows FOR UPDATE (PostgreSQL): see `updateMessages`. */
+  locked = false,
 ): Promise<void> {
-  await writeMessageChanges(db, trx, timeZone, accountId, changes, channels);
+  await writeMessageChanges(db, trx, timeZone, accountId, changes, channels, locked);
   // A message sent (or re-dated) may set or move its campaign's send day, on which the never-sent ones count; a
   // never-sent message given another day (budgets recompute it) goes back to it.
   const moved = new Set<string>();
@@ -833,7 +837,7 @@ export async function redateNeverSent(
 }
 
 /** saveMessageChanges without re-dating the never-sent messages: each never-sent message keeps the day it is given. */
-async function writeMessageChanges(...[db, trx, timeZone, accountId, changes, channels]: Parameters<typeof saveMessageChanges>): Promise<void> {
+async function writeMessageChanges(...[db, trx, timeZone, accountId, changes, channels, locked]: Parameters<typeof saveMessageChanges>): Promise<void> {
   const deltas = new Map<string, DayDelta>();
   const changed: MessageRow[] = [];
   const previous: MessageRow[] = [];
@@ -852,7 +856,7 @@ async function writeMessageChanges(...[db, trx, timeZone, accountId, changes, ch
       addDelta(deltas, accountId, next.campaign_id, next.cohort_day, countsDelta(null, after));
     }
   }
-  await updateMessages(db, trx, changed, previous);
+  await updateMessages(db, trx, changed, previous, locked);
   await addCampaignDays(db, trx, [...deltas.values()].filter((d) => !isZero(d.counts)));
 }
 

@@ -147,6 +147,12 @@ export interface TrackingOptions {
   cacheTtlMs?: number;
   lateMs?: number;
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
+  /**
+   * The writer queue that stores visits on this thread (PostgreSQL; SQLite stores them in its worker's inbox). A queue
+   * and a connection of their own, so that a click's commit never waits behind a group of event batches in the shared
+   * writer (seen in bench:soak: 74 % of clicks written more than 1 s after their redirect). Default: the shared writer.
+   */
+  visitWriter?: Writer;
 }
 
 /** Small LRU over a Map (insertion order = recency), with a time to live so a revoke elsewhere is seen. */
@@ -209,7 +215,9 @@ export class Tracking {
    * link: an entry per cached link would cost memory and collection work to save one string concatenation a click.)
    */
   private readonly templates = new WeakMap<TrackingSettings, Map<string, ServedDestination | null>>();
-  private readonly opts: Required<Omit<TrackingOptions, 'clock' | 'randomBytes' | 'log'>>;
+  private readonly opts: Required<Omit<TrackingOptions, 'clock' | 'randomBytes' | 'log' | 'visitWriter'>>;
+  /** Where `storeVisits` commits (see `TrackingOptions.visitWriter`). */
+  private readonly visitWriter: Writer;
   private readonly log: (level: 'info' | 'warn' | 'error', message: string) => void;
   private readonly cache: Lru<LinkTarget | typeof NOT_FOUND>;
   private queue: QueuedVisit[] = [];
@@ -246,6 +254,7 @@ export class Tracking {
       lateMs: options.lateMs ?? 1_000,
     };
     this.cache = new Lru(this.opts.cacheSize, this.opts.cacheTtlMs);
+    this.visitWriter = options.visitWriter ?? writer;
   }
 
   // ------------------------------------------------------------------ settings
@@ -708,7 +717,7 @@ export class Tracking {
 
   /** Classifies a batch and stores it in one transaction (group commit). */
   async storeVisits(batch: StoredVisit[]): Promise<StoredVisits> {
-    return this.writer.run((trx) => this.storeVisitsIn(trx, batch), Math.max(1, batch.length));
+    return this.visitWriter.run((trx) => this.storeVisitsIn(trx, batch), Math.max(1, batch.length));
   }
 
   /**
@@ -818,13 +827,13 @@ export class Tracking {
     if (!ids.length) return 0;
     const firstHuman = new Map<string, number>();
     for (const c of await listHumanClicks(trx, accountId, ids)) firstHuman.set(c.message_id, Math.min(firstHuman.get(c.message_id) ?? Infinity, c.at));
-    for (const m of await findMessagesByIds(trx, accountId, ids)) {
+    for (const m of await findMessagesByIds(trx, accountId, ids, this.db, this.db.kind === 'postgres')) {
       const n = flaggedPer.get(m.id)!;
       const after: MessageRow = { ...m, clicks: Math.max(0, m.clicks - n), bot_clicks: m.bot_clicks + n, clicked_at: firstHuman.get(m.id) ?? null };
       changes.push({ before: m, after });
     }
     const channels = await this.ingestor.channelsOf(trx, accountId, changes.map((c) => c.after.campaign_id));
-    await saveMessageChanges(this.db, trx, timeZone, accountId, changes, channels);
+    await saveMessageChanges(this.db, trx, timeZone, accountId, changes, channels, true);
     return [...flaggedPer.values()].reduce((a, b) => a + b, 0);
   }
 

@@ -21,6 +21,12 @@ export interface Db {
   sqlite?: Database.Database;
   /** PostgreSQL: the connection pool's use right now (GET /metrics). SQLite has one connection per thread, no pool. */
   poolUse?(): PoolUse;
+  /**
+   * PostgreSQL: a Kysely over a connection of its own (a pool of one), outside the shared pool and its queue of waiting
+   * queries; closed with the database. The writers (services/writer.ts) take one each: a transaction that commits
+   * events or clicks never waits for a connection behind the reads.
+   */
+  ownConnection?(): Kysely<DB>;
   close(): Promise<void>;
 }
 
@@ -55,13 +61,14 @@ const pgTypes = {
 
 export async function openDatabase(url: string, opts: { schema?: string; poolSize?: number } = {}): Promise<Db> {
   if (/^postgres(ql)?:\/\//.test(url)) {
-    const pool = new pg.Pool({
+    const poolOf = (max: number) => new pg.Pool({
       connectionString: url,
-      max: opts.poolSize ?? 10,
+      max,
       types: pgTypes,
       connectionTimeoutMillis: 5000,
       options: opts.schema ? `-c search_path=${opts.schema}` : undefined,
     });
+    const pool = poolOf(opts.poolSize ?? 10);
     // A pooled connection the server closes (PostgreSQL restarted, an administrator's pg_terminate_backend) is reported
     // on the pool; without a listener that event would be an uncaught exception. The pool drops the connection and
     // opens a fresh one on the next query, so there is nothing to do but say it (GET /readyz reports the outage itself).
@@ -78,9 +85,21 @@ export async function openDatabase(url: string, opts: { schema?: string; poolSiz
     }
     const kysely = new Kysely<DB>({ dialect: new OwnSchemaPostgresDialect({ pool }) });
     const max = opts.poolSize ?? 10;
+    const own: Kysely<DB>[] = [];
     return {
-      kysely, kind: 'postgres', schema: opts.schema, close: () => kysely.destroy(),
+      kysely, kind: 'postgres', schema: opts.schema,
+      close: async () => {
+        await Promise.all(own.map((k) => k.destroy()));
+        await kysely.destroy();
+      },
       poolUse: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max }),
+      ownConnection: () => {
+        const single = poolOf(1);
+        single.on('error', (err) => process.stderr.write(`[database] a writer's PostgreSQL connection failed and was dropped: ${err.message}\n`));
+        const k = new Kysely<DB>({ dialect: new OwnSchemaPostgresDialect({ pool: single }) });
+        own.push(k);
+        return k;
+      },
     };
   }
   const path = sqlitePath(url);

@@ -22,7 +22,13 @@ function chunks<T>(items: T[], size = CHUNK): T[][] {
  * Messages by id. Given `db` on SQLite, one prepared point lookup per id on the raw handle (inside the caller's
  * transaction): for batches of thousands this costs a fraction of compiling IN lists of 900 through Kysely.
  */
-export async function findMessagesByIds(h: Handle, accountId: string, ids: string[], db?: Db): Promise<MessageRow[]> {
+/**
+ * `forUpdate` (PostgreSQL): the rows are locked until the transaction ends, in id order, for a caller that writes
+ * them back from what it read. Clicks commit in a transaction of their own beside the events' (services/tracking.ts):
+ * without the lock, two transactions could read one message, each apply its events and write, and the last would
+ * lose the other's change (and the daily counts its delta). SQLite has one writer at a time: nothing to lock.
+ */
+export async function findMessagesByIds(h: Handle, accountId: string, ids: string[], db?: Db, forUpdate = false): Promise<MessageRow[]> {
   const out: MessageRow[] = [];
   if (db?.sqlite) {
     const st = stmts(db.sqlite).getMessage;
@@ -30,6 +36,12 @@ export async function findMessagesByIds(h: Handle, accountId: string, ids: strin
     for (const id of new Set(ids)) {
       const values = st.get(accountId, id) as unknown[] | undefined;
       if (values) out.push(toRow(values) as unknown as MessageRow);
+    }
+    return out;
+  }
+  if (forUpdate) {
+    for (const part of chunks([...new Set(ids)].sort())) {
+      out.push(...(await h.selectFrom('messages').selectAll().where('account_id', '=', accountId).where('id', 'in', part).orderBy('id').forUpdate().execute()));
     }
     return out;
   }
@@ -59,18 +71,18 @@ export async function findMessagesByProviderIds(
   accountId: string,
   provider: string,
   providerMessageIds: string[],
+  forUpdate = false,
 ): Promise<MessageRow[]> {
   const out: MessageRow[] = [];
   for (const part of chunks([...new Set(providerMessageIds)])) {
-    out.push(
-      ...(await h
-        .selectFrom('messages')
-        .selectAll()
-        .where('account_id', '=', accountId)
-        .where('provider', '=', provider)
-        .where('provider_message_id', 'in', part)
-        .execute()),
-    );
+    const q = h
+      .selectFrom('messages')
+      .selectAll()
+      .where('account_id', '=', accountId)
+      .where('provider', '=', provider)
+      .where('provider_message_id', 'in', part);
+    // Locked in id order, as findMessagesByIds locks.
+    out.push(...(await (forUpdate ? q.orderBy('id').forUpdate() : q).execute()));
   }
   return out;
 }
@@ -82,6 +94,7 @@ export async function findMessagesByRecipients(
   campaignId: string,
   recipients: string[],
   db?: Db,
+  forUpdate = false,
 ): Promise<MessageRow[]> {
   const out: MessageRow[] = [];
   if (db?.sqlite) {
@@ -94,15 +107,13 @@ export async function findMessagesByRecipients(
     return out;
   }
   for (const part of chunks([...new Set(recipients)])) {
-    out.push(
-      ...(await h
-        .selectFrom('messages')
-        .selectAll()
-        .where('account_id', '=', accountId)
-        .where('campaign_id', '=', campaignId)
-        .where('recipient', 'in', part)
-        .execute()),
-    );
+    const q = h
+      .selectFrom('messages')
+      .selectAll()
+      .where('account_id', '=', accountId)
+      .where('campaign_id', '=', campaignId)
+      .where('recipient', 'in', part);
+    out.push(...(await (forUpdate ? q.orderBy('id').forUpdate() : q).execute()));
   }
   return out;
 }
@@ -227,7 +238,7 @@ export const MESSAGE_MUTABLE = [
  * that differ are written (a row with none is skipped): SQLite rewrites an index entry whenever one of its
  * columns is SET, even to the same value, so writing all 32 columns would touch every index of messages.
  */
-export async function updateMessages(db: Db, h: Handle, rows: MessageRow[], before?: (MessageRow | undefined)[]): Promise<void> {
+export async function updateMessages(db: Db, h: Handle, rows: MessageRow[], before?: (MessageRow | undefined)[], locked = false): Promise<void> {
   const changedColumns = (r: MessageRow, i: number): readonly MutableColumn[] => {
     const b = before?.[i];
     return b && b !== r ? MESSAGE_MUTABLE.filter((c) => b[c] !== r[c]) : MESSAGE_MUTABLE;
@@ -242,6 +253,23 @@ export async function updateMessages(db: Db, h: Handle, rows: MessageRow[], befo
       values.push(r.account_id, r.id);
       st.run(values);
     });
+    return;
+  }
+  // PostgreSQL, rows the caller locked (read FOR UPDATE in this transaction): one statement per 2,000 rows, setting
+  // every column some row changed (the others keep the value they had: nobody else can have changed it meanwhile). A
+  // batch of events moving messages in several ways (sent, delivered, opened, clicked) was four statements, four round
+  // trips. Unlocked rows: only the columns each changed, so a column another transaction changed meanwhile is not put
+  // back.
+  if (locked && before) {
+    const union = new Set<MutableColumn>();
+    const changed: MessageRow[] = [];
+    rows.forEach((r, i) => {
+      const columns = changedColumns(r, i);
+      if (columns.length === 0) return;
+      for (const c of columns) union.add(c);
+      changed.push(r);
+    });
+    if (changed.length) await updateRowsPg(h, 'messages', ['account_id', 'id'], MESSAGE_MUTABLE.filter((c) => union.has(c)), changed);
     return;
   }
   // PostgreSQL: one statement per set of changed columns (a few dozen kinds of state change) and per 2,000 rows.

@@ -164,13 +164,17 @@ export async function updateOrder(h: Handle, row: OrderRow): Promise<void> {
 }
 
 /** Orders of the given contacts placed in [fromMs, toMs]: those a late touch may change. */
-export async function findOrdersOfContacts(h: Handle, accountId: string, contactIds: string[], fromMs: number, toMs: number): Promise<OrderRow[]> {
+/**
+ * `forUpdate` (PostgreSQL): the orders are locked until the transaction ends, in id order, so that two transactions
+ * re-crediting one order (events and clicks commit side by side) run one after the other, the second seeing the first's
+ * touches.
+ */
+export async function findOrdersOfContacts(h: Handle, accountId: string, contactIds: string[], fromMs: number, toMs: number, forUpdate = false): Promise<OrderRow[]> {
   const out: OrderRow[] = [];
   for (const part of chunks([...new Set(contactIds)])) {
-    out.push(
-      ...(await h.selectFrom('orders').selectAll().where('account_id', '=', accountId).where('contact_id', 'in', part)
-        .where('ordered_at', '>=', fromMs).where('ordered_at', '<=', toMs).execute()),
-    );
+    const q = h.selectFrom('orders').selectAll().where('account_id', '=', accountId).where('contact_id', 'in', part)
+      .where('ordered_at', '>=', fromMs).where('ordered_at', '<=', toMs);
+    out.push(...(await (forUpdate ? q.orderBy('id').forUpdate() : q).execute()));
   }
   return out;
 }

@@ -21,6 +21,7 @@ import * as messagesVariantIndex from './2026_12_07_201_messages_variant_index';
 import * as auditLog from './2026_12_07_310_audit_log';
 import * as retention from './2026_12_07_410_retention';
 import * as readPaths from './2026_12_07_420_read_paths';
+import * as rollupStatementTriggers from './2026_12_07_440_rollup_statement_triggers';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_25_001_core': core,
@@ -43,4 +44,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_07_310_audit_log': auditLog,
   '2026_12_07_410_retention': retention,
   '2026_12_07_420_read_paths': readPaths,
+  '2026_12_07_440_rollup_statement_triggers': rollupStatementTriggers,
 };
