@@ -10,7 +10,8 @@ import LongestFirst from './test/sequencer.ts';
 export default defineConfig({
   test: {
     testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Hooks start servers and CLI commands: minutes on a loaded machine (see START_TIMEOUT_MS in bench/support.ts).
+    hookTimeout: 240_000,
     pool: 'forks',
     maxWorkers: 2,
     sequence: { sequencer: LongestFirst },

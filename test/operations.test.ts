@@ -44,8 +44,7 @@ async function throwawayCluster(dir: string) {
   return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, start, stop };
 }
 
-// Every case of this file runs side by side with the others: each has its own directory, database (or cluster) and
-// server, and most of their time is spent waiting for child processes.
+// The two engines of each group run side by side: each has its own directory, database (or cluster) and server.
 forEachEngineConcurrently('operations: readiness', (engine: Engine) => {
   it('answers 200 normally and loses nothing acknowledged; PostgreSQL stopped: 503 naming the database, then 200 once it is back without restarting Mesure', async ({ expect }) => {
     const tmp = tempDir('mesure-ops-');
@@ -111,7 +110,7 @@ forEachEngineConcurrently('operations: readiness', (engine: Engine) => {
   }, 120_000);
 });
 
-it.concurrent('readiness [sqlite]: 503 naming the database while its connection is held past the bound, 200 once released', async ({ expect }) => {
+it('readiness [sqlite]: 503 naming the database while its connection is held past the bound, 200 once released', async ({ expect }) => {
   // A long read (an export, a big report) holds SQLite's one request-thread connection: a probe waits behind it.
   const m = await makeMesure('sqlite', { env: { MESURE_READY_DB_TIMEOUT_MS: '300' } });
   try {
@@ -134,7 +133,7 @@ it.concurrent('readiness [sqlite]: 503 naming the database while its connection 
   }
 });
 
-it.concurrent('refuses a readiness bound that is not a positive number, naming the variable', ({ expect }) => {
+it('refuses a readiness bound that is not a positive number, naming the variable', ({ expect }) => {
   expect(() => loadConfig({ MESURE_READY_DB_TIMEOUT_MS: 'soon' })).toThrow('MESURE_READY_DB_TIMEOUT_MS must be a positive number, got "soon".');
   expect(() => loadConfig({ MESURE_READY_INBOX_MAX_AGE_S: '0' })).toThrow('MESURE_READY_INBOX_MAX_AGE_S must be a positive number, got "0".');
   // 90 s → 90 000 ms; the database bound is in milliseconds already.

@@ -19,7 +19,7 @@ forEachEngineConcurrently('roles: every route of /openapi.json against src/http/
   beforeAll(async () => {
     bb = await startBlackbox(engine, 'Roles shop');
     routes = await openApiRoutes(bb.url);
-  }, 60_000);
+  }, 240_000);
   afterAll(async () => {
     await bb?.stop();
   });

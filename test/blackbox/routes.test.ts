@@ -958,7 +958,7 @@ forEachEngineConcurrently('every route of /openapi.json over a listening server'
     c.state.pendingInvitationId = pending.json.invitation?.id ?? pending.json.id;
     c.state.pendingInvitationToken = pending.json.token ?? '';
     c.alertToDelete = (await ok(c, 'PUT', '/v1/alerts/endpoints', { url: 'http://127.0.0.1:9/old-alerts' })).id;
-  }, 90_000);
+  }, 240_000);
   afterAll(async () => {
     await c.bb?.stop();
   });

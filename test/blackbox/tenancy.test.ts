@@ -61,7 +61,7 @@ interface Call {
 forEachEngineConcurrently('tenancy: account A with account B\'s ids, on every route', (engine) => {
   it('never reads, lists, changes or deletes across accounts', async () => {
     const db = databaseEnv(engine);
-    const server = await startServerProcess(db.env, 60_000);
+    const server = await startServerProcess(db.env);
     try {
       const a = await seedAccount(server.url, db.env, 'alfa');
       const b = await seedAccount(server.url, db.env, 'bravo', { inviteEmail: a.userEmail });
