@@ -107,7 +107,7 @@ forEachEngineConcurrently('operations: readiness', (engine: Engine) => {
       if (cluster) await cluster.stop().catch(() => {});
       tmp.remove();
     }
-  }, 120_000);
+  }, 300_000);
 });
 
 it('readiness [sqlite]: 503 naming the database while its connection is held past the bound, 200 once released', async ({ expect }) => {
@@ -182,5 +182,5 @@ forEachEngineConcurrently('operations: version, dry run, refusal of a newer data
       if (engine === 'postgres') await dropPgSchema(schema);
       tmp.remove();
     }
-  }, 120_000);
+  }, 300_000);
 });

@@ -118,7 +118,7 @@ forEachEngineConcurrently('fuzz: every route of /openapi.json against hostile in
       await server.kill();
       await db.drop();
     }
-  }, (RUNS ? 3_600 : SECONDS + 120) * 1000);
+  }, (RUNS ? 3_600 : SECONDS + 240) * 1000);
 });
 
 /** Bodies for routes that take something other than a JSON schema'd body (webhooks, CSV imports). */

@@ -76,5 +76,5 @@ forEachEngineConcurrently('roles: every route of /openapi.json against src/http/
     }
     expect(failures).toEqual([]);
     expect(checked).toBe(routes.length);
-  }, 60_000);
+  }, 120_000);
 });
