@@ -3,7 +3,7 @@
 // they earned, loaded in every one of the six orders of those three steps, each in a fresh account, give the same
 // credits per campaign, the same overview conversions and the same `mesure attribute --recompute` summary, all equal
 // to the hand computation below (issue #16, point 1).
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, it } from 'vitest';
 import { callOk, createAccountWithCli, runCli } from '../bench/support';
 import { databaseEnv, startServerProcess } from './blackbox/seed-support';
 import { forEachEngine } from './support';
@@ -67,24 +67,29 @@ const EXPECTED = {
   B: { conversions: 2, revenue: 11000, revenueDirect: 10000, revenueInfluenced: 1000 },
 };
 
+// One engine after the other: each already starts six `mesure` processes at once.
 forEachEngine('back-filled history', (engine) => {
   const db = databaseEnv(engine);
   let server: ServerProcess;
   const accounts: { accountId: string; key: string }[] = [];
 
   beforeAll(async () => {
-    // The first one migrates the new database; the others only add an account each, side by side.
+    // The first one migrates the new database; then the server starts while the others add an account each, side by side.
     accounts.push(await createAccountWithCli(db.env, 'Back-fill 1'));
-    accounts.push(...(await Promise.all(PERMUTATIONS.slice(1).map((_, i) => createAccountWithCli(db.env, `Back-fill ${i + 2}`)))));
-    server = await startServerProcess(db.env);
+    const [started, ...made] = await Promise.all([
+      startServerProcess(db.env),
+      ...PERMUTATIONS.slice(1).map((_, i) => createAccountWithCli(db.env, `Back-fill ${i + 2}`)),
+    ]);
+    server = started;
+    accounts.push(...made);
   }, 300_000);
   afterAll(async () => {
     await server?.stop();
     await db.drop();
   });
 
-  it('credits the same orders to the same campaigns whatever the order of messages, events and orders, as computed by hand', async () => {
-    const seen: string[] = [];
+  it('credits the same orders to the same campaigns whatever the order of messages, events and orders, as computed by hand', async ({ expect }) => {
+    const loaded: { accountId: string; label: string; figures: () => Promise<Record<string, Record<string, number>>> }[] = [];
     for (const [i, steps] of PERMUTATIONS.entries()) {
       const { accountId, key } = accounts[i];
       const api = <T = any>(method: string, path: string, body?: unknown) => callOk<T>(server.url, method, path, key, body); // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -114,13 +119,16 @@ forEachEngine('back-filled history', (engine) => {
       const overview = await api<{ currency: string; cards: { conversions: { value: number } } }>('GET', '/v1/overview?from=2025-10-01&to=2025-10-31');
       expect(overview.currency, label).toBe('EUR');
       expect(overview.cards.conversions.value, label).toBe(4);
-
-      // Recomputing from what is stored gives the same credits, and says so.
-      const out = await runCli(['attribute', '--recompute', '--account', accountId], db.env);
-      expect(out, label).toMatch(/Attributed 6 orders .*: 4 credited to campaigns \(4 credit rows\), 2 without an eligible touch\./);
-      expect(await figures(), `${label}, recomputed`).toEqual(EXPECTED);
-      seen.push(label);
+      loaded.push({ accountId, label, figures });
     }
-    expect(seen).toHaveLength(6);
+    expect(loaded).toHaveLength(6);
+
+    // Recomputing from what is stored gives the same credits, and says so: one `mesure attribute --recompute` per
+    // account, the six side by side (each touches its own account's rows only).
+    const outs = await Promise.all(loaded.map(({ accountId }) => runCli(['attribute', '--recompute', '--account', accountId], db.env)));
+    for (const [i, { label, figures }] of loaded.entries()) {
+      expect(outs[i], label).toMatch(/Attributed 6 orders .*: 4 credited to campaigns \(4 credit rows\), 2 without an eligible touch\./);
+      expect(await figures(), `${label}, recomputed`).toEqual(EXPECTED);
+    }
   }, 300_000);
 });

@@ -12,8 +12,8 @@ import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
 import pg from 'pg';
-import { describe, expect, it } from 'vitest';
-import { dropPgSchema, forEachEngine, PG_URL } from './support';
+import { describe, it } from 'vitest';
+import { dropPgSchema, forEachEngineConcurrently, PG_URL } from './support';
 import { call, callOk, createAccountWithCli, ROOT, startServerProcess, tempDir, type ServerProcess } from '../bench/support';
 
 const run = promisify(execFile);
@@ -41,8 +41,10 @@ const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 interface Figures { sent: number; delivered: number; clicked: number; totalClicks: number }
 
-forEachEngine('backup and restore drill during sustained ingestion', (engine) => {
-  it('restores into a fresh instance every item acknowledged before the backup began, with the figures of the source at that point', async () => {
+// The two engines' drills run side by side (each its own directory, database and ports); then the SQLite cases below,
+// side by side too. Not all four at once: on a loaded two-core machine four process starts at a time outlast their bound.
+forEachEngineConcurrently('backup and restore drill during sustained ingestion', (engine) => {
+  it('restores into a fresh instance every item acknowledged before the backup began, with the figures of the source at that point', async ({ expect }) => {
     const tmp = tempDir('mesure-backup-');
     const schema = `bk_${randomBytes(5).toString('hex')}`;
     const restoredDb = `bkr_${randomBytes(5).toString('hex')}`;
@@ -240,7 +242,7 @@ forEachEngine('backup and restore drill during sustained ingestion', (engine) =>
 });
 
 describe('backup and restore on SQLite: interruptions and refusals', () => {
-  it('a SIGKILL during a backup leaves nothing under the final name; restore refuses while serving and keeps the replaced file', async () => {
+  it.concurrent('a SIGKILL during a backup leaves nothing under the final name; restore refuses while serving and keeps the replaced file', async ({ expect }) => {
     const tmp = tempDir('mesure-backup-kill-');
     const dbFile = join(tmp.dir, 'mesure.db');
     const env = { DATABASE_URL: `file:${dbFile}` };
@@ -316,7 +318,7 @@ describe('backup and restore on SQLite: interruptions and refusals', () => {
     }
   }, 300_000);
 
-  it('scheduled backups: taken while serving, the newest MESURE_BACKUP_KEEP kept, each one whole', async () => {
+  it.concurrent('scheduled backups: taken while serving, the newest MESURE_BACKUP_KEEP kept, each one whole', async ({ expect }) => {
     const tmp = tempDir('mesure-backup-schedule-');
     const env = { DATABASE_URL: `file:${join(tmp.dir, 'mesure.db')}` };
     const dir = join(tmp.dir, 'backups');

@@ -10,8 +10,8 @@ import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { expect, it } from 'vitest';
-import { forEachEngine, makeMesure, PG_URL, dropPgSchema, type Engine } from './support';
+import { it } from 'vitest';
+import { forEachEngineConcurrently, makeMesure, PG_URL, dropPgSchema, type Engine } from './support';
 import { call, callOk, createAccountWithCli, freePort, ROOT, runCli, startServerProcess, tempDir, type ServerProcess } from '../bench/support';
 import { migrations } from '../src/store/migrations';
 import { loadConfig } from '../src/config';
@@ -44,8 +44,9 @@ async function throwawayCluster(dir: string) {
   return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, start, stop };
 }
 
-forEachEngine('operations: readiness', (engine: Engine) => {
-  it('answers 200 normally and loses nothing acknowledged; PostgreSQL stopped: 503 naming the database, then 200 once it is back without restarting Mesure', async () => {
+// The two engines of each group run side by side: each has its own directory, database (or cluster) and server.
+forEachEngineConcurrently('operations: readiness', (engine: Engine) => {
+  it('answers 200 normally and loses nothing acknowledged; PostgreSQL stopped: 503 naming the database, then 200 once it is back without restarting Mesure', async ({ expect }) => {
     const tmp = tempDir('mesure-ops-');
     const dbFile = join(tmp.dir, 'mesure.db');
     const cluster = engine === 'postgres' ? await throwawayCluster(tmp.dir) : undefined;
@@ -106,10 +107,10 @@ forEachEngine('operations: readiness', (engine: Engine) => {
       if (cluster) await cluster.stop().catch(() => {});
       tmp.remove();
     }
-  }, 120_000);
+  }, 300_000);
 });
 
-it('readiness [sqlite]: 503 naming the database while its connection is held past the bound, 200 once released', async () => {
+it('readiness [sqlite]: 503 naming the database while its connection is held past the bound, 200 once released', async ({ expect }) => {
   // A long read (an export, a big report) holds SQLite's one request-thread connection: a probe waits behind it.
   const m = await makeMesure('sqlite', { env: { MESURE_READY_DB_TIMEOUT_MS: '300' } });
   try {
@@ -132,7 +133,7 @@ it('readiness [sqlite]: 503 naming the database while its connection is held pas
   }
 });
 
-it('refuses a readiness bound that is not a positive number, naming the variable', () => {
+it('refuses a readiness bound that is not a positive number, naming the variable', ({ expect }) => {
   expect(() => loadConfig({ MESURE_READY_DB_TIMEOUT_MS: 'soon' })).toThrow('MESURE_READY_DB_TIMEOUT_MS must be a positive number, got "soon".');
   expect(() => loadConfig({ MESURE_READY_INBOX_MAX_AGE_S: '0' })).toThrow('MESURE_READY_INBOX_MAX_AGE_S must be a positive number, got "0".');
   // 90 s → 90 000 ms; the database bound is in milliseconds already.
@@ -140,8 +141,8 @@ it('refuses a readiness bound that is not a positive number, naming the variable
   expect(loadConfig({}).readiness).toEqual({ databaseTimeoutMs: 1000, inboxMaxAgeMs: 60_000 });
 });
 
-forEachEngine('operations: version, dry run, refusal of a newer database', (engine: Engine) => {
-  it('prints the version, lists pending migrations without applying them, and refuses a database a newer Mesure migrated', async () => {
+forEachEngineConcurrently('operations: version, dry run, refusal of a newer database', (engine: Engine) => {
+  it('prints the version, lists pending migrations without applying them, and refuses a database a newer Mesure migrated', async ({ expect }) => {
     const tmp = tempDir('mesure-ops-cli-');
     const schema = `ops_${randomBytes(5).toString('hex')}`;
     const env: Record<string, string> =
@@ -181,5 +182,5 @@ forEachEngine('operations: version, dry run, refusal of a newer database', (engi
       if (engine === 'postgres') await dropPgSchema(schema);
       tmp.remove();
     }
-  }, 120_000);
+  }, 300_000);
 });

@@ -11,7 +11,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { call, callOk, createAccountWithCli, deliver, runCli, startServerProcess, tempDir, type ServerProcess } from '../bench/support';
-import { dropPgSchema, forEachEngine, PG_URL, type Engine } from './support';
+import { dropPgSchema, forEachEngineConcurrently, PG_URL, type Engine } from './support';
 
 const SECRETS = {
   mailgun: 'mg-signing-key-Zq81-a1b2',
@@ -35,7 +35,8 @@ function openByHand(sealed: string, k: string): string {
   return Buffer.concat([d.update(Buffer.from(ct, 'base64')), d.final()]).toString('utf8');
 }
 
-forEachEngine('secrets sealed at rest', (engine: Engine) => {
+// The two engines run side by side (each its own directory, database, receiver and servers); each engine's cases in order.
+forEachEngineConcurrently('secrets sealed at rest', (engine: Engine) => {
   const tmp = tempDir('mesure-secrets-');
   const dbFile = join(tmp.dir, 'mesure.db');
   const keyFile = join(tmp.dir, 'mesure.key');
@@ -175,7 +176,7 @@ forEachEngine('secrets sealed at rest', (engine: Engine) => {
     tmp.remove();
   }, SLOW);
 
-  it('keeps no secret set through the API in the database, and shows only their last four characters', async () => {
+  it('keeps no secret set through the API in the database, and shows only their last four characters', async ({ expect }) => {
     if (engine === 'sqlite') {
       // The key file made on first start: 32 bytes in base64 and a newline, readable by its owner only.
       expect(readFileSync(keyFile, 'utf8')).toMatch(/^[A-Za-z0-9+/]{43}=\n$/);
@@ -212,7 +213,7 @@ forEachEngine('secrets sealed at rest', (engine: Engine) => {
     expect(values.map((v) => openByHand(v, k)).sort()).toEqual([SECRETS.alert, SECRETS.mailgun, JSON.stringify([SECRETS.shopify]), SECRETS.stripe].sort());
   }, SLOW);
 
-  it('verifies webhooks signed with those secrets, refuses wrongly signed ones, and signs alerts with its own', async () => {
+  it('verifies webhooks signed with those secrets, refuses wrongly signed ones, and signs alerts with its own', async ({ expect }) => {
     expect((await mailgunWebhook(SECRETS.mailgun)).status).toBe(200);
     expect((await mailgunWebhook('mg-signing-key-Zq81-zzzz')).status).toBe(403);
     expect((await shopifyWebhook(SECRETS.shopify)).status).toBe(200);
@@ -229,7 +230,7 @@ forEachEngine('secrets sealed at rest', (engine: Engine) => {
     expect(v1).toBe(createHmac('sha256', SECRETS.alert).update(`${t}.${body}`).digest('hex'));
   }, SLOW);
 
-  it('seals at the next start a plain value stored as an older version did, and it still verifies', async () => {
+  it('seals at the next start a plain value stored as an older version did, and it still verifies', async ({ expect }) => {
     await stop();
     await plantPlainMailgunKey(PLANTED);
     // The search below sees plain text when it is there: otherwise its "not found" would prove nothing.
@@ -244,7 +245,7 @@ forEachEngine('secrets sealed at rest', (engine: Engine) => {
     expect(providers.items.find((p) => p.provider === 'mailgun')!.secretHint).toBe('…0042');
   }, SLOW);
 
-  it('`mesure secrets rotate` re-seals everything under a new key; the old key opens nothing and is refused at start', async () => {
+  it('`mesure secrets rotate` re-seals everything under a new key; the old key opens nothing and is refused at start', async ({ expect }) => {
     await stop();
     const oldKey = engine === 'sqlite' ? readFileSync(keyFile, 'utf8').trim() : K1;
     const newKeyFile = join(tmp.dir, 'new.key');
@@ -280,7 +281,7 @@ forEachEngine('secrets sealed at rest', (engine: Engine) => {
     expect((await stripeWebhook(SECRETS.stripe)).status).toBe(200);
   }, SLOW);
 
-  it('switches keys without downtime: old key as MESURE_SECRET_KEY_PREVIOUS, `mesure secrets rotate`, then the new key alone', async () => {
+  it('switches keys without downtime: old key as MESURE_SECRET_KEY_PREVIOUS, `mesure secrets rotate`, then the new key alone', async ({ expect }) => {
     await stop();
     // 1. Every process restarted with the new key, the old one kept for opening: what is sealed still verifies.
     env = { ...env, MESURE_SECRET_KEY: K3, MESURE_SECRET_KEY_PREVIOUS: K2 };
@@ -304,7 +305,7 @@ forEachEngine('secrets sealed at rest', (engine: Engine) => {
     for (const v of await storedValues()) expect(v).toMatch(new RegExp(`^v1:${idOf(K3)}:`));
   }, SLOW);
 
-  it('refuses to start, saying what to do, with a malformed key, without a key on PostgreSQL, or without the key file', async () => {
+  it('refuses to start, saying what to do, with a malformed key, without a key on PostgreSQL, or without the key file', async ({ expect }) => {
     await stop();
     const malformed = await start({ MESURE_SECRET_KEY: 'c2hvcnQ=' }).then(() => 'started', (e: Error) => e.message);
     expect(malformed).toContain('MESURE_SECRET_KEY must be 32 random bytes in base64 (44 characters ending in "="), got 8 characters (5 bytes): generate one with `openssl rand -base64 32`.');

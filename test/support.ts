@@ -44,6 +44,21 @@ export function forEachEngine(name: string, suite: (engine: Engine) => void): vo
   (pgOk ? describe : describe.skip)(`${name} [postgres]`, () => suite('postgres'));
 }
 
+/**
+ * Like forEachEngine, but the SQLite and PostgreSQL runs go side by side (each on a database of its own): most of their
+ * time is spent waiting for child processes (`mesure serve`, the CLI, pg_dump), so the file takes about as long as its
+ * slower engine rather than the sum. Within each engine the cases still run one after another, in order, sharing
+ * their beforeAll/afterAll. Only for suites whose two engines share nothing (no file, port, schema or global state).
+ */
+export function forEachEngineConcurrently(name: string, suite: (engine: Engine) => void): void {
+  describe(`${name} [sqlite]`, { concurrent: true }, () => {
+    describe.sequential('in order', () => suite('sqlite'));
+  });
+  (pgOk ? describe : describe.skip)(`${name} [postgres]`, { concurrent: true }, () => {
+    describe.sequential('in order', () => suite('postgres'));
+  });
+}
+
 export interface TestMesure extends Mesure {
   accountId: string;
   key: string;

@@ -6,7 +6,7 @@
 import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
-import { forEachEngine } from '../support';
+import { forEachEngineConcurrently } from '../support';
 import { bodyModeArb, frameBody, fromSchema, pathIdArb, queryArb, toJsonText } from './fuzz-support';
 import { databaseEnv, idsFor, operationsOf, rawCall, seedAccount, startServerProcess, type Operation, type RawRequest, type Seeded } from './seed-support';
 
@@ -34,10 +34,11 @@ interface Finding {
   answer: string;
 }
 
-forEachEngine('fuzz: every route of /openapi.json against hostile input', (engine) => {
+// The two engines side by side, each with its own server and database.
+forEachEngineConcurrently('fuzz: every route of /openapi.json against hostile input', (engine) => {
   it('never answers 5xx or hangs, stays up, and leaves every GET of the account answering 200', async () => {
     const db = databaseEnv(engine);
-    const server = await startServerProcess({ ...db.env, MESURE_BODY_LIMIT: String(BODY_LIMIT) }, 60_000);
+    const server = await startServerProcess({ ...db.env, MESURE_BODY_LIMIT: String(BODY_LIMIT) });
     try {
       const seeded = await seedAccount(server.url, db.env, 'fz');
       const doc = (await rawCall(server.url, { method: 'GET', path: '/openapi.json' })).json as { paths: Record<string, Record<string, any>> };
@@ -117,7 +118,7 @@ forEachEngine('fuzz: every route of /openapi.json against hostile input', (engin
       await server.kill();
       await db.drop();
     }
-  }, (RUNS ? 3_600 : SECONDS + 120) * 1000);
+  }, (RUNS ? 3_600 : SECONDS + 240) * 1000);
 });
 
 /** Bodies for routes that take something other than a JSON schema'd body (webhooks, CSV imports). */

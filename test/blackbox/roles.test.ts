@@ -2,7 +2,7 @@
 // owner, analyst and viewer key, and must answer as its line in src/http/roles.ts says (401 without credentials,
 // 403 below its lowest role, neither at or above; a public route answers the same whoever calls).
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { forEachEngine } from '../support';
+import { forEachEngineConcurrently } from '../support';
 import { ROUTE_ROLES, allows, type Access } from '../../src/http/roles';
 import { ROLES, type Role } from '../../src/services/accounts';
 import { openApiKey, openApiRoutes, send, startBlackbox, type Blackbox } from './harness';
@@ -11,14 +11,15 @@ import { openApiKey, openApiRoutes, send, startBlackbox, type Blackbox } from '.
 const TABLE = new Map<string, Access>(Object.entries(ROUTE_ROLES).map(([k, v]) => [openApiKey(k), v]));
 const DOCUMENTED_PREFIXES = ['/v1', '/auth', '/webhooks'];
 
-forEachEngine('roles: every route of /openapi.json against src/http/roles.ts', (engine) => {
+// The two engines side by side, each with its own server and database.
+forEachEngineConcurrently('roles: every route of /openapi.json against src/http/roles.ts', (engine) => {
   let bb: Blackbox;
   let routes: string[];
 
   beforeAll(async () => {
     bb = await startBlackbox(engine, 'Roles shop');
     routes = await openApiRoutes(bb.url);
-  }, 60_000);
+  }, 240_000);
   afterAll(async () => {
     await bb?.stop();
   });
@@ -75,5 +76,5 @@ forEachEngine('roles: every route of /openapi.json against src/http/roles.ts', (
     }
     expect(failures).toEqual([]);
     expect(checked).toBe(routes.length);
-  }, 60_000);
+  }, 120_000);
 });

@@ -4,7 +4,7 @@
 // Content-Length. The suite fails when /openapi.json lists a route that has no case here (add one).
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { forEachEngine } from '../support';
+import { forEachEngineConcurrently } from '../support';
 import {
   mailgunSignature, openApiRoutes, postmarkAuthorization, send, sendgridHeaders, sendgridKeys, shopifySignature, startBlackbox,
   stripeSignature, twilioSignature, whatsappSignature, type Answer, type Blackbox, type SendOptions,
@@ -907,7 +907,8 @@ const CASES: Record<string, Case> = {
   },
 };
 
-forEachEngine('every route of /openapi.json over a listening server', (engine) => {
+// The two engines side by side, each with its own server and database.
+forEachEngineConcurrently('every route of /openapi.json over a listening server', (engine) => {
   const c = { state: {} } as Ctx;
   let routes: string[] = [];
   let validatorOf: ReturnType<typeof answerValidators>;
@@ -969,7 +970,7 @@ forEachEngine('every route of /openapi.json over a listening server', (engine) =
     c.state.pendingInvitationId = pending.json.invitation?.id ?? pending.json.id;
     c.state.pendingInvitationToken = pending.json.token ?? '';
     c.alertToDelete = (await ok(c, 'PUT', '/v1/alerts/endpoints', { url: 'http://127.0.0.1:9/old-alerts' })).id;
-  }, 90_000);
+  }, 240_000);
   afterAll(async () => {
     await c.bb?.stop();
   });

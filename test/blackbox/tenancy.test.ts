@@ -6,7 +6,7 @@
 // /openapi.json that the sweep does not cover fails the test.
 import { randomBytes } from 'node:crypto';
 import { expect, it } from 'vitest';
-import { forEachEngine } from '../support';
+import { forEachEngineConcurrently } from '../support';
 import { minimalValid } from './fuzz-support';
 import {
   databaseEnv, idsFor, operationsOf, rawCall, seedAccount, startServerProcess, type Operation, type RawAnswer, type Seeded,
@@ -57,10 +57,11 @@ interface Call {
   headers?: Record<string, string>;
 }
 
-forEachEngine('tenancy: account A with account B\'s ids, on every route', (engine) => {
+// The two engines side by side, each with its own server and database.
+forEachEngineConcurrently('tenancy: account A with account B\'s ids, on every route', (engine) => {
   it('never reads, lists, changes or deletes across accounts', async () => {
     const db = databaseEnv(engine);
-    const server = await startServerProcess(db.env, 60_000);
+    const server = await startServerProcess(db.env);
     try {
       const a = await seedAccount(server.url, db.env, 'alfa');
       const b = await seedAccount(server.url, db.env, 'bravo', { inviteEmail: a.userEmail });

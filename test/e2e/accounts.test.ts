@@ -2,42 +2,22 @@
 // HTTP on 127.0.0.1): the owner of A invites B's user from Settings (the link is shown once, the password never
 // used), the person opens the link while logged in and accepts, switches accounts from the menu, and after the next
 // login chooses which account to open; a login from an invitation link opens the invited account at once.
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { loadConfig } from '../../src/config';
-import { assemble, type Mesure } from '../../src/main';
-// @ts-expect-error: a plain .mjs script without type declarations
-import { ensureWebBuilt } from '../../scripts/build-web.mjs';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describeInChromium, settle, SHOTS, startE2E, type E2E } from './browser';
 
-const CHROMIUM = process.env.MESURE_CHROMIUM || '/usr/bin/chromium';
 const OWNER_A = { email: 'owner@shop-a.test', password: 'owner-of-a-password' };
-const SHOTS = join(process.cwd(), 'test-output', 'screenshots');
 const X = { email: 'x@example.com', password: 'x-own-password-in-b' };
 
-const available = existsSync(CHROMIUM);
-if (!available) {
-  if (process.env.CI) throw new Error(`CI is set but Chromium is missing at ${CHROMIUM}: install it (apt-get install chromium) or set MESURE_CHROMIUM.`);
-  console.warn(`\n!!! Chromium not found at ${CHROMIUM}: the accounts end-to-end tests are SKIPPED (set MESURE_CHROMIUM or install chromium). !!!\n`);
-}
-
-(available ? describe : describe.skip)('several accounts in Chromium', () => {
-  let dir: string;
-  let m: Mesure;
+describeInChromium('several accounts in Chromium', 'accounts', () => {
+  let e2e: E2E;
+  let m: E2E['m'];
   let base: string;
-  let browser: Browser;
   let accountA: string;
   let accountB: string;
-  const contexts: BrowserContext[] = [];
 
-  async function newPage(): Promise<Page> {
-    const ctx = await browser.newContext({ locale: 'en-US', timezoneId: 'Europe/Paris', viewport: { width: 1366, height: 900 } });
-    contexts.push(ctx);
-    ctx.setDefaultTimeout(10_000);
-    return ctx.newPage();
-  }
+  const newPage = (): Promise<Page> => e2e.newPage({ locale: 'en-US' });
 
   async function logIn(page: Page, who: { email: string; password: string }, url = base + '/') {
     await page.goto(url);
@@ -51,30 +31,17 @@ if (!available) {
   const openAccount = (page: Page) => page.evaluate(async () => ((await (await fetch('/auth/me')).json()) as { account: { id: string } }).account.id);
 
   beforeAll(async () => {
-    ensureWebBuilt({ log: () => {} });
-    mkdirSync(SHOTS, { recursive: true });
-    dir = mkdtempSync(join(tmpdir(), 'mesure-e2e-accounts-'));
-    const config = loadConfig({ DATABASE_URL: `file:${join(dir, 'mesure.db')}`, MESURE_DEMO: '0', PORT: '0', HOST: '127.0.0.1' });
-    m = await assemble(config);
+    e2e = await startE2E('mesure-e2e-accounts-');
+    m = e2e.m;
     accountA = (await m.deps.accounts.create({ name: 'Shop A' })).id;
     accountB = (await m.deps.accounts.create({ name: 'Shop B' })).id;
     await m.deps.accounts.createUser(accountA, OWNER_A.email, OWNER_A.password, 'owner');
     await m.deps.accounts.createUser(accountB, X.email, X.password, 'analyst');
-    await m.app.listen({ port: 0, host: '127.0.0.1' });
-    const addr = m.app.server.address();
-    base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-    });
+    base = await e2e.listen();
   }, 120_000);
 
   afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
-    await browser?.close();
-    await m?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await e2e?.close();
   });
 
   it('invites from Settings, accepts the link as the person, switches from the menu, and chooses after login', async () => {
@@ -138,7 +105,7 @@ if (!available) {
     await x.locator('nav.sidebar').waitFor();
     expect(await openAccount(x)).toBe(accountA);
     expect(await x.getByTestId('account-switch').inputValue()).toBe(accountA);
-    await x.waitForTimeout(400);
+    await settle(x);
     await x.screenshot({ path: join(SHOTS, 'accounts-switcher-desktop-en.png') });
   }, 120_000);
 

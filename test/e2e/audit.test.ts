@@ -2,42 +2,22 @@
 // real HTTP on 127.0.0.1): changes made with an API key and from the dashboard (a password change) appear in
 // Settings → Audit trail in French and in English, newest first, without the secret just set; "log out everywhere"
 // sends the person back to the login page and ends their other browser's session too.
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { loadConfig } from '../../src/config';
-import { assemble, type Mesure } from '../../src/main';
-// @ts-expect-error: a plain .mjs script without type declarations
-import { ensureWebBuilt } from '../../scripts/build-web.mjs';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describeInChromium, SHOTS, startE2E, type E2E } from './browser';
 
-const CHROMIUM = process.env.MESURE_CHROMIUM || '/usr/bin/chromium';
-const SHOTS = join(process.cwd(), 'test-output', 'screenshots');
 const OWNER = { email: 'owner@audit.test', password: 'owner-first-password' };
 const NEW_PASSWORD = 'owner-second-password';
 const SECRET = 'twilio-secret-never-on-screen-42';
 
-const available = existsSync(CHROMIUM);
-if (!available) {
-  if (process.env.CI) throw new Error(`CI is set but Chromium is missing at ${CHROMIUM}: install it (apt-get install chromium) or set MESURE_CHROMIUM.`);
-  console.warn(`\n!!! Chromium not found at ${CHROMIUM}: the audit end-to-end tests are SKIPPED (set MESURE_CHROMIUM or install chromium). !!!\n`);
-}
-
-(available ? describe : describe.skip)('audit trail and password card in Chromium', () => {
-  let dir: string;
-  let m: Mesure;
+describeInChromium('audit trail and password card in Chromium', 'audit', () => {
+  let e2e: E2E;
+  let m: E2E['m'];
   let base: string;
-  let browser: Browser;
   let key: string;
-  const contexts: BrowserContext[] = [];
 
-  async function newPage(locale: 'fr-FR' | 'en-US'): Promise<Page> {
-    const ctx = await browser.newContext({ locale, timezoneId: 'Europe/Paris', viewport: { width: 1366, height: 900 } });
-    contexts.push(ctx);
-    ctx.setDefaultTimeout(10_000);
-    return ctx.newPage();
-  }
+  const newPage = (locale: 'fr-FR' | 'en-US'): Promise<Page> => e2e.newPage({ locale });
 
   async function logIn(page: Page, password: string) {
     await page.goto(base + '/');
@@ -58,29 +38,16 @@ if (!available) {
   };
 
   beforeAll(async () => {
-    ensureWebBuilt({ log: () => {} });
-    mkdirSync(SHOTS, { recursive: true });
-    dir = mkdtempSync(join(tmpdir(), 'mesure-e2e-audit-'));
-    const config = loadConfig({ DATABASE_URL: `file:${join(dir, 'mesure.db')}`, MESURE_DEMO: '0', PORT: '0', HOST: '127.0.0.1' });
-    m = await assemble(config);
+    e2e = await startE2E('mesure-e2e-audit-');
+    m = e2e.m;
     const account = await m.deps.accounts.create({ name: 'Audit shop' });
     await m.deps.accounts.createUser(account.id, OWNER.email, OWNER.password, 'owner');
     key = (await m.deps.accounts.createKey(account.id, 'deploy bot', 'owner')).token;
-    await m.app.listen({ port: 0, host: '127.0.0.1' });
-    const addr = m.app.server.address();
-    base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-    });
+    base = await e2e.listen();
   }, 120_000);
 
   afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
-    await browser?.close();
-    await m?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await e2e?.close();
   });
 
   it('shows who changed what in French and in English; the password form and "log out everywhere" work', async () => {

@@ -2,31 +2,19 @@
 // 127.0.0.1): log in, the eight cards against GET /v1/overview, a campaign's funnel against GET /v1/campaigns/:id,
 // the CSV export read from disk, French ↔ English, a viewer kept out of settings, and screenshots of every page
 // (desktop and 375 px phone, FR and EN) in test-output/screenshots/ to look at.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { loadConfig } from '../../src/config';
-import { assemble, type Mesure } from '../../src/main';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { DEMO_USER, generateDemo } from '../../src/demo/generate';
-// @ts-expect-error: a plain .mjs script without type declarations
-import { ensureWebBuilt } from '../../scripts/build-web.mjs';
+import { describeInChromium, settle, SHOTS, startE2E, type E2E } from './browser';
 
-const CHROMIUM = process.env.MESURE_CHROMIUM || '/usr/bin/chromium';
 const SCALE = Number(process.env.MESURE_E2E_SCALE || '0.2');
-const SHOTS = join(process.cwd(), 'test-output', 'screenshots');
 const VIEWER = { email: 'viewer@mesure.dev', password: 'viewer-demo-pw' };
 const KPIS = ['ordersImported', 'messagesSent', 'spend', 'conversions', 'revenue', 'cpa', 'conversionRate', 'qrScansClicks'] as const;
 const KIND: Record<(typeof KPIS)[number], 'count' | 'money' | 'rate'> = {
   ordersImported: 'count', messagesSent: 'count', spend: 'money', conversions: 'count', revenue: 'money', cpa: 'money', conversionRate: 'rate', qrScansClicks: 'count',
 };
-
-const available = existsSync(CHROMIUM);
-if (!available) {
-  if (process.env.CI) throw new Error(`CI is set but Chromium is missing at ${CHROMIUM}: install it (apt-get install chromium) or set MESURE_CHROMIUM.`);
-  console.warn(`\n!!! Chromium not found at ${CHROMIUM}: the dashboard end-to-end tests are SKIPPED (set MESURE_CHROMIUM or install chromium). !!!\n`);
-}
 
 /** Spaces of any kind (Intl uses narrow no-break spaces in French) read as one plain space. */
 const plain = (s: string) => s.replace(/[\s\u00a0\u202f]+/g, ' ').trim();
@@ -39,14 +27,12 @@ function expected(locale: string, kind: 'count' | 'money' | 'rate', v: number | 
   return plain(new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }).format(v));
 }
 
-(available ? describe : describe.skip)('dashboard in Chromium', () => {
-  let dir: string;
-  let m: Mesure;
+describeInChromium('dashboard in Chromium', 'dashboard', () => {
+  let e2e: E2E;
+  let m: E2E['m'];
   let base: string;
   let bearer: { authorization: string };
-  let browser: Browser;
   let journeyId: string;
-  const contexts: BrowserContext[] = [];
 
   const api = async <T>(path: string): Promise<T> => {
     const r = await fetch(base + path, { headers: bearer });
@@ -61,20 +47,15 @@ function expected(locale: string, kind: 'count' | 'money' | 'rate', v: number | 
     return (text ? JSON.parse(text) : undefined) as T;
   };
 
-  async function newPage(opts: { locale: 'fr-FR' | 'en-US'; phone?: boolean }): Promise<Page> {
-    const ctx = await browser.newContext({
+  const newPage = (opts: { locale: 'fr-FR' | 'en-US'; phone?: boolean }): Promise<Page> =>
+    e2e.newPage({
       locale: opts.locale,
-      timezoneId: 'Europe/Paris',
       viewport: opts.phone ? { width: 375, height: 812 } : { width: 1366, height: 900 },
       deviceScaleFactor: 1,
       isMobile: !!opts.phone,
       hasTouch: !!opts.phone,
       acceptDownloads: true,
     });
-    contexts.push(ctx);
-    ctx.setDefaultTimeout(10_000);
-    return ctx.newPage();
-  }
 
   async function logIn(page: Page, who: { email: string; password: string }) {
     await page.goto(base + '/');
@@ -93,24 +74,19 @@ function expected(locale: string, kind: 'count' | 'money' | 'rate', v: number | 
 
   async function shoot(page: Page, name: string) {
     // Let charts and fonts settle so the picture shows the page as a user sees it.
-    await page.waitForTimeout(400);
+    await settle(page);
     await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
   }
 
   beforeAll(async () => {
-    ensureWebBuilt({ log: () => {} });
-    mkdirSync(SHOTS, { recursive: true });
-    dir = mkdtempSync(join(tmpdir(), 'mesure-e2e-'));
-    const config = loadConfig({ DATABASE_URL: `file:${join(dir, 'mesure.db')}`, MESURE_DEMO: '0', PORT: '0', HOST: '127.0.0.1' });
-    m = await assemble(config);
+    e2e = await startE2E('mesure-e2e-');
+    m = e2e.m;
     const t0 = Date.now();
     const demo = await generateDemo(m.deps, { now: Date.now(), scale: SCALE });
     console.log(`demo (scale ${SCALE}): ${demo.messages} messages, ${demo.events} events in ${Date.now() - t0} ms`);
     await m.deps.accounts.createUser(demo.accountId, VIEWER.email, VIEWER.password, 'viewer');
     bearer = { authorization: `Bearer ${demo.apiKey}` };
-    await m.app.listen({ port: 0, host: '127.0.0.1' });
-    const addr = m.app.server.address();
-    base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+    base = await e2e.listen();
     // A journey over two of the demo's automatic campaigns, so that the journey pages have something to show.
     const list = (await api<{ items: { id: string; name: string }[] }>('/v1/campaigns?limit=50')).items;
     const welcome = list.find((c) => c.name.startsWith('Bienvenue'))!;
@@ -129,18 +105,10 @@ function expected(locale: string, kind: 'count' | 'money' | 'rate', v: number | 
     });
     expect(created.status, await created.clone().text()).toBe(201);
     journeyId = ((await created.json()) as { id: string }).id;
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-    });
   }, 120_000);
 
   afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
-    await browser?.close();
-    await m?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await e2e?.close();
   });
 
   let owner: Page;
