@@ -1,39 +1,21 @@
 // The Retention card of Settings end to end in real headless Chromium against a real Mesure (SQLite file, real HTTP on
 // 127.0.0.1): an owner reads the defaults in French, sets both bounds (a bound the API refuses is explained on the
 // form, nothing saved), and reads them back in English; the API agrees.
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { loadConfig } from '../../src/config';
-import { assemble, type Mesure } from '../../src/main';
-// @ts-expect-error: a plain .mjs script without type declarations
-import { ensureWebBuilt } from '../../scripts/build-web.mjs';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describeInChromium, SHOTS, startE2E, type E2E } from './browser';
 
-const CHROMIUM = process.env.MESURE_CHROMIUM || '/usr/bin/chromium';
-const SHOTS = join(process.cwd(), 'test-output', 'screenshots');
 const OWNER = { email: 'owner@retention.test', password: 'owner-first-password' };
 
-const available = existsSync(CHROMIUM);
-if (!available) {
-  if (process.env.CI) throw new Error(`CI is set but Chromium is missing at ${CHROMIUM}: install it (apt-get install chromium) or set MESURE_CHROMIUM.`);
-  console.warn(`\n!!! Chromium not found at ${CHROMIUM}: the retention end-to-end test is SKIPPED (set MESURE_CHROMIUM or install chromium). !!!\n`);
-}
-
-(available ? describe : describe.skip)('retention settings in Chromium', () => {
-  let dir: string;
-  let m: Mesure;
+describeInChromium('retention settings in Chromium', 'retention', () => {
+  let e2e: E2E;
+  let m: E2E['m'];
   let base: string;
-  let browser: Browser;
   let accountId: string;
-  const contexts: BrowserContext[] = [];
 
   async function loggedIn(locale: 'fr-FR' | 'en-US'): Promise<Page> {
-    const ctx = await browser.newContext({ locale, timezoneId: 'Europe/Paris', viewport: { width: 1366, height: 900 } });
-    contexts.push(ctx);
-    ctx.setDefaultTimeout(10_000);
-    const page = await ctx.newPage();
+    const page = await e2e.newPage({ locale });
     await page.goto(base + '/');
     await page.getByTestId('login-form').waitFor();
     await page.locator('input[name=email]').fill(OWNER.email);
@@ -46,28 +28,15 @@ if (!available) {
   }
 
   beforeAll(async () => {
-    ensureWebBuilt({ log: () => {} });
-    mkdirSync(SHOTS, { recursive: true });
-    dir = mkdtempSync(join(tmpdir(), 'mesure-e2e-retention-'));
-    const config = loadConfig({ DATABASE_URL: `file:${join(dir, 'mesure.db')}`, MESURE_DEMO: '0', PORT: '0', HOST: '127.0.0.1' });
-    m = await assemble(config);
+    e2e = await startE2E('mesure-e2e-retention-');
+    m = e2e.m;
     accountId = (await m.deps.accounts.create({ name: 'Retention shop' })).id;
     await m.deps.accounts.createUser(accountId, OWNER.email, OWNER.password, 'owner');
-    await m.app.listen({ port: 0, host: '127.0.0.1' });
-    const addr = m.app.server.address();
-    base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-    });
+    base = await e2e.listen();
   }, 120_000);
 
   afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
-    await browser?.close();
-    await m?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await e2e?.close();
   });
 
   it('shows and sets both bounds, in French and in English', async () => {
