@@ -1,0 +1,16 @@
+import pg from 'pg';
+import { loadConfig } from './src/config';
+import { assemble } from './src/main';
+import { TEST_SECRET_KEY } from './bench/support';
+const schema = 't_catscan';
+const c = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/test' }); await c.connect();
+await c.query(`drop schema if exists ${schema} cascade`);
+const m = await assemble(loadConfig({ DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test', MESURE_PG_SCHEMA: schema, MESURE_SECRET_KEY: TEST_SECRET_KEY, MESURE_DEMO: '0' }));
+await m.close();
+const t = await c.query(`select table_name, string_agg(column_name, ',' order by ordinal_position) cols from information_schema.columns where table_schema=$1 group by table_name order by 1`, [schema]);
+for (const r of t.rows) console.log('T', r.table_name, r.cols.includes('account_id') ? 'ACC' : '---');
+const k = await c.query(`select conrelid::regclass::text t, contype, conname, pg_get_constraintdef(oid) def from pg_constraint where connamespace = $1::regnamespace and contype in ('p','u','f') order by 1,2`, [schema]);
+for (const r of k.rows) console.log('C', r.t, r.contype, r.def);
+const i = await c.query(`select tablename, indexname, indexdef from pg_indexes where schemaname=$1 and indexdef like '%UNIQUE%' order by 1`, [schema]);
+for (const r of i.rows) console.log('U', r.tablename, r.indexdef.replace(/.* USING btree /,''));
+await c.query(`drop schema ${schema} cascade`); await c.end();
