@@ -30,6 +30,8 @@ export interface Config {
    * pool's size (MESURE_PG_POOL_SIZE, default 10; each node also holds one connection that listens for cache changes).
    */
   nodes: { id?: string; sweepIntervalMs: number; poolSize: number };
+  /** MESURE_SQL_LOG: a file that receives every distinct SQL text the server sends (a diagnostic, off by default). */
+  sqlLog?: string;
   /** Scheduled backups while serving (SQLite only): where, how often, how many kept. Null when MESURE_BACKUP_DIR is unset. */
   backup: { dir: string; intervalMs: number; keep: number } | null;
   demo: boolean;
@@ -116,6 +118,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       sweepIntervalMs: positive('MESURE_SWEEP_INTERVAL_S', 30) * 1000,
       poolSize: poolSize(env.MESURE_PG_POOL_SIZE),
     },
+    sqlLog: env.MESURE_SQL_LOG ? resolve(cwd, env.MESURE_SQL_LOG) : undefined,
     backup,
     demo: env.MESURE_DEMO !== '0',
     secret: env.MESURE_SECRET || undefined,

@@ -73,7 +73,7 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
     process.stderr.write(`Created ${keys.source.path}: the key that seals the secrets stored in the database. Back it up apart from the database.\n`);
   }
   const secretBox = new SecretBox(keys.current, keys.previous);
-  const db = await openDatabase(config.database.url, { schema: config.database.schema, poolSize: config.nodes.poolSize });
+  const db = await openDatabase(config.database.url, { schema: config.database.schema, poolSize: config.nodes.poolSize, sqlLog: config.sqlLog });
   try {
     if (opts.migrate === false) {
       const pending = await pendingMigrations(db);
