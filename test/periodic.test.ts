@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { migrateToLatest, openDatabase, type Db } from '../src/store/db';
-import { listJobRuns } from '../src/store/nodes';
+
+const listJobRuns = (h: Db['kysely'], job: string) => h.selectFrom('job_runs').selectAll().where('job', '=', job).orderBy('period').execute();
 import { PeriodicJob } from '../src/services/periodic';
 import { dropPgSchema, forEachEngine, PG_URL, type Engine } from './support';
 

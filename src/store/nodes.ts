@@ -72,11 +72,6 @@ export async function endJobRun(db: Kysely<DB>, job: string, period: number, nod
     .execute();
 }
 
-/** Runs of a job, oldest period first (tests and `docs/SCALING.md`'s checks). */
-export async function listJobRuns(db: Kysely<DB>, job: string): Promise<JobRunRow[]> {
-  return db.selectFrom('job_runs').selectAll().where('job', '=', job).orderBy('period').execute();
-}
-
 /**
  * Counts one attempt under `key` in a fixed window, atomically (one statement, whatever node asks): the window
  * restarts when it is over. Returns the window's start and the attempts counted in it, this one included.
