@@ -193,9 +193,10 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
   campaigns.onSendDateChange = (accountId, id) => ingestor.sendDateChanged(accountId, id);
   campaigns.extras.push(async (accountId, id) => ({ budget: await deps.budgets.campaignBudget(accountId, id) }));
   // The sweep runs once per period (MESURE_SWEEP_INTERVAL_S) across the nodes. Its periods are real time (a test's
-  // fixed clock would otherwise hold it in one period: it ran every 30 s whatever the clock before).
+  // fixed clock would otherwise hold it in one period: it ran every 30 s whatever the clock before). The first look is
+  // one period after start, as before: a short-lived process (a CLI command) never sweeps.
   const budgetSweep = new BudgetSweep({ budgets: deps.budgets, billing: deps.billing, alerts: deps.alerts, metrics: counted });
-  const sweepJob = new PeriodicJob({ db, job: 'budget-sweep', periodMs: config.nodes.sweepIntervalMs, node, clock: Date.now, run: () => budgetSweep.runOnce() }).start();
+  const sweepJob = new PeriodicJob({ db, job: 'budget-sweep', periodMs: config.nodes.sweepIntervalMs, firstTickMs: config.nodes.sweepIntervalMs, node, clock: Date.now, run: () => budgetSweep.runOnce() }).start();
   plugins.push(budgetRoutes, (app) => {
     app.addHook('onClose', async () => {
       await sweepJob.stop();
