@@ -24,6 +24,14 @@ export interface Config {
   metrics: { enabled: boolean; token?: string };
   /** SIGTERM/SIGINT: how long finishing in-flight work may take before the process exits 1 naming what it cut. */
   shutdown: { timeoutMs: number };
+  /**
+   * Several nodes on one database (docs/SCALING.md): this node's name in the runs of periodic jobs (MESURE_NODE_ID,
+   * default host:pid), the budget sweep's period (MESURE_SWEEP_INTERVAL_S, default 30) and the PostgreSQL connection
+   * pool's size (MESURE_PG_POOL_SIZE, default 10; each node also holds one connection that listens for cache changes).
+   */
+  nodes: { id?: string; sweepIntervalMs: number; poolSize: number };
+  /** MESURE_SQL_LOG: a file that receives every distinct SQL text the server sends (a diagnostic, off by default). */
+  sqlLog?: string;
   /** Scheduled backups while serving (SQLite only): where, how often, how many kept. Null when MESURE_BACKUP_DIR is unset. */
   backup: { dir: string; intervalMs: number; keep: number } | null;
   demo: boolean;
@@ -105,6 +113,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     readiness,
     metrics: { enabled: metricsFlag === '1', token: metricsToken },
     shutdown: { timeoutMs: positive('MESURE_SHUTDOWN_TIMEOUT_MS', 10_000) },
+    nodes: {
+      id: env.MESURE_NODE_ID || undefined,
+      sweepIntervalMs: positive('MESURE_SWEEP_INTERVAL_S', 30) * 1000,
+      poolSize: poolSize(env.MESURE_PG_POOL_SIZE),
+    },
+    sqlLog: env.MESURE_SQL_LOG ? resolve(cwd, env.MESURE_SQL_LOG) : undefined,
     backup,
     demo: env.MESURE_DEMO !== '0',
     secret: env.MESURE_SECRET || undefined,
@@ -114,6 +128,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     },
     webDist: resolve(cwd, 'web/dist'),
   };
+}
+
+function poolSize(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return 10;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new ConfigError(`MESURE_PG_POOL_SIZE must be a whole number of connections between 1 and 1000, got "${raw}".`);
+  return n;
 }
 
 /** How to make a key, in every message about one. */

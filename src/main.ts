@@ -38,6 +38,8 @@ import { ingestionRoutes } from './http/routes/ingestion';
 import { metricsRoutes, PrometheusMetrics } from './http/metrics';
 import { noMetrics } from './services/metrics';
 import { countAllDeadLetters, getInboxBacklog } from './store/health';
+import { CacheBus } from './services/cacheBus';
+import { nodeName, PeriodicJob } from './services/periodic';
 import { prepareStoredSecrets, resolveSecretKeys, SecretBox, type SecretKeys } from './services/secrets';
 
 
@@ -76,7 +78,7 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
     process.stderr.write(`Created ${keys.source.path}: the key that seals the secrets stored in the database. Back it up apart from the database.\n`);
   }
   const secretBox = new SecretBox(keys.current, keys.previous);
-  const db = await openDatabase(config.database.url, { schema: config.database.schema });
+  const db = await openDatabase(config.database.url, { schema: config.database.schema, poolSize: config.nodes.poolSize, sqlLog: config.sqlLog });
   try {
     if (opts.migrate === false) {
       const pending = await pendingMigrations(db);
@@ -108,8 +110,20 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
   /** Where `close` is (see `unfinished`). */
   let stage: 'serving' | 'requests' | 'ingestion' | 'background' | 'database' | 'closed' = 'serving';
 
-  // 3. Core services.
-  const accounts = new AccountDirectory(db, clock);
+  // 3. Several nodes on one PostgreSQL database (docs/SCALING.md): the caches hear the other nodes' changes, and
+  // periodic work is claimed per period in the database so that one node runs it. On SQLite: this process alone.
+  let changes: CacheBus;
+  try {
+    changes = await new CacheBus(db, config.database.url).start();
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  const node = nodeName(config.nodes.id);
+
+  // 4. Core services.
+  const accounts = new AccountDirectory(db, clock, changes);
+  changes.subscribe(accounts.dropCached);
   // PostgreSQL: groups of at most 2,000 events (four API batches of 500) per transaction. A click commits beside it in
   // its own (below) but adds to the same daily-count and rollup rows, whose locks the group holds until it commits: a
   // smaller group bounds that wait. (SQLite: one writer, and the worker's inbox takes the API's events.)
@@ -118,6 +132,7 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
     const { sealed } = await prepareStoredSecrets(db, writer, keys, secretBox);
     if (sealed) process.stderr.write(`Sealed ${sealed} secret(s) stored in plain text by an earlier version.\n`);
   } catch (err) {
+    await changes.close();
     await db.close();
     throw err;
   }
@@ -133,9 +148,10 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
   const plugins: RoutePlugin[] = [];
   if (metrics) plugins.push(metricsRoutes(metrics, config.metrics));
 
-  // 4. Product areas: each adds its services to `deps` and its routes to `plugins`.
+  // 5. Product areas: each adds its services to `deps` and its routes to `plugins`.
   // Provider webhooks (WhatsApp, Twilio, SendGrid, Mailgun, Postmark) and each account's provider secrets.
-  deps.webhooks = new Webhooks(db, secretBox, writer, ingestor, accounts, config.http.publicUrl, clock, counted);
+  deps.webhooks = new Webhooks(db, secretBox, writer, ingestor, accounts, config.http.publicUrl, clock, counted, changes);
+  changes.subscribe(deps.webhooks.dropCached);
   plugins.push(providerRoutes);
   // Dashboard: sessions, settings, and the built front end at `/` (its catch-all GET never shadows API routes).
   // The audit trail first: its hook records every successful change of a route that declares an action.
@@ -148,7 +164,8 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
   // On PostgreSQL clicks commit through a writer queue of their own (a second pooled connection), so a redirect's click
   // is stored within milliseconds even while a group of event batches commits (SQLite: the worker's inbox does that).
   const visitWriter = db.kind === 'postgres' ? new Writer(db) : undefined;
-  deps.tracking = new Tracking(db, writer, ingestor, accounts, { publicUrl: config.http.publicUrl, clock, visitWriter });
+  deps.tracking = new Tracking(db, writer, ingestor, accounts, { publicUrl: config.http.publicUrl, clock, visitWriter, changes });
+  changes.subscribe(deps.tracking.dropCached);
   plugins.push(trackingRoutes);
 
   // Journeys, goals, A/B variants and holdout groups; goals and variants also appear on the campaign page, and
@@ -160,12 +177,16 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
     goals: (await deps.goals.list(accountId, { kind: 'campaign', id })) ?? [],
     variants: await deps.experiments.variantsForPage(accountId, id),
   }));
-  const stopGoals = deps.goals.startDaily();
-  plugins.push(journeyRoutes, (app) => { app.addHook('onClose', stopGoals); });
+  // Once a UTC day across the nodes: each looks every minute (the first a little after start, off the start's load).
+  const goalEvaluation = new PeriodicJob({
+    db, job: 'goal-evaluation', periodMs: 86_400_000, tickMs: 60_000, firstTickMs: 30_000, node, clock, run: async () => { await deps.goals.evaluateAll(); },
+  }).start();
+  plugins.push(journeyRoutes, (app) => { app.addHook('onClose', () => goalEvaluation.stop()); });
 
   // Orders and attribution: orders in (Shopify, CSV, API), one credit per order split across campaigns; the campaign
   // figures read their money here, and events ingested after an order re-credit it in the same transaction.
   const attribution = new Attribution(db, writer, accounts, trackingClickResolver(() => (deps as { tracking?: unknown }).tracking));
+  changes.subscribe(attribution.dropCached);
   deps.orders = new Orders(db, secretBox, writer, accounts, attribution, clock, counted);
   campaigns.money = attribution;
   ingestor.afterApply.push(attribution.onEventsApplied);
@@ -182,8 +203,17 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
   campaigns.onBudgetChange = (accountId, id) => deps.budgets.budgetChanged(accountId, id);
   campaigns.onSendDateChange = (accountId, id) => ingestor.sendDateChanged(accountId, id);
   campaigns.extras.push(async (accountId, id) => ({ budget: await deps.budgets.campaignBudget(accountId, id) }));
-  const budgetSweep = new BudgetSweep({ budgets: deps.budgets, billing: deps.billing, alerts: deps.alerts, metrics: counted }).start();
-  plugins.push(budgetRoutes, (app) => { app.addHook('onClose', () => budgetSweep.stop()); });
+  // The sweep runs once per period (MESURE_SWEEP_INTERVAL_S) across the nodes. Its periods are real time (a test's
+  // fixed clock would otherwise hold it in one period: it ran every 30 s whatever the clock before). The first look is
+  // one period after start, as before: a short-lived process (a CLI command) never sweeps.
+  const budgetSweep = new BudgetSweep({ budgets: deps.budgets, billing: deps.billing, alerts: deps.alerts, metrics: counted });
+  const sweepJob = new PeriodicJob({ db, job: 'budget-sweep', periodMs: config.nodes.sweepIntervalMs, firstTickMs: config.nodes.sweepIntervalMs, node, clock: Date.now, run: () => budgetSweep.runOnce() }).start();
+  plugins.push(budgetRoutes, (app) => {
+    app.addHook('onClose', async () => {
+      await sweepJob.stop();
+      await budgetSweep.stop();
+    });
+  });
 
   // Retention: each account's bounds on IP addresses, user agents and per-recipient rows, applied daily in small
   // batches through the writer (the timer stops, and a run in progress ends after its batch, when the app closes).
@@ -238,7 +268,7 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
   // Closing hooks run last registered first, all after the server has stopped: this one marks that point.
   plugins.push((app) => { app.addHook('onClose', async () => { stage = 'background'; }); });
 
-  // 5. The HTTP application (not listening yet).
+  // 6. The HTTP application (not listening yet).
   const app = await buildApp(deps, plugins, { sessionResolver: sessionResolver(deps.sessions) });
   return {
     config, db, deps, app,
@@ -246,6 +276,7 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
     close: async () => {
       stage = 'requests';
       await app.close();
+      await changes.close();
       stage = 'database';
       await db.close();
       stage = 'closed';

@@ -4,6 +4,7 @@ import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import { hash as argonHash, verify as argonVerify } from '@node-rs/argon2';
 import type { Kysely, Transaction } from 'kysely';
 import type { Db } from '../store/db';
+import type { CacheBus, CacheListener } from './cacheBus';
 import type { AccountRow, DB } from '../store/schema';
 import {
   getAccount, getApiKey, getUserByEmail, insertAccount, insertApiKey, insertMembershipIfAbsent, insertUser, listAccounts,
@@ -73,7 +74,8 @@ export function isValidTimeZone(tz: string): boolean {
 /** Reads accounts with a small cache: the ingestion path asks for the time zone of every batch. */
 export class AccountDirectory {
   private cache = new Map<string, AccountRow>();
-  constructor(private readonly db: Db, private readonly clock: () => number = Date.now) {}
+  /** `changes`: on a node among several, forgetting an account tells the other nodes too (services/cacheBus.ts). */
+  constructor(private readonly db: Db, private readonly clock: () => number = Date.now, private readonly changes?: CacheBus) {}
 
   async get(id: string, h: Kysely<DB> | Transaction<DB> = this.db.kysely): Promise<AccountRow | undefined> {
     const hit = this.cache.get(id);
@@ -88,9 +90,17 @@ export class AccountDirectory {
     return this.cache.get(id);
   }
 
+  /** The account changed (settings, suspension, currency…): re-read it here, and on the other nodes (`changes`). */
   forget(id: string): void {
     this.cache.delete(id);
+    void this.changes?.publish({ kind: 'account', accountId: id });
   }
+
+  /** Another node changed an account, or changes may have been missed (`everything`): drop the cached rows. */
+  readonly dropCached: CacheListener = (change) => {
+    if (change === 'everything') this.cache.clear();
+    else if (change.kind === 'account') this.cache.delete(change.accountId);
+  };
 
   async list(): Promise<Account[]> {
     return (await listAccounts(this.db.kysely)).map(toAccount);

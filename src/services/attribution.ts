@@ -4,6 +4,7 @@
 // and the money figures the campaign pages read (MoneySource).
 import type { Transaction } from 'kysely';
 import type { Db } from '../store/db';
+import type { CacheListener } from './cacheBus';
 import type { DB } from '../store/schema';
 import {
   countOrders, countUnconvertedOrders, deleteAttributionsOfOrders, findHumanEngagements, findOrdersOfContacts, findTouchMessages,
@@ -169,7 +170,13 @@ export class Attribution implements MoneySource {
     return ctx;
   }
 
-  /** Settings, rates, codes or campaigns changed: the next batch reloads them. */
+  /** Another node changed the account (its settings, rates, codes…), or changes may have been missed (`everything`). */
+  readonly dropCached: CacheListener = (change) => {
+    if (change === 'everything') this.contexts.clear();
+    else if (change.kind === 'account') this.contexts.delete(change.accountId);
+  };
+
+  /** Settings, rates, codes or campaigns changed: the next batch reloads them (here, and on the other nodes). */
   invalidate(accountId: string): void {
     this.contexts.delete(accountId);
     this.accounts.forget(accountId);

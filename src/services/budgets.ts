@@ -709,19 +709,10 @@ function identity(r: SendRecipient) {
  * reservations itself, and reads suspension from the invoices at each call.
  */
 export class BudgetSweep {
-  private timer: NodeJS.Timeout | null = null;
   private round: Promise<void> | null = null;
 
-  constructor(
-    private readonly parts: { budgets: Budgets; billing: Billing; alerts: Alerts; metrics?: ServiceMetrics },
-    private readonly intervalMs = 30_000,
-  ) {}
-
-  start(): this {
-    this.timer = setInterval(() => void this.runOnce(), this.intervalMs);
-    this.timer.unref();
-    return this;
-  }
+  /** Rounds are started by a PeriodicJob (main.ts): once per period across every node on the database. */
+  constructor(private readonly parts: { budgets: Budgets; billing: Billing; alerts: Alerts; metrics?: ServiceMetrics }) {}
 
   /** One round (never two at once); errors are kept for the next round rather than crashing the process. */
   runOnce(): Promise<void> {
@@ -745,8 +736,6 @@ export class BudgetSweep {
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
     this.parts.alerts.close();
     await this.round;
     await this.parts.alerts.idle();

@@ -118,36 +118,6 @@ export class Goals {
     return rows.length;
   }
 
-  /**
-   * Runs the daily evaluation: shortly after start, then every hour for the goals whose snapshot of the day is
-   * missing (a restart or a missed hour catches up). Returns the closer.
-   */
-  startDaily(everyMs = 3_600_000): () => Promise<void> {
-    let running: Promise<unknown> | null = null;
-    let lastDay = '';
-    const tick = () => {
-      if (running) return;
-      const day = new Date(this.clock()).toISOString().slice(0, 10);
-      if (day === lastDay) return;
-      running = this.evaluateAll()
-        .then(() => { lastDay = day; })
-        .catch((err: unknown) => {
-          // Retried at the next tick; the timer carries on.
-          process.stderr.write(`[goals] daily evaluation failed: ${(err as Error)?.stack ?? String(err)}\n`);
-        })
-        .finally(() => { running = null; });
-    };
-    const first = setTimeout(tick, 30_000);
-    const timer = setInterval(tick, everyMs);
-    first.unref();
-    timer.unref();
-    return async () => {
-      clearTimeout(first);
-      clearInterval(timer);
-      await running;
-    };
-  }
-
   private async ownerFacts(accountId: string, owner: GoalOwner): Promise<{ figures: CampaignFigures; start: number; campaignIds: string[] } | undefined> {
     if (owner.kind === 'journey') {
       const j = await this.journeys.figures(accountId, owner.id);

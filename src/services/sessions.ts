@@ -12,6 +12,7 @@ import {
   deleteSessionsOfUser, updateUserPassword,
 } from '../store/sessions';
 import type { InvitationRow } from '../store/schema';
+import { deleteStaleLoginAttempts, hitLoginAttempt } from '../store/nodes';
 import { normalizeEmail } from '../domain/contacts';
 import { hashPassword, passwordProblem, ROLES, type AccountDirectory, type Role } from './accounts';
 import type { AuditTrail } from './audit';
@@ -25,7 +26,7 @@ const EXTEND_EVERY_MS = 3600 * 1000;
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 /** Fixed-window counters per key, bounded in memory: old windows are dropped as new keys arrive. */
-export class AttemptLimiter {
+export class AttemptLimiter implements AttemptCounter {
   private windows = new Map<string, { start: number; count: number }>();
   constructor(readonly limit: number, readonly windowMs: number, private readonly maxKeys = 100_000) {}
 
@@ -51,6 +52,30 @@ export class AttemptLimiter {
         this.windows.delete(k);
       }
     }
+  }
+}
+
+/** Counts attempts per key; the seconds to wait when over the limit, else 0. */
+interface AttemptCounter {
+  hit(key: string, now: number): number | Promise<number>;
+}
+
+/**
+ * The same fixed windows kept in the database (PostgreSQL), so that the limit holds across every node behind a load
+ * balancer: one atomic upsert per attempt. Keys are hashed (the table holds no address); windows that are over are
+ * deleted now and then.
+ */
+class SharedAttemptLimiter implements AttemptCounter {
+  private lastPrune = 0;
+  constructor(private readonly db: Db, private readonly scope: string, readonly limit: number, readonly windowMs: number) {}
+
+  async hit(key: string, now: number): Promise<number> {
+    const w = await hitLoginAttempt(this.db.kysely, sha256(`${this.scope}:${key}`), now, this.windowMs);
+    if (now - this.lastPrune > this.windowMs) {
+      this.lastPrune = now;
+      await deleteStaleLoginAttempts(this.db.kysely, now - this.windowMs);
+    }
+    return w.count > this.limit ? Math.max(1, Math.ceil((w.windowStart + this.windowMs - now) / 1000)) : 0;
   }
 }
 
@@ -107,8 +132,8 @@ export interface Member {
 }
 
 export class Sessions {
-  readonly byIp: AttemptLimiter;
-  readonly byEmail: AttemptLimiter;
+  private readonly byIp: AttemptCounter;
+  private readonly byEmail: AttemptCounter;
 
   constructor(
     private readonly db: Db,
@@ -117,8 +142,12 @@ export class Sessions {
     private readonly clock: () => number = Date.now,
     limits: { perMinute?: number } = {},
   ) {
-    this.byIp = new AttemptLimiter(limits.perMinute ?? 10, 60_000);
-    this.byEmail = new AttemptLimiter(limits.perMinute ?? 10, 60_000);
+    // SQLite has one serving process: its counters stay in memory. PostgreSQL may have several nodes: in the database.
+    const limiter = (scope: string) => db.kind === 'postgres'
+      ? new SharedAttemptLimiter(db, scope, limits.perMinute ?? 10, 60_000)
+      : new AttemptLimiter(limits.perMinute ?? 10, 60_000);
+    this.byIp = limiter('ip');
+    this.byEmail = limiter('email');
   }
 
   /**
@@ -128,7 +157,7 @@ export class Sessions {
   async login(emailRaw: string, password: string, ip: string, invitation?: string): Promise<LoginResult> {
     const now = this.clock();
     const email = normalizeEmail(emailRaw) ?? emailRaw.trim().toLowerCase();
-    const wait = Math.max(this.byIp.hit(ip, now), this.byEmail.hit(email, now));
+    const wait = Math.max(await this.byIp.hit(ip, now), await this.byEmail.hit(email, now));
     if (wait > 0) return { ok: false, status: 429, message: `Too many login attempts; try again in ${wait} s.`, retryAfter: wait };
     const userId = await this.accounts.checkPassword(emailRaw, password);
     if (!userId) return { ok: false, status: 401, message: 'Wrong email or password.' };
@@ -173,7 +202,7 @@ export class Sessions {
    * logins): every other session of theirs, in every account, ends; this one stays. Audited in the same transaction.
    */
   async changePassword(s: ResolvedSession, current: string, next: string, ip: string): Promise<SessionsEnded> {
-    const wait = this.byEmail.hit(s.user.email, this.clock());
+    const wait = await this.byEmail.hit(s.user.email, this.clock());
     if (wait > 0) return { ok: false, status: 429, message: `Too many attempts; try again in ${wait} s.`, retryAfter: wait };
     if ((await this.accounts.checkPassword(s.user.email, current)) !== s.user.id) {
       return { ok: false, status: 403, message: 'The current password is wrong: type the password you log in with.', field: 'currentPassword' };

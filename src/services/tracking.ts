@@ -23,6 +23,7 @@ import { linkUrl, publicBase, qrUrl } from '../tracking/qr';
 import type { Channel, IncomingEvent } from '../domain/types';
 import type { AccountRow } from '../store/schema';
 import type { AccountDirectory } from './accounts';
+import type { CacheBus, CacheListener } from './cacheBus';
 import { saveMessageChanges, type Ingestor, type Outcome } from './ingest';
 import type { Writer } from './writer';
 import type { IngestWorker, ProcessedReport } from './ingestWorker';
@@ -131,6 +132,8 @@ export interface TrackingStats {
 
 export interface TrackingOptions {
   publicUrl: string;
+  /** On a node among several, a revoked link is announced to the other nodes' caches (services/cacheBus.ts). */
+  changes?: CacheBus;
   clock?: () => number;
   randomBytes?: RandomBytes;
   /** Answer a visit only after its event is committed (slower, nothing held in memory). Default false. */
@@ -178,6 +181,9 @@ class Lru<V> {
   delete(k: string): void {
     this.map.delete(k);
   }
+  clear(): void {
+    this.map.clear();
+  }
 }
 
 /** crypto.randomBytes drawn 4 KiB at a time: tokens and click ids are needed on every redirect. */
@@ -215,9 +221,10 @@ export class Tracking {
    * link: an entry per cached link would cost memory and collection work to save one string concatenation a click.)
    */
   private readonly templates = new WeakMap<TrackingSettings, Map<string, ServedDestination | null>>();
-  private readonly opts: Required<Omit<TrackingOptions, 'clock' | 'randomBytes' | 'log' | 'visitWriter'>>;
+  private readonly opts: Required<Omit<TrackingOptions, 'clock' | 'randomBytes' | 'log' | 'visitWriter' | 'changes'>>;
   /** Where `storeVisits` commits (see `TrackingOptions.visitWriter`). */
   private readonly visitWriter: Writer;
+  private readonly changes?: CacheBus;
   private readonly log: (level: 'info' | 'warn' | 'error', message: string) => void;
   private readonly cache: Lru<LinkTarget | typeof NOT_FOUND>;
   private queue: QueuedVisit[] = [];
@@ -255,7 +262,14 @@ export class Tracking {
     };
     this.cache = new Lru(this.opts.cacheSize, this.opts.cacheTtlMs);
     this.visitWriter = options.visitWriter ?? writer;
+    this.changes = options.changes;
   }
+
+  /** Another node revoked a link, or changes may have been missed (`everything`): drop what the redirect cached. */
+  readonly dropCached: CacheListener = (change) => {
+    if (change === 'everything') this.cache.clear();
+    else if (change.kind === 'link') this.cache.delete(change.token);
+  };
 
   // ------------------------------------------------------------------ settings
 
@@ -489,10 +503,14 @@ export class Tracking {
     return { ok: true, value: { body, links: urls.map((u) => byUrl.get(u)!).filter(Boolean) } };
   }
 
-  /** Revokes a link: its token answers 404 from now on (in this process at once; elsewhere within the cache TTL). */
+  /**
+   * Revokes a link: its token answers 404 from now on (in this process at once; on the other nodes of the database as
+   * soon as they hear the change, see services/cacheBus.ts; in another process without the bus within the cache TTL).
+   */
   async revoke(accountId: string, token: string): Promise<'revoked' | 'already' | 'unknown'> {
     const changed = await this.writer.run((trx) => revokeTrackedLink(trx, accountId, token, this.clock()));
     this.cache.delete(token);
+    await this.changes?.publish({ kind: 'link', accountId, token });
     if (changed > 0) return 'revoked';
     return (await getTrackedLink(this.db.kysely, accountId, token)) ? 'already' : 'unknown';
   }

@@ -22,6 +22,7 @@ import type { Writer } from './writer';
 import { hintOf, type SecretBox } from './secrets';
 import type { Ingestor } from './ingest';
 import type { AccountDirectory } from './accounts';
+import type { CacheBus, CacheListener } from './cacheBus';
 import type { IngestWorker } from './ingestWorker';
 import { noMetrics, type ServiceMetrics } from './metrics';
 
@@ -166,9 +167,17 @@ export class Webhooks {
     private readonly publicUrl: string,
     private readonly clock: () => number = Date.now,
     private readonly metrics: ServiceMetrics = noMetrics,
+    /** On a node among several, a changed secret is announced to the other nodes (services/cacheBus.ts). */
+    private readonly changes?: CacheBus,
   ) {
     this.startedAt = clock();
   }
+
+  /** Another node changed a provider secret, or changes may have been missed (`everything`). */
+  readonly dropCached: CacheListener = (change) => {
+    if (change === 'everything') this.secrets.clear();
+    else if (change.kind === 'secret') this.secrets.delete(`${change.accountId}/${change.provider}`);
+  };
 
   /**
    * One delivery to /webhooks/<provider>/<accountId>. `urls` are the forms of the URL the provider may have
@@ -472,12 +481,14 @@ export class Webhooks {
     const sealed = this.box.seal(value);
     await this.writer.run((trx) => upsertProviderSecret(trx, accountId, provider, sealed, this.clock()));
     this.secrets.delete(`${accountId}/${provider}`);
+    await this.changes?.publish({ kind: 'secret', accountId, provider });
     return { ok: true };
   }
 
   async deleteSecret(accountId: string, provider: ProviderName): Promise<boolean> {
     const n = await this.writer.run((trx) => deleteProviderSecret(trx, accountId, provider));
     this.secrets.delete(`${accountId}/${provider}`);
+    await this.changes?.publish({ kind: 'secret', accountId, provider });
     return n > 0;
   }
 

@@ -1,11 +1,11 @@
 // Opening the database (SQLite by default, PostgreSQL when DATABASE_URL says so), migrating it, and the few
 // dialect differences (upserts, bulk inserts) kept in one place.
-import { mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import {
   CompiledQuery, Kysely, Migrator, PostgresAdapter, PostgresDialect, PostgresIntrospector, PostgresQueryCompiler, SqliteDialect, sql,
-  type DatabaseConnection, type DatabaseIntrospector, type Driver, type Migration, type TableMetadata,
+  type DatabaseConnection, type DatabaseIntrospector, type Driver, type LogEvent, type Migration, type TableMetadata,
 } from 'kysely';
 import pg from 'pg';
 import { MESURE_VERSION, sqlitePath } from '../config';
@@ -59,7 +59,22 @@ const pgTypes = {
   },
 };
 
-export async function openDatabase(url: string, opts: { schema?: string; poolSize?: number } = {}): Promise<Db> {
+/**
+ * MESURE_SQL_LOG: every distinct SQL text this process sends through Kysely, one JSON string a line, appended to the
+ * file (a diagnostic: which statements reach which tables; the Citus readiness test reads it, docs/SCALING.md).
+ */
+function sqlRecorder(path: string | undefined): ((event: LogEvent) => void) | undefined {
+  if (!path) return undefined;
+  const seen = new Set<string>();
+  return (event) => {
+    const text = event.query.sql;
+    if (seen.has(text)) return;
+    seen.add(text);
+    appendFileSync(path, `${JSON.stringify(text)}\n`);
+  };
+}
+
+export async function openDatabase(url: string, opts: { schema?: string; poolSize?: number; sqlLog?: string } = {}): Promise<Db> {
   if (/^postgres(ql)?:\/\//.test(url)) {
     const poolOf = (max: number) => new pg.Pool({
       connectionString: url,
@@ -83,7 +98,7 @@ export async function openDatabase(url: string, opts: { schema?: string; poolSiz
         `Cannot reach PostgreSQL at ${redact(url)}: ${(err as Error).message}. Check that the server runs and that DATABASE_URL is right.`,
       );
     }
-    const kysely = new Kysely<DB>({ dialect: new OwnSchemaPostgresDialect({ pool }) });
+    const kysely = new Kysely<DB>({ dialect: new OwnSchemaPostgresDialect({ pool }), log: sqlRecorder(opts.sqlLog) });
     const max = opts.poolSize ?? 10;
     const own: Kysely<DB>[] = [];
     return {
@@ -119,7 +134,7 @@ export async function openDatabase(url: string, opts: { schema?: string; poolSiz
   } catch (err) {
     throw new DatabaseError(`Cannot open the SQLite database ${path}: ${(err as Error).message}.`);
   }
-  const kysely = new Kysely<DB>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(database) }) });
+  const kysely = new Kysely<DB>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(database) }), log: sqlRecorder(opts.sqlLog) });
   return { kysely, kind: 'sqlite', sqlite: database, close: () => kysely.destroy() };
 }
 

@@ -172,13 +172,17 @@ export async function getLinkTarget(db: Db, token: string): Promise<LinkTarget |
     }
     return st.get(token) as LinkTarget | undefined;
   }
+  // Two statements on PostgreSQL: the route (keyed by token alone) names the account, and the account's rows are then
+  // read by account_id, so that each statement goes to one shard once the schema is distributed (docs/SCALING.md).
+  const route = await db.kysely.selectFrom('tracking_tokens').select('account_id').where('token', '=', token).executeTakeFirst();
+  if (!route) return undefined;
   return db.kysely
-    .selectFrom('tracking_tokens as r')
-    .innerJoin('tracked_links as l', (j) => j.onRef('l.account_id', '=', 'r.account_id').onRef('l.token', '=', 'r.token'))
+    .selectFrom('tracked_links as l')
     .innerJoin('messages as m', (j) => j.onRef('m.account_id', '=', 'l.account_id').onRef('m.id', '=', 'l.message_id'))
     .innerJoin('campaigns as c', (j) => j.onRef('c.account_id', '=', 'l.account_id').onRef('c.id', '=', 'l.campaign_id'))
     .select(['l.account_id', 'l.token', 'l.message_id', 'l.campaign_id', 'l.kind', 'l.url', 'l.revoked_at', 'm.variant', 'c.channel', 'c.slug'])
-    .where('r.token', '=', token)
+    .where('l.account_id', '=', route.account_id)
+    .where('l.token', '=', token)
     .executeTakeFirst();
 }
 
