@@ -37,6 +37,9 @@ import { metricsRoutes, PrometheusMetrics } from './http/metrics';
 import { noMetrics } from './services/metrics';
 import { countAllDeadLetters, getInboxBacklog } from './store/health';
 import { prepareStoredSecrets, resolveSecretKeys, SecretBox, type SecretKeys } from './services/secrets';
+import { ErasureKeys } from './services/erasure';
+import { Contacts } from './services/contacts';
+import { contactRoutes } from './http/routes/contacts';
 
 export interface Mesure {
   config: Config;
@@ -167,6 +170,12 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
   deps.budgets = new Budgets(db, writer, accounts, ingestor, deps.billing, deps.alerts, clock);
   deps.budgets.tracking = trackingForGate(() => (deps as { tracking?: unknown }).tracking);
   deps.suppressionList = new SuppressionList(db, accounts, clock);
+  // One person's data: lookup, export and erasure; erased people stay on the suppression list as keyed hashes, which
+  // registration and the send gate check (the ingestor holds the account peppers).
+  const erasureKeys = new ErasureKeys(writer, secretBox, clock);
+  ingestor.erasure = erasureKeys;
+  deps.contacts = new Contacts(db, writer, accounts, erasureKeys, deps.audit, clock);
+  plugins.push(contactRoutes);
   ingestor.costing = deps.budgets;
   campaigns.onBudgetChange = (accountId, id) => deps.budgets.budgetChanged(accountId, id);
   campaigns.onSendDateChange = (accountId, id) => ingestor.sendDateChanged(accountId, id);

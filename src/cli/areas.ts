@@ -7,5 +7,6 @@ import { register as orders } from './orders';
 import { register as budgets } from './budgets';
 import { register as backup } from './backup';
 import { register as secrets } from './secrets';
+import { register as contacts } from './contacts';
 
-export const AREA_COMMANDS: ((program: Command) => void)[] = [providers, tracking, journeys, orders, budgets, backup, secrets];
+export const AREA_COMMANDS: ((program: Command) => void)[] = [providers, tracking, journeys, orders, budgets, backup, secrets, contacts];

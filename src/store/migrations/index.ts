@@ -19,6 +19,7 @@ import * as canonicalProviderMessageIds from './2026_12_07_180_canonical_provide
 import * as campaignClickRollups from './2026_12_07_200_campaign_click_rollups';
 import * as messagesVariantIndex from './2026_12_07_201_messages_variant_index';
 import * as auditLog from './2026_12_07_310_audit_log';
+import * as erasure from './2026_12_07_400_erasure';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_25_001_core': core,
@@ -39,4 +40,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_07_200_campaign_click_rollups': campaignClickRollups,
   '2026_12_07_201_messages_variant_index': messagesVariantIndex,
   '2026_12_07_310_audit_log': auditLog,
+  '2026_12_07_400_erasure': erasure,
 };
