@@ -194,10 +194,21 @@ export class Contacts {
     }));
   }
 
-  private async eraseIn(trx: Transaction<DB>, accountId: string, contactIds: string[], keys: PersonKeys, key: (identifier: string) => string, progress: ErasureProgress): Promise<ErasureSummary> {
-    const recipients = recipientsOf(keys);
+  private async eraseIn(trx: Transaction<DB>, accountId: string, contactIds: string[], personKeys: PersonKeys, key: (identifier: string) => string, progress: ErasureProgress): Promise<ErasureSummary> {
+    let keys = merge(personKeys, personKeys);
     const channels = await listCampaignChannels(trx, accountId);
-    const messages = (await findPersonMessages(trx, accountId, contactIds, recipients, [...channels.keys()])).filter((m) => !isErased(m.recipient));
+    const messages = (await findPersonMessages(trx, accountId, contactIds, recipientsOf(keys), [...channels.keys()])).filter((m) => !isErased(m.recipient));
+    // The contact's messages may reach them under identifiers the contact row lacks (a phone given only with a later
+    // message): those join the person's keys, for their orders and suppression entries.
+    for (const m of messages) {
+      const r = m.recipient;
+      if (r.startsWith('ext:')) keys.externalIds.push(r.slice(4));
+      else if (channels.get(m.campaign_id) === 'email') keys.emails.push(r);
+      else if (channels.get(m.campaign_id) === 'mail') keys.addressKeys.push(r);
+      else keys.phones.push(r);
+    }
+    keys = merge(keys, keys);
+    const recipients = recipientsOf(keys);
     progress('messages', messages.length);
     for (const m of messages) await anonymizeMessage(trx, accountId, m.id, key(m.recipient));
     let events = 0;

@@ -118,13 +118,16 @@ export async function findPersonOrders(
   keys: { contactIds: string[]; emails: string[]; phones: string[]; externalIds: string[] },
 ): Promise<OrderRow[]> {
   const out = new Map<string, OrderRow>();
-  const by = async (col: 'contact_id' | 'email' | 'phone' | 'customer_external_id', values: string[]) => {
+  const by = async (col: 'contact_id' | 'phone' | 'customer_external_id', values: string[]) => {
     for (const vs of chunks([...new Set(values)])) {
       for (const o of await h.selectFrom('orders').selectAll().where('account_id', '=', accountId).where(col, 'in', vs).execute()) out.set(o.id, o);
     }
   };
   await by('contact_id', keys.contactIds);
-  await by('email', keys.emails);
+  for (const vs of chunks([...new Set(keys.emails.map((e) => e.toLowerCase()))])) {
+    const rows = await h.selectFrom('orders').selectAll().where('account_id', '=', accountId).where(sql<string>`lower(email)`, 'in', vs).execute();
+    for (const o of rows) out.set(o.id, o);
+  }
   await by('phone', keys.phones);
   await by('customer_external_id', keys.externalIds);
   return [...out.values()].sort((a, b) => Number(a.ordered_at) - Number(b.ordered_at) || (a.id < b.id ? -1 : 1));

@@ -1,8 +1,8 @@
 // Erasing a person (issue #17): each account's erasure pepper, the secret key of the one-way hashes an erased person is
 // kept under on the suppression list (sealed like the other secrets), and the indexes erasure and the contact lookup
-// read by (orders by customer e-mail and phone; holdout members by contact). Frozen in time: never import application
+// read by (orders by customer e-mail, any case, and phone; holdout members by contact). Frozen in time: never import application
 // code here.
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 export async function up(db: Kysely<any>): Promise<void> {
@@ -13,7 +13,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addPrimaryKeyConstraint('erasure_peppers_pk', ['account_id'])
     .execute();
-  await db.schema.createIndex('orders_email').on('orders').columns(['account_id', 'email']).execute();
+  // Orders keep the customer's e-mail as the shop sent it (Jon@Example.com): looked up lower-cased.
+  await sql`CREATE INDEX orders_email ON orders (account_id, lower(email))`.execute(db);
   await db.schema.createIndex('orders_phone').on('orders').columns(['account_id', 'phone']).execute();
   await db.schema.createIndex('holdout_members_contact').on('holdout_members').columns(['account_id', 'contact_id']).execute();
 }
