@@ -117,6 +117,9 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
     throw err;
   }
   const ingestor = new Ingestor(db, writer, accounts, clock, counted);
+  // Each account's erasure pepper: registration, the send gate and orders recognise erased people by their hashes.
+  const erasureKeys = new ErasureKeys(writer, secretBox, clock);
+  ingestor.erasure = erasureKeys;
   const campaigns = new Campaigns(db, accounts, undefined, clock);
   const deps = {
     config, db, accounts, ingestor, campaigns, writer, clock,
@@ -159,6 +162,7 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
   // figures read their money here, and events ingested after an order re-credit it in the same transaction.
   const attribution = new Attribution(db, writer, accounts, trackingClickResolver(() => (deps as { tracking?: unknown }).tracking));
   deps.orders = new Orders(db, secretBox, writer, accounts, attribution, clock, counted);
+  deps.orders.erasure = erasureKeys;
   campaigns.money = attribution;
   ingestor.afterApply.push(attribution.onEventsApplied);
   plugins.push(orderRoutes);
@@ -170,10 +174,7 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
   deps.budgets = new Budgets(db, writer, accounts, ingestor, deps.billing, deps.alerts, clock);
   deps.budgets.tracking = trackingForGate(() => (deps as { tracking?: unknown }).tracking);
   deps.suppressionList = new SuppressionList(db, accounts, clock);
-  // One person's data: lookup, export and erasure; erased people stay on the suppression list as keyed hashes, which
-  // registration and the send gate check (the ingestor holds the account peppers).
-  const erasureKeys = new ErasureKeys(writer, secretBox, clock);
-  ingestor.erasure = erasureKeys;
+  // One person's data: lookup, export and erasure (erased people stay on the suppression list as keyed hashes).
   deps.contacts = new Contacts(db, writer, accounts, erasureKeys, deps.audit, clock);
   plugins.push(contactRoutes);
   ingestor.costing = deps.budgets;

@@ -6,6 +6,8 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../store/schema';
 import { getErasurePepper, insertErasurePepper } from '../store/erasure';
+import { findSuppressed } from '../store/suppressions';
+import type { Channel } from '../domain/types';
 import { erasedKey } from '../domain/erasure';
 import type { SecretBox } from './secrets';
 import type { Writer } from './writer';
@@ -45,5 +47,23 @@ export class ErasureKeys {
       await insertErasurePepper(trx, { account_id: accountId, pepper: this.box.seal(randomBytes(32).toString('base64')), created_at: this.clock() });
       return (await this.keyer(trx, accountId))!;
     });
+  }
+
+  /**
+   * Which of `candidates` (an identifier, as messages store it, and the channel its hash is listed on) belong to an
+   * erased person, by index. Empty for an account that never erased anyone.
+   */
+  async erasedAmong(h: Handle, accountId: string, candidates: { channel: Channel; identifier: string }[]): Promise<Set<number>> {
+    const out = new Set<number>();
+    const key = candidates.length ? await this.keyer(h, accountId) : null;
+    if (!key) return out;
+    const hashed = candidates.map((c) => key(c.identifier));
+    for (const channel of new Set(candidates.map((c) => c.channel))) {
+      const listed = await findSuppressed(h, accountId, channel, hashed.filter((_, i) => candidates[i].channel === channel));
+      candidates.forEach((c, i) => {
+        if (c.channel === channel && listed.has(hashed[i])) out.add(i);
+      });
+    }
+    return out;
   }
 }

@@ -144,11 +144,13 @@ export async function findAttributionsOfOrders(h: Handle, accountId: string, ord
 /**
  * The customer fields go; the order's money, items, times, campaign signals (click id, UTM, discount codes) and its
  * contact id (an opaque key that re-crediting reads) stay, so its credit is the same if it is ever computed again.
+ * `matched_by = 'erased'` marks it: a later version of the order (a Shopify update, a refund) keeps that contact id and
+ * stores no customer field again (src/services/orders.ts).
  */
 export async function anonymizeOrders(h: Handle, accountId: string, ids: string[]): Promise<void> {
   for (const os of chunks(ids)) {
     await h.updateTable('orders')
-      .set({ email: null, phone: null, customer_external_id: null, billing_address: null, shipping_address: null, note_attributes: '[]' })
+      .set({ email: null, phone: null, customer_external_id: null, billing_address: null, shipping_address: null, note_attributes: '{}', matched_by: 'erased' })
       .where('account_id', '=', accountId).where('id', 'in', os).execute();
   }
 }
