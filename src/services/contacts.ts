@@ -106,10 +106,10 @@ export class Contacts {
     private readonly clock: () => number = Date.now,
   ) {}
 
-  /** Contacts with exactly this e-mail, phone (any written form), external id or address key, in id order. */
-  async search(accountId: string, q: string, opts: { cursor?: string; limit: number }): Promise<{ items: ContactView[]; nextCursor: string | null }> {
+  /** Contacts with exactly this e-mail, phone (any written form), external id or address key (without `q`: all), in id order. */
+  async search(accountId: string, q: string | undefined, opts: { cursor?: string; limit: number }): Promise<{ items: ContactView[]; nextCursor: string | null }> {
     const country = (await this.accounts.get(accountId))?.default_country ?? undefined;
-    const rows = await searchContacts(this.db.kysely, accountId, lookupKeys(q, country), opts.cursor, opts.limit + 1);
+    const rows = await searchContacts(this.db.kysely, accountId, q === undefined ? null : lookupKeys(q, country), opts.cursor, opts.limit + 1);
     const page = rows.slice(0, opts.limit);
     return { items: page.map(contactView), nextCursor: rows.length > opts.limit ? page[page.length - 1].id : null };
   }

@@ -42,17 +42,17 @@ export async function getContact(h: Handle, accountId: string, id: string): Prom
   return h.selectFrom('contacts').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
 }
 
-/** Contacts with exactly this key (indexed), in id order after `after`. */
+/** Contacts with exactly one of these keys (indexed), or every contact (null), in id order after `after`. */
 export async function searchContacts(
   h: Handle,
   accountId: string,
-  key: { column: 'email' | 'phone' | 'external_id' | 'address_key'; value: string }[],
+  keys: { column: 'email' | 'phone' | 'external_id' | 'address_key'; value: string }[] | null,
   after: string | undefined,
   limit: number,
 ): Promise<ContactRow[]> {
-  if (key.length === 0) return [];
-  let q = h.selectFrom('contacts').selectAll().where('account_id', '=', accountId)
-    .where((eb) => eb.or(key.map((k) => eb(k.column, '=', k.value))));
+  if (keys?.length === 0) return [];
+  let q = h.selectFrom('contacts').selectAll().where('account_id', '=', accountId);
+  if (keys) q = q.where((eb) => eb.or(keys.map((k) => eb(k.column, '=', k.value))));
   if (after) q = q.where('id', '>', after);
   return q.orderBy('id').limit(limit).execute();
 }

@@ -41,14 +41,14 @@ function send<T>(reply: FastifyReply, out: ContactsOutcome<T>) {
 export async function contactRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
   app.get('/v1/contacts', {
     schema: {
-      summary: 'Contacts with exactly this e-mail, phone, external id or postal address key',
+      summary: 'Contacts with exactly this e-mail, phone, external id or postal address key (without q: every contact, by id)',
       description: '`q` is normalised as contacts are stored (lower-case e-mail, E.164 phone in any written form, address key LINE1|…|POSTCODE|CITY|COUNTRY) and matched exactly, never as a substring.',
       tags: ['contacts'],
-      querystring: { type: 'object', additionalProperties: false, required: ['q'], properties: { ...pageQuery, q: text(320) } },
+      querystring: { type: 'object', additionalProperties: false, properties: { ...pageQuery, q: text(320) } },
       answers: { 200: schemaRef('ContactPage') },
     },
   }, async (req) => {
-    const q = req.query as { q: string; limit: number; cursor?: string };
+    const q = req.query as { q?: string; limit: number; cursor?: string };
     return deps.contacts.search(accountOf(req), q.q, { cursor: q.cursor, limit: q.limit });
   });
 
