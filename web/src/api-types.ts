@@ -3239,15 +3239,15 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Contacts with exactly this e-mail, phone, external id or postal address key
+         * Contacts with exactly this e-mail, phone, external id or postal address key (without q: every contact, by id)
          * @description `q` is normalised as contacts are stored (lower-case e-mail, E.164 phone in any written form, address key LINE1|…|POSTCODE|CITY|COUNTRY) and matched exactly, never as a substring.
          */
         get: {
             parameters: {
-                query: {
+                query?: {
                     limit?: number;
                     cursor?: string;
-                    q: string;
+                    q?: string;
                 };
                 header?: never;
                 path?: never;
