@@ -393,7 +393,7 @@ export const RESPONSE_SCHEMAS = {
   }),
   ContactPage: obj({ items: arr(ref('Contact')), nextCursor: orNull(str) }),
   ContactExport: obj({
-    exportedAt: time,
+    asOf: time,
     contact: ref('Contact'),
     suppressions: arr(obj({ channel, address: str, reason: str, source: str, createdAt: time })),
     messages: arr(obj({

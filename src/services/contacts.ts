@@ -131,7 +131,7 @@ export class Contacts {
     return {
       ok: true,
       value: {
-        exportedAt: iso(this.clock())!,
+        asOf: iso(this.clock())!,
         contact: contactView(contact),
         suppressions: suppressions.map((s) => ({ channel: s.channel, address: s.address, reason: s.reason, source: s.source, createdAt: iso(s.created_at)! })),
         messages: messages.map((m) => messageExport(m, channels.get(m.campaign_id) ?? null, byMessage.get(m.id) ?? [])),
@@ -268,7 +268,7 @@ function recipientsOf(k: PersonKeys): string[] {
 
 // ---------------------------------------------------------------- the export's shape
 export interface PersonExport {
-  exportedAt: string;
+  asOf: string;
   contact: ContactView;
   suppressions: { channel: string; address: string; reason: string; source: string; createdAt: string }[];
   messages: ReturnType<typeof messageExport>[];

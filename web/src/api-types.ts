@@ -5887,7 +5887,7 @@ export interface components {
         };
         ContactExport: {
             /** Format: date-time */
-            exportedAt: string;
+            asOf: string;
             contact: components["schemas"]["Contact"];
             suppressions: {
                 /** @enum {string} */
