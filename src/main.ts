@@ -41,6 +41,9 @@ import { countAllDeadLetters, getInboxBacklog } from './store/health';
 import { CacheBus } from './services/cacheBus';
 import { nodeName, PeriodicJob } from './services/periodic';
 import { prepareStoredSecrets, resolveSecretKeys, SecretBox, type SecretKeys } from './services/secrets';
+import { ErasureKeys } from './services/erasure';
+import { Contacts } from './services/contacts';
+import { contactRoutes } from './http/routes/contacts';
 
 
 /** PostgreSQL: the largest summed weight (events) of one group commit in the shared writer (see `assemble`). */
@@ -137,6 +140,9 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
     throw err;
   }
   const ingestor = new Ingestor(db, writer, accounts, clock, counted);
+  // Each account's erasure pepper: registration, the send gate and orders recognise erased people by their hashes.
+  const erasureKeys = new ErasureKeys(writer, secretBox, clock);
+  ingestor.erasure = erasureKeys;
   const campaigns = new Campaigns(db, accounts, undefined, clock);
   const deps = {
     config, db, accounts, ingestor, campaigns, writer, clock,
@@ -188,6 +194,7 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
   const attribution = new Attribution(db, writer, accounts, trackingClickResolver(() => (deps as { tracking?: unknown }).tracking));
   changes.subscribe(attribution.dropCached);
   deps.orders = new Orders(db, secretBox, writer, accounts, attribution, clock, counted);
+  deps.orders.erasure = erasureKeys;
   campaigns.money = attribution;
   ingestor.afterApply.push(attribution.onEventsApplied);
   plugins.push(orderRoutes);
@@ -199,6 +206,9 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
   deps.budgets = new Budgets(db, writer, accounts, ingestor, deps.billing, deps.alerts, clock);
   deps.budgets.tracking = trackingForGate(() => (deps as { tracking?: unknown }).tracking);
   deps.suppressionList = new SuppressionList(db, accounts, clock);
+  // One person's data: lookup, export and erasure (erased people stay on the suppression list as keyed hashes).
+  deps.contacts = new Contacts(db, writer, accounts, erasureKeys, deps.audit, clock);
+  plugins.push(contactRoutes);
   ingestor.costing = deps.budgets;
   campaigns.onBudgetChange = (accountId, id) => deps.budgets.budgetChanged(accountId, id);
   campaigns.onSendDateChange = (accountId, id) => ingestor.sendDateChanged(accountId, id);

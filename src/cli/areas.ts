@@ -8,5 +8,6 @@ import { register as budgets } from './budgets';
 import { register as backup } from './backup';
 import { register as secrets } from './secrets';
 import { register as retention } from './retention';
+import { register as contacts } from './contacts';
 
-export const AREA_COMMANDS: ((program: Command) => void)[] = [providers, tracking, journeys, orders, budgets, backup, secrets, retention];
+export const AREA_COMMANDS: ((program: Command) => void)[] = [providers, tracking, journeys, orders, budgets, backup, secrets, retention, contacts];

@@ -56,10 +56,10 @@ export function register(program: Command): void {
           fail(`${(err as Error).message}. Nothing was changed.`),
         );
         const r = summary.resealed;
-        const total = r.provider + r.shopify + r.stripe + r.alert;
+        const total = r.provider + r.shopify + r.stripe + r.alert + r.erasure;
         process.stdout.write(
           `Re-sealed ${total} secret(s) under key ${summary.keyId} in one transaction: ${r.provider} provider, ${r.shopify} Shopify, ` +
-            `${r.stripe} Stripe, ${r.alert} alert; ${summary.unchanged} were under it already.\n`,
+            `${r.stripe} Stripe, ${r.alert} alert${r.erasure ? `, ${r.erasure} erasure pepper` : ''}; ${summary.unchanged} were under it already.\n`,
         );
         if (!newKey) {
           process.stdout.write(

@@ -388,6 +388,45 @@ export const RESPONSE_SCHEMAS = {
   SessionsEnded: obj({ endedSessions: described(int, "The person's sessions ended, in every account.") }),
   AuditPage: obj({ items: arr(ref('AuditEntry')), nextCursor: orNull(str) }),
   SuppressionList: obj({ items: arr(obj({ channel, address: str, reason: str, source: str, createdAt: time })), nextCursor: orNull(str) }),
+  Contact: obj({
+    id: str, externalId: orNull(str), email: orNull(str), phone: described(orNull(str), 'E.164.'),
+    address: described(orNull(anyObject), 'The postal address as given: { name, line1, line2, postalCode, city, country }.'),
+    firstName: orNull(str), lastName: orNull(str),
+    optOuts: described(obj({ email: orNull(time), sms: orNull(time), whatsapp: orNull(time), mail: orNull(time) }), 'When the contact opted out of each channel; null: never.'),
+    createdAt: time, updatedAt: time,
+  }),
+  ContactPage: obj({ items: arr(ref('Contact')), nextCursor: orNull(str) }),
+  ContactExport: obj({
+    asOf: time,
+    contact: ref('Contact'),
+    suppressions: arr(obj({ channel, address: str, reason: str, source: str, createdAt: time })),
+    messages: arr(obj({
+      id: str, campaignId: str, channel: orNull(str), recipient: str, status: { type: 'string', enum: [...MESSAGE_STATUSES] },
+      notSentReason: orNull(str), failureReason: orNull(str), failureMessage: orNull(str), bounceType: orNull(str),
+      registeredAt: orNull(time), sentAt: orNull(time), deliveredAt: orNull(time), openedAt: orNull(time), clickedAt: orNull(time),
+      repliedAt: orNull(time), unsubscribedAt: orNull(time), complainedAt: orNull(time), cost: minor(),
+      events: arr(obj({ type: str, at: orNull(time), url: orNull(str), machine: bool, flagReason: orNull(str), data: described(orNull(anyObject), 'What the provider or the tracker reported with the event (user agent, reply text, failure text…).') })),
+    })),
+    visits: described(arr(obj({ messageId: str, type: str, at: orNull(time), url: orNull(str), userAgent: orNull(str), ip: orNull(str), machine: bool })), 'Opens, clicks and scans, with the user agent and IP address when they were reported.'),
+    orders: arr(obj({
+      id: str, source: str, externalId: str, name: orNull(str), orderedAt: orNull(time), currency: str, gross: minor(), revenue: minor(),
+      revenueCurrency: str, cancelledAt: orNull(time), refunded: minor(),
+      customer: obj({ externalId: orNull(str), email: orNull(str), phone: orNull(str) }),
+      billingAddress: { description: 'As the shop sent it.' }, shippingAddress: { description: 'As the shop sent it.' }, noteAttributes: { description: 'As the shop sent them.' },
+      credits: described(arr(obj({ model: attributionModel, campaignId: str, messageId: orNull(str), channel: str, kind: str, weight: num, revenue: minor(), currency: str, direct: bool })), 'What each campaign was credited with for this order, under each attribution model.'),
+    })),
+  }),
+  ErasureSummary: obj({
+    contacts: described(int, 'Contacts removed.'),
+    messages: described(int, 'Messages whose recipient became an anonymous key (erased:…); their figures are unchanged.'),
+    events: described(int, 'Events whose stored data lost its personal fields (user agent, IP address, reply and failure texts).'),
+    orders: described(int, "Orders whose customer fields were emptied; their money and credits are unchanged."),
+    holdoutMembers: int,
+    suppressionsRemoved: described(int, "Suppression entries under the person's identifiers, removed."),
+    suppressionsAdded: described(int, 'Entries under their one-way hashes, added: the send gate refuses them on those channels.'),
+    waitingEvents: described(int, 'Events waiting for an unregistered message that named the person, removed.'),
+    deadLetters: described(int, 'Dead letters that named the person, removed.'),
+  }),
 } satisfies Record<string, Schema>;
 
 export type SchemaName = keyof typeof RESPONSE_SCHEMAS;

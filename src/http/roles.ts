@@ -149,6 +149,12 @@ export const ROUTE_ROLES: Record<string, Access> = {
   'DELETE /v1/alerts/endpoints/:id': 'owner',
   'GET /v1/alerts/deliveries': 'viewer',
 
+  // ---------------------------------------------------------------- one person's data (docs/PRIVACY.md)
+  'GET /v1/contacts': 'viewer', // exact lookup of one identifier, one page at a time, as a contact page shows it
+  'GET /v1/contacts/:id/export': 'analyst', // everything held on a person
+  'DELETE /v1/contacts/:id': 'owner', // erasure cannot be undone
+  'POST /v1/contacts/erase': 'owner', // erasure cannot be undone
+
   // ---------------------------------------------------------------- ingestion dead letters
   'GET /v1/ingestion/dead-letters': 'analyst', // their payloads carry addresses and phone numbers
   'POST /v1/ingestion/dead-letters/:id/retry': 'owner',

@@ -268,6 +268,8 @@ export class Budgets implements CostingHook {
     const addresses = prepared.flatMap((p) => (p.address ? [p.address] : []));
     const existing = new Map((await findMessagesByRecipients(trx, accountId, campaignId, addresses, this.db)).map((m) => [m.recipient, m]));
     const suppressed = await findSuppressed(trx, accountId, channel, addresses, this.db);
+    // Erased people are on the list under their hashes (by address, or by external id): refused as opted out.
+    const erased = await this.ingestor.erasedAmong(trx, accountId, channel, prepared.map((p) => ({ recipient: p.address, externalId: p.r.externalId })));
     const optedOut = await this.optedOutContacts(trx, accountId, channel, prepared);
 
     // 3. Decide, one recipient after the other, against the running totals.
@@ -299,7 +301,7 @@ export class Budgets implements CostingHook {
         continue;
       }
       let reason: GateRefusal | null = null;
-      if (suppressed.has(p.address) || optedOut.has(p.address) || (p.r.externalId !== undefined && optedOut.has(`x:${p.r.externalId}`))) reason = 'opted_out';
+      if (suppressed.has(p.address) || erased.has(p.index) || optedOut.has(p.address) || (p.r.externalId !== undefined && optedOut.has(`x:${p.r.externalId}`))) reason = 'opted_out';
       else {
         const c = ledgerReserve(camp, p.cost, { campaignStatus: status, accountSuspended: suspended });
         const d = c.decision;

@@ -9,7 +9,7 @@ import {
   hasNeverSentOffDay, insertEventValues, insertMessages, insertOrphanEvents, listNeverSentMessages, takeOrphanEvents, updateMessages, type DayDelta, type EventValues,
 } from '../store/messages';
 import { findContactsByKeys, getCampaigns, insertContacts, updateContact } from '../store/campaigns';
-import { insertSuppressions } from '../store/suppressions';
+import { findSuppressed, insertSuppressions } from '../store/suppressions';
 import {
   addCounts, applyEvent, campaignSendDay, cohortAt, cohortDay, countsDelta, dayInZone, deriveStatus, emptyState, isZero, messageCounts,
   wasSent,
@@ -21,7 +21,11 @@ import { canonicalProviderMessageId, withCanonicalProviderIds } from '../domain/
 import { instantProblem, moneyProblem } from '../domain/bounds';
 import type { Writer } from './writer';
 import type { AccountDirectory } from './accounts';
+import type { ErasureKeys } from './erasure';
 import { noMetrics, type ServiceMetrics } from './metrics';
+
+/** The keys of a recipient known by nothing (an erased person's, once replaced by their anonymous key). */
+const NO_KEYS: RecipientKeys = { address: null, email: null, phone: null, addressKey: null, phoneCountry: null };
 
 /** How many message → campaign pairs `storeIn` keeps, all accounts together (about 100 bytes each). */
 const MESSAGE_CAMPAIGNS_CACHED = 500_000;
@@ -157,6 +161,9 @@ export class Ingestor {
 
   /** Run inside the ingesting transaction after events are applied, so what they derive commits with them. */
   readonly afterApply: AppliedEventsListener[] = [];
+
+  /** Each account's erasure pepper: registration and the send gate recognise erased people by their hashes. */
+  erasure?: ErasureKeys;
 
   constructor(
     private readonly db: Db,
@@ -552,6 +559,13 @@ export class Ingestor {
     });
     if (errors.length) return { ok: false, status: 422, message: `${errors.length} problem(s) with the messages (a recipient, a time or a cost); nothing was stored.`, errors };
 
+    // An erased person is never stored again: their message is recorded under their anonymous key, with no contact.
+    const erased = await this.erasedAmong(trx, accountId, channel, prepared.map((p) => ({ recipient: p.recipient, externalId: p.item.recipient.externalId })));
+    for (const [i, anonymous] of erased) {
+      const p = prepared[i];
+      prepared[i] = { ...p, item: { ...p.item, recipient: {} }, keys: NO_KEYS, recipient: anonymous };
+    }
+
     const existing = new Map((await findMessagesByRecipients(trx, accountId, campaignId, prepared.map((p) => p.recipient), this.db)).map((m) => [m.recipient, m]));
     const reused = await this.reusedProviderIds(trx, accountId, prepared.filter((p, i) => !existing.has(p.recipient) && prepared.findIndex((q) => q.recipient === p.recipient) === i));
     if (reused.length) {
@@ -632,6 +646,23 @@ export class Ingestor {
       }
     }
     return { ok: true, value: out };
+  }
+
+  /**
+   * The recipients (as messages store them, with their external id) that belong to an erased person, by index: the
+   * suppression list holds their hash on this channel (domain/erasure.ts). Each maps to the anonymous key their
+   * message is recorded under. Empty, at the cost of one point lookup, for an account that never erased anyone.
+   */
+  async erasedAmong(trx: Transaction<DB>, accountId: string, channel: Channel, items: { recipient: string | null; externalId?: string }[]): Promise<Map<number, string>> {
+    const out = new Map<number, string>();
+    const key = this.erasure ? await this.erasure.keyer(trx, accountId) : null;
+    if (!key) return out;
+    const hashed = items.map((it) => ({ own: it.recipient ? key(it.recipient) : null, ext: it.externalId !== undefined ? key(`ext:${it.externalId}`) : null }));
+    const listed = await findSuppressed(trx, accountId, channel, hashed.flatMap((h) => [h.own, h.ext].filter((x): x is string => x !== null)), this.db);
+    hashed.forEach((h, i) => {
+      if ((h.own && listed.has(h.own)) || (h.ext && listed.has(h.ext))) out.set(i, h.own ?? h.ext!);
+    });
+    return out;
   }
 
   private async resolveContacts(

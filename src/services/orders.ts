@@ -29,6 +29,7 @@ import { parseShopifyWebhook, shopifyDedupeKey, shopifyTopic, verifyShopify, typ
 import { CHANNELS, type Channel } from '../domain/types';
 import { normalizeAddress, type PostalAddress } from '../domain/contacts';
 import type { AccountDirectory } from './accounts';
+import type { ErasureKeys } from './erasure';
 import type { Writer } from './writer';
 import { hintOf, type SecretBox } from './secrets';
 import type { ItemError, Outcome } from './ingest';
@@ -135,6 +136,9 @@ export class Orders {
     private readonly metrics: ServiceMetrics = noMetrics,
   ) {}
 
+  /** Each account's erasure pepper: an erased buyer's later orders store no customer field and make no contact. */
+  erasure?: ErasureKeys;
+
   // ------------------------------------------------------------------------------------------ orders in
 
   /** Stores orders and refunds of one account, all or nothing, credited; resolves after COMMIT. */
@@ -220,7 +224,22 @@ export class Orders {
     }
     await insertRefunds(trx, newRefunds);
 
+    // An erased buyer (docs/PRIVACY.md): an order erasure left (matched_by 'erased') keeps its contact id and stores no
+    // customer field again, and so does an order whose e-mail, phone, customer id or address is on the erased list.
+    const erased = new Set<string>();
+    const candidates: { key: string; channel: Channel; identifier: string }[] = [];
+    for (const [key, o] of targets) {
+      if (existing.get(key)?.matched_by === 'erased') erased.add(key);
+      else for (const k of matchKeys(o, ctx.defaultCountry)) candidates.push({ key, ...ERASED_LIST[k.kind](k.value) });
+    }
+    if (this.erasure) for (const i of await this.erasure.erasedAmong(trx, accountId, candidates)) erased.add(candidates[i].key);
+    for (const key of erased) targets.set(key, withoutCustomer(targets.get(key)!));
     const matches = await this.matchContacts(trx, accountId, [...targets.values()], ctx.defaultCountry, now);
+    for (const key of erased) {
+      const prev = existing.get(key);
+      if (prev?.contact_id) matches.set(key, { contactId: prev.contact_id, key: { kind: 'erased' as MatchKey['kind'], value: '' } });
+      else matches.delete(key);
+    }
     const toInsert: OrderRow[] = [];
     const changed: OrderRow[] = [];
     for (const [key, order] of targets) {
@@ -697,4 +716,17 @@ function contactOfOrder(accountId: string, o: Order, keys: MatchKey[], now: numb
     created_at: now,
     updated_at: now,
   };
+}
+
+/** Where an erased buyer's identifier is listed (domain/erasure.ts `erasedSuppressions`), by the kind of order key. */
+const ERASED_LIST: Record<MatchKey['kind'], (value: string) => { channel: Channel; identifier: string }> = {
+  email: (v) => ({ channel: 'email', identifier: v }),
+  phone: (v) => ({ channel: 'sms', identifier: v }),
+  address: (v) => ({ channel: 'mail', identifier: v }),
+  customer_id: (v) => ({ channel: 'email', identifier: `ext:${v}` }),
+};
+
+/** An erased buyer's order as stored: money, items, times and campaign signals, no customer field. */
+function withoutCustomer(o: Order): Order {
+  return { ...o, customer: { ...o.customer, customerId: null, email: null, phone: null, address: null, shippingAddress: null }, noteAttributes: {} as Order['noteAttributes'] };
 }

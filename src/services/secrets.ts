@@ -219,7 +219,7 @@ export async function rotateStoredSecrets(
   const target = new SecretBox(to);
   return scrubbingReplacedValues(db, () => writer.run(async (trx) => {
     const stored = await listStoredSecrets(trx);
-    const summary: RotationSummary = { resealed: { provider: 0, shopify: 0, stripe: 0, alert: 0 }, unchanged: 0, keyId: target.keyId };
+    const summary: RotationSummary = { resealed: { provider: 0, shopify: 0, stripe: 0, alert: 0, erasure: 0 }, unchanged: 0, keyId: target.keyId };
     let done = 0;
     for (const s of stored) {
       if (sealedKeyId(s.value) === target.keyId) summary.unchanged++;

@@ -128,6 +128,10 @@ export async function openDatabase(url: string, opts: { schema?: string; poolSiz
     database.pragma('synchronous = FULL');
     database.pragma('busy_timeout = 5000');
     database.pragma('foreign_keys = ON');
+    // Deleted and replaced content is overwritten with zeros, not left in free space: the ingestion inbox's rows (raw
+    // webhook payloads, user agents) are deleted once applied, and an erased person's identifiers must leave the file's
+    // bytes, not only its tables (docs/PRIVACY.md). The cost is writing a freed page once more.
+    database.pragma('secure_delete = ON');
     // SQLite's default page cache is 2 MiB: once messages and events outgrow it, every insert and lookup reads
     // pages from disk. 128 MiB per connection keeps the hot index pages of a large shop in memory.
     database.pragma(`cache_size = -${Number(process.env.MESURE_SQLITE_CACHE_MIB || 128) * 1024}`);

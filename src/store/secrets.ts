@@ -1,5 +1,5 @@
 // SQL for the secrets Mesure must read back, across the tables that hold them: provider webhook secrets, Shopify app
-// secrets, the Stripe webhook secret and alert signing secrets. Used to seal plain values at start and to re-seal
+// secrets, the Stripe webhook secret, alert signing secrets and erasure peppers (src/store/erasure.ts). Used to seal plain values at start and to re-seal
 // every value under a new key (`mesure secrets rotate`); each service reads and writes its own secret elsewhere.
 import type { Kysely, Transaction } from 'kysely';
 import type { DB } from './schema';
@@ -7,7 +7,7 @@ import type { Db } from './db';
 
 type Handle = Kysely<DB> | Transaction<DB>;
 
-export type StoredSecretKind = 'provider' | 'shopify' | 'stripe' | 'alert';
+export type StoredSecretKind = 'provider' | 'shopify' | 'stripe' | 'alert' | 'erasure';
 
 /** One stored secret value and the row it lives in: `ref` is the provider, the alert endpoint id, or '' (one per account). */
 export interface StoredSecret {
@@ -36,6 +36,9 @@ export async function listStoredSecrets(h: Handle): Promise<StoredSecret[]> {
   for (const r of await h.selectFrom('alert_endpoints').select(['account_id', 'id', 'secret']).orderBy('account_id').orderBy('id').execute()) {
     out.push({ kind: 'alert', accountId: r.account_id, ref: r.id, value: r.secret });
   }
+  for (const r of await h.selectFrom('erasure_peppers').select(['account_id', 'pepper']).orderBy('account_id').execute()) {
+    out.push({ kind: 'erasure', accountId: r.account_id, ref: '', value: r.pepper });
+  }
   return out;
 }
 
@@ -61,6 +64,10 @@ export async function replaceStoredSecret(h: Handle, s: StoredSecret, next: stri
     case 'alert':
       r = await h.updateTable('alert_endpoints').set({ secret: next })
         .where('account_id', '=', s.accountId).where('id', '=', s.ref).where('secret', '=', s.value).executeTakeFirst();
+      break;
+    case 'erasure':
+      r = await h.updateTable('erasure_peppers').set({ pepper: next })
+        .where('account_id', '=', s.accountId).where('pepper', '=', s.value).executeTakeFirst();
       break;
   }
   return Number(r.numUpdatedRows) === 1;

@@ -25,6 +25,7 @@ const REQUEST_TIMEOUT_MS = 15_000;
 const NOT_ACCOUNT_READS: Record<string, string> = {
   'GET /webhooks/whatsapp/{accountId}': "WhatsApp's subscription handshake: answers only Meta's challenge",
   'GET /auth/me': 'needs a dashboard session cookie, not an API key',
+  'GET /v1/contacts/{id}/export': 'the run may erase the seeded contacts (DELETE /v1/contacts/{id}): their export then answers 404, as it should',
 };
 
 interface Finding {

@@ -910,6 +910,45 @@ const CASES: Record<string, Case> = {
     call: (c) => json(c, 'DELETE', '/v1/ingestion/dead-letters/dl_unknown'),
     check: (a) => expect(a.json.message).toMatch(/No dead letter dl_unknown.*GET \/v1\/ingestion\/dead-letters/),
   },
+
+  // ------------------------------------------------------------------ one person's data (last: erasure rewrites recipients)
+  'GET /v1/contacts': {
+    status: 200,
+    call: (c) => json(c, 'GET', `/v1/contacts?q=${encodeURIComponent(' R1@Shop.test ')}`),
+    check: (a, c) => {
+      expect((a.json.items as { email: string }[]).map((i) => i.email)).toEqual(['r1@shop.test']);
+      c.state.contact = a.json.items[0].id;
+    },
+  },
+  'GET /v1/contacts/{id}/export': {
+    status: 200,
+    call: (c) => json(c, 'GET', `/v1/contacts/${c.state.contact}/export`),
+    check: (a, c) => {
+      expect(a.json.contact).toMatchObject({ id: c.state.contact, email: 'r1@shop.test' });
+      expect((a.json.messages as { campaignId: string; channel: string }[]).map((m) => [m.campaignId, m.channel])).toEqual([[c.email, 'email']]);
+    },
+  },
+  'DELETE /v1/contacts/{id}': {
+    status: 200,
+    call: (c) => json(c, 'DELETE', `/v1/contacts/${c.state.contact}`),
+    check: async (a, c) => {
+      // r1's one message, now under an anonymous key; one hash on the e-mail channel.
+      expect(a.json).toMatchObject({ contacts: 1, messages: 1, suppressionsAdded: 1 });
+      expect((await ok(c, 'GET', '/v1/contacts?q=r1%40shop.test')).items).toEqual([]);
+    },
+  },
+  'POST /v1/contacts/erase': {
+    status: 200,
+    call: (c) => json(c, 'POST', '/v1/contacts/erase', { email: 'r2@shop.test' }),
+    check: async (a, c) => {
+      expect(a.json).toMatchObject({ contacts: 1, messages: 1, suppressionsAdded: 1 });
+      const page = await ok(c, 'GET', `/v1/campaigns/${c.email}/recipients?limit=100`);
+      const shown = (page.items as { recipient: string }[]).map((i) => i.recipient);
+      expect(shown).toContain('r3@shop.test');
+      expect(shown.filter((r) => r.startsWith('erased:'))).toHaveLength(2);
+      expect(JSON.stringify(page)).not.toMatch(/r[12]@shop\.test/);
+    },
+  },
 };
 
 // The two engines side by side, each with its own server and database.

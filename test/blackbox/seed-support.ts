@@ -104,6 +104,8 @@ export interface Seeded {
   stepIds: string[];
   goalIds: string[];
   orderIds: string[];
+  /** The account's contacts (made by its messages). */
+  contactIds: string[];
   invoiceIds: string[];
   userIds: string[];
   /** The login of the account's analyst user (a person with a dashboard login). */
@@ -218,13 +220,14 @@ export async function seedAccount(url: string, env: Record<string, string>, tag:
   void reserved;
 
   const keyIds = collectField(await call('GET', '/v1/keys'), 'id');
+  const contactIds = ((await call<{ items: { id: string }[] }>('GET', '/v1/contacts?limit=100')).items).map((c) => c.id);
   const cursors: Record<string, string> = {};
-  for (const list of ['/v1/campaigns', '/v1/journeys', '/v1/orders', '/v1/suppressions', '/v1/invoices', '/v1/alerts/deliveries', `/v1/campaigns/${c0}/recipients`, `/v1/journeys/${journey.id}/steps/${stepIds[0]}/recipients`]) {
+  for (const list of ['/v1/campaigns', '/v1/journeys', '/v1/orders', '/v1/contacts', '/v1/suppressions', '/v1/invoices', '/v1/alerts/deliveries', `/v1/campaigns/${c0}/recipients`, `/v1/journeys/${journey.id}/steps/${stepIds[0]}/recipients`]) {
     const page = await call(`GET`, `${list}?limit=1`);
     if (page && typeof page.nextCursor === 'string') cursors[list] = page.nextCursor;
   }
   return {
-    accountId, key, spareKeyId: spare.id, keyIds, campaignIds, messageIds, providerMessageIds, linkTokens, journeyIds, stepIds, goalIds, orderIds,
+    accountId, key, spareKeyId: spare.id, keyIds, campaignIds, messageIds, providerMessageIds, linkTokens, journeyIds, stepIds, goalIds, orderIds, contactIds,
     invoiceIds, userIds: [user.id], userEmail, userPassword, invitationIds, alertEndpointIds: [endpoint.id], suppressions, shopifySecret, stripeSecret, cursors,
   };
 }
@@ -254,6 +257,7 @@ export function idsFor(path: string, name: string, s: Seeded): string[] {
   if (path.startsWith('/v1/alerts/endpoints/')) return s.alertEndpointIds;
   if (path.startsWith('/v1/goals/')) return s.goalIds;
   if (path.startsWith('/v1/invitations/')) return s.invitationIds;
+  if (path.startsWith('/v1/contacts/')) return s.contactIds;
   // Dead letters cannot be made over HTTP without breaking ingestion on purpose: none are seeded.
   return [];
 }

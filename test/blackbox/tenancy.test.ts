@@ -154,7 +154,7 @@ function send(url: string, key: string, c: Pick<Call, 'method' | 'path' | 'body'
 function secretsOf(b: Seeded): string[] {
   return [
     b.accountId, ...b.keyIds, ...b.campaignIds, ...b.messageIds, ...b.providerMessageIds, ...b.linkTokens, ...b.journeyIds,
-    ...b.stepIds, ...b.goalIds, ...b.orderIds, ...b.invoiceIds, ...b.userIds, b.userEmail, ...b.invitationIds, ...b.alertEndpointIds, ...b.suppressions.map((s) => s.address),
+    ...b.stepIds, ...b.goalIds, ...b.orderIds, ...b.contactIds, ...b.invoiceIds, ...b.userIds, b.userEmail, ...b.invitationIds, ...b.alertEndpointIds, ...b.suppressions.map((s) => s.address),
     'bravo', 'BRAVO',
   ].filter((s) => s.length >= 5);
 }
@@ -234,6 +234,8 @@ function special(op: Operation, a: Seeded, b: Seeded): Call[] {
     case 'PUT /v1/retention/settings': return [call(op.path, { visitorDetailsDays: 30 }, 'own')];
     case 'PUT /v1/cost-model': return [call(op.path, { currency: 'EUR', email: { perMessage: 3 } }, 'own')];
     case 'POST /v1/suppressions': return [call(op.path, { channel: 'email', address: b.suppressions[0].address }, 'own')];
+    // A erases whoever has one of B's recipients' e-mails in A (nobody): B's contact and messages stay.
+    case 'POST /v1/contacts/erase': return [call(op.path, { email: 'r0.bravo@example.org' }, 'own')]; // B is seeded as 'bravo'
     case 'DELETE /v1/suppressions': return [call(`${op.path}?channel=${b.suppressions[1].channel}&address=${encodeURIComponent(b.suppressions[1].address)}`, undefined, 'as-unknown', { path: `${op.path}?channel=email&address=${fake}%40example.org` })];
     case 'POST /v1/suppressions/import': return [{ route, method: 'POST', path: op.path, expect: 'own', raw: { type: 'text/csv', text: `channel,address\nemail,${b.suppressions[0].address}\n` } }];
     case 'POST /v1/invoices': return [call(op.path, { id: b.invoiceIds[0], amountDue: 1, currency: 'EUR', status: 'paid' }, 'own')];

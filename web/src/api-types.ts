@@ -3231,6 +3231,185 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Contacts with exactly this e-mail, phone, external id or postal address key (without q: every contact, by id)
+         * @description `q` is normalised as contacts are stored (lower-case e-mail, E.164 phone in any written form, address key LINE1|…|POSTCODE|CITY|COUNTRY) and matched exactly, never as a substring.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                    q?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ContactPage"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/contacts/{id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Everything Mesure holds on one contact (JSON): identifiers, opt-outs, suppressions, messages and their events, visits, orders and their credits */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ContactExport"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/contacts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Erase a contact: identifiers removed everywhere, figures unchanged, kept on the suppression list as a one-way hash */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErasureSummary"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/contacts/erase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Erase whoever an e-mail, phone, external id or postal address names (with or without a contact) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        email?: string;
+                        phone?: string;
+                        externalId?: string;
+                        address?: {
+                            name?: string;
+                            line1: string;
+                            line2?: string;
+                            postalCode: string;
+                            city: string;
+                            country?: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErasureSummary"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/campaigns/{id}/sends": {
         parameters: {
             query?: never;
@@ -5746,6 +5925,167 @@ export interface components {
                 createdAt: string;
             }[];
             nextCursor: string | null;
+        };
+        Contact: {
+            id: string;
+            externalId: string | null;
+            email: string | null;
+            /** @description E.164. */
+            phone: string | null;
+            /** @description The postal address as given: { name, line1, line2, postalCode, city, country }. */
+            address: {
+                [key: string]: unknown;
+            } | null;
+            firstName: string | null;
+            lastName: string | null;
+            /** @description When the contact opted out of each channel; null: never. */
+            optOuts: {
+                /** Format: date-time */
+                email: string | null;
+                /** Format: date-time */
+                sms: string | null;
+                /** Format: date-time */
+                whatsapp: string | null;
+                /** Format: date-time */
+                mail: string | null;
+            };
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        ContactPage: {
+            items: components["schemas"]["Contact"][];
+            nextCursor: string | null;
+        };
+        ContactExport: {
+            /** Format: date-time */
+            asOf: string;
+            contact: components["schemas"]["Contact"];
+            suppressions: {
+                /** @enum {string} */
+                channel: "whatsapp" | "sms" | "email" | "mail";
+                address: string;
+                reason: string;
+                source: string;
+                /** Format: date-time */
+                createdAt: string;
+            }[];
+            messages: {
+                id: string;
+                campaignId: string;
+                channel: string | null;
+                recipient: string;
+                /** @enum {string} */
+                status: "pending" | "not_sent" | "queued" | "sent" | "delivered" | "opened" | "clicked" | "undelivered" | "bounced";
+                notSentReason: string | null;
+                failureReason: string | null;
+                failureMessage: string | null;
+                bounceType: string | null;
+                /** Format: date-time */
+                registeredAt: string | null;
+                /** Format: date-time */
+                sentAt: string | null;
+                /** Format: date-time */
+                deliveredAt: string | null;
+                /** Format: date-time */
+                openedAt: string | null;
+                /** Format: date-time */
+                clickedAt: string | null;
+                /** Format: date-time */
+                repliedAt: string | null;
+                /** Format: date-time */
+                unsubscribedAt: string | null;
+                /** Format: date-time */
+                complainedAt: string | null;
+                /** @description Minor units of the currency. */
+                cost: number;
+                events: {
+                    type: string;
+                    /** Format: date-time */
+                    at: string | null;
+                    url: string | null;
+                    machine: boolean;
+                    flagReason: string | null;
+                    /** @description What the provider or the tracker reported with the event (user agent, reply text, failure text…). */
+                    data: {
+                        [key: string]: unknown;
+                    } | null;
+                }[];
+            }[];
+            /** @description Opens, clicks and scans, with the user agent and IP address when they were reported. */
+            visits: {
+                messageId: string;
+                type: string;
+                /** Format: date-time */
+                at: string | null;
+                url: string | null;
+                userAgent: string | null;
+                ip: string | null;
+                machine: boolean;
+            }[];
+            orders: {
+                id: string;
+                source: string;
+                externalId: string;
+                name: string | null;
+                /** Format: date-time */
+                orderedAt: string | null;
+                currency: string;
+                /** @description Minor units of the currency. */
+                gross: number;
+                /** @description Minor units of the currency. */
+                revenue: number;
+                revenueCurrency: string;
+                /** Format: date-time */
+                cancelledAt: string | null;
+                /** @description Minor units of the currency. */
+                refunded: number;
+                customer: {
+                    externalId: string | null;
+                    email: string | null;
+                    phone: string | null;
+                };
+                /** @description As the shop sent it. */
+                billingAddress: unknown;
+                /** @description As the shop sent it. */
+                shippingAddress: unknown;
+                /** @description As the shop sent them. */
+                noteAttributes: unknown;
+                /** @description What each campaign was credited with for this order, under each attribution model. */
+                credits: {
+                    /** @enum {string} */
+                    model: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay";
+                    campaignId: string;
+                    messageId: string | null;
+                    channel: string;
+                    kind: string;
+                    weight: number;
+                    /** @description Minor units of the currency. */
+                    revenue: number;
+                    currency: string;
+                    direct: boolean;
+                }[];
+            }[];
+        };
+        ErasureSummary: {
+            /** @description Contacts removed. */
+            contacts: number;
+            /** @description Messages whose recipient became an anonymous key (erased:…); their figures are unchanged. */
+            messages: number;
+            /** @description Events whose stored data lost its personal fields (user agent, IP address, reply and failure texts). */
+            events: number;
+            /** @description Orders whose customer fields were emptied; their money and credits are unchanged. */
+            orders: number;
+            holdoutMembers: number;
+            /** @description Suppression entries under the person's identifiers, removed. */
+            suppressionsRemoved: number;
+            /** @description Entries under their one-way hashes, added: the send gate refuses them on those channels. */
+            suppressionsAdded: number;
+            /** @description Events waiting for an unregistered message that named the person, removed. */
+            waitingEvents: number;
+            /** @description Dead letters that named the person, removed. */
+            deadLetters: number;
         };
     };
     responses: {

@@ -19,6 +19,7 @@ import * as canonicalProviderMessageIds from './2026_12_07_180_canonical_provide
 import * as campaignClickRollups from './2026_12_07_200_campaign_click_rollups';
 import * as messagesVariantIndex from './2026_12_07_201_messages_variant_index';
 import * as auditLog from './2026_12_07_310_audit_log';
+import * as erasure from './2026_12_07_400_erasure';
 import * as retention from './2026_12_07_410_retention';
 import * as readPaths from './2026_12_07_420_read_paths';
 import * as rollupStatementTriggers from './2026_12_07_440_rollup_statement_triggers';
@@ -43,6 +44,7 @@ export const migrations: Record<string, Migration> = {
   '2026_12_07_200_campaign_click_rollups': campaignClickRollups,
   '2026_12_07_201_messages_variant_index': messagesVariantIndex,
   '2026_12_07_310_audit_log': auditLog,
+  '2026_12_07_400_erasure': erasure,
   '2026_12_07_410_retention': retention,
   '2026_12_07_420_read_paths': readPaths,
   '2026_12_07_440_rollup_statement_triggers': rollupStatementTriggers,

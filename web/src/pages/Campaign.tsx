@@ -11,6 +11,7 @@ import { Pager, useCursor } from '../components/Pager';
 import { StatusPill } from '../components/StatusPill';
 import { TemplatePreview } from '../components/Template';
 import { TopBar } from '../components/Shell';
+import { api, ApiError } from '../api';
 import { EmptyState, ErrorState, SkeletonBlock, SkeletonCards } from '../components/States';
 import { useApi, useFormat, useSession } from '../hooks';
 import { Link, useQueryState } from '../router';
@@ -345,6 +346,21 @@ function Recipients({ campaignId }: { campaignId: string }) {
     return () => clearTimeout(timer);
   }, [draft, search, setQuery]);
   const cursor = useCursor([status, reason, search]);
+  // A person's data: analysts and owners may export it, owners erase it (docs/PRIVACY.md).
+  const { session } = useSession();
+  const role = session?.user.role;
+  const canExport = role === 'analyst' || role === 'owner';
+  const [notice, setNotice] = useState<string | null>(null);
+  const erase = async (r: Recipient) => {
+    if (!r.contactId || !window.confirm(t('recipients.eraseConfirm', { recipient: r.recipient }))) return;
+    try {
+      const done = await api.delete<{ messages: number }>(`/v1/contacts/${encodeURIComponent(r.contactId)}`);
+      setNotice(t('recipients.erased', { count: done.messages }));
+      page.reload();
+    } catch (err) {
+      setNotice(err instanceof ApiError ? err.message : String(err));
+    }
+  };
   const page = useApi<Page<Recipient>>(`/v1/campaigns/${encodeURIComponent(campaignId)}/recipients`, {
     status,
     reason,
@@ -390,6 +406,11 @@ function Recipients({ campaignId }: { campaignId: string }) {
           </button>
         )}
       </form>
+      {notice && (
+        <p className="muted" role="status" data-testid="recipients-notice">
+          {notice}
+        </p>
+      )}
       {page.error && !page.data ? (
         <ErrorState error={page.error} onRetry={page.reload} />
       ) : !page.data ? (
@@ -411,12 +432,15 @@ function Recipients({ campaignId }: { campaignId: string }) {
                   <th scope="col">{t('recipients.clickedAt')}</th>
                   <th scope="col" className="num-col">{t('recipients.opens')}</th>
                   <th scope="col" className="num-col">{t('recipients.clicks')}</th>
+                  {canExport && <th scope="col">{t('recipients.person')}</th>}
                 </tr>
               </thead>
               <tbody>
                 {page.data.items.map((r) => (
                   <tr key={r.messageId}>
-                    <td className="nowrap">{r.recipient}</td>
+                    <td className="nowrap">
+                      {r.recipient.startsWith('erased:') ? <span className="muted" title={r.recipient}>{t('recipients.erasedPerson')}</span> : r.recipient}
+                    </td>
                     <td>{t(`recipientStatus.${r.status}`, { defaultValue: r.status })}</td>
                     <td>
                       {r.failureReason ? t(`reason.${r.failureReason}`, { defaultValue: r.failureReason }) : ''}
@@ -428,6 +452,25 @@ function Recipients({ campaignId }: { campaignId: string }) {
                     <td className="num nowrap">{r.clickedAt ? f.dateTime(r.clickedAt) : ''}</td>
                     <td className="num num-col">{f.count(r.opens)}</td>
                     <td className="num num-col">{f.count(r.clicks)}</td>
+                    {canExport && (
+                      <td className="nowrap">
+                        {r.contactId && !r.recipient.startsWith('erased:') && (
+                          <>
+                            <a href={`/v1/contacts/${encodeURIComponent(r.contactId)}/export`} download data-testid="contact-export">
+                              {t('recipients.export')}
+                            </a>
+                            {role === 'owner' && (
+                              <>
+                                {' '}
+                                <button type="button" className="btn btn-small btn-quiet" onClick={() => void erase(r)} data-testid="contact-erase">
+                                  {t('recipients.erase')}
+                                </button>
+                              </>
+                            )}
+                          </>
+                        )}
+                      </td>
+                    )}
                   </tr>
                 ))}
               </tbody>

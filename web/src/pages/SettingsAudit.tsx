@@ -11,7 +11,7 @@ import type { AuditEntry, AuditPage, SessionsEnded } from '../types';
 /** The groups of actions the filter offers (the prefix before the dot), in the order of the settings page. */
 const ACTION_GROUPS = [
   'account', 'key', 'user', 'invitation', 'provider_secret', 'shopify_secret', 'stripe_secret', 'alert_endpoint', 'budget_settings',
-  'tracking_settings', 'attribution_settings', 'retention_settings', 'cost_model', 'campaign_cost_model', 'suppression', 'currency_rates', 'discount_codes',
+  'tracking_settings', 'attribution_settings', 'retention_settings', 'cost_model', 'campaign_cost_model', 'suppression', 'contact', 'currency_rates', 'discount_codes',
   'campaign', 'journey', 'goal', 'link', 'invoice', 'dead_letter',
 ] as const;
 
