@@ -2,40 +2,22 @@
 // Mesure (SQLite file, real HTTP on 127.0.0.1): in French an owner downloads a recipient's data and erases them after
 // confirming (the row then shows an erased person, the notice counts the message); in English the same actions are
 // labelled in English; an analyst sees the export link and no erase button.
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { loadConfig } from '../../src/config';
-import { assemble, type Mesure } from '../../src/main';
-// @ts-expect-error: a plain .mjs script without type declarations
-import { ensureWebBuilt } from '../../scripts/build-web.mjs';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describeInChromium, SHOTS, startE2E, type E2E } from './browser';
 
-const CHROMIUM = process.env.MESURE_CHROMIUM || '/usr/bin/chromium';
-const SHOTS = join(process.cwd(), 'test-output', 'screenshots');
 const OWNER = { email: 'owner@erase.test', password: 'owner-erase-password' };
 const ANALYST = { email: 'analyst@erase.test', password: 'analyst-erase-password' };
 
-const available = existsSync(CHROMIUM);
-if (!available) {
-  if (process.env.CI) throw new Error(`CI is set but Chromium is missing at ${CHROMIUM}: install it (apt-get install chromium) or set MESURE_CHROMIUM.`);
-  console.warn(`\n!!! Chromium not found at ${CHROMIUM}: the erasure end-to-end tests are SKIPPED (set MESURE_CHROMIUM or install chromium). !!!\n`);
-}
-
-(available ? describe : describe.skip)('erase and export a person from the campaign page in Chromium', () => {
-  let dir: string;
-  let m: Mesure;
+describeInChromium('erase and export a person from the campaign page in Chromium', 'erasure', () => {
+  let e2e: E2E;
+  let m: E2E['m'];
   let base: string;
-  let browser: Browser;
   let campaignId = '';
-  const contexts: BrowserContext[] = [];
 
   async function logIn(locale: 'fr-FR' | 'en-US', who: { email: string; password: string }): Promise<Page> {
-    const ctx = await browser.newContext({ locale, timezoneId: 'Europe/Paris', viewport: { width: 1366, height: 900 }, acceptDownloads: true });
-    contexts.push(ctx);
-    ctx.setDefaultTimeout(10_000);
-    const page = await ctx.newPage();
+    const page = await e2e.newPage({ locale, acceptDownloads: true });
     await page.goto(base + '/');
     await page.getByTestId('login-form').waitFor();
     await page.locator('input[name=email]').fill(who.email);
@@ -49,32 +31,19 @@ if (!available) {
   const rowOf = (page: Page, recipient: string) => page.getByTestId('recipients-table').locator('tbody tr', { hasText: recipient });
 
   beforeAll(async () => {
-    ensureWebBuilt({ log: () => {} });
-    mkdirSync(SHOTS, { recursive: true });
-    dir = mkdtempSync(join(tmpdir(), 'mesure-e2e-erase-'));
-    const config = loadConfig({ DATABASE_URL: `file:${join(dir, 'mesure.db')}`, MESURE_DEMO: '0', PORT: '0', HOST: '127.0.0.1' });
-    m = await assemble(config);
+    e2e = await startE2E('mesure-e2e-erase-');
+    m = e2e.m;
     const account = await m.deps.accounts.create({ name: 'Erase shop' });
     await m.deps.accounts.createUser(account.id, OWNER.email, OWNER.password, 'owner');
     await m.deps.accounts.createUser(account.id, ANALYST.email, ANALYST.password, 'analyst');
     campaignId = (await m.deps.campaigns.create(account.id, { name: 'Spring', channel: 'email' })).id;
     const reg = await m.deps.ingestor.register(account.id, campaignId, ['lea.martin@shop.test', 'sam.keep@shop.test', 'zoe.english@shop.test'].map((email) => ({ recipient: { email } })));
     if (!reg.ok) throw new Error(reg.message);
-    await m.app.listen({ port: 0, host: '127.0.0.1' });
-    const addr = m.app.server.address();
-    base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-    });
+    base = await e2e.listen();
   }, 120_000);
 
   afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
-    await browser?.close();
-    await m?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await e2e?.close();
   });
 
   it('exports and erases in French and in English; an analyst may only export', async () => {
