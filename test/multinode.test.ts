@@ -260,8 +260,15 @@ forEachEngine('several nodes on one database', (engine: Engine) => {
     expect(orders.items.reduce((s, o) => s + o.gross, 0)).toBe(61_770);
 
     // ---------------------------------------------------------------- the budget sweep: once per period across the nodes
-    const runs = await jobRuns(engine, env, 'budget-sweep');
-    const settled = runs.filter((r) => r.period + 2 * SWEEP_S * 1000 < Date.now());
+    // A node's first look is one period after it starts, and a quiet machine runs the workload in a few seconds: wait
+    // (at most a minute) until six periods have settled, so that the checks below always cover a run of them.
+    const settledRuns = async () => (await jobRuns(engine, env, 'budget-sweep')).filter((r) => r.period + 2 * SWEEP_S * 1000 < Date.now());
+    let settled = await settledRuns();
+    for (const until = Date.now() + 60_000; settled.length < 6 && Date.now() < until;) {
+      await new Promise((r) => setTimeout(r, 500));
+      settled = await settledRuns();
+    }
+    expect(settled.length).toBeGreaterThanOrEqual(6);
     // The nodes ran from their start to now: periods of 2 s, each run by one node and finished. A period in which no node
     // could tick at all (a machine stalled for the whole period) is skipped, not made up: the next run does its work. On
     // this loaded 2-core machine at most a quarter of them are allowed to be skipped.
@@ -275,7 +282,7 @@ forEachEngine('several nodes on one database', (engine: Engine) => {
     for (const r of takenOver) expect(r).toMatchObject({ attempts: 2 });
     // The killed node runs nothing after its death: the periods that began after it were run by the others.
     if (victim) expect(settled.filter((r) => r.node === victim.name && r.period > killedAt)).toEqual([]);
-    if (nodes.length > 1) expect(new Set(settled.map((r) => r.node)).size).toBeGreaterThan(1);
+    // (Which live node runs a period is whichever ticks first after it begins: often the same one, so no spread is asserted.)
     console.log(`[multinode ${engine}] ${order.length} tasks from ${CLIENTS} clients on ${nodes.length} node(s) in ${seconds.toFixed(1)} s, ${retried} sent again after the kill; sweep runs by node: ${JSON.stringify(countBy(settled.map((r) => r.node)))}`);
 
     // ---------------------------------------------------------------- every account statement names account_id (PostgreSQL)
