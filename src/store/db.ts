@@ -98,7 +98,8 @@ export async function openDatabase(url: string, opts: { schema?: string; poolSiz
         `Cannot reach PostgreSQL at ${redact(url)}: ${(err as Error).message}. Check that the server runs and that DATABASE_URL is right.`,
       );
     }
-    const kysely = new Kysely<DB>({ dialect: new OwnSchemaPostgresDialect({ pool }), log: sqlRecorder(opts.sqlLog) });
+    const log = sqlRecorder(opts.sqlLog);
+    const kysely = new Kysely<DB>({ dialect: new OwnSchemaPostgresDialect({ pool }), log });
     const max = opts.poolSize ?? 10;
     const own: Kysely<DB>[] = [];
     return {
@@ -111,7 +112,7 @@ export async function openDatabase(url: string, opts: { schema?: string; poolSiz
       ownConnection: () => {
         const single = poolOf(1);
         single.on('error', (err) => process.stderr.write(`[database] a writer's PostgreSQL connection failed and was dropped: ${err.message}\n`));
-        const k = new Kysely<DB>({ dialect: new OwnSchemaPostgresDialect({ pool: single }) });
+        const k = new Kysely<DB>({ dialect: new OwnSchemaPostgresDialect({ pool: single }), log });
         own.push(k);
         return k;
       },
