@@ -171,10 +171,16 @@ export async function startIngestWorker(opts: IngestWorkerOptions): Promise<Inge
 }
 
 /**
- * The worker's bootstrap: registers tsx in that thread (module hooks are per thread: neither `register()` in the
+ * The worker's bootstrap: from the TypeScript sources, registers tsx in that thread (module hooks are per thread: neither `register()` in the
  * request thread, as bin/mesure.js does, nor vitest's transform reach a worker), then imports the TypeScript entry.
  */
 function workerScript(): string {
+  // Running from the CLI bundle (build/cli.mjs, see scripts/build-cli.mjs): the worker's entry is bundled beside it,
+  // plain JavaScript that needs no loader.
+  if (import.meta.url.endsWith('.mjs')) {
+    const bundled = new URL('./ingestWorker.entry.mjs', import.meta.url).href;
+    return `process.setSourceMapsEnabled(true); import(${JSON.stringify(bundled)});`;
+  }
   // The ESM build of tsx's API (what `import 'tsx/esm/api'` gives), found through tsx's own package.json.
   const pkg = createRequire(import.meta.url).resolve('tsx/package.json');
   const exported = (JSON.parse(readFileSync(pkg, 'utf8')) as { exports: Record<string, { import: { default: string } }> }).exports['./esm/api'];
