@@ -71,8 +71,10 @@ describe('best and worst campaigns', () => {
   it('ranks by revenue when no campaign of the period has spend, and names a campaign once', () => {
     const r = bestAndWorst([c('A', '2026-12-01T10:00:00Z', 100, 0), c('B', '2026-12-02T10:00:00Z', 300, 0)], period, PARIS, 3);
     expect(r.by).toBe('revenue');
-    expect(r.best.map((x) => x.id)).toEqual(['B', 'A']);
-    expect(r.worst).toEqual([]);
+    expect(r.best.map((x) => x.id)).toEqual(['B']);
+    expect(r.worst.map((x) => x.id)).toEqual(['A']);
+    // One campaign: the best, and no worst.
+    expect(bestAndWorst([c('A', '2026-12-01T10:00:00Z', 100, 0)], period, PARIS).worst).toEqual([]);
   });
 });
 

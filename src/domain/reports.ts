@@ -133,8 +133,8 @@ export interface RankedCampaign {
 
 /**
  * Best and worst campaigns of a period: the campaigns whose send day (in the account's time zone) falls in it,
- * ranked by ROAS among those with spend; when none of them has spend, by attributed revenue. At most `n` best, and
- * at most `n` worst among the others (worst first); ties go to the campaign sent first, then by id.
+ * ranked by ROAS among those with spend; when none of them has spend, by attributed revenue. The better half (at
+ * most `n`) are the best, the others (at most `n`, worst first) the worst; ties go to the campaign sent first, then id.
  */
 export function bestAndWorst(
   campaigns: RankedCampaign[],
@@ -152,7 +152,8 @@ export function bestAndWorst(
   const pool = by === 'roas' ? withSpend : inPeriod;
   const value = (c: RankedCampaign) => (by === 'roas' ? c.roas! : c.revenue);
   const ranked = [...pool].sort((a, b) => value(b) - value(a) || (a.sendAt ?? '').localeCompare(b.sendAt ?? '') || a.id.localeCompare(b.id));
-  const best = ranked.slice(0, n);
+  // The better half (at most n) are the best; the rest (at most n) the worst: a campaign is named once.
+  const best = ranked.slice(0, Math.min(n, Math.ceil(ranked.length / 2)));
   const worst = ranked.slice(best.length).reverse().slice(0, n);
   return { by, best, worst };
 }
