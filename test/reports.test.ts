@@ -8,57 +8,12 @@
 // 2. In process with a test clock: a weekly report is sent when its time comes, once (also when two ticks race), not
 //    before; a failure is tried again at the next tick.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SMTPServer } from 'smtp-server';
-import { simpleParser, type ParsedMail } from 'mailparser';
+import { startSmtp, type Smtp } from './smtp';
 import { forEachEngine, makeMesure, type TestMesure } from './support';
 import { createAccountWithCli, runCli, startServerProcess, type ServerProcess } from '../bench/support';
 import { databaseEnv } from './blackbox/seed-support';
 import { send } from './blackbox/harness';
 import { openDatabase, type Db } from '../src/store/db';
-
-interface Smtp {
-  url: string;
-  mails: ParsedMail[];
-  /** While true, every connection is refused with 421 (the SMTP server is "down"). */
-  refuse: boolean;
-  /** The next message to arrive after `count` messages. */
-  next(count: number, timeoutMs?: number): Promise<ParsedMail>;
-  close(): Promise<void>;
-}
-
-async function startSmtp(): Promise<Smtp> {
-  const mails: ParsedMail[] = [];
-  const smtp: Partial<Smtp> = { mails, refuse: false };
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onConnect(_session, cb) {
-      if (smtp.refuse) return cb(Object.assign(new Error('Service not available (test: SMTP down)'), { responseCode: 421 }));
-      cb();
-    },
-    onData(stream, _session, cb) {
-      simpleParser(stream).then((m) => {
-        mails.push(m);
-        cb();
-      }, cb);
-    },
-  });
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', () => ok()));
-  const port = (server.server.address() as { port: number }).port;
-  return Object.assign(smtp, {
-    url: `smtp://127.0.0.1:${port}`,
-    async next(count: number, timeoutMs = 20_000) {
-      const until = Date.now() + timeoutMs;
-      while (mails.length <= count) {
-        if (Date.now() > until) throw new Error(`no e-mail arrived after the ${count} received`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      return mails[count];
-    },
-    close: () => new Promise<void>((ok) => server.close(() => ok())),
-  }) as Smtp;
-}
 
 const DAY = 86_400_000;
 const PUBLIC = 'https://mesure.example';
@@ -225,7 +180,7 @@ forEachEngine('scheduled reports through mesure serve and a real SMTP server', (
     expect(text).toContain(`${PUBLIC}/?${q}`);
     expect(text).toContain(`${PUBLIC}/campaigns/${ids.printemps}?${q}`);
     expect(text).toContain(`${PUBLIC}/campaigns/${ids.automne}?${q}`);
-    expect(text).toContain(`${PUBLIC}/settings#reports`);
+    expect(text).toContain(`${PUBLIC}/settings#reports-title`);
     // The HTML part says the same, with the links as anchors.
     expect(mail.html).toContain('<html lang="fr">');
     expect(mail.html).toContain(`href="${PUBLIC}/campaigns/${ids.printemps}?${q.replace(/&/g, '&amp;')}"`);

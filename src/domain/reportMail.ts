@@ -150,7 +150,7 @@ export function renderReport(c: ReportContent): ReportMail {
   const cardChange = (card: Card) =>
     card.trend !== null ? f.change(card.trend) : card.value !== null && card.value !== 0 && card.previous === 0 ? w.newValue : w.none;
   const overview = dashboardLink(c.baseUrl, c.period);
-  const settings = `${c.baseUrl}/settings#reports`;
+  const settings = `${c.baseUrl}/settings#reports-title`;
   const campaignLine = (x: RankedCampaign) =>
     `${x.name} — ${w.roas} ${x.roas === null ? w.none : f.roas(x.roas)}, ${w.revenue} ${f.money(x.revenue)}, ${w.spend} ${f.money(x.spend)}`;
 
