@@ -43,6 +43,13 @@ export interface Config {
    */
   secrets: { key?: Buffer; previousKey?: Buffer };
   webDist: string;
+  /**
+   * Scheduled e-mail reports (docs/OPERATIONS.md, "Scheduled reports"): the SMTP server they go through
+   * (MESURE_SMTP_URL, e.g. smtp://user:pass@mail.example:587 or smtps://…:465; unset: no report is sent and the
+   * settings say so), the sender (MESURE_SMTP_FROM) and how often each node looks for reports due
+   * (MESURE_REPORTS_INTERVAL_S, default 300).
+   */
+  reports: { smtpUrl?: string; from: string; intervalMs: number };
 }
 
 export class ConfigError extends Error {}
@@ -99,11 +106,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     return { dir: resolve(cwd, dir), intervalMs: positive('MESURE_BACKUP_INTERVAL_H', 24) * 3_600_000, keep };
   })();
   const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+  const publicUrl = (env.MESURE_PUBLIC_URL || `http://${shownHost}:${port}`).replace(/\/$/, '');
+  const smtpUrl = env.MESURE_SMTP_URL || undefined;
+  if (smtpUrl !== undefined) {
+    let ok = false;
+    try {
+      const u = new URL(smtpUrl);
+      ok = (u.protocol === 'smtp:' || u.protocol === 'smtps:') && u.hostname !== '';
+    } catch {
+      ok = false;
+    }
+    if (!ok) throw new ConfigError('MESURE_SMTP_URL must be smtp://[user:password@]host[:port] (STARTTLS when offered) or smtps://[user:password@]host[:465] (TLS), with the user and password URL-encoded.');
+  }
+  const from = env.MESURE_SMTP_FROM || defaultSender(publicUrl);
   return {
     http: {
       port,
       host,
-      publicUrl: (env.MESURE_PUBLIC_URL || `http://${shownHost}:${port}`).replace(/\/$/, ''),
+      publicUrl,
       publicUrlSet: Boolean(env.MESURE_PUBLIC_URL),
       bodyLimitBytes: Number(env.MESURE_BODY_LIMIT || 16 * 1024 * 1024),
       // Only behind a reverse proxy may X-Forwarded-* be believed (client address for rate limits, scheme, host).
@@ -127,7 +147,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       previousKey: secretKeyFrom('MESURE_SECRET_KEY_PREVIOUS', env.MESURE_SECRET_KEY_PREVIOUS),
     },
     webDist: resolve(cwd, 'web/dist'),
+    reports: { smtpUrl, from, intervalMs: positive('MESURE_REPORTS_INTERVAL_S', 300) * 1000 },
   };
+}
+
+/** The sender when MESURE_SMTP_FROM is unset: reports@ the public address's host when it is a domain name. */
+function defaultSender(publicUrl: string): string {
+  let host = '';
+  try {
+    host = new URL(publicUrl).hostname;
+  } catch {
+    // An unusual MESURE_PUBLIC_URL: the generic sender below.
+  }
+  return `Mesure <reports@${/[a-z]/i.test(host) && host.includes('.') ? host : 'localhost'}>`;
 }
 
 function poolSize(raw: string | undefined): number {

@@ -44,6 +44,9 @@ import { prepareStoredSecrets, resolveSecretKeys, SecretBox, type SecretKeys } f
 import { ErasureKeys } from './services/erasure';
 import { Contacts } from './services/contacts';
 import { contactRoutes } from './http/routes/contacts';
+import { Reports } from './services/reports';
+import { smtpMailer } from './services/mailer';
+import { reportRoutes } from './http/routes/reports';
 
 
 /** PostgreSQL: the largest summed weight (events) of one group commit in the shared writer (see `assemble`). */
@@ -225,6 +228,28 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
     });
   });
 
+  // Scheduled e-mail reports (docs/OPERATIONS.md): each member's weekly or monthly report over SMTP (MESURE_SMTP_URL),
+  // from the services above. Each node looks every MESURE_REPORTS_INTERVAL_S (periods of real time, as the sweep), one
+  // node per period sends what is due, and each member's slot is claimed in report_runs, so it goes out once.
+  const mailer = config.reports.smtpUrl ? smtpMailer(config.reports.smtpUrl) : null;
+  deps.reports = new Reports({
+    db, writer, accounts, campaigns, budgets: deps.budgets, billing: deps.billing, mailer, from: config.reports.from,
+    publicUrl: config.http.publicUrl, publicUrlSet: config.http.publicUrlSet, clock,
+  });
+  const reportJob = new PeriodicJob({
+    db, job: 'reports', periodMs: config.reports.intervalMs, firstTickMs: config.reports.intervalMs, node, clock: Date.now,
+    run: async () => {
+      const t = await deps.reports.runDue();
+      if (t.due) process.stderr.write(`[reports] ${t.sent} sent, ${t.failed} failed (tried again at the next tick)\n`);
+    },
+  }).start();
+  plugins.push(reportRoutes, (app) => {
+    app.addHook('onClose', async () => {
+      await reportJob.stop();
+      mailer?.close();
+    });
+  });
+
   // Retention: each account's bounds on IP addresses, user agents and per-recipient rows, applied daily in small
   // batches through the writer (the timer stops, and a run in progress ends after its batch, when the app closes).
   deps.retention = new Retention(db, writer, accounts, clock);
@@ -301,7 +326,7 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
       if (stage === 'ingestion') {
         left.push('the ingestion worker had not finished: items it acknowledged are in its inbox and are applied at the next start');
       }
-      if (stage === 'background') left.push('the background work (budget sweep and its alert deliveries, goals, retention, dead-letter inbox) had not stopped');
+      if (stage === 'background') left.push('the background work (budget sweep and its alert deliveries, goals, retention, scheduled reports, dead-letter inbox) had not stopped');
       if (stage === 'database') left.push('the database connection had not closed');
       return left;
     },

@@ -9,5 +9,6 @@ import { register as backup } from './backup';
 import { register as secrets } from './secrets';
 import { register as retention } from './retention';
 import { register as contacts } from './contacts';
+import { register as reports } from './reports';
 
-export const AREA_COMMANDS: ((program: Command) => void)[] = [providers, tracking, journeys, orders, budgets, backup, secrets, retention, contacts];
+export const AREA_COMMANDS: ((program: Command) => void)[] = [providers, tracking, journeys, orders, budgets, backup, secrets, retention, contacts, reports];

@@ -318,6 +318,32 @@ export const RESPONSE_SCHEMAS = {
     visitorDetailsDays: described(int, 'Days a raw event or visit (click, open, scan) keeps its IP address and user agent.'),
     recipientRowsDays: described(orNull(int), 'Days per-recipient rows (messages, their events and visits, waiting events, holdout members) are kept; null: for ever.'),
   }),
+  ReportRun: obj({
+    id: str, kind: { type: 'string', enum: ['scheduled', 'manual'] }, to: described(str, 'The address it went (or was to go) to.'), period,
+    language: { type: 'string', enum: ['fr', 'en'] },
+    status: described({ type: 'string', enum: ['sending', 'sent', 'failed'] }, 'sent: the SMTP server accepted it; failed: see error (a scheduled report is tried again at the next tick, up to 5 times).'),
+    attempts: int, error: orNull(str), createdAt: time, sentAt: orNull(time),
+  }),
+  ReportSettings: obj({
+    userId: str, email: str,
+    frequency: { type: 'string', enum: ['off', 'weekly', 'monthly'] }, language: { type: 'string', enum: ['fr', 'en'] },
+    dayOfWeek: described(int, '1 = Monday … 7 = Sunday.'), dayOfMonth: described(int, '1 … 28.'), hour: described(int, "0 … 23, in the account's time zone."),
+    timeZone: str, nextSendAt: described(orNull(time), 'The next scheduled sending; null when reports are off.'),
+    lastRun: orNull(ref('ReportRun')),
+    smtp: obj({
+      configured: described(bool, 'MESURE_SMTP_URL is set: reports can be sent.'), from: str,
+      dashboardUrl: described(str, "The address the reports' links start with (MESURE_PUBLIC_URL)."),
+      help: described(orNull(str), 'What to configure, in words; null when nothing is missing.'),
+    }),
+  }),
+  ReportSettingsList: obj({
+    items: arr(obj({
+      userId: str, email: str, frequency: { type: 'string', enum: ['off', 'weekly', 'monthly'] }, language: { type: 'string', enum: ['fr', 'en'] },
+      dayOfWeek: int, dayOfMonth: int, hour: int, timeZone: str, nextSendAt: orNull(time), lastRun: orNull(ref('ReportRun')),
+    })),
+    nextCursor: orNull(str),
+    smtp: obj({ configured: bool, from: str, dashboardUrl: str, help: orNull(str) }),
+  }),
   TrackingSettings: obj({
     utm: bool, utmSource: str, clickIdParam: str,
     thresholds: obj({ clickAfterDeliveryMs: int, linkSweepMs: int, proxyOpenAfterDeliveryMs: int, flagGatewayReferer: bool }),

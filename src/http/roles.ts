@@ -121,6 +121,13 @@ export const ROUTE_ROLES: Record<string, Access> = {
   'GET /v1/retention/settings': 'owner',
   'PUT /v1/retention/settings': 'owner',
 
+  // ---------------------------------------------------------------- scheduled e-mail reports (each member their own;
+  // another member's, with ?userId=, owners only: the route checks it)
+  'GET /v1/reports/settings': 'viewer',
+  'PUT /v1/reports/settings': 'viewer',
+  'POST /v1/reports/send': 'viewer',
+  'GET /v1/reports': 'owner',
+
   // ---------------------------------------------------------------- budgets, suppressions, invoices, alerts
   'POST /v1/campaigns/:id/sends': 'analyst',
   'POST /v1/campaigns/:id/sends/commit': 'analyst',

@@ -784,6 +784,31 @@ const CASES: Record<string, Case> = {
     check: (a) => expect(a.json).toEqual({ visitorDetailsDays: 45, recipientRowsDays: 730 }),
   },
 
+  // ------------------------------------------------------------------ scheduled e-mail reports (no SMTP on this server)
+  'PUT /v1/reports/settings': {
+    status: 200,
+    call: (c) => json(c, 'PUT', `/v1/reports/settings?userId=${c.member.id}`, { frequency: 'monthly', dayOfMonth: 3, hour: 9, language: 'en' }),
+    check: (a, c) => expect(a.json).toMatchObject({ userId: c.member.id, email: c.member.email, frequency: 'monthly', dayOfMonth: 3, hour: 9, language: 'en' }),
+  },
+  'GET /v1/reports/settings': {
+    status: 200,
+    call: (c) => json(c, 'GET', `/v1/reports/settings?userId=${c.member.id}`),
+    check: (a) => {
+      expect(a.json).toMatchObject({ frequency: 'monthly', dayOfMonth: 3, smtp: { configured: false } });
+      expect(a.json.smtp.help).toContain('MESURE_SMTP_URL');
+    },
+  },
+  'GET /v1/reports': {
+    status: 200,
+    call: (c) => json(c, 'GET', '/v1/reports?limit=100'),
+    check: (a, c) => expect(a.json.items.find((i: { userId: string }) => i.userId === c.member.id)).toMatchObject({ frequency: 'monthly', lastRun: null }),
+  },
+  'POST /v1/reports/send': {
+    status: 409,
+    call: (c) => api(c, 'POST', `/v1/reports/send?userId=${c.member.id}`),
+    check: (a) => expect(a.json.message).toContain('Set MESURE_SMTP_URL'),
+  },
+
   // ------------------------------------------------------------------ suppressions
   'GET /v1/suppressions': {
     status: 200,

@@ -53,9 +53,9 @@ export interface E2E {
 
 /**
  * Builds the dashboard if stale, starts Chromium in the background and assembles a Mesure on a fresh SQLite file
- * (not listening yet, so that the file seeds it first).
+ * (not listening yet, so that the file seeds it first), with `env` added to its configuration.
  */
-export async function startE2E(prefix: string): Promise<E2E> {
+export async function startE2E(prefix: string, env: Record<string, string> = {}): Promise<E2E> {
   ensureWebBuilt({ log: () => {} });
   mkdirSync(SHOTS, { recursive: true });
   const launching = import('playwright-core').then(({ chromium }) => chromium.launch({ executablePath: CHROMIUM, args: FLAGS }));
@@ -63,7 +63,7 @@ export async function startE2E(prefix: string): Promise<E2E> {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   let m: Mesure;
   try {
-    m = await assemble(loadConfig({ DATABASE_URL: `file:${join(dir, 'mesure.db')}`, MESURE_DEMO: '0', PORT: '0', HOST: '127.0.0.1' }));
+    m = await assemble(loadConfig({ DATABASE_URL: `file:${join(dir, 'mesure.db')}`, MESURE_DEMO: '0', PORT: '0', HOST: '127.0.0.1', ...env }));
   } catch (err) {
     await launching.then((b) => b.close(), () => {});
     rmSync(dir, { recursive: true, force: true });

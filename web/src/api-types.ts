@@ -4438,6 +4438,166 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/reports/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A member's scheduled e-mail report: frequency, language, day and hour, next sending, last run, and whether SMTP is configured */
+        get: {
+            parameters: {
+                query?: {
+                    userId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ReportSettings"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        /** Set a member's scheduled e-mail report (a changed schedule counts from now: no report for a slot already past) */
+        put: {
+            parameters: {
+                query?: {
+                    userId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        frequency?: "off" | "weekly" | "monthly";
+                        /** @enum {string} */
+                        language?: "fr" | "en";
+                        /** @description 1 = Monday … 7 = Sunday (weekly reports). */
+                        dayOfWeek?: number;
+                        /** @description 1 … 28 (monthly reports). */
+                        dayOfMonth?: number;
+                        /** @description The hour of sending, in the account's time zone. */
+                        hour?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ReportSettings"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every member's scheduled e-mail report settings and last run */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ReportSettingsList"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/send": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a member's report for the period just ended now, whatever its schedule; the run says whether the SMTP server took it */
+        post: {
+            parameters: {
+                query?: {
+                    userId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ReportRun"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/retention/settings": {
         parameters: {
             query?: never;
@@ -5660,6 +5820,86 @@ export interface components {
             visitorDetailsDays: number;
             /** @description Days per-recipient rows (messages, their events and visits, waiting events, holdout members) are kept; null: for ever. */
             recipientRowsDays: number | null;
+        };
+        ReportRun: {
+            id: string;
+            /** @enum {string} */
+            kind: "scheduled" | "manual";
+            /** @description The address it went (or was to go) to. */
+            to: string;
+            period: {
+                /** Format: date */
+                from: string;
+                /** Format: date */
+                to: string;
+            };
+            /** @enum {string} */
+            language: "fr" | "en";
+            /**
+             * @description sent: the SMTP server accepted it; failed: see error (a scheduled report is tried again at the next tick, up to 5 times).
+             * @enum {string}
+             */
+            status: "sending" | "sent" | "failed";
+            attempts: number;
+            error: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            sentAt: string | null;
+        };
+        ReportSettings: {
+            userId: string;
+            email: string;
+            /** @enum {string} */
+            frequency: "off" | "weekly" | "monthly";
+            /** @enum {string} */
+            language: "fr" | "en";
+            /** @description 1 = Monday … 7 = Sunday. */
+            dayOfWeek: number;
+            /** @description 1 … 28. */
+            dayOfMonth: number;
+            /** @description 0 … 23, in the account's time zone. */
+            hour: number;
+            timeZone: string;
+            /**
+             * Format: date-time
+             * @description The next scheduled sending; null when reports are off.
+             */
+            nextSendAt: string | null;
+            lastRun: components["schemas"]["ReportRun"] | null;
+            smtp: {
+                /** @description MESURE_SMTP_URL is set: reports can be sent. */
+                configured: boolean;
+                from: string;
+                /** @description The address the reports' links start with (MESURE_PUBLIC_URL). */
+                dashboardUrl: string;
+                /** @description What to configure, in words; null when nothing is missing. */
+                help: string | null;
+            };
+        };
+        ReportSettingsList: {
+            items: {
+                userId: string;
+                email: string;
+                /** @enum {string} */
+                frequency: "off" | "weekly" | "monthly";
+                /** @enum {string} */
+                language: "fr" | "en";
+                dayOfWeek: number;
+                dayOfMonth: number;
+                hour: number;
+                timeZone: string;
+                /** Format: date-time */
+                nextSendAt: string | null;
+                lastRun: components["schemas"]["ReportRun"] | null;
+            }[];
+            nextCursor: string | null;
+            smtp: {
+                configured: boolean;
+                from: string;
+                dashboardUrl: string;
+                help: string | null;
+            };
         };
         TrackingSettings: {
             utm: boolean;

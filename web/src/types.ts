@@ -159,6 +159,10 @@ export type BudgetSettings = Schemas['BudgetSettings'];
 /** GET/PUT /v1/retention/settings. */
 export type RetentionSettings = Schemas['RetentionSettings'];
 
+/** GET/PUT /v1/reports/settings (a member's scheduled e-mail report) and POST /v1/reports/send's run. */
+export type ReportSettings = Schemas['ReportSettings'];
+export type ReportRun = Schemas['ReportRun'];
+
 /** GET/PATCH /v1/tracking/settings. */
 export type TrackingSettings = Schemas['TrackingSettings'];
 

@@ -12,6 +12,7 @@ import { BudgetSettingsCard, CostModelCard, StripeCard, TrackingCard } from './S
 import { DeadLettersCard } from './SettingsIngestion';
 import { AuditTrailCard, PasswordCard } from './SettingsAudit';
 import { RetentionCard } from './SettingsRetention';
+import { ReportsCard } from './SettingsReports';
 import { useQueryState } from '../router';
 import { ATTRIBUTION_MODELS, CHANNELS, type AccountInfo, type AlertItem, type ApiKey, type AttributionSettings, type Channel, type Page, type ProviderItem, type Role, type UserItem, type AddUserAnswer, type InvitationItem } from '../types';
 
@@ -24,6 +25,7 @@ export function Settings() {
       <>
         <TopBar title={t('nav.settings')} filters={false} />
         <EmptyState title={t('settings.forbidden')} />
+        {session && <ReportsCard />}
         {session && <PasswordCard />}
       </>
     );
@@ -61,6 +63,7 @@ export function Settings() {
           {owner && <KeysCard />}
           {owner && <UsersCard />}
           <AlertsCard editable={owner} />
+          <ReportsCard />
           <PasswordCard />
         </>
       )}
