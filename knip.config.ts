@@ -40,9 +40,6 @@ const config: KnipConfig = {
   // An export its own file uses (a type in a signature, a constant a rule reads) is live code that is also public; one
   // that neither its own file nor any other uses is still reported (issue #22: "exports used in their own file ignored").
   ignoreExportsUsedInFile: true,
-  // smtp-server and mailparser (the reports' tests) ship their own type declarations now, so TypeScript never reads
-  // these two, added with them: to be removed with `npm uninstall` (a helper may not change node_modules).
-  ignoreDependencies: ['@types/smtp-server', '@types/mailparser'],
   ignoreIssues: {
     // Kysely calls each migration's up and down through the map in migrations/index.ts, which holds the modules'
     // namespaces as values: knip does not follow a namespace into an object. A migration left out of the map is
