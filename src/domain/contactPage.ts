@@ -111,7 +111,6 @@ export function contactLifetime(
  * first, as the database orders ids (its collation may not be JavaScript's, so the source's order is kept as given).
  */
 export const TIMELINE_RANK = { order: 0, event: 1, message: 2 } as const;
-export type TimelineSource = keyof typeof TIMELINE_RANK;
 
 /** Where an item sits in the timeline: newest `at` first, then `rank`, then the greater `id` first. */
 export interface TimelineKey {
