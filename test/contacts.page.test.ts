@@ -3,10 +3,14 @@
 // none). GET /v1/contacts/{id} answers their identifiers, opt-out and suppression entry, and lifetime figures counted
 // by hand; GET /v1/contacts/{id}/timeline lists every item newest first in the documented order, the same across page
 // boundaries (one falls between two items of the same instant); another account's contact, an erased one and a
-// cursor this list never gave are refused.
+// cursor this list never gave are refused. On SQLite, every read of the page goes through an index by contact or
+// message: the database's own plan for each statement says so (never a scan of the account's events or orders).
+import { CompiledQuery, DummyDriver, Kysely, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, type QueryResult } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { call, callOk } from '../bench/support';
 import { forEachEngine, makeMesure, type TestMesure } from './support';
+import type { DB } from '../src/store/schema';
+import { listContactEventTimes, listContactMessages, listContactOrders, pageContactEvents, pageContactMessages, pageContactOrders } from '../src/store/contactPage';
 
 const H = 3_600_000;
 const D = 24 * H;
@@ -160,6 +164,44 @@ forEachEngine('contact page', (engine) => {
     }
     const first = await get<{ items: Item[] }>(`/v1/contacts/${alice}/timeline?limit=3`);
     expect(first.items.map((i) => i.kind)).toEqual(['order', 'click', 'order']);
+  });
+
+  // SQLite chooses its plan from the schema alone (no statistics are gathered), so the plan on this small database is the
+  // plan on a large one; it once walked the account's whole event log by primary key for the events of the timeline.
+  // PostgreSQL plans by table statistics, so on these tiny tables its plan says nothing about a large account.
+  if (engine === 'sqlite') it("reads through indexes by contact and message, never the account's whole event log or orders", async () => {
+    // The statements the store sends, compiled without running them, then explained on the database.
+    const statements: CompiledQuery[] = [];
+    const capture = new Kysely<DB>({
+      dialect: {
+        createAdapter: () => new SqliteAdapter(),
+        createDriver: () => new DummyDriver(),
+        createIntrospector: (db) => new SqliteIntrospector(db),
+        createQueryCompiler: () => new SqliteQueryCompiler(),
+      },
+      log: (e) => void statements.push(e.query),
+    });
+    const bound = { before: Date.now(), orEqualAt: { idBelow: 'zz' } } as const;
+    await pageContactEvents(capture, m.accountId, alice, ['clicked', 'replied'], bound, 26);
+    await listContactEventTimes(capture, m.accountId, alice, ['opened', 'clicked']);
+    await pageContactOrders(capture, m.accountId, alice, bound, 26);
+    await listContactOrders(capture, m.accountId, alice);
+    await pageContactMessages(capture, m.accountId, alice, bound, 26);
+    await listContactMessages(capture, m.accountId, alice);
+    expect(statements).toHaveLength(6);
+    const plans: string[] = [];
+    for (const q of statements) {
+      const r: QueryResult<{ detail: string }> = await m.db.kysely.executeQuery(CompiledQuery.raw(`EXPLAIN QUERY PLAN ${q.sql}`, [...q.parameters]));
+      plans.push(r.rows.map((row) => row.detail).join('\n'));
+    }
+    const [events, eventTimes, ordersPage, orders, messagesPage, messages] = plans;
+    for (const p of [events, eventTimes]) {
+      expect(p).toContain('SEARCH e USING INDEX events_message (account_id=? AND message_id=?');
+      expect(p).toContain('USING COVERING INDEX messages_touches (account_id=? AND contact_id=?)');
+      expect(p).not.toMatch(/sqlite_autoindex_events|SCAN e\b/);
+    }
+    for (const p of [ordersPage, orders]) expect(p).toContain('SEARCH orders USING INDEX orders_contact_id (account_id=? AND contact_id=?)');
+    for (const p of [messagesPage, messages]) expect(p).toMatch(/SEARCH m USING (COVERING )?INDEX messages_touches \(account_id=\? AND contact_id=\?\)/);
   });
 
   it("refuses another account's contact, a cursor it never gave, and an erased contact", async () => {

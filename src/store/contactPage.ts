@@ -1,7 +1,8 @@
 // SQL for the contact page (issue #18): one contact's messages, engagement events, orders, credits and suppression
 // entries, each read through an index that starts with (account_id, contact_id) or the message / order ids, never a
 // scan of the account's event log: messages_touches (messages by contact), events_message (a message's events by type),
-// orders_contact, attributions_pk (account, order, model) and suppressions_pk (account, channel, address).
+// orders_contact_id (orders by contact, time and id: migration 2026_12_08_100), attributions_pk (account, order,
+// model) and suppressions_pk (account, channel, address).
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool, type Transaction } from 'kysely';
 import type { DB } from './schema';
 
@@ -81,9 +82,16 @@ export interface ContactEventRow {
   data: string | null;
 }
 
+/**
+ * The contact's events of these types: each of their messages' events through events_message (account, message,
+ * type). The messages come as a subquery on messages_touches; a join let SQLite's planner walk the account's whole
+ * event log by its primary key instead.
+ */
 function contactEvents(h: Handle, accountId: string, contactId: string, types: readonly string[]) {
-  return contactMessages(h, accountId, contactId)
-    .innerJoin('events as e', (j) => j.onRef('e.account_id', '=', 'm.account_id').onRef('e.message_id', '=', 'm.id'))
+  return h.selectFrom('events as e')
+    .innerJoin('campaigns as c', (j) => j.onRef('c.account_id', '=', 'e.account_id').onRef('c.id', '=', 'e.campaign_id'))
+    .where('e.account_id', '=', accountId)
+    .where('e.message_id', 'in', (eb) => eb.selectFrom('messages').select('id').where('account_id', '=', accountId).where('contact_id', '=', contactId))
     .where('e.type', 'in', [...types]);
 }
 
