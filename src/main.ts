@@ -43,6 +43,7 @@ import { nodeName, PeriodicJob } from './services/periodic';
 import { prepareStoredSecrets, resolveSecretKeys, SecretBox, type SecretKeys } from './services/secrets';
 import { ErasureKeys } from './services/erasure';
 import { Contacts } from './services/contacts';
+import { ContactPages } from './services/contactPage';
 import { contactRoutes } from './http/routes/contacts';
 import { Reports } from './services/reports';
 import { smtpMailer } from './services/mailer';
@@ -211,6 +212,8 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
   deps.suppressionList = new SuppressionList(db, accounts, clock);
   // One person's data: lookup, export and erasure (erased people stay on the suppression list as keyed hashes).
   deps.contacts = new Contacts(db, writer, accounts, erasureKeys, deps.audit, clock);
+  // The contact page: who a person is, their lifetime figures and their timeline across channels (reads only).
+  deps.contactPages = new ContactPages(db, accounts);
   plugins.push(contactRoutes);
   ingestor.costing = deps.budgets;
   campaigns.onBudgetChange = (accountId, id) => deps.budgets.budgetChanged(accountId, id);

@@ -5,6 +5,7 @@ import type { Campaigns } from '../services/campaigns';
 import type { Ingestor, RegisterItem } from '../services/ingest';
 import type { Orders } from '../services/orders';
 import { generateDemoOrders } from './orders';
+import { generateDemoRegulars } from './regulars';
 import type { Channel, FailureReason, IncomingEvent } from '../domain/types';
 import { mulberry32 } from '../domain/stats';
 
@@ -119,7 +120,11 @@ export async function generateDemo(
     opts.progress?.(done, total, 'orders and their attribution…');
     orders = (await generateDemoOrders({ campaigns: deps.campaigns, orders: deps.orders }, account.id, { now: opts.now, seed: opts.seed })).orders;
   }
-  return { accountId: account.id, apiKey: key.token, campaigns: PLANS.length, messages: total, events, orders };
+  // Regular customers across every channel, who buy again and again: the contact page has someone to show (#18).
+  opts.progress?.(done, total, 'regular customers…');
+  const regulars = await generateDemoRegulars(deps, account.id, { now: opts.now, seed: opts.seed });
+  orders += regulars.orders;
+  return { accountId: account.id, apiKey: key.token, campaigns: PLANS.length, messages: total + regulars.messages, events, orders };
 }
 
 /**

@@ -158,6 +158,8 @@ export const ROUTE_ROLES: Record<string, Access> = {
 
   // ---------------------------------------------------------------- one person's data (docs/PRIVACY.md)
   'GET /v1/contacts': 'viewer', // exact lookup of one identifier, one page at a time, as a contact page shows it
+  'GET /v1/contacts/:id': 'viewer', // the contact page: the person a recipient row names, as the campaign page shows them
+  'GET /v1/contacts/:id/timeline': 'viewer', // the contact page's timeline
   'GET /v1/contacts/:id/export': 'analyst', // everything held on a person
   'DELETE /v1/contacts/:id': 'owner', // erasure cannot be undone
   'POST /v1/contacts/erase': 'owner', // erasure cannot be undone

@@ -45,7 +45,7 @@ function parseAddress(raw: string | null): PostalAddress | null {
   }
 }
 
-const contactView = (c: ContactRow): ContactView => ({
+export const contactView = (c: ContactRow): ContactView => ({
   id: c.id,
   externalId: c.external_id,
   email: c.email,

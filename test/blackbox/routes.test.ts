@@ -953,6 +953,26 @@ const CASES: Record<string, Case> = {
       expect((a.json.messages as { campaignId: string; channel: string }[]).map((m) => [m.campaignId, m.channel])).toEqual([[c.email, 'email']]);
     },
   },
+  'GET /v1/contacts/{id}': {
+    status: 200,
+    call: (c) => json(c, 'GET', `/v1/contacts/${c.state.contact}`),
+    check: (a, c) => {
+      expect(a.json.contact).toMatchObject({ id: c.state.contact, email: 'r1@shop.test' });
+      // r1's one e-mail message and the API order placed under their e-mail (4990 cents, no tax: 4990 net).
+      expect(a.json.lifetime).toMatchObject({ currency: 'EUR', orders: 1, revenue: 4990 });
+      expect((a.json.lifetime.channels as { channel: string; messages: number }[]).map((x) => [x.channel, x.messages])).toEqual([['email', 1]]);
+    },
+  },
+  'GET /v1/contacts/{id}/timeline': {
+    status: 200,
+    call: (c) => json(c, 'GET', `/v1/contacts/${c.state.contact}/timeline?limit=50`),
+    check: (a, c) => {
+      const items = a.json.items as { kind: string; campaign: { id: string } | null; order: { externalId: string } | null }[];
+      expect(items.filter((i) => i.kind === 'message').map((i) => i.campaign!.id)).toEqual([c.email]);
+      expect(items.filter((i) => i.kind === 'order').map((i) => i.order!.externalId)).toEqual(['bb-order-1']);
+      expect(a.json.nextCursor).toBeNull();
+    },
+  },
   'DELETE /v1/contacts/{id}': {
     status: 200,
     call: (c) => json(c, 'DELETE', `/v1/contacts/${c.state.contact}`),

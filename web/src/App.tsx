@@ -10,6 +10,7 @@ import { SkeletonCards } from './components/States';
 import { clearApiCache, FormatProvider, SessionContext } from './hooks';
 import { CampaignPage } from './pages/Campaign';
 import { Campaigns } from './pages/Campaigns';
+import { ContactPage, Contacts } from './pages/Contacts';
 import { Home } from './pages/Home';
 import { JourneyPage, Journeys } from './pages/Journeys';
 import { Login } from './pages/Login';
@@ -29,6 +30,8 @@ function Routes() {
   if (path === '/journeys') return <Journeys />;
   if ((m = matchPath('/journeys/:id', path))) return <JourneyPage key={m.id} id={m.id} />;
   if (path === '/orders') return <Orders />;
+  if (path === '/contacts') return <Contacts />;
+  if ((m = matchPath('/contacts/:id', path))) return <ContactPage key={m.id} id={m.id} />;
   if (path === '/settings') return <Settings />;
   return (
     <div className="empty">

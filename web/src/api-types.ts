@@ -3276,6 +3276,119 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/contacts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One contact: identifiers, opt-outs per channel and why, suppression entries, lifetime orders and revenue, first and last engagement, messages per channel
+         * @description Money in minor units of the account currency; credited revenue under the account's attribution model. 404 for a contact of another account, or erased.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ContactDetail"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Erase a contact: identifiers removed everywhere, figures unchanged, kept on the suppression list as a one-way hash */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErasureSummary"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/contacts/{id}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One contact's timeline across channels, newest first: messages, clicks, scans, replies, opt-outs, orders with each campaign's credit
+         * @description Ordered by time, then order before event before message at the same instant, then id: a stable order, paged by `cursor`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ContactTimeline"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/contacts/{id}/export": {
         parameters: {
             query?: never;
@@ -3311,46 +3424,6 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/contacts/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        /** Erase a contact: identifiers removed everywhere, figures unchanged, kept on the suppression list as a one-way hash */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErasureSummary"];
-                    };
-                };
-                400: components["responses"]["Error"];
-                401: components["responses"]["Error"];
-            };
-        };
         options?: never;
         head?: never;
         patch?: never;
@@ -6196,6 +6269,156 @@ export interface components {
         };
         ContactPage: {
             items: components["schemas"]["Contact"][];
+            nextCursor: string | null;
+        };
+        ContactDetail: {
+            contact: components["schemas"]["Contact"];
+            /** @description The channels the contact opted out of: when, and why (the suppression entry's reason and source, else the message they unsubscribed from). */
+            optOuts: {
+                /** @enum {string} */
+                channel: "whatsapp" | "sms" | "email" | "mail";
+                /** Format: date-time */
+                at: string;
+                reason: string | null;
+                source: string | null;
+            }[];
+            /** @description Suppression entries under the contact's e-mail, phone, address key or external id. */
+            suppressions: {
+                /** @enum {string} */
+                channel: "whatsapp" | "sms" | "email" | "mail";
+                address: string;
+                reason: string;
+                source: string;
+                /** Format: date-time */
+                createdAt: string;
+            }[];
+            /** @enum {string} */
+            attributionModel: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay";
+            lifetime: {
+                currency: string;
+                /** @description Orders of the contact not cancelled, in any currency. */
+                orders: number;
+                /** @description Σ revenue of those orders in the account currency (net of refunds, on the account's basis), minor units. */
+                revenue: number;
+                /** @description Σ of what campaigns were credited with for them under the account's attribution model, minor units. */
+                creditedRevenue: number;
+                /** @description Orders no rate converted to the account currency, summed apart. */
+                unconverted: {
+                    currency: string;
+                    orders: number;
+                    /** @description Minor units of the currency. */
+                    revenue: number;
+                }[];
+                /** Format: date-time */
+                firstOrderAt: string | null;
+                /** Format: date-time */
+                lastOrderAt: string | null;
+                /**
+                 * Format: date-time
+                 * @description First human open, click, scan or reply.
+                 */
+                firstEngagedAt: string | null;
+                /**
+                 * Format: date-time
+                 * @description Last human open, click, scan or reply.
+                 */
+                lastEngagedAt: string | null;
+                /** @description Messages per channel (channels with none are left out). */
+                channels: {
+                    /** @enum {string} */
+                    channel: "whatsapp" | "sms" | "email" | "mail";
+                    messages: number;
+                    sent: number;
+                    /** @description Messages with a human open, click, scan or reply. */
+                    engaged: number;
+                }[];
+            };
+        };
+        ContactTimeline: {
+            items: {
+                /** @enum {string} */
+                kind: "message" | "click" | "scan" | "reply" | "optOut" | "order";
+                /** @description The message id, the event's key or the order id. */
+                id: string;
+                /**
+                 * Format: date-time
+                 * @description A message: its send time (its registration when no send was reported); an event: its time; an order: when it was placed.
+                 */
+                at: string;
+                campaign: {
+                    id: string;
+                    name: string | null;
+                    channel: string;
+                } | null;
+                messageId: string | null;
+                message: {
+                    /** @enum {string} */
+                    status: "pending" | "not_sent" | "queued" | "sent" | "delivered" | "opened" | "clicked" | "undelivered" | "bounced";
+                    notSentReason: string | null;
+                    failureReason: string | null;
+                    bounceType: string | null;
+                    /** Format: date-time */
+                    registeredAt: string;
+                    /** Format: date-time */
+                    sentAt: string | null;
+                    /** Format: date-time */
+                    deliveredAt: string | null;
+                    /** Format: date-time */
+                    failedAt: string | null;
+                    /** Format: date-time */
+                    bouncedAt: string | null;
+                    /** Format: date-time */
+                    openedAt: string | null;
+                    /** Format: date-time */
+                    clickedAt: string | null;
+                    /** Format: date-time */
+                    repliedAt: string | null;
+                    /** Format: date-time */
+                    scannedAt: string | null;
+                    /** Format: date-time */
+                    unsubscribedAt: string | null;
+                } | null;
+                /** @description A click's or scan's destination. */
+                url: string | null;
+                /** @description A click or scan flagged as a bot or machine (never in the human figures); null for other kinds. */
+                machine: boolean | null;
+                flagReason: string | null;
+                /** @description A reply's text. */
+                text: string | null;
+                /** @description An opt-out's event: unsubscribed or complained. */
+                reason: string | null;
+                order: {
+                    externalId: string;
+                    name: string | null;
+                    source: string;
+                    currency: string;
+                    /** @description Minor units of the currency. */
+                    gross: number;
+                    /** @description Revenue on the account's basis, net of refunds, in revenueCurrency. */
+                    revenue: number;
+                    revenueCurrency: string;
+                    /** @description Minor units of the currency. */
+                    refunded: number;
+                    /** Format: date-time */
+                    cancelledAt: string | null;
+                    items: number;
+                    /** @description What each campaign was credited with for this order under the account's attribution model. */
+                    credits: {
+                        campaign: {
+                            id: string;
+                            name: string | null;
+                            channel: string;
+                        };
+                        messageId: string | null;
+                        kind: string;
+                        weight: number;
+                        /** @description Minor units of the currency. */
+                        revenue: number;
+                        currency: string;
+                        direct: boolean;
+                    }[];
+                } | null;
+            }[];
             nextCursor: string | null;
         };
         ContactExport: {

@@ -9,10 +9,12 @@ import { pageQuery } from '../schemas';
 import { schemaRef } from '../responses';
 import { actorOf } from './audit';
 import type { Contacts, ContactsOutcome, ErasureTarget } from '../../services/contacts';
+import type { ContactPages } from '../../services/contactPage';
 
 declare module '../app' {
   interface Deps {
     contacts: Contacts;
+    contactPages: ContactPages;
   }
 }
 
@@ -50,6 +52,30 @@ export async function contactRoutes(app: FastifyInstance, deps: Deps): Promise<v
   }, async (req) => {
     const q = req.query as { q?: string; limit: number; cursor?: string };
     return deps.contacts.search(accountOf(req), q.q, { cursor: q.cursor, limit: q.limit });
+  });
+
+  app.get('/v1/contacts/:id', {
+    schema: {
+      summary: 'One contact: identifiers, opt-outs per channel and why, suppression entries, lifetime orders and revenue, first and last engagement, messages per channel',
+      description: 'Money in minor units of the account currency; credited revenue under the account\'s attribution model. 404 for a contact of another account, or erased.',
+      tags: ['contacts'],
+      params: contactId,
+      answers: { 200: schemaRef('ContactDetail') },
+    },
+  }, async (req, reply) => send(reply, await deps.contactPages.detail(accountOf(req), (req.params as { id: string }).id)));
+
+  app.get('/v1/contacts/:id/timeline', {
+    schema: {
+      summary: "One contact's timeline across channels, newest first: messages, clicks, scans, replies, opt-outs, orders with each campaign's credit",
+      description: 'Ordered by time, then order before event before message at the same instant, then id: a stable order, paged by `cursor`.',
+      tags: ['contacts'],
+      params: contactId,
+      querystring: { type: 'object', additionalProperties: false, properties: { ...pageQuery } },
+      answers: { 200: schemaRef('ContactTimeline') },
+    },
+  }, async (req, reply) => {
+    const q = req.query as { limit: number; cursor?: string };
+    return send(reply, await deps.contactPages.timeline(accountOf(req), (req.params as { id: string }).id, { cursor: q.cursor, limit: q.limit }));
   });
 
   app.get('/v1/contacts/:id/export', {

@@ -14,6 +14,7 @@ const NAV = [
   { key: 'campaigns', to: '/campaigns', icon: '✉' },
   { key: 'journeys', to: '/journeys', icon: '⇢' },
   { key: 'orders', to: '/orders', icon: '▤' },
+  { key: 'contacts', to: '/contacts', icon: '☺' },
   { key: 'settings', to: '/settings', icon: '⚙' },
 ] as const;
 
@@ -69,7 +70,7 @@ export function Sidebar() {
 
 // Period and channel follow the user from page to page; other query keys belong to one page.
 function keepQuery(navKey: string, search: string): string {
-  if (navKey === 'settings') return '';
+  if (navKey === 'settings' || navKey === 'contacts') return '';
   const from = new URLSearchParams(search);
   const kept = new URLSearchParams();
   // Orders have no channel: only the period follows the user there.

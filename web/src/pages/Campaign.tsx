@@ -439,7 +439,15 @@ function Recipients({ campaignId }: { campaignId: string }) {
                 {page.data.items.map((r) => (
                   <tr key={r.messageId}>
                     <td className="nowrap">
-                      {r.recipient.startsWith('erased:') ? <span className="muted" title={r.recipient}>{t('recipients.erasedPerson')}</span> : r.recipient}
+                      {r.recipient.startsWith('erased:') ? (
+                        <span className="muted" title={r.recipient}>{t('recipients.erasedPerson')}</span>
+                      ) : r.contactId ? (
+                        <Link to={`/contacts/${encodeURIComponent(r.contactId)}`} title={t('contact.viewPerson')} data-testid="contact-link">
+                          {r.recipient}
+                        </Link>
+                      ) : (
+                        r.recipient
+                      )}
                     </td>
                     <td>{t(`recipientStatus.${r.status}`, { defaultValue: r.status })}</td>
                     <td>
