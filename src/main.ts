@@ -256,12 +256,13 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
       });
     });
   }
-  // PostgreSQL: a click, scan or open is stored first as a row of its own in the inbox, through a writer queue and a
-  // connection of its own (a plain insert, no shared row: stored within milliseconds of its redirect even while an events
-  // group holds the daily-count and rollup rows), then folded into the figures in slices through the events' writer;
-  // any node folds what any node stored, once (src/services/visitInbox.ts). Started here, after every ingestion hook.
+  // PostgreSQL: a click, scan or open is stored first as a row of its own in the inbox, on a connection of its own (one
+  // plain insert per batch, no shared row: stored within milliseconds of its redirect even while an events group holds
+  // the daily-count and rollup rows), then folded into the figures in slices through the events' writer, each slice
+  // ahead of the event batches waiting; any node folds what any node stored, once (src/services/visitInbox.ts).
+  // Started here, after every ingestion hook.
   const visitInbox = db.kind === 'postgres'
-    ? new VisitInbox(db, new Writer(db), writer, deps.tracking, { fold: config.nodes.foldVisits }).start()
+    ? new VisitInbox(db, db.ownConnection!(), writer, deps.tracking, { fold: config.nodes.foldVisits }).start()
     : undefined;
   if (visitInbox) {
     deps.tracking.visitInbox = visitInbox;

@@ -186,11 +186,13 @@ export async function deleteDeadLetter(h: Handle, accountId: string, id: string)
 
 // ---- PostgreSQL: visits stored first, folded later (services/visitInbox.ts) ------------------------------------------
 
-/** Appends visits (each a `StoredVisit` as JSON); the sequence numbers them. A plain insert: no other row is touched. */
+/**
+ * Appends visits (each a `StoredVisit` as JSON) in one statement; the sequence numbers them. A plain insert: no other
+ * row is touched. At most 20,000 rows (3 parameters each, under PostgreSQL's 65,535).
+ */
 export async function insertVisitRows(h: Handle, rows: { account_id: string; payload: string; received_at: number }[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += 1000) {
-    await h.insertInto('ingest_inbox').values(rows.slice(i, i + 1000).map((r) => ({ ...r, kind: 'visit' as const }))).execute();
-  }
+  if (rows.length > 20_000) throw new RangeError(`at most 20,000 visits per insert (${rows.length} given)`);
+  if (rows.length) await h.insertInto('ingest_inbox').values(rows.map((r) => ({ ...r, kind: 'visit' as const }))).execute();
 }
 
 /**
