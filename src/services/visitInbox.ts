@@ -13,7 +13,6 @@ import type { DB } from '../store/schema';
 import {
   claimVisitRow, claimVisitRows, deleteDeadLetter, deleteInboxRowsIn, insertVisitRows, lockDeadLetter, moveInboxRowToDeadLettersIn, noteDeadLetterTryIn, noteInboxTry, type InboxRow,
 } from '../store/inbox';
-import { getOldestInboxReceivedAt } from '../store/health';
 import { timeOrderedId } from './ids';
 import { MAX_TRIES, type DeadLetterRetry } from './inbox';
 import type { StoredVisit, StoredVisits, Tracking } from './tracking';
@@ -100,12 +99,6 @@ export class VisitInbox {
       this.idleWaiters.push(resolve);
       this.kick();
     });
-  }
-
-  /** How far behind the figures are: the age of the oldest visit not yet folded (any node's), 0 when none. */
-  async lagMs(): Promise<number> {
-    const oldest = await getOldestInboxReceivedAt(this.db);
-    return oldest === null ? 0 : Math.max(0, this.clock() - oldest);
   }
 
   /** Stops after the slice in progress; what is left stays in the inbox, folded by another node or at the next start. */
