@@ -270,6 +270,11 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
       app.addHook('onClose', async () => {
         stage = 'ingestion';
         await deps.tracking.persist();
+        // Fold what is stored (for at most half the shutdown bound: other nodes may keep storing), so that a restart's
+        // first reads find the figures whole; what is left stays stored, folded by another node or at the next start.
+        let bound: NodeJS.Timeout | undefined;
+        await Promise.race([visitInbox.drain(), new Promise((done) => { bound = setTimeout(done, config.shutdown.timeoutMs / 2); })]);
+        clearTimeout(bound);
         await visitInbox.stop();
         stage = 'background';
       });
