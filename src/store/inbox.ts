@@ -213,6 +213,14 @@ export async function claimVisitRows(trx: Transaction<DB>, limit: number): Promi
   return rows.map((r) => ({ ...r, seq: Number(r.seq), received_at: Number(r.received_at), tries: Number(r.tries) }));
 }
 
+/**
+ * Whether any visit waits to be folded (any account's, on purpose): an idle node's look, on a pooled connection,
+ * so that it takes no turn of the events' writer while there is nothing to fold.
+ */
+export async function hasVisitRows(h: Handle): Promise<boolean> {
+  return (await h.selectFrom('ingest_inbox').select('account_id').where('kind', '=', 'visit').limit(1).executeTakeFirst()) !== undefined;
+}
+
 /** One visit row, locked, if it is still there and no other transaction holds it (a row tried alone). */
 export async function claimVisitRow(trx: Transaction<DB>, row: Pick<InboxRow, 'account_id' | 'seq'>): Promise<InboxRow | undefined> {
   const r = await trx
