@@ -47,16 +47,14 @@ export async function checkReadiness(db: Db, settings: Config['readiness'], now:
   if (state.unknown.length) checks.migrations = { ok: false, message: `the database records migrations this version does not know: ${state.unknown.join(', ')}` };
   else if (state.pending.length) checks.migrations = { ok: false, message: `${state.pending.length} migration(s) not applied: ${state.pending.join(', ')}` };
   // Both engines have an inbox: SQLite's worker keeps what it acknowledged there, PostgreSQL the clicks not yet folded.
-  {
-    try {
-      const oldest = await within(getOldestInboxReceivedAt(db), bound);
-      const age = oldest === null ? 0 : Math.max(0, now() - oldest);
-      checks.inbox = age > settings.inboxMaxAgeMs
-        ? { ok: false, oldestAgeMs: age, message: `the ingestion inbox is ${Math.round(age / 1000)} s behind (bound: ${settings.inboxMaxAgeMs / 1000} s)` }
-        : { ok: true, oldestAgeMs: age };
-    } catch {
-      checks.inbox = { ok: false, message: `the ingestion inbox could not be read (within ${bound} ms)` };
-    }
+  try {
+    const oldest = await within(getOldestInboxReceivedAt(db), bound);
+    const age = oldest === null ? 0 : Math.max(0, now() - oldest);
+    checks.inbox = age > settings.inboxMaxAgeMs
+      ? { ok: false, oldestAgeMs: age, message: `the ingestion inbox is ${Math.round(age / 1000)} s behind (bound: ${settings.inboxMaxAgeMs / 1000} s)` }
+      : { ok: true, oldestAgeMs: age };
+  } catch {
+    checks.inbox = { ok: false, message: `the ingestion inbox could not be read (within ${bound} ms)` };
   }
   return { ok: checks.database.ok && checks.migrations.ok && checks.inbox.ok, checks };
 }
