@@ -27,9 +27,11 @@ export interface Config {
   /**
    * Several nodes on one database (docs/SCALING.md): this node's name in the runs of periodic jobs (MESURE_NODE_ID,
    * default host:pid), the budget sweep's period (MESURE_SWEEP_INTERVAL_S, default 30) and the PostgreSQL connection
-   * pool's size (MESURE_PG_POOL_SIZE, default 10; each node also holds one connection that listens for cache changes).
+   * pool's size (MESURE_PG_POOL_SIZE, default 10; each node also holds one connection that listens for cache changes),
+   * and whether it folds stored clicks into the figures (MESURE_FOLD_VISITS, default 1; 0: it stores them and leaves
+   * the folding to the other nodes).
    */
-  nodes: { id?: string; sweepIntervalMs: number; poolSize: number };
+  nodes: { id?: string; sweepIntervalMs: number; poolSize: number; foldVisits: boolean };
   /** MESURE_SQL_LOG: a file that receives every distinct SQL text the server sends (a diagnostic, off by default). */
   sqlLog?: string;
   /** Scheduled backups while serving (SQLite only): where, how often, how many kept. Null when MESURE_BACKUP_DIR is unset. */
@@ -137,6 +139,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       id: env.MESURE_NODE_ID || undefined,
       sweepIntervalMs: positive('MESURE_SWEEP_INTERVAL_S', 30) * 1000,
       poolSize: poolSize(env.MESURE_PG_POOL_SIZE),
+      foldVisits: env.MESURE_FOLD_VISITS !== '0',
     },
     sqlLog: env.MESURE_SQL_LOG ? resolve(cwd, env.MESURE_SQL_LOG) : undefined,
     backup,

@@ -33,6 +33,7 @@ import { Experiments } from './services/experiments';
 import { journeyRoutes } from './http/routes/journeys';
 import { startIngestWorker } from './services/ingestWorker';
 import { Inbox } from './services/inbox';
+import { VisitInbox } from './services/visitInbox';
 import { DeadLetters, type DeadLetterRetrier } from './services/deadLetters';
 import { ingestionRoutes } from './http/routes/ingestion';
 import { metricsRoutes, PrometheusMetrics } from './http/metrics';
@@ -107,7 +108,7 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
     ? new PrometheusMetrics({
       engine: db.kind,
       version: MESURE_VERSION,
-      inbox: db.kind === 'sqlite' ? () => getInboxBacklog(db) : undefined,
+      inbox: () => getInboxBacklog(db),
       deadLetters: () => countAllDeadLetters(db),
       pool: db.poolUse,
       clock,
@@ -131,9 +132,9 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
   // 4. Core services.
   const accounts = new AccountDirectory(db, clock, changes);
   changes.subscribe(accounts.dropCached);
-  // PostgreSQL: groups of at most 2,000 events (four API batches of 500) per transaction. A click commits beside it in
-  // its own (below) but adds to the same daily-count and rollup rows, whose locks the group holds until it commits: a
-  // smaller group bounds that wait. (SQLite: one writer, and the worker's inbox takes the API's events.)
+  // PostgreSQL: groups of at most 2,000 events (four API batches of 500) per transaction; the visits' folds join them
+  // (below), so a group holding the daily-count and rollup rows' locks is not long. (SQLite: one writer, and the
+  // worker's inbox takes the API's events.)
   const writer = new Writer(db, db.kind === 'postgres' ? PG_GROUP_WEIGHT : undefined);
   try {
     const { sealed } = await prepareStoredSecrets(db, writer, keys, secretBox);
@@ -171,10 +172,7 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
   plugins.push(sessionRoutes, settingsRoutes, dashboardRoutes(config.webDist));
 
   // Tracking: short links, QR codes and the open pixel; clicks are batched into group commits.
-  // On PostgreSQL clicks commit through a writer queue of their own (a second pooled connection), so a redirect's click
-  // is stored within milliseconds even while a group of event batches commits (SQLite: the worker's inbox does that).
-  const visitWriter = db.kind === 'postgres' ? new Writer(db) : undefined;
-  deps.tracking = new Tracking(db, writer, ingestor, accounts, { publicUrl: config.http.publicUrl, clock, visitWriter, changes });
+  deps.tracking = new Tracking(db, writer, ingestor, accounts, { publicUrl: config.http.publicUrl, clock, changes });
   changes.subscribe(deps.tracking.dropCached);
   plugins.push(trackingRoutes);
 
@@ -286,10 +284,34 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
       });
     });
   }
+  // PostgreSQL: a click, scan or open is stored first as a row of its own in the inbox, on a connection of its own (one
+  // plain insert per batch, no shared row: stored within milliseconds of its redirect even while an events group holds
+  // the daily-count and rollup rows), then folded into the figures in slices through the events' writer, each slice
+  // ahead of the event batches waiting; any node folds what any node stored, once (src/services/visitInbox.ts).
+  // Started here, after every ingestion hook.
+  const visitInbox = db.kind === 'postgres'
+    ? new VisitInbox(db, db.ownConnection!(), writer, deps.tracking, { fold: config.nodes.foldVisits }).start()
+    : undefined;
+  if (visitInbox) {
+    deps.tracking.visitInbox = visitInbox;
+    plugins.push((app) => {
+      app.addHook('onClose', async () => {
+        stage = 'ingestion';
+        await deps.tracking.persist();
+        // Fold what is stored (for at most half the shutdown bound: other nodes may keep storing), so that a restart's
+        // first reads find the figures whole; what is left stays stored, folded by another node or at the next start.
+        let bound: NodeJS.Timeout | undefined;
+        await Promise.race([visitInbox.drain(), new Promise((done) => { bound = setTimeout(done, config.shutdown.timeoutMs / 2); })]);
+        clearTimeout(bound);
+        await visitInbox.stop();
+        stage = 'background';
+      });
+    });
+  }
   // Dead letters: inbox rows that could not be applied after their tries, listed, applied again or discarded. The worker
   // applies them again; a SQLite server without it (MESURE_INGEST_WORKER=0) runs an inbox here instead, which applies
-  // what a previous process left and nothing new. PostgreSQL applies ingestion before answering: it has none.
-  let retrier: DeadLetterRetrier | null = ingestWorker;
+  // what a previous process left and nothing new. PostgreSQL: the visit inbox folds them again.
+  let retrier: DeadLetterRetrier | null = ingestWorker ?? visitInbox ?? null;
   if (!ingestWorker && db.kind === 'sqlite') {
     const leftovers = new Inbox(db, writer, deps.tracking, deps.webhooks, ingestor, (report) => {
       deps.tracking.noteProcessed(report);
@@ -327,7 +349,9 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
       const queued = deps.tracking.stats.queued;
       if (queued > 0) left.push(`${queued} click(s)/scan(s)/open(s) redirected but not yet stored (lost)`);
       if (stage === 'ingestion') {
-        left.push('the ingestion worker had not finished: items it acknowledged are in its inbox and are applied at the next start');
+        left.push(db.kind === 'postgres'
+          ? 'the visit inbox had not stopped folding: clicks it stored stay in the inbox and are folded by another node or at the next start'
+          : 'the ingestion worker had not finished: items it acknowledged are in its inbox and are applied at the next start');
       }
       if (stage === 'background') left.push('the background work (budget sweep and its alert deliveries, goals, retention, scheduled reports, dead-letter inbox) had not stopped');
       if (stage === 'database') left.push('the database connection had not closed');

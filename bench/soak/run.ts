@@ -154,8 +154,8 @@ async function pgProbe(schema: string): Promise<Probe> {
   await c.connect();
   const one = async (q: string, params: unknown[] = []) => Number(Object.values((await c.query(q, params)).rows[0] ?? {})[0] ?? 0);
   return {
-    // PostgreSQL applies what it acknowledges before answering: it has no inbox.
-    inboxItems: async () => null,
+    // PostgreSQL applies the API's events before answering; clicks wait in the inbox until folded (services/visitInbox.ts).
+    inboxItems: () => one('select count(*) from ingest_inbox'),
     deadLetters: () => one('select count(*) from ingest_dead_letters'),
     sizeMb: async () =>
       (await one(`select coalesce(sum(pg_total_relation_size(c.oid)), 0) from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = $1 and c.relkind in ('r', 'm')`, [schema])) / 2 ** 20,

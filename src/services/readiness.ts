@@ -1,5 +1,6 @@
 // GET /readyz: is this server fit to take traffic? The database answers within a bound, every migration this build
-// knows is applied (and none it does not know), and the SQLite ingestion inbox is not further behind than a bound.
+// knows is applied (and none it does not know), and the ingestion inbox (SQLite: what its worker acknowledged;
+// PostgreSQL: clicks not yet folded into the figures) is not further behind than a bound.
 // Each check says what is wrong in plain words; nothing sensitive (no address, no account data) is reported.
 import type { Config } from '../config';
 import { migrationState, type Db } from '../store/db';
@@ -45,17 +46,15 @@ export async function checkReadiness(db: Db, settings: Config['readiness'], now:
   const checks: Readiness['checks'] = { database: { ok: true, ms: now() - t0 }, migrations: { ok: true }, inbox: { ok: true } };
   if (state.unknown.length) checks.migrations = { ok: false, message: `the database records migrations this version does not know: ${state.unknown.join(', ')}` };
   else if (state.pending.length) checks.migrations = { ok: false, message: `${state.pending.length} migration(s) not applied: ${state.pending.join(', ')}` };
-  // Only SQLite has an inbox: PostgreSQL applies what it acknowledges before answering.
-  if (db.kind === 'sqlite') {
-    try {
-      const oldest = await within(getOldestInboxReceivedAt(db), bound);
-      const age = oldest === null ? 0 : Math.max(0, now() - oldest);
-      checks.inbox = age > settings.inboxMaxAgeMs
-        ? { ok: false, oldestAgeMs: age, message: `the ingestion inbox is ${Math.round(age / 1000)} s behind (bound: ${settings.inboxMaxAgeMs / 1000} s)` }
-        : { ok: true, oldestAgeMs: age };
-    } catch {
-      checks.inbox = { ok: false, message: `the ingestion inbox could not be read (within ${bound} ms)` };
-    }
+  // Both engines have an inbox: SQLite's worker keeps what it acknowledged there, PostgreSQL the clicks not yet folded.
+  try {
+    const oldest = await within(getOldestInboxReceivedAt(db), bound);
+    const age = oldest === null ? 0 : Math.max(0, now() - oldest);
+    checks.inbox = age > settings.inboxMaxAgeMs
+      ? { ok: false, oldestAgeMs: age, message: `the ingestion inbox is ${Math.round(age / 1000)} s behind (bound: ${settings.inboxMaxAgeMs / 1000} s)` }
+      : { ok: true, oldestAgeMs: age };
+  } catch {
+    checks.inbox = { ok: false, message: `the ingestion inbox could not be read (within ${bound} ms)` };
   }
   return { ok: checks.database.ok && checks.migrations.ok && checks.inbox.ok, checks };
 }

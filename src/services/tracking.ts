@@ -150,12 +150,6 @@ export interface TrackingOptions {
   cacheTtlMs?: number;
   lateMs?: number;
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
-  /**
-   * The writer queue that stores visits on this thread (PostgreSQL; SQLite stores them in its worker's inbox). A queue
-   * and a connection of their own, so that a click's commit never waits behind a group of event batches in the shared
-   * writer (seen in bench:soak: 74 % of clicks written more than 1 s after their redirect). Default: the shared writer.
-   */
-  visitWriter?: Writer;
 }
 
 /** Small LRU over a Map (insertion order = recency), with a time to live so a revoke elsewhere is seen. */
@@ -221,9 +215,7 @@ export class Tracking {
    * link: an entry per cached link would cost memory and collection work to save one string concatenation a click.)
    */
   private readonly templates = new WeakMap<TrackingSettings, Map<string, ServedDestination | null>>();
-  private readonly opts: Required<Omit<TrackingOptions, 'clock' | 'randomBytes' | 'log' | 'visitWriter' | 'changes'>>;
-  /** Where `storeVisits` commits (see `TrackingOptions.visitWriter`). */
-  private readonly visitWriter: Writer;
+  private readonly opts: Required<Omit<TrackingOptions, 'clock' | 'randomBytes' | 'log' | 'changes'>>;
   private readonly changes?: CacheBus;
   private readonly log: (level: 'info' | 'warn' | 'error', message: string) => void;
   private readonly cache: Lru<LinkTarget | typeof NOT_FOUND>;
@@ -235,6 +227,11 @@ export class Tracking {
   private settingsCache = new WeakMap<AccountRow, TrackingSettings>();
   /** On SQLite, the worker thread that stores visits (main.ts sets it): the redirect thread never waits for a commit. */
   offload?: IngestWorker;
+  /**
+   * On PostgreSQL, where visits are stored first, as rows of their own, and folded into the figures later
+   * (services/visitInbox.ts; main.ts sets it): a click's commit never waits for the locks of an events group.
+   */
+  visitInbox?: { append(visits: StoredVisit[]): Promise<StoredVisits>; drain(): Promise<void> };
 
   constructor(
     private readonly db: Db,
@@ -261,7 +258,6 @@ export class Tracking {
       lateMs: options.lateMs ?? 1_000,
     };
     this.cache = new Lru(this.opts.cacheSize, this.opts.cacheTtlMs);
-    this.visitWriter = options.visitWriter ?? writer;
     this.changes = options.changes;
   }
 
@@ -674,6 +670,7 @@ export class Tracking {
   async flush(): Promise<void> {
     await this.persist();
     await this.offload?.drain();
+    await this.visitInbox?.drain();
   }
 
   /** What the worker's inbox did with visits once it applied them. */
@@ -718,7 +715,7 @@ export class Tracking {
     }
   }
 
-  /** Stores a batch through the ingestion worker when there is one, else on this thread. */
+  /** Stores a batch through the ingestion worker (SQLite) or the visit inbox (PostgreSQL) when there is one, else here. */
   private async writeBatch(batch: QueuedVisit[]): Promise<void> {
     // Field by field rather than an object rest (`{ enqueuedAt, done, ...v }`), whose result V8 keeps in dictionary
     // mode: slower to encode and to read.
@@ -728,14 +725,14 @@ export class Tracking {
     // To the worker as JSON, which it stores in its inbox as it is (cheaper on both threads than a structured clone).
     const r = this.offload
       ? await this.offload.run({ kind: 'visits', accounts: visits.map((v) => v.accountId), visits: visits.map((v) => JSON.stringify(v)) })
-      : await this.storeVisits(visits);
+      : this.visitInbox ? await this.visitInbox.append(visits) : await this.storeVisits(visits);
     this.stats.lost += r.lost;
     this.stats.reflagged += r.reflagged;
   }
 
   /** Classifies a batch and stores it in one transaction (group commit). */
   async storeVisits(batch: StoredVisit[]): Promise<StoredVisits> {
-    return this.visitWriter.run((trx) => this.storeVisitsIn(trx, batch), Math.max(1, batch.length));
+    return this.writer.run((trx) => this.storeVisitsIn(trx, batch), Math.max(1, batch.length));
   }
 
   /**

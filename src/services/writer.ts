@@ -38,10 +38,16 @@ export class Writer {
     this.kysely = db.ownConnection?.() ?? db.kysely;
   }
 
-  /** Runs `job` inside a transaction shared with other queued jobs; resolves after COMMIT. */
-  run<T>(job: WriteJob<T>, weight = 1): Promise<T> {
+  /**
+   * Runs `job` inside a transaction shared with other queued jobs; resolves after COMMIT. `first`: queued ahead of the
+   * jobs waiting (the next transaction takes it), for bounded background work whose delay would grow with the queue
+   * (PostgreSQL's fold of stored clicks: one slice at a time, so it never holds more than one place).
+   */
+  run<T>(job: WriteJob<T>, weight = 1, first = false): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ job: job as WriteJob<unknown>, weight, resolve: resolve as (v: unknown) => void, reject });
+      const q: Queued = { job: job as WriteJob<unknown>, weight, resolve: resolve as (v: unknown) => void, reject };
+      if (first) this.queue.unshift(q);
+      else this.queue.push(q);
       if (!this.draining) {
         // Open the transaction one turn of the event loop later: requests whose bodies have already arrived are
         // parsed meanwhile and join the same commit. On SQLite a job runs without yielding, so without this turn

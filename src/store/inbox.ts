@@ -4,7 +4,7 @@
 // prepared statements (these run on every click and webhook); the dead letters are read and discarded with Kysely
 // from the request thread on either engine.
 import type Database from 'better-sqlite3';
-import type { Kysely, Transaction } from 'kysely';
+import type { Generated, Kysely, Transaction } from 'kysely';
 import type { Db } from './db';
 import type { DB } from './schema';
 
@@ -13,7 +13,19 @@ type Handle = Kysely<DB> | Transaction<DB>;
 declare module './schema' {
   interface DB {
     ingest_dead_letters: DeadLetterRow;
+    ingest_inbox: InboxTable;
   }
+}
+
+/** The inbox as Kysely sees it (PostgreSQL's visits: `seq` comes from a sequence, 2026_12_08_600). */
+interface InboxTable {
+  account_id: string;
+  seq: Generated<number>;
+  kind: InboxKind;
+  payload: string;
+  received_at: number;
+  tries: Generated<number>;
+  last_error: string | null;
 }
 
 /** An inbox row that could not be applied: as it was, with the last error and how many tries it had. */
@@ -170,4 +182,104 @@ export async function getDeadLetter(h: Handle, accountId: string, id: string): P
 export async function deleteDeadLetter(h: Handle, accountId: string, id: string): Promise<boolean> {
   const r = await h.deleteFrom('ingest_dead_letters').where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
   return Number(r.numDeletedRows) > 0;
+}
+
+// ---- PostgreSQL: visits stored first, folded later (services/visitInbox.ts) ------------------------------------------
+
+/**
+ * Appends visits (each a `StoredVisit` as JSON) in one statement; the sequence numbers them. A plain insert: no other
+ * row is touched. At most 20,000 rows (3 parameters each, under PostgreSQL's 65,535).
+ */
+export async function insertVisitRows(h: Handle, rows: { account_id: string; payload: string; received_at: number }[]): Promise<void> {
+  if (rows.length > 20_000) throw new RangeError(`at most 20,000 visits per insert (${rows.length} given)`);
+  if (rows.length) await h.insertInto('ingest_inbox').values(rows.map((r) => ({ ...r, kind: 'visit' as const }))).execute();
+}
+
+/**
+ * The oldest visits no other transaction holds, locked until the caller's transaction ends: two nodes folding at once
+ * take different rows (SKIP LOCKED), and a row is deleted in the transaction that folds it. Every account at once, on
+ * purpose (arrival order across accounts; each visit is then folded by its account_id).
+ */
+export async function claimVisitRows(trx: Transaction<DB>, limit: number): Promise<InboxRow[]> {
+  const rows = await trx
+    .selectFrom('ingest_inbox')
+    .select(['account_id', 'seq', 'kind', 'payload', 'received_at', 'tries', 'last_error'])
+    .where('kind', '=', 'visit')
+    .orderBy('seq')
+    .limit(limit)
+    .forUpdate()
+    .skipLocked()
+    .execute();
+  return rows.map((r) => ({ ...r, seq: Number(r.seq), received_at: Number(r.received_at), tries: Number(r.tries) }));
+}
+
+/**
+ * Whether any visit waits to be folded (any account's, on purpose): an idle node's look, on a pooled connection,
+ * so that it takes no turn of the events' writer while there is nothing to fold.
+ */
+export async function hasVisitRows(h: Handle): Promise<boolean> {
+  return (await h.selectFrom('ingest_inbox').select('account_id').where('kind', '=', 'visit').limit(1).executeTakeFirst()) !== undefined;
+}
+
+/** One visit row, locked, if it is still there and no other transaction holds it (a row tried alone). */
+export async function claimVisitRow(trx: Transaction<DB>, row: Pick<InboxRow, 'account_id' | 'seq'>): Promise<InboxRow | undefined> {
+  const r = await trx
+    .selectFrom('ingest_inbox')
+    .select(['account_id', 'seq', 'kind', 'payload', 'received_at', 'tries', 'last_error'])
+    .where('account_id', '=', row.account_id)
+    .where('seq', '=', row.seq)
+    .forUpdate()
+    .skipLocked()
+    .executeTakeFirst();
+  return r && { ...r, seq: Number(r.seq), received_at: Number(r.received_at), tries: Number(r.tries) };
+}
+
+/** Deletes folded rows (inside the transaction that folded them). */
+export async function deleteInboxRowsIn(h: Handle, rows: Pick<InboxRow, 'account_id' | 'seq'>[]): Promise<void> {
+  const byAccount = new Map<string, number[]>();
+  for (const r of rows) byAccount.set(r.account_id, [...(byAccount.get(r.account_id) ?? []), r.seq]);
+  for (const [accountId, seqs] of byAccount) {
+    for (let i = 0; i < seqs.length; i += 1000) {
+      await h.deleteFrom('ingest_inbox').where('account_id', '=', accountId).where('seq', 'in', seqs.slice(i, i + 1000)).execute();
+    }
+  }
+}
+
+/** Counts a failed try of one row and keeps its error; returns its tries (null: the row is gone). */
+export async function noteInboxTry(h: Handle, row: Pick<InboxRow, 'account_id' | 'seq'>, error: string): Promise<number | null> {
+  const r = await h
+    .updateTable('ingest_inbox')
+    .set((eb) => ({ tries: eb('tries', '+', 1), last_error: error }))
+    .where('account_id', '=', row.account_id)
+    .where('seq', '=', row.seq)
+    .returning('tries')
+    .executeTakeFirst();
+  return r ? Number(r.tries) : null;
+}
+
+/** Moves a row to the dead letters with its error (inside the caller's transaction), Kysely's way. */
+export async function moveInboxRowToDeadLettersIn(h: Handle, row: InboxRow, letter: { id: string; error: string; tries: number; movedAt: number }): Promise<void> {
+  await h.insertInto('ingest_dead_letters').values({
+    account_id: row.account_id, id: letter.id, seq: row.seq, kind: row.kind, payload: row.payload, received_at: row.received_at,
+    error: letter.error, tries: letter.tries, moved_at: letter.movedAt,
+  }).execute();
+  await h.deleteFrom('ingest_inbox').where('account_id', '=', row.account_id).where('seq', '=', row.seq).execute();
+}
+
+/** A dead letter with its row locked (PostgreSQL's retry: one node applies it). */
+export async function lockDeadLetter(trx: Transaction<DB>, accountId: string, id: string): Promise<DeadLetterRow | undefined> {
+  const r = await trx.selectFrom('ingest_dead_letters').selectAll().where('account_id', '=', accountId).where('id', '=', id).forUpdate().executeTakeFirst();
+  return r && { ...r, seq: Number(r.seq), received_at: Number(r.received_at), tries: Number(r.tries), moved_at: Number(r.moved_at) };
+}
+
+/** A retry of a dead letter failed again (Kysely's way): one more try, and its new error. */
+export async function noteDeadLetterTryIn(h: Handle, accountId: string, id: string, error: string, at: number): Promise<number | null> {
+  const r = await h
+    .updateTable('ingest_dead_letters')
+    .set((eb) => ({ tries: eb('tries', '+', 1), error, moved_at: at }))
+    .where('account_id', '=', accountId)
+    .where('id', '=', id)
+    .returning('tries')
+    .executeTakeFirst();
+  return r ? Number(r.tries) : null;
 }

@@ -26,6 +26,7 @@ import * as rollupStatementTriggers from './2026_12_07_440_rollup_statement_trig
 import * as nodeCoordination from './2026_12_07_450_node_coordination';
 import * as ordersContactId from './2026_12_08_100_orders_contact_id';
 import * as reports from './2026_12_08_400_reports';
+import * as visitInboxSequence from './2026_12_08_600_visit_inbox_sequence';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_25_001_core': core,
@@ -53,4 +54,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_07_450_node_coordination': nodeCoordination,
   '2026_12_08_100_orders_contact_id': ordersContactId,
   '2026_12_08_400_reports': reports,
+  '2026_12_08_600_visit_inbox_sequence': visitInboxSequence,
 };
