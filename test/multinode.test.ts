@@ -275,7 +275,12 @@ forEachEngine('several nodes on one database', (engine: Engine) => {
     const span = (settled.at(-1)!.period - settled[0].period) / (SWEEP_S * 1000) + 1;
     expect(span).toBeGreaterThanOrEqual(Math.floor(seconds / SWEEP_S) - 2);
     expect(settled.length).toBeGreaterThanOrEqual(Math.ceil(span * 0.75));
-    expect(settled.filter((r) => r.finished_at === null)).toEqual([]);
+    // Every run finished, except one the killed node held when it died, when its period ended before the lease lapsed
+    // (leases last 10 s, periods 2 s here): that period is not made up, the next node's run does its work.
+    const unfinished = settled.filter((r) => r.finished_at === null);
+    expect(unfinished.length).toBeLessThanOrEqual(1);
+    for (const r of unfinished) expect(victim && r.node === victim.name && r.period <= killedAt).toBe(true);
+    expect(settled.some((r) => r.finished_at !== null && r.period > killedAt)).toBe(true);
     // attempts = 1, except a run the killed node held when it died: taken over once by a surviving node.
     const takenOver = settled.filter((r) => r.attempts !== 1);
     expect(takenOver.length).toBeLessThanOrEqual(1);
