@@ -300,6 +300,28 @@ export function messageCounts(
   };
 }
 
+/**
+ * What a message adds to its variant's row in the A/B report (campaign_variant_counts): its counts, and whether it was
+ * clicked once delivered (the click-rate test compares clicks among delivered messages, not all clicks).
+ */
+export interface VariantCounts extends MessageCounts {
+  delivered_clicked: number;
+}
+export const VARIANT_FIELDS = [...COUNT_FIELDS, 'delivered_clicked'] as const satisfies readonly (keyof VariantCounts)[];
+
+export function variantCounts(s: Parameters<typeof messageCounts>[0], channel: Channel): VariantCounts {
+  const c = messageCounts(s, channel) as VariantCounts;
+  c.delivered_clicked = c.delivered && c.clicked ? 1 : 0;
+  return c;
+}
+
+/** new − old over the variant fields (a message never changes variant, so one key takes the whole delta). */
+export function variantDelta(before: VariantCounts | null, after: VariantCounts | null): VariantCounts {
+  const d = {} as VariantCounts;
+  for (const f of VARIANT_FIELDS) d[f] = (after?.[f] ?? 0) - (before?.[f] ?? 0);
+  return d;
+}
+
 /** new − old, field by field: what a state change adds to its campaign day. */
 export function countsDelta(before: MessageCounts | null, after: MessageCounts | null): MessageCounts {
   const d = zeroCounts();
