@@ -14,9 +14,33 @@ export const CAMPAIGN_CSV_HEADER =
 const CHUNK = 64 * 1024;
 const at = Object.fromEntries(CSV_COLUMNS.map((c, i) => [c, i])) as Record<(typeof CSV_COLUMNS)[number], number>;
 
-/** An instant (epoch ms) as toRecipient writes it, then as a CSV field. */
+/**
+ * An instant (epoch ms) as toRecipient writes it (toISOString), then as a CSV field. Formatting a Date costs a
+ * microsecond, and an export has several per line: the text up to the minute is kept for the last minute seen (times
+ * of one campaign cluster), and the seconds and milliseconds are written from the number. Only instants whose ISO text
+ * is the plain 24-character form (years 1970 to 9999) take that path; it never needs quoting or neutralising.
+ */
+let minuteKey = -1;
+let minuteText = '';
+const pad2 = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
+const pad3 = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
 function time(t: unknown): string {
-  return t === null || t === undefined ? '' : csvField(new Date(t as number).toISOString());
+  if (t === null || t === undefined) return '';
+  const ms = t as number;
+  if (!Number.isInteger(ms) || ms < 0 || ms >= 253402300800000) return csvField(new Date(ms).toISOString());
+  const minute = Math.floor(ms / 60_000);
+  if (minute !== minuteKey) {
+    minuteKey = minute;
+    minuteText = new Date(minute * 60_000).toISOString().slice(0, 17);
+  }
+  const within = ms - minute * 60_000;
+  return `${minuteText}${pad2[Math.floor(within / 1000)]}.${pad3[within % 1000]}Z`;
+}
+
+/** A count or an amount as csvField writes a number (small ones from a table). */
+const SMALL = Array.from({ length: 1024 }, (_, i) => String(i));
+function count(v: unknown): string {
+  return typeof v === 'number' && v >= 0 && v < 1024 && Number.isInteger(v) ? SMALL[v] : csvField(v as number | string | null);
 }
 
 /** csvField of a column with few distinct values, memoised (bounded: a column of many values is formatted each time). */
@@ -54,8 +78,8 @@ export async function* campaignCsvChunks(pages: AsyncIterable<unknown[][]>): Asy
         `${csvField(r[at.id] as string)},${csvField(r[at.recipient] as string)},${status(r[at.status])},${reasonField(reason)},` +
         `${csvField(r[at.failure_code] as string | null)},${bounce(r[at.bounce_type])},${variant(r[at.variant])},` +
         `${time(r[at.sent_at])},${time(r[at.delivered_at])},${time(r[at.opened_at])},${time(r[at.clicked_at])},${time(r[at.replied_at])},` +
-        `${time(r[at.unsubscribed_at])},${csvField(r[at.opens] as number)},${csvField(r[at.clicks] as number)},` +
-        `${csvField(r[at.machine_opens] as number)},${csvField(r[at.bot_clicks] as number)},${csvField(r[at.scans] as number)},${csvField(r[at.cost_minor] as number)}\n`;
+        `${time(r[at.unsubscribed_at])},${count(r[at.opens])},${count(r[at.clicks])},` +
+        `${count(r[at.machine_opens])},${count(r[at.bot_clicks])},${count(r[at.scans])},${count(r[at.cost_minor])}\n`;
     }
     if (first || chunk.length >= CHUNK) {
       yield chunk;
