@@ -172,8 +172,9 @@ export type SendFacts = Pick<MessageState, 'sent_at' | 'delivered_at' | 'bounced
 
 /** The latest evidence that the message reached its recipient (a delivery or any engagement). */
 function deliveryEvidenceAt(s: SendFacts): number | null {
-  const times = [s.delivered_at, s.last_engaged_at].filter((t): t is number => t !== null);
-  return times.length ? Math.max(...times) : null;
+  // Without an array per call: this runs for every message the ingestion applies and every line of an export.
+  const [delivered, engaged] = [s.delivered_at, s.last_engaged_at];
+  return delivered === null ? engaged : engaged === null ? delivered : Math.max(delivered, engaged);
 }
 
 export function wasSent(s: SendFacts): boolean {
@@ -298,6 +299,28 @@ export function messageCounts(
     total_scans: s.scans,
     spend_minor: s.cost_state === 'committed' ? (s.cost_minor ?? 0) : 0,
   };
+}
+
+/**
+ * What a message adds to its variant's row in the A/B report (campaign_variant_counts): its counts, and whether it was
+ * clicked once delivered (the click-rate test compares clicks among delivered messages, not all clicks).
+ */
+export interface VariantCounts extends MessageCounts {
+  delivered_clicked: number;
+}
+export const VARIANT_FIELDS = [...COUNT_FIELDS, 'delivered_clicked'] as const satisfies readonly (keyof VariantCounts)[];
+
+export function variantCounts(s: Parameters<typeof messageCounts>[0], channel: Channel): VariantCounts {
+  const c = messageCounts(s, channel) as VariantCounts;
+  c.delivered_clicked = c.delivered && c.clicked ? 1 : 0;
+  return c;
+}
+
+/** new − old over the variant fields (a message never changes variant, so one key takes the whole delta). */
+export function variantDelta(before: VariantCounts | null, after: VariantCounts | null): VariantCounts {
+  const d = {} as VariantCounts;
+  for (const f of VARIANT_FIELDS) d[f] = (after?.[f] ?? 0) - (before?.[f] ?? 0);
+  return d;
 }
 
 /** new − old, field by field: what a state change adds to its campaign day. */

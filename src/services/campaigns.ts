@@ -5,7 +5,7 @@ import type { Db } from '../store/db';
 import type { CampaignRow } from '../store/schema';
 import type { ExportRow } from '../store/campaigns';
 import {
-  countClicksByUrl, countFlaggedByReason, countNotSentByReason, getCampaign, insertCampaign, iterateCampaignExport,
+  countClicksByUrl, countFlaggedByReason, countNotSentByReason, getCampaign, insertCampaign, iterateCampaignCsvRows, iterateCampaignExport,
   listCampaignDaysByDay, listCampaignRows, listRecipients, sumCampaignDaysByCampaign, sumCampaignDaysByChannel, updateCampaign,
 } from '../store/campaigns';
 import {
@@ -273,6 +273,11 @@ export class Campaigns {
     if (email) return email;
     if (!/^[+\d\s().-]+$/.test(q.trim())) return null;
     return normalizePhone(q, (await this.accounts.get(accountId))?.default_country ?? undefined);
+  }
+
+  /** The campaign's messages in id order as arrays of the store's CSV_COLUMNS, for the HTTP CSV export (http/campaignCsv.ts). */
+  csvRows(accountId: string, id: string): AsyncGenerator<unknown[][]> {
+    return iterateCampaignCsvRows(this.db, accountId, id);
   }
 
   async *exportRows(accountId: string, id: string): AsyncGenerator<ReturnType<typeof toRecipient>[]> {

@@ -4,13 +4,14 @@ import { timeOrderedId } from './ids';
 import type { Transaction } from 'kysely';
 import type { Db } from '../store/db';
 import type { CampaignRow, ContactRow, DB, MessageRow } from '../store/schema';
-import { findContactsByKeys, getCampaign, insertContacts, iterateCampaignMessages } from '../store/campaigns';
+import { findContactsByKeys, getCampaign, insertContacts, sumCampaignDaysByCampaign } from '../store/campaigns';
+import { findMessagesByIds } from '../store/messages';
 import {
   findCampaignLinks, findHoldoutMembers, getHoldoutSetting, getJourney, hasAssignedAudience, insertHoldoutMembers, listGroupOutcomes,
-  hasVariantMessages, listHoldoutSettings, listJourneyCampaigns, listSteps, listVariantRows, replaceVariants, sumAttributedByMessage, sumMessageGroupOutcomes,
+  listCampaignVariantCounts, listHoldoutSettings, listJourneyCampaigns, listSteps, listVariantRows, replaceVariants, sumAttributedByMessage, sumMessageGroupOutcomes,
   upsertHoldoutSetting, type CampaignVariantRow, type HoldoutMemberRow, type LiftGroup,
 } from '../store/journeys';
-import { addCounts, messageCounts, zeroCounts, type MessageCounts } from '../domain/message';
+import { variantCounts, zeroCounts, type MessageCounts } from '../domain/message';
 import { campaignFigures, NO_MONEY, type CampaignFigures } from '../domain/kpis';
 import {
   AB_METRICS, compareVariants, holdoutPosition, isHeldOut, pickWinner, trueLift, type AbMetric, type GroupOutcome,
@@ -282,45 +283,49 @@ export class Experiments {
     };
   }
 
-  /** The variants as the campaign page shows them; a campaign without any variant costs one indexed lookup, not a scan. */
+  /** The variants as the campaign page shows them; a campaign without any variant costs two indexed lookups, not a scan. */
   async variantsForPage(accountId: string, campaignId: string) {
     const declared = await listVariantRows(this.db.kysely, accountId, campaignId);
-    if (declared.length === 0 && !(await hasVariantMessages(this.db.kysely, accountId, campaignId))) return [];
+    if (declared.length === 0 && (await listCampaignVariantCounts(this.db.kysely, accountId, campaignId)).size === 0) return [];
     return (await this.variantsReport(accountId, campaignId))?.variants ?? [];
   }
 
-  /** Counts, money and test inputs per variant, from the campaign's messages (the same per-message rules as its figures). */
+  /**
+   * Counts, money and test inputs per variant: the counts from campaign_variant_counts (kept on write from the same
+   * per-message rules as the campaign's figures), the money from the campaign's attributed messages, read by id. Its
+   * cost follows the number of variants and of attributed messages, not the campaign's size. `null` holds the
+   * messages without a variant: the campaign's audience less its variants'.
+   */
   private async variantFacts(accountId: string, campaign: CampaignRow) {
     const channel = campaign.channel as Channel;
     const account = (await this.accounts.get(accountId))!;
     const model = attributionModel(account.settings);
-    const attributed = await sumAttributedByMessage(this.db.kysely, accountId, campaign.id, model, account.currency);
+    const [rollup, campaignCounts, attributed] = await Promise.all([
+      listCampaignVariantCounts(this.db.kysely, accountId, campaign.id),
+      sumCampaignDaysByCampaign(this.db.kysely, accountId, [campaign.id]),
+      sumAttributedByMessage(this.db.kysely, accountId, campaign.id, model, account.currency),
+    ]);
     const out = new Map<string | null, { counts: MessageCounts; stats: VariantFigures; converters: number; orders: number; revenue: number; figures?: CampaignFigures }>();
-    for await (const page of iterateCampaignMessages(this.db.kysely, accountId, campaign.id)) {
-      for (const m of page) {
-        let f = out.get(m.variant);
-        if (!f) {
-          f = { counts: zeroCounts(), stats: emptyStats(m.variant ?? ''), converters: 0, orders: 0, revenue: 0 };
-          out.set(m.variant, f);
-        }
-        const c = messageCounts(m, channel);
-        addCounts(f.counts, c);
-        const money = attributed.get(m.id);
-        if (money) {
-          f.orders += money.orders;
-          f.revenue += money.revenue;
-          f.converters += 1;
-        }
-        if (c.delivered) {
-          f.stats.delivered += 1;
-          f.stats.opened += c.opened;
-          f.stats.clicked += c.clicked;
-          if (money) {
-            f.stats.converters += 1;
-            f.stats.revenueMinor += money.revenue;
-            f.stats.revenueSqMinor += money.revenue * money.revenue;
-          }
-        }
+    let assigned = 0;
+    for (const [variant, c] of rollup) {
+      const { delivered_clicked: deliveredClicked, ...counts } = c;
+      out.set(variant, { counts, stats: { ...emptyStats(variant), delivered: c.delivered, opened: c.opened, clicked: deliveredClicked }, converters: 0, orders: 0, revenue: 0 });
+      assigned += c.audience;
+    }
+    const unassigned = (campaignCounts.get(campaign.id)?.audience ?? 0) - assigned;
+    if (unassigned > 0) out.set(null, { counts: { ...zeroCounts(), audience: unassigned }, stats: emptyStats(''), converters: 0, orders: 0, revenue: 0 });
+    const messages = attributed.size ? await findMessagesByIds(this.db.kysely, accountId, [...attributed.keys()], this.db) : [];
+    for (const m of messages) {
+      const f = out.get(m.variant);
+      const money = attributed.get(m.id)!;
+      if (!f || m.variant === null) continue;
+      f.orders += money.orders;
+      f.revenue += money.revenue;
+      f.converters += 1;
+      if (variantCounts(m, channel).delivered) {
+        f.stats.converters += 1;
+        f.stats.revenueMinor += money.revenue;
+        f.stats.revenueSqMinor += money.revenue * money.revenue;
       }
     }
     for (const f of out.values()) {

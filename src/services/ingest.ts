@@ -5,15 +5,15 @@ import type { Transaction } from 'kysely';
 import type { Db } from '../store/db';
 import type { DB, EventRow, MessageRow, OrphanEventRow, SuppressionRow } from '../store/schema';
 import {
-  addCampaignDays, findEarliestSentDays, findMessageCampaigns, findMessagesByIds, findMessagesByProviderIds, findMessagesByRecipients, insertEvents,
-  hasNeverSentOffDay, insertEventValues, insertMessages, insertOrphanEvents, listNeverSentMessages, takeOrphanEvents, updateMessages, type DayDelta, type EventValues,
+  addCampaignDays, addCampaignVariantCounts, findEarliestSentDays, findMessageCampaigns, findMessagesByIds, findMessagesByProviderIds, findMessagesByRecipients, insertEvents,
+  hasNeverSentOffDay, insertEventValues, insertMessages, insertOrphanEvents, listNeverSentMessages, takeOrphanEvents, updateMessages, type DayDelta, type EventValues, type VariantDelta,
 } from '../store/messages';
 import { findContactsByKeys, getCampaigns, insertContacts, updateContact } from '../store/campaigns';
 import { findSuppressed, insertSuppressions } from '../store/suppressions';
 import {
   addCounts, applyEvent, campaignSendDay, cohortAt, cohortDay, countsDelta, dayInZone, deriveStatus, emptyState, isZero, messageCounts,
-  wasSent,
-  type MessageCounts, type MessageState,
+  variantCounts, variantDelta, VARIANT_FIELDS, wasSent,
+  type MessageCounts, type MessageState, type VariantCounts,
 } from '../domain/message';
 import { normalizeAddress, normalizeEmail, normalizePhone, recipientKeys, type PostalAddress, type RecipientKeys } from '../domain/contacts';
 import type { Channel, FailureReason, IncomingEvent, MessageRef } from '../domain/types';
@@ -615,6 +615,9 @@ export class Ingestor {
     const deltas = new Map<string, DayDelta>();
     for (const r of rows) addDelta(deltas, accountId, campaignId, r.cohort_day, messageCounts(r, channel));
     await addCampaignDays(this.db, trx, [...deltas.values()]);
+    const variants = new Map<string, VariantDelta>();
+    for (const r of rows) if (r.variant !== null) addVariantDelta(variants, accountId, campaignId, r.variant, r.id, variantCounts(r, channel));
+    await addCampaignVariantCounts(this.db, trx, [...variants.values()]);
 
     // Events that arrived before their message: apply them now.
     const keys = rows.flatMap((r) => [`r:${campaignId}:${r.recipient}`, ...(r.provider_message_id ? [`p:${r.provider ?? ''}:${r.provider_message_id}`] : [])]);
@@ -870,6 +873,7 @@ export async function redateNeverSent(
 /** saveMessageChanges without re-dating the never-sent messages: each never-sent message keeps the day it is given. */
 async function writeMessageChanges(...[db, trx, timeZone, accountId, changes, channels, locked]: Parameters<typeof saveMessageChanges>): Promise<void> {
   const deltas = new Map<string, DayDelta>();
+  const variants = new Map<string, VariantDelta>();
   const changed: MessageRow[] = [];
   const previous: MessageRow[] = [];
   for (const { before: old, after: next } of changes) {
@@ -878,6 +882,8 @@ async function writeMessageChanges(...[db, trx, timeZone, accountId, changes, ch
     changed.push(next);
     previous.push(old);
     const channel = channels.get(next.campaign_id)!;
+    // A message keeps its campaign and variant (neither is a mutable column): its variant's row takes the whole change.
+    if (next.variant !== null) addVariantDelta(variants, accountId, next.campaign_id, next.variant, next.id, variantDelta(variantCounts(old, channel), variantCounts(next, channel)));
     const [before, after] = [messageCounts(old, channel), messageCounts(next, channel)];
     if (old.campaign_id === next.campaign_id && old.cohort_day === next.cohort_day) {
       addDelta(deltas, accountId, next.campaign_id, next.cohort_day, countsDelta(before, after));
@@ -889,6 +895,7 @@ async function writeMessageChanges(...[db, trx, timeZone, accountId, changes, ch
   }
   await updateMessages(db, trx, changed, previous, locked);
   await addCampaignDays(db, trx, [...deltas.values()].filter((d) => !isZero(d.counts)));
+  await addCampaignVariantCounts(db, trx, [...variants.values()].filter((d) => VARIANT_FIELDS.some((f) => d.counts[f] !== 0)));
 }
 
 /** Why an event puts its recipient on the suppression list, or null. */
@@ -901,6 +908,13 @@ export function suppressionReason(e: IncomingEvent): string | null {
 }
 
 /** Adds `counts` (a message's counts, or a change of them: countsDelta) to the (campaign, day) delta. */
+function addVariantDelta(map: Map<string, VariantDelta>, accountId: string, campaignId: string, variant: string, messageId: string, counts: VariantCounts): void {
+  const key = `${campaignId}|${variant}`;
+  const d = map.get(key);
+  if (!d) map.set(key, { accountId, campaignId, variant, messageId, counts: { ...counts } });
+  else for (const f of VARIANT_FIELDS) d.counts[f] += counts[f];
+}
+
 function addDelta(map: Map<string, DayDelta>, accountId: string, campaignId: string, day: string, counts: MessageCounts): void {
   const key = `${campaignId}|${day}`;
   const d = map.get(key);

@@ -216,10 +216,10 @@ function messagesInIdOrder(h: Handle, accountId: string, campaignId: string, f: 
   return q;
 }
 
-/** messagesInIdOrder with the export's columns only. */
-function exportInIdOrder(h: Handle, accountId: string, campaignId: string, after: string) {
+/** messagesInIdOrder with some columns only (the id first), after a message id. */
+function exportInIdOrder(h: Handle, columns: readonly string[], accountId: string, campaignId: string, after: string) {
   const range = (status: string) =>
-    h.selectFrom('messages').select([...EXPORT_COLUMNS]).where('account_id', '=', accountId).where('campaign_id', '=', campaignId)
+    h.selectFrom('messages').select(columns as (keyof MessageRow)[]).where('account_id', '=', accountId).where('campaign_id', '=', campaignId)
       .where('status', '=', status as MessageRow['status']).where('id', '>', after);
   let q = range(MESSAGE_STATUSES[0]);
   for (const s of MESSAGE_STATUSES.slice(1)) q = q.unionAll(range(s));
@@ -264,50 +264,79 @@ export const EXPORT_COLUMNS = [
 export type ExportRow = Pick<MessageRow, (typeof EXPORT_COLUMNS)[number]>;
 
 /**
- * Every message of a campaign in id order, with the export's columns only, page by page. On SQLite each status's
- * range of messages_status is read in pages of 2,000 by one prepared statement (as arrays, turned into fixed-shape
- * objects) and the ranges are merged here: a page holds the main thread for a few milliseconds, and the merge costs a
- * string comparison a row where SQLite's own merge of a compound SELECT copied every row through a co-routine (4× the
- * CPU). Message ids are ASCII (msg_…), so JavaScript's order is SQLite's BINARY order. On PostgreSQL the database
- * merges (a Merge Append under its own collation), 10,000 rows a page.
+ * Every message of a campaign in id order, with the export's columns only, page by page (the CLI's export). Read as
+ * arrays by iterateCampaignArrays, then turned into fixed-shape objects.
  */
 export async function* iterateCampaignExport(db: Db, accountId: string, campaignId: string): AsyncGenerator<ExportRow[]> {
+  for await (const page of iterateCampaignArrays(db, EXPORT_COLUMNS, accountId, campaignId)) yield page.map(exportRowBuilder);
+}
+
+/**
+ * The columns the HTTP CSV export reads, in this order (src/http/campaignCsv.ts formats them): the CSV's columns and
+ * what its not-sent reason (domain notSentReason) reads, nothing else.
+ */
+export const CSV_COLUMNS = [
+  'id', 'recipient', 'status', 'failure_code', 'bounce_type', 'variant', 'sent_at', 'delivered_at', 'opened_at', 'clicked_at',
+  'replied_at', 'unsubscribed_at', 'opens', 'clicks', 'machine_opens', 'bot_clicks', 'scans', 'cost_minor',
+  'not_sent_reason', 'failure_reason', 'failed_at', 'bounced_at', 'scanned_at', 'last_engaged_at',
+] as const satisfies readonly (keyof MessageRow)[];
+
+/** Every message of a campaign in id order, as arrays of CSV_COLUMNS (no object per row), page by page. */
+export function iterateCampaignCsvRows(db: Db, accountId: string, campaignId: string): AsyncGenerator<unknown[][]> {
+  return iterateCampaignArrays(db, CSV_COLUMNS, accountId, campaignId);
+}
+
+/**
+ * A campaign's messages in id order as arrays of `columns` (the id first), page by page, each page read and handed
+ * over without holding the main thread more than a few milliseconds. On SQLite each status's range of messages_status
+ * is read in pages of 2,000 by one prepared statement in raw mode and the ranges are merged here: the merge costs a
+ * string comparison a row where SQLite's own merge of a compound SELECT copied every row through a co-routine (4× the
+ * CPU). Message ids are ASCII (msg_…), so JavaScript's order is SQLite's BINARY order. On PostgreSQL the database
+ * merges (a Merge Append under its own collation), keyset pages of 10,000 rows read as arrays (`rowMode: 'array'`).
+ */
+async function* iterateCampaignArrays(db: Db, columns: readonly string[], accountId: string, campaignId: string): AsyncGenerator<unknown[][]> {
   if (db.sqlite) {
-    yield* mergeStatusRanges(db.sqlite, accountId, campaignId);
+    yield* mergeStatusRanges(rangeStatement(db.sqlite, columns), accountId, campaignId);
     return;
   }
+  const query = (after: string) => exportInIdOrder(db.kysely, columns, accountId, campaignId, after).orderBy('id').limit(PG_EXPORT_PAGE).compile();
   let after = '';
   for (;;) {
-    const page = await exportInIdOrder(db.kysely, accountId, campaignId, after).orderBy('id').limit(10_000).execute();
+    const q = query(after);
+    const page = db.queryArrays ? await db.queryArrays(q.sql, q.parameters) : (await db.kysely.executeQuery<Record<string, unknown>>(q)).rows.map((r) => columns.map((c) => r[c]));
     if (page.length === 0) return;
     yield page;
-    after = page[page.length - 1].id;
-    if (page.length < 10_000) return;
+    after = page[page.length - 1][0] as string;
+    if (page.length < PG_EXPORT_PAGE) return;
   }
 }
 
+const PG_EXPORT_PAGE = 10_000;
 const EXPORT_PAGE = 2000;
-async function* mergeStatusRanges(sqlite: Database.Database, accountId: string, campaignId: string): AsyncGenerator<ExportRow[]> {
-  const st = exportStatement(sqlite);
+async function* mergeStatusRanges(st: Database.Statement, accountId: string, campaignId: string): AsyncGenerator<unknown[][]> {
   // One cursor per status: its buffered rows, the position in them, and whether its range has more.
-  const ranges = MESSAGE_STATUSES.map((status) => ({ status, rows: [] as ExportRow[], at: 0, more: true, after: '' }));
+  const ranges = MESSAGE_STATUSES.map((status) => ({ status, rows: [] as unknown[][], at: 0, more: true, after: '' }));
   const fill = (r: (typeof ranges)[number], size: number) => {
-    r.rows = (st.all(accountId, campaignId, r.status, r.after, size) as unknown[][]).map(exportRowBuilder);
+    r.rows = st.all(accountId, campaignId, r.status, r.after, size) as unknown[][];
     r.at = 0;
     r.more = r.rows.length === size;
-    if (r.rows.length) r.after = r.rows[r.rows.length - 1].id;
+    if (r.rows.length) r.after = r.rows[r.rows.length - 1][0] as string;
   };
   // A small first read of each range, so that the first lines leave within milliseconds.
   for (const r of ranges) fill(r, 100);
   let live = ranges.filter((r) => r.rows.length > 0);
   let first = true;
   while (live.length) {
-    const out: ExportRow[] = [];
+    const out: unknown[][] = [];
     const size = first ? 100 : EXPORT_PAGE;
     first = false;
     while (out.length < size && live.length) {
       let best = live[0];
-      for (let k = 1; k < live.length; k++) if (live[k].rows[live[k].at].id < best.rows[best.at].id) best = live[k];
+      let bestId = best.rows[best.at][0] as string;
+      for (let k = 1; k < live.length; k++) {
+        const id = live[k].rows[live[k].at][0] as string;
+        if (id < bestId) { best = live[k]; bestId = id; }
+      }
       out.push(best.rows[best.at++]);
       if (best.at === best.rows.length) {
         if (best.more) fill(best, EXPORT_PAGE);
@@ -319,14 +348,16 @@ async function* mergeStatusRanges(sqlite: Database.Database, accountId: string, 
 }
 
 const exportRowBuilder = new Function('v', `return { ${EXPORT_COLUMNS.map((c, i) => `${c}: v[${i}]`).join(', ')} };`) as (v: unknown[]) => ExportRow;
-const exportStatements = new WeakMap<Database.Database, Database.Statement>();
-function exportStatement(sqlite: Database.Database): Database.Statement {
-  let st = exportStatements.get(sqlite);
+const rangeStatements = new WeakMap<Database.Database, Map<readonly string[], Database.Statement>>();
+function rangeStatement(sqlite: Database.Database, columns: readonly string[]): Database.Statement {
+  let byColumns = rangeStatements.get(sqlite);
+  if (!byColumns) rangeStatements.set(sqlite, (byColumns = new Map()));
+  let st = byColumns.get(columns);
   if (!st) {
     st = sqlite
-      .prepare(`SELECT ${EXPORT_COLUMNS.join(', ')} FROM messages WHERE account_id = ? AND campaign_id = ? AND status = ? AND id > ? ORDER BY id LIMIT ?`)
+      .prepare(`SELECT ${columns.join(', ')} FROM messages WHERE account_id = ? AND campaign_id = ? AND status = ? AND id > ? ORDER BY id LIMIT ?`)
       .raw();
-    exportStatements.set(sqlite, st);
+    byColumns.set(columns, st);
   }
   return st;
 }

@@ -2,7 +2,7 @@
 // reads that join messages to orders and attributions for true lift, variants and segment goals.
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB, MessageRow } from './schema';
-import { COUNT_FIELDS, zeroCounts, type MessageCounts } from '../domain/message';
+import { COUNT_FIELDS, VARIANT_FIELDS, zeroCounts, type MessageCounts, type VariantCounts } from '../domain/message';
 
 type Handle = Kysely<DB> | Transaction<DB>;
 const CHUNK = 900;
@@ -482,17 +482,13 @@ export async function replaceVariants(h: Handle, accountId: string, campaignId: 
   await h.deleteFrom('campaign_variants').where('account_id', '=', accountId).where('campaign_id', '=', campaignId).execute();
   if (rows.length) await h.insertInto('campaign_variants').values(rows).execute();
 }
-/** Whether some message of the campaign records a variant (variants may be sent without being declared). */
-export async function hasVariantMessages(h: Handle, accountId: string, campaignId: string): Promise<boolean> {
-  const r = await h
-    .selectFrom('messages')
-    .select('id')
-    .where('account_id', '=', accountId)
-    .where('campaign_id', '=', campaignId)
-    .where('variant', 'is not', null)
-    .limit(1)
-    .executeTakeFirst();
-  return r !== undefined;
+/**
+ * The counts of a campaign's messages per variant (campaign_variant_counts), in the order the variants first appeared
+ * (their first message id); only variants with messages have a row.
+ */
+export async function listCampaignVariantCounts(h: Handle, accountId: string, campaignId: string): Promise<Map<string, VariantCounts>> {
+  const rows = await h.selectFrom('campaign_variant_counts').selectAll().where('account_id', '=', accountId).where('campaign_id', '=', campaignId).orderBy('first_message').execute();
+  return new Map(rows.map((r) => [r.variant, Object.fromEntries(VARIANT_FIELDS.map((f) => [f, Number(r[f])])) as unknown as VariantCounts]));
 }
 export async function listVariantRows(h: Handle, accountId: string, campaignId: string): Promise<CampaignVariantRow[]> {
   return h.selectFrom('campaign_variants').selectAll().where('account_id', '=', accountId).where('campaign_id', '=', campaignId).orderBy('position').execute();

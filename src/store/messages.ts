@@ -2,11 +2,11 @@
 // prepared statements on the raw handle (inside the caller's transaction: one connection), because building a
 // Kysely query per row would cost more than the insert itself; on PostgreSQL they send a batch of rows as one JSON
 // parameter (bulk.ts), and the rest goes through Kysely.
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type Database from 'better-sqlite3';
 import type { Db } from './db';
 import type { CampaignDayRow, DB, EventRow, MessageRow, OrphanEventRow } from './schema';
-import { COUNT_FIELDS, type MessageCounts } from '../domain/message';
+import { COUNT_FIELDS, VARIANT_FIELDS, type MessageCounts, type VariantCounts } from '../domain/message';
 import { insertRowsPg, updateRowsPg } from './bulk';
 
 type Handle = Kysely<DB> | Transaction<DB>;
@@ -155,6 +155,12 @@ function stmts(sqlite: Database.Database): Record<string, Database.Statement> {
       ),
       updateMessage: sqlite.prepare(
         `UPDATE messages SET ${MESSAGE_MUTABLE.map((c) => `${c} = ?`).join(', ')} WHERE account_id = ? AND id = ?`,
+      ),
+      addVariant: sqlite.prepare(
+        `INSERT INTO campaign_variant_counts (account_id, campaign_id, variant, first_message, ${VARIANT_FIELDS.join(',')})
+         VALUES (?, ?, ?, ?, ${VARIANT_FIELDS.map(() => '?').join(',')})
+         ON CONFLICT (account_id, campaign_id, variant) DO UPDATE SET first_message = min(first_message, excluded.first_message),
+         ${VARIANT_FIELDS.map((f) => `${f} = ${f} + excluded.${f}`).join(', ')}`,
       ),
       addDay: sqlite.prepare(
         `INSERT INTO campaign_days (account_id, campaign_id, day, ${COUNT_FIELDS.join(',')})
@@ -325,6 +331,39 @@ export async function addCampaignDays(db: Db, h: Handle, deltas: DayDelta[]): Pr
             COUNT_FIELDS.map((f) => [f, eb(eb.ref(`campaign_days.${f}`), '+', eb.ref(`excluded.${f}`))]),
           ),
         ),
+      )
+      .execute();
+  }
+}
+
+export interface VariantDelta {
+  accountId: string;
+  campaignId: string;
+  variant: string;
+  /** A message of the delta (the variant's first message is the least of them). */
+  messageId: string;
+  counts: VariantCounts;
+}
+
+/** Adds deltas to campaign_variant_counts (messages with a variant only), in the caller's transaction, as addCampaignDays. */
+export async function addCampaignVariantCounts(db: Db, h: Handle, deltas: VariantDelta[]): Promise<void> {
+  if (deltas.length === 0) return;
+  if (db.sqlite) {
+    const st = stmts(db.sqlite).addVariant;
+    for (const d of deltas) st.run(d.accountId, d.campaignId, d.variant, d.messageId, ...VARIANT_FIELDS.map((f) => d.counts[f]));
+    return;
+  }
+  // In key order, so that two transactions take the rows' locks in the same order.
+  const sorted = [...deltas].sort((a, b) => (a.campaignId + '\u0000' + a.variant < b.campaignId + '\u0000' + b.variant ? -1 : 1));
+  for (const part of chunks(sorted, 200)) {
+    await h
+      .insertInto('campaign_variant_counts')
+      .values(part.map((d) => ({ account_id: d.accountId, campaign_id: d.campaignId, variant: d.variant, first_message: d.messageId, ...d.counts })))
+      .onConflict((oc) =>
+        oc.columns(['account_id', 'campaign_id', 'variant']).doUpdateSet((eb) => ({
+          first_message: sql<string>`least(campaign_variant_counts.first_message, excluded.first_message)`,
+          ...Object.fromEntries(VARIANT_FIELDS.map((f) => [f, eb(eb.ref(`campaign_variant_counts.${f}`), '+', eb.ref(`excluded.${f}`))])),
+        })),
       )
       .execute();
   }

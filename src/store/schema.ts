@@ -1,7 +1,7 @@
 // Row types of the tables, as Kysely sees them. Times are epoch milliseconds, money integer minor units,
 // booleans 0/1 (portable between SQLite and PostgreSQL).
 import type { Generated } from 'kysely';
-import type { MessageCounts, MessageState } from '../domain/message';
+import type { MessageCounts, MessageState, VariantCounts } from '../domain/message';
 
 export interface AccountRow {
   id: string;
@@ -113,6 +113,14 @@ export interface CampaignDayRow extends MessageCounts {
   day: string;
 }
 
+/** The counts of one campaign's messages of one variant (the A/B report), kept beside campaign_days (2026_12_08_700). */
+export interface CampaignVariantCountRow extends VariantCounts {
+  account_id: string;
+  campaign_id: string;
+  variant: string;
+  first_message: string;
+}
+
 /** Rollups of the event log for the campaign page, kept by triggers on `events` (migration 2026_12_07_200). */
 export interface CampaignLinkClicksRow {
   account_id: string;
@@ -190,6 +198,7 @@ export interface DB {
   events: EventRow;
   orphan_events: OrphanEventRow;
   campaign_days: CampaignDayRow;
+  campaign_variant_counts: CampaignVariantCountRow;
   campaign_link_clicks: CampaignLinkClicksRow;
   campaign_flagged: CampaignFlaggedRow;
   campaign_not_sent: CampaignNotSentRow;

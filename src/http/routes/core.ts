@@ -14,7 +14,7 @@ import type { RegisterItem } from '../../services/ingest';
 import { todayIn } from '../../services/campaigns';
 import { addDays } from '../../domain/kpis';
 import { MESSAGE_STATUSES } from '../../domain/message';
-import { csvField } from '../csv';
+import { campaignCsvChunks } from '../campaignCsv';
 import { EARLIEST_AT, FUTURE_SLACK_MS } from '../../domain/bounds';
 
 // The event window every path shares (webhooks drop what falls outside it): domain/bounds.ts.
@@ -161,22 +161,8 @@ export async function coreRoutes(app: FastifyInstance, deps: Deps): Promise<void
     const id = (req.params as { id: string }).id;
     const campaign = await deps.campaigns.get(accountId, id);
     if (!campaign) throw new HttpError(404, `No campaign ${id} in this account.`);
-    const columns = ['messageId', 'recipient', 'status', 'failureReason', 'failureCode', 'bounceType', 'variant', 'sentAt', 'deliveredAt', 'openedAt', 'clickedAt', 'repliedAt', 'unsubscribedAt', 'opens', 'clicks', 'machineOpens', 'botClicks', 'scans', 'cost'];
-    // One string per page of messages (in id order), built field by field: what csv-stringify wrote, without a
-    // stream transform per row. Readable.from stops reading when the client goes away.
-    async function* lines(): AsyncGenerator<string> {
-      yield `${columns.join(',')}\n`;
-      for await (const page of deps.campaigns.exportRows(accountId, id)) {
-        let chunk = '';
-        for (const row of page) {
-          const r = row as unknown as Record<string, string | number | null>;
-          for (let i = 0; i < columns.length; i++) chunk += (i === 0 ? '' : ',') + csvField(r[columns[i]]);
-          chunk += '\n';
-        }
-        yield chunk;
-      }
-    }
-    const csv = Readable.from(lines(), { objectMode: false });
+    // Readable.from reads on only as fast as the client takes the text, and stops when it goes away.
+    const csv = Readable.from(campaignCsvChunks(deps.campaigns.csvRows(accountId, id)), { objectMode: false });
     reply.header('content-type', 'text/csv; charset=utf-8');
     reply.header('content-disposition', `attachment; filename="${campaign.slug}-recipients.csv"`);
     return reply.send(csv);
