@@ -164,6 +164,8 @@ export type TrackingSettings = Schemas['TrackingSettings'];
 
 /** GET /v1/orders items (src/services/orders.ts). Money in minor units of `currency` (revenue: `revenueCurrency`). */
 export type OrderItem = Schemas['Order'];
+/** GET /v1/orders/{id}/attribution: why the order is credited as it is. */
+export type OrderAttribution = Schemas['OrderAttribution'];
 
 /** GET /v1/attribution/compare. */
 export type CompareReport = Schemas['CompareReport'];

@@ -115,6 +115,9 @@ export type TouchVerdict =
   | { counted: false; reason: 'beaten_by_direct' };
 
 export type NotCountedReason = Exclude<TouchVerdict, { counted: true }>['reason'];
+export const NOT_COUNTED_REASONS: readonly NotCountedReason[] = [
+  'order_cancelled', 'machine_open', 'bot_click', 'after_order', 'no_window', 'outside_window', 'duplicate', 'beaten_by_direct',
+];
 
 /**
  * Steps 1 and 2 of attributeOrder: which touches share the credit (as indexes into `touches`, oldest first) and
