@@ -164,6 +164,17 @@ forEachEngine('every credit explained', (engine) => {
     expect(carol.contact).toMatchObject({ matchedBy: 'phone', key: '06 99 88 77 66' });
     expect(carol).toMatchObject({ touches: [], stored: [], direct: null, storedMatches: true });
     for (const model of MODELS) expect(carol.credits[model]).toEqual([]);
+    // From the recipients' side: Ana's SMS message (sent T−10 d−1 min) lists her order A-1001 (not credited to the SMS
+    // campaign under last touch: the e-mail click is newer); the e-mail message lists it credited with all 100.00.
+    // Bob's order names the e-mail campaign by code, but Bob got no message: he is nobody's recipient.
+    const ana = await ok('GET', `/v1/orders/${items.find((o) => o.externalId === 'A-1001')!.id}/attribution`);
+    const smsMessage = ana.touches.find((t: { kind: string; channel: string }) => t.channel === 'sms').messageId;
+    const mailMessage = ana.touches.find((t: { kind: string; channel: string }) => t.channel === 'email').messageId;
+    const fromSms = await ok('GET', `/v1/messages/${smsMessage}/orders`);
+    expect(fromSms).toMatchObject({ messageId: smsMessage, contactId: ana.contact.id, model: 'last_touch' });
+    expect(fromSms.items).toMatchObject([{ externalId: 'A-1001', credited: false, creditRevenue: null, revenue: 10000 }]);
+    expect((await ok('GET', `/v1/messages/${mailMessage}/orders`)).items).toMatchObject([{ externalId: 'A-1001', credited: true, creditRevenue: 10000 }]);
+    expect((await call('GET', '/v1/messages/msg_nope/orders')).status).toBe(404);
     const missing = await call('GET', '/v1/orders/ord_nope/attribution');
     expect(missing.status).toBe(404);
     expect(missing.json.message).toMatch(/No order ord_nope/);

@@ -316,6 +316,14 @@ export const RESPONSE_SCHEMAS = {
     })), "The credit rows stored for the order under the account's model (what every figure sums)."),
     storedMatches: described(bool, "The stored rows equal the account model's computed credits (false only while a recompute is under way)."),
   }),
+  MessageOrders: obj({
+    messageId: str, campaignId: str, contactId: orNull(str), model: attributionModel,
+    items: described(arr(obj({
+      id: str, externalId: str, name: orNull(str), orderedAt: time, revenue: minor(), revenueCurrency: str,
+      credited: described(bool, "The message's campaign is credited with the order under the account's model."),
+      creditRevenue: described(orNull(int), "That credit's revenue (minor units); null when not credited."),
+    })), "The contact's orders from the message's send to twice the longest window after it, oldest first (at most 50)."),
+  }),
   ExplainedCredit: obj({
     campaignId: str, campaignName: orNull(str), messageId: orNull(str), channel, kind: str,
     weight: num, weightMicro: described(int, 'The share in millionths; the rows sum to 1,000,000.'), revenue: minor(), direct: bool,

@@ -7,8 +7,8 @@ import type { Db } from '../store/db';
 import type { CacheListener } from './cacheBus';
 import type { DB } from '../store/schema';
 import {
-  countOrders, countUnconvertedOrders, deleteAttributionsOfOrders, findHumanEngagements, findOrdersOfContacts, findTouchMessages,
-  findTouchMessagesByIds, findMachineEngagements, findAttributionsOfOrders, findCampaignNames, getOrder, insertAttributions, listCampaignsForAttribution, listCurrencyRates, listDiscountCodes, listOrdersByBuyerPage, listOrdersPage,
+  countOrders, countUnconvertedOrders, deleteAttributionsOfOrders, findHumanEngagements, findTouchMessages,
+  findTouchMessagesByIds, findMachineEngagements, findAttributionsOfOrders, findOrdersOfContacts, findCampaignNames, getOrder, insertAttributions, listCampaignsForAttribution, listCurrencyRates, listDiscountCodes, listOrdersByBuyerPage, listOrdersPage,
   sumAttributionsByCampaign, sumAttributionsByDay, sumAttributionsForPeriod, deleteOtherModels,
   type AttributionRow, type BuyerCursor, type CampaignLookupRow, type OrderRow, type TouchMessageRow,
 } from '../store/orders';
@@ -471,6 +471,36 @@ export class Attribution implements MoneySource {
       stored: storedRows,
       // False only while the stored rows lag the data (a recompute under way) or were written under other settings.
       storedMatches: storedRows.length === computed.length && storedRows.map(key).sort().join() === computed.map(key).sort().join(),
+    };
+  }
+
+  /**
+   * The orders a recipient's message may explain (GET /v1/messages/{id}/orders, the campaign page's recipient row):
+   * its contact's orders placed from the message's send to twice the longest window after it (the span an order's
+   * explanation looks back over), at most 50, oldest first, each saying whether the message's campaign is credited
+   * with it under the account's model. Null: no such message.
+   */
+  async ordersOfMessage(accountId: string, messageId: string) {
+    const h = this.db.kysely;
+    const [m] = await findTouchMessagesByIds(h, accountId, [messageId]);
+    if (!m) return null;
+    const ctx = await this.context(h, accountId);
+    const sendAt = ctx.campaigns.get(m.campaign_id)?.send_at;
+    const sent = messageSentAt(m, Number(m.registered_at), sendAt === null || sendAt === undefined ? null : Number(sendAt));
+    const orders = m.contact_id ? (await findOrdersOfContacts(h, accountId, [m.contact_id], sent, sent + 2 * ctx.maxWindowMs)).sort((a, b) => a.ordered_at - b.ordered_at || (a.id < b.id ? -1 : 1)).slice(0, 50) : [];
+    const credits = await findAttributionsOfOrders(h, accountId, orders.map((o) => o.id));
+    return {
+      messageId: m.id,
+      campaignId: m.campaign_id,
+      contactId: m.contact_id,
+      model: ctx.settings.model,
+      items: orders.map((o) => {
+        const credit = credits.find((c) => c.order_id === o.id && c.model === ctx.settings.model && c.campaign_id === m.campaign_id);
+        return {
+          id: o.id, externalId: o.external_id, name: o.name, orderedAt: new Date(Number(o.ordered_at)).toISOString(), revenue: Number(o.revenue_minor),
+          revenueCurrency: o.revenue_currency, credited: credit !== undefined, creditRevenue: credit ? Number(credit.revenue_minor) : null,
+        };
+      }),
     };
   }
 

@@ -651,6 +651,18 @@ const CASES: Record<string, Case> = {
       for (const model of ['last_touch', 'first_touch', 'linear', 'position_based', 'time_decay']) expect(a.json.credits[model]).toMatchObject([{ campaignId: c.email, revenue: 4990 }]);
     },
   },
+  'GET /v1/messages/{id}/orders': {
+    status: 200,
+    call: async (c) => {
+      const r1 = (await ok(c, 'GET', `/v1/campaigns/${c.email}/recipients?q=r1@shop.test`)).items[0].messageId as string;
+      return json(c, 'GET', `/v1/messages/${r1}/orders`);
+    },
+    // r1's e-mail message (sent 3 h before the order) and r1's one order, bb-order-1, credited to it (see the case above).
+    check: (a, c) => {
+      expect(a.json).toMatchObject({ campaignId: c.email, model: 'last_touch' });
+      expect(a.json.items).toMatchObject([{ externalId: 'bb-order-1', revenue: 4990, credited: true, creditRevenue: 4990 }]);
+    },
+  },
   'POST /v1/orders/import': {
     status: 200,
     call: (c) => api(c, 'POST', '/v1/orders/import?mapping=generic', {

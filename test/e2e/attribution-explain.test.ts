@@ -16,8 +16,9 @@ describeInChromium('the attribution drawer in Chromium', 'attribution explanatio
   let e2e: E2E;
   let m: E2E['m'];
   let base: string;
+  let emailCampaign = '';
 
-  async function drawer(locale: 'fr-FR' | 'en-US', width: number): Promise<Page> {
+  async function logIn(locale: 'fr-FR' | 'en-US', width: number): Promise<Page> {
     const page = await e2e.newPage({ locale, viewport: { width, height: 900 } });
     await page.goto(base + '/');
     await page.getByTestId('login-form').waitFor();
@@ -25,6 +26,11 @@ describeInChromium('the attribution drawer in Chromium', 'attribution explanatio
     await page.locator('input[name=password]').fill(OWNER.password);
     await page.getByTestId('login-submit').click();
     await page.locator('nav.sidebar, .topbar').first().waitFor();
+    return page;
+  }
+
+  async function drawer(locale: 'fr-FR' | 'en-US', width: number): Promise<Page> {
+    const page = await logIn(locale, width);
     await page.goto(base + '/orders');
     await page.getByTestId('order-explain').click();
     await page.getByTestId('explain-timeline').waitFor();
@@ -49,6 +55,7 @@ describeInChromium('the attribution drawer in Chromium', 'attribution explanatio
     await api('PUT', '/v1/attribution/settings', { windowsHours: { sms: { delivery: 168 } } });
     const s = (await api('POST', '/v1/campaigns', { name: 'Black Friday SMS', channel: 'sms', status: 'completed', sendAt: iso(T - 11 * DAY) })).id;
     const e = (await api('POST', '/v1/campaigns', { name: 'Black Friday e-mail', channel: 'email', status: 'completed', sendAt: iso(T - 11 * DAY) })).id;
+    emailCampaign = e;
     const who = { email: 'ana@example.com', phone: '+33612345678' };
     const ms = (await api('POST', `/v1/campaigns/${s}/messages`, { messages: [{ recipient: who, registeredAt: iso(T - 11 * DAY) }] })).messages[0].messageId;
     const me = (await api('POST', `/v1/campaigns/${e}/messages`, { messages: [{ recipient: who, registeredAt: iso(T - 11 * DAY) }] })).messages[0].messageId;
@@ -131,5 +138,25 @@ describeInChromium('the attribution drawer in Chromium', 'attribution explanatio
     // Escape closes it.
     await en.keyboard.press('Escape');
     expect(await en.getByTestId('attribution-drawer').count()).toBe(0);
+  }, 120_000);
+
+  it("opens from a recipient's row on the campaign page, on a phone in French and at desktop width in English", async () => {
+    for (const [locale, width, title, reason] of [
+      ['fr-FR', 390, 'Pourquoi ce crédit ?', 'hors de sa fenêtre de 7 jours, de 3 jours'],
+      ['en-US', 1280, 'Why this credit?', 'outside its window of 7 days, by 3 days'],
+    ] as const) {
+      const page = await logIn(locale, width);
+      await page.goto(`${base}/campaigns/${emailCampaign}`);
+      // Ana's row of the e-mail campaign: her one order since the message, A-1001, credited to it, explained at once.
+      await page.getByTestId('recipients-table').locator('tbody tr', { hasText: 'ana@example.com' }).getByTestId('recipient-explain').click();
+      await page.getByTestId('explain-timeline').waitFor();
+      await settle(page);
+      expect(await page.getByTestId('attribution-drawer').locator('h2').innerText()).toBe(title);
+      expect(await page.getByTestId('explain-touch').count()).toBe(10);
+      expect((await page.getByTestId('explain-reason').allInnerTexts())[1]).toBe(reason);
+      expect(await page.getByTestId('explain-row').count()).toBe(1);
+      expect((await page.getByTestId('attribution-drawer').boundingBox())?.width).toBe(Math.min(width, 720));
+      await page.getByTestId('attribution-drawer').screenshot({ path: join(SHOTS, `attribution-explain-recipient-${width}-${locale}.png`) });
+    }
   }, 120_000);
 });

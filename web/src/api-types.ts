@@ -2990,6 +2990,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/messages/{id}/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The orders a recipient's message may explain: its contact's orders from its send to twice the longest window after, and whether its campaign is credited */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MessageOrders"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/attribution/compare": {
         parameters: {
             query?: never;
@@ -5584,6 +5624,28 @@ export interface components {
             }[];
             /** @description The stored rows equal the account model's computed credits (false only while a recompute is under way). */
             storedMatches: boolean;
+        };
+        MessageOrders: {
+            messageId: string;
+            campaignId: string;
+            contactId: string | null;
+            /** @enum {string} */
+            model: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay";
+            /** @description The contact's orders from the message's send to twice the longest window after it, oldest first (at most 50). */
+            items: {
+                id: string;
+                externalId: string;
+                name: string | null;
+                /** Format: date-time */
+                orderedAt: string;
+                /** @description Minor units of the currency. */
+                revenue: number;
+                revenueCurrency: string;
+                /** @description The message's campaign is credited with the order under the account's model. */
+                credited: boolean;
+                /** @description That credit's revenue (minor units); null when not credited. */
+                creditRevenue: number | null;
+            }[];
         };
         ExplainedCredit: {
             campaignId: string;

@@ -303,6 +303,19 @@ export async function orderRoutes(app: FastifyInstance, deps: Deps): Promise<voi
     return r;
   });
 
+  app.get('/v1/messages/:id/orders', {
+    schema: {
+      summary: "The orders a recipient's message may explain: its contact's orders from its send to twice the longest window after, and whether its campaign is credited",
+      params: { type: 'object', additionalProperties: false, required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 100 } } },
+      answers: { 200: schemaRef('MessageOrders') },
+    },
+  }, async (req) => {
+    const { id } = req.params as { id: string };
+    const r = await service().attribution.ordersOfMessage(accountOf(req), id);
+    if (!r) throw new HttpError(404, `No message ${id} in this account; a campaign's recipients list them.`);
+    return r;
+  });
+
   app.get('/v1/attribution/compare', { schema: { summary: 'Revenue per campaign under each attribution model, side by side', querystring: periodQuery, answers: { 200: schemaRef('CompareReport') } } }, async (req) => {
     const accountId = accountOf(req);
     const q = req.query as { from?: string; to?: string };

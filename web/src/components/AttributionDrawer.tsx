@@ -1,11 +1,11 @@
 // Why an order is credited as it is (GET /v1/orders/{id}/attribution), in a drawer: the contact and the key that
 // matched, the touches as a timeline with counted / not counted badges and the reason in plain words, each counted
 // touch's share under every model, and the credit rows stored. Opened from the orders page and a recipient's row.
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useApi, useFormat } from '../hooks';
 import { Link } from '../router';
-import type { OrderAttribution } from '../types';
+import type { MessageOrders, OrderAttribution } from '../types';
 import { ChannelTag } from './CampaignTable';
 import { ErrorState, SkeletonBlock } from './States';
 
@@ -29,9 +29,9 @@ function useDuration(): (ms: number) => string {
   };
 }
 
-export function AttributionDrawer({ orderId, onClose }: { orderId: string; onClose: () => void }) {
+/** The drawer's frame: a dialog from the right, closed by its button, the backdrop or Escape. */
+function Drawer({ onClose, children }: { onClose: () => void; children: ReactNode }) {
   const { t } = useTranslation();
-  const x = useApi<OrderAttribution>(`/v1/orders/${encodeURIComponent(orderId)}/attribution`);
   const closeRef = useRef<HTMLButtonElement>(null);
   useEffect(() => {
     closeRef.current?.focus();
@@ -49,15 +49,66 @@ export function AttributionDrawer({ orderId, onClose }: { orderId: string; onClo
             {t('explain.close')}
           </button>
         </div>
-        {x.error && !x.data ? (
-          <ErrorState error={x.error} onRetry={x.reload} what={t('explain.failed')} />
-        ) : !x.data ? (
-          <SkeletonBlock height={240} />
-        ) : (
-          <Explanation x={x.data} />
-        )}
+        {children}
       </aside>
     </>
+  );
+}
+
+/** One order explained (the orders page's "Why?"). */
+export function AttributionDrawer({ orderId, onClose }: { orderId: string; onClose: () => void }) {
+  return (
+    <Drawer onClose={onClose}>
+      <OrderExplanation orderId={orderId} />
+    </Drawer>
+  );
+}
+
+function OrderExplanation({ orderId }: { orderId: string }) {
+  const { t } = useTranslation();
+  const x = useApi<OrderAttribution>(`/v1/orders/${encodeURIComponent(orderId)}/attribution`);
+  if (x.error && !x.data) return <ErrorState error={x.error} onRetry={x.reload} what={t('explain.failed')} />;
+  if (!x.data) return <SkeletonBlock height={240} />;
+  return <Explanation x={x.data} />;
+}
+
+/**
+ * From a recipient's row on the campaign page: the orders of that recipient after the message (GET
+ * /v1/messages/{id}/orders), the first one explained, the others a click away.
+ */
+export function RecipientAttributionDrawer({ messageId, onClose }: { messageId: string; onClose: () => void }) {
+  const { t } = useTranslation();
+  const f = useFormat();
+  const list = useApi<MessageOrders>(`/v1/messages/${encodeURIComponent(messageId)}/orders`);
+  const [chosen, setChosen] = useState<string | null>(null);
+  const items = list.data?.items ?? [];
+  const orderId = chosen ?? items.find((o) => o.credited)?.id ?? items[0]?.id ?? null;
+  return (
+    <Drawer onClose={onClose}>
+      {list.error && !list.data ? (
+        <ErrorState error={list.error} onRetry={list.reload} what={t('explain.failed')} />
+      ) : !list.data ? (
+        <SkeletonBlock height={240} />
+      ) : items.length === 0 ? (
+        <p className="drawer-body muted" data-testid="recipient-no-order">{t('explain.recipientNone')}</p>
+      ) : (
+        <>
+          {items.length > 1 && (
+            <div className="drawer-body">
+              <h3>{t('explain.recipientOrders')}</h3>
+              <div className="segmented" role="group" aria-label={t('explain.recipientOrders')}>
+                {items.map((o) => (
+                  <button key={o.id} type="button" aria-pressed={o.id === orderId} onClick={() => setChosen(o.id)} data-testid="recipient-order">
+                    {o.name ?? o.externalId} · {f.money(o.revenue, o.revenueCurrency)}
+                  </button>
+                ))}
+              </div>
+            </div>
+          )}
+          {orderId && <OrderExplanation key={orderId} orderId={orderId} />}
+        </>
+      )}
+    </Drawer>
   );
 }
 
