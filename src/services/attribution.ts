@@ -405,12 +405,13 @@ export class Attribution implements MoneySource {
     const o = await getOrder(h, accountId, orderId);
     if (!o) return null;
     const ctx = await this.context(h, accountId);
-    const { touches, origins } = await this.gatherTouches(h, ctx, [o], true);
+    // The stored rows are read beside the touches (on PostgreSQL, on another pooled connection).
+    const [{ touches, origins }, storedAll] = await Promise.all([this.gatherTouches(h, ctx, [o], true), findAttributionsOfOrders(h, accountId, [o.id])]);
     const list = touches.get(o.id) ?? [];
     const origin = origins.get(o.id) ?? [];
     const order = attributable(o);
     const x = explainOrder(order, list, ctx.windows, { halfLifeMs: ctx.halfLifeMs });
-    const stored = (await findAttributionsOfOrders(h, accountId, [o.id])).filter((r) => r.model === ctx.settings.model);
+    const stored = storedAll.filter((r) => r.model === ctx.settings.model);
     const names = new Map((await findCampaignNames(h, accountId, list.map((t) => t.campaignId))).map((c) => [c.id, c.name]));
     const position = new Map(x.path.map((i, k) => [i, k]));
     const iso = (ms: number) => new Date(ms).toISOString();
