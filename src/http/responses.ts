@@ -3,6 +3,8 @@
 // rate into 0). The black-box suite validates every 2xx body against them, and the dashboard's types are generated
 // from them (scripts/api-types.ts), so a figure renamed here or in the server breaks a test or the type-check.
 import { ATTRIBUTION_MODELS } from '../domain/attribution/models';
+import { NOT_COUNTED_REASONS } from '../domain/attribution/credits';
+import { TOUCH_KINDS } from '../domain/attribution/touches';
 import { CHANNELS, CAMPAIGN_STATUSES } from '../domain/types';
 import { MESSAGE_STATUSES } from '../domain/message';
 import type { CampaignFigures } from '../domain/kpis';
@@ -280,6 +282,52 @@ export const RESPONSE_SCHEMAS = {
     }),
   }),
   OrderPage: obj({ items: arr(ref('Order')), nextCursor: orNull(str) }),
+  OrderAttribution: obj({
+    order: obj({ id: str, externalId: str, name: orNull(str), orderedAt: time, revenue: minor('Revenue on the account basis, in minor units of revenueCurrency.'), revenueCurrency: str, cancelled: bool }),
+    contact: described(orNull(obj({
+      id: str,
+      matchedBy: described(orNull(str), 'The key that matched the buyer to the contact: customer_id, email, phone, address (or erased).'),
+      key: described(orNull(str), "That key's value as the order gave it (null for an address or an erased buyer)."),
+    })), 'The contact the order was matched to; null when no key of the buyer matched or made one.'),
+    model: described(attributionModel, "The account's model: the one whose credits are stored."),
+    models: arr(attributionModel),
+    halfLifeMs: described(int, 'Time decay: a touch loses half its weight per this many milliseconds before the newest one.'),
+    direct: described(orNull(bool), 'True when the counted touches are direct (click, scan, UTM, code), false when influence only, null when none counted.'),
+    looked: described(obj({ from: time, to: time }), 'The span searched for touches: twice the longest window before the order, a week after it.'),
+    touches: described(arr(obj({
+      campaignId: str, campaignName: orNull(str), messageId: orNull(str), channel, kind: { type: 'string', enum: [...TOUCH_KINDS] },
+      direct: described(bool, 'A direct kind of touch (click, scan, UTM, code); otherwise influence (open, read, delivery, sent).'),
+      at: time,
+      ageMs: described(int, 'Order time − touch time (negative: after the order).'),
+      via: described({ type: 'string', enum: ['contact', 'click_id', 'utm', 'code'] }, "How the touch reached the order: a message of the matched contact, or the order's landing click id, utm_campaign or discount code."),
+      viaValue: described(orNull(str), 'The click id, utm_campaign or code (null for the contact\'s messages).'),
+      counted: bool,
+      reason: described({ type: ['string', 'null'], enum: [...NOT_COUNTED_REASONS, null] }, 'Why it did not count; null when it counted.'),
+      windowMs: described(orNull(int), 'Its window (a counted touch, or one outside it).'),
+      beyondMs: described(orNull(int), 'outside_window: by how much the touch is older than its window.'),
+      afterMs: described(orNull(int), 'after_order: how long after the order it happened.'),
+      flagReason: described(orNull(str), 'machine_open, bot_click: why ingestion flagged it.'),
+      shares: described(orNull(obj(Object.fromEntries(ATTRIBUTION_MODELS.map((m) => [m, num])))), "A counted touch's share of the order under each model (each model's shares sum to 1); null when not counted."),
+    })), 'Every touch around the order, oldest first, with the verdict of the code that computes the credits.'),
+    credits: described(obj(Object.fromEntries(ATTRIBUTION_MODELS.map((m) => [m, arr(ref('ExplainedCredit'))]))), 'The credit rows each model gives this order.'),
+    stored: described(arr(obj({
+      model: attributionModel, campaignId: str, campaignName: orNull(str), messageId: orNull(str), channel, kind: str, weight: num, weightMicro: int,
+      revenue: minor(), currency: str, direct: bool, cohortDay: day,
+    })), "The credit rows stored for the order under the account's model (what every figure sums)."),
+    storedMatches: described(bool, "The stored rows equal the account model's computed credits (false only while a recompute is under way)."),
+  }),
+  MessageOrders: obj({
+    messageId: str, campaignId: str, contactId: orNull(str), model: attributionModel,
+    items: described(arr(obj({
+      id: str, externalId: str, name: orNull(str), orderedAt: time, revenue: minor(), revenueCurrency: str,
+      credited: described(bool, "The message's campaign is credited with the order under the account's model."),
+      creditRevenue: described(orNull(int), "That credit's revenue (minor units); null when not credited."),
+    })), "The contact's orders from the message's send to twice the longest window after it, oldest first (at most 50)."),
+  }),
+  ExplainedCredit: obj({
+    campaignId: str, campaignName: orNull(str), messageId: orNull(str), channel, kind: str,
+    weight: num, weightMicro: described(int, 'The share in millionths; the rows sum to 1,000,000.'), revenue: minor(), direct: bool,
+  }),
   ModelFigures: modelFigures,
   CompareReport: obj({
     period, groupedBy: { type: 'string', enum: ['order_time'] }, currency: str, accountModel: attributionModel, models: arr(attributionModel), orders: int,

@@ -108,6 +108,8 @@ export const ROUTE_ROLES: Record<string, Access> = {
   'PUT /v1/shopify/secret': 'owner', // secret
   'POST /v1/orders': 'analyst',
   'GET /v1/orders': 'viewer',
+  'GET /v1/orders/:id/attribution': 'viewer', // the buyer's key as the orders list shows it
+  'GET /v1/messages/:id/orders': 'viewer',
   'POST /v1/orders/import': 'analyst',
   'GET /v1/attribution/compare': 'viewer',
   'GET /v1/attribution/settings': 'viewer',

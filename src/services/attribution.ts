@@ -7,13 +7,13 @@ import type { Db } from '../store/db';
 import type { CacheListener } from './cacheBus';
 import type { DB } from '../store/schema';
 import {
-  countOrders, countUnconvertedOrders, deleteAttributionsOfOrders, findHumanEngagements, findOrdersOfContacts, findTouchMessages,
-  findTouchMessagesByIds, insertAttributions, listCampaignsForAttribution, listCurrencyRates, listDiscountCodes, listOrdersByBuyerPage, listOrdersPage,
+  countOrders, countUnconvertedOrders, deleteAttributionsOfOrders, findHumanEngagements, findTouchMessages,
+  findTouchMessagesByIds, findMachineEngagements, findAttributionsOfOrders, findOrdersOfContacts, findCampaignNames, getOrder, insertAttributions, listCampaignsForAttribution, listCurrencyRates, listDiscountCodes, listOrdersByBuyerPage, listOrdersPage,
   sumAttributionsByCampaign, sumAttributionsByDay, sumAttributionsForPeriod, deleteOtherModels,
   type AttributionRow, type BuyerCursor, type CampaignLookupRow, type OrderRow, type TouchMessageRow,
 } from '../store/orders';
 import {
-  accountWindows, attributeOrder, compareModels, DEFAULT_HALF_LIFE_MS, DEFAULT_MODEL, ATTRIBUTION_MODELS, messageSentAt, touchesFromSignals,
+  accountWindows, attributeOrder, compareModels, explainOrder, isDirect, windowFor, DEFAULT_HALF_LIFE_MS, DEFAULT_MODEL, ATTRIBUTION_MODELS, messageSentAt, touchesFromSignals,
   WEIGHT_SCALE, WINDOW_KINDS, type AttributableOrder, type ResolvedSignal, type AttributionModel, type AttributionWindows, type ExchangeRate, type ModelComparisonRow, type Touch,
   type TouchKind, type WindowKind,
 } from '../domain/attribution';
@@ -118,6 +118,15 @@ export function trackingClickResolver(tracking: () => unknown): ClickIdResolver 
   };
 }
 
+/** How a touch reached the order: a message of the matched contact, or the order's own landing click id, UTM or code. */
+export interface TouchOrigin {
+  via: 'contact' | 'click_id' | 'utm' | 'code';
+  /** The click id, utm_campaign or discount code; null for the contact's messages (the order's matchedBy says how). */
+  value: string | null;
+}
+/** How long after an order its explanation still lists touches (shown as "after the order"). */
+const EXPLAIN_AFTER_MS = 7 * 24 * HOUR;
+
 const TOUCH_EVENT_TYPES = new Set(['sent', 'delivered', 'opened', 'clicked', 'scanned']);
 const CONTEXT_TTL_MS = 2000;
 
@@ -188,17 +197,27 @@ export class Attribution implements MoneySource {
    * The touches of each order, from stored data only. Messages of the buyer are read once for the whole batch,
    * and their event log only for messages engaged more than once (the first open, click and scan are on the message).
    */
-  async gatherTouches(h: Handle, ctx: AccountContext, orders: OrderRow[]): Promise<{ touches: Map<string, Touch[]>; messages: Map<string, TouchMessageRow> }> {
+  async gatherTouches(
+    h: Handle,
+    ctx: AccountContext,
+    orders: OrderRow[],
+    explain = false,
+  ): Promise<{ touches: Map<string, Touch[]>; messages: Map<string, TouchMessageRow>; origins: Map<string, TouchOrigin[]> }> {
     const touches = new Map<string, Touch[]>();
     const messages = new Map<string, TouchMessageRow>();
-    if (orders.length === 0) return { touches, messages };
+    // Explaining an order looks wider than crediting it (twice the longest window before, a week after, machine
+    // opens and bot clicks too) so that it can show what did not count; the domain drops all of those from the credit.
+    const lookback = explain ? 2 * ctx.maxWindowMs : ctx.maxWindowMs;
+    const after = explain ? EXPLAIN_AFTER_MS : 0;
+    const origins = new Map<string, TouchOrigin[]>();
+    if (orders.length === 0) return { touches, messages, origins };
     let minAt = Infinity;
     let maxAt = -Infinity;
     for (const o of orders) {
       minAt = Math.min(minAt, o.ordered_at);
       maxAt = Math.max(maxAt, o.ordered_at);
     }
-    const since = minAt - ctx.maxWindowMs;
+    const since = minAt - lookback;
     const contactIds = [...new Set(orders.map((o) => o.contact_id).filter((c): c is string => c !== null))];
     const byContact = new Map<string, TouchMessageRow[]>();
     for (const m of contactIds.length ? await findTouchMessages(h, ctx.accountId, contactIds, since, this.db) : []) {
@@ -218,7 +237,7 @@ export class Attribution implements MoneySource {
     }
     const repeated = [...messages.values()].filter((m) => m.opens + m.clicks + m.scans > 1 && (m.last_engaged_at ?? -Infinity) >= since).map((m) => m.id);
     const engagements = new Map<string, { type: string; at: number }[]>();
-    for (const e of repeated.length ? await findHumanEngagements(h, ctx.accountId, repeated, since, maxAt, this.db) : []) {
+    for (const e of repeated.length ? await findHumanEngagements(h, ctx.accountId, repeated, since, maxAt + after, this.db) : []) {
       const list = engagements.get(e.message_id);
       if (list) list.push(e);
       else engagements.set(e.message_id, [e]);
@@ -231,17 +250,29 @@ export class Attribution implements MoneySource {
       sentAt.set(m.id, messageSentAt(m, Number(m.registered_at), sendAt === null || sendAt === undefined ? null : Number(sendAt)));
     }
 
+    const machine = new Map<string, { type: string; at: number; flag_reason: string | null }[]>();
+    if (explain) {
+      for (const e of messages.size ? await findMachineEngagements(h, ctx.accountId, [...messages.keys()], since, maxAt + after) : []) {
+        machine.set(e.message_id, [...(machine.get(e.message_id) ?? []), e]);
+      }
+    }
+
     for (const o of orders) {
-      const lo = o.ordered_at - ctx.maxWindowMs;
+      const lo = o.ordered_at - lookback;
       const hi = o.ordered_at;
       const out: Touch[] = [];
       // The buyer's messages this order can see, whatever else the page read: exactly what reading this order alone gives.
       const own = o.contact_id ? ownMessages(byContact.get(o.contact_id), sentAt, lo, hi) : [];
-      for (const m of own) {
+      for (const m of explain && o.contact_id ? ownMessages(byContact.get(o.contact_id), sentAt, lo, hi + after) : own) {
         const channel = ctx.campaigns.get(m.campaign_id)?.channel as Channel | undefined;
         if (!channel) continue;
-        messageTouches(m, channel, repeatedSet.has(m.id) ? (engagements.get(m.id) ?? []) : null, lo, hi, out);
+        messageTouches(m, channel, repeatedSet.has(m.id) ? (engagements.get(m.id) ?? []) : null, lo, hi + after, out);
+        for (const e of machine.get(m.id) ?? []) {
+          const kind: TouchKind = e.type === 'opened' ? (channel === 'whatsapp' ? 'read' : 'open') : e.type === 'clicked' ? 'click' : 'scan';
+          out.push({ campaignId: m.campaign_id, messageId: m.id, channel, kind, at: e.at, machine: true, flagReason: e.flag_reason });
+        }
       }
+      const origin: TouchOrigin[] | null = explain ? out.map(() => ({ via: 'contact', value: null })) : null;
       // What the order itself says (its landing click id or UTM, its discount codes), resolved against the account's
       // campaigns, becomes touches through the domain's touchesFromSignals.
       const resolved: ResolvedSignal[] = [];
@@ -250,20 +281,28 @@ export class Attribution implements MoneySource {
       const clickedCampaign = clicked && sentAt.get(clicked.id)! <= hi ? ctx.campaigns.get(clicked.campaign_id) : undefined;
       if (clicked && clickedCampaign) {
         resolved.push({ via: 'utm', campaignId: clickedCampaign.id, messageId: clicked.id, channel: clickedCampaign.channel as Channel, at: o.click_at === null ? undefined : Number(o.click_at) });
+        origin?.push({ via: 'click_id', value: o.click_id });
       } else if (o.utm_campaign) {
         // utm_campaign naming a campaign by its slug (when no click id said more).
         const c = campaignBySlug(ctx, o.utm_campaign, o.utm_medium, hi);
-        if (c) resolved.push({ via: 'utm', campaignId: c.id, messageId: ownMessageOf(own, sentAt, c.id), channel: c.channel as Channel });
+        if (c) {
+          resolved.push({ via: 'utm', campaignId: c.id, messageId: ownMessageOf(own, sentAt, c.id), channel: c.channel as Channel });
+          origin?.push({ via: 'utm', value: o.utm_campaign });
+        }
       }
       for (const code of JSON.parse(o.discount_codes) as string[]) {
         const campaignId = ctx.codes.get(code);
         const c = campaignId ? ctx.campaigns.get(campaignId) : undefined;
-        if (c) resolved.push({ via: 'code', campaignId: c.id, messageId: ownMessageOf(own, sentAt, c.id), channel: c.channel as Channel });
+        if (c) {
+          resolved.push({ via: 'code', campaignId: c.id, messageId: ownMessageOf(own, sentAt, c.id), channel: c.channel as Channel });
+          origin?.push({ via: 'code', value: code });
+        }
       }
       out.push(...touchesFromSignals({ at: hi }, resolved));
       touches.set(o.id, out);
+      if (origin) origins.set(o.id, origin);
     }
-    return { touches, messages };
+    return { touches, messages, origins };
   }
 
   /** The credit rows of these orders under the account's model. Pure over what gatherTouches read. */
@@ -353,6 +392,119 @@ export class Attribution implements MoneySource {
     return { orders: done, credited, credits, seconds: (performance.now() - t0) / 1000 };
   }
 
+  // ------------------------------------------------------------------------------------------ one order explained
+
+  /**
+   * Why an order is credited as it is (GET /v1/orders/{id}/attribution): its contact and the key that matched it, every
+   * touch around it with the domain's verdict (explainOrder, the code that computes the credits), each counted touch's
+   * share under every model, the credits every model would give, and the rows stored under the account's model.
+   * Indexed reads only: the order, its buyer's messages and their events, its credit rows. Null: no such order.
+   */
+  async explain(accountId: string, orderId: string) {
+    const h = this.db.kysely;
+    const o = await getOrder(h, accountId, orderId);
+    if (!o) return null;
+    const ctx = await this.context(h, accountId);
+    // The stored rows are read beside the touches (on PostgreSQL, on another pooled connection).
+    const [{ touches, origins }, storedAll] = await Promise.all([this.gatherTouches(h, ctx, [o], true), findAttributionsOfOrders(h, accountId, [o.id])]);
+    const list = touches.get(o.id) ?? [];
+    const origin = origins.get(o.id) ?? [];
+    const order = attributable(o);
+    const x = explainOrder(order, list, ctx.windows, { halfLifeMs: ctx.halfLifeMs });
+    const stored = storedAll.filter((r) => r.model === ctx.settings.model);
+    const names = new Map((await findCampaignNames(h, accountId, list.map((t) => t.campaignId))).map((c) => [c.id, c.name]));
+    const position = new Map(x.path.map((i, k) => [i, k]));
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const shown = list
+      .map((t, i) => {
+        const v = x.verdicts[i];
+        const k = position.get(i);
+        return {
+          campaignId: t.campaignId,
+          campaignName: names.get(t.campaignId) ?? null,
+          messageId: t.messageId,
+          channel: t.channel,
+          kind: t.kind,
+          direct: isDirect(t.kind),
+          at: iso(t.at),
+          ageMs: order.at - t.at,
+          via: origin[i]?.via ?? 'contact',
+          viaValue: origin[i]?.value ?? null,
+          counted: v.counted,
+          reason: v.counted ? null : v.reason,
+          windowMs: !v.counted && v.reason === 'outside_window' ? v.windowMs : v.counted ? windowFor(ctx.windows, t.channel, t.kind) : null,
+          beyondMs: !v.counted && v.reason === 'outside_window' ? v.beyondMs : null,
+          afterMs: !v.counted && v.reason === 'after_order' ? v.afterMs : null,
+          flagReason: !v.counted && (v.reason === 'machine_open' || v.reason === 'bot_click') ? v.flagReason : null,
+          shares: k === undefined ? null : Object.fromEntries(ATTRIBUTION_MODELS.map((m) => [m, x.byModel[m].shares[k]])),
+          _at: t.at,
+        };
+      })
+      .sort((a, b) => a._at - b._at || Number(b.counted) - Number(a.counted))
+      .map(({ _at, ...t }) => t);
+    const credits = (model: AttributionModel) => x.byModel[model].credits.map((c) => ({
+      campaignId: c.campaignId, campaignName: names.get(c.campaignId) ?? null, messageId: c.messageId, channel: c.channel, kind: c.kind,
+      weight: c.weight, weightMicro: c.weightMicro, revenue: c.revenueMinor, direct: c.direct,
+    }));
+    const storedRows = stored
+      .map((r) => ({
+        model: r.model as AttributionModel, campaignId: r.campaign_id, campaignName: names.get(r.campaign_id) ?? null, messageId: r.message_id,
+        channel: r.channel as Channel, kind: r.kind, weight: Number(r.weight_micro) / WEIGHT_SCALE, weightMicro: Number(r.weight_micro),
+        revenue: Number(r.revenue_minor), currency: r.currency, direct: r.direct === 1 || (r.direct as unknown) === true, cohortDay: r.cohort_day,
+      }))
+      .sort((a, b) => b.weightMicro - a.weightMicro || (a.campaignId < b.campaignId ? -1 : 1));
+    const computed = credits(ctx.settings.model);
+    const key = (c: { campaignId: string; messageId: string | null; kind: string; weightMicro: number; revenue: number; direct: boolean }) =>
+      JSON.stringify([c.campaignId, c.messageId, c.kind, c.weightMicro, c.revenue, c.direct]);
+    return {
+      order: {
+        id: o.id, externalId: o.external_id, name: o.name, orderedAt: iso(Number(o.ordered_at)), revenue: Number(o.revenue_minor),
+        revenueCurrency: o.revenue_currency, cancelled: o.cancelled_at !== null,
+      },
+      contact: o.contact_id === null ? null : { id: o.contact_id, matchedBy: o.matched_by, key: matchedValue(o) },
+      model: ctx.settings.model,
+      models: [...ATTRIBUTION_MODELS],
+      halfLifeMs: ctx.halfLifeMs,
+      direct: x.direct,
+      looked: { from: iso(order.at - 2 * ctx.maxWindowMs), to: iso(order.at + EXPLAIN_AFTER_MS) },
+      touches: shown,
+      credits: Object.fromEntries(ATTRIBUTION_MODELS.map((m) => [m, credits(m)])),
+      stored: storedRows,
+      // False only while the stored rows lag the data (a recompute under way) or were written under other settings.
+      storedMatches: storedRows.length === computed.length && storedRows.map(key).sort().join() === computed.map(key).sort().join(),
+    };
+  }
+
+  /**
+   * The orders a recipient's message may explain (GET /v1/messages/{id}/orders, the campaign page's recipient row):
+   * its contact's orders placed from the message's send to twice the longest window after it (the span an order's
+   * explanation looks back over), at most 50, oldest first, each saying whether the message's campaign is credited
+   * with it under the account's model. Null: no such message.
+   */
+  async ordersOfMessage(accountId: string, messageId: string) {
+    const h = this.db.kysely;
+    const [m] = await findTouchMessagesByIds(h, accountId, [messageId]);
+    if (!m) return null;
+    const ctx = await this.context(h, accountId);
+    const sendAt = ctx.campaigns.get(m.campaign_id)?.send_at;
+    const sent = messageSentAt(m, Number(m.registered_at), sendAt === null || sendAt === undefined ? null : Number(sendAt));
+    const orders = m.contact_id ? (await findOrdersOfContacts(h, accountId, [m.contact_id], sent, sent + 2 * ctx.maxWindowMs)).sort((a, b) => a.ordered_at - b.ordered_at || (a.id < b.id ? -1 : 1)).slice(0, 50) : [];
+    const credits = await findAttributionsOfOrders(h, accountId, orders.map((o) => o.id));
+    return {
+      messageId: m.id,
+      campaignId: m.campaign_id,
+      contactId: m.contact_id,
+      model: ctx.settings.model,
+      items: orders.map((o) => {
+        const credit = credits.find((c) => c.order_id === o.id && c.model === ctx.settings.model && c.campaign_id === m.campaign_id);
+        return {
+          id: o.id, externalId: o.external_id, name: o.name, orderedAt: new Date(Number(o.ordered_at)).toISOString(), revenue: Number(o.revenue_minor),
+          revenueCurrency: o.revenue_currency, credited: credit !== undefined, creditRevenue: credit ? Number(credit.revenue_minor) : null,
+        };
+      }),
+    };
+  }
+
   // ------------------------------------------------------------------------------------------ compare models
 
   /** Revenue per campaign under every model, side by side, for the orders placed in [from, to] (account days). */
@@ -437,6 +589,16 @@ export class Attribution implements MoneySource {
 
 export function attributable(o: OrderRow): AttributableOrder {
   return { at: o.ordered_at, revenueMinor: o.revenue_minor, currency: o.revenue_currency, cancelled: o.cancelled_at !== null };
+}
+
+/** The value of the key that matched the order to its contact, as the order gave it (an address is not repeated). */
+function matchedValue(o: OrderRow): string | null {
+  switch (o.matched_by) {
+    case 'customer_id': return o.customer_external_id;
+    case 'email': return o.email;
+    case 'phone': return o.phone;
+    default: return null;
+  }
 }
 
 /** The messages sent by `hi` (messageSentAt) with a send, delivery or engagement since `lo` (findTouchMessages' filter, per order). */

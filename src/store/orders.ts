@@ -756,3 +756,41 @@ export async function findOrdersWithCodes(h: Handle, accountId: string, codes: s
   }
   return [...out.values()];
 }
+
+// ------------------------------------------------------------------------------------------------ one order explained
+
+export async function getOrder(h: Handle, accountId: string, orderId: string): Promise<OrderRow | undefined> {
+  return h.selectFrom('orders').selectAll().where('account_id', '=', accountId).where('id', '=', orderId).executeTakeFirst();
+}
+
+/** Machine opens and bot clicks (and flagged scans) of these messages in [sinceMs, toMs], with why they were flagged. */
+export async function findMachineEngagements(
+  h: Handle,
+  accountId: string,
+  messageIds: string[],
+  sinceMs: number,
+  toMs: number,
+): Promise<{ message_id: string; type: string; at: number; flag_reason: string | null }[]> {
+  const out: { message_id: string; type: string; at: number; flag_reason: string | null }[] = [];
+  for (const part of chunks([...new Set(messageIds)])) {
+    // Through events_message (account, message, type, at): one range per message and type.
+    const rows = await h
+      .selectFrom('events')
+      .select(['message_id', 'type', 'at', 'flag_reason'])
+      .where('account_id', '=', accountId)
+      .where('message_id', 'in', part)
+      .where('type', 'in', ['opened', 'clicked', 'scanned'])
+      .where('at', '>=', sinceMs)
+      .where('at', '<=', toMs)
+      .where('machine', '=', 1)
+      .orderBy('at')
+      .execute();
+    out.push(...rows.map((r) => ({ message_id: r.message_id as string, type: r.type, at: Number(r.at), flag_reason: r.flag_reason })));
+  }
+  return out;
+}
+
+export async function findCampaignNames(h: Handle, accountId: string, ids: string[]): Promise<{ id: string; name: string }[]> {
+  if (ids.length === 0) return [];
+  return h.selectFrom('campaigns').select(['id', 'name']).where('account_id', '=', accountId).where('id', 'in', [...new Set(ids)]).execute();
+}

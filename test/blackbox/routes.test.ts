@@ -634,6 +634,35 @@ const CASES: Record<string, Case> = {
     call: (c) => json(c, 'GET', '/v1/orders?limit=10'),
     check: (a) => expect(a.json.items.find((o: { externalId: string }) => o.externalId === 'bb-order-1')).toMatchObject({ net: 4990 }),
   },
+  'GET /v1/orders/{id}/attribution': {
+    status: 200,
+    call: async (c) => {
+      const orders = await ok(c, 'GET', '/v1/orders?limit=100');
+      const id = (orders.items as { id: string; externalId: string }[]).find((o) => o.externalId === 'bb-order-1')!.id;
+      return json(c, 'GET', `/v1/orders/${id}/attribution`);
+    },
+    // bb-order-1 (49.90, buyer r1 by e-mail): r1's e-mail message was opened by a human inside the 5-day open window
+    // (see the compare case below); no direct touch, so that open is the whole credit under every model.
+    check: (a, c) => {
+      expect(a.json).toMatchObject({ model: 'last_touch', direct: false, storedMatches: true, contact: { matchedBy: 'email', key: 'r1@shop.test' } });
+      const counted = (a.json.touches as { campaignId: string; kind: string; counted: boolean }[]).filter((t) => t.counted);
+      expect(counted).toMatchObject([{ campaignId: c.email, kind: 'open' }]);
+      expect(a.json.stored).toMatchObject([{ campaignId: c.email, revenue: 4990, weightMicro: 1_000_000, direct: false }]);
+      for (const model of ['last_touch', 'first_touch', 'linear', 'position_based', 'time_decay']) expect(a.json.credits[model]).toMatchObject([{ campaignId: c.email, revenue: 4990 }]);
+    },
+  },
+  'GET /v1/messages/{id}/orders': {
+    status: 200,
+    call: async (c) => {
+      const r1 = (await ok(c, 'GET', `/v1/campaigns/${c.email}/recipients?q=r1@shop.test`)).items[0].messageId as string;
+      return json(c, 'GET', `/v1/messages/${r1}/orders`);
+    },
+    // r1's e-mail message (sent 3 h before the order) and r1's one order, bb-order-1, credited to it (see the case above).
+    check: (a, c) => {
+      expect(a.json).toMatchObject({ campaignId: c.email, model: 'last_touch' });
+      expect(a.json.items).toMatchObject([{ externalId: 'bb-order-1', revenue: 4990, credited: true, creditRevenue: 4990 }]);
+    },
+  },
   'POST /v1/orders/import': {
     status: 200,
     call: (c) => api(c, 'POST', '/v1/orders/import?mapping=generic', {

@@ -2950,6 +2950,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/orders/{id}/attribution": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Why an order is credited as it is: its contact and matching key, every touch with whether it counted and why, the weights under every model, the credit rows */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OrderAttribution"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/messages/{id}/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The orders a recipient's message may explain: its contact's orders from its send to twice the longest window after, and whether its campaign is credited */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MessageOrders"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/attribution/compare": {
         parameters: {
             query?: never;
@@ -5665,6 +5745,154 @@ export interface components {
         OrderPage: {
             items: components["schemas"]["Order"][];
             nextCursor: string | null;
+        };
+        OrderAttribution: {
+            order: {
+                id: string;
+                externalId: string;
+                name: string | null;
+                /** Format: date-time */
+                orderedAt: string;
+                /** @description Revenue on the account basis, in minor units of revenueCurrency. */
+                revenue: number;
+                revenueCurrency: string;
+                cancelled: boolean;
+            };
+            /** @description The contact the order was matched to; null when no key of the buyer matched or made one. */
+            contact: {
+                id: string;
+                /** @description The key that matched the buyer to the contact: customer_id, email, phone, address (or erased). */
+                matchedBy: string | null;
+                /** @description That key's value as the order gave it (null for an address or an erased buyer). */
+                key: string | null;
+            } | null;
+            /**
+             * @description The account's model: the one whose credits are stored.
+             * @enum {string}
+             */
+            model: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay";
+            models: ("last_touch" | "first_touch" | "linear" | "position_based" | "time_decay")[];
+            /** @description Time decay: a touch loses half its weight per this many milliseconds before the newest one. */
+            halfLifeMs: number;
+            /** @description True when the counted touches are direct (click, scan, UTM, code), false when influence only, null when none counted. */
+            direct: boolean | null;
+            /** @description The span searched for touches: twice the longest window before the order, a week after it. */
+            looked: {
+                /** Format: date-time */
+                from: string;
+                /** Format: date-time */
+                to: string;
+            };
+            /** @description Every touch around the order, oldest first, with the verdict of the code that computes the credits. */
+            touches: {
+                campaignId: string;
+                campaignName: string | null;
+                messageId: string | null;
+                /** @enum {string} */
+                channel: "whatsapp" | "sms" | "email" | "mail";
+                /** @enum {string} */
+                kind: "click" | "scan" | "utm" | "code" | "open" | "read" | "delivery" | "sent";
+                /** @description A direct kind of touch (click, scan, UTM, code); otherwise influence (open, read, delivery, sent). */
+                direct: boolean;
+                /** Format: date-time */
+                at: string;
+                /** @description Order time − touch time (negative: after the order). */
+                ageMs: number;
+                /**
+                 * @description How the touch reached the order: a message of the matched contact, or the order's landing click id, utm_campaign or discount code.
+                 * @enum {string}
+                 */
+                via: "contact" | "click_id" | "utm" | "code";
+                /** @description The click id, utm_campaign or code (null for the contact's messages). */
+                viaValue: string | null;
+                counted: boolean;
+                /**
+                 * @description Why it did not count; null when it counted.
+                 * @enum {string|null}
+                 */
+                reason: "order_cancelled" | "machine_open" | "bot_click" | "after_order" | "no_window" | "outside_window" | "duplicate" | "beaten_by_direct" | null;
+                /** @description Its window (a counted touch, or one outside it). */
+                windowMs: number | null;
+                /** @description outside_window: by how much the touch is older than its window. */
+                beyondMs: number | null;
+                /** @description after_order: how long after the order it happened. */
+                afterMs: number | null;
+                /** @description machine_open, bot_click: why ingestion flagged it. */
+                flagReason: string | null;
+                /** @description A counted touch's share of the order under each model (each model's shares sum to 1); null when not counted. */
+                shares: {
+                    last_touch: number;
+                    first_touch: number;
+                    linear: number;
+                    position_based: number;
+                    time_decay: number;
+                } | null;
+            }[];
+            /** @description The credit rows each model gives this order. */
+            credits: {
+                last_touch: components["schemas"]["ExplainedCredit"][];
+                first_touch: components["schemas"]["ExplainedCredit"][];
+                linear: components["schemas"]["ExplainedCredit"][];
+                position_based: components["schemas"]["ExplainedCredit"][];
+                time_decay: components["schemas"]["ExplainedCredit"][];
+            };
+            /** @description The credit rows stored for the order under the account's model (what every figure sums). */
+            stored: {
+                /** @enum {string} */
+                model: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay";
+                campaignId: string;
+                campaignName: string | null;
+                messageId: string | null;
+                /** @enum {string} */
+                channel: "whatsapp" | "sms" | "email" | "mail";
+                kind: string;
+                weight: number;
+                weightMicro: number;
+                /** @description Minor units of the currency. */
+                revenue: number;
+                currency: string;
+                direct: boolean;
+                /** Format: date */
+                cohortDay: string;
+            }[];
+            /** @description The stored rows equal the account model's computed credits (false only while a recompute is under way). */
+            storedMatches: boolean;
+        };
+        MessageOrders: {
+            messageId: string;
+            campaignId: string;
+            contactId: string | null;
+            /** @enum {string} */
+            model: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay";
+            /** @description The contact's orders from the message's send to twice the longest window after it, oldest first (at most 50). */
+            items: {
+                id: string;
+                externalId: string;
+                name: string | null;
+                /** Format: date-time */
+                orderedAt: string;
+                /** @description Minor units of the currency. */
+                revenue: number;
+                revenueCurrency: string;
+                /** @description The message's campaign is credited with the order under the account's model. */
+                credited: boolean;
+                /** @description That credit's revenue (minor units); null when not credited. */
+                creditRevenue: number | null;
+            }[];
+        };
+        ExplainedCredit: {
+            campaignId: string;
+            campaignName: string | null;
+            messageId: string | null;
+            /** @enum {string} */
+            channel: "whatsapp" | "sms" | "email" | "mail";
+            kind: string;
+            weight: number;
+            /** @description The share in millionths; the rows sum to 1,000,000. */
+            weightMicro: number;
+            /** @description Minor units of the currency. */
+            revenue: number;
+            direct: boolean;
         };
         ModelFigures: {
             conversions: number;

@@ -168,6 +168,10 @@ export type TrackingSettings = Schemas['TrackingSettings'];
 
 /** GET /v1/orders items (src/services/orders.ts). Money in minor units of `currency` (revenue: `revenueCurrency`). */
 export type OrderItem = Schemas['Order'];
+/** GET /v1/orders/{id}/attribution: why the order is credited as it is. */
+export type OrderAttribution = Schemas['OrderAttribution'];
+/** GET /v1/messages/{id}/orders: the orders a recipient's message may explain. */
+export type MessageOrders = Schemas['MessageOrders'];
 
 /** GET /v1/attribution/compare. */
 export type CompareReport = Schemas['CompareReport'];

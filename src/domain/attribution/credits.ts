@@ -5,7 +5,7 @@ import { revenueOf, type Order, type RevenueBasis } from '../orders';
 import type { Channel } from '../types';
 import { convert, type ExchangeRate } from './currency';
 import { ATTRIBUTION_MODELS, modelWeights, type AttributionModel, type ModelOptions } from './models';
-import { isDirect, isEligible, type AttributionWindows, type Touch, type TouchKind } from './touches';
+import { isDirect, isEligible, windowFor, type AttributionWindows, type Touch, type TouchKind } from './touches';
 
 /** Credit weights are also given in millionths, which sum to exactly this for every credited order. */
 export const WEIGHT_SCALE = 1_000_000;
@@ -97,31 +97,77 @@ export function largestRemainder(total: number, shares: readonly number[]): numb
 }
 
 /**
- * The credits of one order under `model`:
- * 1. touches outside their window (see isEligible) and exact duplicates are dropped;
- * 2. if any direct touch remains, only direct touches share the credit; otherwise influence touches do;
- * 3. the model weighs the touches, oldest first; the touches of one campaign are merged into one row;
- * 4. weights and revenue are split by largest remainder, so the rows sum to exactly one order and its revenue.
- * A cancelled order, or one with no eligible touch, gets no credit (it is an order imported, not a conversion).
- * A fully refunded order still counts as a conversion, with 0 revenue.
+ * Why a touch did or did not count for an order, in the engine's own terms (docs/ATTRIBUTION.md, "Why did this
+ * campaign get this credit?"). The first rule that applies, in this order, is the one given.
  */
-export function attributeOrder(
-  order: AttributableOrder,
-  touches: readonly Touch[],
-  model: AttributionModel,
-  windows: AttributionWindows,
-  options: ModelOptions = {},
-): Credit[] {
-  if (order.cancelled) return [];
-  const unique = new Map<string, Touch>();
-  for (const t of touches) if (isEligible(t, order.at, windows)) unique.set(touchKey(t), t);
-  const eligible = [...unique.values()];
-  const directTouches = eligible.filter((t) => isDirect(t.kind));
-  const direct = directTouches.length > 0;
-  const path = (direct ? directTouches : eligible).sort(compareTouches);
-  if (path.length === 0) return [];
+export type TouchVerdict =
+  | { counted: true }
+  | { counted: false; reason: 'order_cancelled' }
+  /** A machine open (mail privacy proxy, scanner) or a bot click, as flagged at ingestion. */
+  | { counted: false; reason: 'machine_open' | 'bot_click'; flagReason: string | null }
+  | { counted: false; reason: 'after_order'; afterMs: number }
+  /** The account has no window for this kind of touch on this channel (an e-mail delivery, an SMS send…). */
+  | { counted: false; reason: 'no_window' }
+  | { counted: false; reason: 'outside_window'; windowMs: number; beyondMs: number }
+  /** The same touch (campaign, message, channel, kind, time) seen twice: it counts once. */
+  | { counted: false; reason: 'duplicate' }
+  /** An open, read, delivery or send, while the order also has a direct touch (click, scan, UTM, code). */
+  | { counted: false; reason: 'beaten_by_direct' };
 
+export type NotCountedReason = Exclude<TouchVerdict, { counted: true }>['reason'];
+export const NOT_COUNTED_REASONS: readonly NotCountedReason[] = [
+  'order_cancelled', 'machine_open', 'bot_click', 'after_order', 'no_window', 'outside_window', 'duplicate', 'beaten_by_direct',
+];
+
+/**
+ * Steps 1 and 2 of attributeOrder: which touches share the credit (as indexes into `touches`, oldest first) and
+ * whether they are direct. With `verdicts`, also says for every touch why it counts or not (verdicts[i] for touches[i]).
+ */
+function selectPath(order: AttributableOrder, touches: readonly Touch[], windows: AttributionWindows, verdicts?: TouchVerdict[]): { path: number[]; direct: boolean } {
+  if (order.cancelled) {
+    verdicts?.push(...touches.map((): TouchVerdict => ({ counted: false, reason: 'order_cancelled' })));
+    return { path: [], direct: false };
+  }
+  const unique = new Map<string, number>();
+  touches.forEach((t, i) => {
+    const verdict = verdicts ? rejection(t, order.at, windows) : isEligible(t, order.at, windows) && !t.machine ? null : false;
+    if (verdict) verdicts?.push(verdict);
+    if (verdict !== null) return;
+    const key = touchKey(t);
+    if (unique.has(key)) {
+      verdicts?.push({ counted: false, reason: 'duplicate' });
+      return;
+    }
+    unique.set(key, i);
+    verdicts?.push({ counted: true });
+  });
+  const eligible = [...unique.values()];
+  const directTouches = eligible.filter((i) => isDirect(touches[i].kind));
+  const direct = directTouches.length > 0;
+  if (direct && verdicts) for (const i of eligible) if (!isDirect(touches[i].kind)) verdicts[i] = { counted: false, reason: 'beaten_by_direct' };
+  const path = (direct ? directTouches : eligible).sort((a, b) => compareTouches(touches[a], touches[b]));
+  return { path, direct };
+}
+
+/** Why a touch cannot count (machine, after the order, no window, outside it), or null when it is eligible. */
+function rejection(t: Touch, orderAt: number, windows: AttributionWindows): TouchVerdict | null {
+  if (t.machine) return { counted: false, reason: t.kind === 'open' || t.kind === 'read' ? 'machine_open' : 'bot_click', flagReason: t.flagReason ?? null };
+  if (t.at > orderAt) return { counted: false, reason: 'after_order', afterMs: t.at - orderAt };
+  const window = windowFor(windows, t.channel, t.kind);
+  if (window === null) return { counted: false, reason: 'no_window' };
+  if (orderAt - t.at > window) return { counted: false, reason: 'outside_window', windowMs: window, beyondMs: orderAt - t.at - window };
+  // The reference rule: whatever passes the reasons above is what isEligible accepts.
+  return isEligible(t, orderAt, windows) ? null : { counted: false, reason: 'no_window' };
+}
+
+/**
+ * Steps 3 and 4 of attributeOrder over a selected path: the credit rows, and each path touch's share of the order
+ * under the model (its raw weight over the path's total; the shares of one campaign's touches add up to its row
+ * before the rows are rounded to millionths and minor units).
+ */
+function creditPath(order: AttributableOrder, path: readonly Touch[], direct: boolean, model: AttributionModel, options: ModelOptions): { credits: Credit[]; shares: number[] } {
   const raw = modelWeights(model, path.map((t) => order.at - t.at), options);
+  const total = raw.reduce((s, w) => s + w, 0);
   const campaigns = new Map<string, { weight: number; lead: Touch; leadWeight: number }>();
   path.forEach((touch, i) => {
     const w = raw[i];
@@ -142,7 +188,7 @@ export function attributeOrder(
   const shares = rows.map(([, c]) => c.weight);
   const micro = largestRemainder(WEIGHT_SCALE, shares);
   const revenue = largestRemainder(Math.max(0, order.revenueMinor), shares);
-  return rows
+  const credits = rows
     .map(([campaignId, c], i) => ({
       campaignId,
       messageId: c.lead.messageId,
@@ -154,6 +200,60 @@ export function attributeOrder(
       direct,
     }))
     .filter((c) => c.weightMicro > 0 || c.revenueMinor > 0);
+  return { credits, shares: raw.map((w) => w / total) };
+}
+
+/**
+ * The credits of one order under `model`:
+ * 1. machine opens and bot clicks, touches outside their window (see isEligible) and exact duplicates are dropped;
+ * 2. if any direct touch remains, only direct touches share the credit; otherwise influence touches do;
+ * 3. the model weighs the touches, oldest first; the touches of one campaign are merged into one row;
+ * 4. weights and revenue are split by largest remainder, so the rows sum to exactly one order and its revenue.
+ * A cancelled order, or one with no eligible touch, gets no credit (it is an order imported, not a conversion).
+ * A fully refunded order still counts as a conversion, with 0 revenue.
+ */
+export function attributeOrder(
+  order: AttributableOrder,
+  touches: readonly Touch[],
+  model: AttributionModel,
+  windows: AttributionWindows,
+  options: ModelOptions = {},
+): Credit[] {
+  const { path, direct } = selectPath(order, touches, windows);
+  if (path.length === 0) return [];
+  return creditPath(order, path.map((i) => touches[i]), direct, model, options).credits;
+}
+
+/** An order's attribution explained: what attributeOrder decided, touch by touch, under every model. */
+export interface OrderExplanation {
+  /** verdicts[i] says whether touches[i] counted and, if not, why. */
+  verdicts: TouchVerdict[];
+  /** The counted touches (indexes into the touches given), oldest first: the path the models weigh. */
+  path: number[];
+  /** Whether the path is made of direct touches; null when nothing counted. */
+  direct: boolean | null;
+  /** Per model: each path touch's share of the order (shares[k] for path[k], summing to 1) and the credit rows. */
+  byModel: Record<AttributionModel, { shares: number[]; credits: Credit[] }>;
+}
+
+/**
+ * Explains one order: the same selection and weighing as attributeOrder (one code path), with the reason of every
+ * touch left out and each counted touch's share under each model. byModel[m].credits equals attributeOrder(…, m, …).
+ */
+export function explainOrder(
+  order: AttributableOrder,
+  touches: readonly Touch[],
+  windows: AttributionWindows,
+  options: ModelOptions = {},
+  models: readonly AttributionModel[] = ATTRIBUTION_MODELS,
+): OrderExplanation {
+  const verdicts: TouchVerdict[] = [];
+  const { path, direct } = selectPath(order, touches, windows, verdicts);
+  const byModel = {} as OrderExplanation['byModel'];
+  for (const model of models) {
+    byModel[model] = path.length === 0 ? { shares: [], credits: [] } : creditPath(order, path.map((i) => touches[i]), direct, model, options);
+  }
+  return { verdicts, path, direct: path.length ? direct : null, byModel };
 }
 
 /** One campaign's attributed figures in one currency. */

@@ -24,6 +24,12 @@ export interface Touch {
   kind: TouchKind;
   /** Epoch ms. */
   at: number;
+  /**
+   * A machine open or bot click, as ingestion flagged it: never counts. The credit path never reads them; an order's
+   * explanation does, to show them with their reason (`flagReason`).
+   */
+  machine?: boolean;
+  flagReason?: string | null;
 }
 
 /** Window kinds an account sets; 'utm' and 'code' touches use their channel's click (or scan) window. */

@@ -290,6 +290,32 @@ export async function orderRoutes(app: FastifyInstance, deps: Deps): Promise<voi
     return { items: r.items, nextCursor: r.nextCursor };
   });
 
+  app.get('/v1/orders/:id/attribution', {
+    schema: {
+      summary: 'Why an order is credited as it is: its contact and matching key, every touch with whether it counted and why, the weights under every model, the credit rows',
+      params: { type: 'object', additionalProperties: false, required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 100 } } },
+      answers: { 200: schemaRef('OrderAttribution') },
+    },
+  }, async (req) => {
+    const { id } = req.params as { id: string };
+    const r = await service().attribution.explain(accountOf(req), id);
+    if (!r) throw new HttpError(404, `No order ${id} in this account; GET /v1/orders lists them.`);
+    return r;
+  });
+
+  app.get('/v1/messages/:id/orders', {
+    schema: {
+      summary: "The orders a recipient's message may explain: its contact's orders from its send to twice the longest window after, and whether its campaign is credited",
+      params: { type: 'object', additionalProperties: false, required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 100 } } },
+      answers: { 200: schemaRef('MessageOrders') },
+    },
+  }, async (req) => {
+    const { id } = req.params as { id: string };
+    const r = await service().attribution.ordersOfMessage(accountOf(req), id);
+    if (!r) throw new HttpError(404, `No message ${id} in this account; a campaign's recipients list them.`);
+    return r;
+  });
+
   app.get('/v1/attribution/compare', { schema: { summary: 'Revenue per campaign under each attribution model, side by side', querystring: periodQuery, answers: { 200: schemaRef('CompareReport') } } }, async (req) => {
     const accountId = accountOf(req);
     const q = req.query as { from?: string; to?: string };

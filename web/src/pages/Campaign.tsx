@@ -2,6 +2,7 @@
 // per link, conversions and money, funnel, goals, variants, recipients.
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
+import { RecipientAttributionDrawer } from '../components/AttributionDrawer';
 import { CampaignBudgetLine } from '../components/CampaignBudget';
 import { ChannelTag } from '../components/CampaignTable';
 import { Goals, LiftCard, Variants } from '../components/Experiments';
@@ -351,6 +352,7 @@ function Recipients({ campaignId }: { campaignId: string }) {
   const role = session?.user.role;
   const canExport = role === 'analyst' || role === 'owner';
   const [notice, setNotice] = useState<string | null>(null);
+  const [explained, setExplained] = useState<string | null>(null);
   const erase = async (r: Recipient) => {
     if (!r.contactId || !window.confirm(t('recipients.eraseConfirm', { recipient: r.recipient }))) return;
     try {
@@ -433,6 +435,7 @@ function Recipients({ campaignId }: { campaignId: string }) {
                   <th scope="col" className="num-col">{t('recipients.opens')}</th>
                   <th scope="col" className="num-col">{t('recipients.clicks')}</th>
                   {canExport && <th scope="col">{t('recipients.person')}</th>}
+                  <th scope="col">{t('explain.ordersColumn')}</th>
                 </tr>
               </thead>
               <tbody>
@@ -479,12 +482,20 @@ function Recipients({ campaignId }: { campaignId: string }) {
                         )}
                       </td>
                     )}
+                    <td>
+                      {r.contactId && !r.recipient.startsWith('erased:') && (
+                        <button type="button" className="btn btn-small btn-quiet" title={t('explain.openHelp')} onClick={() => setExplained(r.messageId)} data-testid="recipient-explain">
+                          {t('explain.open')}
+                        </button>
+                      )}
+                    </td>
                   </tr>
                 ))}
               </tbody>
             </table>
           </div>
           <Pager cursor={cursor} nextCursor={page.data.nextCursor} />
+          {explained && <RecipientAttributionDrawer messageId={explained} onClose={() => setExplained(null)} />}
         </>
       )}
     </>

@@ -2,7 +2,8 @@
 // they matched and the campaigns credited (GET /v1/orders); and the "compare models" view: revenue per campaign
 // under each attribution model side by side (GET /v1/attribution/compare). Orders in a currency no rate converts
 // are reported apart, never added to the account's revenue.
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
+import { AttributionDrawer } from '../components/AttributionDrawer';
 import { useTranslation } from 'react-i18next';
 import { ChannelTag } from '../components/CampaignTable';
 import { Pager, useCursor } from '../components/Pager';
@@ -48,6 +49,7 @@ function OrdersList() {
   const cursor = useCursor([from, to]);
   const page = useApi<Page<OrderItem>>('/v1/orders', { from, to, limit: 50, cursor: cursor.current });
   const names = useCampaignNames();
+  const [explained, setExplained] = useState<string | null>(null);
   if (page.error && !page.data) return <ErrorState error={page.error} onRetry={page.reload} what={t('orders.failed')} />;
   if (!page.data) return <SkeletonBlock height={320} />;
   if (page.data.items.length === 0 && cursor.page === 1) return <HowOrdersComeIn />;
@@ -115,6 +117,9 @@ function OrdersList() {
                       ))}
                     </ul>
                   )}
+                  <button type="button" className="btn btn-small btn-quiet" title={t('explain.openHelp')} onClick={() => setExplained(o.id)} data-testid="order-explain">
+                    {t('explain.open')}
+                  </button>
                 </td>
               </tr>
             ))}
@@ -122,6 +127,7 @@ function OrdersList() {
         </table>
       </div>
       <Pager cursor={cursor} nextCursor={page.data.nextCursor} />
+      {explained && <AttributionDrawer orderId={explained} onClose={() => setExplained(null)} />}
     </section>
   );
 }
