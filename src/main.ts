@@ -44,6 +44,8 @@ import { prepareStoredSecrets, resolveSecretKeys, SecretBox, type SecretKeys } f
 import { ErasureKeys } from './services/erasure';
 import { Contacts } from './services/contacts';
 import { contactRoutes } from './http/routes/contacts';
+import { feedbackRoutes } from './http/routes/feedback';
+import { Feedback } from './services/feedback';
 
 
 /** PostgreSQL: the largest summed weight (events) of one group commit in the shared writer (see `assemble`). */
@@ -198,6 +200,13 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
   campaigns.money = attribution;
   ingestor.afterApply.push(attribution.onEventsApplied);
   plugins.push(orderRoutes);
+
+  // Recipients' feedback: replies and complaints kept with their text as they apply (a hook, also in the worker), listed
+  // account-wide and counted on the campaign page.
+  deps.feedback = new Feedback(db);
+  ingestor.afterApply.push(deps.feedback.onEventsApplied);
+  campaigns.extras.push(async (accountId, id) => ({ feedback: await deps.feedback.counts(accountId, id) }));
+  plugins.push(feedbackRoutes);
 
   // Budgets: cost models, the send gate (reservations under a ledger row lock), provider costs priced during
   // ingestion, invoices and Stripe, signed alerts; a sweep expires reservations and retries alerts (stopped on close).

@@ -24,6 +24,7 @@ import * as retention from './2026_12_07_410_retention';
 import * as readPaths from './2026_12_07_420_read_paths';
 import * as rollupStatementTriggers from './2026_12_07_440_rollup_statement_triggers';
 import * as nodeCoordination from './2026_12_07_450_node_coordination';
+import * as feedback from './2026_12_08_300_feedback';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_25_001_core': core,
@@ -49,4 +50,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_07_420_read_paths': readPaths,
   '2026_12_07_440_rollup_statement_triggers': rollupStatementTriggers,
   '2026_12_07_450_node_coordination': nodeCoordination,
+  '2026_12_08_300_feedback': feedback,
 };
