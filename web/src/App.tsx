@@ -14,6 +14,7 @@ import { Home } from './pages/Home';
 import { JourneyPage, Journeys } from './pages/Journeys';
 import { Login } from './pages/Login';
 import { Orders } from './pages/Orders';
+import { Feedback } from './pages/Feedback';
 import { Settings } from './pages/Settings';
 import { matchPath, RouterProvider, useRouter } from './router';
 import type { Session } from './types';
@@ -29,6 +30,7 @@ function Routes() {
   if (path === '/journeys') return <Journeys />;
   if ((m = matchPath('/journeys/:id', path))) return <JourneyPage key={m.id} id={m.id} />;
   if (path === '/orders') return <Orders />;
+  if (path === '/feedback') return <Feedback />;
   if (path === '/settings') return <Settings />;
   return (
     <div className="empty">

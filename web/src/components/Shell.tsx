@@ -14,6 +14,7 @@ const NAV = [
   { key: 'campaigns', to: '/campaigns', icon: '✉' },
   { key: 'journeys', to: '/journeys', icon: '⇢' },
   { key: 'orders', to: '/orders', icon: '▤' },
+  { key: 'feedback', to: '/feedback', icon: '✎' },
   { key: 'settings', to: '/settings', icon: '⚙' },
 ] as const;
 
