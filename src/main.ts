@@ -204,7 +204,7 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
   // Recipients' feedback: replies and complaints kept with their text as they apply (a hook, also in the worker), listed
   // account-wide and counted on the campaign page.
   deps.feedback = new Feedback(db);
-  ingestor.afterApply.push(deps.feedback.onEventsApplied);
+  ingestor.afterApply.push(deps.feedback.recordFeedback);
   campaigns.extras.push(async (accountId, id) => ({ feedback: await deps.feedback.counts(accountId, id) }));
   plugins.push(feedbackRoutes);
 

@@ -5,7 +5,7 @@
 // empties the person's texts, and no reply text ever reaches the server's stdout or stderr.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { forEachEngineConcurrently } from './support';
-import { deliver, startServerProcess, type ServerProcess } from '../bench/support';
+import { deliver, runCli, startServerProcess, type ServerProcess } from '../bench/support';
 import { databaseEnv } from './blackbox/seed-support';
 import { accountWithCli, send, twilioSignature, whatsappSignature } from './blackbox/harness';
 
@@ -30,6 +30,7 @@ interface Page { items: Item[]; counts: { replies: number; optOuts: number; comp
 forEachEngineConcurrently('feedback through a listening server', (engine) => {
   let server: ServerProcess;
   let drop: () => Promise<void>;
+  let env: Record<string, string> = {};
   let accountId = '';
   let key = '';
   const T0 = Date.now() - 60 * MIN;
@@ -75,6 +76,7 @@ forEachEngineConcurrently('feedback through a listening server', (engine) => {
   beforeAll(async () => {
     const db = databaseEnv(engine);
     drop = db.drop;
+    env = db.env;
     ({ accountId, key } = await accountWithCli(db.env, 'Feedback shop'));
     server = await startServerProcess({ ...db.env, MESURE_LOG: '1' });
     await api('PUT', '/v1/providers/whatsapp/secret', { secret: `${WA_APP_SECRET}:verify-token` });
@@ -232,4 +234,15 @@ forEachEngineConcurrently('feedback through a listening server', (engine) => {
       expect(output, t).not.toContain(t);
     }
   });
+
+  it('drops the feedback with its messages when retention drops them', async () => {
+    await api('PUT', '/v1/retention/settings', { visitorDetailsDays: 90, recipientRowsDays: 30 });
+    // Counted back from 40 days ahead, every message (registered an hour ago) is past the 30-day bound: all 8 go.
+    const out = await runCli(['retention', 'run', '--account', accountId, '--now', iso(Date.now() + 40 * 24 * 60 * MIN)], env, 120_000);
+    expect(out).toContain('dropped 8 messages');
+    const all = await list('limit=100');
+    expect(all.items).toEqual([]);
+    expect(all.counts).toEqual({ replies: 0, optOuts: 0, complaints: 0 });
+    expect((await api('GET', `/v1/campaigns/${campaigns.A}`)).feedback).toEqual({ replies: 0, optOuts: 0, complaints: 0 });
+  }, 180_000);
 });

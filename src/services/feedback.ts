@@ -58,7 +58,7 @@ export class Feedback {
    * opt-out word the adapters know, or when an unsubscribe with the same text came for its message (Twilio's Advanced
    * Opt-Out names the keyword's meaning itself, for words the account added).
    */
-  onEventsApplied = async (trx: Transaction<DB>, accountId: string, applied: AppliedEvent[]): Promise<void> => {
+  recordFeedback = async (trx: Transaction<DB>, accountId: string, applied: AppliedEvent[]): Promise<void> => {
     let rows: FeedbackRow[] | undefined;
     let optOuts: AppliedEvent[] | undefined;
     for (const a of applied) {

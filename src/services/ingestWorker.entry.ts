@@ -37,7 +37,7 @@ const tracking = new Tracking(db, writer, ingestor, accounts, { publicUrl: setup
 const webhooks = new Webhooks(db, box, writer, ingestor, accounts, setup.publicUrl);
 const attribution = new Attribution(db, writer, accounts, trackingClickResolver(() => tracking));
 ingestor.afterApply.push(attribution.onEventsApplied);
-ingestor.afterApply.push(new Feedback(db).onEventsApplied);
+ingestor.afterApply.push(new Feedback(db).recordFeedback);
 const alerts = new Alerts(db, box);
 // Alerts are sent by the request thread's Alerts (its sweep retries them too): two senders could deliver one twice.
 alerts.kick = () => send({ type: 'alerts' });
