@@ -82,6 +82,11 @@ describeInChromium('feedback page in Chromium', 'feedback', () => {
     await fr.getByTestId('feedback-kind').selectOption('');
     await fr.getByTestId('feedback-keyword').fill('LIVRAISON');
     await expect.poll(() => texts(fr)).toEqual(['La livraison était en retard']);
+    // The export link carries the filters, and the owner's session downloads it.
+    expect(await fr.getByTestId('feedback-export').getAttribute('href')).toBe('/v1/feedback/export.csv?q=LIVRAISON');
+    const csv = await fr.evaluate(async () => (await fetch('/v1/feedback/export.csv?q=LIVRAISON')).text());
+    expect(csv.trimEnd().split('\n')).toHaveLength(2);
+    expect(csv).toContain('La livraison était en retard');
     await fr.getByTestId('feedback-keyword').fill('rien de tel');
     await fr.getByTestId('feedback-empty').waitFor();
     expect(await fr.getByTestId('feedback-empty').innerText()).toBe('Aucun retour ne correspond à ces filtres.');

@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { api } from '../api';
 import { TopBar } from '../components/Shell';
 import { ErrorState, SkeletonBlock } from '../components/States';
-import { useApi, useFormat } from '../hooks';
+import { useApi, useFormat, useSession } from '../hooks';
 import { Link, useQueryState } from '../router';
 import { CHANNELS, type CampaignListItem, type FeedbackItem, type FeedbackPage } from '../types';
 
@@ -13,9 +13,18 @@ const KINDS = ['reply', 'opt_out', 'complaint'] as const;
 const PAGE_SIZE = 50;
 const KIND_PILL: Record<string, string> = { reply: 'pill-accent', opt_out: 'pill-warn', complaint: 'pill-bad' };
 
+/** The list's filters as the export's query string. */
+function exportQuery(filters: Record<string, string | null>): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(filters)) if (v) params.set(k, v);
+  const qs = params.toString();
+  return qs ? `?${qs}` : '';
+}
+
 export function Feedback() {
   const { t } = useTranslation();
   const f = useFormat();
+  const { session } = useSession();
   const [query, setQuery] = useQueryState();
   const campaign = query.campaign || null;
   const channel = (CHANNELS as string[]).includes(query.channel ?? '') ? query.channel : null;
@@ -52,7 +61,18 @@ export function Feedback() {
 
   return (
     <>
-      <TopBar title={t('feedback.title')} filters={false} />
+      <TopBar
+        title={t('feedback.title')}
+        filters={false}
+        actions={
+          // The export holds the texts: for analysts and owners, as every export of personal data.
+          session?.user.role !== 'viewer' && (
+            <a className="btn" href={`/v1/feedback/export.csv${exportQuery(filters)}`} download data-testid="feedback-export">
+              <span aria-hidden="true">⤓</span> {t('feedback.export')}
+            </a>
+          )
+        }
+      />
       <p className="muted">{campaignName ? t('feedback.introCampaign', { name: campaignName }) : t('feedback.intro')}</p>
       <div className="filters feedback-filters" data-testid="feedback-filters">
         <label className="field">
