@@ -81,6 +81,8 @@ export interface ServerProcess {
   url: string;
   /** Everything the process wrote to stderr so far (for failure messages). */
   stderr(): string;
+  /** Everything the process wrote to stdout so far (its request log under MESURE_LOG=1). */
+  stdout(): string;
   /** SIGKILL: no shutdown hook runs, like a power cut for the process. Resolves when it has exited. */
   kill(): Promise<void>;
   /** SIGTERM and wait (graceful). */
@@ -121,7 +123,7 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     await exited;
   };
-  return { child, url: `http://127.0.0.1:${port}`, stderr: () => err, kill: () => wait('SIGKILL'), stop: () => wait('SIGTERM') };
+  return { child, url: `http://127.0.0.1:${port}`, stderr: () => err, stdout: () => out, kill: () => wait('SIGKILL'), stop: () => wait('SIGTERM') };
 }
 
 export interface InProcess {

@@ -49,6 +49,8 @@ import { contactRoutes } from './http/routes/contacts';
 import { Reports } from './services/reports';
 import { smtpMailer } from './services/mailer';
 import { reportRoutes } from './http/routes/reports';
+import { feedbackRoutes } from './http/routes/feedback';
+import { Feedback } from './services/feedback';
 
 
 /** PostgreSQL: the largest summed weight (events) of one group commit in the shared writer (see `assemble`). */
@@ -200,6 +202,13 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
   campaigns.money = attribution;
   ingestor.afterApply.push(attribution.onEventsApplied);
   plugins.push(orderRoutes);
+
+  // Recipients' feedback: replies and complaints kept with their text as they apply (a hook, also in the worker), listed
+  // account-wide and counted on the campaign page.
+  deps.feedback = new Feedback(db);
+  ingestor.afterApply.push(deps.feedback.recordFeedback);
+  campaigns.extras.push(async (accountId, id) => ({ feedback: await deps.feedback.counts(accountId, id) }));
+  plugins.push(feedbackRoutes);
 
   // Budgets: cost models, the send gate (reservations under a ledger row lock), provider costs priced during
   // ingestion, invoices and Stripe, signed alerts; a sweep expires reservations and retries alerts (stopped on close).

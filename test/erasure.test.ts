@@ -208,6 +208,12 @@ forEachEngine('erasing and exporting a person', (engine: Engine) => {
       expect(text0, t).toContain(t);
     }
 
+    // The feedback list holds her reply's text, also in its search form (lower case), until she is erased.
+    type Feedback = { items: { text: string | null; kind: string }[]; counts: { replies: number } };
+    const feedback0 = await get<Feedback>('/v1/feedback?q=aliciabeth');
+    expect(feedback0.items.map((i) => i.text)).toEqual([ALICE_REPLY]);
+    expect(text0).toContain(ALICE_REPLY.toLowerCase());
+
     // Alice by contact id (DELETE), Jon by e-mail (POST): each answers what was erased.
     const a = await call(url, 'DELETE', `/v1/contacts/${aliceId}`, key);
     expect(a.status).toBe(200);
@@ -217,6 +223,11 @@ forEachEngine('erasing and exporting a person', (engine: Engine) => {
     const j = await post<Record<string, number>>('/v1/contacts/erase', { email: 'JON@example.com' });
     // Jon: his contact (made by his e-mail message), that message, the Shopify order; one hash, on e-mail.
     expect(j).toMatchObject({ contacts: 1, messages: 1, orders: 1, suppressionsRemoved: 0, suppressionsAdded: 1 });
+    // Her reply stays counted, without its text (nor its search form: the database scans below find neither).
+    const feedback1 = await get<Feedback>('/v1/feedback');
+    expect((await get<Feedback>('/v1/feedback?q=aliciabeth')).items).toEqual([]);
+    expect(feedback1.counts.replies).toBe(feedback0.counts.replies);
+    expect(feedback1.items.filter((i) => i.kind === 'reply').map((i) => i.text)).toContain(null);
     expect((await call(url, 'DELETE', `/v1/contacts/${aliceId}`, key)).status).toBe(404);
     expect((await call(url, 'GET', `/v1/contacts/${aliceId}/export`, key)).status).toBe(404);
     expect((await call(url, 'POST', '/v1/contacts/erase', key, { email: 'not an address' })).status).toBe(400);
@@ -258,6 +269,8 @@ forEachEngine('erasing and exporting a person', (engine: Engine) => {
     expect(out).toContain('2 under one-way hashes');
     const text = await databaseText();
     for (const t of [...ALICE_TRACES, ...JON_TRACES, ...CAROL_TRACES]) expect(text, t).not.toContain(t);
+    // Nor the feedback list's search form of her reply (lower case, which the traces above would not catch).
+    expect(text).not.toContain(ALICE_REPLY.toLowerCase());
     for (const t of BOB_TRACES) expect(text, t).toContain(t);
     // The figures once more, with the CLI's erasure too.
     expect(await figures()).toEqual(before);

@@ -49,7 +49,7 @@ describe('ingestion worker [sqlite]', () => {
   it('runs on SQLite files, with the same ingestion hooks as the request thread', () => {
     expect(m.deps.tracking.offload).toBeDefined();
     expect(m.deps.webhooks.offload).toBe(m.deps.tracking.offload);
-    expect(hookSignature(m.deps.ingestor)).toEqual({ costing: 'Budgets', afterApply: ['onEventsApplied'] });
+    expect(hookSignature(m.deps.ingestor)).toEqual({ costing: 'Budgets', afterApply: ['onEventsApplied', 'recordFeedback'] });
   });
 
   it('stores clicks in the worker: a late click re-credits an order, and a threshold change reaches the worker', async () => {
@@ -144,7 +144,7 @@ describe('ingestion worker [sqlite]', () => {
     m.deps.ingestor.afterApply.push(extra);
     const logged: string[] = [];
     try {
-      expect(sameHooks(hookSignature(m.deps.ingestor), { costing: 'Budgets', afterApply: ['onEventsApplied'] })).toBe(false);
+      expect(sameHooks(hookSignature(m.deps.ingestor), { costing: 'Budgets', afterApply: ['onEventsApplied', 'recordFeedback'] })).toBe(false);
       const w = await startIngestWorker({ db: m.db, config: m.config, ingestor: m.deps.ingestor, accounts: m.deps.accounts, secretKeys: m.secrets.keys, customClock: false, log: (s) => logged.push(s) });
       expect(w).toBeNull();
       expect(logged.join('\n')).toMatch(/differ/);

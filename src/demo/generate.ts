@@ -62,6 +62,13 @@ const PROVIDER_FAILURES: Record<Channel, [FailureReason, string, number][]> = {
 };
 const PROVIDER: Record<Channel, string> = { whatsapp: 'whatsapp', sms: 'twilio', email: 'sendgrid', mail: 'print' };
 const FIRST = ['Camille', 'Léa', 'Hugo', 'Louis', 'Chloé', 'Emma', 'Jules', 'Manon', 'Lucas', 'Inès', 'Nathan', 'Sarah'];
+/** What recipients write back, in French and English (the Feedback page), and their opt-out words. */
+const DEMO_REPLIES = [
+  'Merci !', 'Super offre, merci', 'Est-ce que la livraison est gratuite ?', 'Quand arrive ma commande ?', 'Le lien ne marche pas chez moi',
+  'Vous avez la taille M en stock ?', 'Thanks, just ordered!', 'Is this available in blue?', 'Trop de messages en ce moment…',
+  'Le code promo est refusé au paiement', 'Great prices, thank you', 'Pouvez-vous me rappeler ?',
+];
+const DEMO_STOPS = ['STOP', 'Stop', 'ARRET'];
 const CITIES: [string, string][] = [['Paris', '75011'], ['Lyon', '69003'], ['Marseille', '13006'], ['Lille', '59000'], ['Nantes', '44000'], ['Bordeaux', '33000']];
 
 export interface DemoProgress {
@@ -209,8 +216,16 @@ export function demoTraffic(
       if (rnd() < 0.25) evs.push({ type: 'clicked', at: Math.min(openedAt + 120_000, now - 300), ref, url });
     }
     if (plan.channel === 'email' && rnd() < 0.01) evs.push({ type: 'clicked', at: deliveredAt + 1000, ref, url: 'https://shop.example/', machine: true, flagReason: 'security_gateway' });
-    if (plan.channel === 'whatsapp' && rnd() < 0.04) evs.push({ type: 'replied', at: Math.min(openedAt + 300_000, now - 200), ref, text: 'Merci !' });
-    if (rnd() < (plan.channel === 'email' ? 0.003 : 0.004)) evs.push({ type: 'unsubscribed', at: Math.min(openedAt + 600_000, now - 100), ref });
+    // Replies in words (the Feedback page), picked by the message's index rather than drawn: the other draws stay.
+    if (plan.channel === 'whatsapp' && rnd() < 0.04) evs.push({ type: 'replied', at: Math.min(openedAt + 300_000, now - 200), ref, text: DEMO_REPLIES[(i + ci) % DEMO_REPLIES.length] });
+    else if (plan.channel === 'sms' && i % 41 === 5) evs.push({ type: 'replied', at: Math.min(deliveredAt + 900_000, now - 200), ref, text: DEMO_REPLIES[(i + ci) % DEMO_REPLIES.length] });
+    if (rnd() < (plan.channel === 'email' ? 0.003 : 0.004)) {
+      const unsubscribedAt = Math.min(openedAt + 600_000, now - 100);
+      // On WhatsApp and SMS an unsubscribe is a STOP reply, which the providers report as both (src/providers).
+      const stop = plan.channel === 'whatsapp' || plan.channel === 'sms' ? DEMO_STOPS[i % DEMO_STOPS.length] : undefined;
+      if (stop) evs.push({ type: 'replied', at: unsubscribedAt, ref, text: stop });
+      evs.push({ type: 'unsubscribed', at: unsubscribedAt, ref, text: stop });
+    }
     if (plan.channel === 'email' && rnd() < 0.0006) evs.push({ type: 'complained', at: Math.min(openedAt + 700_000, now - 100), ref });
   }
   return { items, events: evs };

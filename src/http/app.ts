@@ -122,7 +122,9 @@ export async function buildApp(deps: Deps, plugins: RoutePlugin[] = [], opts: { 
   // stops once the requests in flight are answered rather than when clients choose to hang up.
   let closing = false;
   const app = Fastify({
-    logger: deps.logger ? { level: 'info' } : false,
+    // The request log (MESURE_LOG=1) names the path, never the query string: a search there may hold a person's phone
+    // number or the words of their reply (GET /v1/feedback?q=…). Bodies are never logged.
+    logger: deps.logger ? { level: 'info', serializers: { req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url.split('?')[0] }) } } : false,
     bodyLimit: deps.bodyLimitBytes ?? 16 * 1024 * 1024,
     trustProxy: deps.config?.http.trustProxy ?? false,
     ajv: { customOptions: {} },

@@ -3,9 +3,10 @@
 import { mailgun } from './mailgun/mailgun';
 import { postmark } from './postmark/postmark';
 import { sendgrid } from './sendgrid/sendgrid';
-import { twilio } from './twilio/twilio';
-import { whatsapp } from './whatsapp/whatsapp';
+import { OPT_OUT_WORDS as TWILIO_OPT_OUT_WORDS, twilio } from './twilio/twilio';
+import { STOP_WORDS as WHATSAPP_STOP_WORDS, whatsapp } from './whatsapp/whatsapp';
 import { bounded } from './bounds';
+import { keywordOf } from './shared';
 import { PROVIDER_NAMES, type ProviderAdapter, type ProviderName } from './types';
 
 // Each one bounded (bounds.ts): whatever a provider sends, what is stored stays within the limits reads rely on.
@@ -20,6 +21,16 @@ export const providerAdapters: Readonly<Record<ProviderName, ProviderAdapter>> =
 /** The adapter for a URL segment, or undefined for a provider Mesure does not know (the route answers 404). */
 export function getProviderAdapter(name: string): ProviderAdapter | undefined {
   return (PROVIDER_NAMES as readonly string[]).includes(name) ? providerAdapters[name as ProviderName] : undefined;
+}
+
+/**
+ * Whether a reply's whole text is an opt-out keyword some adapter acts on (WhatsApp's STOP, ARRET…, Twilio's STOP,
+ * CANCEL, QUIT…), in any case, with or without accents and surrounding punctuation: the feedback list calls such a
+ * reply an opt-out rather than a reply, whichever way it arrived (a webhook, or POST /v1/events).
+ */
+export function isOptOutReply(text: string): boolean {
+  const word = keywordOf(text);
+  return WHATSAPP_STOP_WORDS.has(word) || TWILIO_OPT_OUT_WORDS.has(word);
 }
 
 export { whatsappHandshake, whatsappSecrets } from './whatsapp/whatsapp';

@@ -6,6 +6,7 @@ import type { Transaction } from 'kysely';
 import type { Db } from '../store/db';
 import type { ContactRow, DB, EventRow, MessageRow, SuppressionRow } from '../store/schema';
 import type { OrderRow } from '../store/orders';
+import { eraseFeedbackTexts } from '../store/feedback';
 import {
   anonymizeHoldoutMembers, anonymizeMessage, anonymizeOrders, deleteContacts, deleteDeadLetters, deleteOrphanEventsNaming,
   deleteSuppressionsOf, findAttributionsOfOrders, findDeadLettersNaming, findEventsOfMessages, findPersonMessages,
@@ -219,6 +220,8 @@ export class Contacts {
       events++;
     }
     progress('events', events);
+    // The feedback list's copy of their replies' texts (src/store/feedback.ts): the rows stay for the counts.
+    progress('feedback texts', await eraseFeedbackTexts(trx, accountId, messages.map((m) => m.id)));
     const holdoutMembers = await anonymizeHoldoutMembers(trx, accountId, contactIds, key);
     const orders = await findPersonOrders(trx, accountId, { contactIds, ...keys });
     await anonymizeOrders(trx, accountId, orders.map((o) => o.id));

@@ -98,6 +98,10 @@ export interface AppliedEvent {
   type: IncomingEvent['type'];
   at: number;
   machine: boolean;
+  /** The campaign's channel. */
+  channel: Channel;
+  /** A reply's text (the feedback list keeps it). */
+  text?: string;
 }
 /** An event stored in the log whose effect on its message is applied later (the ingestion inbox, SQLite). */
 export interface StoredEvent {
@@ -444,7 +448,7 @@ export class Ingestor {
     await saveMessageChanges(this.db, trx, timeZone, accountId, changes, channels, true);
     await this.recordOptOuts(trx, accountId, items, channels);
     if (this.afterApply.length) {
-      const applied = items.map(({ e, m }) => ({ messageId: m.id, campaignId: m.campaign_id, contactId: m.contact_id, type: e.type, at: e.at, machine: e.machine === true }));
+      const applied = items.map(({ e, m }): AppliedEvent => ({ messageId: m.id, campaignId: m.campaign_id, contactId: m.contact_id, type: e.type, at: e.at, machine: e.machine === true, channel: channels.get(m.campaign_id)!, text: e.text }));
       for (const listener of this.afterApply) await listener(trx, accountId, applied);
     }
     return items.length;

@@ -17,6 +17,7 @@ import { Budgets, trackingForGate } from './budgets';
 import { Inbox } from './inbox';
 import { SecretBox } from './secrets';
 import { ErasureKeys } from './erasure';
+import { Feedback } from './feedback';
 import type { IncomingEvent } from '../domain/types';
 import type { PreparedBatch } from './ingest';
 import { hookSignature, sameHooks, type FromWorker, type ToWorker, type WorkerSetup } from './ingestWorker';
@@ -36,6 +37,7 @@ const tracking = new Tracking(db, writer, ingestor, accounts, { publicUrl: setup
 const webhooks = new Webhooks(db, box, writer, ingestor, accounts, setup.publicUrl);
 const attribution = new Attribution(db, writer, accounts, trackingClickResolver(() => tracking));
 ingestor.afterApply.push(attribution.onEventsApplied);
+ingestor.afterApply.push(new Feedback(db).recordFeedback);
 const alerts = new Alerts(db, box);
 // Alerts are sent by the request thread's Alerts (its sweep retries them too): two senders could deliver one twice.
 alerts.kick = () => send({ type: 'alerts' });

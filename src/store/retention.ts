@@ -111,6 +111,8 @@ export async function dropMessages(trx: Transaction<DB>, accountId: string, ids:
   }
   await trx.insertInto('rollup_holds').values({ account_id: accountId, id: holdId }).execute();
   const events = await trx.deleteFrom('events').where('account_id', '=', accountId).where('message_id', 'in', ids).executeTakeFirst();
+  // Their replies' and complaints' texts go with them (the feedback list: personal data, per recipient).
+  await trx.deleteFrom('feedback').where('account_id', '=', accountId).where('message_id', 'in', ids).execute();
   await trx.deleteFrom('rollup_holds').where('account_id', '=', accountId).where('id', '=', holdId).execute();
   const messages = await trx.deleteFrom('messages').where('account_id', '=', accountId).where('id', 'in', ids).executeTakeFirst();
   return { messages: Number(messages.numDeletedRows), events: Number(events.numDeletedRows) };

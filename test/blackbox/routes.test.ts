@@ -1023,6 +1023,38 @@ const CASES: Record<string, Case> = {
       expect(JSON.stringify(page)).not.toMatch(/r[12]@shop\.test/);
     },
   },
+  // ------------------------------------------------------------------ feedback (last: a reply implies a delivery and
+  // an open, which the figures above would count; a campaign of its own, which no other case reads)
+  'GET /v1/feedback': {
+    status: 200,
+    call: async (c) => {
+      const id = (await ok(c, 'POST', '/v1/campaigns', { name: 'Feedback route', channel: 'sms' })).id;
+      const messages = (await ok(c, 'POST', `/v1/campaigns/${id}/messages`, { messages: [{ recipient: { phone: '+33612345690' } }, { recipient: { phone: '+33612345691' } }] })).messages;
+      c.state.feedbackCampaign = id;
+      c.state.feedbackMessage = messages[1].messageId;
+      await ok(c, 'POST', '/v1/events', { events: [{ type: 'replied', at: ago(HOUR / 4), messageId: messages[0].messageId, text: 'Route suite: une question, la livraison ?' }] });
+      return json(c, 'GET', '/v1/feedback?q=route%20suite&kind=reply&limit=5');
+    },
+    check: async (a, c) => {
+      expect(a.json.items).toHaveLength(1);
+      expect(a.json.items[0]).toMatchObject({ campaign: { id: c.state.feedbackCampaign, name: 'Feedback route' }, channel: 'sms', recipient: '+33612345690', kind: 'reply', text: 'Route suite: une question, la livraison ?' });
+      expect((await ok(c, 'GET', `/v1/campaigns/${c.state.feedbackCampaign}`)).feedback).toEqual({ replies: 1, optOuts: 0, complaints: 0 });
+    },
+  },
+  'GET /v1/feedback/export.csv': {
+    status: 200,
+    call: async (c) => {
+      await ok(c, 'POST', '/v1/events', { events: [{ type: 'replied', at: ago(HOUR / 5), messageId: c.state.feedbackMessage, text: 'Export suite, merci' }] });
+      return json(c, 'GET', '/v1/feedback/export.csv?q=export%20suite');
+    },
+    check: (a, c) => {
+      expect(a.headers['content-type']).toMatch(/^text\/csv/);
+      const lines = a.text.trimEnd().split('\n');
+      expect(lines).toHaveLength(2);
+      expect(lines[1]).toContain(`${c.state.feedbackCampaign},Feedback route,sms,${c.state.feedbackMessage}`);
+      expect(lines[1].endsWith(`,'+33612345691,reply,"Export suite, merci"`)).toBe(true);
+    },
+  },
 };
 
 // The two engines side by side, each with its own server and database.

@@ -196,6 +196,8 @@ function special(op: Operation, a: Seeded, b: Seeded): Call[] {
   if (op.method === 'GET' && !/\{(id|stepId|token)\}/.test(op.path) && !op.path.startsWith('/webhooks/') && op.path !== '/auth/me') {
     const out = [call(op.path, undefined, 'own')];
     if (hasCursor) for (const cur of Object.values(b.cursors)) out.push(call(`${op.path}?cursor=${encodeURIComponent(cur)}`, undefined, 'own'));
+    // The feedback list and its export filter by a campaign id in the query: B's shows nothing of B.
+    if (op.path.startsWith('/v1/feedback')) out.push(call(`${op.path}?campaign=${bCmp}`, undefined, 'own'));
     return out;
   }
   // B's cursors in A's lists under A's own rows.

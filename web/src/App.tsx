@@ -15,6 +15,7 @@ import { Home } from './pages/Home';
 import { JourneyPage, Journeys } from './pages/Journeys';
 import { Login } from './pages/Login';
 import { Orders } from './pages/Orders';
+import { Feedback } from './pages/Feedback';
 import { Settings } from './pages/Settings';
 import { matchPath, RouterProvider, useRouter } from './router';
 import type { Session } from './types';
@@ -32,6 +33,7 @@ function Routes() {
   if (path === '/orders') return <Orders />;
   if (path === '/contacts') return <Contacts />;
   if ((m = matchPath('/contacts/:id', path))) return <ContactPage key={m.id} id={m.id} />;
+  if (path === '/feedback') return <Feedback />;
   if (path === '/settings') return <Settings />;
   return (
     <div className="empty">

@@ -3311,6 +3311,102 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/feedback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Recipients' feedback: replies, opt-out replies and complaints, with their text
+         * @description Replies (`reply`), replies that are an opt-out word such as STOP or ARRET (`opt_out`) and complaints (`complaint`), newest first. Filters: `campaign` (id), `channel`, `kind`, `q` (a keyword: part of the text, any case, accents ignored), `from` (inclusive) and `to` (exclusive) as ISO date-times.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                    campaign?: string;
+                    channel?: "whatsapp" | "sms" | "email" | "mail";
+                    kind?: "reply" | "opt_out" | "complaint";
+                    q?: string;
+                    from?: string;
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FeedbackPage"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/feedback/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * CSV export of recipients' feedback (streamed), with the list's filters
+         * @description Replies (`reply`), replies that are an opt-out word such as STOP or ARRET (`opt_out`) and complaints (`complaint`), newest first. Filters: `campaign` (id), `channel`, `kind`, `q` (a keyword: part of the text, any case, accents ignored), `from` (inclusive) and `to` (exclusive) as ISO date-times.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    campaign?: string;
+                    channel?: "whatsapp" | "sms" | "email" | "mail";
+                    kind?: "reply" | "opt_out" | "complaint";
+                    q?: string;
+                    from?: string;
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/contacts": {
         parameters: {
             query?: never;
@@ -5388,6 +5484,8 @@ export interface components {
             goals: components["schemas"]["Goal"][];
             variants: components["schemas"]["Variant"][];
             budget: components["schemas"]["CampaignBudget"] | null;
+            /** @description The campaign's replies, opt-out replies and complaints (GET /v1/feedback?campaign= lists them). */
+            feedback: components["schemas"]["FeedbackCounts"];
         };
         Recipient: {
             messageId: string;
@@ -6453,6 +6551,38 @@ export interface components {
         };
         AuditPage: {
             items: components["schemas"]["AuditEntry"][];
+            nextCursor: string | null;
+        };
+        FeedbackCounts: {
+            /** @description Replies that are not an opt-out word. */
+            replies: number;
+            /** @description Replies that are an opt-out word (STOP, ARRET, UNSUBSCRIBE…). */
+            optOuts: number;
+            /** @description Spam complaints. */
+            complaints: number;
+        };
+        FeedbackItem: {
+            /** Format: date-time */
+            at: string;
+            campaign: {
+                id: string;
+                name: string | null;
+            };
+            /** @enum {string} */
+            channel: "whatsapp" | "sms" | "email" | "mail";
+            messageId: string;
+            contactId: string | null;
+            /** @description As the recipients list shows it (an anonymous key once the person is erased). */
+            recipient: string | null;
+            /** @enum {string} */
+            kind: "reply" | "opt_out" | "complaint";
+            /** @description What the recipient wrote; null for a complaint without text, and once the person is erased. */
+            text: string | null;
+        };
+        FeedbackPage: {
+            items: components["schemas"]["FeedbackItem"][];
+            /** @description Of the account, or of the `campaign` and `channel` asked for (the other filters do not change them). */
+            counts: components["schemas"]["FeedbackCounts"];
             nextCursor: string | null;
         };
         SuppressionList: {

@@ -179,5 +179,8 @@ export type CompareReport = Schemas['CompareReport'];
 /** GET /v1/audit: who changed what and when, newest first. */
 export type AuditPage = Schemas['AuditPage'];
 export type AuditEntry = Schemas['AuditEntry'];
+/** GET /v1/feedback: recipients' replies, opt-out replies and complaints, newest first. */
+export type FeedbackPage = Schemas['FeedbackPage'];
+export type FeedbackItem = Schemas['FeedbackItem'];
 /** POST /auth/password and /auth/logout-all. */
 export type SessionsEnded = Schemas['SessionsEnded'];

@@ -119,8 +119,8 @@ const STATUS_EVENT: Record<string, IncomingEvent['type']> = {
   canceled: 'failed',
 };
 
-/** Twilio's default opt-out and opt-in keywords (whole message, any case). */
-const OPT_OUT_WORDS = new Set(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'REVOKE', 'OPTOUT']);
+/** Twilio's default opt-out and opt-in keywords (whole message, any case); the feedback list reads the first too. */
+export const OPT_OUT_WORDS: ReadonlySet<string> = new Set(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'REVOKE', 'OPTOUT']);
 const OPT_IN_WORDS = new Set(['START', 'UNSTOP', 'YES']);
 
 function channelOf(address: string | undefined): Channel {

@@ -91,8 +91,8 @@ const STATUS_EVENT: Record<string, IncomingEvent['type']> = {
   failed: 'failed',
 };
 
-/** Whole-message replies that mean "stop sending me marketing". */
-const STOP_WORDS = new Set(['STOP', 'ARRET', 'UNSUBSCRIBE', 'STOPALL']);
+/** Whole-message replies that mean "stop sending me marketing" (the feedback list reads them too: providers/index.ts). */
+export const STOP_WORDS: ReadonlySet<string> = new Set(['STOP', 'ARRET', 'UNSUBSCRIBE', 'STOPALL']);
 
 const REPLY_TYPES = new Set([
   'text',

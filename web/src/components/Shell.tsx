@@ -15,6 +15,7 @@ const NAV = [
   { key: 'journeys', to: '/journeys', icon: '⇢' },
   { key: 'orders', to: '/orders', icon: '▤' },
   { key: 'contacts', to: '/contacts', icon: '☺' },
+  { key: 'feedback', to: '/feedback', icon: '✎' },
   { key: 'settings', to: '/settings', icon: '⚙' },
 ] as const;
 

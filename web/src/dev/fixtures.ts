@@ -272,6 +272,7 @@ export const campaignReport: CampaignReport = {
     { variant: 'B', name: 'B', split: 0.5, isControl: false, declared: true, template: {}, figures: figures({ sent: 4700, openRate: 0.884, clickRate: 0.21, conversionRate: 0.08, revenue: 1184000 }) },
   ],
   budget: null,
+  feedback: { replies: 42, optOuts: 3, complaints: 1 },
 };
 
 export const recipients: Recipient[] = Array.from({ length: 120 }, (_, i) => {

@@ -56,7 +56,7 @@ export function CampaignPage({ id }: { id: string }) {
       </>
     );
   }
-  const { campaign, figures, notSent, flagged, links, funnel, reference, goals, variants } = report.data;
+  const { campaign, figures, notSent, flagged, links, funnel, reference, goals, variants, feedback } = report.data;
   const ref = (name: string) => reference.find((r) => r.figure === name);
   // "Not yet processed" is a status (pending), not a stored reason: filter the recipients by that status.
   const filterReason = (reason: string) => {
@@ -181,6 +181,22 @@ export function CampaignPage({ id }: { id: string }) {
       </Section>
 
       <LiftCard campaignId={campaign.id} />
+
+      {feedback && (
+        <Section id="feedback" title={t('feedback.title')}>
+          <dl className="figures">
+            {(['replies', 'optOuts', 'complaints'] as const).map((k) => (
+              <div key={k} className="figure" data-testid={`campaign-feedback-${k}`}>
+                <dt>{t(`feedback.counts.${k}`)}</dt>
+                <dd className="figure-value">{feedback[k]}</dd>
+              </div>
+            ))}
+          </dl>
+          <p>
+            <Link to={`/feedback?campaign=${encodeURIComponent(campaign.id)}`} data-testid="campaign-feedback-link">{t('feedback.link')} →</Link>
+          </p>
+        </Section>
+      )}
 
       <Section id="funnel" title={t('funnel.title')}>
         {funnel.length === 0 ? <p className="muted">{t('funnel.empty')}</p> : <Funnel steps={funnel} channel={campaign.channel} />}
