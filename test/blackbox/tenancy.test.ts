@@ -234,6 +234,9 @@ function special(op: Operation, a: Seeded, b: Seeded): Call[] {
     case 'PUT /v1/currency-rates': return [call(op.path, { rates: [{ from: 'GBP', to: 'EUR', rate: '1.1', validFrom: '2025-02-01' }] }, 'own')];
     case 'PUT /v1/budget/settings': return [call(op.path, { graceDays: 5 }, 'own')];
     case 'PUT /v1/retention/settings': return [call(op.path, { visitorDetailsDays: 30 }, 'own')];
+    // A member of B named by A's key: no such member in A (404), never B's person's settings or report.
+    case 'PUT /v1/reports/settings': return b.userIds.map((id) => call(`${op.path}?userId=${encodeURIComponent(id)}`, { frequency: 'weekly' }, 404));
+    case 'POST /v1/reports/send': return b.userIds.map((id) => call(`${op.path}?userId=${encodeURIComponent(id)}`, undefined, 'refused'));
     case 'PUT /v1/cost-model': return [call(op.path, { currency: 'EUR', email: { perMessage: 3 } }, 'own')];
     case 'POST /v1/suppressions': return [call(op.path, { channel: 'email', address: b.suppressions[0].address }, 'own')];
     // A erases whoever has one of B's recipients' e-mails in A (nobody): B's contact and messages stay.
