@@ -1,5 +1,6 @@
 // Campaigns and the figures read from them: the home table, the campaign page, the account overview, daily
 // series and the CSV export.
+import { zonedHour } from '../domain/reports';
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../store/db';
 import type { CampaignRow } from '../store/schema';
@@ -361,18 +362,9 @@ export function nextDay(day: string): string {
   return d.toISOString().slice(0, 10);
 }
 
-/** Epoch ms of 00:00 on `day` in `timeZone`. */
+/** Epoch ms of 00:00 on `day` in `timeZone` (the domain's wall-clock rule, at hour 0). */
 export function zonedDayStart(day: string, timeZone: string): number {
-  const utc = Date.parse(`${day}T00:00:00Z`);
-  // Offset of the zone at that instant, then corrected once more across a DST change.
-  const offset = (t: number) => {
-    const parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(t);
-    const get = (k: string) => Number(parts.find((p) => p.type === k)!.value);
-    return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - t;
-  };
-  let t = utc - offset(utc);
-  t = utc - offset(t);
-  return t;
+  return zonedHour(day, 0, timeZone);
 }
 
 /** Today's date in a time zone. */

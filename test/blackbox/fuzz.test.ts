@@ -26,6 +26,13 @@ const NOT_ACCOUNT_READS: Record<string, string> = {
   'GET /webhooks/whatsapp/{accountId}': "WhatsApp's subscription handshake: answers only Meta's challenge",
   'GET /auth/me': 'needs a dashboard session cookie, not an API key',
   'GET /v1/contacts/{id}/export': 'the run may erase the seeded contacts (DELETE /v1/contacts/{id}): their export then answers 404, as it should',
+  'GET /v1/contacts/{id}': 'the run may erase the seeded contacts: their page then answers 404, as it should',
+  'GET /v1/contacts/{id}/timeline': 'the run may erase the seeded contacts: their timeline then answers 404, as it should',
+};
+
+/** The query a read needs besides its path (an API key names no person: the reports' settings name a member). */
+const READ_QUERY: Record<string, (s: Seeded) => string> = {
+  'GET /v1/reports/settings': (s) => `?userId=${encodeURIComponent(s.userIds[0])}`,
 };
 
 interface Finding {
@@ -103,7 +110,7 @@ forEachEngineConcurrently('fuzz: every route of /openapi.json against hostile in
       for (const op of ops.filter((o) => o.method === 'GET')) {
         const route = `GET ${op.path}`;
         if (NOT_ACCOUNT_READS[route]) continue;
-        const path = op.path.replace(/\{(\w+)\}/g, (_m, name: string) => idsFor(op.path, name, seeded)[0] ?? 'missing');
+        const path = op.path.replace(/\{(\w+)\}/g, (_m, name: string) => idsFor(op.path, name, seeded)[0] ?? 'missing') + (READ_QUERY[route]?.(seeded) ?? '');
         const r = await rawCall(server.url, { method: 'GET', path, headers: { authorization: `Bearer ${seeded.key}` } });
         if (r.status !== 200) broken.push(`${route} (${path}) → ${r.status}: ${r.text.slice(0, 200)}`);
       }

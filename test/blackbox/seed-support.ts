@@ -104,6 +104,8 @@ export interface Seeded {
   stepIds: string[];
   goalIds: string[];
   orderIds: string[];
+  /** The same orders' ids in Mesure (`ord_…`), which /v1/orders/{id}/… routes take. */
+  orderKeys: string[];
   /** The account's contacts (made by its messages). */
   contactIds: string[];
   invoiceIds: string[];
@@ -200,6 +202,7 @@ export async function seedAccount(url: string, env: Record<string, string>, tag:
     })),
   });
   await call('PUT', `/v1/campaigns/${c0}/discount-codes`, { codes: [`${tag.toUpperCase()}10`] });
+  const orderKeys = ((await call('GET', '/v1/orders?limit=10')) as { items: { id: string }[] }).items.map((o) => o.id);
   await call('PUT', '/v1/currency-rates', { rates: [{ from: 'USD', to: 'EUR', rate: '0.9', validFrom: '2025-01-01' }] });
   await call('PUT', '/v1/cost-model', { currency: 'EUR', email: { perMessage: 2 }, sms: { perSegment: { default: 7, FR: 6 } } });
   await call('PUT', `/v1/campaigns/${c1}/cost-model`, { sms: { perSegment: { default: 9 } } });
@@ -227,7 +230,7 @@ export async function seedAccount(url: string, env: Record<string, string>, tag:
     if (page && typeof page.nextCursor === 'string') cursors[list] = page.nextCursor;
   }
   return {
-    accountId, key, spareKeyId: spare.id, keyIds, campaignIds, messageIds, providerMessageIds, linkTokens, journeyIds, stepIds, goalIds, orderIds, contactIds,
+    accountId, key, spareKeyId: spare.id, keyIds, campaignIds, messageIds, providerMessageIds, linkTokens, journeyIds, stepIds, goalIds, orderIds, orderKeys, contactIds,
     invoiceIds, userIds: [user.id], userEmail, userPassword, invitationIds, alertEndpointIds: [endpoint.id], suppressions, shopifySecret, stripeSecret, cursors,
   };
 }
@@ -258,6 +261,8 @@ export function idsFor(path: string, name: string, s: Seeded): string[] {
   if (path.startsWith('/v1/goals/')) return s.goalIds;
   if (path.startsWith('/v1/invitations/')) return s.invitationIds;
   if (path.startsWith('/v1/contacts/')) return s.contactIds;
+  if (path.startsWith('/v1/orders/')) return s.orderKeys;
+  if (path.startsWith('/v1/messages/')) return s.messageIds;
   // Dead letters cannot be made over HTTP without breaking ingestion on purpose: none are seeded.
   return [];
 }

@@ -154,7 +154,7 @@ function send(url: string, key: string, c: Pick<Call, 'method' | 'path' | 'body'
 function secretsOf(b: Seeded): string[] {
   return [
     b.accountId, ...b.keyIds, ...b.campaignIds, ...b.messageIds, ...b.providerMessageIds, ...b.linkTokens, ...b.journeyIds,
-    ...b.stepIds, ...b.goalIds, ...b.orderIds, ...b.contactIds, ...b.invoiceIds, ...b.userIds, b.userEmail, ...b.invitationIds, ...b.alertEndpointIds, ...b.suppressions.map((s) => s.address),
+    ...b.stepIds, ...b.goalIds, ...b.orderIds, ...b.orderKeys, ...b.contactIds, ...b.invoiceIds, ...b.userIds, b.userEmail, ...b.invitationIds, ...b.alertEndpointIds, ...b.suppressions.map((s) => s.address),
     'bravo', 'BRAVO',
   ].filter((s) => s.length >= 5);
 }
