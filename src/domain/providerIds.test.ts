@@ -29,6 +29,9 @@ describe('canonicalProviderMessageId', () => {
     expect(canonicalProviderMessageId('mailgun', '<>')).toBe('<>');
     expect(canonicalProviderMessageId('api', '  ')).toBe('  ');
     expect(canonicalProviderMessageId('sendgrid', '.filter01')).toBe('.filter01');
+    // Found by the property below (CI, Node 24): the part before the suffix ended in a space, kept by the first pass only.
+    expect(canonicalProviderMessageId('sendgrid', '! . ')).toBe('!');
+    expect(canonicalProviderMessageId('sendgrid', 'abc .filter0042')).toBe('abc');
   });
   it('is idempotent and never empty for a non-empty id', () => {
     fc.assert(

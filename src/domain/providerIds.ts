@@ -15,7 +15,8 @@ import type { IncomingEvent } from './types';
 export function canonicalProviderMessageId(provider: string | null | undefined, raw: string): string {
   let id = raw.trim();
   if (id.length >= 2 && id.startsWith('<') && id.endsWith('>')) id = id.slice(1, -1).trim();
-  if (provider === 'sendgrid') id = /^(.+?)\.(filter|recvd)/.exec(id)?.[1] ?? id.split('.')[0];
+  // Trimmed again: what precedes SendGrid's suffix may end in a space ("a .filter…"), which a second pass would trim.
+  if (provider === 'sendgrid') id = (/^(.+?)\.(filter|recvd)/.exec(id)?.[1] ?? id.split('.')[0]).trim();
   return id === '' ? raw : id;
 }
 
