@@ -148,6 +148,19 @@ export const periodQuerySchema = {
   },
 } as const;
 
+/** A period of figures, and the date its credited revenue is counted on (KPIS.md: the send date unless the view says so). */
+export const figuresPeriodQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    ...periodQuerySchema.properties,
+    revenueDate: {
+      type: 'string', enum: ['send', 'order'], default: 'send',
+      description: 'send (default): credited revenue and conversions on the send date of the credited message; order: on the order date.',
+    },
+  },
+} as const;
+
 export const pageQuery = {
   limit: { type: 'integer', minimum: 1, maximum: 1000, default: 50 },
   cursor: { type: 'string', maxLength: 200 },
