@@ -7,14 +7,14 @@ import { NOT_COUNTED_REASONS } from '../domain/attribution/credits';
 import { TOUCH_KINDS } from '../domain/attribution/touches';
 import { CHANNELS, CAMPAIGN_STATUSES } from '../domain/types';
 import { MESSAGE_STATUSES } from '../domain/message';
-import type { CampaignFigures } from '../domain/kpis';
+import { REVENUE_DATES, type CampaignFigures } from '../domain/kpis';
 
 type Schema = Record<string, unknown>;
 
 /** An object whose properties are all present unless listed in `optional`, and which has no others. */
 /** The date credited revenue and conversions are counted on (GET /v1/overview and /v1/series/daily ?revenueDate=). */
 const revenueDate: Schema = {
-  type: 'string', enum: ['send', 'order'],
+  type: 'string', enum: [...REVENUE_DATES],
   description: 'send: on the send date of the credited message (the default, as KPIS.md says); order: on the order date, as the shop counts it.',
 };
 function obj(properties: Record<string, Schema>, optional: string[] = []): Schema {
