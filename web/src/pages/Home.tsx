@@ -124,18 +124,21 @@ function RevenueDateChoice({ value, onChange }: { value: RevenueDate; onChange: 
   const { t } = useTranslation();
   return (
     <div className="newret-basis">
-      <div className="segmented newret-toggle" role="group" aria-label={t('newret.basis')}>
-        {REVENUE_DATES.map((d) => (
-          <button
-            key={d}
-            type="button"
-            aria-pressed={d === value}
-            data-testid={`revenue-date-${d}`}
-            onClick={() => onChange(d)}
-          >
-            {t(`newret.by.${d}`)}
-          </button>
-        ))}
+      <div className="newret-choice">
+        <span id="newret-basis-label" className="newret-label">{t('newret.basis')}</span>
+        <div className="segmented" role="group" aria-labelledby="newret-basis-label">
+          {REVENUE_DATES.map((d) => (
+            <button
+              key={d}
+              type="button"
+              aria-pressed={d === value}
+              data-testid={`revenue-date-${d}`}
+              onClick={() => onChange(d)}
+            >
+              {t(`newret.by.${d}`)}
+            </button>
+          ))}
+        </div>
       </div>
       <p className="muted newret-line" data-testid="revenue-date-line">
         {t(`newret.line.${value}`)} {t('newret.merLine')}
