@@ -5,7 +5,8 @@
 // credited to no campaign but count in the MER. An SMS campaign P sent on 4 November to Eve (who never buys) gives
 // the previous period its spend. Every expected value is computed by hand in the comments.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { forEachEngineConcurrently } from './support';
+import { forEachEngineConcurrently, rerunMigration } from './support';
+import * as newCustomer from '../src/store/migrations/2026_12_09_600_new_customer';
 import { startServerProcess, type ServerProcess } from '../bench/support';
 import { databaseEnv } from './blackbox/seed-support';
 import { accountWithCli, send } from './blackbox/harness';
@@ -13,13 +14,14 @@ import { accountWithCli, send } from './blackbox/harness';
 const at = (s: string) => `${s}:00.000Z`;
 
 forEachEngineConcurrently('new or returning, MER and revenue date through a listening server', (engine) => {
-  let server: ServerProcess;
+  let server: ServerProcess | undefined;
   let drop: () => Promise<void>;
+  let env: Record<string, string> = {};
   let key = '';
   const c = { E: '', P: '' };
 
   const call = async (method: string, path: string, json?: unknown) => {
-    const r = await send(server.url, method, path, { key, json });
+    const r = await send(server!.url, method, path, { key, json });
     expect(r.status, `${method} ${path}: ${r.text}`).toBeLessThan(300);
     return r.json;
   };
@@ -32,6 +34,7 @@ forEachEngineConcurrently('new or returning, MER and revenue date through a list
   beforeAll(async () => {
     const db = databaseEnv(engine);
     drop = db.drop;
+    env = db.env;
     ({ key } = await accountWithCli(db.env, 'New or returning shop'));
     server = await startServerProcess(db.env);
     c.E = (await call('POST', '/v1/campaigns', { name: 'Soldes e-mail', channel: 'email', sendAt: at('2026-11-10T12:00'), status: 'completed' })).id;
@@ -127,8 +130,30 @@ forEachEngineConcurrently('new or returning, MER and revenue date through a list
   });
 
   it('refuses an unknown revenue date basis with a message naming it', async () => {
-    const r = await send(server.url, 'GET', '/v1/overview?revenueDate=invoice', { key });
+    const r = await send(server!.url, 'GET', '/v1/overview?revenueDate=invoice', { key });
     expect(r.status).toBe(400);
     expect(r.text).toMatch(/revenueDate/);
+  });
+
+  it('the migration marks stored orders and credits with the same rule (run again on this database, server stopped)', async () => {
+    await server!.stop();
+    server = undefined;
+    const at = engine === 'sqlite' ? { sqliteFile: env.DATABASE_URL.replace(/^file:/, '') } : { pgSchema: env.MESURE_PG_SCHEMA };
+    // down() drops the marks and the index; up() adds them back and marks every stored order in SQL.
+    await rerunMigration(at, { up: async (db) => { await newCustomer.down(db); await newCustomer.up(db); } });
+    let orders: Record<string, number | null> = {};
+    let credits: Record<string, number | null> = {};
+    await rerunMigration(at, {
+      up: async (db) => {
+        const o = await db.selectFrom('orders').select(['id', 'external_id', 'new_customer']).execute();
+        const byId = new Map(o.map((r: { id: string; external_id: string }) => [r.id, r.external_id]));
+        orders = Object.fromEntries(o.map((r: { external_id: string; new_customer: unknown }) => [r.external_id, r.new_customer === null ? null : Number(r.new_customer)]));
+        const a = await db.selectFrom('attributions').select(['order_id', 'new_customer']).execute();
+        credits = Object.fromEntries(a.map((r: { order_id: string; new_customer: unknown }) => [byId.get(r.order_id), r.new_customer === null ? null : Number(r.new_customer)]));
+      },
+    });
+    // First orders: ana-0 (5 Nov, before ana-1), bob-1, cleo-0 (20 Oct, before cleo-1), dan-1; anon-1 has no contact.
+    expect(orders).toEqual({ 'ana-0': 1, 'ana-1': 0, 'bob-1': 1, 'cleo-0': 1, 'cleo-1': 0, 'dan-1': 1, 'anon-1': null });
+    expect(credits).toEqual({ 'ana-1': 0, 'bob-1': 1, 'cleo-1': 0 });
   });
 });
