@@ -9,7 +9,7 @@ import type { DB } from '../store/schema';
 import {
   countOrders, countUnconvertedOrders, deleteAttributionsOfOrders, findHumanEngagements, findTouchMessages,
   findTouchMessagesByIds, findMachineEngagements, findAttributionsOfOrders, findOrdersOfContacts, findCampaignNames, getOrder, insertAttributions, listCampaignsForAttribution, listCurrencyRates, listDiscountCodes, listOrdersByBuyerPage, listOrdersPage,
-  sumAttributionsByCampaign, sumAttributionsByDay, sumAttributionsByOrder, sumAttributionsForPeriod, sumOrdersRevenue, deleteOtherModels,
+  sumAttributionsByCampaign, sumAttributionsByDay, sumAttributionsByOrder, sumAttributionsForPeriod, sumOrdersRevenue, updateNewCustomerMarks, deleteOtherModels,
   type CampaignMoneyRow,
   type AttributionRow, type BuyerCursor, type CampaignLookupRow, type CreditPeriod, type OrderRow, type TouchMessageRow,
 } from '../store/orders';
@@ -19,6 +19,7 @@ import {
   type TouchKind, type WindowKind,
 } from '../domain/attribution';
 import type { RevenueBasis } from '../domain/orders';
+import { markNewCustomers } from '../domain/newCustomers';
 import { CHANNELS, type Channel } from '../domain/types';
 import { dayInZone } from '../domain/message';
 import { NO_MONEY, type MoneyFacts, type RevenueDate } from '../domain/kpis';
@@ -381,6 +382,7 @@ export class Attribution implements MoneySource {
       const page = await this.writer.run(async (trx) => {
         const { rows, next } = await listOrdersByBuyerPage(trx, accountId, after, pageSize, this.db);
         if (opts.beforePage) await opts.beforePage(trx, rows);
+        await remarkNewCustomers(trx, accountId, rows);
         const written = await this.attributeIn(trx, ctx, rows);
         return { rows, next, written };
       }, pageSize);
@@ -605,6 +607,17 @@ export class Attribution implements MoneySource {
 }
 
 // ------------------------------------------------------------------------------------------------ helpers
+
+/**
+ * A recompute page holds every order of its buyers (or only orders no contact matched), so their new / returning marks
+ * are computed again from it alone: this repairs a mark two concurrent batches left wrong (docs/ATTRIBUTION.md).
+ */
+async function remarkNewCustomers(trx: Transaction<DB>, accountId: string, rows: OrderRow[]): Promise<void> {
+  const marks = markNewCustomers(rows.map((o) => ({ id: o.id, contactId: o.contact_id, orderedAt: Number(o.ordered_at) })));
+  const moved = rows.filter((o) => marks.get(o.id) !== (o.new_customer === null ? null : Number(o.new_customer)));
+  await updateNewCustomerMarks(trx, accountId, moved.map((o) => ({ id: o.id, mark: marks.get(o.id)! })));
+  for (const o of moved) o.new_customer = marks.get(o.id)!;
+}
 
 function moneyFacts(r: Omit<CampaignMoneyRow, 'campaign_id'>): MoneyFacts {
   return {
