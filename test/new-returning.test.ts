@@ -59,7 +59,7 @@ forEachEngineConcurrently('new or returning, MER and revenue date through a list
         order('anon-1', '2026-11-12T12:00', 1000, null), // no buyer: no contact, credited to nothing
       ],
     });
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => {
     await server?.stop();
     await drop?.();
