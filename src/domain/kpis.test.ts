@@ -11,7 +11,7 @@ describe('campaign figures (KPIS.md)', () => {
     audience: 1000, sent: 950, delivered: 900, undelivered: 30, bounced_soft: 20, bounced_hard: 5, opened: 450, total_opens: 600,
     clicked: 90, total_clicks: 120, replied: 18, leads: 20, unsubscribed: 3, complained: 1, scanners: 0, total_scans: 0, spend_minor: 9000,
   });
-  const f = campaignFigures(c, { conversions: 12, converters: 10, revenueMinor: 123456, revenueDirectMinor: 100000, revenueInfluencedMinor: 23456, items: 30, fixedCostMinor: 500 }, 'email');
+  const f = campaignFigures(c, { conversions: 12, converters: 10, revenueMinor: 123456, revenueDirectMinor: 100000, revenueInfluencedMinor: 23456, items: 30, fixedCostMinor: 500, revenueNewMinor: 80000, revenueReturningMinor: 40000, conversionsNew: 7, conversionsReturning: 4 }, 'email');
 
   it('deliverability', () => {
     expect(f.sendRate).toBe(0.95); // 950 / 1000
@@ -35,6 +35,8 @@ describe('campaign figures (KPIS.md)', () => {
     expect(f.spend).toBe(9500); // 9000 message costs + 500 fixed
     expect(f.conversionRate).toBeCloseTo(10 / 900, 12);
     expect(f.orderRate).toBeCloseTo(12 / 900, 12);
+    // New / returning pass through as credited (80000 + 40000 ≤ 123456: the rest is orders no contact matched).
+    expect([f.revenueNew, f.revenueReturning, f.conversionsNew, f.conversionsReturning]).toEqual([80000, 40000, 7, 4]);
     expect(f.averageOrderValue).toBe(10288); // 123456 / 12
     expect(f.itemsPerOrder).toBe(2.5);
     expect(f.revenuePerRecipient).toBeCloseTo(123456 / 900, 9);
@@ -92,7 +94,7 @@ describe('figures of several channels together (a period, a journey)', () => {
     expect(mixedFigures([parts[2]], NO_MONEY)).toEqual(campaignFigures(parts[2].counts, NO_MONEY, 'sms'));
   });
   it('the overview\'s figures and its previous period read the same rule', () => {
-    const o = overviewCards({ counts: parts, money: NO_MONEY, ordersImported: 0 }, { counts: parts.slice(2), money: NO_MONEY, ordersImported: 0 });
+    const o = overviewCards({ counts: parts, money: NO_MONEY, ordersImported: 0, shopRevenueMinor: 0 }, { counts: parts.slice(2), money: NO_MONEY, ordersImported: 0, shopRevenueMinor: 0 });
     expect(o.messagesSent).toMatchObject({ value: 4520, previous: 2600 }); // 2100 + 500 before
   });
 });
@@ -100,8 +102,8 @@ describe('figures of several channels together (a period, a journey)', () => {
 describe('overview trends', () => {
   it('is null when the previous value is 0 ("new")', () => expect(card(10, 0, 'up').trend).toBeNull());
   it('computes the eight cards with their trends', () => {
-    const cur = { counts: [{ channel: 'sms' as const, counts: counts({ sent: 200, delivered: 100, total_clicks: 30, total_scans: 10, spend_minor: 5000 }) }], money: { conversions: 4, converters: 4, revenueMinor: 40000, revenueDirectMinor: 40000, revenueInfluencedMinor: 0, items: 4, fixedCostMinor: 0 }, ordersImported: 50 };
-    const prev = { counts: [{ channel: 'sms' as const, counts: counts({ sent: 100, delivered: 80, total_clicks: 20, spend_minor: 4000 }) }], money: { conversions: 2, converters: 2, revenueMinor: 10000, revenueDirectMinor: 10000, revenueInfluencedMinor: 0, items: 2, fixedCostMinor: 0 }, ordersImported: 40 };
+    const cur = { counts: [{ channel: 'sms' as const, counts: counts({ sent: 200, delivered: 100, total_clicks: 30, total_scans: 10, spend_minor: 5000 }) }], money: { conversions: 4, converters: 4, revenueMinor: 40000, revenueDirectMinor: 40000, revenueInfluencedMinor: 0, items: 4, fixedCostMinor: 0, revenueNewMinor: 0, revenueReturningMinor: 0, conversionsNew: 0, conversionsReturning: 0 }, ordersImported: 50, shopRevenueMinor: 60000 };
+    const prev = { counts: [{ channel: 'sms' as const, counts: counts({ sent: 100, delivered: 80, total_clicks: 20, spend_minor: 4000 }) }], money: { conversions: 2, converters: 2, revenueMinor: 10000, revenueDirectMinor: 10000, revenueInfluencedMinor: 0, items: 2, fixedCostMinor: 0, revenueNewMinor: 0, revenueReturningMinor: 0, conversionsNew: 0, conversionsReturning: 0 }, ordersImported: 40, shopRevenueMinor: 10000 };
     const o = overviewCards(cur, prev);
     expect(o.ordersImported).toEqual({ value: 50, previous: 40, trend: 0.25, good: 'up' });
     expect(o.messagesSent.trend).toBe(1); // 200 vs 100
@@ -113,6 +115,8 @@ describe('overview trends', () => {
     expect(o.conversionRate.previous).toBe(0.025); // 2 / 80
     expect(o.qrScansClicks.value).toBe(40); // 30 clicks + 10 scans
     expect(o.qrScansClicks.trend).toBe(1); // 40 vs 20
+    // MER: every order's revenue / all spend, credited or not: 60000 / 5000 = 12 now, 10000 / 4000 = 2.5 before.
+    expect(o.mer).toEqual({ value: 12, previous: 2.5, trend: 3.8, good: 'up' }); // (12 − 2.5) / 2.5 = 3.8
   });
   it('the previous period has the same length and ends the day before', () => {
     expect(previousPeriod('2026-11-01', '2026-11-30')).toEqual({ from: '2026-10-02', to: '2026-10-31' });
@@ -121,7 +125,7 @@ describe('overview trends', () => {
 
 describe('funnel', () => {
   it('audience → sent → clickers → converters with drop-offs', () => {
-    const f = campaignFigures(counts({ audience: 1000, sent: 800, delivered: 790, clicked: 200 }), { conversions: 60, converters: 50, revenueMinor: 0, revenueDirectMinor: 0, revenueInfluencedMinor: 0, items: 0, fixedCostMinor: 0 }, 'sms');
+    const f = campaignFigures(counts({ audience: 1000, sent: 800, delivered: 790, clicked: 200 }), { ...NO_MONEY, conversions: 60, converters: 50 }, 'sms');
     const steps = funnel(f, 'sms');
     expect(steps.map((s) => s.count)).toEqual([1000, 800, 200, 50]);
     expect(steps[0].dropOff).toBeNull();

@@ -16,10 +16,16 @@ export interface MoneyFacts {
   revenueInfluencedMinor: number;
   items: number;
   fixedCostMinor: number;
+  /** The part of the revenue and conversions from new customers' orders, and from returning ones (newCustomers.ts); orders without a matched contact are in neither. */
+  revenueNewMinor: number;
+  revenueReturningMinor: number;
+  conversionsNew: number;
+  conversionsReturning: number;
 }
 
 export const NO_MONEY: MoneyFacts = {
   conversions: 0, converters: 0, revenueMinor: 0, revenueDirectMinor: 0, revenueInfluencedMinor: 0, items: 0, fixedCostMinor: 0,
+  revenueNewMinor: 0, revenueReturningMinor: 0, conversionsNew: 0, conversionsReturning: 0,
 };
 
 export interface CampaignFigures {
@@ -65,6 +71,10 @@ export interface CampaignFigures {
   revenue: number;
   revenueDirect: number;
   revenueInfluenced: number;
+  revenueNew: number;
+  revenueReturning: number;
+  conversionsNew: number;
+  conversionsReturning: number;
   averageOrderValue: number | null;
   revenuePerConversion: number | null;
   itemsPerOrder: number | null;
@@ -162,6 +172,10 @@ function figuresOf(c: MessageCounts, money: MoneyFacts, opens: MessageCounts | n
     revenue,
     revenueDirect: money.revenueDirectMinor,
     revenueInfluenced: money.revenueInfluencedMinor,
+    revenueNew: money.revenueNewMinor,
+    revenueReturning: money.revenueReturningMinor,
+    conversionsNew: money.conversionsNew,
+    conversionsReturning: money.conversionsReturning,
     averageOrderValue: rate(revenue, money.conversions),
     revenuePerConversion: rate(revenue, money.conversions),
     itemsPerOrder: rate(money.items, money.conversions),
@@ -195,6 +209,20 @@ export interface PeriodFacts {
   counts: ChannelCounts[];
   money: MoneyFacts;
   ordersImported: number;
+  /** Revenue of every order placed in the period, credited or not (the MER's numerator), in the account's currency. */
+  shopRevenueMinor: number;
+}
+
+/**
+ * Which date a view counts credited revenue on: the send date of the credited message (KPIS.md's rule, the default)
+ * or the order date (as the shop's own reports count it).
+ */
+export type RevenueDate = 'send' | 'order';
+export const REVENUE_DATES: readonly RevenueDate[] = ['send', 'order'];
+
+/** MER (marketing efficiency ratio): all revenue of the period's orders, attributed or not / all spend of the period. */
+export function mer(shopRevenueMinor: number, spendMinor: number): number | null {
+  return rate(shopRevenueMinor, spendMinor);
 }
 
 export interface OverviewCards {
@@ -206,6 +234,7 @@ export interface OverviewCards {
   cpa: Card;
   conversionRate: Card;
   qrScansClicks: Card;
+  mer: Card;
 }
 
 export function overviewCards(current: PeriodFacts, previous: PeriodFacts): OverviewCards {
@@ -223,6 +252,7 @@ export function overviewCards(current: PeriodFacts, previous: PeriodFacts): Over
     cpa: card(cur.cpa, prev.cpa, 'down'),
     conversionRate: card(cur.conversionRate, prev.conversionRate, 'up'),
     qrScansClicks: card(engaged(cur), engaged(prev), 'up'),
+    mer: card(mer(current.shopRevenueMinor, cur.spend), mer(previous.shopRevenueMinor, prev.spend), 'up'),
   };
 }
 

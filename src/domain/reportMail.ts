@@ -35,7 +35,8 @@ export interface ReportContent {
   currency: string;
   period: { from: string; to: string };
   previousPeriod: { from: string; to: string };
-  cards: OverviewCards;
+  /** The eight cards of KPIS.md (CARD_ORDER); the overview's other cards (MER) are not in the mail. */
+  cards: Pick<OverviewCards, (typeof CARD_ORDER)[number]>;
   campaigns: { by: 'roas' | 'revenue'; best: RankedCampaign[]; worst: RankedCampaign[] };
   budget: ReportBudget | null;
   unpaid: ReportUnpaid;

@@ -7,11 +7,16 @@ import { NOT_COUNTED_REASONS } from '../domain/attribution/credits';
 import { TOUCH_KINDS } from '../domain/attribution/touches';
 import { CHANNELS, CAMPAIGN_STATUSES } from '../domain/types';
 import { MESSAGE_STATUSES } from '../domain/message';
-import type { CampaignFigures } from '../domain/kpis';
+import { REVENUE_DATES, type CampaignFigures } from '../domain/kpis';
 
 type Schema = Record<string, unknown>;
 
 /** An object whose properties are all present unless listed in `optional`, and which has no others. */
+/** The date credited revenue and conversions are counted on (GET /v1/overview and /v1/series/daily ?revenueDate=). */
+const revenueDate: Schema = {
+  type: 'string', enum: [...REVENUE_DATES],
+  description: 'send: on the send date of the credited message (the default, as KPIS.md says); order: on the order date, as the shop counts it.',
+};
 function obj(properties: Record<string, Schema>, optional: string[] = []): Schema {
   return { type: 'object', additionalProperties: false, required: Object.keys(properties).filter((k) => !optional.includes(k)), properties };
 }
@@ -87,6 +92,10 @@ const FIGURE_PROPERTIES = {
   revenue: minor('Attributed order revenue, net of refunds and cancellations, on the account basis; minor units.'),
   revenueDirect: minor('Revenue of orders with a direct touch (click, scan, code); minor units.'),
   revenueInfluenced: minor('revenue − revenueDirect; minor units.'),
+  revenueNew: minor("Revenue of credited orders that are their contact's first order in the shop's history (new customers); minor units. Orders no contact matched are in neither part."),
+  revenueReturning: minor("Revenue of credited orders of contacts who had ordered before (returning customers); minor units."),
+  conversionsNew: described(int, 'Credited orders of new customers.'),
+  conversionsReturning: described(int, 'Credited orders of returning customers.'),
   averageOrderValue: fraction('revenue / conversions, in minor units.'),
   revenuePerConversion: fraction('revenue / conversions, in minor units (RPC).'),
   itemsPerOrder: fraction('items / conversions.'),
@@ -160,6 +169,8 @@ export const RESPONSE_SCHEMAS = {
     sendAt: described(orNull(time), 'Send date, or activation date of an automatic campaign.'), activatedAt: orNull(time), tags: arr(str),
     audience: FIGURE_PROPERTIES.audience, sent: FIGURE_PROPERTIES.sent, openRate: FIGURE_PROPERTIES.openRate, clickRate: FIGURE_PROPERTIES.clickRate,
     revenue: FIGURE_PROPERTIES.revenue, roas: FIGURE_PROPERTIES.roas, spend: FIGURE_PROPERTIES.spend, conversions: FIGURE_PROPERTIES.conversions,
+    revenueNew: FIGURE_PROPERTIES.revenueNew, revenueReturning: FIGURE_PROPERTIES.revenueReturning,
+    conversionsNew: FIGURE_PROPERTIES.conversionsNew, conversionsReturning: FIGURE_PROPERTIES.conversionsReturning,
   }),
   CampaignList: obj({ items: arr(ref('CampaignListItem')), nextCursor: orNull(str), total: int }),
   FunnelStep: obj({
@@ -232,16 +243,20 @@ export const RESPONSE_SCHEMAS = {
     trend: fraction('(value − previous) / previous.'), good: described({ type: 'string', enum: ['up', 'down'] }, 'Which direction is good (down for costs).'),
   }),
   Overview: obj({
-    period, previousPeriod: period, currency: str, timeZone: str,
-    cards: obj(Object.fromEntries(['ordersImported', 'messagesSent', 'spend', 'conversions', 'revenue', 'cpa', 'conversionRate', 'qrScansClicks'].map((k) => [k, ref('KpiCard')]))),
+    period, previousPeriod: period, currency: str, timeZone: str, revenueDate,
+    cards: obj({
+      ...Object.fromEntries(['ordersImported', 'messagesSent', 'spend', 'conversions', 'revenue', 'cpa', 'conversionRate', 'qrScansClicks'].map((k) => [k, ref('KpiCard')])),
+      mer: described(ref('KpiCard'), "MER (marketing efficiency ratio): revenue of every order placed in the period, credited or not / all spend of the period (whatever revenueDate says)."),
+    }),
     figures: ref('Figures'),
     unconvertedOrders: described(arr(obj({ currency: str, orders: int, revenueMinor: int })), "Orders in a currency no rate converts, reported apart (never added to the account's revenue)."),
   }),
   DayFigures: obj({
     date: day, sent: int, delivered: int, opened: int, clicked: int, scans: int, conversions: int,
-    revenue: minor('Revenue of the messages sent that day; minor units.'), spend: minor(),
+    revenue: minor('Credited revenue counted on that day: of the messages sent that day (revenueDate send), or of the orders placed that day (order); minor units.'),
+    spend: minor(),
   }),
-  DailySeries: obj({ days: arr(ref('DayFigures')) }),
+  DailySeries: obj({ revenueDate, days: arr(ref('DayFigures')) }),
   Lift: obj({ campaignId: str, holdoutOf: { type: ['string', 'null'], enum: ['campaign', 'journey', null] }, ...liftProperties }),
   Budget: obj({
     currency: str,

@@ -3,6 +3,7 @@
 // domain/bounds.ts, listed in docs/API.md ("Limits").
 import { CHANNELS, CAMPAIGN_STATUSES, EVENT_TYPES, FAILURE_REASONS } from '../domain/types';
 import { MAX_MONEY_MINOR } from '../domain/bounds';
+import { REVENUE_DATES } from '../domain/kpis';
 
 /** Years 2000 to 2099: Date.parse reads six-digit years, and a time in year 275760 breaks every later read. */
 export const DATE_TIME_PATTERN = '^20[0-9]{2}-';
@@ -145,6 +146,19 @@ export const periodQuerySchema = {
     from: isoDate,
     to: isoDate,
     channel: { type: 'string', enum: [...CHANNELS] },
+  },
+} as const;
+
+/** A period of figures, and the date its credited revenue is counted on (KPIS.md: the send date unless the view says so). */
+export const figuresPeriodQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    ...periodQuerySchema.properties,
+    revenueDate: {
+      type: 'string', enum: [...REVENUE_DATES], default: 'send',
+      description: 'send (default): credited revenue and conversions on the send date of the credited message; order: on the order date.',
+    },
   },
 } as const;
 

@@ -9,8 +9,9 @@ import type { DB } from '../store/schema';
 import {
   countOrders, countUnconvertedOrders, deleteAttributionsOfOrders, findHumanEngagements, findTouchMessages,
   findTouchMessagesByIds, findMachineEngagements, findAttributionsOfOrders, findOrdersOfContacts, findCampaignNames, getOrder, insertAttributions, listCampaignsForAttribution, listCurrencyRates, listDiscountCodes, listOrdersByBuyerPage, listOrdersPage,
-  sumAttributionsByCampaign, sumAttributionsByDay, sumAttributionsForPeriod, deleteOtherModels,
-  type AttributionRow, type BuyerCursor, type CampaignLookupRow, type OrderRow, type TouchMessageRow,
+  sumAttributionsByCampaign, sumAttributionsByDay, sumAttributionsByOrder, sumAttributionsForPeriod, sumOrdersRevenue, updateNewCustomerMarks, deleteOtherModels,
+  type CampaignMoneyRow,
+  type AttributionRow, type BuyerCursor, type CampaignLookupRow, type CreditPeriod, type OrderRow, type TouchMessageRow,
 } from '../store/orders';
 import {
   accountWindows, attributeOrder, compareModels, explainOrder, isDirect, windowFor, DEFAULT_HALF_LIFE_MS, DEFAULT_MODEL, ATTRIBUTION_MODELS, messageSentAt, touchesFromSignals,
@@ -18,9 +19,10 @@ import {
   type TouchKind, type WindowKind,
 } from '../domain/attribution';
 import type { RevenueBasis } from '../domain/orders';
+import { markNewCustomers } from '../domain/newCustomers';
 import { CHANNELS, type Channel } from '../domain/types';
 import { dayInZone } from '../domain/message';
-import { NO_MONEY, type MoneyFacts } from '../domain/kpis';
+import { NO_MONEY, type MoneyFacts, type RevenueDate } from '../domain/kpis';
 import type { AccountDirectory } from './accounts';
 import type { AppliedEvent } from './ingest';
 import type { Writer } from './writer';
@@ -328,6 +330,7 @@ export class Attribution implements MoneySource {
           items: o.item_quantity,
           order_at: o.ordered_at,
           cohort_day: m?.cohort_day ?? campaignDay(ctx, c.campaignId, o.ordered_at),
+          new_customer: o.new_customer === null ? null : Number(o.new_customer),
         });
       }
     }
@@ -379,6 +382,7 @@ export class Attribution implements MoneySource {
       const page = await this.writer.run(async (trx) => {
         const { rows, next } = await listOrdersByBuyerPage(trx, accountId, after, pageSize, this.db);
         if (opts.beforePage) await opts.beforePage(trx, rows);
+        await remarkNewCustomers(trx, accountId, rows);
         const written = await this.attributeIn(trx, ctx, rows);
         return { rows, next, written };
       }, pageSize);
@@ -556,24 +560,41 @@ export class Attribution implements MoneySource {
     if (campaignIds.length === 0) return new Map();
     const ctx = await this.context(this.db.kysely, accountId);
     const rows = await sumAttributionsByCampaign(this.db.kysely, accountId, ctx.settings.model, ctx.currency, campaignIds);
-    return new Map(rows.map((r) => [r.campaign_id, {
-      ...NO_MONEY, conversions: r.conversions, converters: r.converters, revenueMinor: r.revenue, revenueDirectMinor: r.revenue_direct,
-      revenueInfluencedMinor: r.revenue - r.revenue_direct, items: r.items,
-    }]));
+    return new Map(rows.map((r) => [r.campaign_id, moneyFacts(r)]));
   }
 
-  async forPeriod(accountId: string, from: string, to: string, channel?: Channel): Promise<MoneyFacts> {
+  async forPeriod(accountId: string, from: string, to: string, channel?: Channel, revenueDate: RevenueDate = 'send'): Promise<MoneyFacts> {
     const ctx = await this.context(this.db.kysely, accountId);
-    const r = await sumAttributionsForPeriod(this.db.kysely, accountId, ctx.settings.model, ctx.currency, from, to, channel);
-    return { ...NO_MONEY, conversions: r.conversions, converters: r.converters, revenueMinor: r.revenue, revenueDirectMinor: r.revenueDirect, revenueInfluencedMinor: r.revenue - r.revenueDirect, items: r.items };
+    const period: CreditPeriod = revenueDate === 'send'
+      ? { by: 'send', fromDay: from, toDay: to }
+      : { by: 'order', fromMs: zonedDayStart(from, ctx.timeZone), toMs: zonedDayStart(nextDay(to), ctx.timeZone) };
+    return moneyFacts(await sumAttributionsForPeriod(this.db.kysely, accountId, ctx.settings.model, ctx.currency, period, channel));
   }
 
   async ordersImported(accountId: string, fromMs: number, toMs: number): Promise<number> {
     return countOrders(this.db.kysely, accountId, fromMs, toMs);
   }
 
-  async revenueByDay(accountId: string, from: string, to: string, channel?: Channel): Promise<Map<string, { revenue: number; conversions: number }>> {
+  async shopRevenue(accountId: string, fromMs: number, toMs: number): Promise<number> {
     const ctx = await this.context(this.db.kysely, accountId);
+    return sumOrdersRevenue(this.db.kysely, accountId, ctx.currency, fromMs, toMs);
+  }
+
+  async revenueByDay(accountId: string, from: string, to: string, channel?: Channel, revenueDate: RevenueDate = 'send'): Promise<Map<string, { revenue: number; conversions: number }>> {
+    const ctx = await this.context(this.db.kysely, accountId);
+    if (revenueDate === 'order') {
+      // By the order date: the period's credited orders, each on its day in the account's zone.
+      const orders = await sumAttributionsByOrder(this.db.kysely, accountId, ctx.settings.model, ctx.currency, zonedDayStart(from, ctx.timeZone), zonedDayStart(nextDay(to), ctx.timeZone), channel);
+      const byDay = new Map<string, { revenue: number; conversions: number }>();
+      for (const o of orders) {
+        const day = dayInZone(o.orderAt, ctx.timeZone);
+        const into = byDay.get(day) ?? { revenue: 0, conversions: 0 };
+        into.revenue += o.revenue;
+        into.conversions += 1;
+        byDay.set(day, into);
+      }
+      return byDay;
+    }
     const rows = await sumAttributionsByDay(this.db.kysely, accountId, ctx.settings.model, ctx.currency, from, to, channel);
     return new Map(rows.map((r) => [r.day, { revenue: r.revenue, conversions: r.conversions }]));
   }
@@ -586,6 +607,25 @@ export class Attribution implements MoneySource {
 }
 
 // ------------------------------------------------------------------------------------------------ helpers
+
+/**
+ * A recompute page holds every order of its buyers (or only orders no contact matched), so their new / returning marks
+ * are computed again from it alone: this repairs a mark two concurrent batches left wrong (docs/ATTRIBUTION.md).
+ */
+async function remarkNewCustomers(trx: Transaction<DB>, accountId: string, rows: OrderRow[]): Promise<void> {
+  const marks = markNewCustomers(rows.map((o) => ({ id: o.id, contactId: o.contact_id, orderedAt: Number(o.ordered_at) })));
+  const moved = rows.filter((o) => marks.get(o.id) !== (o.new_customer === null ? null : Number(o.new_customer)));
+  await updateNewCustomerMarks(trx, accountId, moved.map((o) => ({ id: o.id, mark: marks.get(o.id)! })));
+  for (const o of moved) o.new_customer = marks.get(o.id)!;
+}
+
+function moneyFacts(r: Omit<CampaignMoneyRow, 'campaign_id'>): MoneyFacts {
+  return {
+    ...NO_MONEY, conversions: r.conversions, converters: r.converters, revenueMinor: r.revenue, revenueDirectMinor: r.revenue_direct,
+    revenueInfluencedMinor: r.revenue - r.revenue_direct, items: r.items, revenueNewMinor: r.revenue_new, revenueReturningMinor: r.revenue_returning,
+    conversionsNew: r.conversions_new, conversionsReturning: r.conversions_returning,
+  };
+}
 
 export function attributable(o: OrderRow): AttributableOrder {
   return { at: o.ordered_at, revenueMinor: o.revenue_minor, currency: o.revenue_currency, cancelled: o.cancelled_at !== null };

@@ -11,6 +11,7 @@ import {
 } from '../store/campaigns';
 import {
   campaignFigures, funnel, mixedFigures, NO_MONEY, overviewCards, previousPeriod, referenceChecks, type CampaignFigures, type MoneyFacts,
+  type RevenueDate,
 } from '../domain/kpis';
 import { notSentReason, zeroCounts } from '../domain/message';
 import { storedMoney } from '../domain/bounds';
@@ -92,9 +93,12 @@ export function toCampaign(r: CampaignRow, fixedCost: number): Campaign {
 /** Money facts per campaign (attribution). Replaced by the attribution service once orders land. */
 export interface MoneySource {
   byCampaign(accountId: string, campaignIds: string[]): Promise<Map<string, MoneyFacts>>;
-  forPeriod(accountId: string, from: string, to: string, channel?: Channel): Promise<MoneyFacts>;
+  /** Credited money of a period, its revenue counted by the send date of the credited message or by the order date. */
+  forPeriod(accountId: string, from: string, to: string, channel?: Channel, revenueDate?: RevenueDate): Promise<MoneyFacts>;
   ordersImported(accountId: string, fromMs: number, toMs: number): Promise<number>;
-  revenueByDay(accountId: string, from: string, to: string, channel?: Channel): Promise<Map<string, { revenue: number; conversions: number }>>;
+  /** Revenue of every order placed in [fromMs, toMs), credited or not (the MER's numerator). */
+  shopRevenue(accountId: string, fromMs: number, toMs: number): Promise<number>;
+  revenueByDay(accountId: string, from: string, to: string, channel?: Channel, revenueDate?: RevenueDate): Promise<Map<string, { revenue: number; conversions: number }>>;
   /** Orders placed in [fromMs, toMs) in a currency without a rate to the account's: reported apart, never summed. */
   unconvertedOrders?(accountId: string, fromMs: number, toMs: number): Promise<{ currency: string; orders: number; revenueMinor: number }[]>;
 }
@@ -103,6 +107,7 @@ export const noMoney: MoneySource = {
   byCampaign: async () => new Map(),
   forPeriod: async () => NO_MONEY,
   ordersImported: async () => 0,
+  shopRevenue: async () => 0,
   revenueByDay: async () => new Map(),
 };
 
@@ -207,7 +212,8 @@ export class Campaigns {
         id: c.id, name: c.name, channel: c.channel, status: c.status, statusReason: c.statusReason, kind: c.kind,
         sendAt: c.sendAt ?? c.activatedAt, activatedAt: c.activatedAt, tags: c.tags,
         audience: f.audience, sent: f.sent, openRate: f.openRate, clickRate: f.clickRate, revenue: f.revenue, roas: f.roas, spend: f.spend,
-        conversions: f.conversions,
+        conversions: f.conversions, revenueNew: f.revenueNew, revenueReturning: f.revenueReturning, conversionsNew: f.conversionsNew,
+        conversionsReturning: f.conversionsReturning,
       };
     });
     const sort = opts.sort ?? '-sendAt';
@@ -285,17 +291,24 @@ export class Campaigns {
     for await (const page of iterateCampaignExport(this.db, accountId, id)) yield page.map(toRecipient);
   }
 
-  /** The account overview for [from, to] with the previous period of the same length. */
-  async overview(accountId: string, from: string, to: string, channel?: Channel) {
+  /**
+   * The account overview for [from, to] with the previous period of the same length; credited revenue and conversions
+   * counted by the send date of the credited message (default) or by the order date (`revenueDate`).
+   */
+  async overview(accountId: string, from: string, to: string, channel?: Channel, revenueDate: RevenueDate = 'send') {
     const account = (await this.accounts.get(accountId))!;
     const prev = previousPeriod(from, to);
     const facts = async (p: { from: string; to: string }) => {
       const [startMs, endMs] = [zonedDayStart(p.from, account.time_zone), zonedDayStart(nextDay(p.to), account.time_zone)];
       const counts = await sumCampaignDaysByChannel(this.db.kysely, accountId, p.from, p.to, channel);
-      const money = await this.money.forPeriod(accountId, p.from, p.to, channel);
+      const money = await this.money.forPeriod(accountId, p.from, p.to, channel, revenueDate);
       // A campaign's fixed cost is in the period's spend iff its send day is inside the period.
       const fixed = (await fixedCostsByDay(this.db.kysely, accountId, account.time_zone, p.from, p.to, { channel })).total;
-      return { counts, money: { ...money, fixedCostMinor: money.fixedCostMinor + fixed }, ordersImported: await this.money.ordersImported(accountId, startMs, endMs) };
+      return {
+        counts, money: { ...money, fixedCostMinor: money.fixedCostMinor + fixed }, ordersImported: await this.money.ordersImported(accountId, startMs, endMs),
+        // MER's numerator: every order placed in the period, whatever the channel filter (an uncredited order has none).
+        shopRevenueMinor: await this.money.shopRevenue(accountId, startMs, endMs),
+      };
     };
     const [current, previous] = [await facts({ from, to }), await facts(prev)];
     return {
@@ -303,16 +316,17 @@ export class Campaigns {
       previousPeriod: prev,
       currency: account.currency,
       timeZone: account.time_zone,
+      revenueDate,
       cards: overviewCards(current, previous),
       figures: mixedFigures(current.counts, current.money),
       unconvertedOrders: (await this.money.unconvertedOrders?.(accountId, zonedDayStart(from, account.time_zone), zonedDayStart(nextDay(to), account.time_zone))) ?? [],
     };
   }
 
-  async dailySeries(accountId: string, from: string, to: string, channel?: Channel) {
+  async dailySeries(accountId: string, from: string, to: string, channel?: Channel, revenueDate: RevenueDate = 'send') {
     const account = (await this.accounts.get(accountId))!;
     const rows = await listCampaignDaysByDay(this.db.kysely, accountId, from, to, channel);
-    const money = await this.money.revenueByDay(accountId, from, to, channel);
+    const money = await this.money.revenueByDay(accountId, from, to, channel, revenueDate);
     // Fixed costs on their campaign's send day, so the series adds up to the overview's spend.
     const fixed = (await fixedCostsByDay(this.db.kysely, accountId, account.time_zone, from, to, { channel })).byDay;
     const byDay = new Map(rows.map((r) => [r.day, r.counts]));
@@ -325,7 +339,7 @@ export class Campaigns {
         conversions: m?.conversions ?? 0, revenue: m?.revenue ?? 0, spend: c.spend_minor + (fixed.get(d) ?? 0),
       });
     }
-    return { days };
+    return { revenueDate, days };
   }
 }
 

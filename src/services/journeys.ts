@@ -73,6 +73,10 @@ export function addMoney(into: MoneyFacts, m: MoneyFacts): MoneyFacts {
     revenueDirectMinor: into.revenueDirectMinor + m.revenueDirectMinor,
     revenueInfluencedMinor: into.revenueInfluencedMinor + m.revenueInfluencedMinor,
     items: into.items + m.items,
+    revenueNewMinor: into.revenueNewMinor + m.revenueNewMinor,
+    revenueReturningMinor: into.revenueReturningMinor + m.revenueReturningMinor,
+    conversionsNew: into.conversionsNew + m.conversionsNew,
+    conversionsReturning: into.conversionsReturning + m.conversionsReturning,
     fixedCostMinor: into.fixedCostMinor + m.fixedCostMinor,
   };
 }

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { timeOrderedId } from './ids';
 import type { Readable } from 'node:stream';
+import { markNewCustomers } from '../domain/newCustomers';
 import type { Transaction } from 'kysely';
 import { parse } from 'csv-parse';
 import type { Db } from '../store/db';
@@ -12,7 +13,7 @@ import type { DB } from '../store/schema';
 import {
   findAttributionsOfOrders, findContactsForOrders, findOrdersByExternalIds, findOrdersWithCodes, findRefundsOfOrders, getShopifySecrets,
   insertOrders, insertRefunds, insertWebhookDelivery, listCurrencyRates, listDiscountCodes, listOrdersPage, putShopifySecrets,
-  replaceCampaignDiscountCodes, replaceCurrencyRates, updateOrder, webhookDeliverySeen,
+  replaceCampaignDiscountCodes, replaceCurrencyRates, updateOrder, webhookDeliverySeen, findOrderTimesOfContacts, updateNewCustomerMarks,
   type AttributionRow, type ContactKeyRow, type OrderRefundRow, type OrderRow,
 } from '../store/orders';
 import { getCampaign, insertContacts } from '../store/campaigns';
@@ -241,6 +242,7 @@ export class Orders {
       else matches.delete(key);
     }
     const toInsert: OrderRow[] = [];
+    const toUpdate: OrderRow[] = [];
     const changed: OrderRow[] = [];
     for (const [key, order] of targets) {
       const prev = existing.get(key);
@@ -252,7 +254,7 @@ export class Orders {
         continue;
       }
       if (prev) {
-        await updateOrder(trx, row);
+        toUpdate.push(row);
         if (batch.has(key)) summary.updated += 1;
       } else {
         toInsert.push(row);
@@ -260,10 +262,38 @@ export class Orders {
       }
       changed.push(row);
     }
+    await this.remarkNewCustomers(trx, accountId, changed, existing);
+    for (const row of toUpdate) await updateOrder(trx, row);
     await insertOrders(trx, toInsert, this.db);
     const written = await this.attribution.attributeIn(trx, ctx, changed);
     summary.credited = new Set(written.map((r) => r.order_id)).size;
     return summary;
+  }
+
+  /**
+   * New or returning (domain/newCustomers.ts), before the changed orders are written: the marks of every order of the
+   * contacts the batch touches (the new and the former contact of each changed order) are computed again from all
+   * their orders, stored and changed, so that a late, older order turns the former first order "returning". The read
+   * is bounded by those contacts' own orders (orders_contact_id). Changed rows take their mark here (they are written
+   * and credited next); stored orders whose mark moved are updated with their credits.
+   */
+  private async remarkNewCustomers(trx: Transaction<DB>, accountId: string, changed: OrderRow[], existing: Map<string, OrderRow>): Promise<void> {
+    const before = new Map([...existing.values()].map((o) => [o.id, o.contact_id]));
+    const contacts = new Set<string>();
+    for (const o of changed) {
+      if (o.contact_id) contacts.add(o.contact_id);
+      const former = before.get(o.id);
+      if (former) contacts.add(former);
+    }
+    const stored = contacts.size ? await findOrderTimesOfContacts(trx, accountId, [...contacts]) : [];
+    const mine = new Map(changed.map((o) => [o.id, o]));
+    const all = [
+      ...stored.filter((o) => !mine.has(o.id)).map((o) => ({ id: o.id, contactId: o.contact_id, orderedAt: o.ordered_at })),
+      ...changed.map((o) => ({ id: o.id, contactId: o.contact_id, orderedAt: Number(o.ordered_at) })),
+    ];
+    const marks = markNewCustomers(all);
+    for (const o of changed) o.new_customer = marks.get(o.id) ?? null;
+    await updateNewCustomerMarks(trx, accountId, stored.filter((o) => !mine.has(o.id) && marks.get(o.id) !== o.new_customer).map((o) => ({ id: o.id, mark: marks.get(o.id)! })));
   }
 
   private orderRow(
@@ -314,6 +344,8 @@ export class Orders {
       matched_by: match?.key.kind ?? null,
       revenue_minor: revenue.revenueMinor,
       revenue_currency: revenue.currency,
+      // Set by remarkNewCustomers before the batch is written (it depends on the contact's other orders).
+      new_customer: prev ? (prev.new_customer === null ? null : Number(prev.new_customer)) : null,
       received_at: prev ? Number(prev.received_at) : now,
       updated_at: now,
     };

@@ -45,6 +45,8 @@ export interface OrderRow {
   revenue_minor: number;
   /** The account's currency, or the order's own when no rate converts it (reported apart). */
   revenue_currency: string;
+  /** 1: the contact's first order in the shop's history (new customer), 0: a later one (returning), null: no contact. */
+  new_customer: number | null;
   received_at: number;
   updated_at: number;
 }
@@ -106,6 +108,8 @@ export interface AttributionRow {
   items: number;
   order_at: number;
   cohort_day: string;
+  /** The order's new_customer mark, kept here so that a campaign's figures split by it in one grouped read. */
+  new_customer: number | null;
 }
 
 declare module './schema' {
@@ -384,7 +388,7 @@ export async function deleteOtherModels(h: Handle, accountId: string, model: str
 
 const ATTRIBUTION_COLUMNS = [
   'account_id', 'order_id', 'model', 'campaign_id', 'message_id', 'contact_id', 'channel', 'kind', 'weight_micro', 'revenue_minor', 'currency',
-  'direct', 'items', 'order_at', 'cohort_day',
+  'direct', 'items', 'order_at', 'cohort_day', 'new_customer',
 ] as const;
 
 // On SQLite the hot paths of attribution use prepared statements on the raw handle, inside the caller's transaction
@@ -480,7 +484,19 @@ export interface CampaignMoneyRow {
   revenue: number;
   revenue_direct: number;
   items: number;
+  revenue_new: number;
+  revenue_returning: number;
+  conversions_new: number;
+  conversions_returning: number;
 }
+
+/** Revenue and credited orders of new and of returning customers (new_customer 1 and 0; null, no contact, in neither). */
+const newReturning = (revenue: 'revenue_minor' | 'revenue') => [
+  sql<number>`sum(case when new_customer = 1 then ${sql.ref(revenue)} else 0 end)`.as('revenue_new'),
+  sql<number>`sum(case when new_customer = 0 then ${sql.ref(revenue)} else 0 end)`.as('revenue_returning'),
+  sql<number>`sum(case when new_customer = 1 then 1 else 0 end)`.as('conversions_new'),
+  sql<number>`sum(case when new_customer = 0 then 1 else 0 end)`.as('conversions_returning'),
+];
 
 /** Per campaign, in the account's currency: credited orders, distinct buyers, revenue (direct part), items. */
 export async function sumAttributionsByCampaign(h: Handle, accountId: string, model: string, currency: string, campaignIds: string[]): Promise<CampaignMoneyRow[]> {
@@ -496,6 +512,7 @@ export async function sumAttributionsByCampaign(h: Handle, accountId: string, mo
         eb.fn.sum<number>('revenue_minor').as('revenue'),
         sql<number>`sum(case when direct = 1 then revenue_minor else 0 end)`.as('revenue_direct'),
         eb.fn.sum<number>('items').as('items'),
+        ...newReturning('revenue_minor'),
       ])
       .where('account_id', '=', accountId)
       .where('model', '=', model)
@@ -508,26 +525,39 @@ export async function sumAttributionsByCampaign(h: Handle, accountId: string, mo
   return out;
 }
 
-function numbers(r: { campaign_id: string; conversions: unknown; converters: unknown; revenue: unknown; revenue_direct: unknown; items: unknown }): CampaignMoneyRow {
+type Sums = { conversions: unknown; converters: unknown; revenue: unknown; revenue_direct: unknown; items: unknown; revenue_new: unknown; revenue_returning: unknown; conversions_new: unknown; conversions_returning: unknown };
+
+function numbers(r: Sums & { campaign_id: string }): CampaignMoneyRow {
+  return { campaign_id: r.campaign_id, ...periodNumbers(r) };
+}
+
+function periodNumbers(r: Partial<Sums> | undefined): Omit<CampaignMoneyRow, 'campaign_id'> {
+  const n = (v: unknown) => Number(v ?? 0);
   return {
-    campaign_id: r.campaign_id, conversions: Number(r.conversions ?? 0), converters: Number(r.converters ?? 0), revenue: Number(r.revenue ?? 0),
-    revenue_direct: Number(r.revenue_direct ?? 0), items: Number(r.items ?? 0),
+    conversions: n(r?.conversions), converters: n(r?.converters), revenue: n(r?.revenue), revenue_direct: n(r?.revenue_direct), items: n(r?.items),
+    revenue_new: n(r?.revenue_new), revenue_returning: n(r?.revenue_returning), conversions_new: n(r?.conversions_new), conversions_returning: n(r?.conversions_returning),
   };
 }
 
 /**
- * Account figures for credits whose message was sent in [fromDay, toDay]: distinct orders (an order split across
- * campaigns counts once), distinct buyers, revenue and items (each order's items once).
+ * Which credits a period holds: those whose message was sent in [fromDay, toDay] (KPIS.md's rule, attributions_day),
+ * or, counting revenue by the order date, those whose order was placed in [fromMs, toMs) (attributions_order_time).
+ */
+export type CreditPeriod = { by: 'send'; fromDay: string; toDay: string } | { by: 'order'; fromMs: number; toMs: number };
+
+/**
+ * Account figures for the credits of a period (CreditPeriod): distinct orders (an order split across campaigns counts
+ * once), distinct buyers, revenue and items (each order's items once), and the new / returning split of those orders.
+ * Bounded by the period's credits, a range of attributions_day or attributions_order_time.
  */
 export async function sumAttributionsForPeriod(
   h: Handle,
   accountId: string,
   model: string,
   currency: string,
-  fromDay: string,
-  toDay: string,
+  period: CreditPeriod,
   channel?: string,
-): Promise<{ conversions: number; converters: number; revenue: number; revenueDirect: number; items: number }> {
+): Promise<Omit<CampaignMoneyRow, 'campaign_id'>> {
   let inner = h
     .selectFrom('attributions')
     .select((eb) => [
@@ -536,12 +566,14 @@ export async function sumAttributionsForPeriod(
       eb.fn.sum<number>('revenue_minor').as('revenue'),
       sql<number>`sum(case when direct = 1 then revenue_minor else 0 end)`.as('revenue_direct'),
       eb.fn.max<number>('items').as('items'),
+      eb.fn.max<number>('new_customer').as('new_customer'),
     ])
     .where('account_id', '=', accountId)
     .where('model', '=', model)
-    .where('currency', '=', currency)
-    .where('cohort_day', '>=', fromDay)
-    .where('cohort_day', '<=', toDay);
+    .where('currency', '=', currency);
+  inner = period.by === 'send'
+    ? inner.where('cohort_day', '>=', period.fromDay).where('cohort_day', '<=', period.toDay)
+    : inner.where('order_at', '>=', period.fromMs).where('order_at', '<', period.toMs);
   if (channel) inner = inner.where('channel', '=', channel);
   const r = await h
     .selectFrom(inner.groupBy('order_id').as('o'))
@@ -551,12 +583,10 @@ export async function sumAttributionsForPeriod(
       eb.fn.sum<number>('revenue').as('revenue'),
       eb.fn.sum<number>('revenue_direct').as('revenue_direct'),
       eb.fn.sum<number>('items').as('items'),
+      ...newReturning('revenue'),
     ])
     .executeTakeFirst();
-  return {
-    conversions: Number(r?.conversions ?? 0), converters: Number(r?.converters ?? 0), revenue: Number(r?.revenue ?? 0),
-    revenueDirect: Number(r?.revenue_direct ?? 0), items: Number(r?.items ?? 0),
-  };
+  return periodNumbers(r);
 }
 
 /** Per cohort day: revenue and distinct credited orders. */
@@ -580,6 +610,64 @@ export async function sumAttributionsByDay(
   if (channel) q = q.where('channel', '=', channel);
   const rows = await q.groupBy('cohort_day').execute();
   return rows.map((r) => ({ day: r.cohort_day, revenue: Number(r.revenue ?? 0), conversions: Number(r.conversions ?? 0) }));
+}
+
+/**
+ * Credited revenue per order placed in [fromMs, toMs) (revenue by the order date: the caller cuts days in the account's
+ * zone). A range of attributions_order_time: bounded by the period's credits.
+ */
+export async function sumAttributionsByOrder(
+  h: Handle,
+  accountId: string,
+  model: string,
+  currency: string,
+  fromMs: number,
+  toMs: number,
+  channel?: string,
+): Promise<{ orderAt: number; revenue: number }[]> {
+  let q = h
+    .selectFrom('attributions')
+    .select((eb) => ['order_id', eb.fn.max<number>('order_at').as('order_at'), eb.fn.sum<number>('revenue_minor').as('revenue')])
+    .where('account_id', '=', accountId)
+    .where('model', '=', model)
+    .where('currency', '=', currency)
+    .where('order_at', '>=', fromMs)
+    .where('order_at', '<', toMs);
+  if (channel) q = q.where('channel', '=', channel);
+  const rows = await q.groupBy('order_id').execute();
+  return rows.map((r) => ({ orderAt: Number(r.order_at), revenue: Number(r.revenue ?? 0) }));
+}
+
+/** Revenue of every order placed in [fromMs, toMs) in the account's currency, credited or not (a range of orders_time). */
+export async function sumOrdersRevenue(h: Handle, accountId: string, currency: string, fromMs: number, toMs: number): Promise<number> {
+  const r = await h
+    .selectFrom('orders')
+    .select((eb) => eb.fn.sum<number>('revenue_minor').as('revenue'))
+    .where('account_id', '=', accountId)
+    .where('ordered_at', '>=', fromMs)
+    .where('ordered_at', '<', toMs)
+    .where('revenue_currency', '=', currency)
+    .executeTakeFirst();
+  return Number(r?.revenue ?? 0);
+}
+
+/** Every order of these contacts (id, time, mark): what their new / returning marks depend on. A range of orders_contact_id per contact. */
+export async function findOrderTimesOfContacts(h: Handle, accountId: string, contactIds: string[]): Promise<{ id: string; contact_id: string; ordered_at: number; new_customer: number | null }[]> {
+  const out: { id: string; contact_id: string; ordered_at: number; new_customer: number | null }[] = [];
+  for (const part of chunks([...new Set(contactIds)])) {
+    const rows = await h.selectFrom('orders').select(['id', 'contact_id', 'ordered_at', 'new_customer'])
+      .where('account_id', '=', accountId).where('contact_id', 'in', part).execute();
+    out.push(...rows.map((r) => ({ id: r.id, contact_id: r.contact_id!, ordered_at: Number(r.ordered_at), new_customer: r.new_customer === null ? null : Number(r.new_customer) })));
+  }
+  return out;
+}
+
+/** Stores new / returning marks on orders and on their credits (by primary key: orders_pk, attributions_pk's prefix). */
+export async function updateNewCustomerMarks(h: Handle, accountId: string, marks: { id: string; mark: number | null }[]): Promise<void> {
+  for (const m of marks) {
+    await h.updateTable('orders').set({ new_customer: m.mark }).where('account_id', '=', accountId).where('id', '=', m.id).execute();
+    await h.updateTable('attributions').set({ new_customer: m.mark }).where('account_id', '=', accountId).where('order_id', '=', m.id).execute();
+  }
 }
 
 // ------------------------------------------------------------------------------------------------ touches

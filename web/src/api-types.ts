@@ -554,6 +554,7 @@ export interface paths {
                     from?: string;
                     to?: string;
                     channel?: "whatsapp" | "sms" | "email" | "mail";
+                    revenueDate?: "send" | "order";
                 };
                 header?: never;
                 path?: never;
@@ -596,6 +597,7 @@ export interface paths {
                     from?: string;
                     to?: string;
                     channel?: "whatsapp" | "sms" | "email" | "mail";
+                    revenueDate?: "send" | "order";
                 };
                 header?: never;
                 path?: never;
@@ -5118,6 +5120,14 @@ export interface components {
             revenueDirect: number;
             /** @description revenue − revenueDirect; minor units. */
             revenueInfluenced: number;
+            /** @description Revenue of credited orders that are their contact's first order in the shop's history (new customers); minor units. Orders no contact matched are in neither part. */
+            revenueNew: number;
+            /** @description Revenue of credited orders of contacts who had ordered before (returning customers); minor units. */
+            revenueReturning: number;
+            /** @description Credited orders of new customers. */
+            conversionsNew: number;
+            /** @description Credited orders of returning customers. */
+            conversionsReturning: number;
             /** @description revenue / conversions, in minor units. A fraction; null when the denominator is 0. */
             averageOrderValue: number | null;
             /** @description revenue / conversions, in minor units (RPC). A fraction; null when the denominator is 0. */
@@ -5222,6 +5232,14 @@ export interface components {
             revenueDirect?: number;
             /** @description revenue − revenueDirect; minor units. */
             revenueInfluenced?: number;
+            /** @description Revenue of credited orders that are their contact's first order in the shop's history (new customers); minor units. Orders no contact matched are in neither part. */
+            revenueNew?: number;
+            /** @description Revenue of credited orders of contacts who had ordered before (returning customers); minor units. */
+            revenueReturning?: number;
+            /** @description Credited orders of new customers. */
+            conversionsNew?: number;
+            /** @description Credited orders of returning customers. */
+            conversionsReturning?: number;
             /** @description revenue / conversions, in minor units. A fraction; null when the denominator is 0. */
             averageOrderValue?: number | null;
             /** @description revenue / conversions, in minor units (RPC). A fraction; null when the denominator is 0. */
@@ -5319,6 +5337,14 @@ export interface components {
             spend: number;
             /** @description Orders attributed to the campaign. */
             conversions: number;
+            /** @description Revenue of credited orders that are their contact's first order in the shop's history (new customers); minor units. Orders no contact matched are in neither part. */
+            revenueNew: number;
+            /** @description Revenue of credited orders of contacts who had ordered before (returning customers); minor units. */
+            revenueReturning: number;
+            /** @description Credited orders of new customers. */
+            conversionsNew: number;
+            /** @description Credited orders of returning customers. */
+            conversionsReturning: number;
         };
         CampaignList: {
             items: components["schemas"]["CampaignListItem"][];
@@ -5549,6 +5575,11 @@ export interface components {
             };
             currency: string;
             timeZone: string;
+            /**
+             * @description send: on the send date of the credited message (the default, as KPIS.md says); order: on the order date, as the shop counts it.
+             * @enum {string}
+             */
+            revenueDate: "send" | "order";
             cards: {
                 ordersImported: components["schemas"]["KpiCard"];
                 messagesSent: components["schemas"]["KpiCard"];
@@ -5558,6 +5589,8 @@ export interface components {
                 cpa: components["schemas"]["KpiCard"];
                 conversionRate: components["schemas"]["KpiCard"];
                 qrScansClicks: components["schemas"]["KpiCard"];
+                /** @description MER (marketing efficiency ratio): revenue of every order placed in the period, credited or not / all spend of the period (whatever revenueDate says). */
+                mer: components["schemas"]["KpiCard"];
             };
             figures: components["schemas"]["Figures"];
             /** @description Orders in a currency no rate converts, reported apart (never added to the account's revenue). */
@@ -5576,12 +5609,17 @@ export interface components {
             clicked: number;
             scans: number;
             conversions: number;
-            /** @description Revenue of the messages sent that day; minor units. */
+            /** @description Credited revenue counted on that day: of the messages sent that day (revenueDate send), or of the orders placed that day (order); minor units. */
             revenue: number;
             /** @description Minor units of the currency. */
             spend: number;
         };
         DailySeries: {
+            /**
+             * @description send: on the send date of the credited message (the default, as KPIS.md says); order: on the order date, as the shop counts it.
+             * @enum {string}
+             */
+            revenueDate: "send" | "order";
             days: components["schemas"]["DayFigures"][];
         };
         Lift: {

@@ -36,6 +36,9 @@ export const KPI_KEYS = [
 export type KpiKey = (typeof KPI_KEYS)[number];
 
 export type Overview = Schemas['Overview'];
+/** The date credited revenue is counted on (GET /v1/overview and /v1/series/daily `revenueDate`). */
+export type RevenueDate = Overview['revenueDate'];
+export const REVENUE_DATES: readonly RevenueDate[] = ['send', 'order'];
 export type DayFigures = Schemas['DayFigures'];
 /** GET /v1/budget: the budget card (KPIS.md). */
 export type Budget = Schemas['Budget'];

@@ -6,13 +6,13 @@ import type { Deps } from '../app';
 import { accountOf } from '../app';
 import { HttpError, sendError, sendOutcome, type Detail } from '../errors';
 import {
-  campaignCreateSchema, campaignPatchSchema, eventSchema, eventsBodySchema, messagesBodySchema, pageQuery, periodQuerySchema,
+  campaignCreateSchema, campaignPatchSchema, eventSchema, eventsBodySchema, messagesBodySchema, pageQuery, figuresPeriodQuerySchema,
 } from '../schemas';
 import { schemaRef } from '../responses';
 import type { Channel, IncomingEvent, MessageRef } from '../../domain/types';
 import type { RegisterItem } from '../../services/ingest';
 import { todayIn } from '../../services/campaigns';
-import { addDays } from '../../domain/kpis';
+import { addDays, type RevenueDate } from '../../domain/kpis';
 import { MESSAGE_STATUSES } from '../../domain/message';
 import { campaignCsvChunks } from '../campaignCsv';
 import { EARLIEST_AT, FUTURE_SLACK_MS } from '../../domain/bounds';
@@ -202,17 +202,17 @@ export async function coreRoutes(app: FastifyInstance, deps: Deps): Promise<void
     return { from, to };
   };
 
-  app.get('/v1/overview', { schema: { summary: 'Account overview for a period, with the previous period and trends', querystring: periodQuerySchema, answers: { 200: schemaRef('Overview') } } }, async (req) => {
-    const q = req.query as { from?: string; to?: string; channel?: Channel };
+  app.get('/v1/overview', { schema: { summary: 'Account overview for a period, with the previous period and trends', querystring: figuresPeriodQuerySchema, answers: { 200: schemaRef('Overview') } } }, async (req) => {
+    const q = req.query as { from?: string; to?: string; channel?: Channel; revenueDate?: RevenueDate };
     const accountId = accountOf(req);
     const p = await period(accountId, q);
-    return deps.campaigns.overview(accountId, p.from, p.to, q.channel);
+    return deps.campaigns.overview(accountId, p.from, p.to, q.channel, q.revenueDate ?? 'send');
   });
 
-  app.get('/v1/series/daily', { schema: { summary: 'Daily series (messages sent that day and their outcomes)', querystring: periodQuerySchema, answers: { 200: schemaRef('DailySeries') } } }, async (req) => {
-    const q = req.query as { from?: string; to?: string; channel?: Channel };
+  app.get('/v1/series/daily', { schema: { summary: 'Daily series (messages sent that day and their outcomes)', querystring: figuresPeriodQuerySchema, answers: { 200: schemaRef('DailySeries') } } }, async (req) => {
+    const q = req.query as { from?: string; to?: string; channel?: Channel; revenueDate?: RevenueDate };
     const accountId = accountOf(req);
     const p = await period(accountId, q);
-    return deps.campaigns.dailySeries(accountId, p.from, p.to, q.channel);
+    return deps.campaigns.dailySeries(accountId, p.from, p.to, q.channel, q.revenueDate ?? 'send');
   });
 }

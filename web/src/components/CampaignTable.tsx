@@ -1,5 +1,5 @@
 // The campaigns table of the home and campaigns pages: send date, campaign, channel, sent, open rate, revenue,
-// ROAS. Sorting is done by the API (`sort`), remembered in the URL; a row opens the campaign (click or Enter).
+// ROAS, and revenue of new / returning customers. Sorting is done by the API (`sort`), remembered in the URL; a row opens the campaign (click or Enter).
 import { useTranslation } from 'react-i18next';
 import { useFormat } from '../hooks';
 import { useRouter } from '../router';
@@ -57,6 +57,7 @@ export function CampaignTable({
             {header('openRate', t('figures.openRate'))}
             {header('revenue', t('figures.revenue'))}
             {header('roas', t('figures.roas'))}
+            <th scope="col" className="num-col newret-col">{t('newret.column')}</th>
           </tr>
         </thead>
         <tbody>
@@ -95,6 +96,9 @@ export function CampaignTable({
               <td className="num num-col">{f.percent(c.openRate)}</td>
               <td className="num num-col">{f.money(c.revenue)}</td>
               <td className="num num-col">{f.multiple(c.roas)}</td>
+              <td className="num num-col nowrap newret-col" data-testid="newret-cell" title={t('newret.cellTitle', { count: c.conversionsNew, returning: c.conversionsReturning })}>
+                {f.money(c.revenueNew)} / {f.money(c.revenueReturning)}
+              </td>
             </tr>
           ))}
         </tbody>

@@ -4,15 +4,17 @@ import { lazy, Suspense, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useFormat } from '../hooks';
 import { minorDigits } from '../format';
-import type { DayFigures } from '../types';
+import type { DayFigures, RevenueDate } from '../types';
 
 const EChart = lazy(() => import('./EChart'));
 
 const ACCENT = '#2f5bd3';
 const LINE = '#b4570f';
 
-export function DailyChart({ days, currency }: { days: DayFigures[]; currency: string }) {
+/** `revenueDate`: the date the series counts credited revenue on (the send date of the message unless the view says so). */
+export function DailyChart({ days, currency, revenueDate = 'send' }: { days: DayFigures[]; currency: string; revenueDate?: RevenueDate }) {
   const { t } = useTranslation();
+  const revenueLabel = revenueDate === 'order' ? t('newret.chartRevenueByOrder') : t('chart.revenue');
   const f = useFormat();
   const option = useMemo(() => {
     const scale = 10 ** minorDigits(currency);
@@ -26,7 +28,7 @@ export function DailyChart({ days, currency }: { days: DayFigures[]; currency: s
         formatter: (params: { dataIndex: number }[]) => {
           const d = days[params[0]?.dataIndex ?? 0];
           if (!d) return '';
-          return `${f.day(d.date)}<br/>${t('chart.sent')}: ${f.count(d.sent)}<br/>${t('chart.revenue')}: ${f.money(d.revenue, currency)}`;
+          return `${f.day(d.date)}<br/>${t('chart.sent')}: ${f.count(d.sent)}<br/>${revenueLabel}: ${f.money(d.revenue, currency)}`;
         },
       },
       xAxis: {
@@ -46,7 +48,7 @@ export function DailyChart({ days, currency }: { days: DayFigures[]; currency: s
       series: [
         { name: t('chart.sent'), type: 'bar', data: days.map((d) => d.sent), itemStyle: { color: ACCENT }, barMaxWidth: 18 },
         {
-          name: t('chart.revenue'),
+          name: revenueLabel,
           type: 'line',
           yAxisIndex: 1,
           data: days.map((d) => d.revenue / scale),
@@ -56,7 +58,7 @@ export function DailyChart({ days, currency }: { days: DayFigures[]; currency: s
         },
       ],
     };
-  }, [days, currency, f, t]);
+  }, [days, currency, f, t, revenueLabel]);
   const totalSent = days.reduce((s, d) => s + d.sent, 0);
   const totalRevenue = days.reduce((s, d) => s + d.revenue, 0);
   return (
@@ -66,7 +68,7 @@ export function DailyChart({ days, currency }: { days: DayFigures[]; currency: s
           <span className="swatch" style={{ background: ACCENT }} /> {t('chart.sent')}
         </li>
         <li>
-          <span className="swatch swatch-line" style={{ background: LINE }} /> {t('chart.revenue')}
+          <span className="swatch swatch-line" style={{ background: LINE }} /> {revenueLabel}
         </li>
       </ul>
       <Suspense fallback={<div className="skeleton" style={{ height: 280 }} />}>
@@ -82,7 +84,7 @@ export function DailyChart({ days, currency }: { days: DayFigures[]; currency: s
           <tr>
             <th scope="col">{t('chart.date')}</th>
             <th scope="col">{t('chart.sent')}</th>
-            <th scope="col">{t('chart.revenue')}</th>
+            <th scope="col">{revenueLabel}</th>
           </tr>
         </thead>
         <tbody>

@@ -16,6 +16,8 @@ const MONEY = new Set([
   'cpl',
   'revenueDirect',
   'revenueInfluenced',
+  'revenueNew',
+  'revenueReturning',
 ]);
 const DECIMAL = new Set(['opensPerOpener', 'clicksPerClicker', 'itemsPerOrder']);
 // Where a lower figure is the better one, "below the range" is good news.

@@ -5,10 +5,10 @@ import { useFormat } from '../hooks';
 import type { Formatter } from '../format';
 import type { KpiCardData } from '../types';
 
-export type ValueKind = 'count' | 'money' | 'rate';
+export type ValueKind = 'count' | 'money' | 'rate' | 'multiple';
 
 export function formatValue(f: Formatter, kind: ValueKind, v: number | null | undefined): string {
-  return kind === 'money' ? f.money(v) : kind === 'rate' ? f.percent(v) : f.count(v);
+  return kind === 'money' ? f.money(v) : kind === 'rate' ? f.percent(v) : kind === 'multiple' ? f.multiple(v) : f.count(v);
 }
 
 /** How the trend reads: 'new' when there was nothing before, 'none' when unknown, else its direction and merit. */

@@ -29,7 +29,7 @@ export const session: Session = {
 
 /** Every figure at 0 (counts, money) or null (rates): the fixtures below set the ones they show. */
 function figures(shown: Partial<Figures>): Figures {
-  return { audience: 0, sent: 0, sendRate: null, notSent: 0, delivered: 0, deliveryRate: null, undelivered: 0, undeliveredRate: null, bouncesSoft: 0, bouncesHard: 0, bounces: 0, bounceRate: null, opened: 0, openRate: null, totalOpens: 0, opensPerOpener: null, machineOpens: 0, clicked: 0, clickRate: null, totalClicks: 0, clicksPerClicker: null, clickToOpenRate: null, botClicks: 0, replied: 0, engagementRate: null, leads: 0, cpl: null, unsubscribed: 0, unsubscribeRate: null, noLongerReachable: 0, abuseReports: 0, abuseRate: null, qrScans: 0, qrScanners: 0, scanRate: null, conversions: 0, converters: 0, conversionRate: null, orderRate: null, revenue: 0, revenueDirect: 0, revenueInfluenced: 0, averageOrderValue: null, revenuePerConversion: null, itemsPerOrder: null, revenuePerRecipient: null, spend: 0, costPerRecipient: null, roas: null, roi: null, cpa: null, ...shown };
+  return { audience: 0, sent: 0, sendRate: null, notSent: 0, delivered: 0, deliveryRate: null, undelivered: 0, undeliveredRate: null, bouncesSoft: 0, bouncesHard: 0, bounces: 0, bounceRate: null, opened: 0, openRate: null, totalOpens: 0, opensPerOpener: null, machineOpens: 0, clicked: 0, clickRate: null, totalClicks: 0, clicksPerClicker: null, clickToOpenRate: null, botClicks: 0, replied: 0, engagementRate: null, leads: 0, cpl: null, unsubscribed: 0, unsubscribeRate: null, noLongerReachable: 0, abuseReports: 0, abuseRate: null, qrScans: 0, qrScanners: 0, scanRate: null, conversions: 0, converters: 0, conversionRate: null, orderRate: null, revenue: 0, revenueDirect: 0, revenueInfluenced: 0, revenueNew: 0, revenueReturning: 0, conversionsNew: 0, conversionsReturning: 0, averageOrderValue: null, revenuePerConversion: null, itemsPerOrder: null, revenuePerRecipient: null, spend: 0, costPerRecipient: null, roas: null, roi: null, cpa: null, ...shown };
 }
 
 export const overview: Overview = {
@@ -47,13 +47,16 @@ export const overview: Overview = {
     cpa: { value: 479, previous: 434, trend: 0.1037, good: 'down' },
     conversionRate: { value: 0.0213, previous: 0.0198, trend: 0.0757, good: 'up' },
     qrScansClicks: { value: 3120, previous: 0, trend: null, good: 'up' },
+    // MER: 4 520 000 of orders / 293 140 of spend = 15.42; before, 3 980 000 / 271 400 = 14.66; (15.42 − 14.66) / 14.66 = 0.0518
+    mer: { value: 15.42, previous: 14.66, trend: 0.0518, good: 'up' },
   },
   timeZone: 'Europe/Paris',
+  revenueDate: 'send',
   figures: figures({ sent: 48210, spend: 293140, conversions: 612, revenue: 3874020, cpa: 479 }),
   unconvertedOrders: [],
 };
 
-export function series(from: string, to: string): { days: DayFigures[] } {
+export function series(from: string, to: string): { revenueDate: 'send'; days: DayFigures[] } {
   const days: DayFigures[] = [];
   const d = new Date(`${from}T00:00:00Z`);
   const end = new Date(`${to}T00:00:00Z`);
@@ -74,7 +77,7 @@ export function series(from: string, to: string): { days: DayFigures[] } {
     d.setUTCDate(d.getUTCDate() + 1);
     i++;
   }
-  return { days };
+  return { revenueDate: 'send', days };
 }
 
 export const budget: Budget = {
@@ -123,6 +126,10 @@ export const campaigns: CampaignListItem[] = [
     roas: 7.74,
     spend: 282000,
     conversions: 700,
+    revenueNew: 0,
+    revenueReturning: 0,
+    conversionsNew: 0,
+    conversionsReturning: 0,
   },
   {
     id: 'cmp_letter',
@@ -142,6 +149,10 @@ export const campaigns: CampaignListItem[] = [
     roas: 0.53,
     spend: 960000,
     conversions: 64,
+    revenueNew: 0,
+    revenueReturning: 0,
+    conversionsNew: 0,
+    conversionsReturning: 0,
   },
   {
     id: 'cmp_newsletter',
@@ -161,6 +172,10 @@ export const campaigns: CampaignListItem[] = [
     roas: 31,
     spend: 30000,
     conversions: 310,
+    revenueNew: 0,
+    revenueReturning: 0,
+    conversionsNew: 0,
+    conversionsReturning: 0,
   },
 ];
 
@@ -238,6 +253,11 @@ export const campaignReport: CampaignReport = {
     cpa: 403,
     revenueDirect: 1800000,
     revenueInfluenced: 384000,
+    // 2 184 000 = 1 310 000 new (420 orders) + 850 000 returning (270) + 24 000 of 10 orders no contact matched
+    revenueNew: 1310000,
+    revenueReturning: 850000,
+    conversionsNew: 420,
+    conversionsReturning: 270,
     machineOpens: 0,
     botClicks: 14,
   },

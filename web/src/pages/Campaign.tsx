@@ -166,6 +166,8 @@ export function CampaignPage({ id }: { id: string }) {
             }
           />
           <FigureItem name="conversions" value={figures.conversions} sub={<RateOf f="orderRate" figures={figures} />} />
+          <FigureItem name="revenueNew" value={figures.revenueNew} sub={t('newret.orders', { count: figures.conversionsNew })} />
+          <FigureItem name="revenueReturning" value={figures.revenueReturning} sub={t('newret.orders', { count: figures.conversionsReturning })} />
           <FigureItem name="converters" value={figures.converters} />
           <FigureItem name="conversionRate" value={figures.conversionRate} reference={ref('conversionRate')} />
           <FigureItem name="averageOrderValue" value={figures.averageOrderValue} />
@@ -177,6 +179,7 @@ export function CampaignPage({ id }: { id: string }) {
           <FigureItem name="roi" value={figures.roi} />
           <FigureItem name="cpa" value={figures.cpa} />
         </dl>
+        <p className="muted newret-note" data-testid="newret-note">{t('newret.note')}</p>
         <OtherReferences reference={reference} shown={['openRate', 'clickRate', 'unsubscribeRate', 'conversionRate', 'roas']} />
       </Section>
 

@@ -10,7 +10,7 @@ import { TopBar, usePeriod } from '../components/Shell';
 import { EmptyState, ErrorState, SkeletonBlock, SkeletonCards } from '../components/States';
 import { useApi, useSession } from '../hooks';
 import { Link, useQueryState } from '../router';
-import { KPI_KEYS, type Budget, type CampaignListItem, type DayFigures, type KpiKey, type Overview, type Page, type UnpaidInvoices } from '../types';
+import { KPI_KEYS, REVENUE_DATES, type Budget, type CampaignListItem, type DayFigures, type KpiKey, type Overview, type Page, type RevenueDate, type UnpaidInvoices } from '../types';
 
 export const KPI_KIND: Record<KpiKey, ValueKind> = {
   ordersImported: 'count',
@@ -30,8 +30,10 @@ export function Home() {
   const { from, to, channel } = usePeriod();
   const [q, setQuery] = useQueryState();
   const sort = q.sort ?? '-sendAt';
-  const overview = useApi<Overview>('/v1/overview', { from, to, channel });
-  const series = useApi<{ days: DayFigures[] }>('/v1/series/daily', { from, to, channel });
+  // The date credited revenue is counted on, kept in the URL like the period (absent: the send date, KPIS.md's rule).
+  const revenueDate: RevenueDate = q.revenueDate === 'order' ? 'order' : 'send';
+  const overview = useApi<Overview>('/v1/overview', { from, to, channel, revenueDate });
+  const series = useApi<{ days: DayFigures[] }>('/v1/series/daily', { from, to, channel, revenueDate });
   const budget = useApi<Budget>('/v1/budget');
   const invoices = useApi<UnpaidInvoices>('/v1/invoices/unpaid');
   const campaigns = useApi<Page<CampaignListItem>>('/v1/campaigns', { limit: 10, sort, channel });
@@ -49,11 +51,19 @@ export function Home() {
         ) : !overview.data ? (
           <SkeletonCards count={8} />
         ) : (
-          <div className="grid cards">
-            {KPI_KEYS.map((k) => (
-              <KpiCard key={k} id={k} label={t(`kpi.${k}`)} card={overview.data!.cards[k]} kind={KPI_KIND[k]} />
-            ))}
-          </div>
+          <>
+            <div className="grid cards">
+              {KPI_KEYS.map((k) => (
+                <KpiCard key={k} id={k} label={t(`kpi.${k}`)} card={overview.data!.cards[k]} kind={KPI_KIND[k]} />
+              ))}
+            </div>
+            <div className="newret-bar">
+              <div className="newret-mer">
+                <KpiCard id="mer" label={t('kpi.mer')} card={overview.data.cards.mer} kind="multiple" />
+              </div>
+              <RevenueDateChoice value={revenueDate} onChange={(v) => setQuery({ revenueDate: v === 'send' ? null : v })} />
+            </div>
+          </>
         )}
       </section>
 
@@ -85,7 +95,7 @@ export function Home() {
               <p>{t('empty.sendEvents')}</p>
             </EmptyState>
           ) : (
-            <DailyChart days={series.data.days} currency={currency} />
+            <DailyChart days={series.data.days} currency={currency} revenueDate={revenueDate} />
           )}
         </section>
       </div>
@@ -106,6 +116,34 @@ export function Home() {
         )}
       </section>
     </>
+  );
+}
+
+/** The accounting choice: credited revenue by the send date of the message or by the order date, said in words under the toggle. */
+function RevenueDateChoice({ value, onChange }: { value: RevenueDate; onChange: (v: RevenueDate) => void }) {
+  const { t } = useTranslation();
+  return (
+    <div className="newret-basis">
+      <div className="newret-choice">
+        <span id="newret-basis-label" className="newret-label">{t('newret.basis')}</span>
+        <div className="segmented" role="group" aria-labelledby="newret-basis-label">
+          {REVENUE_DATES.map((d) => (
+            <button
+              key={d}
+              type="button"
+              aria-pressed={d === value}
+              data-testid={`revenue-date-${d}`}
+              onClick={() => onChange(d)}
+            >
+              {t(`newret.by.${d}`)}
+            </button>
+          ))}
+        </div>
+      </div>
+      <p className="muted newret-line" data-testid="revenue-date-line">
+        {t(`newret.line.${value}`)} {t('newret.merLine')}
+      </p>
+    </div>
   );
 }
 
