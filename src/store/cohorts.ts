@@ -57,7 +57,19 @@ export interface ContactMonthDelta extends ContactMonth {
 
 /** Adds to contact_months, in key order (two PostgreSQL transactions take the rows' locks in the same order). */
 export async function addContactMonths(h: Handle, accountId: string, deltas: ContactMonthDelta[]): Promise<void> {
-  const sorted = [...deltas].sort((a, b) => cmp(`${a.contactId}|${a.channel}|${a.month}`, `${b.contactId}|${b.channel}|${b.month}`));
+  // One row per key: PostgreSQL refuses an upsert that meets the same row twice.
+  const merged = new Map<string, ContactMonthDelta>();
+  for (const d of deltas) {
+    const k = `${d.contactId}|${d.channel}|${d.month}`;
+    const m = merged.get(k);
+    if (!m) merged.set(k, { ...d });
+    else {
+      m.messages += d.messages;
+      m.engaged += d.engaged;
+      m.unreachable += d.unreachable;
+    }
+  }
+  const sorted = [...merged.values()].sort((a, b) => cmp(`${a.contactId}|${a.channel}|${a.month}`, `${b.contactId}|${b.channel}|${b.month}`));
   for (const part of chunks(sorted)) {
     await h.insertInto('contact_months')
       .values(part.map((d) => ({ account_id: accountId, contact_id: d.contactId, channel: d.channel, month: d.month, messages: d.messages, engaged: d.engaged, unreachable: d.unreachable })))
