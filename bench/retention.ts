@@ -76,7 +76,7 @@ async function run(engine: 'sqlite' | 'postgres'): Promise<void> {
         const dayStr = new Date(at).toISOString().slice(0, 10);
         rows.push(Object.assign(s, {
           account_id: accountId, id: `msg_bench${String(j).padStart(9, '0')}`, campaign_id: camp.id, contact_id: contactIds[c],
-          recipient: `c${c}@bench.test`, provider: null, provider_message_id: null, variant: null, registered_at: at - 60_000, cohort_day: dayStr,
+          recipient: `c${c}.${rank}@bench.test`, provider: null, provider_message_id: null, variant: null, registered_at: at - 60_000, cohort_day: dayStr,
           cost_minor: 0, cost_state: 'none',
         }));
       }

@@ -493,7 +493,7 @@ export const RESPONSE_SCHEMAS = {
   }),
   RetentionCohorts: obj({
     metric: described({ type: 'string', enum: ['engaged', 'purchased'] }, 'What a cell counts: contacts who engaged (a human open, click, reply or scan) or who bought in that month.'),
-    channel: described(orNull(channel), 'The channel asked for; null: all channels.'),
+    channel: described({ anyOf: [channel, { type: 'null' }] }, 'The channel asked for; null: all channels.'),
     currentMonth: described(str, "This month (YYYY-MM) in the account's time zone: the last cohort."),
     timeZone: str,
     cohorts: arr(obj({

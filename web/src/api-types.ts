@@ -6637,11 +6637,8 @@ export interface components {
              * @enum {string}
              */
             metric: "engaged" | "purchased";
-            /**
-             * @description The channel asked for; null: all channels.
-             * @enum {string|null}
-             */
-            channel: "whatsapp" | "sms" | "email" | "mail" | null;
+            /** @description The channel asked for; null: all channels. */
+            channel: ("whatsapp" | "sms" | "email" | "mail") | null;
             /** @description This month (YYYY-MM) in the account's time zone: the last cohort. */
             currentMonth: string;
             timeZone: string;
