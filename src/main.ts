@@ -51,6 +51,8 @@ import { smtpMailer } from './services/mailer';
 import { reportRoutes } from './http/routes/reports';
 import { feedbackRoutes } from './http/routes/feedback';
 import { Feedback } from './services/feedback';
+import { cohortRoutes } from './http/routes/cohorts';
+import { Cohorts } from './services/cohorts';
 
 
 /** PostgreSQL: the largest summed weight (events) of one group commit in the shared writer (see `assemble`). */
@@ -209,6 +211,10 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
   ingestor.afterApply.push(deps.feedback.recordFeedback);
   campaigns.extras.push(async (accountId, id) => ({ feedback: await deps.feedback.counts(accountId, id) }));
   plugins.push(feedbackRoutes);
+
+  // Retention cohorts: rollups kept by the ingestion, the orders and the erasure in their transactions; read alone here.
+  deps.cohorts = new Cohorts(db, accounts, clock);
+  plugins.push(cohortRoutes);
 
   // Budgets: cost models, the send gate (reservations under a ledger row lock), provider costs priced during
   // ingestion, invoices and Stripe, signed alerts; a sweep expires reservations and retries alerts (stopped on close).

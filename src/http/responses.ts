@@ -39,6 +39,15 @@ const minor = (d = 'Minor units of the currency.'): Schema => ({ type: 'integer'
 const fraction = (d: string): Schema => ({ type: ['number', 'null'], description: `${d} A fraction; null when the denominator is 0.` });
 const arr = (items: Schema): Schema => ({ type: 'array', items });
 const channel: Schema = { type: 'string', enum: [...CHANNELS] };
+/** The purchase and churn figures of a cohort (src/domain/cohorts.ts). */
+const cohortPurchases = (): Record<string, Schema> => ({
+  buyers: described(int, 'Contacts with at least one order (not cancelled).'),
+  repeatBuyers: described(int, 'Contacts with at least two orders.'),
+  repeatPurchaseRate: described(orNull(num), 'repeat buyers / buyers; null without buyers.'),
+  medianDaysBetweenOrders: described(orNull(num), "Median of the whole days between a contact's consecutive orders (gaps over 365 days count as 365); null without a repeat buyer."),
+  churned: described(int, 'Contacts no longer reachable: opted out, complained, hard-bounced or invalid on the channel (all channels: on every channel they were sent a message on).'),
+  churnRate: described(orNull(num), 'churned / contacts; null without contacts.'),
+});
 const role: Schema = { type: 'string', enum: ['owner', 'analyst', 'viewer'] };
 const anyObject: Schema = { type: 'object', additionalProperties: true };
 const period = obj({ from: day, to: day });
@@ -496,6 +505,30 @@ export const RESPONSE_SCHEMAS = {
     items: arr(ref('FeedbackItem')),
     counts: described(ref('FeedbackCounts'), 'Of the account, or of the `campaign` and `channel` asked for (the other filters do not change them).'),
     nextCursor: orNull(str),
+  }),
+  RetentionCohorts: obj({
+    metric: described({ type: 'string', enum: ['engaged', 'purchased'] }, 'What a cell counts: contacts who engaged (a human open, click, reply or scan) or who bought in that month.'),
+    channel: described({ anyOf: [channel, { type: 'null' }] }, 'The channel asked for; null: all channels.'),
+    currentMonth: described(str, "This month (YYYY-MM) in the account's time zone: the last cohort."),
+    timeZone: str,
+    cohorts: arr(obj({
+      cohort: described(str, "The cohort month (YYYY-MM): contacts whose first message sent (on the channel) falls in it."),
+      contacts: described(int, 'Contacts of the cohort.'),
+      cells: described(arr(obj({
+        monthsSince: int,
+        contacts: described(int, 'Contacts of the cohort active (the metric) in that month.'),
+        share: described(orNull(num), 'contacts / the cohort\'s contacts; null for an empty cohort.'),
+      })), 'One per month from the cohort month to this month.'),
+      ...cohortPurchases(),
+    })),
+    curve: described(arr(obj({
+      monthsSince: int,
+      cohorts: described(int, 'Cohorts that have reached this month.'),
+      contacts: described(int, 'Contacts of those cohorts.'),
+      active: described(int, 'Of them, active (the metric) that many months after their cohort month.'),
+      share: described(orNull(num), 'active / contacts (the average retention, weighted by cohort size).'),
+    })), 'Average retention by months since the cohort month.'),
+    overall: obj({ contacts: int, ...cohortPurchases() }),
   }),
   SuppressionList: obj({ items: arr(obj({ channel, address: str, reason: str, source: str, createdAt: time })), nextCursor: orNull(str) }),
   Contact: obj({

@@ -29,6 +29,7 @@ export const ROUTE_ROLES: Record<string, Access> = {
   'GET /v1/campaigns/:id': 'viewer',
   'PATCH /v1/campaigns/:id': 'analyst',
   'GET /v1/campaigns/:id/recipients': 'viewer', // one page at a time, as the campaign page shows it
+  'GET /v1/retention': 'viewer', // retention cohorts: counts of contacts per cohort month, no person named
   'GET /v1/feedback': 'viewer', // recipients' replies and complaints, one page at a time, as the recipients list shows them
   'GET /v1/feedback/export.csv': 'analyst', // bulk export of personal data (reply texts)
   'GET /v1/campaigns/:id/export.csv': 'analyst', // bulk export of personal data

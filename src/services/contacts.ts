@@ -7,6 +7,7 @@ import type { Db } from '../store/db';
 import type { ContactRow, DB, EventRow, MessageRow, SuppressionRow } from '../store/schema';
 import type { OrderRow } from '../store/orders';
 import { eraseFeedbackTexts } from '../store/feedback';
+import { refreshCohorts } from './cohorts';
 import {
   anonymizeHoldoutMembers, anonymizeMessage, anonymizeOrders, deleteContacts, deleteDeadLetters, deleteOrphanEventsNaming,
   deleteSuppressionsOf, findAttributionsOfOrders, findDeadLettersNaming, findEventsOfMessages, findPersonMessages,
@@ -240,6 +241,8 @@ export class Contacts {
     const letters = await findDeadLettersNaming(trx, accountId, needles);
     await deleteDeadLetters(trx, accountId, letters.map((l) => l.id));
     await deleteContacts(trx, accountId, contactIds);
+    // Their retention cohorts' counts go down by what they counted for (the time zone does not matter: they count for nothing now).
+    await refreshCohorts(this.db, trx, 'UTC', accountId, contactIds);
     progress('contacts', contactIds.length);
     return {
       contacts: contactIds.length, messages: messages.length, events, orders: orders.length, holdoutMembers, suppressionsRemoved, suppressionsAdded,

@@ -23,6 +23,7 @@ import type { Writer } from './writer';
 import type { AccountDirectory } from './accounts';
 import type { ErasureKeys } from './erasure';
 import { noMetrics, type ServiceMetrics } from './metrics';
+import { cohortMessages } from './cohorts';
 
 /** The keys of a recipient known by nothing (an erased person's, once replaced by their anonymous key). */
 const NO_KEYS: RecipientKeys = { address: null, email: null, phone: null, addressKey: null, phoneCountry: null };
@@ -622,6 +623,8 @@ export class Ingestor {
     const variants = new Map<string, VariantDelta>();
     for (const r of rows) if (r.variant !== null) addVariantDelta(variants, accountId, campaignId, r.variant, r.id, variantCounts(r, channel));
     await addCampaignVariantCounts(this.db, trx, [...variants.values()]);
+    // A message refused as opted out or invalid already says its contact is out of reach (retention cohorts).
+    await cohortMessages(this.db, trx, account.time_zone, accountId, rows.map((after) => ({ before: null, after })), new Map([[campaignId, channel]]));
 
     // Events that arrived before their message: apply them now.
     const keys = rows.flatMap((r) => [`r:${campaignId}:${r.recipient}`, ...(r.provider_message_id ? [`p:${r.provider ?? ''}:${r.provider_message_id}`] : [])]);
@@ -900,6 +903,7 @@ async function writeMessageChanges(...[db, trx, timeZone, accountId, changes, ch
   await updateMessages(db, trx, changed, previous, locked);
   await addCampaignDays(db, trx, [...deltas.values()].filter((d) => !isZero(d.counts)));
   await addCampaignVariantCounts(db, trx, [...variants.values()].filter((d) => VARIANT_FIELDS.some((f) => d.counts[f] !== 0)));
+  await cohortMessages(db, trx, timeZone, accountId, changes, channels);
 }
 
 /** Why an event puts its recipient on the suppression list, or null. */

@@ -38,6 +38,7 @@ import {
   CHANNEL_WINDOW_KINDS, effectiveWindows, readSettings, type AccountContext, type Attribution, type AttributionSettings, type RecomputeSummary,
 } from './attribution';
 import { nextDay, zonedDayStart } from './campaigns';
+import { refreshCohorts } from './cohorts';
 import { noMetrics, type ServiceMetrics } from './metrics';
 
 export interface RefundInput {
@@ -265,6 +266,14 @@ export class Orders {
     await this.remarkNewCustomers(trx, accountId, changed, existing);
     for (const row of toUpdate) await updateOrder(trx, row);
     await insertOrders(trx, toInsert, this.db);
+    // Retention cohorts: the buyers whose orders came, changed or moved to another contact.
+    const buyers = new Set<string>();
+    for (const r of changed) {
+      if (r.contact_id) buyers.add(r.contact_id);
+      const before = existing.get(JSON.stringify([r.source, r.external_id]))?.contact_id;
+      if (before) buyers.add(before);
+    }
+    await refreshCohorts(this.db, trx, ctx.timeZone, accountId, [...buyers]);
     const written = await this.attribution.attributeIn(trx, ctx, changed);
     summary.credited = new Set(written.map((r) => r.order_id)).size;
     return summary;

@@ -812,6 +812,16 @@ const CASES: Record<string, Case> = {
     call: (c) => json(c, 'GET', '/v1/retention/settings'),
     check: (a) => expect(a.json).toEqual({ visitorDetailsDays: 45, recipientRowsDays: 730 }),
   },
+  // Retention cohorts (not the settings above): two cohorts ending this month, the older one with two months of cells.
+  'GET /v1/retention': {
+    status: 200,
+    call: (c) => json(c, 'GET', '/v1/retention?cohort=month&metric=purchased&months=2'),
+    check: (a) => {
+      expect(a.json).toMatchObject({ metric: 'purchased', channel: null });
+      expect(a.json.cohorts.map((l: { cells: unknown[] }) => l.cells.length)).toEqual([2, 1]);
+      expect(a.json.curve).toHaveLength(2);
+    },
+  },
 
   // ------------------------------------------------------------------ scheduled e-mail reports (no SMTP on this server)
   'PUT /v1/reports/settings': {

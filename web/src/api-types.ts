@@ -3409,6 +3409,52 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/retention": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Retention cohorts: contacts by the month of their first message, and the share active in each later month
+         * @description Contacts grouped by the month (account time zone) of their first message sent — on `channel` when given — and, for each month since, the share who engaged (`metric=engaged`: a human open, click, reply or scan; bot and machine-flagged ones do not count) or bought (`metric=purchased`: an order of theirs that month). With the repeat purchase rate, the median days between orders and churn (contacts no longer reachable) per cohort and overall. `months`: how many cohorts, ending with this month (default 12, at most 24). Definitions: docs/RETENTION.md.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    cohort?: "month";
+                    metric?: "engaged" | "purchased";
+                    channel?: "whatsapp" | "sms" | "email" | "mail";
+                    months?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RetentionCohorts"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/contacts": {
         parameters: {
             query?: never;
@@ -6622,6 +6668,71 @@ export interface components {
             /** @description Of the account, or of the `campaign` and `channel` asked for (the other filters do not change them). */
             counts: components["schemas"]["FeedbackCounts"];
             nextCursor: string | null;
+        };
+        RetentionCohorts: {
+            /**
+             * @description What a cell counts: contacts who engaged (a human open, click, reply or scan) or who bought in that month.
+             * @enum {string}
+             */
+            metric: "engaged" | "purchased";
+            /** @description The channel asked for; null: all channels. */
+            channel: ("whatsapp" | "sms" | "email" | "mail") | null;
+            /** @description This month (YYYY-MM) in the account's time zone: the last cohort. */
+            currentMonth: string;
+            timeZone: string;
+            cohorts: {
+                /** @description The cohort month (YYYY-MM): contacts whose first message sent (on the channel) falls in it. */
+                cohort: string;
+                /** @description Contacts of the cohort. */
+                contacts: number;
+                /** @description One per month from the cohort month to this month. */
+                cells: {
+                    monthsSince: number;
+                    /** @description Contacts of the cohort active (the metric) in that month. */
+                    contacts: number;
+                    /** @description contacts / the cohort's contacts; null for an empty cohort. */
+                    share: number | null;
+                }[];
+                /** @description Contacts with at least one order (not cancelled). */
+                buyers: number;
+                /** @description Contacts with at least two orders. */
+                repeatBuyers: number;
+                /** @description repeat buyers / buyers; null without buyers. */
+                repeatPurchaseRate: number | null;
+                /** @description Median of the whole days between a contact's consecutive orders (gaps over 365 days count as 365); null without a repeat buyer. */
+                medianDaysBetweenOrders: number | null;
+                /** @description Contacts no longer reachable: opted out, complained, hard-bounced or invalid on the channel (all channels: on every channel they were sent a message on). */
+                churned: number;
+                /** @description churned / contacts; null without contacts. */
+                churnRate: number | null;
+            }[];
+            /** @description Average retention by months since the cohort month. */
+            curve: {
+                monthsSince: number;
+                /** @description Cohorts that have reached this month. */
+                cohorts: number;
+                /** @description Contacts of those cohorts. */
+                contacts: number;
+                /** @description Of them, active (the metric) that many months after their cohort month. */
+                active: number;
+                /** @description active / contacts (the average retention, weighted by cohort size). */
+                share: number | null;
+            }[];
+            overall: {
+                contacts: number;
+                /** @description Contacts with at least one order (not cancelled). */
+                buyers: number;
+                /** @description Contacts with at least two orders. */
+                repeatBuyers: number;
+                /** @description repeat buyers / buyers; null without buyers. */
+                repeatPurchaseRate: number | null;
+                /** @description Median of the whole days between a contact's consecutive orders (gaps over 365 days count as 365); null without a repeat buyer. */
+                medianDaysBetweenOrders: number | null;
+                /** @description Contacts no longer reachable: opted out, complained, hard-bounced or invalid on the channel (all channels: on every channel they were sent a message on). */
+                churned: number;
+                /** @description churned / contacts; null without contacts. */
+                churnRate: number | null;
+            };
         };
         SuppressionList: {
             items: {

@@ -185,5 +185,6 @@ export type AuditEntry = Schemas['AuditEntry'];
 /** GET /v1/feedback: recipients' replies, opt-out replies and complaints, newest first. */
 export type FeedbackPage = Schemas['FeedbackPage'];
 export type FeedbackItem = Schemas['FeedbackItem'];
+export type RetentionCohorts = Schemas['RetentionCohorts'];
 /** POST /auth/password and /auth/logout-all. */
 export type SessionsEnded = Schemas['SessionsEnded'];

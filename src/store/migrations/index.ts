@@ -24,12 +24,13 @@ import * as retention from './2026_12_07_410_retention';
 import * as readPaths from './2026_12_07_420_read_paths';
 import * as rollupStatementTriggers from './2026_12_07_440_rollup_statement_triggers';
 import * as nodeCoordination from './2026_12_07_450_node_coordination';
-import * as campaignVariantCounts from './2026_12_08_700_campaign_variant_counts';
-import * as feedback from './2026_12_08_300_feedback';
-import * as newCustomer from './2026_12_09_600_new_customer';
 import * as ordersContactId from './2026_12_08_100_orders_contact_id';
+import * as feedback from './2026_12_08_300_feedback';
 import * as reports from './2026_12_08_400_reports';
 import * as visitInboxSequence from './2026_12_08_600_visit_inbox_sequence';
+import * as campaignVariantCounts from './2026_12_08_700_campaign_variant_counts';
+import * as retentionCohorts from './2026_12_09_100_retention_cohorts';
+import * as newCustomer from './2026_12_09_600_new_customer';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_25_001_core': core,
@@ -60,5 +61,6 @@ export const migrations: Record<string, Migration> = {
   '2026_12_08_400_reports': reports,
   '2026_12_08_600_visit_inbox_sequence': visitInboxSequence,
   '2026_12_08_700_campaign_variant_counts': campaignVariantCounts,
+  '2026_12_09_100_retention_cohorts': retentionCohorts,
   '2026_12_09_600_new_customer': newCustomer,
 };
