@@ -506,6 +506,21 @@ export class Ingestor {
   }
 
   /**
+   * The demo loader's step (src/demo/generate.ts): registers a run of a campaign's messages, then stores and applies
+   * events that name them, in one transaction (one commit where `register` then `ingest` take two), with the same
+   * effects. All or nothing: a refusal of either half rolls the whole step back and rejects with its message.
+   */
+  registerWithEvents(accountId: string, campaignId: string, items: RegisterItem[], events: IncomingEvent[]): Promise<IngestSummary> {
+    return this.writer.run(async (trx) => {
+      const registered = await this.registerIn(trx, accountId, campaignId, items);
+      if (!registered.ok) throw new Error(`${registered.message} ${JSON.stringify(registered.errors.slice(0, 3))}`);
+      const ingested = await this.applyEvents(trx, accountId, events);
+      if (!ingested.ok) throw new Error(`${ingested.message} ${JSON.stringify(ingested.errors.slice(0, 3))}`);
+      return ingested.value;
+    }, Math.max(1, items.length + events.length));
+  }
+
+  /**
    * New messages whose provider message id is already another message's, or twice in the batch: a provider id names
    * one message (the unique key says so), so the batch is refused with 409 before anything is written.
    */
