@@ -119,7 +119,6 @@ const NOT_SERVED_YET = new Set([
   'incremental ROAS', // not computed yet
   'new / returning customer', // not computed yet
   'MER', // not computed yet
-  'declared source', // not stored yet
   'conversions of a type', // not stored yet
 ]);
 
@@ -210,8 +209,8 @@ describe('one vocabulary: every figure of KPIS.md in /openapi.json and in both l
   it('lists exactly the incrementality figures not served yet (one that lands must leave NOT_SERVED_YET)', () => {
     const incrementality = rows.filter((r) => r.section.startsWith('Incrementality'));
     const names = incrementality.map((r) => r.cell.replace(/\([^)]*\)/g, '').trim());
-    expect(names.filter((n) => !NOT_SERVED_YET.has(n)), 'incrementality figures neither served nor listed as not served yet').toEqual([]);
     const everywhere = (name: string) => Object.values(schemas).some((s) => name in (s.properties ?? {})) && labelExists(en, `figures.${name}`) && labelExists(fr, `figures.${name}`);
+    expect(names.filter((n) => !NOT_SERVED_YET.has(n) && !apiNames(n).every(everywhere)), 'incrementality figures neither served nor listed as not served yet').toEqual([]);
     expect(names.filter((n) => apiNames(n).every(everywhere)), 'served now: remove from NOT_SERVED_YET and place their section').toEqual([]);
   });
 });

@@ -587,6 +587,7 @@ export const RESPONSE_SCHEMAS = {
       revenueCurrency: str, cancelledAt: orNull(time), refunded: minor(),
       customer: obj({ externalId: orNull(str), email: orNull(str), phone: orNull(str) }),
       billingAddress: { description: 'As the shop sent it.' }, shippingAddress: { description: 'As the shop sent it.' }, noteAttributes: { description: 'As the shop sent them.' },
+      declaredSource: described(orNull(str), 'What the buyer said brought them ("how did you hear about us"), as they wrote it.'),
       credits: described(arr(obj({ model: attributionModel, campaignId: str, messageId: orNull(str), channel: str, kind: str, weight: num, revenue: minor(), currency: str, direct: bool })), 'What each campaign was credited with for this order, under each attribution model.'),
     })),
   }),
