@@ -211,6 +211,6 @@ describe('one vocabulary: every figure of KPIS.md in /openapi.json and in both l
     const names = incrementality.map((r) => r.cell.replace(/\([^)]*\)/g, '').trim());
     const everywhere = (name: string) => Object.values(schemas).some((s) => name in (s.properties ?? {})) && labelExists(en, `figures.${name}`) && labelExists(fr, `figures.${name}`);
     expect(names.filter((n) => !NOT_SERVED_YET.has(n) && !apiNames(n).every(everywhere)), 'incrementality figures neither served nor listed as not served yet').toEqual([]);
-    expect(names.filter((n) => apiNames(n).every(everywhere)), 'served now: remove from NOT_SERVED_YET and place their section').toEqual([]);
+    expect(names.filter((n) => NOT_SERVED_YET.has(n) && apiNames(n).every(everywhere)), 'served now: remove from NOT_SERVED_YET and place their section').toEqual([]);
   });
 });
