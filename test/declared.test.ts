@@ -179,6 +179,25 @@ forEachEngineConcurrently('declared sources through a listening server', (engine
     expect(channel(r, 'mail')).toEqual({ channel: 'mail', declaredOrders: 1, declaredRevenue: 8000, attributedOrders: 2, attributedRevenue: 12250, overlapOrders: 0 });
     expect(r.answered).toBe(6);
     const output = server.stdout() + server.stderr();
-    for (const t of ['LETTRE reçue', 'SOLDES', 'amie', 'GOOGLE']) expect(output).not.toContain(t);
+    for (const t of ['LETTRE reçue', 'SOLDES', 'amie', 'GOOGLE', 'Lettre du facteur']) expect(output).not.toContain(t);
+  });
+
+  it("reads the note attribute the account names, and no longer the default ones", async () => {
+    const put = await call('PUT', '/v1/attribution/declared-rules', { attributes: ['Comment nous avez-vous connu'], rules: rules() });
+    expect(put.attributes).toEqual(['Comment nous avez-vous connu']);
+    const april = (id: string, notes: { name: string; value: string }[]) => (o: Record<string, unknown>) => {
+      o.id = Number(id);
+      o.admin_graphql_api_id = `gid://shopify/Order/${id}`;
+      o.created_at = '2025-04-05T10:00:00+02:00';
+      o.updated_at = '2025-04-05T10:00:00+02:00';
+      o.note_attributes = notes;
+    };
+    await shopifyOrder('e-s3', april('7001', [{ name: 'comment nous avez-vous connu', value: 'Lettre du facteur' }]));
+    await shopifyOrder('e-s4', april('7002', [{ name: 'how_did_you_hear', value: 'Lettre' }]));
+    const items = (await call('GET', '/v1/orders?from=2025-04-05&to=2025-04-05')).items as { externalId: string; declaredSource: unknown }[];
+    const by = Object.fromEntries(items.map((o) => [o.externalId, o.declaredSource]));
+    // Names compared without case; the answer is mapped by the stored rules as it is stored.
+    expect(by['7001']).toEqual({ text: 'Lettre du facteur', target: { channel: 'mail' } });
+    expect(by['7002']).toBeNull();
   });
 });
