@@ -49,8 +49,10 @@ export class DeclaredSources {
    * Checks the rules (a campaign target must be one of the account's), then either previews them (`dryRun`) or stores
    * them and re-maps every stored answer, page by page (each page its own transaction, so figures stay readable).
    */
-  async setRules(accountId: string, config: DeclaredConfig, dryRun: boolean): Promise<Outcome<Awaited<ReturnType<DeclaredSources['view']>> & { remapped: RemapSummary | null }>> {
+  async setRules(accountId: string, given: { attributes?: string[]; rules: DeclaredRule[] }, dryRun: boolean): Promise<Outcome<Awaited<ReturnType<DeclaredSources['view']>> & { remapped: RemapSummary | null }>> {
     const ctx = await this.attribution.context(this.db.kysely, accountId);
+    // Attribute names not given stay as they are.
+    const config: DeclaredConfig = { attributes: given.attributes ?? ctx.declared.attributes, rules: given.rules };
     const errors = config.rules.flatMap((r, i) => (typeof r.target === 'object' && 'campaignId' in r.target && !ctx.campaigns.has(r.target.campaignId)
       ? [{ index: i, field: 'target/campaignId', message: `no campaign ${r.target.campaignId} in this account` }] : []));
     if (errors.length) return { ok: false, status: 422, message: `${errors.length} rule(s) name a campaign this account does not have; nothing was changed.`, errors };

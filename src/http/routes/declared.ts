@@ -8,7 +8,7 @@ import { isoDate } from '../schemas';
 import { schemaRef } from '../responses';
 import { CHANNELS } from '../../domain/types';
 import { addDays } from '../../domain/kpis';
-import { MAX_DECLARED_PATTERN, MAX_DECLARED_RULES, type DeclaredConfig } from '../../domain/declared';
+import { MAX_DECLARED_PATTERN, MAX_DECLARED_RULES, type DeclaredRule } from '../../domain/declared';
 import { todayIn } from '../../services/campaigns';
 import type { DeclaredSources } from '../../services/declared';
 
@@ -65,11 +65,8 @@ export async function declaredRoutes(app: FastifyInstance, deps: Deps): Promise<
       answers: { 200: schemaRef('DeclaredRulesUpdate') },
     },
   }, async (req, reply) => {
-    const accountId = accountOf(req);
-    const b = req.body as Partial<DeclaredConfig> & { rules: DeclaredConfig['rules'] };
-    const current = await service().rules(accountId);
-    const config: DeclaredConfig = { attributes: b.attributes ?? current.attributes, rules: b.rules };
-    return sendOutcome(reply, await service().setRules(accountId, config, (req.query as { dryRun: boolean }).dryRun), 200, 'rules');
+    const b = req.body as { attributes?: string[]; rules: DeclaredRule[] };
+    return sendOutcome(reply, await service().setRules(accountOf(req), b, (req.query as { dryRun: boolean }).dryRun), 200, 'rules');
   });
 
   app.get('/v1/attribution/declared', {
