@@ -191,6 +191,13 @@ forEachEngineConcurrently('declared sources through a listening server', (engine
       o.created_at = '2025-04-05T10:00:00+02:00';
       o.updated_at = '2025-04-05T10:00:00+02:00';
       o.note_attributes = notes;
+      // Another buyer: the fixture's Jon is erased above, and an erased buyer's later orders keep no customer text.
+      o.email = 'ana@shop.test';
+      o.contact_email = 'ana@shop.test';
+      o.phone = null;
+      o.customer = null;
+      o.billing_address = null;
+      o.shipping_address = null;
     };
     await shopifyOrder('e-s3', april('7001', [{ name: 'comment nous avez-vous connu', value: 'Lettre du facteur' }]));
     await shopifyOrder('e-s4', april('7002', [{ name: 'how_did_you_hear', value: 'Lettre' }]));
