@@ -15,6 +15,8 @@ import { budgetRoutes } from './http/routes/budgets';
 import { Attribution, trackingClickResolver } from './services/attribution';
 import { Orders } from './services/orders';
 import { orderRoutes } from './http/routes/orders';
+import { declaredRoutes } from './http/routes/declared';
+import { DeclaredSources } from './services/declared';
 import { Webhooks } from './services/webhooks';
 import { providerRoutes } from './http/routes/providers';
 import { Sessions } from './services/sessions';
@@ -204,6 +206,9 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
   campaigns.money = attribution;
   ingestor.afterApply.push(attribution.onEventsApplied);
   plugins.push(orderRoutes);
+  // Declared sources: what buyers say brought them, mapped by the owner's rules, beside the attributed credit.
+  deps.declared = new DeclaredSources(db, writer, accounts, attribution);
+  plugins.push(declaredRoutes);
 
   // Recipients' feedback: replies and complaints kept with their text as they apply (a hook, also in the worker), listed
   // account-wide and counted on the campaign page.

@@ -118,7 +118,6 @@ const NOT_SERVED_YET = new Set([
   'incremental revenue', // the lift answer has revenue.incrementalRevenueMinor, an estimate with its interval
   'incrementality factor', // per channel: not computed yet
   'incremental ROAS', // not computed yet
-  'declared source', // not stored yet
   'conversions of a type', // not stored yet
 ]);
 
@@ -126,6 +125,7 @@ const NOT_SERVED_YET = new Set([
 const SERVED: Record<string, Place> = {
   'new / returning customer': FIGURES,
   MER: { schema: 'Overview', property: 'cards', labels: 'kpi' },
+  'declared source': { schema: 'Order', labels: 'figures' },
 };
 
 type Json = Record<string, unknown>;

@@ -43,6 +43,8 @@ export interface OrderCsvMapping {
   landingSite?: Columns;
   /** "name: value" pairs, one per line (Shopify's "Note Attributes"). */
   noteAttributes?: Columns;
+  /** What the buyer said brought them ("how did you hear about us"), as they wrote it. */
+  declaredSource?: Columns;
   name?: Columns;
   /**
    * Shopify puts the order's own fields on the first row only; the following rows of the same order carry just a
@@ -132,6 +134,7 @@ export const GENERIC_MAPPING: OrderCsvMapping = {
   refundedAmount: 'refunded',
   cancelledAt: 'cancelled_at',
   landingSite: 'landing_site',
+  declaredSource: 'declared_source',
   lineItemRows: false,
   decimalSeparator: '.',
 };
@@ -333,6 +336,7 @@ export function mapCsvRow(row: CsvRow, mapping: OrderCsvMapping, lineNumber: num
     discountCodes: (cell(row, mapping.discountCode)?.value ?? '').split(','),
     landingSite: cell(row, mapping.landingSite)?.value ?? null,
     noteAttributes: parseNoteAttributes(cell(row, mapping.noteAttributes)?.value ?? ''),
+    declaredSource: cell(row, mapping.declaredSource)?.value ?? null,
     customer: {
       customerId: cell(row, mapping.customerId)?.value ?? null,
       email: cell(row, mapping.email)?.value ?? null,

@@ -5,6 +5,7 @@ import { parseClickId } from '../tracking/utm';
 import { normalizeAddress, normalizeEmail, normalizePhone, type PostalAddress } from './contacts';
 import { badCharacter, moneyProblem, plannedTimeProblem } from './bounds';
 import { currencyExponent } from './currencyUnits';
+import { cleanDeclared, DECLARED_MAX_LENGTH } from './declared';
 
 export type OrderSource = 'shopify' | 'csv' | 'api';
 export type RevenueBasis = 'net' | 'gross';
@@ -66,6 +67,11 @@ export interface Order {
   discountCodes: string[];
   landing: OrderLanding;
   noteAttributes: Record<string, string>;
+  /**
+   * What the buyer said brought them ("how did you hear about us"), as they wrote it (cleanDeclared): given by the
+   * API or a CSV column; null when not given, and then the service reads the account's note attributes.
+   */
+  declaredSource: string | null;
   customer: OrderCustomer;
   itemQuantity: number;
   cancelledAt: number | null;
@@ -151,6 +157,7 @@ export interface OrderInput {
   discountCodes?: string[];
   landingSite?: string | null;
   noteAttributes?: Record<string, string>;
+  declaredSource?: string | null;
   customer?: Partial<OrderCustomer>;
   itemQuantity?: number;
   cancelledAt?: number | null;
@@ -207,6 +214,7 @@ function orderBoundsProblem(input: OrderInput, externalId: string): string | nul
   const strings: [string, string | null | undefined, number][] = [
     ['order id', externalId, L.id], ['order name', input.name, L.name], ['landing site', input.landingSite, L.landingSite],
     ['customer id', c.customerId, L.customerId], ['email', c.email, L.email], ['phone', c.phone, L.phone],
+    ['declared source', cleanDeclared(input.declaredSource), DECLARED_MAX_LENGTH],
   ];
   for (const [label, a] of [['address', c.address], ['shipping address', c.shippingAddress]] as const) {
     if (!a) continue;
@@ -282,6 +290,7 @@ export function buildOrder(input: OrderInput): OrderCheck {
       discountCodes: normalizeDiscountCodes(input.discountCodes ?? []),
       landing: landingOf(input.landingSite),
       noteAttributes: { ...(input.noteAttributes ?? {}) },
+      declaredSource: cleanDeclared(input.declaredSource),
       customer: {
         customerId: blankToNull(c.customerId),
         email: blankToNull(c.email),

@@ -52,6 +52,20 @@ const role: Schema = { type: 'string', enum: ['owner', 'analyst', 'viewer'] };
 const anyObject: Schema = { type: 'object', additionalProperties: true };
 const period = obj({ from: day, to: day });
 
+const declaredTarget: Schema = {
+  anyOf: [obj({ channel }), obj({ campaignId: str }), { type: 'string', enum: ['other'] }],
+  description: "Where a rule maps an answer: a channel, a campaign, or 'other'.",
+};
+const declaredRulesView: Record<string, Schema> = {
+  attributes: described(arr(str), 'Note attribute names read as the declared source (Shopify), tried in this order, without case.'),
+  rules: described(arr(obj({
+    match: { type: 'string', enum: ['equals', 'contains'] }, pattern: str, target: declaredTarget,
+    matches: described(int, 'Stored answers (orders) this rule takes: each answer counts for the first rule it matches.'),
+  })), 'In order: the first rule an answer matches (without case or accents) maps it.'),
+  answers: described(int, 'Orders with a declared source.'),
+  unmapped: described(int, 'Of them, answers no rule matches.'),
+};
+
 // ------------------------------------------------------------------------------------------ the figures of KPIS.md
 
 /**
@@ -301,6 +315,7 @@ export const RESPONSE_SCHEMAS = {
     converted: described(bool, "False when no rate converts the order into the account's currency: its revenue is reported apart."),
     customer: obj({ externalId: orNull(str), email: orNull(str), phone: orNull(str) }),
     contactId: orNull(str), matchedBy: orNull(str),
+    declaredSource: described(orNull(obj({ text: str, target: orNull(declaredTarget) })), "What the buyer said brought them, as they wrote it, and where the account's rules map it (null: no rule matches); null when nothing was declared or the buyer was erased."),
     attribution: obj({
       model: attributionModel, direct: orNull(bool),
       credits: arr(obj({ campaignId: str, messageId: orNull(str), channel: orNull(channel), kind: str, weight: num, revenue: minor(), cohortDay: orNull(day) })),
@@ -354,6 +369,26 @@ export const RESPONSE_SCHEMAS = {
     weight: num, weightMicro: described(int, 'The share in millionths; the rows sum to 1,000,000.'), revenue: minor(), direct: bool,
   }),
   ModelFigures: modelFigures,
+  DeclaredRules: obj(declaredRulesView),
+  DeclaredRulesUpdate: obj({
+    ...declaredRulesView,
+    remapped: described(orNull(obj({ answers: int, changed: int, pages: int })), 'Stored answers mapped again under the new rules (pages of 500, one transaction each) and how many changed target; null for a dry run.'),
+  }),
+  DeclaredReport: obj({
+    period, groupedBy: { type: 'string', enum: ['order_time'] }, currency: str, model: attributionModel,
+    orders: described(int, 'Orders placed in the period.'),
+    answered: described(int, 'Of them, orders with a declared source.'),
+    channels: arr(obj({
+      channel,
+      declaredOrders: described(int, 'Orders whose declared source maps to this channel (or to a campaign of it).'),
+      declaredRevenue: minor('Their revenue on the account basis, in the account currency (unconverted orders count 0).'),
+      attributedOrders: described(int, "Orders with a credit on this channel under the account's model."),
+      attributedRevenue: minor("What this channel's campaigns were credited with for the period's orders under the account's model."),
+      overlapOrders: described(int, 'Orders that declared this channel and are credited to it.'),
+    })),
+    other: described(obj({ orders: int, revenue: minor() }), "Answers mapped to 'other' (a word of mouth, a search…): declared, but not a channel Mesure sends on."),
+    unmapped: described(obj({ orders: int, top: arr(obj({ text: str, orders: int })) }), 'Answers no rule maps, and the 20 most frequent (grouped without case or accents).'),
+  }),
   CompareReport: obj({
     period, groupedBy: { type: 'string', enum: ['order_time'] }, currency: str, accountModel: attributionModel, models: arr(attributionModel), orders: int,
     campaigns: arr(obj({
@@ -600,6 +635,7 @@ export const RESPONSE_SCHEMAS = {
       revenueCurrency: str, cancelledAt: orNull(time), refunded: minor(),
       customer: obj({ externalId: orNull(str), email: orNull(str), phone: orNull(str) }),
       billingAddress: { description: 'As the shop sent it.' }, shippingAddress: { description: 'As the shop sent it.' }, noteAttributes: { description: 'As the shop sent them.' },
+      declaredSource: described(orNull(str), 'What the buyer said brought them ("how did you hear about us"), as they wrote it.'),
       credits: described(arr(obj({ model: attributionModel, campaignId: str, messageId: orNull(str), channel: str, kind: str, weight: num, revenue: minor(), currency: str, direct: bool })), 'What each campaign was credited with for this order, under each attribution model.'),
     })),
   }),

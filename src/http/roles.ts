@@ -117,6 +117,9 @@ export const ROUTE_ROLES: Record<string, Access> = {
   'GET /v1/attribution/compare': 'viewer',
   'GET /v1/attribution/settings': 'viewer',
   'PUT /v1/attribution/settings': 'owner', // account-wide settings
+  'GET /v1/attribution/declared-rules': 'viewer',
+  'PUT /v1/attribution/declared-rules': 'owner', // account-wide rules; re-maps every stored answer
+  'GET /v1/attribution/declared': 'viewer',
   'GET /v1/campaigns/:id/discount-codes': 'viewer',
   'PUT /v1/campaigns/:id/discount-codes': 'analyst',
   'GET /v1/currency-rates': 'viewer',

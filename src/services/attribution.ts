@@ -2,6 +2,7 @@
 // human clicks, opens, reads, scans, deliveries and sends; its landing click id and UTM; its discount codes), the
 // credits written per order, re-attribution when late data arrives, full recomputation, the "compare models" view,
 // and the money figures the campaign pages read (MoneySource).
+import { readDeclaredConfig, type DeclaredConfig } from '../domain/declared';
 import type { Transaction } from 'kysely';
 import type { Db } from '../store/db';
 import type { CacheListener } from './cacheBus';
@@ -86,6 +87,8 @@ export interface AccountContext {
   timeZone: string;
   defaultCountry: string | undefined;
   settings: AttributionSettings;
+  /** Which note attributes hold the declared source and the rules mapping it (domain/declared.ts). */
+  declared: DeclaredConfig;
   windows: AttributionWindows;
   /** The longest window: no touch older than this before an order can count. */
   maxWindowMs: number;
@@ -156,7 +159,8 @@ export class Attribution implements MoneySource {
     if (hit && performance.now() - hit.loadedAt < CONTEXT_TTL_MS) return hit;
     const account = await this.accounts.get(accountId, h);
     if (!account) throw new Error(`Account ${accountId} not found.`);
-    const settings = readSettings(JSON.parse(account.settings || '{}'));
+    const stored = JSON.parse(account.settings || '{}') as Record<string, unknown>;
+    const settings = readSettings(stored);
     const windows = effectiveWindows(settings);
     const maxWindowMs = Math.max(0, ...Object.values(windows).flatMap((k) => Object.values(k).filter((v): v is number => typeof v === 'number')));
     const campaigns = await listCampaignsForAttribution(h, accountId);
@@ -168,6 +172,7 @@ export class Attribution implements MoneySource {
       timeZone: account.time_zone,
       defaultCountry: account.default_country ?? undefined,
       settings,
+      declared: readDeclaredConfig(stored),
       windows,
       maxWindowMs,
       halfLifeMs: settings.halfLifeHours * HOUR,

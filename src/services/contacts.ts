@@ -322,5 +322,6 @@ function orderExport(o: OrderRow) {
     customer: { externalId: o.customer_external_id, email: o.email, phone: o.phone },
     billingAddress: json(o.billing_address), shippingAddress: json(o.shipping_address),
     noteAttributes: parseData(o.note_attributes) ?? JSON.parse(o.note_attributes || '[]'),
+    declaredSource: o.declared_source,
   };
 }

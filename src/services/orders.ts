@@ -25,6 +25,7 @@ import {
 import {
   BILLBEE_MAPPING, CsvOrderAssembler, detectMapping, GENERIC_MAPPING, missingColumns, SHOPIFY_MAPPING, type CsvImportOutcome, type OrderCsvMapping,
 } from '../domain/orderCsv';
+import { declaredFromNoteAttributes, decodeTarget, mapDeclared } from '../domain/declared';
 import { toAttributable, ATTRIBUTION_MODELS, WINDOW_KINDS, type AttributionModel, type WindowKind } from '../domain/attribution';
 import { parseShopifyWebhook, shopifyDedupeKey, shopifyTopic, verifyShopify, type Headers } from '../providers/shopify/shopify';
 import { CHANNELS, type Channel } from '../domain/types';
@@ -102,6 +103,7 @@ export function rowToOrder(r: OrderRow, refunds: OrderRefund[]): Order {
     discountCodes: JSON.parse(r.discount_codes),
     landing: { site: r.landing_site, clickId: r.click_id, utmSource: r.utm_source, utmMedium: r.utm_medium, utmCampaign: r.utm_campaign, utmContent: r.utm_content },
     noteAttributes: JSON.parse(r.note_attributes),
+    declaredSource: r.declared_source,
     customer: {
       customerId: r.customer_external_id, email: r.email, phone: r.phone,
       address: json<PostalAddress>(r.billing_address), shippingAddress: json<PostalAddress>(r.shipping_address),
@@ -317,6 +319,8 @@ export class Orders {
   ): OrderRow {
     const revenue = toAttributable(o, { basis: ctx.settings.revenueBasis, currency: ctx.currency, rates: ctx.rates });
     const sameClick = prev && prev.click_id === o.landing.clickId;
+    // Given by the API or a CSV column, else the account's note attributes (Shopify's post-purchase survey answer).
+    const declared = o.declaredSource ?? declaredFromNoteAttributes(o.noteAttributes, ctx.declared.attributes);
     return {
       account_id: accountId,
       id,
@@ -341,6 +345,8 @@ export class Orders {
       utm_campaign: o.landing.utmCampaign,
       utm_content: o.landing.utmContent,
       note_attributes: JSON.stringify(o.noteAttributes),
+      declared_source: declared,
+      declared_target: mapDeclared(ctx.declared.rules, declared),
       customer_external_id: o.customer.customerId,
       email: o.customer.email,
       phone: o.customer.phone,
@@ -727,6 +733,7 @@ function toApiOrder(r: OrderRow, credits: AttributionRow[], ctx: AccountContext)
     customer: { externalId: r.customer_external_id, email: r.email, phone: r.phone },
     contactId: r.contact_id,
     matchedBy: r.matched_by,
+    declaredSource: r.declared_source === null ? null : { text: r.declared_source, target: decodeTarget(r.declared_target) },
     attribution: {
       model: ctx.settings.model,
       direct: credits.length ? credits[0].direct === 1 : null,
@@ -769,5 +776,5 @@ const ERASED_LIST: Record<MatchKey['kind'], (value: string) => { channel: Channe
 
 /** An erased buyer's order as stored: money, items, times and campaign signals, no customer field. */
 function withoutCustomer(o: Order): Order {
-  return { ...o, customer: { ...o.customer, customerId: null, email: null, phone: null, address: null, shippingAddress: null }, noteAttributes: {} as Order['noteAttributes'] };
+  return { ...o, customer: { ...o.customer, customerId: null, email: null, phone: null, address: null, shippingAddress: null }, noteAttributes: {} as Order['noteAttributes'], declaredSource: null };
 }

@@ -150,7 +150,7 @@ export async function findAttributionsOfOrders(h: Handle, accountId: string, ord
 export async function anonymizeOrders(h: Handle, accountId: string, ids: string[]): Promise<void> {
   for (const os of chunks(ids)) {
     await h.updateTable('orders')
-      .set({ email: null, phone: null, customer_external_id: null, billing_address: null, shipping_address: null, note_attributes: '{}', matched_by: 'erased' })
+      .set({ email: null, phone: null, customer_external_id: null, billing_address: null, shipping_address: null, note_attributes: '{}', declared_source: null, declared_target: null, matched_by: 'erased' })
       .where('account_id', '=', accountId).where('id', 'in', os).execute();
   }
 }

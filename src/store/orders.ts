@@ -30,6 +30,10 @@ export interface OrderRow {
   utm_campaign: string | null;
   utm_content: string | null;
   note_attributes: string;
+  /** What the buyer said brought them (domain/declared.ts cleanDeclared); null when nothing was declared or once erased. */
+  declared_source: string | null;
+  /** Where the account's rules map it: `channel:<c>`, `campaign:<id>`, `other`; null when unmapped (domain/declared.ts). */
+  declared_target: string | null;
   customer_external_id: string | null;
   email: string | null;
   phone: string | null;

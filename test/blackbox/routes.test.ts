@@ -706,6 +706,35 @@ const CASES: Record<string, Case> = {
       expect((await ok(c, 'GET', '/v1/attribution/settings')).model).toBe('linear');
     },
   },
+  'PUT /v1/attribution/declared-rules': {
+    status: 200,
+    call: (c) => json(c, 'PUT', '/v1/attribution/declared-rules', {
+      rules: [{ match: 'contains', pattern: 'Lettre', target: { channel: 'mail' } }, { match: 'equals', pattern: 'Newsletter', target: { campaignId: c.email } }],
+    }),
+    // No seeded order declares a source: the rules are stored, nothing to re-map (one empty page).
+    check: (a, c) => {
+      expect(a.json).toMatchObject({ answers: 0, unmapped: 0, remapped: { answers: 0, changed: 0, pages: 1 } });
+      expect(a.json.rules[1]).toEqual({ match: 'equals', pattern: 'Newsletter', target: { campaignId: c.email }, matches: 0 });
+    },
+  },
+  'GET /v1/attribution/declared-rules': {
+    status: 200,
+    call: (c) => json(c, 'GET', '/v1/attribution/declared-rules'),
+    check: (a) => {
+      expect(a.json.attributes).toEqual(['how_did_you_hear', 'hdyhau', 'how_did_you_hear_about_us']);
+      expect(a.json.rules.map((r: { pattern: string }) => r.pattern)).toEqual(['Lettre', 'Newsletter']);
+    },
+  },
+  'GET /v1/attribution/declared': {
+    status: 200,
+    call: (c) => json(c, 'GET', '/v1/attribution/declared'),
+    // The three orders of the last 30 days (see the compare case), none with a declared source; the API order is
+    // credited to the e-mail campaign (49.90) under the linear model the case above chose.
+    check: (a) => {
+      expect(a.json).toMatchObject({ orders: 3, answered: 0, groupedBy: 'order_time', model: 'linear', other: { orders: 0, revenue: 0 }, unmapped: { orders: 0, top: [] } });
+      expect(a.json.channels.find((r: { channel: string }) => r.channel === 'email')).toEqual({ channel: 'email', declaredOrders: 0, declaredRevenue: 0, attributedOrders: 1, attributedRevenue: 4990, overlapOrders: 0 });
+    },
+  },
   'PUT /v1/campaigns/{id}/discount-codes': {
     status: 200,
     call: (c) => json(c, 'PUT', `/v1/campaigns/${c.email}/discount-codes`, { codes: ['SPRING10', 'SPRING20'] }),

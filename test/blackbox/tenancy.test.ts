@@ -231,6 +231,8 @@ function special(op: Operation, a: Seeded, b: Seeded): Call[] {
     case 'POST /v1/orders': return [call(op.path, { orders: [{ id: b.orderIds[0], createdAt: at, currency: 'EUR', total: 1, discountCodes: ['BRAVO10'] }] }, 'own')];
     case 'POST /v1/orders/import': return [{ route, method: 'POST', path: op.path, expect: 'own', raw: { type: 'text/csv', text: `id,created_at,total,currency\n${b.orderIds[1]},${at},100,EUR\n` } }];
     case 'PUT /v1/attribution/settings': return [call(op.path, { model: 'first_touch' }, 'own')];
+    // A rule naming B's campaign is refused as one naming a made-up campaign (422), never stored.
+    case 'PUT /v1/attribution/declared-rules': return [call(op.path, { rules: [{ match: 'equals', pattern: 'x', target: { campaignId: bCmp } }] }, 'as-unknown', { path: op.path, body: { rules: [{ match: 'equals', pattern: 'x', target: { campaignId: fake } }] } })];
     case 'PUT /v1/currency-rates': return [call(op.path, { rates: [{ from: 'GBP', to: 'EUR', rate: '1.1', validFrom: '2025-02-01' }] }, 'own')];
     case 'PUT /v1/budget/settings': return [call(op.path, { graceDays: 5 }, 'own')];
     case 'PUT /v1/retention/settings': return [call(op.path, { visitorDetailsDays: 30 }, 'own')];

@@ -2848,6 +2848,7 @@ export interface paths {
                             noteAttributes?: {
                                 [key: string]: string;
                             };
+                            declaredSource?: string | null;
                             customer?: {
                                 id?: string;
                                 email?: string;
@@ -3306,6 +3307,126 @@ export interface paths {
                 401: components["responses"]["Error"];
             };
         };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/attribution/declared-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The rules mapping declared sources to channels or campaigns, each with the stored answers it takes */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DeclaredRules"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        /** Replace the declared-source rules (first match wins; equals/contains, without case or accents) and re-map every stored answer; ?dryRun=true previews only */
+        put: {
+            parameters: {
+                query?: {
+                    dryRun?: boolean;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        attributes?: string[];
+                        rules: {
+                            /** @enum {string} */
+                            match: "equals" | "contains";
+                            pattern: string;
+                            target: {
+                                /** @enum {string} */
+                                channel: "whatsapp" | "sms" | "email" | "mail";
+                            } | {
+                                campaignId: string;
+                            } | "other";
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DeclaredRulesUpdate"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/attribution/declared": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Declared vs attributed, per channel, for the orders placed in a period (grouped by order time), with the unmapped answers */
+        get: {
+            parameters: {
+                query?: {
+                    from?: string;
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DeclaredReport"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -5906,6 +6027,16 @@ export interface components {
             };
             contactId: string | null;
             matchedBy: string | null;
+            /** @description What the buyer said brought them, as they wrote it, and where the account's rules map it (null: no rule matches); null when nothing was declared or the buyer was erased. */
+            declaredSource: {
+                text: string;
+                target: ({
+                    /** @enum {string} */
+                    channel: "whatsapp" | "sms" | "email" | "mail";
+                } | {
+                    campaignId: string;
+                } | "other") | null;
+            } | null;
             attribution: {
                 /** @enum {string} */
                 model: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay";
@@ -6085,6 +6216,103 @@ export interface components {
             revenueDirect: number;
             /** @description Minor units of the currency. */
             revenueInfluenced: number;
+        };
+        DeclaredRules: {
+            /** @description Note attribute names read as the declared source (Shopify), tried in this order, without case. */
+            attributes: string[];
+            /** @description In order: the first rule an answer matches (without case or accents) maps it. */
+            rules: {
+                /** @enum {string} */
+                match: "equals" | "contains";
+                pattern: string;
+                /** @description Where a rule maps an answer: a channel, a campaign, or 'other'. */
+                target: {
+                    /** @enum {string} */
+                    channel: "whatsapp" | "sms" | "email" | "mail";
+                } | {
+                    campaignId: string;
+                } | "other";
+                /** @description Stored answers (orders) this rule takes: each answer counts for the first rule it matches. */
+                matches: number;
+            }[];
+            /** @description Orders with a declared source. */
+            answers: number;
+            /** @description Of them, answers no rule matches. */
+            unmapped: number;
+        };
+        DeclaredRulesUpdate: {
+            /** @description Note attribute names read as the declared source (Shopify), tried in this order, without case. */
+            attributes: string[];
+            /** @description In order: the first rule an answer matches (without case or accents) maps it. */
+            rules: {
+                /** @enum {string} */
+                match: "equals" | "contains";
+                pattern: string;
+                /** @description Where a rule maps an answer: a channel, a campaign, or 'other'. */
+                target: {
+                    /** @enum {string} */
+                    channel: "whatsapp" | "sms" | "email" | "mail";
+                } | {
+                    campaignId: string;
+                } | "other";
+                /** @description Stored answers (orders) this rule takes: each answer counts for the first rule it matches. */
+                matches: number;
+            }[];
+            /** @description Orders with a declared source. */
+            answers: number;
+            /** @description Of them, answers no rule matches. */
+            unmapped: number;
+            /** @description Stored answers mapped again under the new rules (pages of 500, one transaction each) and how many changed target; null for a dry run. */
+            remapped: {
+                answers: number;
+                changed: number;
+                pages: number;
+            } | null;
+        };
+        DeclaredReport: {
+            period: {
+                /** Format: date */
+                from: string;
+                /** Format: date */
+                to: string;
+            };
+            /** @enum {string} */
+            groupedBy: "order_time";
+            currency: string;
+            /** @enum {string} */
+            model: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay";
+            /** @description Orders placed in the period. */
+            orders: number;
+            /** @description Of them, orders with a declared source. */
+            answered: number;
+            channels: {
+                /** @enum {string} */
+                channel: "whatsapp" | "sms" | "email" | "mail";
+                /** @description Orders whose declared source maps to this channel (or to a campaign of it). */
+                declaredOrders: number;
+                /** @description Their revenue on the account basis, in the account currency (unconverted orders count 0). */
+                declaredRevenue: number;
+                /** @description Orders with a credit on this channel under the account's model. */
+                attributedOrders: number;
+                /** @description What this channel's campaigns were credited with for the period's orders under the account's model. */
+                attributedRevenue: number;
+                /** @description Orders that declared this channel and are credited to it. */
+                overlapOrders: number;
+            }[];
+            /** @description Answers mapped to 'other' (a word of mouth, a search…): declared, but not a channel Mesure sends on. */
+            other: {
+                orders: number;
+                /** @description Minor units of the currency. */
+                revenue: number;
+            };
+            /** @description Answers no rule maps, and the 20 most frequent (grouped without case or accents). */
+            unmapped: {
+                orders: number;
+                top: {
+                    text: string;
+                    orders: number;
+                }[];
+            };
         };
         CompareReport: {
             period: {
@@ -7022,6 +7250,8 @@ export interface components {
                 shippingAddress: unknown;
                 /** @description As the shop sent them. */
                 noteAttributes: unknown;
+                /** @description What the buyer said brought them ("how did you hear about us"), as they wrote it. */
+                declaredSource: string | null;
                 /** @description What each campaign was credited with for this order, under each attribution model. */
                 credits: {
                     /** @enum {string} */

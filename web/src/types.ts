@@ -178,6 +178,8 @@ export type MessageOrders = Schemas['MessageOrders'];
 
 /** GET /v1/attribution/compare. */
 export type CompareReport = Schemas['CompareReport'];
+export type DeclaredReport = Schemas['DeclaredReport'];
+export type DeclaredRules = Schemas['DeclaredRules'];
 
 /** GET /v1/audit: who changed what and when, newest first. */
 export type AuditPage = Schemas['AuditPage'];

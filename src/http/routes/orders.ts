@@ -53,6 +53,7 @@ const orderSchema = {
     discountCodes: { type: 'array', maxItems: 50, items: { type: 'string', minLength: 1, maxLength: 100 } },
     landingSite: text(4000),
     noteAttributes: { type: 'object', maxProperties: 100, propertyNames: { maxLength: 200 }, additionalProperties: text(2000) },
+    declaredSource: { anyOf: [text(200), { type: 'null' }] },
     customer: {
       type: 'object',
       additionalProperties: false,
@@ -131,7 +132,7 @@ type ApiAddress = { name?: string; line1?: string; line2?: string; postalCode?: 
 type ApiOrder = {
   id: string; source?: OrderSource; name?: string; createdAt: string; updatedAt?: string; currency: string; total: number; tax?: number;
   shipping?: number; discount?: number; discountCodes?: string[]; landingSite?: string; noteAttributes?: Record<string, string>;
-  customer?: { id?: string; email?: string; phone?: string; address?: ApiAddress; shippingAddress?: ApiAddress };
+  declaredSource?: string | null; customer?: { id?: string; email?: string; phone?: string; address?: ApiAddress; shippingAddress?: ApiAddress };
   itemQuantity?: number; cancelledAt?: string | null; refunds?: { id: string; at: string; amount: number; net?: number | null }[];
 };
 type ApiRefund = { id: string; orderId: string; source?: OrderSource; at: string; amount: number; net?: number | null };
@@ -158,6 +159,7 @@ export function toOrders(items: ApiOrder[]): { orders: Order[]; details: Detail[
       discountCodes: o.discountCodes,
       landingSite: o.landingSite ?? null,
       noteAttributes: o.noteAttributes,
+      declaredSource: o.declaredSource ?? null,
       customer: {
         customerId: o.customer?.id ?? null, email: o.customer?.email ?? null, phone: o.customer?.phone ?? null,
         address: postal(o.customer?.address), shippingAddress: postal(o.customer?.shippingAddress),

@@ -5,7 +5,7 @@ import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useApi, useFormat } from '../hooks';
 import { Link } from '../router';
-import type { MessageOrders, OrderAttribution } from '../types';
+import type { MessageOrders, OrderAttribution, OrderItem } from '../types';
 import { ChannelTag } from './CampaignTable';
 import { ErrorState, SkeletonBlock } from './States';
 
@@ -56,11 +56,31 @@ function Drawer({ onClose, children }: { onClose: () => void; children: ReactNod
 }
 
 /** One order explained (the orders page's "Why?"). */
-export function AttributionDrawer({ orderId, onClose }: { orderId: string; onClose: () => void }) {
+export function AttributionDrawer({ orderId, declared, onClose }: { orderId: string; declared?: OrderItem['declaredSource']; onClose: () => void }) {
   return (
     <Drawer onClose={onClose}>
+      {declared !== undefined && <DeclaredSource declared={declared} />}
       <OrderExplanation orderId={orderId} />
     </Drawer>
+  );
+}
+
+/** What the buyer said brought them, and where the account's rules map it: beside the credit, never part of it. */
+function DeclaredSource({ declared }: { declared: OrderItem['declaredSource'] }) {
+  const { t } = useTranslation();
+  const target = declared?.target;
+  const mapped = !target ? t('declared.unmappedShort') : target === 'other' ? t('declared.other') : 'channel' in target ? t(`channel.${target.channel}`) : t('declared.campaign');
+  return (
+    <section className="declared-drawer" data-testid="drawer-declared">
+      <h3>{t('declared.source')}</h3>
+      {declared ? (
+        <p>
+          <q>{declared.text}</q> <span className="muted small">→ {mapped}</span>
+        </p>
+      ) : (
+        <p className="muted small">{t('declared.none')}</p>
+      )}
+    </section>
   );
 }
 

@@ -4,6 +4,7 @@
 // are reported apart, never added to the account's revenue.
 import { useMemo, useState } from 'react';
 import { AttributionDrawer } from '../components/AttributionDrawer';
+import { DeclaredView } from '../components/Declared';
 import { useTranslation } from 'react-i18next';
 import { ChannelTag } from '../components/CampaignTable';
 import { Pager, useCursor } from '../components/Pager';
@@ -25,7 +26,7 @@ function useCampaignNames(): Map<string, CampaignListItem> {
 export function Orders() {
   const { t } = useTranslation();
   const [q, setQuery] = useQueryState();
-  const view = q.view === 'compare' ? 'compare' : 'list';
+  const view = q.view === 'compare' || q.view === 'declared' ? q.view : 'list';
   return (
     <>
       <TopBar title={t('nav.orders')} filters="period" />
@@ -36,10 +37,17 @@ export function Orders() {
         <button type="button" aria-pressed={view === 'compare'} data-testid="orders-view-compare" onClick={() => setQuery({ view: 'compare' })}>
           {t('orders.compare')}
         </button>
+        <button type="button" aria-pressed={view === 'declared'} data-testid="orders-view-declared" onClick={() => setQuery({ view: 'declared' })}>
+          {t('orders.declared')}
+        </button>
       </div>
-      {view === 'list' ? <OrdersList /> : <CompareModels />}
+      {view === 'list' ? <OrdersList /> : view === 'compare' ? <CompareModels /> : <DeclaredSection />}
     </>
   );
+}
+
+function DeclaredSection() {
+  return <DeclaredView campaigns={useCampaignNames()} />;
 }
 
 function OrdersList() {
@@ -49,7 +57,7 @@ function OrdersList() {
   const cursor = useCursor([from, to]);
   const page = useApi<Page<OrderItem>>('/v1/orders', { from, to, limit: 50, cursor: cursor.current });
   const names = useCampaignNames();
-  const [explained, setExplained] = useState<string | null>(null);
+  const [explained, setExplained] = useState<OrderItem | null>(null);
   if (page.error && !page.data) return <ErrorState error={page.error} onRetry={page.reload} what={t('orders.failed')} />;
   if (!page.data) return <SkeletonBlock height={320} />;
   if (page.data.items.length === 0 && cursor.page === 1) return <HowOrdersComeIn />;
@@ -78,7 +86,14 @@ function OrdersList() {
                   <span className="muted small"> · {t(`orders.source.${o.source}`, { defaultValue: o.source })}</span>
                   {o.name && o.name !== o.externalId && <div className="muted small">{o.externalId}</div>}
                 </td>
-                <td className="nowrap">{customerOf(o) ?? <span className="muted">{t('orders.noCustomer')}</span>}</td>
+                <td className="nowrap">
+                  {customerOf(o) ?? <span className="muted">{t('orders.noCustomer')}</span>}
+                  {o.declaredSource && (
+                    <div className="muted small declared-said" data-testid="order-declared">
+                      {t('declared.said')} <q>{o.declaredSource.text}</q>
+                    </div>
+                  )}
+                </td>
                 <td className="num num-col nowrap" data-testid="order-revenue">
                   {f.money(o.revenue, o.revenueCurrency)}
                   {!o.converted && (
@@ -117,7 +132,7 @@ function OrdersList() {
                       ))}
                     </ul>
                   )}
-                  <button type="button" className="btn btn-small btn-quiet" title={t('explain.openHelp')} onClick={() => setExplained(o.id)} data-testid="order-explain">
+                  <button type="button" className="btn btn-small btn-quiet" title={t('explain.openHelp')} onClick={() => setExplained(o)} data-testid="order-explain">
                     {t('explain.open')}
                   </button>
                 </td>
@@ -127,7 +142,7 @@ function OrdersList() {
         </table>
       </div>
       <Pager cursor={cursor} nextCursor={page.data.nextCursor} />
-      {explained && <AttributionDrawer orderId={explained} onClose={() => setExplained(null)} />}
+      {explained && <AttributionDrawer orderId={explained.id} declared={explained.declaredSource} onClose={() => setExplained(null)} />}
     </section>
   );
 }
