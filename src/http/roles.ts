@@ -116,6 +116,8 @@ export const ROUTE_ROLES: Record<string, Access> = {
   'GET /v1/attribution/compare': 'viewer',
   'GET /v1/attribution/settings': 'viewer',
   'PUT /v1/attribution/settings': 'owner', // account-wide settings
+  'GET /v1/attribution/data-driven': 'viewer',
+  'POST /v1/attribution/data-driven/fit': 'analyst', // as PUT /v1/currency-rates: may credit every order again
   'GET /v1/campaigns/:id/discount-codes': 'viewer',
   'PUT /v1/campaigns/:id/discount-codes': 'analyst',
   'GET /v1/currency-rates': 'viewer',

@@ -242,6 +242,14 @@ export function attributeOrder(
   return creditPath(order, path.map((i) => touches[i]), direct, model, options).credits;
 }
 
+/**
+ * The touches that share an order's credit (steps 1–2 of attributeOrder), oldest first: the order's converting path
+ * as the data-driven model learns it. Empty for a cancelled order or one without an eligible touch.
+ */
+export function countedPath(order: AttributableOrder, touches: readonly Touch[], windows: AttributionWindows): Touch[] {
+  return selectPath(order, touches, windows).path.map((i) => touches[i]);
+}
+
 /** An order's attribution explained: what attributeOrder decided, touch by touch, under every model. */
 export interface OrderExplanation {
   /** verdicts[i] says whether touches[i] counted and, if not, why. */
