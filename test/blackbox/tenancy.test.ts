@@ -231,6 +231,8 @@ function special(op: Operation, a: Seeded, b: Seeded): Call[] {
     case 'POST /v1/orders': return [call(op.path, { orders: [{ id: b.orderIds[0], createdAt: at, currency: 'EUR', total: 1, discountCodes: ['BRAVO10'] }] }, 'own')];
     case 'POST /v1/orders/import': return [{ route, method: 'POST', path: op.path, expect: 'own', raw: { type: 'text/csv', text: `id,created_at,total,currency\n${b.orderIds[1]},${at},100,EUR\n` } }];
     case 'PUT /v1/attribution/settings': return [call(op.path, { model: 'first_touch' }, 'own')];
+    // A fit learns from A's paths only and stores A's fit: B's reads (its data-driven fit, credits) stay as they were.
+    case 'POST /v1/attribution/data-driven/fit': return [call(op.path, {}, 'own')];
     case 'PUT /v1/currency-rates': return [call(op.path, { rates: [{ from: 'GBP', to: 'EUR', rate: '1.1', validFrom: '2025-02-01' }] }, 'own')];
     case 'PUT /v1/budget/settings': return [call(op.path, { graceDays: 5 }, 'own')];
     case 'PUT /v1/retention/settings': return [call(op.path, { visitorDetailsDays: 30 }, 'own')];
