@@ -148,7 +148,7 @@ const fittedWeight = (key: Record<string, Schema>): Schema => obj({
 const dataDrivenFit = {
   status: { type: 'string', enum: ['fitted', 'insufficient_data', 'never'] },
   fittedAt: orNull(time),
-  trigger: orNull({ type: 'string', enum: ['manual', 'scheduled'] }),
+  trigger: { anyOf: [{ type: 'string', enum: ['manual', 'scheduled'] }, { type: 'null' }] },
   period: orNull(obj({ from: day, to: day })),
   conversions: described(int, 'Converting paths the fit learnt from (orders with a counted touch in the period).'),
   paths: described(int, 'Paths the fit learnt from, converting and not.'),
@@ -425,7 +425,7 @@ export const RESPONSE_SCHEMAS = {
     ...dataDrivenFit,
     selected: described(bool, 'Whether the account credits its orders by data_driven.'),
     fallbackModel: ruleModel,
-    creditedBy: described(orNull(attributionModel), 'When selected: data_driven, or the rule model orders fall back to without a fit; null when not selected.'),
+    creditedBy: described({ anyOf: [attributionModel, { type: 'null' }] }, 'When selected: data_driven, or the rule model orders fall back to without a fit; null when not selected.'),
     running: described(orNull(obj({ stage: { type: 'string', enum: ['converting_paths', 'other_paths', 'fitting', 'crediting'] }, done: int, total: orNull(int) })), 'A fit in progress on this node.'),
   }),
   DataDrivenFitRun: obj({

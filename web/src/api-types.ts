@@ -6408,8 +6408,7 @@ export interface components {
             status: "fitted" | "insufficient_data" | "never";
             /** Format: date-time */
             fittedAt: string | null;
-            /** @enum {string|null} */
-            trigger: "manual" | "scheduled" | null;
+            trigger: ("manual" | "scheduled") | null;
             period: {
                 /** Format: date */
                 from: string;
@@ -6454,11 +6453,8 @@ export interface components {
             selected: boolean;
             /** @enum {string} */
             fallbackModel: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay";
-            /**
-             * @description When selected: data_driven, or the rule model orders fall back to without a fit; null when not selected.
-             * @enum {string|null}
-             */
-            creditedBy: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay" | "data_driven" | null;
+            /** @description When selected: data_driven, or the rule model orders fall back to without a fit; null when not selected. */
+            creditedBy: ("last_touch" | "first_touch" | "linear" | "position_based" | "time_decay" | "data_driven") | null;
             /** @description A fit in progress on this node. */
             running: {
                 /** @enum {string} */
@@ -6473,8 +6469,7 @@ export interface components {
                 status: "fitted" | "insufficient_data" | "never";
                 /** Format: date-time */
                 fittedAt: string | null;
-                /** @enum {string|null} */
-                trigger: "manual" | "scheduled" | null;
+                trigger: ("manual" | "scheduled") | null;
                 period: {
                     /** Format: date */
                     from: string;
