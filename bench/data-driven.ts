@@ -1,6 +1,6 @@
 // The data-driven model's fit on a synthetic set of paths generated in memory (no database): aggregation, exact
 // Shapley over the 4 channels, the Markov removal effect over 12 campaigns, and the 100 bootstrap resamples.
-// `npx tsx bench/data-driven.ts [paths]` (default 1,000,000). Recorded in docs/BENCHMARKS.md.
+// `npm run bench:data-driven -- [paths]` (default 1,000,000). Recorded in docs/BENCHMARKS.md.
 import { aggregatePaths, fitDataDriven, type FitPath } from '../src/domain/attribution/dataDriven';
 import { mulberry32 } from '../src/domain/stats/prng';
 import { CHANNELS } from '../src/domain/types';
