@@ -43,6 +43,7 @@ import { noMetrics } from './services/metrics';
 import { countAllDeadLetters, getInboxBacklog } from './store/health';
 import { CacheBus } from './services/cacheBus';
 import { nodeName, PeriodicJob } from './services/periodic';
+import { DataDriven } from './services/dataDriven';
 import { prepareStoredSecrets, resolveSecretKeys, SecretBox, type SecretKeys } from './services/secrets';
 import { ErasureKeys } from './services/erasure';
 import { Contacts } from './services/contacts';
@@ -205,7 +206,12 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
   deps.orders.erasure = erasureKeys;
   campaigns.money = attribution;
   ingestor.afterApply.push(attribution.onEventsApplied);
-  plugins.push(orderRoutes);
+  // The data-driven model: fitted on demand and once a UTC day across the nodes for the accounts that credit by it.
+  deps.dataDriven = new DataDriven(db, writer, accounts, attribution, (accountId) => deps.orders.recompute(accountId), clock);
+  const dataDrivenJob = new PeriodicJob({
+    db, job: 'data-driven-fit', periodMs: 86_400_000, tickMs: 60_000, firstTickMs: 45_000, node, clock, run: async () => { await deps.dataDriven.refitAll(); },
+  }).start();
+  plugins.push(orderRoutes, (app) => { app.addHook('onClose', () => dataDrivenJob.stop()); });
   // Declared sources: what buyers say brought them, mapped by the owner's rules, beside the attributed credit.
   deps.declared = new DeclaredSources(db, writer, accounts, attribution);
   plugins.push(declaredRoutes);

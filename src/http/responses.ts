@@ -2,7 +2,7 @@
 // documentation, never Fastify's response serializer (fast-json-stringify would drop unknown fields and turn a null
 // rate into 0). The black-box suite validates every 2xx body against them, and the dashboard's types are generated
 // from them (scripts/api-types.ts), so a figure renamed here or in the server breaks a test or the type-check.
-import { ATTRIBUTION_MODELS } from '../domain/attribution/models';
+import { ATTRIBUTION_MODELS, RULE_MODELS } from '../domain/attribution/models';
 import { NOT_COUNTED_REASONS } from '../domain/attribution/credits';
 import { TOUCH_KINDS } from '../domain/attribution/touches';
 import { CHANNELS, CAMPAIGN_STATUSES } from '../domain/types';
@@ -169,6 +169,28 @@ const RECIPIENT = obj({
 
 const journeyStep = obj({ id: str, position: int, name: str, channel, delayMinutes: int, campaignIds: arr(str) });
 const attributionModel: Schema = { type: 'string', enum: [...ATTRIBUTION_MODELS] };
+const ruleModel: Schema = { type: 'string', enum: [...RULE_MODELS] };
+const fittedWeight = (key: Record<string, Schema>): Schema => obj({
+  ...key,
+  value: described(num, 'Shapley value (channels, in conversion-rate units) or removal effect (campaigns, 0 to 1).'),
+  share: described(num, 'value / the sum of the values of its kind.'),
+  low: described(num, '2.5th percentile of the share over the bootstrap resamples.'),
+  high: described(num, '97.5th percentile of the share over the bootstrap resamples.'),
+});
+const dataDrivenFit = {
+  status: { type: 'string', enum: ['fitted', 'insufficient_data', 'never'] },
+  fittedAt: orNull(time),
+  trigger: { anyOf: [{ type: 'string', enum: ['manual', 'scheduled'] }, { type: 'null' }] },
+  period: orNull(obj({ from: day, to: day })),
+  conversions: described(int, 'Converting paths the fit learnt from (orders with a counted touch in the period).'),
+  paths: described(int, 'Paths the fit learnt from, converting and not.'),
+  minConversions: described(int, 'Below this many conversions the model is not fitted.'),
+  reason: described(orNull(str), 'Why the fit was refused; null when fitted or never run.'),
+  pConversion: described(orNull(num), "The Markov chain's probability of conversion from the start."),
+  resamples: orNull(int),
+  channels: arr(fittedWeight({ channel })),
+  campaigns: arr(fittedWeight({ campaignId: str })),
+};
 const modelFigures = obj({ conversions: int, weightedConversions: num, revenue: minor(), revenueDirect: minor(), revenueInfluenced: minor() });
 
 /** The named schemas of /openapi.json (components.schemas); the dashboard's types are generated from them. */
@@ -391,6 +413,7 @@ export const RESPONSE_SCHEMAS = {
   }),
   CompareReport: obj({
     period, groupedBy: { type: 'string', enum: ['order_time'] }, currency: str, accountModel: attributionModel, models: arr(attributionModel), orders: int,
+    dataDrivenBy: described({ type: 'string', enum: [...ATTRIBUTION_MODELS] }, "What the data_driven column follows: data_driven (the account's fit) or, without a fit, the account's rule model."),
     campaigns: arr(obj({
       campaignId: str, slug: orNull(str), channel: orNull(channel), currency: str,
       byModel: obj(Object.fromEntries(ATTRIBUTION_MODELS.map((m) => [m, ref('ModelFigures')]))),
@@ -457,7 +480,19 @@ export const RESPONSE_SCHEMAS = {
     thresholds: obj({ clickAfterDeliveryMs: int, linkSweepMs: int, proxyOpenAfterDeliveryMs: int, flagGatewayReferer: bool }),
     publicUrl: described(orNull(str), "The address the account's links and QR codes are written with; null: the server's MESURE_PUBLIC_URL."),
   }),
+  DataDrivenModel: obj({
+    ...dataDrivenFit,
+    selected: described(bool, 'Whether the account credits its orders by data_driven.'),
+    fallbackModel: ruleModel,
+    creditedBy: described({ anyOf: [attributionModel, { type: 'null' }] }, 'When selected: data_driven, or the rule model orders fall back to without a fit; null when not selected.'),
+    running: described(orNull(obj({ stage: { type: 'string', enum: ['converting_paths', 'other_paths', 'fitting', 'crediting'] }, done: int, total: orNull(int) })), 'A fit in progress on this node.'),
+  }),
+  DataDrivenFitRun: obj({
+    fit: obj(dataDrivenFit),
+    recomputed: described(orNull(obj({ orders: int, credited: int, credits: int, seconds: num })), 'Every order credited again (when the account credits by data_driven); else null.'),
+  }),
   AttributionSettings: obj({
+    fallbackModel: described(ruleModel, 'The rule model data_driven credits by while it has no fit.'),
     model: attributionModel, models: arr(attributionModel), revenueBasis: { type: 'string', enum: ['net', 'gross'] }, halfLifeHours: num,
     windowsHours: described(
       obj(Object.fromEntries(CHANNELS.map((c) => [c, { type: 'object', additionalProperties: { type: ['number', 'null'] } }]))),

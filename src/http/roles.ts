@@ -120,6 +120,8 @@ export const ROUTE_ROLES: Record<string, Access> = {
   'GET /v1/attribution/declared-rules': 'viewer',
   'PUT /v1/attribution/declared-rules': 'owner', // account-wide rules; re-maps every stored answer
   'GET /v1/attribution/declared': 'viewer',
+  'GET /v1/attribution/data-driven': 'viewer',
+  'POST /v1/attribution/data-driven/fit': 'analyst', // as PUT /v1/currency-rates: may credit every order again
   'GET /v1/campaigns/:id/discount-codes': 'viewer',
   'PUT /v1/campaigns/:id/discount-codes': 'analyst',
   'GET /v1/currency-rates': 'viewer',

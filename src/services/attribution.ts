@@ -16,11 +16,12 @@ import {
 } from '../store/orders';
 import {
   accountWindows, attributeOrder, compareModels, explainOrder, isDirect, windowFor, DEFAULT_HALF_LIFE_MS, DEFAULT_MODEL, ATTRIBUTION_MODELS, messageSentAt, touchesFromSignals,
-  WEIGHT_SCALE, WINDOW_KINDS, type AttributableOrder, type ResolvedSignal, type AttributionModel, type AttributionWindows, type ExchangeRate, type ModelComparisonRow, type Touch,
+  RULE_MODELS, WEIGHT_SCALE, WINDOW_KINDS, type AttributableOrder, type ModelOptions, type RuleModel, type ResolvedSignal, type AttributionModel, type AttributionWindows, type ExchangeRate, type ModelComparisonRow, type Touch,
   type TouchKind, type WindowKind,
 } from '../domain/attribution';
 import type { RevenueBasis } from '../domain/orders';
 import { markNewCustomers } from '../domain/newCustomers';
+import { latestFit } from '../store/dataDriven';
 import { CHANNELS, type Channel } from '../domain/types';
 import { dayInZone } from '../domain/message';
 import { NO_MONEY, type MoneyFacts, type RevenueDate } from '../domain/kpis';
@@ -35,6 +36,8 @@ const HOUR = 3_600_000;
 /** The account's attribution settings, stored in its settings (`revenueBasis`, `attribution`). */
 export interface AttributionSettings {
   model: AttributionModel;
+  /** The rule model `data_driven` credits by while it has no fit (the rule model the account used before it). */
+  fallbackModel: RuleModel;
   revenueBasis: RevenueBasis;
   /** Per channel and window kind, in hours; null removes a default window. Only the account's overrides. */
   windowsHours: Partial<Record<Channel, Partial<Record<WindowKind, number | null>>>>;
@@ -51,7 +54,7 @@ export const CHANNEL_WINDOW_KINDS: Record<Channel, [WindowKind, WindowKind]> = {
 
 /** Reads the stored settings; also understands the dashboard's `{ direct, influence }` per channel. */
 export function readSettings(raw: Record<string, unknown>): AttributionSettings {
-  const a = (raw.attribution ?? {}) as { model?: string; windowsHours?: Record<string, Record<string, number | null>>; halfLifeHours?: number };
+  const a = (raw.attribution ?? {}) as { model?: string; fallbackModel?: string; windowsHours?: Record<string, Record<string, number | null>>; halfLifeHours?: number };
   const model = (ATTRIBUTION_MODELS as readonly string[]).includes(a.model ?? '') ? (a.model as AttributionModel) : DEFAULT_MODEL;
   const windowsHours: AttributionSettings['windowsHours'] = {};
   for (const channel of CHANNELS) {
@@ -66,6 +69,7 @@ export function readSettings(raw: Record<string, unknown>): AttributionSettings 
   }
   return {
     model,
+    fallbackModel: (RULE_MODELS as readonly string[]).includes(a.fallbackModel ?? '') ? (a.fallbackModel as RuleModel) : DEFAULT_MODEL,
     revenueBasis: raw.revenueBasis === 'gross' ? 'gross' : 'net',
     windowsHours,
     halfLifeHours: typeof a.halfLifeHours === 'number' && a.halfLifeHours > 0 ? a.halfLifeHours : DEFAULT_HALF_LIFE_MS / HOUR,
@@ -93,6 +97,10 @@ export interface AccountContext {
   /** The longest window: no touch older than this before an order can count. */
   maxWindowMs: number;
   halfLifeMs: number;
+  /** What the models need besides the path: the half-life, the data-driven fit's campaign weights and fallback. */
+  modelOptions: ModelOptions;
+  /** The data-driven fit crediting orders: its id, or null when `data_driven` falls back to `fallbackModel`. */
+  fitId: string | null;
   rates: ExchangeRate[];
   campaigns: Map<string, CampaignLookupRow>;
   bySlug: Map<string, CampaignLookupRow[]>;
@@ -166,6 +174,9 @@ export class Attribution implements MoneySource {
     const campaigns = await listCampaignsForAttribution(h, accountId);
     const bySlug = new Map<string, CampaignLookupRow[]>();
     for (const c of campaigns) bySlug.set(c.slug, [...(bySlug.get(c.slug) ?? []), c]);
+    // The newest data-driven fit (one indexed row): its campaigns' removal-effect shares weigh data_driven's paths.
+    const fit = await latestFit(h, accountId);
+    const weights = fit?.status === 'fitted' ? (JSON.parse(fit.weights) as { campaigns: { campaignId: string; share: number }[] }).campaigns : null;
     const ctx: AccountContext = {
       accountId,
       currency: account.currency,
@@ -176,6 +187,12 @@ export class Attribution implements MoneySource {
       windows,
       maxWindowMs,
       halfLifeMs: settings.halfLifeHours * HOUR,
+      modelOptions: {
+        halfLifeMs: settings.halfLifeHours * HOUR,
+        fallbackModel: settings.fallbackModel,
+        campaignWeights: weights ? new Map(weights.map((c) => [c.campaignId, c.share])) : undefined,
+      },
+      fitId: weights ? fit!.id : null,
       rates: (await listCurrencyRates(h, accountId)).map((r) => ({ from: r.from_currency, to: r.to_currency, rate: r.rate, validFrom: Number(r.valid_from) })),
       campaigns: new Map(campaigns.map((c) => [c.id, c])),
       bySlug,
@@ -316,7 +333,7 @@ export class Attribution implements MoneySource {
   creditRows(ctx: AccountContext, orders: OrderRow[], touches: Map<string, Touch[]>, messages: Map<string, TouchMessageRow>, model = ctx.settings.model): AttributionRow[] {
     const rows: AttributionRow[] = [];
     for (const o of orders) {
-      const credits = attributeOrder(attributable(o), touches.get(o.id) ?? [], model, ctx.windows, { halfLifeMs: ctx.halfLifeMs });
+      const credits = attributeOrder(attributable(o), touches.get(o.id) ?? [], model, ctx.windows, ctx.modelOptions);
       for (const c of credits) {
         const m = c.messageId ? messages.get(c.messageId) : undefined;
         rows.push({
@@ -419,7 +436,7 @@ export class Attribution implements MoneySource {
     const list = touches.get(o.id) ?? [];
     const origin = origins.get(o.id) ?? [];
     const order = attributable(o);
-    const x = explainOrder(order, list, ctx.windows, { halfLifeMs: ctx.halfLifeMs });
+    const x = explainOrder(order, list, ctx.windows, ctx.modelOptions);
     const stored = storedAll.filter((r) => r.model === ctx.settings.model);
     const names = new Map((await findCampaignNames(h, accountId, list.map((t) => t.campaignId))).map((c) => [c.id, c.name]));
     const position = new Map(x.path.map((i, k) => [i, k]));
@@ -529,7 +546,7 @@ export class Attribution implements MoneySource {
       if (rows.length === 0) break;
       orders += rows.length;
       const { touches } = await this.gatherTouches(this.db.kysely, ctx, rows);
-      const part = compareModels(rows.map((o) => ({ order: attributable(o), touches: touches.get(o.id) ?? [] })), ctx.windows, ATTRIBUTION_MODELS, { halfLifeMs: ctx.halfLifeMs });
+      const part = compareModels(rows.map((o) => ({ order: attributable(o), touches: touches.get(o.id) ?? [] })), ctx.windows, ATTRIBUTION_MODELS, ctx.modelOptions);
       for (const r of part) {
         const key = `${r.campaignId}|${r.currency}`;
         const into = merged.get(key);
@@ -556,7 +573,11 @@ export class Attribution implements MoneySource {
         })),
       };
     });
-    return { period: { from, to }, groupedBy: 'order_time', currency: ctx.currency, accountModel: ctx.settings.model, models: [...ATTRIBUTION_MODELS], orders, campaigns };
+    return {
+      period: { from, to }, groupedBy: 'order_time', currency: ctx.currency, accountModel: ctx.settings.model, models: [...ATTRIBUTION_MODELS],
+      // The data_driven column: by the account's fit, or (no fit) by its rule model.
+      dataDrivenBy: ctx.fitId ? 'data_driven' : ctx.settings.fallbackModel, orders, campaigns,
+    };
   }
 
   // ------------------------------------------------------------------------------------------ MoneySource

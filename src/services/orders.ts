@@ -639,14 +639,17 @@ export class Orders {
     for (const [channel, kinds] of Object.entries(patch.windowsHours ?? {}) as [Channel, Partial<Record<WindowKind, number | null>>][]) {
       windowsHours[channel] = { ...(windowsHours[channel] ?? {}), ...kinds };
     }
+    const model = patch.model ?? current.model;
     const next: AttributionSettings = {
-      model: patch.model ?? current.model,
+      model,
+      // data_driven falls back to the rule model the account used last (its rule model while it has no fit).
+      fallbackModel: model !== 'data_driven' ? model : current.model !== 'data_driven' ? current.model : current.fallbackModel,
       revenueBasis: patch.revenueBasis ?? current.revenueBasis,
       halfLifeHours: patch.halfLifeHours ?? current.halfLifeHours,
       windowsHours,
     };
     await this.accounts.update(accountId, {
-      settings: { revenueBasis: next.revenueBasis, attribution: { model: next.model, windowsHours: next.windowsHours, halfLifeHours: next.halfLifeHours } },
+      settings: { revenueBasis: next.revenueBasis, attribution: { model: next.model, fallbackModel: next.fallbackModel, windowsHours: next.windowsHours, halfLifeHours: next.halfLifeHours } },
     });
     this.attribution.invalidate(accountId);
     const recomputed = await this.recompute(accountId, { revenue: next.revenueBasis !== current.revenueBasis, progress });
@@ -702,7 +705,7 @@ export function settingsView(s: AttributionSettings) {
     }
     return [channel, kinds];
   }));
-  return { model: s.model, models: [...ATTRIBUTION_MODELS], revenueBasis: s.revenueBasis, halfLifeHours: s.halfLifeHours, windowsHours };
+  return { model: s.model, fallbackModel: s.fallbackModel, models: [...ATTRIBUTION_MODELS], revenueBasis: s.revenueBasis, halfLifeHours: s.halfLifeHours, windowsHours };
 }
 
 function toApiOrder(r: OrderRow, credits: AttributionRow[], ctx: AccountContext) {

@@ -735,6 +735,26 @@ const CASES: Record<string, Case> = {
       expect(a.json.channels.find((r: { channel: string }) => r.channel === 'email')).toEqual({ channel: 'email', declaredOrders: 0, declaredRevenue: 0, attributedOrders: 1, attributedRevenue: 4990, overlapOrders: 0 });
     },
   },
+  'GET /v1/attribution/data-driven': {
+    status: 200,
+    call: (c) => json(c, 'GET', '/v1/attribution/data-driven'),
+    // The seed has a handful of orders, far fewer than the 30 conversions a fit needs: never fitted, or refused.
+    check: (a) => {
+      expect(['never', 'insufficient_data']).toContain(a.json.status);
+      expect(a.json).toMatchObject({ minConversions: 30, channels: [], campaigns: [], running: null });
+    },
+  },
+  'POST /v1/attribution/data-driven/fit': {
+    status: 200,
+    call: (c) => json(c, 'POST', '/v1/attribution/data-driven/fit', {}),
+    // One order of the seed has a counted touch (see the compare case): 1 conversion < 30, refused, nothing credited again.
+    check: async (a, c) => {
+      expect(a.json.fit).toMatchObject({ status: 'insufficient_data', minConversions: 30, channels: [], campaigns: [] });
+      expect(a.json.fit.conversions).toBeLessThan(30);
+      expect(a.json.recomputed).toBeNull();
+      expect((await ok(c, 'GET', '/v1/attribution/data-driven')).status).toBe('insufficient_data');
+    },
+  },
   'PUT /v1/campaigns/{id}/discount-codes': {
     status: 200,
     call: (c) => json(c, 'PUT', `/v1/campaigns/${c.email}/discount-codes`, { codes: ['SPRING10', 'SPRING20'] }),

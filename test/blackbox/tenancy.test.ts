@@ -233,6 +233,8 @@ function special(op: Operation, a: Seeded, b: Seeded): Call[] {
     case 'PUT /v1/attribution/settings': return [call(op.path, { model: 'first_touch' }, 'own')];
     // A rule naming B's campaign is refused as one naming a made-up campaign (422), never stored.
     case 'PUT /v1/attribution/declared-rules': return [call(op.path, { rules: [{ match: 'equals', pattern: 'x', target: { campaignId: bCmp } }] }, 'as-unknown', { path: op.path, body: { rules: [{ match: 'equals', pattern: 'x', target: { campaignId: fake } }] } })];
+    // A fit learns from A's paths only and stores A's fit: B's reads (its data-driven fit, credits) stay as they were.
+    case 'POST /v1/attribution/data-driven/fit': return [call(op.path, {}, 'own')];
     case 'PUT /v1/currency-rates': return [call(op.path, { rates: [{ from: 'GBP', to: 'EUR', rate: '1.1', validFrom: '2025-02-01' }] }, 'own')];
     case 'PUT /v1/budget/settings': return [call(op.path, { graceDays: 5 }, 'own')];
     case 'PUT /v1/retention/settings': return [call(op.path, { visitorDetailsDays: 30 }, 'own')];

@@ -3116,7 +3116,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        model?: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay";
+                        model?: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay" | "data_driven";
                         /** @enum {string} */
                         revenueBasis?: "net" | "gross";
                         halfLifeHours?: number;
@@ -3170,6 +3170,88 @@ export interface paths {
             };
         };
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/attribution/data-driven": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The data-driven model: its current fit (weights with bootstrap intervals, date, volume, status), what credits orders, a fit in progress */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DataDrivenModel"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/attribution/data-driven/fit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Fit the data-driven model now on the last `days` days (default 90); below the minimum of conversions the fit is refused and orders stay credited by the rule model; when the account credits by it, every order is credited again */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        days?: number;
+                    } | null;
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DataDrivenFitRun"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -6039,7 +6121,7 @@ export interface components {
             } | null;
             attribution: {
                 /** @enum {string} */
-                model: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay";
+                model: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay" | "data_driven";
                 direct: boolean | null;
                 credits: {
                     campaignId: string;
@@ -6083,8 +6165,8 @@ export interface components {
              * @description The account's model: the one whose credits are stored.
              * @enum {string}
              */
-            model: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay";
-            models: ("last_touch" | "first_touch" | "linear" | "position_based" | "time_decay")[];
+            model: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay" | "data_driven";
+            models: ("last_touch" | "first_touch" | "linear" | "position_based" | "time_decay" | "data_driven")[];
             /** @description Time decay: a touch loses half its weight per this many milliseconds before the newest one. */
             halfLifeMs: number;
             /** @description True when the counted touches are direct (click, scan, UTM, code), false when influence only, null when none counted. */
@@ -6139,6 +6221,7 @@ export interface components {
                     linear: number;
                     position_based: number;
                     time_decay: number;
+                    data_driven: number;
                 } | null;
             }[];
             /** @description The credit rows each model gives this order. */
@@ -6148,11 +6231,12 @@ export interface components {
                 linear: components["schemas"]["ExplainedCredit"][];
                 position_based: components["schemas"]["ExplainedCredit"][];
                 time_decay: components["schemas"]["ExplainedCredit"][];
+                data_driven: components["schemas"]["ExplainedCredit"][];
             };
             /** @description The credit rows stored for the order under the account's model (what every figure sums). */
             stored: {
                 /** @enum {string} */
-                model: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay";
+                model: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay" | "data_driven";
                 campaignId: string;
                 campaignName: string | null;
                 messageId: string | null;
@@ -6176,7 +6260,7 @@ export interface components {
             campaignId: string;
             contactId: string | null;
             /** @enum {string} */
-            model: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay";
+            model: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay" | "data_driven";
             /** @description The contact's orders from the message's send to twice the longest window after it, oldest first (at most 50). */
             items: {
                 id: string;
@@ -6325,9 +6409,14 @@ export interface components {
             groupedBy: "order_time";
             currency: string;
             /** @enum {string} */
-            accountModel: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay";
-            models: ("last_touch" | "first_touch" | "linear" | "position_based" | "time_decay")[];
+            accountModel: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay" | "data_driven";
+            models: ("last_touch" | "first_touch" | "linear" | "position_based" | "time_decay" | "data_driven")[];
             orders: number;
+            /**
+             * @description What the data_driven column follows: data_driven (the account's fit) or, without a fit, the account's rule model.
+             * @enum {string}
+             */
+            dataDrivenBy: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay" | "data_driven";
             campaigns: {
                 campaignId: string;
                 slug: string | null;
@@ -6340,6 +6429,7 @@ export interface components {
                     linear: components["schemas"]["ModelFigures"];
                     position_based: components["schemas"]["ModelFigures"];
                     time_decay: components["schemas"]["ModelFigures"];
+                    data_driven: components["schemas"]["ModelFigures"];
                 };
             }[];
         };
@@ -6625,10 +6715,131 @@ export interface components {
             /** @description The address the account's links and QR codes are written with; null: the server's MESURE_PUBLIC_URL. */
             publicUrl: string | null;
         };
-        AttributionSettings: {
+        DataDrivenModel: {
             /** @enum {string} */
-            model: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay";
-            models: ("last_touch" | "first_touch" | "linear" | "position_based" | "time_decay")[];
+            status: "fitted" | "insufficient_data" | "never";
+            /** Format: date-time */
+            fittedAt: string | null;
+            trigger: ("manual" | "scheduled") | null;
+            period: {
+                /** Format: date */
+                from: string;
+                /** Format: date */
+                to: string;
+            } | null;
+            /** @description Converting paths the fit learnt from (orders with a counted touch in the period). */
+            conversions: number;
+            /** @description Paths the fit learnt from, converting and not. */
+            paths: number;
+            /** @description Below this many conversions the model is not fitted. */
+            minConversions: number;
+            /** @description Why the fit was refused; null when fitted or never run. */
+            reason: string | null;
+            /** @description The Markov chain's probability of conversion from the start. */
+            pConversion: number | null;
+            resamples: number | null;
+            channels: {
+                /** @enum {string} */
+                channel: "whatsapp" | "sms" | "email" | "mail";
+                /** @description Shapley value (channels, in conversion-rate units) or removal effect (campaigns, 0 to 1). */
+                value: number;
+                /** @description value / the sum of the values of its kind. */
+                share: number;
+                /** @description 2.5th percentile of the share over the bootstrap resamples. */
+                low: number;
+                /** @description 97.5th percentile of the share over the bootstrap resamples. */
+                high: number;
+            }[];
+            campaigns: {
+                campaignId: string;
+                /** @description Shapley value (channels, in conversion-rate units) or removal effect (campaigns, 0 to 1). */
+                value: number;
+                /** @description value / the sum of the values of its kind. */
+                share: number;
+                /** @description 2.5th percentile of the share over the bootstrap resamples. */
+                low: number;
+                /** @description 97.5th percentile of the share over the bootstrap resamples. */
+                high: number;
+            }[];
+            /** @description Whether the account credits its orders by data_driven. */
+            selected: boolean;
+            /** @enum {string} */
+            fallbackModel: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay";
+            /** @description When selected: data_driven, or the rule model orders fall back to without a fit; null when not selected. */
+            creditedBy: ("last_touch" | "first_touch" | "linear" | "position_based" | "time_decay" | "data_driven") | null;
+            /** @description A fit in progress on this node. */
+            running: {
+                /** @enum {string} */
+                stage: "converting_paths" | "other_paths" | "fitting" | "crediting";
+                done: number;
+                total: number | null;
+            } | null;
+        };
+        DataDrivenFitRun: {
+            fit: {
+                /** @enum {string} */
+                status: "fitted" | "insufficient_data" | "never";
+                /** Format: date-time */
+                fittedAt: string | null;
+                trigger: ("manual" | "scheduled") | null;
+                period: {
+                    /** Format: date */
+                    from: string;
+                    /** Format: date */
+                    to: string;
+                } | null;
+                /** @description Converting paths the fit learnt from (orders with a counted touch in the period). */
+                conversions: number;
+                /** @description Paths the fit learnt from, converting and not. */
+                paths: number;
+                /** @description Below this many conversions the model is not fitted. */
+                minConversions: number;
+                /** @description Why the fit was refused; null when fitted or never run. */
+                reason: string | null;
+                /** @description The Markov chain's probability of conversion from the start. */
+                pConversion: number | null;
+                resamples: number | null;
+                channels: {
+                    /** @enum {string} */
+                    channel: "whatsapp" | "sms" | "email" | "mail";
+                    /** @description Shapley value (channels, in conversion-rate units) or removal effect (campaigns, 0 to 1). */
+                    value: number;
+                    /** @description value / the sum of the values of its kind. */
+                    share: number;
+                    /** @description 2.5th percentile of the share over the bootstrap resamples. */
+                    low: number;
+                    /** @description 97.5th percentile of the share over the bootstrap resamples. */
+                    high: number;
+                }[];
+                campaigns: {
+                    campaignId: string;
+                    /** @description Shapley value (channels, in conversion-rate units) or removal effect (campaigns, 0 to 1). */
+                    value: number;
+                    /** @description value / the sum of the values of its kind. */
+                    share: number;
+                    /** @description 2.5th percentile of the share over the bootstrap resamples. */
+                    low: number;
+                    /** @description 97.5th percentile of the share over the bootstrap resamples. */
+                    high: number;
+                }[];
+            };
+            /** @description Every order credited again (when the account credits by data_driven); else null. */
+            recomputed: {
+                orders: number;
+                credited: number;
+                credits: number;
+                seconds: number;
+            } | null;
+        };
+        AttributionSettings: {
+            /**
+             * @description The rule model data_driven credits by while it has no fit.
+             * @enum {string}
+             */
+            fallbackModel: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay";
+            /** @enum {string} */
+            model: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay" | "data_driven";
+            models: ("last_touch" | "first_touch" | "linear" | "position_based" | "time_decay" | "data_driven")[];
             /** @enum {string} */
             revenueBasis: "net" | "gross";
             halfLifeHours: number;
@@ -7028,7 +7239,7 @@ export interface components {
                 createdAt: string;
             }[];
             /** @enum {string} */
-            attributionModel: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay";
+            attributionModel: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay" | "data_driven";
             lifetime: {
                 currency: string;
                 /** @description Orders of the contact not cancelled, in any currency. */
@@ -7255,7 +7466,7 @@ export interface components {
                 /** @description What each campaign was credited with for this order, under each attribution model. */
                 credits: {
                     /** @enum {string} */
-                    model: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay";
+                    model: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay" | "data_driven";
                     campaignId: string;
                     messageId: string | null;
                     channel: string;

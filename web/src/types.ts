@@ -107,7 +107,7 @@ export type JourneyListItem = Schemas['JourneyListItem'];
 /** Proposed: GET /v1/journeys/{id}/report?metrics=… */
 export type JourneyReport = Schemas['JourneyReport'];
 
-export const ATTRIBUTION_MODELS = ['last_touch', 'first_touch', 'linear', 'position_based', 'time_decay'] as const;
+export const ATTRIBUTION_MODELS = ['last_touch', 'first_touch', 'linear', 'position_based', 'time_decay', 'data_driven'] as const;
 type AttributionModel = (typeof ATTRIBUTION_MODELS)[number];
 
 /** GET /v1/account (PUT /v1/account takes name, currency, timeZone, defaultCountry, revenueBasis). */
@@ -116,6 +116,9 @@ export type AccountInfo = Schemas['AccountInfo'];
 /** GET/PUT /v1/attribution/settings (docs/ATTRIBUTION.md): the model and the account's window overrides in hours, per
  * channel and window kind (click, open, read, delivery, scan, sent); null removes a default window. */
 export type AttributionSettings = Schemas['AttributionSettings'];
+
+/** GET /v1/attribution/data-driven: the data-driven model's current fit (docs/ATTRIBUTION.md, "Data-driven model"). */
+export type DataDrivenModel = Schemas['DataDrivenModel'];
 
 /** GET /v1/keys items (POST /v1/keys answers { id, name, role, key } once). */
 export type ApiKey = Schemas['ApiKeyList']['items'][number];

@@ -4,7 +4,7 @@
 import { revenueOf, type Order, type RevenueBasis } from '../orders';
 import type { Channel } from '../types';
 import { convert, type ExchangeRate } from './currency';
-import { ATTRIBUTION_MODELS, modelWeights, type AttributionModel, type ModelOptions } from './models';
+import { ATTRIBUTION_MODELS, DEFAULT_MODEL, modelWeights, type AttributionModel, type ModelOptions } from './models';
 import { isDirect, isEligible, windowFor, type AttributionWindows, type Touch, type TouchKind } from './touches';
 
 /** Credit weights are also given in millionths, which sum to exactly this for every credited order. */
@@ -161,12 +161,30 @@ function rejection(t: Touch, orderAt: number, windows: AttributionWindows): Touc
 }
 
 /**
+ * Raw weights of a path's touches. `data_driven`: each campaign's fitted weight split equally among its touches in
+ * the path (so a campaign's row is proportional to its weight); without a fit, or when no campaign of the path has a
+ * weight (all zero or not seen by the fit), the path is weighed by the account's rule model (`fallbackModel`).
+ */
+function pathWeights(order: AttributableOrder, path: readonly Touch[], model: AttributionModel, options: ModelOptions): number[] {
+  const ages = path.map((t) => order.at - t.at);
+  if (model !== 'data_driven') return modelWeights(model, ages, options);
+  const fitted = options.campaignWeights;
+  if (fitted) {
+    const touchesOf = new Map<string, number>();
+    for (const t of path) touchesOf.set(t.campaignId, (touchesOf.get(t.campaignId) ?? 0) + 1);
+    const raw = path.map((t) => (fitted.get(t.campaignId) ?? 0) / touchesOf.get(t.campaignId)!);
+    if (raw.some((w) => w > 0)) return raw;
+  }
+  return modelWeights(options.fallbackModel ?? DEFAULT_MODEL, ages, options);
+}
+
+/**
  * Steps 3 and 4 of attributeOrder over a selected path: the credit rows, and each path touch's share of the order
  * under the model (its raw weight over the path's total; the shares of one campaign's touches add up to its row
  * before the rows are rounded to millionths and minor units).
  */
 function creditPath(order: AttributableOrder, path: readonly Touch[], direct: boolean, model: AttributionModel, options: ModelOptions): { credits: Credit[]; shares: number[] } {
-  const raw = modelWeights(model, path.map((t) => order.at - t.at), options);
+  const raw = pathWeights(order, path, model, options);
   const total = raw.reduce((s, w) => s + w, 0);
   const campaigns = new Map<string, { weight: number; lead: Touch; leadWeight: number }>();
   path.forEach((touch, i) => {
@@ -222,6 +240,14 @@ export function attributeOrder(
   const { path, direct } = selectPath(order, touches, windows);
   if (path.length === 0) return [];
   return creditPath(order, path.map((i) => touches[i]), direct, model, options).credits;
+}
+
+/**
+ * The touches that share an order's credit (steps 1–2 of attributeOrder), oldest first: the order's converting path
+ * as the data-driven model learns it. Empty for a cancelled order or one without an eligible touch.
+ */
+export function countedPath(order: AttributableOrder, touches: readonly Touch[], windows: AttributionWindows): Touch[] {
+  return selectPath(order, touches, windows).path.map((i) => touches[i]);
 }
 
 /** An order's attribution explained: what attributeOrder decided, touch by touch, under every model. */

@@ -3,3 +3,4 @@ export * from './touches';
 export * from './models';
 export * from './credits';
 export * from './currency';
+export * from './dataDriven';

@@ -1,17 +1,28 @@
 // Attribution models: how one order's credit is shared among the touches that preceded it, as raw weights over
 // a path sorted oldest first. credits.ts turns the weights into exact shares of one order and its revenue.
 
-export const ATTRIBUTION_MODELS = ['last_touch', 'first_touch', 'linear', 'position_based', 'time_decay'] as const;
+/** The rule-based models: conventions that weigh a path by position or age alone. */
+export const RULE_MODELS = ['last_touch', 'first_touch', 'linear', 'position_based', 'time_decay'] as const;
+export type RuleModel = (typeof RULE_MODELS)[number];
+/** Every model: the rules, and `data_driven`, learnt from the account's paths (dataDriven.ts). */
+export const ATTRIBUTION_MODELS = [...RULE_MODELS, 'data_driven'] as const;
 export type AttributionModel = (typeof ATTRIBUTION_MODELS)[number];
 
 /** The default, as Klaviyo and Mailchimp do. */
-export const DEFAULT_MODEL: AttributionModel = 'last_touch';
+export const DEFAULT_MODEL: RuleModel = 'last_touch';
 
 /** Time decay: a touch loses half its weight for every 7 days between it and the order. */
 export const DEFAULT_HALF_LIFE_MS = 7 * 24 * 3_600_000;
 
 export interface ModelOptions {
   halfLifeMs?: number;
+  /**
+   * The data-driven model's fitted campaign weights (removal-effect shares); absent when the account has no fit, and
+   * `data_driven` then credits as `fallbackModel`.
+   */
+  campaignWeights?: ReadonlyMap<string, number>;
+  /** The account's rule model, which `data_driven` credits by without a fit or when no campaign of a path has weight. */
+  fallbackModel?: RuleModel;
 }
 
 /**
@@ -25,7 +36,7 @@ export interface ModelOptions {
  * - time decay: 2^(−age / half-life), computed relative to the newest touch (2^(−(age − minAge) / half-life)) so
  *   that a short half-life cannot underflow every weight to 0; normalization removes the common factor.
  */
-export function modelWeights(model: AttributionModel, ages: readonly number[], options: ModelOptions = {}): number[] {
+export function modelWeights(model: RuleModel, ages: readonly number[], options: ModelOptions = {}): number[] {
   const n = ages.length;
   if (n === 0) return [];
   switch (model) {

@@ -13,11 +13,13 @@ import { CHANNELS } from '../../domain/types';
 import { addDays } from '../../domain/kpis';
 import { todayIn, zonedDayStart } from '../../services/campaigns';
 import type { Orders, RefundInput, CsvImportOptions } from '../../services/orders';
+import type { DataDriven } from '../../services/dataDriven';
 import { schemaRef } from '../responses';
 
 declare module '../app' {
   interface Deps {
     orders: Orders;
+    dataDriven: DataDriven;
   }
 }
 
@@ -334,6 +336,23 @@ export async function orderRoutes(app: FastifyInstance, deps: Deps): Promise<voi
   app.put('/v1/attribution/settings', { config: { audit: { action: 'attribution_settings.update', before: async (req) => (await service().settings(accountOf(req))) as never } },
     schema: { summary: 'Change the model, windows (hours, null removes one), half-life or revenue basis; every order is credited again', body: settingsBodySchema },
   }, async (req) => service().updateSettings(accountOf(req), req.body as never));
+
+  // ------------------------------------------------------------------ the data-driven model
+  app.get('/v1/attribution/data-driven', {
+    schema: { summary: 'The data-driven model: its current fit (weights with bootstrap intervals, date, volume, status), what credits orders, a fit in progress', answers: { 200: schemaRef('DataDrivenModel') } },
+  }, async (req) => deps.dataDriven.current(accountOf(req)));
+
+  app.post('/v1/attribution/data-driven/fit', { config: { audit: { action: 'attribution_fit.run' } },
+    schema: {
+      summary: "Fit the data-driven model now on the last `days` days (default 90); below the minimum of conversions the fit is refused and orders stay credited by the rule model; when the account credits by it, every order is credited again",
+      body: { type: ['object', 'null'], additionalProperties: false, properties: { days: { type: 'integer', minimum: 7, maximum: 730 } } },
+      answers: { 200: schemaRef('DataDrivenFitRun') },
+    },
+  }, async (req, reply) => {
+    const r = await deps.dataDriven.fit(accountOf(req), { days: (req.body as { days?: number } | null)?.days, trigger: 'manual' });
+    if (!r.ok) return sendError(reply, 409, r.message);
+    return r.value;
+  });
 
   // ------------------------------------------------------------------ discount codes, rates
   const codesBody = {

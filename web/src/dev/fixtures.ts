@@ -370,7 +370,8 @@ export const account: AccountInfo = {
 
 export const attributionSettings: AttributionSettings = {
   model: 'last_touch',
-  models: ['last_touch', 'first_touch', 'linear', 'position_based', 'time_decay'],
+  fallbackModel: 'last_touch',
+  models: ['last_touch', 'first_touch', 'linear', 'position_based', 'time_decay', 'data_driven'],
   revenueBasis: 'net',
   // The server's default windows (docs/ATTRIBUTION.md), in hours.
   windowsHours: { whatsapp: { click: 120, read: 12 }, sms: { click: 120, delivery: 12 }, email: { click: 120, open: 120 }, mail: { scan: 720, sent: 720 } },

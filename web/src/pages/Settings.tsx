@@ -13,6 +13,7 @@ import { DeadLettersCard } from './SettingsIngestion';
 import { AuditTrailCard, PasswordCard } from './SettingsAudit';
 import { RetentionCard } from './SettingsRetention';
 import { ReportsCard } from './SettingsReports';
+import { DataDrivenCard } from './SettingsDataDriven';
 import { useQueryState } from '../router';
 import { ATTRIBUTION_MODELS, CHANNELS, type AccountInfo, type AlertItem, type ApiKey, type AttributionSettings, type Channel, type Page, type ProviderItem, type Role, type UserItem, type AddUserAnswer, type InvitationItem } from '../types';
 
@@ -53,6 +54,7 @@ export function Settings() {
           {!owner && <p className="notice">{t('settings.readOnly')}</p>}
           <AccountCard editable={owner} />
           <AttributionCard editable={owner} />
+          <DataDrivenCard editable />
           <CostModelCard editable={owner} />
           <BudgetSettingsCard editable={owner} />
           <TrackingCard editable={owner} />
