@@ -15,6 +15,8 @@ import { budgetRoutes } from './http/routes/budgets';
 import { Attribution, trackingClickResolver } from './services/attribution';
 import { Orders } from './services/orders';
 import { orderRoutes } from './http/routes/orders';
+import { Conversions } from './services/conversions';
+import { conversionRoutes } from './http/routes/conversions';
 import { Webhooks } from './services/webhooks';
 import { providerRoutes } from './http/routes/providers';
 import { Sessions } from './services/sessions';
@@ -202,6 +204,11 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
   campaigns.money = attribution;
   ingestor.afterApply.push(attribution.onEventsApplied);
   plugins.push(orderRoutes);
+  // Conversions other than orders (sign-ups, bookings, visits…): credited by the same engine, re-credited by the same
+  // late events (Attribution.onEventsApplied), shown per type on the campaign page.
+  deps.conversions = new Conversions(db, writer, accounts, deps.orders, attribution, clock);
+  campaigns.extras.push(async (accountId, id) => ({ conversionsByType: await deps.conversions.ofCampaign(accountId, id) }));
+  plugins.push(conversionRoutes);
 
   // Recipients' feedback: replies and complaints kept with their text as they apply (a hook, also in the worker), listed
   // account-wide and counted on the campaign page.

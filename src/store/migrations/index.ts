@@ -26,6 +26,7 @@ import * as rollupStatementTriggers from './2026_12_07_440_rollup_statement_trig
 import * as nodeCoordination from './2026_12_07_450_node_coordination';
 import * as campaignVariantCounts from './2026_12_08_700_campaign_variant_counts';
 import * as feedback from './2026_12_08_300_feedback';
+import * as conversions from './2026_12_09_400_conversions';
 import * as ordersContactId from './2026_12_08_100_orders_contact_id';
 import * as reports from './2026_12_08_400_reports';
 import * as visitInboxSequence from './2026_12_08_600_visit_inbox_sequence';
@@ -59,4 +60,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_08_400_reports': reports,
   '2026_12_08_600_visit_inbox_sequence': visitInboxSequence,
   '2026_12_08_700_campaign_variant_counts': campaignVariantCounts,
+  '2026_12_09_400_conversions': conversions,
 };
