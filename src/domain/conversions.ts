@@ -42,8 +42,10 @@ export function conversionFingerprint(c: ConversionInput): string {
   return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
 }
 
-/** The CSV file's columns (header names, matched case-insensitively after trimming). */
-export const CONVERSION_CSV_COLUMNS = ['type', 'occurred_at', 'idempotency_key', 'email', 'phone', 'customer_id', 'value', 'currency'] as const;
+/**
+ * The CSV file's columns (header names, matched case-insensitively after trimming): these three, and optionally
+ * `email, phone, customer_id, value, currency`.
+ */
 export const REQUIRED_CONVERSION_COLUMNS = ['type', 'occurred_at', 'idempotency_key'] as const;
 
 export type ConversionCsvResult = { kind: 'conversion'; line: number; conversion: ConversionInput } | { kind: 'rejected'; line: number; reason: string };

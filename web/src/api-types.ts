@@ -3311,6 +3311,168 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/conversions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Conversions other than orders, newest first, with their credits under the account model; filters type, from, to */
+        get: {
+            parameters: {
+                query?: {
+                    type?: string;
+                    from?: string;
+                    to?: string;
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ConversionPage"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        /** Record one conversion other than an order (sign-up, booking, visit…); the same idempotency key and body answer the same, another body 409 */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        type: string;
+                        /** Format: date-time */
+                        occurredAt: string;
+                        idempotencyKey: string;
+                        customer?: {
+                            id?: string;
+                            email?: string;
+                            phone?: string;
+                        };
+                        value?: number;
+                        currency?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Conversion"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/conversions/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import a CSV file of conversions (text/csv body): type, occurred_at, idempotency_key, email, phone, customer_id, value, currency; all or nothing */
+        post: {
+            parameters: {
+                query?: {
+                    timeZone?: string;
+                    decimalSeparator?: "." | ",";
+                    currency?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ConversionImport"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/conversions/types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's conversion types with how many conversions each has */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ConversionTypes"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/feedback": {
         parameters: {
             query?: never;
@@ -5486,6 +5648,7 @@ export interface components {
             budget: components["schemas"]["CampaignBudget"] | null;
             /** @description The campaign's replies, opt-out replies and complaints (GET /v1/feedback?campaign= lists them). */
             feedback: components["schemas"]["FeedbackCounts"];
+            conversionsByType: components["schemas"]["ConversionsByType"];
         };
         Recipient: {
             messageId: string;
@@ -5843,6 +6006,76 @@ export interface components {
         OrderPage: {
             items: components["schemas"]["Order"][];
             nextCursor: string | null;
+        };
+        Conversion: {
+            id: string;
+            /** @description The slug the account gave the kind of conversion (signup, booking, store_visit…). */
+            type: string;
+            /** Format: date-time */
+            occurredAt: string;
+            idempotencyKey: string;
+            /** @enum {string} */
+            source: "api" | "csv";
+            customer: {
+                id: string | null;
+                email: string | null;
+                phone: string | null;
+            };
+            contactId: string | null;
+            /** @description The key that matched the person to a contact: customer_id, email, phone (or erased). */
+            matchedBy: string | null;
+            /** @description The value given, in minor units of currency; null: none. Never added to order revenue. */
+            value: number | null;
+            currency: string | null;
+            /** @description The credit rows under the account's model, the same engine and rounding as an order's; empty: no eligible touch. */
+            credits: {
+                campaignId: string;
+                messageId: string | null;
+                /** @enum {string} */
+                channel: "whatsapp" | "sms" | "email" | "mail";
+                kind: string;
+                weight: number;
+                weightMicro: number;
+                /** @description The credited part of the value (in the account currency when a rate converts it). */
+                value: number;
+                currency: string;
+                direct: boolean;
+            }[];
+        };
+        ConversionPage: {
+            /** @enum {string} */
+            model: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay";
+            items: components["schemas"]["Conversion"][];
+            nextCursor: string | null;
+        };
+        ConversionTypes: {
+            types: {
+                type: string;
+                count: number;
+            }[];
+        };
+        ConversionImport: {
+            lines: number;
+            conversions: number;
+            created: number;
+            /** @description Rows whose idempotency key and content were already stored. */
+            unchanged: number;
+            rejected: number;
+            rejections: {
+                line: number;
+                reason: string;
+            }[];
+        };
+        /** @description Conversions other than orders credited to the campaign, per type (docs/ATTRIBUTION.md, 'Conversions other than orders'). */
+        ConversionsByType: {
+            [key: string]: {
+                /** @description Conversions of the type with a credit row for the campaign. */
+                count: number;
+                /** @description The sum of the campaign's shares of them under the account model (fractional credit). */
+                credited: number;
+                /** @description The campaign's credited part of their values, account currency; shown apart, never added to revenue. */
+                value: number;
+            };
         };
         OrderAttribution: {
             order: {
@@ -6898,6 +7131,8 @@ export interface components {
             events: number;
             /** @description Orders whose customer fields were emptied; their money and credits are unchanged. */
             orders: number;
+            /** @description Conversions other than orders (sign-ups, bookings…) of the person, deleted with their credits. */
+            conversions: number;
             holdoutMembers: number;
             /** @description Suppression entries under the person's identifiers, removed. */
             suppressionsRemoved: number;
