@@ -22,13 +22,13 @@ export interface ConversionInput {
 
 export type ConversionCheck = { ok: true; conversion: ConversionInput } | { ok: false; field: string; reason: string };
 
-/** Checks what the schema cannot: the type's shape, a currency only with a value and a known code. */
+/** Checks what the schema cannot: the type's shape, a currency only with a value and in the shape of an ISO 4217 code. */
 export function checkConversion(c: ConversionInput): ConversionCheck {
   if (!TYPE_RE.test(c.type)) return { ok: false, field: 'type', reason: `type "${c.type}" is not a slug (a–z, 0–9, _ and -, up to 40 characters)` };
   if (!Number.isFinite(c.at)) return { ok: false, field: 'occurredAt', reason: 'unreadable time' };
   if (c.idempotencyKey.trim() === '') return { ok: false, field: 'idempotencyKey', reason: 'empty idempotency key' };
   if (c.valueMinor === null && c.currency !== null) return { ok: false, field: 'currency', reason: 'a currency is given without a value' };
-  if (c.currency !== null && !isCurrencyCode(c.currency)) return { ok: false, field: 'currency', reason: `unknown currency "${c.currency}"` };
+  if (c.currency !== null && !isCurrencyCode(c.currency.toUpperCase())) return { ok: false, field: 'currency', reason: `not a currency code: "${c.currency}"` };
   return { ok: true, conversion: { ...c, currency: c.currency === null ? null : c.currency.toUpperCase() } };
 }
 
@@ -69,7 +69,7 @@ export function mapConversionCsvRow(row: CsvRow, line: number, opts: { timeZone:
   if (key === null) return { kind: 'rejected', line, reason: 'empty idempotency key in column idempotency_key' };
   const rawValue = cell('value');
   const currency = (cell('currency') ?? (rawValue === null ? null : opts.defaultCurrency))?.toUpperCase() ?? null;
-  if (currency !== null && !isCurrencyCode(currency)) return { kind: 'rejected', line, reason: `unknown currency "${currency}" in column currency` };
+  if (currency !== null && !isCurrencyCode(currency)) return { kind: 'rejected', line, reason: `not a currency code: "${currency}" in column currency` };
   let valueMinor: number | null = null;
   if (rawValue !== null) {
     valueMinor = parseMoney(rawValue, currency!, { decimalSeparator: opts.decimalSeparator ?? '.' });
