@@ -208,6 +208,7 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
   // late events (Attribution.onEventsApplied), shown per type on the campaign page.
   deps.conversions = new Conversions(db, writer, accounts, deps.orders, attribution, clock);
   campaigns.extras.push(async (accountId, id) => ({ conversionsByType: await deps.conversions.ofCampaign(accountId, id) }));
+  deps.goals.conversionCount = (accountId, campaignIds, type) => deps.conversions.countOfCampaigns(accountId, campaignIds, type);
   plugins.push(conversionRoutes);
 
   // Recipients' feedback: replies and complaints kept with their text as they apply (a hook, also in the worker), listed

@@ -160,6 +160,16 @@ forEachEngineConcurrently('conversions other than orders', (engine) => {
     expect(await ok('GET', '/v1/conversions/types')).toEqual({ types: [{ type: 'booking', count: 2 }, { type: 'signup', count: 2 }, { type: 'store_visit', count: 1 }] });
   });
 
+  it('follows a goal on a conversion type', async () => {
+    const g = await ok('POST', `/v1/campaigns/${S}/goals`, { kind: 'target', metric: 'conversions:booking', comparator: '>=', target: 3 });
+    // S is credited with Bruno's two bookings (the API one and the imported one): 2 of 3, progress 2 / 3.
+    expect(g).toMatchObject({ metric: 'conversions:booking', unit: 'count', value: 2, achieved: false });
+    expect(g.progress).toBeCloseTo(2 / 3, 12);
+    // E has no booking under last touch.
+    expect(await ok('POST', `/v1/campaigns/${E}/goals`, { kind: 'target', metric: 'conversions:booking', comparator: '>=', target: 1 })).toMatchObject({ value: 0, achieved: false });
+    expect((await call('POST', `/v1/campaigns/${S}/goals`, { kind: 'target', metric: 'conversions:Booking', comparator: '>=', target: 1 })).status).toBe(422);
+  });
+
   it("erasing a person deletes their conversions and their credits", async () => {
     const s = await ok('POST', '/v1/contacts/erase', { email: 'ana@example.com' });
     // Ana's sign-up and store visit.

@@ -219,6 +219,13 @@ export class Conversions {
     return { types: await listConversionTypes(this.db.kysely, accountId) };
   }
 
+  /** Conversions of one type credited to these campaigns (a goal on `conversions:<type>`): each campaign's count, summed. */
+  async countOfCampaigns(accountId: string, campaignIds: string[], type: string): Promise<number> {
+    let n = 0;
+    for (const id of campaignIds) n += (await this.ofCampaign(accountId, id))[type]?.count ?? 0;
+    return n;
+  }
+
   /**
    * A campaign's conversions per type under the account's model: count (conversions with a credit row for it), credited
    * (the sum of its shares) and value (its credited part of their values, in the account's currency; values no rate
