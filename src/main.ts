@@ -17,6 +17,8 @@ import { Orders } from './services/orders';
 import { orderRoutes } from './http/routes/orders';
 import { declaredRoutes } from './http/routes/declared';
 import { DeclaredSources } from './services/declared';
+import { Conversions } from './services/conversions';
+import { conversionRoutes } from './http/routes/conversions';
 import { Webhooks } from './services/webhooks';
 import { providerRoutes } from './http/routes/providers';
 import { Sessions } from './services/sessions';
@@ -215,6 +217,12 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
   // Declared sources: what buyers say brought them, mapped by the owner's rules, beside the attributed credit.
   deps.declared = new DeclaredSources(db, writer, accounts, attribution);
   plugins.push(declaredRoutes);
+  // Conversions other than orders (sign-ups, bookings, visits…): credited by the same engine, re-credited by the same
+  // late events (Attribution.onEventsApplied), shown per type on the campaign page.
+  deps.conversions = new Conversions(db, writer, accounts, deps.orders, attribution, clock);
+  campaigns.extras.push(async (accountId, id) => ({ conversionsByType: await deps.conversions.ofCampaign(accountId, id) }));
+  deps.goals.conversionCount = (accountId, campaignIds, type) => deps.conversions.countOfCampaigns(accountId, campaignIds, type);
+  plugins.push(conversionRoutes);
 
   // Recipients' feedback: replies and complaints kept with their text as they apply (a hook, also in the worker), listed
   // account-wide and counted on the campaign page.

@@ -32,9 +32,9 @@ export function register(program: Command): void {
         const s = out.value;
         process.stdout.write(
           `Erased: ${s.contacts} contact(s) removed; ${s.messages} message(s) and ${s.holdoutMembers} holdout member(s) now under an anonymous key; ` +
-            `${s.events} event(s) cleared of user agents, IP addresses and texts; ${s.orders} order(s) cleared of customer fields; ` +
+            `${s.events} event(s) cleared of user agents, IP addresses and texts; ${s.orders} order(s) cleared of customer fields; ${s.conversions} other conversion(s) deleted; ` +
             `${s.suppressionsRemoved} suppression entr(y/ies) replaced by ${s.suppressionsAdded} under one-way hashes; ` +
-            `${s.waitingEvents} waiting event(s) and ${s.deadLetters} dead letter(s) removed. Campaign figures are unchanged.\n`,
+            `${s.waitingEvents} waiting event(s) and ${s.deadLetters} dead letter(s) removed. Order and message figures are unchanged.\n`,
         );
       });
     });

@@ -280,6 +280,7 @@ export const RESPONSE_SCHEMAS = {
     variants: arr(ref('Variant')),
     budget: orNull(ref('CampaignBudget')),
     feedback: described(ref('FeedbackCounts'), "The campaign's replies, opt-out replies and complaints (GET /v1/feedback?campaign= lists them)."),
+    conversionsByType: ref('ConversionsByType'),
   }),
   Recipient: RECIPIENT,
   RecipientPage: obj({ items: arr(ref('Recipient')), nextCursor: orNull(str) }),
@@ -344,6 +345,31 @@ export const RESPONSE_SCHEMAS = {
     }),
   }),
   OrderPage: obj({ items: arr(ref('Order')), nextCursor: orNull(str) }),
+  Conversion: obj({
+    id: str, type: described(str, 'The slug the account gave the kind of conversion (signup, booking, store_visit…).'), occurredAt: time,
+    idempotencyKey: str, source: { type: 'string', enum: ['api', 'csv'] },
+    customer: obj({ id: orNull(str), email: orNull(str), phone: orNull(str) }),
+    contactId: orNull(str), matchedBy: described(orNull(str), 'The key that matched the person to a contact: customer_id, email, phone (or erased).'),
+    value: described(orNull(int), 'The value given, in minor units of currency; null: none. Never added to order revenue.'), currency: orNull(str),
+    credits: described(arr(obj({
+      campaignId: str, messageId: orNull(str), channel, kind: str, weight: num, weightMicro: int,
+      value: minor('The credited part of the value (in the account currency when a rate converts it).'), currency: str, direct: bool,
+    })), "The credit rows under the account's model, the same engine and rounding as an order's; empty: no eligible touch."),
+  }),
+  ConversionPage: obj({ model: attributionModel, items: arr(ref('Conversion')), nextCursor: orNull(str) }),
+  ConversionTypes: obj({ types: arr(obj({ type: str, count: int })) }),
+  ConversionImport: obj({
+    lines: int, conversions: int, created: int, unchanged: described(int, 'Rows whose idempotency key and content were already stored.'),
+    rejected: int, rejections: arr(obj({ line: int, reason: str })),
+  }),
+  ConversionsByType: described({
+    type: 'object',
+    additionalProperties: obj({
+      count: described(int, 'Conversions of the type with a credit row for the campaign.'),
+      credited: described(num, "The sum of the campaign's shares of them under the account model (fractional credit)."),
+      value: minor("The campaign's credited part of their values, account currency; shown apart, never added to revenue."),
+    }),
+  }, "Conversions other than orders credited to the campaign, per type (docs/ATTRIBUTION.md, 'Conversions other than orders')."),
   OrderAttribution: obj({
     order: obj({ id: str, externalId: str, name: orNull(str), orderedAt: time, revenue: minor('Revenue on the account basis, in minor units of revenueCurrency.'), revenueCurrency: str, cancelled: bool }),
     contact: described(orNull(obj({
@@ -679,6 +705,7 @@ export const RESPONSE_SCHEMAS = {
     messages: described(int, 'Messages whose recipient became an anonymous key (erased:…); their figures are unchanged.'),
     events: described(int, 'Events whose stored data lost its personal fields (user agent, IP address, reply and failure texts).'),
     orders: described(int, "Orders whose customer fields were emptied; their money and credits are unchanged."),
+    conversions: described(int, 'Conversions other than orders (sign-ups, bookings…) of the person, deleted with their credits.'),
     holdoutMembers: int,
     suppressionsRemoved: described(int, "Suppression entries under the person's identifiers, removed."),
     suppressionsAdded: described(int, 'Entries under their one-way hashes, added: the send gate refuses them on those channels.'),

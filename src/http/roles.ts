@@ -126,6 +126,10 @@ export const ROUTE_ROLES: Record<string, Access> = {
   'PUT /v1/campaigns/:id/discount-codes': 'analyst',
   'GET /v1/currency-rates': 'viewer',
   'PUT /v1/currency-rates': 'analyst',
+  'POST /v1/conversions': 'analyst',
+  'POST /v1/conversions/import': 'analyst',
+  'GET /v1/conversions': 'viewer', // the person's keys as the orders list shows a buyer's
+  'GET /v1/conversions/types': 'viewer',
 
   // ---------------------------------------------------------------- retention (privacy settings: owners only)
   'GET /v1/retention/settings': 'owner',

@@ -29,6 +29,10 @@ import type { AccountDirectory } from './accounts';
 import type { AppliedEvent } from './ingest';
 import type { Writer } from './writer';
 import { nextDay, zonedDayStart, type MoneySource } from './campaigns';
+import {
+  deleteConversionCreditsOfOtherModels, deleteCreditsOfConversions, findConversionsOfContacts, insertConversionCredits, listConversionsById,
+  type ConversionCreditRow, type ConversionRow,
+} from '../store/conversions';
 
 type Handle = Db['kysely'] | Transaction<DB>;
 const HOUR = 3_600_000;
@@ -143,6 +147,26 @@ const EXPLAIN_AFTER_MS = 7 * 24 * HOUR;
 const TOUCH_EVENT_TYPES = new Set(['sent', 'delivered', 'opened', 'clicked', 'scanned']);
 const CONTEXT_TTL_MS = 2000;
 
+/**
+ * What the engine reads of the unit it credits: an order, or a conversion other than an order (a sign-up, a booking…)
+ * seen as one through `conversionUnit` (no landing URL, no discount code; its value in place of revenue). Both go
+ * through the same touches, windows, models and rounding.
+ */
+export type CreditedUnit = Pick<
+  OrderRow,
+  'account_id' | 'id' | 'contact_id' | 'ordered_at' | 'click_id' | 'click_message_id' | 'click_at' | 'utm_campaign' | 'utm_medium' | 'discount_codes' |
+  'revenue_minor' | 'revenue_currency' | 'cancelled_at' | 'item_quantity' | 'new_customer'
+>;
+
+/** A conversion as the engine's unit: its time, its person, its value (0 without one); it carries no signal of its own. */
+export function conversionUnit(c: ConversionRow): CreditedUnit {
+  return {
+    account_id: c.account_id, id: c.id, contact_id: c.contact_id, ordered_at: Number(c.occurred_at), click_id: null, click_message_id: null, click_at: null,
+    utm_campaign: null, utm_medium: null, discount_codes: '[]', revenue_minor: Number(c.credit_value_minor), revenue_currency: c.credit_currency,
+    cancelled_at: null, item_quantity: 0, new_customer: null,
+  };
+}
+
 export interface RecomputeSummary {
   orders: number;
   credited: number;
@@ -224,7 +248,7 @@ export class Attribution implements MoneySource {
   async gatherTouches(
     h: Handle,
     ctx: AccountContext,
-    orders: OrderRow[],
+    orders: CreditedUnit[],
     explain = false,
   ): Promise<{ touches: Map<string, Touch[]>; messages: Map<string, TouchMessageRow>; origins: Map<string, TouchOrigin[]> }> {
     const touches = new Map<string, Touch[]>();
@@ -330,7 +354,7 @@ export class Attribution implements MoneySource {
   }
 
   /** The credit rows of these orders under the account's model. Pure over what gatherTouches read. */
-  creditRows(ctx: AccountContext, orders: OrderRow[], touches: Map<string, Touch[]>, messages: Map<string, TouchMessageRow>, model = ctx.settings.model): AttributionRow[] {
+  creditRows(ctx: AccountContext, orders: CreditedUnit[], touches: Map<string, Touch[]>, messages: Map<string, TouchMessageRow>, model = ctx.settings.model): AttributionRow[] {
     const rows: AttributionRow[] = [];
     for (const o of orders) {
       const credits = attributeOrder(attributable(o), touches.get(o.id) ?? [], model, ctx.windows, ctx.modelOptions);
@@ -370,6 +394,25 @@ export class Attribution implements MoneySource {
   }
 
   /**
+   * Replaces the credits of these conversions (inside the caller's transaction): the same touches, model and rounding
+   * as an order's (creditRows), written to conversion_credits with the conversion's type; the value is split as revenue is.
+   */
+  async attributeConversionsIn(trx: Transaction<DB>, ctx: AccountContext, conversions: ConversionRow[]): Promise<ConversionCreditRow[]> {
+    if (conversions.length === 0) return [];
+    const units = conversions.map(conversionUnit);
+    const { touches, messages } = await this.gatherTouches(trx, ctx, units);
+    const typeOf = new Map(conversions.map((c) => [c.id, c.type]));
+    const rows: ConversionCreditRow[] = this.creditRows(ctx, units, touches, messages).map((r) => ({
+      account_id: r.account_id, conversion_id: r.order_id, model: r.model, campaign_id: r.campaign_id, type: typeOf.get(r.order_id)!,
+      message_id: r.message_id, contact_id: r.contact_id, channel: r.channel, kind: r.kind, weight_micro: r.weight_micro, value_minor: r.revenue_minor,
+      currency: r.currency, direct: r.direct, occurred_at: r.order_at, cohort_day: r.cohort_day,
+    }));
+    await deleteCreditsOfConversions(trx, ctx.accountId, conversions.map((c) => c.id));
+    await insertConversionCredits(trx, rows);
+    return rows;
+  }
+
+  /**
    * Late data: events just applied (a click ingested after its order, a late delivery…) re-attribute the orders of
    * the same buyers placed inside the longest window after them. Runs in the ingesting transaction.
    */
@@ -381,6 +424,9 @@ export class Attribution implements MoneySource {
     const orders = await findOrdersOfContacts(trx, accountId, touching.map((a) => a.contactId!), Math.min(...at), Math.max(...at) + ctx.maxWindowMs, this.db.kind === 'postgres');
     const affected = orders.filter((o) => touching.some((a) => a.contactId === o.contact_id && a.at <= o.ordered_at && o.ordered_at - a.at <= ctx.maxWindowMs));
     await this.attributeIn(trx, ctx, affected);
+    // Conversions other than orders are re-credited by the same rule (index conversions_contact: the same buyers, the same span).
+    const conversions = await findConversionsOfContacts(trx, accountId, touching.map((a) => a.contactId!), Math.min(...at), Math.max(...at) + ctx.maxWindowMs);
+    await this.attributeConversionsIn(trx, ctx, conversions.filter((c) => touching.some((a) => a.contactId === c.contact_id && a.at <= c.occurred_at && c.occurred_at - a.at <= ctx.maxWindowMs)));
   };
 
   /**
@@ -414,6 +460,18 @@ export class Attribution implements MoneySource {
       if (page.rows.length) opts.progress?.(done, total);
       if (!page.next) break;
       after = page.next;
+    }
+    // Then the conversions other than orders, by id, page by page (their credits go to conversion_credits).
+    await this.writer.run((trx) => deleteConversionCreditsOfOtherModels(trx, accountId, ctx.settings.model));
+    let afterId: string | null = null;
+    for (;;) {
+      const page: ConversionRow[] = await this.writer.run(async (trx) => {
+        const rows = await listConversionsById(trx, accountId, afterId, pageSize);
+        await this.attributeConversionsIn(trx, ctx, rows);
+        return rows;
+      }, pageSize);
+      if (page.length < pageSize) break;
+      afterId = page[page.length - 1].id;
     }
     return { orders: done, credited, credits, seconds: (performance.now() - t0) / 1000 };
   }
@@ -653,7 +711,7 @@ function moneyFacts(r: Omit<CampaignMoneyRow, 'campaign_id'>): MoneyFacts {
   };
 }
 
-export function attributable(o: OrderRow): AttributableOrder {
+export function attributable(o: CreditedUnit): AttributableOrder {
   return { at: o.ordered_at, revenueMinor: o.revenue_minor, currency: o.revenue_currency, cancelled: o.cancelled_at !== null };
 }
 

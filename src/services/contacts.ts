@@ -21,6 +21,7 @@ import { erasedEventData, erasedSuppressions, isErased, type PersonKeys } from '
 import type { AccountDirectory } from './accounts';
 import type { Actor, AuditTrail } from './audit';
 import type { ErasureKeys } from './erasure';
+import { deleteConversions, findPersonConversions } from '../store/conversions';
 import type { Writer } from './writer';
 
 const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(Number(ms)).toISOString());
@@ -73,6 +74,8 @@ export interface ErasureSummary {
   /** Events whose stored data lost its personal fields (user agent, IP, reply text, failure text). */
   events: number;
   orders: number;
+  /** Conversions other than orders, deleted with their credits. */
+  conversions: number;
   holdoutMembers: number;
   /** Suppression entries under the person's identifiers, replaced by `added` entries under their hashes. */
   suppressionsRemoved: number;
@@ -227,6 +230,10 @@ export class Contacts {
     const orders = await findPersonOrders(trx, accountId, { contactIds, ...keys });
     await anonymizeOrders(trx, accountId, orders.map((o) => o.id));
     progress('orders', orders.length);
+    // Conversions other than orders (a sign-up, a booking…) go with their credits: by contact and by the person's keys.
+    const conversions = await findPersonConversions(trx, accountId, { contactIds, emails: keys.emails, phones: keys.phones, externalIds: keys.externalIds });
+    await deleteConversions(trx, accountId, conversions);
+    progress('conversions', conversions.length);
     // Every form the person's recipients were stored under, suppression entries included, goes from the list; their
     // hashes take their place on every channel the identifiers reach.
     const suppressionsRemoved = await deleteSuppressionsOf(trx, accountId, [...recipients, ...messages.map((m) => m.recipient)]);
@@ -245,7 +252,7 @@ export class Contacts {
     await refreshCohorts(this.db, trx, 'UTC', accountId, contactIds);
     progress('contacts', contactIds.length);
     return {
-      contacts: contactIds.length, messages: messages.length, events, orders: orders.length, holdoutMembers, suppressionsRemoved, suppressionsAdded,
+      contacts: contactIds.length, messages: messages.length, events, orders: orders.length, conversions: conversions.length, holdoutMembers, suppressionsRemoved, suppressionsAdded,
       waitingEvents, deadLetters: letters.length,
     };
   }

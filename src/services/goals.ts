@@ -37,6 +37,12 @@ export function metricUnit(metric: string): 'money' | 'rate' | 'count' | 'ratio'
 
 export type GoalOwner = { kind: 'campaign' | 'journey'; id: string };
 
+/** A target on a conversion type other than orders: `conversions:<type>` (docs/ATTRIBUTION.md), a count. */
+const CONVERSION_METRIC = /^conversions:([a-z0-9][a-z0-9_-]{0,39})$/;
+
+/** The conversions of a type credited to these campaigns under the account's model (counted once per campaign credited). */
+export type ConversionCounter = (accountId: string, campaignIds: string[], type: string) => Promise<number>;
+
 export type GoalInput =
   | { kind: 'target'; name?: string; metric: string; comparator: GoalComparator; target: number }
   | { kind: 'segment'; name?: string; segment: unknown; target: number };
@@ -53,14 +59,17 @@ export class Goals {
     private readonly clock: () => number = Date.now,
   ) {}
 
+  /** Counts conversions other than orders for `conversions:<type>` goals (set by the composition root). */
+  conversionCount: ConversionCounter = async () => 0;
+
   async create(accountId: string, owner: GoalOwner, input: GoalInput) {
     if (!(await this.ownerFacts(accountId, owner))) return fail(404, `No ${owner.kind} ${owner.id} in this account.`);
     let definition: string | null = null;
     const targetProblem = figureProblem(input.target);
     if (targetProblem) return fail(422, `The target ${targetProblem}.`, 'target');
     if (input.kind === 'target') {
-      if (!GOAL_METRICS.includes(input.metric as keyof CampaignFigures)) {
-        return fail(422, `Unknown figure "${input.metric}"; choose one of ${GOAL_METRICS.join(', ')}.`, 'metric');
+      if (!GOAL_METRICS.includes(input.metric as keyof CampaignFigures) && !CONVERSION_METRIC.test(input.metric)) {
+        return fail(422, `Unknown figure "${input.metric}"; choose one of ${GOAL_METRICS.join(', ')}, or conversions:<type> for a conversion type.`, 'metric');
       }
     } else {
       const parsed = parseSegmentDefinition(input.segment);
@@ -157,7 +166,8 @@ export class Goals {
         continue;
       }
       if (g.kind === 'target') {
-        const value = facts.figures[g.metric as keyof CampaignFigures] as number | null;
+        const type = CONVERSION_METRIC.exec(g.metric!)?.[1];
+        const value = type !== undefined ? await this.conversionCount(accountId, facts.campaignIds, type) : (facts.figures[g.metric as keyof CampaignFigures] as number | null);
         const r = evaluateTargetGoal({ metric: g.metric!, comparator: g.comparator as GoalComparator, target: Number(g.target) }, [...history, { date: today, value }]);
         out.push({
           ...base, metric: g.metric!, comparator: g.comparator as GoalComparator, unit: metricUnit(g.metric!),

@@ -366,8 +366,11 @@ export class Orders {
     };
   }
 
-  /** Buyer → contact: customer id, then email, then E.164 phone, then postal address; remembers which key matched. */
-  private async matchContacts(trx: Transaction<DB>, accountId: string, orders: Order[], defaultCountry: string | undefined, now: number) {
+  /**
+   * Buyer → contact: customer id, then email, then E.164 phone, then postal address; remembers which key matched.
+   * Conversions other than orders (services/conversions.ts) match their person through it too.
+   */
+  async matchContacts(trx: Transaction<DB>, accountId: string, orders: Order[], defaultCountry: string | undefined, now: number) {
     const keys = orders.map((o) => matchKeys(o, defaultCountry));
     const all = keys.flat();
     const pick = (kind: MatchKey['kind']) => all.filter((k) => k.kind === kind).map((k) => k.value);
@@ -770,7 +773,8 @@ function contactOfOrder(accountId: string, o: Order, keys: MatchKey[], now: numb
 }
 
 /** Where an erased buyer's identifier is listed (domain/erasure.ts `erasedSuppressions`), by the kind of order key. */
-const ERASED_LIST: Record<MatchKey['kind'], (value: string) => { channel: Channel; identifier: string }> = {
+/** Where an identifier's hash is listed once its person is erased (also read by services/conversions.ts). */
+export const ERASED_LIST: Record<MatchKey['kind'], (value: string) => { channel: Channel; identifier: string }> = {
   email: (v) => ({ channel: 'email', identifier: v }),
   phone: (v) => ({ channel: 'sms', identifier: v }),
   address: (v) => ({ channel: 'mail', identifier: v }),

@@ -674,6 +674,31 @@ const CASES: Record<string, Case> = {
       expect(ids).toEqual(expect.arrayContaining(['bb-csv-1', 'bb-csv-2']));
     },
   },
+  'POST /v1/conversions': {
+    status: 200,
+    call: (c) => json(c, 'POST', '/v1/conversions', { type: 'signup', occurredAt: ago(HOUR / 4), idempotencyKey: 'bb-signup-1', customer: { email: 'R1@shop.test' }, value: 500 }),
+    // r1 is the contact bb-order-1 matched by e-mail (lower-cased as orders' are); a value without a currency is in the account's.
+    check: (a) => expect(a.json).toMatchObject({ type: 'signup', idempotencyKey: 'bb-signup-1', matchedBy: 'email', customer: { email: 'r1@shop.test' }, value: 500, currency: 'EUR', source: 'api' }),
+  },
+  'POST /v1/conversions/import': {
+    status: 200,
+    call: (c) => api(c, 'POST', '/v1/conversions/import', { body: `type,occurred_at,idempotency_key,email,value\nbooking,${ago(HOUR)},bb-booking-1,r2@shop.test,12.50\n`, contentType: 'text/csv' }),
+    check: (a) => expect(a.json).toEqual({ lines: 1, conversions: 1, created: 1, unchanged: 0, rejected: 0, rejections: [] }),
+  },
+  'GET /v1/conversions': {
+    status: 200,
+    call: (c) => json(c, 'GET', '/v1/conversions?limit=10'),
+    check: (a) => {
+      const items = a.json.items as { idempotencyKey: string; value: number | null }[];
+      expect(items.find((i) => i.idempotencyKey === 'bb-booking-1')).toMatchObject({ value: 1250 });
+      expect(items.find((i) => i.idempotencyKey === 'bb-signup-1')).toMatchObject({ value: 500 });
+    },
+  },
+  'GET /v1/conversions/types': {
+    status: 200,
+    call: (c) => json(c, 'GET', '/v1/conversions/types'),
+    check: (a) => expect(a.json).toEqual({ types: [{ type: 'booking', count: 1 }, { type: 'signup', count: 1 }] }),
+  },
   'GET /v1/attribution/compare': {
     status: 200,
     call: (c) => json(c, 'GET', '/v1/attribution/compare'),

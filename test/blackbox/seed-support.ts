@@ -202,6 +202,10 @@ export async function seedAccount(url: string, env: Record<string, string>, tag:
     })),
   });
   await call('PUT', `/v1/campaigns/${c0}/discount-codes`, { codes: [`${tag.toUpperCase()}10`] });
+  // Two conversions other than orders (sign-ups of the same buyers), so that the list has a second page.
+  for (const i of [0, 1]) {
+    await call('POST', '/v1/conversions', { type: 'signup', occurredAt: iso(1_800_000 - i), idempotencyKey: `${tag}-signup-${i}`, customer: { email: `r${i}.${tag}@example.org` } });
+  }
   const orderKeys = ((await call('GET', '/v1/orders?limit=10')) as { items: { id: string }[] }).items.map((o) => o.id);
   await call('PUT', '/v1/currency-rates', { rates: [{ from: 'USD', to: 'EUR', rate: '0.9', validFrom: '2025-01-01' }] });
   await call('PUT', '/v1/cost-model', { currency: 'EUR', email: { perMessage: 2 }, sms: { perSegment: { default: 7, FR: 6 } } });
@@ -225,7 +229,7 @@ export async function seedAccount(url: string, env: Record<string, string>, tag:
   const keyIds = collectField(await call('GET', '/v1/keys'), 'id');
   const contactIds = ((await call<{ items: { id: string }[] }>('GET', '/v1/contacts?limit=100')).items).map((c) => c.id);
   const cursors: Record<string, string> = {};
-  for (const list of ['/v1/campaigns', '/v1/journeys', '/v1/orders', '/v1/contacts', '/v1/suppressions', '/v1/invoices', '/v1/alerts/deliveries', `/v1/campaigns/${c0}/recipients`, `/v1/journeys/${journey.id}/steps/${stepIds[0]}/recipients`]) {
+  for (const list of ['/v1/campaigns', '/v1/journeys', '/v1/orders', '/v1/conversions', '/v1/contacts', '/v1/suppressions', '/v1/invoices', '/v1/alerts/deliveries', `/v1/campaigns/${c0}/recipients`, `/v1/journeys/${journey.id}/steps/${stepIds[0]}/recipients`]) {
     const page = await call(`GET`, `${list}?limit=1`);
     if (page && typeof page.nextCursor === 'string') cursors[list] = page.nextCursor;
   }

@@ -230,6 +230,9 @@ function special(op: Operation, a: Seeded, b: Seeded): Call[] {
     case 'PUT /v1/stripe/secret': return [call(op.path, { secret: 'whsec_new_one_of_A' }, 'own')];
     case 'POST /v1/orders': return [call(op.path, { orders: [{ id: b.orderIds[0], createdAt: at, currency: 'EUR', total: 1, discountCodes: ['BRAVO10'] }] }, 'own')];
     case 'POST /v1/orders/import': return [{ route, method: 'POST', path: op.path, expect: 'own', raw: { type: 'text/csv', text: `id,created_at,total,currency\n${b.orderIds[1]},${at},100,EUR\n` } }];
+    // B's idempotency key and B's buyer's e-mail in A: a conversion of A's own (never B's answer, never a 409).
+    case 'POST /v1/conversions': return [call(op.path, { type: 'signup', occurredAt: at, idempotencyKey: 'bravo-signup-0', customer: { email: 'r0.bravo@example.org' } }, 'own')];
+    case 'POST /v1/conversions/import': return [{ route, method: 'POST', path: op.path, expect: 'own', raw: { type: 'text/csv', text: `type,occurred_at,idempotency_key,email\nsignup,${at},bravo-signup-1,r1.bravo@example.org\n` } }];
     case 'PUT /v1/attribution/settings': return [call(op.path, { model: 'first_touch' }, 'own')];
     // A rule naming B's campaign is refused as one naming a made-up campaign (422), never stored.
     case 'PUT /v1/attribution/declared-rules': return [call(op.path, { rules: [{ match: 'equals', pattern: 'x', target: { campaignId: bCmp } }] }, 'as-unknown', { path: op.path, body: { rules: [{ match: 'equals', pattern: 'x', target: { campaignId: fake } }] } })];

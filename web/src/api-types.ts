@@ -554,7 +554,6 @@ export interface paths {
                     from?: string;
                     to?: string;
                     channel?: "whatsapp" | "sms" | "email" | "mail";
-                    revenueDate?: "send" | "order";
                 };
                 header?: never;
                 path?: never;
@@ -597,7 +596,6 @@ export interface paths {
                     from?: string;
                     to?: string;
                     channel?: "whatsapp" | "sms" | "email" | "mail";
-                    revenueDate?: "send" | "order";
                 };
                 header?: never;
                 path?: never;
@@ -2848,7 +2846,6 @@ export interface paths {
                             noteAttributes?: {
                                 [key: string]: string;
                             };
-                            declaredSource?: string | null;
                             customer?: {
                                 id?: string;
                                 email?: string;
@@ -3116,7 +3113,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        model?: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay" | "data_driven";
+                        model?: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay";
                         /** @enum {string} */
                         revenueBasis?: "net" | "gross";
                         halfLifeHours?: number;
@@ -3170,88 +3167,6 @@ export interface paths {
             };
         };
         post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/attribution/data-driven": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The data-driven model: its current fit (weights with bootstrap intervals, date, volume, status), what credits orders, a fit in progress */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["DataDrivenModel"];
-                    };
-                };
-                400: components["responses"]["Error"];
-                401: components["responses"]["Error"];
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/attribution/data-driven/fit": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Fit the data-driven model now on the last `days` days (default 90); below the minimum of conversions the fit is refused and orders stay credited by the rule model; when the account credits by it, every order is credited again */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        days?: number;
-                    } | null;
-                };
-            };
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["DataDrivenFitRun"];
-                    };
-                };
-                400: components["responses"]["Error"];
-                401: components["responses"]["Error"];
-            };
-        };
         delete?: never;
         options?: never;
         head?: never;
@@ -3396,14 +3311,138 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/attribution/declared-rules": {
+    "/v1/conversions": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** The rules mapping declared sources to channels or campaigns, each with the stored answers it takes */
+        /** Conversions other than orders, newest first, with their credits under the account model; filters type, from, to */
+        get: {
+            parameters: {
+                query?: {
+                    type?: string;
+                    from?: string;
+                    to?: string;
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ConversionPage"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        /** Record one conversion other than an order (sign-up, booking, visit…); the same idempotency key and body answer the same, another body 409 */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        type: string;
+                        /** Format: date-time */
+                        occurredAt: string;
+                        idempotencyKey: string;
+                        customer?: {
+                            id?: string;
+                            email?: string;
+                            phone?: string;
+                        };
+                        value?: number;
+                        currency?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Conversion"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/conversions/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import a CSV file of conversions (text/csv body): type, occurred_at, idempotency_key, email, phone, customer_id, value, currency; all or nothing */
+        post: {
+            parameters: {
+                query?: {
+                    timeZone?: string;
+                    decimalSeparator?: "." | ",";
+                    currency?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ConversionImport"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/conversions/types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's conversion types with how many conversions each has */
         get: {
             parameters: {
                 query?: never;
@@ -3419,89 +3458,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["DeclaredRules"];
-                    };
-                };
-                400: components["responses"]["Error"];
-                401: components["responses"]["Error"];
-            };
-        };
-        /** Replace the declared-source rules (first match wins; equals/contains, without case or accents) and re-map every stored answer; ?dryRun=true previews only */
-        put: {
-            parameters: {
-                query?: {
-                    dryRun?: boolean;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        attributes?: string[];
-                        rules: {
-                            /** @enum {string} */
-                            match: "equals" | "contains";
-                            pattern: string;
-                            target: {
-                                /** @enum {string} */
-                                channel: "whatsapp" | "sms" | "email" | "mail";
-                            } | {
-                                campaignId: string;
-                            } | "other";
-                        }[];
-                    };
-                };
-            };
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["DeclaredRulesUpdate"];
-                    };
-                };
-                400: components["responses"]["Error"];
-                401: components["responses"]["Error"];
-            };
-        };
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/attribution/declared": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Declared vs attributed, per channel, for the orders placed in a period (grouped by order time), with the unmapped answers */
-        get: {
-            parameters: {
-                query?: {
-                    from?: string;
-                    to?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["DeclaredReport"];
+                        "application/json": components["schemas"]["ConversionTypes"];
                     };
                 };
                 400: components["responses"]["Error"];
@@ -3599,52 +3556,6 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content?: never;
-                };
-                400: components["responses"]["Error"];
-                401: components["responses"]["Error"];
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/retention": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Retention cohorts: contacts by the month of their first message, and the share active in each later month
-         * @description Contacts grouped by the month (account time zone) of their first message sent — on `channel` when given — and, for each month since, the share who engaged (`metric=engaged`: a human open, click, reply or scan; bot and machine-flagged ones do not count) or bought (`metric=purchased`: an order of theirs that month). With the repeat purchase rate, the median days between orders and churn (contacts no longer reachable) per cohort and overall. `months`: how many cohorts, ending with this month (default 12, at most 24). Definitions: docs/RETENTION.md.
-         */
-        get: {
-            parameters: {
-                query?: {
-                    cohort?: "month";
-                    metric?: "engaged" | "purchased";
-                    channel?: "whatsapp" | "sms" | "email" | "mail";
-                    months?: number;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["RetentionCohorts"];
-                    };
                 };
                 400: components["responses"]["Error"];
                 401: components["responses"]["Error"];
@@ -5369,14 +5280,6 @@ export interface components {
             revenueDirect: number;
             /** @description revenue − revenueDirect; minor units. */
             revenueInfluenced: number;
-            /** @description Revenue of credited orders that are their contact's first order in the shop's history (new customers); minor units. Orders no contact matched are in neither part. */
-            revenueNew: number;
-            /** @description Revenue of credited orders of contacts who had ordered before (returning customers); minor units. */
-            revenueReturning: number;
-            /** @description Credited orders of new customers. */
-            conversionsNew: number;
-            /** @description Credited orders of returning customers. */
-            conversionsReturning: number;
             /** @description revenue / conversions, in minor units. A fraction; null when the denominator is 0. */
             averageOrderValue: number | null;
             /** @description revenue / conversions, in minor units (RPC). A fraction; null when the denominator is 0. */
@@ -5481,14 +5384,6 @@ export interface components {
             revenueDirect?: number;
             /** @description revenue − revenueDirect; minor units. */
             revenueInfluenced?: number;
-            /** @description Revenue of credited orders that are their contact's first order in the shop's history (new customers); minor units. Orders no contact matched are in neither part. */
-            revenueNew?: number;
-            /** @description Revenue of credited orders of contacts who had ordered before (returning customers); minor units. */
-            revenueReturning?: number;
-            /** @description Credited orders of new customers. */
-            conversionsNew?: number;
-            /** @description Credited orders of returning customers. */
-            conversionsReturning?: number;
             /** @description revenue / conversions, in minor units. A fraction; null when the denominator is 0. */
             averageOrderValue?: number | null;
             /** @description revenue / conversions, in minor units (RPC). A fraction; null when the denominator is 0. */
@@ -5586,14 +5481,6 @@ export interface components {
             spend: number;
             /** @description Orders attributed to the campaign. */
             conversions: number;
-            /** @description Revenue of credited orders that are their contact's first order in the shop's history (new customers); minor units. Orders no contact matched are in neither part. */
-            revenueNew: number;
-            /** @description Revenue of credited orders of contacts who had ordered before (returning customers); minor units. */
-            revenueReturning: number;
-            /** @description Credited orders of new customers. */
-            conversionsNew: number;
-            /** @description Credited orders of returning customers. */
-            conversionsReturning: number;
         };
         CampaignList: {
             items: components["schemas"]["CampaignListItem"][];
@@ -5761,6 +5648,7 @@ export interface components {
             budget: components["schemas"]["CampaignBudget"] | null;
             /** @description The campaign's replies, opt-out replies and complaints (GET /v1/feedback?campaign= lists them). */
             feedback: components["schemas"]["FeedbackCounts"];
+            conversionsByType: components["schemas"]["ConversionsByType"];
         };
         Recipient: {
             messageId: string;
@@ -5824,11 +5712,6 @@ export interface components {
             };
             currency: string;
             timeZone: string;
-            /**
-             * @description send: on the send date of the credited message (the default, as KPIS.md says); order: on the order date, as the shop counts it.
-             * @enum {string}
-             */
-            revenueDate: "send" | "order";
             cards: {
                 ordersImported: components["schemas"]["KpiCard"];
                 messagesSent: components["schemas"]["KpiCard"];
@@ -5838,8 +5721,6 @@ export interface components {
                 cpa: components["schemas"]["KpiCard"];
                 conversionRate: components["schemas"]["KpiCard"];
                 qrScansClicks: components["schemas"]["KpiCard"];
-                /** @description MER (marketing efficiency ratio): revenue of every order placed in the period, credited or not / all spend of the period (whatever revenueDate says). */
-                mer: components["schemas"]["KpiCard"];
             };
             figures: components["schemas"]["Figures"];
             /** @description Orders in a currency no rate converts, reported apart (never added to the account's revenue). */
@@ -5858,17 +5739,12 @@ export interface components {
             clicked: number;
             scans: number;
             conversions: number;
-            /** @description Credited revenue counted on that day: of the messages sent that day (revenueDate send), or of the orders placed that day (order); minor units. */
+            /** @description Revenue of the messages sent that day; minor units. */
             revenue: number;
             /** @description Minor units of the currency. */
             spend: number;
         };
         DailySeries: {
-            /**
-             * @description send: on the send date of the credited message (the default, as KPIS.md says); order: on the order date, as the shop counts it.
-             * @enum {string}
-             */
-            revenueDate: "send" | "order";
             days: components["schemas"]["DayFigures"][];
         };
         Lift: {
@@ -6109,19 +5985,9 @@ export interface components {
             };
             contactId: string | null;
             matchedBy: string | null;
-            /** @description What the buyer said brought them, as they wrote it, and where the account's rules map it (null: no rule matches); null when nothing was declared or the buyer was erased. */
-            declaredSource: {
-                text: string;
-                target: ({
-                    /** @enum {string} */
-                    channel: "whatsapp" | "sms" | "email" | "mail";
-                } | {
-                    campaignId: string;
-                } | "other") | null;
-            } | null;
             attribution: {
                 /** @enum {string} */
-                model: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay" | "data_driven";
+                model: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay";
                 direct: boolean | null;
                 credits: {
                     campaignId: string;
@@ -6140,6 +6006,76 @@ export interface components {
         OrderPage: {
             items: components["schemas"]["Order"][];
             nextCursor: string | null;
+        };
+        Conversion: {
+            id: string;
+            /** @description The slug the account gave the kind of conversion (signup, booking, store_visit…). */
+            type: string;
+            /** Format: date-time */
+            occurredAt: string;
+            idempotencyKey: string;
+            /** @enum {string} */
+            source: "api" | "csv";
+            customer: {
+                id: string | null;
+                email: string | null;
+                phone: string | null;
+            };
+            contactId: string | null;
+            /** @description The key that matched the person to a contact: customer_id, email, phone (or erased). */
+            matchedBy: string | null;
+            /** @description The value given, in minor units of currency; null: none. Never added to order revenue. */
+            value: number | null;
+            currency: string | null;
+            /** @description The credit rows under the account's model, the same engine and rounding as an order's; empty: no eligible touch. */
+            credits: {
+                campaignId: string;
+                messageId: string | null;
+                /** @enum {string} */
+                channel: "whatsapp" | "sms" | "email" | "mail";
+                kind: string;
+                weight: number;
+                weightMicro: number;
+                /** @description The credited part of the value (in the account currency when a rate converts it). */
+                value: number;
+                currency: string;
+                direct: boolean;
+            }[];
+        };
+        ConversionPage: {
+            /** @enum {string} */
+            model: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay";
+            items: components["schemas"]["Conversion"][];
+            nextCursor: string | null;
+        };
+        ConversionTypes: {
+            types: {
+                type: string;
+                count: number;
+            }[];
+        };
+        ConversionImport: {
+            lines: number;
+            conversions: number;
+            created: number;
+            /** @description Rows whose idempotency key and content were already stored. */
+            unchanged: number;
+            rejected: number;
+            rejections: {
+                line: number;
+                reason: string;
+            }[];
+        };
+        /** @description Conversions other than orders credited to the campaign, per type (docs/ATTRIBUTION.md, 'Conversions other than orders'). */
+        ConversionsByType: {
+            [key: string]: {
+                /** @description Conversions of the type with a credit row for the campaign. */
+                count: number;
+                /** @description The sum of the campaign's shares of them under the account model (fractional credit). */
+                credited: number;
+                /** @description The campaign's credited part of their values, account currency; shown apart, never added to revenue. */
+                value: number;
+            };
         };
         OrderAttribution: {
             order: {
@@ -6165,8 +6101,8 @@ export interface components {
              * @description The account's model: the one whose credits are stored.
              * @enum {string}
              */
-            model: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay" | "data_driven";
-            models: ("last_touch" | "first_touch" | "linear" | "position_based" | "time_decay" | "data_driven")[];
+            model: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay";
+            models: ("last_touch" | "first_touch" | "linear" | "position_based" | "time_decay")[];
             /** @description Time decay: a touch loses half its weight per this many milliseconds before the newest one. */
             halfLifeMs: number;
             /** @description True when the counted touches are direct (click, scan, UTM, code), false when influence only, null when none counted. */
@@ -6221,7 +6157,6 @@ export interface components {
                     linear: number;
                     position_based: number;
                     time_decay: number;
-                    data_driven: number;
                 } | null;
             }[];
             /** @description The credit rows each model gives this order. */
@@ -6231,12 +6166,11 @@ export interface components {
                 linear: components["schemas"]["ExplainedCredit"][];
                 position_based: components["schemas"]["ExplainedCredit"][];
                 time_decay: components["schemas"]["ExplainedCredit"][];
-                data_driven: components["schemas"]["ExplainedCredit"][];
             };
             /** @description The credit rows stored for the order under the account's model (what every figure sums). */
             stored: {
                 /** @enum {string} */
-                model: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay" | "data_driven";
+                model: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay";
                 campaignId: string;
                 campaignName: string | null;
                 messageId: string | null;
@@ -6260,7 +6194,7 @@ export interface components {
             campaignId: string;
             contactId: string | null;
             /** @enum {string} */
-            model: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay" | "data_driven";
+            model: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay";
             /** @description The contact's orders from the message's send to twice the longest window after it, oldest first (at most 50). */
             items: {
                 id: string;
@@ -6301,103 +6235,6 @@ export interface components {
             /** @description Minor units of the currency. */
             revenueInfluenced: number;
         };
-        DeclaredRules: {
-            /** @description Note attribute names read as the declared source (Shopify), tried in this order, without case. */
-            attributes: string[];
-            /** @description In order: the first rule an answer matches (without case or accents) maps it. */
-            rules: {
-                /** @enum {string} */
-                match: "equals" | "contains";
-                pattern: string;
-                /** @description Where a rule maps an answer: a channel, a campaign, or 'other'. */
-                target: {
-                    /** @enum {string} */
-                    channel: "whatsapp" | "sms" | "email" | "mail";
-                } | {
-                    campaignId: string;
-                } | "other";
-                /** @description Stored answers (orders) this rule takes: each answer counts for the first rule it matches. */
-                matches: number;
-            }[];
-            /** @description Orders with a declared source. */
-            answers: number;
-            /** @description Of them, answers no rule matches. */
-            unmapped: number;
-        };
-        DeclaredRulesUpdate: {
-            /** @description Note attribute names read as the declared source (Shopify), tried in this order, without case. */
-            attributes: string[];
-            /** @description In order: the first rule an answer matches (without case or accents) maps it. */
-            rules: {
-                /** @enum {string} */
-                match: "equals" | "contains";
-                pattern: string;
-                /** @description Where a rule maps an answer: a channel, a campaign, or 'other'. */
-                target: {
-                    /** @enum {string} */
-                    channel: "whatsapp" | "sms" | "email" | "mail";
-                } | {
-                    campaignId: string;
-                } | "other";
-                /** @description Stored answers (orders) this rule takes: each answer counts for the first rule it matches. */
-                matches: number;
-            }[];
-            /** @description Orders with a declared source. */
-            answers: number;
-            /** @description Of them, answers no rule matches. */
-            unmapped: number;
-            /** @description Stored answers mapped again under the new rules (pages of 500, one transaction each) and how many changed target; null for a dry run. */
-            remapped: {
-                answers: number;
-                changed: number;
-                pages: number;
-            } | null;
-        };
-        DeclaredReport: {
-            period: {
-                /** Format: date */
-                from: string;
-                /** Format: date */
-                to: string;
-            };
-            /** @enum {string} */
-            groupedBy: "order_time";
-            currency: string;
-            /** @enum {string} */
-            model: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay";
-            /** @description Orders placed in the period. */
-            orders: number;
-            /** @description Of them, orders with a declared source. */
-            answered: number;
-            channels: {
-                /** @enum {string} */
-                channel: "whatsapp" | "sms" | "email" | "mail";
-                /** @description Orders whose declared source maps to this channel (or to a campaign of it). */
-                declaredOrders: number;
-                /** @description Their revenue on the account basis, in the account currency (unconverted orders count 0). */
-                declaredRevenue: number;
-                /** @description Orders with a credit on this channel under the account's model. */
-                attributedOrders: number;
-                /** @description What this channel's campaigns were credited with for the period's orders under the account's model. */
-                attributedRevenue: number;
-                /** @description Orders that declared this channel and are credited to it. */
-                overlapOrders: number;
-            }[];
-            /** @description Answers mapped to 'other' (a word of mouth, a search…): declared, but not a channel Mesure sends on. */
-            other: {
-                orders: number;
-                /** @description Minor units of the currency. */
-                revenue: number;
-            };
-            /** @description Answers no rule maps, and the 20 most frequent (grouped without case or accents). */
-            unmapped: {
-                orders: number;
-                top: {
-                    text: string;
-                    orders: number;
-                }[];
-            };
-        };
         CompareReport: {
             period: {
                 /** Format: date */
@@ -6409,14 +6246,9 @@ export interface components {
             groupedBy: "order_time";
             currency: string;
             /** @enum {string} */
-            accountModel: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay" | "data_driven";
-            models: ("last_touch" | "first_touch" | "linear" | "position_based" | "time_decay" | "data_driven")[];
+            accountModel: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay";
+            models: ("last_touch" | "first_touch" | "linear" | "position_based" | "time_decay")[];
             orders: number;
-            /**
-             * @description What the data_driven column follows: data_driven (the account's fit) or, without a fit, the account's rule model.
-             * @enum {string}
-             */
-            dataDrivenBy: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay" | "data_driven";
             campaigns: {
                 campaignId: string;
                 slug: string | null;
@@ -6429,7 +6261,6 @@ export interface components {
                     linear: components["schemas"]["ModelFigures"];
                     position_based: components["schemas"]["ModelFigures"];
                     time_decay: components["schemas"]["ModelFigures"];
-                    data_driven: components["schemas"]["ModelFigures"];
                 };
             }[];
         };
@@ -6715,131 +6546,10 @@ export interface components {
             /** @description The address the account's links and QR codes are written with; null: the server's MESURE_PUBLIC_URL. */
             publicUrl: string | null;
         };
-        DataDrivenModel: {
-            /** @enum {string} */
-            status: "fitted" | "insufficient_data" | "never";
-            /** Format: date-time */
-            fittedAt: string | null;
-            trigger: ("manual" | "scheduled") | null;
-            period: {
-                /** Format: date */
-                from: string;
-                /** Format: date */
-                to: string;
-            } | null;
-            /** @description Converting paths the fit learnt from (orders with a counted touch in the period). */
-            conversions: number;
-            /** @description Paths the fit learnt from, converting and not. */
-            paths: number;
-            /** @description Below this many conversions the model is not fitted. */
-            minConversions: number;
-            /** @description Why the fit was refused; null when fitted or never run. */
-            reason: string | null;
-            /** @description The Markov chain's probability of conversion from the start. */
-            pConversion: number | null;
-            resamples: number | null;
-            channels: {
-                /** @enum {string} */
-                channel: "whatsapp" | "sms" | "email" | "mail";
-                /** @description Shapley value (channels, in conversion-rate units) or removal effect (campaigns, 0 to 1). */
-                value: number;
-                /** @description value / the sum of the values of its kind. */
-                share: number;
-                /** @description 2.5th percentile of the share over the bootstrap resamples. */
-                low: number;
-                /** @description 97.5th percentile of the share over the bootstrap resamples. */
-                high: number;
-            }[];
-            campaigns: {
-                campaignId: string;
-                /** @description Shapley value (channels, in conversion-rate units) or removal effect (campaigns, 0 to 1). */
-                value: number;
-                /** @description value / the sum of the values of its kind. */
-                share: number;
-                /** @description 2.5th percentile of the share over the bootstrap resamples. */
-                low: number;
-                /** @description 97.5th percentile of the share over the bootstrap resamples. */
-                high: number;
-            }[];
-            /** @description Whether the account credits its orders by data_driven. */
-            selected: boolean;
-            /** @enum {string} */
-            fallbackModel: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay";
-            /** @description When selected: data_driven, or the rule model orders fall back to without a fit; null when not selected. */
-            creditedBy: ("last_touch" | "first_touch" | "linear" | "position_based" | "time_decay" | "data_driven") | null;
-            /** @description A fit in progress on this node. */
-            running: {
-                /** @enum {string} */
-                stage: "converting_paths" | "other_paths" | "fitting" | "crediting";
-                done: number;
-                total: number | null;
-            } | null;
-        };
-        DataDrivenFitRun: {
-            fit: {
-                /** @enum {string} */
-                status: "fitted" | "insufficient_data" | "never";
-                /** Format: date-time */
-                fittedAt: string | null;
-                trigger: ("manual" | "scheduled") | null;
-                period: {
-                    /** Format: date */
-                    from: string;
-                    /** Format: date */
-                    to: string;
-                } | null;
-                /** @description Converting paths the fit learnt from (orders with a counted touch in the period). */
-                conversions: number;
-                /** @description Paths the fit learnt from, converting and not. */
-                paths: number;
-                /** @description Below this many conversions the model is not fitted. */
-                minConversions: number;
-                /** @description Why the fit was refused; null when fitted or never run. */
-                reason: string | null;
-                /** @description The Markov chain's probability of conversion from the start. */
-                pConversion: number | null;
-                resamples: number | null;
-                channels: {
-                    /** @enum {string} */
-                    channel: "whatsapp" | "sms" | "email" | "mail";
-                    /** @description Shapley value (channels, in conversion-rate units) or removal effect (campaigns, 0 to 1). */
-                    value: number;
-                    /** @description value / the sum of the values of its kind. */
-                    share: number;
-                    /** @description 2.5th percentile of the share over the bootstrap resamples. */
-                    low: number;
-                    /** @description 97.5th percentile of the share over the bootstrap resamples. */
-                    high: number;
-                }[];
-                campaigns: {
-                    campaignId: string;
-                    /** @description Shapley value (channels, in conversion-rate units) or removal effect (campaigns, 0 to 1). */
-                    value: number;
-                    /** @description value / the sum of the values of its kind. */
-                    share: number;
-                    /** @description 2.5th percentile of the share over the bootstrap resamples. */
-                    low: number;
-                    /** @description 97.5th percentile of the share over the bootstrap resamples. */
-                    high: number;
-                }[];
-            };
-            /** @description Every order credited again (when the account credits by data_driven); else null. */
-            recomputed: {
-                orders: number;
-                credited: number;
-                credits: number;
-                seconds: number;
-            } | null;
-        };
         AttributionSettings: {
-            /**
-             * @description The rule model data_driven credits by while it has no fit.
-             * @enum {string}
-             */
-            fallbackModel: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay";
             /** @enum {string} */
-            model: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay" | "data_driven";
-            models: ("last_touch" | "first_touch" | "linear" | "position_based" | "time_decay" | "data_driven")[];
+            model: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay";
+            models: ("last_touch" | "first_touch" | "linear" | "position_based" | "time_decay")[];
             /** @enum {string} */
             revenueBasis: "net" | "gross";
             halfLifeHours: number;
@@ -7108,71 +6818,6 @@ export interface components {
             counts: components["schemas"]["FeedbackCounts"];
             nextCursor: string | null;
         };
-        RetentionCohorts: {
-            /**
-             * @description What a cell counts: contacts who engaged (a human open, click, reply or scan) or who bought in that month.
-             * @enum {string}
-             */
-            metric: "engaged" | "purchased";
-            /** @description The channel asked for; null: all channels. */
-            channel: ("whatsapp" | "sms" | "email" | "mail") | null;
-            /** @description This month (YYYY-MM) in the account's time zone: the last cohort. */
-            currentMonth: string;
-            timeZone: string;
-            cohorts: {
-                /** @description The cohort month (YYYY-MM): contacts whose first message sent (on the channel) falls in it. */
-                cohort: string;
-                /** @description Contacts of the cohort. */
-                contacts: number;
-                /** @description One per month from the cohort month to this month. */
-                cells: {
-                    monthsSince: number;
-                    /** @description Contacts of the cohort active (the metric) in that month. */
-                    contacts: number;
-                    /** @description contacts / the cohort's contacts; null for an empty cohort. */
-                    share: number | null;
-                }[];
-                /** @description Contacts with at least one order (not cancelled). */
-                buyers: number;
-                /** @description Contacts with at least two orders. */
-                repeatBuyers: number;
-                /** @description repeat buyers / buyers; null without buyers. */
-                repeatPurchaseRate: number | null;
-                /** @description Median of the whole days between a contact's consecutive orders (gaps over 365 days count as 365); null without a repeat buyer. */
-                medianDaysBetweenOrders: number | null;
-                /** @description Contacts no longer reachable: opted out, complained, hard-bounced or invalid on the channel (all channels: on every channel they were sent a message on). */
-                churned: number;
-                /** @description churned / contacts; null without contacts. */
-                churnRate: number | null;
-            }[];
-            /** @description Average retention by months since the cohort month. */
-            curve: {
-                monthsSince: number;
-                /** @description Cohorts that have reached this month. */
-                cohorts: number;
-                /** @description Contacts of those cohorts. */
-                contacts: number;
-                /** @description Of them, active (the metric) that many months after their cohort month. */
-                active: number;
-                /** @description active / contacts (the average retention, weighted by cohort size). */
-                share: number | null;
-            }[];
-            overall: {
-                contacts: number;
-                /** @description Contacts with at least one order (not cancelled). */
-                buyers: number;
-                /** @description Contacts with at least two orders. */
-                repeatBuyers: number;
-                /** @description repeat buyers / buyers; null without buyers. */
-                repeatPurchaseRate: number | null;
-                /** @description Median of the whole days between a contact's consecutive orders (gaps over 365 days count as 365); null without a repeat buyer. */
-                medianDaysBetweenOrders: number | null;
-                /** @description Contacts no longer reachable: opted out, complained, hard-bounced or invalid on the channel (all channels: on every channel they were sent a message on). */
-                churned: number;
-                /** @description churned / contacts; null without contacts. */
-                churnRate: number | null;
-            };
-        };
         SuppressionList: {
             items: {
                 /** @enum {string} */
@@ -7239,7 +6884,7 @@ export interface components {
                 createdAt: string;
             }[];
             /** @enum {string} */
-            attributionModel: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay" | "data_driven";
+            attributionModel: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay";
             lifetime: {
                 currency: string;
                 /** @description Orders of the contact not cancelled, in any currency. */
@@ -7461,12 +7106,10 @@ export interface components {
                 shippingAddress: unknown;
                 /** @description As the shop sent them. */
                 noteAttributes: unknown;
-                /** @description What the buyer said brought them ("how did you hear about us"), as they wrote it. */
-                declaredSource: string | null;
                 /** @description What each campaign was credited with for this order, under each attribution model. */
                 credits: {
                     /** @enum {string} */
-                    model: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay" | "data_driven";
+                    model: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay";
                     campaignId: string;
                     messageId: string | null;
                     channel: string;
@@ -7488,6 +7131,8 @@ export interface components {
             events: number;
             /** @description Orders whose customer fields were emptied; their money and credits are unchanged. */
             orders: number;
+            /** @description Conversions other than orders (sign-ups, bookings…) of the person, deleted with their credits. */
+            conversions: number;
             holdoutMembers: number;
             /** @description Suppression entries under the person's identifiers, removed. */
             suppressionsRemoved: number;

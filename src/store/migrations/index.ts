@@ -31,6 +31,7 @@ import * as visitInboxSequence from './2026_12_08_600_visit_inbox_sequence';
 import * as campaignVariantCounts from './2026_12_08_700_campaign_variant_counts';
 import * as retentionCohorts from './2026_12_09_100_retention_cohorts';
 import * as attributionFits from './2026_12_09_200_attribution_fits';
+import * as conversions from './2026_12_09_400_conversions';
 import * as declaredSource from './2026_12_09_500_declared_source';
 import * as newCustomer from './2026_12_09_600_new_customer';
 
@@ -65,6 +66,7 @@ export const migrations: Record<string, Migration> = {
   '2026_12_08_700_campaign_variant_counts': campaignVariantCounts,
   '2026_12_09_100_retention_cohorts': retentionCohorts,
   '2026_12_09_200_attribution_fits': attributionFits,
+  '2026_12_09_400_conversions': conversions,
   '2026_12_09_500_declared_source': declaredSource,
   '2026_12_09_600_new_customer': newCustomer,
 };

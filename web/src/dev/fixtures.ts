@@ -293,6 +293,7 @@ export const campaignReport: CampaignReport = {
   ],
   budget: null,
   feedback: { replies: 42, optOuts: 3, complaints: 1 },
+  conversionsByType: { booking: { count: 12, credited: 9.5, value: 114000 }, signup: { count: 40, credited: 31.25, value: 0 } },
 };
 
 export const recipients: Recipient[] = Array.from({ length: 120 }, (_, i) => {
