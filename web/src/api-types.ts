@@ -554,6 +554,7 @@ export interface paths {
                     from?: string;
                     to?: string;
                     channel?: "whatsapp" | "sms" | "email" | "mail";
+                    revenueDate?: "send" | "order";
                 };
                 header?: never;
                 path?: never;
@@ -596,6 +597,7 @@ export interface paths {
                     from?: string;
                     to?: string;
                     channel?: "whatsapp" | "sms" | "email" | "mail";
+                    revenueDate?: "send" | "order";
                 };
                 header?: never;
                 path?: never;
@@ -2846,6 +2848,7 @@ export interface paths {
                             noteAttributes?: {
                                 [key: string]: string;
                             };
+                            declaredSource?: string | null;
                             customer?: {
                                 id?: string;
                                 email?: string;
@@ -3113,7 +3116,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        model?: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay";
+                        model?: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay" | "data_driven";
                         /** @enum {string} */
                         revenueBasis?: "net" | "gross";
                         halfLifeHours?: number;
@@ -3167,6 +3170,88 @@ export interface paths {
             };
         };
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/attribution/data-driven": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The data-driven model: its current fit (weights with bootstrap intervals, date, volume, status), what credits orders, a fit in progress */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DataDrivenModel"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/attribution/data-driven/fit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Fit the data-driven model now on the last `days` days (default 90); below the minimum of conversions the fit is refused and orders stay credited by the rule model; when the account credits by it, every order is credited again */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        days?: number;
+                    } | null;
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DataDrivenFitRun"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -3304,6 +3389,126 @@ export interface paths {
                 401: components["responses"]["Error"];
             };
         };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/attribution/declared-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The rules mapping declared sources to channels or campaigns, each with the stored answers it takes */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DeclaredRules"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        /** Replace the declared-source rules (first match wins; equals/contains, without case or accents) and re-map every stored answer; ?dryRun=true previews only */
+        put: {
+            parameters: {
+                query?: {
+                    dryRun?: boolean;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        attributes?: string[];
+                        rules: {
+                            /** @enum {string} */
+                            match: "equals" | "contains";
+                            pattern: string;
+                            target: {
+                                /** @enum {string} */
+                                channel: "whatsapp" | "sms" | "email" | "mail";
+                            } | {
+                                campaignId: string;
+                            } | "other";
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DeclaredRulesUpdate"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/attribution/declared": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Declared vs attributed, per channel, for the orders placed in a period (grouped by order time), with the unmapped answers */
+        get: {
+            parameters: {
+                query?: {
+                    from?: string;
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DeclaredReport"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -3556,6 +3761,52 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/retention": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Retention cohorts: contacts by the month of their first message, and the share active in each later month
+         * @description Contacts grouped by the month (account time zone) of their first message sent — on `channel` when given — and, for each month since, the share who engaged (`metric=engaged`: a human open, click, reply or scan; bot and machine-flagged ones do not count) or bought (`metric=purchased`: an order of theirs that month). With the repeat purchase rate, the median days between orders and churn (contacts no longer reachable) per cohort and overall. `months`: how many cohorts, ending with this month (default 12, at most 24). Definitions: docs/RETENTION.md.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    cohort?: "month";
+                    metric?: "engaged" | "purchased";
+                    channel?: "whatsapp" | "sms" | "email" | "mail";
+                    months?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RetentionCohorts"];
+                    };
                 };
                 400: components["responses"]["Error"];
                 401: components["responses"]["Error"];
@@ -5280,6 +5531,14 @@ export interface components {
             revenueDirect: number;
             /** @description revenue − revenueDirect; minor units. */
             revenueInfluenced: number;
+            /** @description Revenue of credited orders that are their contact's first order in the shop's history (new customers); minor units. Orders no contact matched are in neither part. */
+            revenueNew: number;
+            /** @description Revenue of credited orders of contacts who had ordered before (returning customers); minor units. */
+            revenueReturning: number;
+            /** @description Credited orders of new customers. */
+            conversionsNew: number;
+            /** @description Credited orders of returning customers. */
+            conversionsReturning: number;
             /** @description revenue / conversions, in minor units. A fraction; null when the denominator is 0. */
             averageOrderValue: number | null;
             /** @description revenue / conversions, in minor units (RPC). A fraction; null when the denominator is 0. */
@@ -5384,6 +5643,14 @@ export interface components {
             revenueDirect?: number;
             /** @description revenue − revenueDirect; minor units. */
             revenueInfluenced?: number;
+            /** @description Revenue of credited orders that are their contact's first order in the shop's history (new customers); minor units. Orders no contact matched are in neither part. */
+            revenueNew?: number;
+            /** @description Revenue of credited orders of contacts who had ordered before (returning customers); minor units. */
+            revenueReturning?: number;
+            /** @description Credited orders of new customers. */
+            conversionsNew?: number;
+            /** @description Credited orders of returning customers. */
+            conversionsReturning?: number;
             /** @description revenue / conversions, in minor units. A fraction; null when the denominator is 0. */
             averageOrderValue?: number | null;
             /** @description revenue / conversions, in minor units (RPC). A fraction; null when the denominator is 0. */
@@ -5481,6 +5748,14 @@ export interface components {
             spend: number;
             /** @description Orders attributed to the campaign. */
             conversions: number;
+            /** @description Revenue of credited orders that are their contact's first order in the shop's history (new customers); minor units. Orders no contact matched are in neither part. */
+            revenueNew: number;
+            /** @description Revenue of credited orders of contacts who had ordered before (returning customers); minor units. */
+            revenueReturning: number;
+            /** @description Credited orders of new customers. */
+            conversionsNew: number;
+            /** @description Credited orders of returning customers. */
+            conversionsReturning: number;
         };
         CampaignList: {
             items: components["schemas"]["CampaignListItem"][];
@@ -5712,6 +5987,11 @@ export interface components {
             };
             currency: string;
             timeZone: string;
+            /**
+             * @description send: on the send date of the credited message (the default, as KPIS.md says); order: on the order date, as the shop counts it.
+             * @enum {string}
+             */
+            revenueDate: "send" | "order";
             cards: {
                 ordersImported: components["schemas"]["KpiCard"];
                 messagesSent: components["schemas"]["KpiCard"];
@@ -5721,6 +6001,8 @@ export interface components {
                 cpa: components["schemas"]["KpiCard"];
                 conversionRate: components["schemas"]["KpiCard"];
                 qrScansClicks: components["schemas"]["KpiCard"];
+                /** @description MER (marketing efficiency ratio): revenue of every order placed in the period, credited or not / all spend of the period (whatever revenueDate says). */
+                mer: components["schemas"]["KpiCard"];
             };
             figures: components["schemas"]["Figures"];
             /** @description Orders in a currency no rate converts, reported apart (never added to the account's revenue). */
@@ -5739,12 +6021,17 @@ export interface components {
             clicked: number;
             scans: number;
             conversions: number;
-            /** @description Revenue of the messages sent that day; minor units. */
+            /** @description Credited revenue counted on that day: of the messages sent that day (revenueDate send), or of the orders placed that day (order); minor units. */
             revenue: number;
             /** @description Minor units of the currency. */
             spend: number;
         };
         DailySeries: {
+            /**
+             * @description send: on the send date of the credited message (the default, as KPIS.md says); order: on the order date, as the shop counts it.
+             * @enum {string}
+             */
+            revenueDate: "send" | "order";
             days: components["schemas"]["DayFigures"][];
         };
         Lift: {
@@ -5985,9 +6272,19 @@ export interface components {
             };
             contactId: string | null;
             matchedBy: string | null;
+            /** @description What the buyer said brought them, as they wrote it, and where the account's rules map it (null: no rule matches); null when nothing was declared or the buyer was erased. */
+            declaredSource: {
+                text: string;
+                target: ({
+                    /** @enum {string} */
+                    channel: "whatsapp" | "sms" | "email" | "mail";
+                } | {
+                    campaignId: string;
+                } | "other") | null;
+            } | null;
             attribution: {
                 /** @enum {string} */
-                model: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay";
+                model: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay" | "data_driven";
                 direct: boolean | null;
                 credits: {
                     campaignId: string;
@@ -6044,7 +6341,7 @@ export interface components {
         };
         ConversionPage: {
             /** @enum {string} */
-            model: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay";
+            model: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay" | "data_driven";
             items: components["schemas"]["Conversion"][];
             nextCursor: string | null;
         };
@@ -6101,8 +6398,8 @@ export interface components {
              * @description The account's model: the one whose credits are stored.
              * @enum {string}
              */
-            model: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay";
-            models: ("last_touch" | "first_touch" | "linear" | "position_based" | "time_decay")[];
+            model: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay" | "data_driven";
+            models: ("last_touch" | "first_touch" | "linear" | "position_based" | "time_decay" | "data_driven")[];
             /** @description Time decay: a touch loses half its weight per this many milliseconds before the newest one. */
             halfLifeMs: number;
             /** @description True when the counted touches are direct (click, scan, UTM, code), false when influence only, null when none counted. */
@@ -6157,6 +6454,7 @@ export interface components {
                     linear: number;
                     position_based: number;
                     time_decay: number;
+                    data_driven: number;
                 } | null;
             }[];
             /** @description The credit rows each model gives this order. */
@@ -6166,11 +6464,12 @@ export interface components {
                 linear: components["schemas"]["ExplainedCredit"][];
                 position_based: components["schemas"]["ExplainedCredit"][];
                 time_decay: components["schemas"]["ExplainedCredit"][];
+                data_driven: components["schemas"]["ExplainedCredit"][];
             };
             /** @description The credit rows stored for the order under the account's model (what every figure sums). */
             stored: {
                 /** @enum {string} */
-                model: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay";
+                model: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay" | "data_driven";
                 campaignId: string;
                 campaignName: string | null;
                 messageId: string | null;
@@ -6194,7 +6493,7 @@ export interface components {
             campaignId: string;
             contactId: string | null;
             /** @enum {string} */
-            model: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay";
+            model: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay" | "data_driven";
             /** @description The contact's orders from the message's send to twice the longest window after it, oldest first (at most 50). */
             items: {
                 id: string;
@@ -6235,6 +6534,103 @@ export interface components {
             /** @description Minor units of the currency. */
             revenueInfluenced: number;
         };
+        DeclaredRules: {
+            /** @description Note attribute names read as the declared source (Shopify), tried in this order, without case. */
+            attributes: string[];
+            /** @description In order: the first rule an answer matches (without case or accents) maps it. */
+            rules: {
+                /** @enum {string} */
+                match: "equals" | "contains";
+                pattern: string;
+                /** @description Where a rule maps an answer: a channel, a campaign, or 'other'. */
+                target: {
+                    /** @enum {string} */
+                    channel: "whatsapp" | "sms" | "email" | "mail";
+                } | {
+                    campaignId: string;
+                } | "other";
+                /** @description Stored answers (orders) this rule takes: each answer counts for the first rule it matches. */
+                matches: number;
+            }[];
+            /** @description Orders with a declared source. */
+            answers: number;
+            /** @description Of them, answers no rule matches. */
+            unmapped: number;
+        };
+        DeclaredRulesUpdate: {
+            /** @description Note attribute names read as the declared source (Shopify), tried in this order, without case. */
+            attributes: string[];
+            /** @description In order: the first rule an answer matches (without case or accents) maps it. */
+            rules: {
+                /** @enum {string} */
+                match: "equals" | "contains";
+                pattern: string;
+                /** @description Where a rule maps an answer: a channel, a campaign, or 'other'. */
+                target: {
+                    /** @enum {string} */
+                    channel: "whatsapp" | "sms" | "email" | "mail";
+                } | {
+                    campaignId: string;
+                } | "other";
+                /** @description Stored answers (orders) this rule takes: each answer counts for the first rule it matches. */
+                matches: number;
+            }[];
+            /** @description Orders with a declared source. */
+            answers: number;
+            /** @description Of them, answers no rule matches. */
+            unmapped: number;
+            /** @description Stored answers mapped again under the new rules (pages of 500, one transaction each) and how many changed target; null for a dry run. */
+            remapped: {
+                answers: number;
+                changed: number;
+                pages: number;
+            } | null;
+        };
+        DeclaredReport: {
+            period: {
+                /** Format: date */
+                from: string;
+                /** Format: date */
+                to: string;
+            };
+            /** @enum {string} */
+            groupedBy: "order_time";
+            currency: string;
+            /** @enum {string} */
+            model: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay" | "data_driven";
+            /** @description Orders placed in the period. */
+            orders: number;
+            /** @description Of them, orders with a declared source. */
+            answered: number;
+            channels: {
+                /** @enum {string} */
+                channel: "whatsapp" | "sms" | "email" | "mail";
+                /** @description Orders whose declared source maps to this channel (or to a campaign of it). */
+                declaredOrders: number;
+                /** @description Their revenue on the account basis, in the account currency (unconverted orders count 0). */
+                declaredRevenue: number;
+                /** @description Orders with a credit on this channel under the account's model. */
+                attributedOrders: number;
+                /** @description What this channel's campaigns were credited with for the period's orders under the account's model. */
+                attributedRevenue: number;
+                /** @description Orders that declared this channel and are credited to it. */
+                overlapOrders: number;
+            }[];
+            /** @description Answers mapped to 'other' (a word of mouth, a search…): declared, but not a channel Mesure sends on. */
+            other: {
+                orders: number;
+                /** @description Minor units of the currency. */
+                revenue: number;
+            };
+            /** @description Answers no rule maps, and the 20 most frequent (grouped without case or accents). */
+            unmapped: {
+                orders: number;
+                top: {
+                    text: string;
+                    orders: number;
+                }[];
+            };
+        };
         CompareReport: {
             period: {
                 /** Format: date */
@@ -6246,9 +6642,14 @@ export interface components {
             groupedBy: "order_time";
             currency: string;
             /** @enum {string} */
-            accountModel: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay";
-            models: ("last_touch" | "first_touch" | "linear" | "position_based" | "time_decay")[];
+            accountModel: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay" | "data_driven";
+            models: ("last_touch" | "first_touch" | "linear" | "position_based" | "time_decay" | "data_driven")[];
             orders: number;
+            /**
+             * @description What the data_driven column follows: data_driven (the account's fit) or, without a fit, the account's rule model.
+             * @enum {string}
+             */
+            dataDrivenBy: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay" | "data_driven";
             campaigns: {
                 campaignId: string;
                 slug: string | null;
@@ -6261,6 +6662,7 @@ export interface components {
                     linear: components["schemas"]["ModelFigures"];
                     position_based: components["schemas"]["ModelFigures"];
                     time_decay: components["schemas"]["ModelFigures"];
+                    data_driven: components["schemas"]["ModelFigures"];
                 };
             }[];
         };
@@ -6546,10 +6948,131 @@ export interface components {
             /** @description The address the account's links and QR codes are written with; null: the server's MESURE_PUBLIC_URL. */
             publicUrl: string | null;
         };
-        AttributionSettings: {
+        DataDrivenModel: {
             /** @enum {string} */
-            model: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay";
-            models: ("last_touch" | "first_touch" | "linear" | "position_based" | "time_decay")[];
+            status: "fitted" | "insufficient_data" | "never";
+            /** Format: date-time */
+            fittedAt: string | null;
+            trigger: ("manual" | "scheduled") | null;
+            period: {
+                /** Format: date */
+                from: string;
+                /** Format: date */
+                to: string;
+            } | null;
+            /** @description Converting paths the fit learnt from (orders with a counted touch in the period). */
+            conversions: number;
+            /** @description Paths the fit learnt from, converting and not. */
+            paths: number;
+            /** @description Below this many conversions the model is not fitted. */
+            minConversions: number;
+            /** @description Why the fit was refused; null when fitted or never run. */
+            reason: string | null;
+            /** @description The Markov chain's probability of conversion from the start. */
+            pConversion: number | null;
+            resamples: number | null;
+            channels: {
+                /** @enum {string} */
+                channel: "whatsapp" | "sms" | "email" | "mail";
+                /** @description Shapley value (channels, in conversion-rate units) or removal effect (campaigns, 0 to 1). */
+                value: number;
+                /** @description value / the sum of the values of its kind. */
+                share: number;
+                /** @description 2.5th percentile of the share over the bootstrap resamples. */
+                low: number;
+                /** @description 97.5th percentile of the share over the bootstrap resamples. */
+                high: number;
+            }[];
+            campaigns: {
+                campaignId: string;
+                /** @description Shapley value (channels, in conversion-rate units) or removal effect (campaigns, 0 to 1). */
+                value: number;
+                /** @description value / the sum of the values of its kind. */
+                share: number;
+                /** @description 2.5th percentile of the share over the bootstrap resamples. */
+                low: number;
+                /** @description 97.5th percentile of the share over the bootstrap resamples. */
+                high: number;
+            }[];
+            /** @description Whether the account credits its orders by data_driven. */
+            selected: boolean;
+            /** @enum {string} */
+            fallbackModel: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay";
+            /** @description When selected: data_driven, or the rule model orders fall back to without a fit; null when not selected. */
+            creditedBy: ("last_touch" | "first_touch" | "linear" | "position_based" | "time_decay" | "data_driven") | null;
+            /** @description A fit in progress on this node. */
+            running: {
+                /** @enum {string} */
+                stage: "converting_paths" | "other_paths" | "fitting" | "crediting";
+                done: number;
+                total: number | null;
+            } | null;
+        };
+        DataDrivenFitRun: {
+            fit: {
+                /** @enum {string} */
+                status: "fitted" | "insufficient_data" | "never";
+                /** Format: date-time */
+                fittedAt: string | null;
+                trigger: ("manual" | "scheduled") | null;
+                period: {
+                    /** Format: date */
+                    from: string;
+                    /** Format: date */
+                    to: string;
+                } | null;
+                /** @description Converting paths the fit learnt from (orders with a counted touch in the period). */
+                conversions: number;
+                /** @description Paths the fit learnt from, converting and not. */
+                paths: number;
+                /** @description Below this many conversions the model is not fitted. */
+                minConversions: number;
+                /** @description Why the fit was refused; null when fitted or never run. */
+                reason: string | null;
+                /** @description The Markov chain's probability of conversion from the start. */
+                pConversion: number | null;
+                resamples: number | null;
+                channels: {
+                    /** @enum {string} */
+                    channel: "whatsapp" | "sms" | "email" | "mail";
+                    /** @description Shapley value (channels, in conversion-rate units) or removal effect (campaigns, 0 to 1). */
+                    value: number;
+                    /** @description value / the sum of the values of its kind. */
+                    share: number;
+                    /** @description 2.5th percentile of the share over the bootstrap resamples. */
+                    low: number;
+                    /** @description 97.5th percentile of the share over the bootstrap resamples. */
+                    high: number;
+                }[];
+                campaigns: {
+                    campaignId: string;
+                    /** @description Shapley value (channels, in conversion-rate units) or removal effect (campaigns, 0 to 1). */
+                    value: number;
+                    /** @description value / the sum of the values of its kind. */
+                    share: number;
+                    /** @description 2.5th percentile of the share over the bootstrap resamples. */
+                    low: number;
+                    /** @description 97.5th percentile of the share over the bootstrap resamples. */
+                    high: number;
+                }[];
+            };
+            /** @description Every order credited again (when the account credits by data_driven); else null. */
+            recomputed: {
+                orders: number;
+                credited: number;
+                credits: number;
+                seconds: number;
+            } | null;
+        };
+        AttributionSettings: {
+            /**
+             * @description The rule model data_driven credits by while it has no fit.
+             * @enum {string}
+             */
+            fallbackModel: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay";
+            /** @enum {string} */
+            model: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay" | "data_driven";
+            models: ("last_touch" | "first_touch" | "linear" | "position_based" | "time_decay" | "data_driven")[];
             /** @enum {string} */
             revenueBasis: "net" | "gross";
             halfLifeHours: number;
@@ -6818,6 +7341,71 @@ export interface components {
             counts: components["schemas"]["FeedbackCounts"];
             nextCursor: string | null;
         };
+        RetentionCohorts: {
+            /**
+             * @description What a cell counts: contacts who engaged (a human open, click, reply or scan) or who bought in that month.
+             * @enum {string}
+             */
+            metric: "engaged" | "purchased";
+            /** @description The channel asked for; null: all channels. */
+            channel: ("whatsapp" | "sms" | "email" | "mail") | null;
+            /** @description This month (YYYY-MM) in the account's time zone: the last cohort. */
+            currentMonth: string;
+            timeZone: string;
+            cohorts: {
+                /** @description The cohort month (YYYY-MM): contacts whose first message sent (on the channel) falls in it. */
+                cohort: string;
+                /** @description Contacts of the cohort. */
+                contacts: number;
+                /** @description One per month from the cohort month to this month. */
+                cells: {
+                    monthsSince: number;
+                    /** @description Contacts of the cohort active (the metric) in that month. */
+                    contacts: number;
+                    /** @description contacts / the cohort's contacts; null for an empty cohort. */
+                    share: number | null;
+                }[];
+                /** @description Contacts with at least one order (not cancelled). */
+                buyers: number;
+                /** @description Contacts with at least two orders. */
+                repeatBuyers: number;
+                /** @description repeat buyers / buyers; null without buyers. */
+                repeatPurchaseRate: number | null;
+                /** @description Median of the whole days between a contact's consecutive orders (gaps over 365 days count as 365); null without a repeat buyer. */
+                medianDaysBetweenOrders: number | null;
+                /** @description Contacts no longer reachable: opted out, complained, hard-bounced or invalid on the channel (all channels: on every channel they were sent a message on). */
+                churned: number;
+                /** @description churned / contacts; null without contacts. */
+                churnRate: number | null;
+            }[];
+            /** @description Average retention by months since the cohort month. */
+            curve: {
+                monthsSince: number;
+                /** @description Cohorts that have reached this month. */
+                cohorts: number;
+                /** @description Contacts of those cohorts. */
+                contacts: number;
+                /** @description Of them, active (the metric) that many months after their cohort month. */
+                active: number;
+                /** @description active / contacts (the average retention, weighted by cohort size). */
+                share: number | null;
+            }[];
+            overall: {
+                contacts: number;
+                /** @description Contacts with at least one order (not cancelled). */
+                buyers: number;
+                /** @description Contacts with at least two orders. */
+                repeatBuyers: number;
+                /** @description repeat buyers / buyers; null without buyers. */
+                repeatPurchaseRate: number | null;
+                /** @description Median of the whole days between a contact's consecutive orders (gaps over 365 days count as 365); null without a repeat buyer. */
+                medianDaysBetweenOrders: number | null;
+                /** @description Contacts no longer reachable: opted out, complained, hard-bounced or invalid on the channel (all channels: on every channel they were sent a message on). */
+                churned: number;
+                /** @description churned / contacts; null without contacts. */
+                churnRate: number | null;
+            };
+        };
         SuppressionList: {
             items: {
                 /** @enum {string} */
@@ -6884,7 +7472,7 @@ export interface components {
                 createdAt: string;
             }[];
             /** @enum {string} */
-            attributionModel: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay";
+            attributionModel: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay" | "data_driven";
             lifetime: {
                 currency: string;
                 /** @description Orders of the contact not cancelled, in any currency. */
@@ -7106,10 +7694,12 @@ export interface components {
                 shippingAddress: unknown;
                 /** @description As the shop sent them. */
                 noteAttributes: unknown;
+                /** @description What the buyer said brought them ("how did you hear about us"), as they wrote it. */
+                declaredSource: string | null;
                 /** @description What each campaign was credited with for this order, under each attribution model. */
                 credits: {
                     /** @enum {string} */
-                    model: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay";
+                    model: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay" | "data_driven";
                     campaignId: string;
                     messageId: string | null;
                     channel: string;
