@@ -1,9 +1,11 @@
 // Incrementality (issue #24, part 3) through a listening `mesure serve` on SQLite and PostgreSQL: two email campaigns
 // with a holdout give the email channel its pooled factor; a third email campaign without one gets that factor × its
 // attributed revenue on its page, labelled; the window suggestion is the one computed by hand, and applying it through
-// PUT /v1/attribution/settings changes the email windows.
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { forEachEngineConcurrently } from './support';
+// PUT /v1/attribution/settings changes the email windows. Last, the demo's holdout campaigns, built on a known true
+// lift: the pooled factor's interval covers the truth.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { forEachEngineConcurrently, makeMesure } from './support';
+import { buysAt, generateDemoHoldouts, trueFactor } from '../src/demo/holdouts';
 import { startServerProcess, type ServerProcess } from '../bench/support';
 import { databaseEnv } from './blackbox/seed-support';
 import { accountWithCli, send } from './blackbox/harness';
@@ -154,5 +156,33 @@ forEachEngineConcurrently('incrementality through a listening server', (engine) 
     const bad = await send(server.url, 'GET', '/v1/incrementality?campaign=x', { key });
     expect(bad.status).toBe(400);
     expect((await send(server.url, 'GET', '/v1/incrementality')).status).toBe(401);
+  });
+});
+
+describe('the demo’s holdout campaigns', () => {
+  it('count buyers out exactly at the base rate and at base × (1 + lift)', () => {
+    // 8 % of 100 = 8 buyers; 8 % × 1.25 = 10 % of 100 = 10 buyers.
+    expect(Array.from({ length: 100 }, (_, k) => buysAt(k, 0.08)).filter(Boolean)).toHaveLength(8);
+    expect(Array.from({ length: 100 }, (_, k) => buysAt(k, 0.1)).filter(Boolean)).toHaveLength(10);
+    // Lift 0.25: incremental ÷ attributed = 0.25 / 1.25 = 0.2.
+    expect(trueFactor(0.25)).toBeCloseTo(0.2, 12);
+  });
+
+  it('give an email factor whose interval covers the generator’s truth (seeded)', async () => {
+    const m = await makeMesure('sqlite', { clock: () => Date.parse('2026-12-01T12:00:00Z') });
+    try {
+      const made = await generateDemoHoldouts(m.deps, m.accountId, { now: Date.parse('2026-12-01T12:00:00Z'), seed: 42, trueLift: 0.25, audience: 1500 });
+      expect(made.campaigns).toBe(3);
+      const res = await m.app.inject({ method: 'GET', url: '/v1/incrementality', headers: m.auth });
+      expect(res.statusCode, res.body).toBe(200);
+      const email = res.json().channels.find((c: { channel: string }) => c.channel === 'email');
+      expect(email.factor.campaigns).toBe(3);
+      // Truth 0.25 / 1.25 = 0.2, inside the 95 % interval.
+      expect(email.factor.low).toBeLessThan(0.2);
+      expect(email.factor.high).toBeGreaterThan(0.2);
+      expect(email.factor.high - email.factor.low).toBeLessThan(1);
+    } finally {
+      await m.cleanup();
+    }
   });
 });
