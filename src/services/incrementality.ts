@@ -53,7 +53,7 @@ export interface IncrementalityReport {
 }
 
 export class Incrementality {
-  private readonly cache = new Map<string, { at: number; report: Promise<IncrementalityReport> }>();
+  private readonly cache = new Map<string, { at: number; key: string; report: Promise<IncrementalityReport> }>();
 
   constructor(
     private readonly db: Db,
@@ -68,13 +68,18 @@ export class Incrementality {
     else if (change.kind === 'account') this.cache.delete(change.accountId);
   };
 
-  /** The factors per channel, the campaigns they come from and the window suggestions (cached per account). */
-  report(accountId: string): Promise<IncrementalityReport> {
+  /**
+   * The factors per channel, the campaigns they come from and the window suggestions. Cached per account; a holdout
+   * set on another campaign since (one read of the holdout settings, by their key) computes them again at once.
+   */
+  async report(accountId: string): Promise<IncrementalityReport> {
     const now = this.clock();
+    const ids = await listCampaignHoldoutIds(this.db.kysely, accountId);
+    const key = ids.join(',');
     const hit = this.cache.get(accountId);
-    if (hit && now - hit.at < CACHE_MS) return hit.report;
-    const report = this.compute(accountId, now);
-    this.cache.set(accountId, { at: now, report });
+    if (hit && hit.key === key && now - hit.at < CACHE_MS) return hit.report;
+    const report = this.compute(accountId, ids, now);
+    this.cache.set(accountId, { at: now, key, report });
     report.catch(() => this.cache.delete(accountId));
     return report;
   }
@@ -92,9 +97,8 @@ export class Incrementality {
    * holdout), and one read of its treated buyers' orders over the longest candidate window: the cost follows the
    * number of holdout campaigns and their buyers, not the account's messages.
    */
-  private async compute(accountId: string, now: number): Promise<IncrementalityReport> {
+  private async compute(accountId: string, ids: string[], now: number): Promise<IncrementalityReport> {
     const account = (await this.accounts.get(accountId))!;
-    const ids = await listCampaignHoldoutIds(this.db.kysely, accountId);
     const maxWindowMs = Math.max(...CANDIDATE_WINDOWS_HOURS) * HOUR;
     const measured: (HoldoutCampaign & { standardError: number; revenueWithin: number[] })[] = [];
     for (const id of ids) {
