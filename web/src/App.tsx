@@ -16,6 +16,7 @@ import { JourneyPage, Journeys } from './pages/Journeys';
 import { Login } from './pages/Login';
 import { Orders } from './pages/Orders';
 import { Feedback } from './pages/Feedback';
+import { Incrementality } from './pages/Incrementality';
 import { Settings } from './pages/Settings';
 import { matchPath, RouterProvider, useRouter } from './router';
 import type { Session } from './types';
@@ -34,6 +35,7 @@ function Routes() {
   if (path === '/contacts') return <Contacts />;
   if ((m = matchPath('/contacts/:id', path))) return <ContactPage key={m.id} id={m.id} />;
   if (path === '/feedback') return <Feedback />;
+  if (path === '/incrementality') return <Incrementality />;
   if (path === '/settings') return <Settings />;
   return (
     <div className="empty">

@@ -184,3 +184,4 @@ export type FeedbackPage = Schemas['FeedbackPage'];
 export type FeedbackItem = Schemas['FeedbackItem'];
 /** POST /auth/password and /auth/logout-all. */
 export type SessionsEnded = Schemas['SessionsEnded'];
+export type IncrementalityReport = Schemas['Incrementality'];

@@ -16,6 +16,7 @@ const NAV = [
   { key: 'orders', to: '/orders', icon: '▤' },
   { key: 'contacts', to: '/contacts', icon: '☺' },
   { key: 'feedback', to: '/feedback', icon: '✎' },
+  { key: 'incrementality', to: '/incrementality', icon: '±' },
   { key: 'settings', to: '/settings', icon: '⚙' },
 ] as const;
 
