@@ -32,14 +32,9 @@ const HOLDOUT_PLANS = [
   { name: 'Test holdout — Nouveautés', daysAgo: 40 },
 ];
 
-/**
- * The truth these campaigns are built on: the incrementality factor (incremental ÷ attributed revenue) is
- * trueLift ÷ (1 + trueLift) when every treated buyer's order is attributed to the campaign, which it is here (each
- * treated buyer opened the email, and no other campaign reaches these contacts).
- */
-export function trueFactor(trueLift: number): number {
-  return trueLift / (1 + trueLift);
-}
+// The truth these campaigns are built on: the incrementality factor (incremental ÷ attributed revenue) is
+// trueLift ÷ (1 + trueLift), since every treated buyer's order is attributed to the campaign here (each treated buyer
+// opened the email, and no other campaign reaches these contacts).
 
 /** Whether the k-th member (from 0) of a group buying at `rate` buys: exactly ⌊n·rate⌋ or ⌈n·rate⌉ of the first n do. */
 export function buysAt(k: number, rate: number): boolean {
