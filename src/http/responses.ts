@@ -251,7 +251,6 @@ export const RESPONSE_SCHEMAS = {
   Incrementality: obj({
     currency: str,
     confidence: num,
-    computedAt: described(str, 'When the figures were computed (they are kept a minute; a change of settings computes them again).'),
     channels: arr(obj({
       channel: { type: 'string', enum: [...CHANNELS] },
       factor: described(orNull(obj({ estimate: num, low: num, high: num, campaigns: int, standardError: num, variance: { type: 'string', enum: ['within', 'between'] } })),

@@ -47,7 +47,6 @@ export interface ChannelIncrementality {
 export interface IncrementalityReport {
   currency: string;
   confidence: number;
-  computedAt: string;
   channels: ChannelIncrementality[];
   campaigns: HoldoutCampaign[];
 }
@@ -78,7 +77,7 @@ export class Incrementality {
     const key = ids.join(',');
     const hit = this.cache.get(accountId);
     if (hit && hit.key === key && now - hit.at < CACHE_MS) return hit.report;
-    const report = this.compute(accountId, ids, now);
+    const report = this.compute(accountId, ids);
     this.cache.set(accountId, { at: now, key, report });
     report.catch(() => this.cache.delete(accountId));
     return report;
@@ -97,7 +96,7 @@ export class Incrementality {
    * holdout), and one read of its treated buyers' orders over the longest candidate window: the cost follows the
    * number of holdout campaigns and their buyers, not the account's messages.
    */
-  private async compute(accountId: string, ids: string[], now: number): Promise<IncrementalityReport> {
+  private async compute(accountId: string, ids: string[]): Promise<IncrementalityReport> {
     const account = (await this.accounts.get(accountId))!;
     const maxWindowMs = Math.max(...CANDIDATE_WINDOWS_HOURS) * HOUR;
     const measured: (HoldoutCampaign & { standardError: number; revenueWithin: number[] })[] = [];
@@ -137,7 +136,6 @@ export class Incrementality {
     return {
       currency: account.currency,
       confidence: CONFIDENCE,
-      computedAt: new Date(now).toISOString(),
       channels,
       campaigns: measured.map(({ standardError: _se, revenueWithin: _rw, ...c }) => c),
     };

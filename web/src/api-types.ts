@@ -5647,8 +5647,6 @@ export interface components {
         Incrementality: {
             currency: string;
             confidence: number;
-            /** @description When the figures were computed (they are kept a minute; a change of settings computes them again). */
-            computedAt: string;
             channels: {
                 /** @enum {string} */
                 channel: "whatsapp" | "sms" | "email" | "mail";
