@@ -36,7 +36,7 @@ program
     if (config.demo && (await countAccounts(m.db.kysely)) === 0) {
       process.stderr.write('Empty database: generating demo data (set MESURE_DEMO=0 to start empty)…\n');
       const t0 = Date.now();
-      const demo = await generateDemo(m.deps, { now: Date.now(), progress: progressBar('demo') });
+      const demo = await generateDemo(m.deps, { now: Date.now(), progress: progressBar('demo'), holdouts: {} });
       process.stderr.write(
         `Demo ready in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${demo.campaigns} campaigns, ${demo.messages.toLocaleString('en')} messages, ${demo.events.toLocaleString('en')} events, ${demo.orders.toLocaleString('en')} orders.\n` +
           `Demo API key (shown once; create more with \`mesure keys create\`): ${demo.apiKey}\n`,
@@ -231,7 +231,8 @@ program
   .option('--scale <n>', 'multiply the number of messages', '1')
   .option('--seed <n>', 'random seed', '42')
   .option('--now <time>', 'date the demo as if made at this ISO time (default: now); with --seed, the same demo every time')
-  .action(async (o: { scale: string; seed: string; now?: string }) => {
+  .option('--holdouts', 'add three email campaigns with a holdout of known true lift (their groups depend on the account id)')
+  .action(async (o: { scale: string; seed: string; now?: string; holdouts?: boolean }) => {
     const scale = Number(o.scale);
     if (!(scale > 0 && scale <= 1000)) fail(`--scale must be a number above 0 and at most 1000 (got ${o.scale}); 1 makes 50,000 messages`);
     if (!/^\d+$/.test(o.seed)) fail(`--seed must be a whole number (got ${o.seed})`);
@@ -239,7 +240,7 @@ program
     if (!Number.isFinite(now)) fail(`--now must be an ISO time such as 2026-12-01T12:00:00Z (got ${o.now})`);
     return withMesure(async (m) => {
       const t0 = Date.now();
-      const r = await generateDemo(m.deps, { now, scale, seed: Number(o.seed), progress: progressBar('demo') });
+      const r = await generateDemo(m.deps, { now, scale, seed: Number(o.seed), progress: progressBar('demo'), ...(o.holdouts ? { holdouts: {} } : {}) });
       const secs = (Date.now() - t0) / 1000;
       process.stdout.write(
         `account ${r.accountId}: ${r.campaigns} campaigns, ${r.messages.toLocaleString('en')} messages, ${r.events.toLocaleString('en')} events, ${r.orders.toLocaleString('en')} orders in ${secs.toFixed(1)} s (${Math.round(r.messages / secs).toLocaleString('en')} messages/s)\napi key ${r.apiKey}\n`,

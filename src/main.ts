@@ -34,7 +34,9 @@ import { trackingRoutes } from './http/routes/tracking';
 import { Journeys } from './services/journeys';
 import { Goals } from './services/goals';
 import { Experiments } from './services/experiments';
+import { Incrementality } from './services/incrementality';
 import { journeyRoutes } from './http/routes/journeys';
+import { incrementalityRoutes } from './http/routes/incrementality';
 import { startIngestWorker } from './services/ingestWorker';
 import { Inbox } from './services/inbox';
 import { VisitInbox } from './services/visitInbox';
@@ -194,11 +196,19 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
     goals: (await deps.goals.list(accountId, { kind: 'campaign', id })) ?? [],
     variants: await deps.experiments.variantsForPage(accountId, id),
   }));
+  // Incrementality: the campaigns with a holdout give their channel a factor, and every campaign its incremental
+  // revenue and ROAS beside the attributed ones (cached per account; settings changes drop it on every node).
+  deps.incrementality = new Incrementality(db, accounts, deps.experiments, clock);
+  changes.subscribe(deps.incrementality.dropCached);
+  campaigns.extras.push(async (accountId, id, figures) => {
+    const campaign = await campaigns.get(accountId, id);
+    return { incrementality: campaign ? await deps.incrementality.forCampaign(accountId, id, campaign.channel, figures) : null };
+  });
   // Once a UTC day across the nodes: each looks every minute (the first a little after start, off the start's load).
   const goalEvaluation = new PeriodicJob({
     db, job: 'goal-evaluation', periodMs: 86_400_000, tickMs: 60_000, firstTickMs: 30_000, node, clock, run: async () => { await deps.goals.evaluateAll(); },
   }).start();
-  plugins.push(journeyRoutes, (app) => { app.addHook('onClose', () => goalEvaluation.stop()); });
+  plugins.push(journeyRoutes, incrementalityRoutes, (app) => { app.addHook('onClose', () => goalEvaluation.stop()); });
 
   // Orders and attribution: orders in (Shopify, CSV, API), one credit per order split across campaigns; the campaign
   // figures read their money here, and events ingested after an order re-credit it in the same transaction.

@@ -6,6 +6,8 @@ import type { Ingestor, RegisterItem } from '../services/ingest';
 import type { Orders } from '../services/orders';
 import { generateDemoOrders } from './orders';
 import { generateDemoRegulars } from './regulars';
+import { generateDemoHoldouts } from './holdouts';
+import type { Experiments } from '../services/experiments';
 import type { Channel, FailureReason, IncomingEvent } from '../domain/types';
 import { mulberry32 } from '../domain/stats';
 
@@ -85,13 +87,15 @@ export interface DemoResult {
 }
 
 export async function generateDemo(
-  deps: { accounts: AccountDirectory; campaigns: Campaigns; ingestor: Ingestor; orders?: Orders },
+  deps: { accounts: AccountDirectory; campaigns: Campaigns; ingestor: Ingestor; orders?: Orders; experiments?: Experiments },
   opts: {
     now: number; seed?: number; scale?: number; progress?: DemoProgress;
     /** Recipients drawn and loaded per step (5,000): the loader's memory. */
     chunk?: number;
     /** How a step is stored: by default `registerWithEvents`, one transaction (the equivalence test passes the old path). */
     load?: (accountId: string, campaignId: string, chunk: DemoChunk) => Promise<void>;
+    /** Also three email campaigns with a holdout of known true lift (src/demo/holdouts.ts), made last. */
+    holdouts?: { trueLift?: number };
   },
 ): Promise<DemoResult> {
   const rnd = mulberry32(opts.seed ?? 42); // seeded: the same demo every time
@@ -138,7 +142,15 @@ export async function generateDemo(
   opts.progress?.(done, total, 'regular customers…');
   const regulars = await generateDemoRegulars(deps, account.id, { now: opts.now, seed: opts.seed });
   orders += regulars.orders;
-  return { accountId: account.id, apiKey: key.token, campaigns: PLANS.length, messages: total + regulars.messages, events, orders };
+  // Last, so that no other generator's orders reach their contacts: the truth stays the one given (#24).
+  let holdouts = { campaigns: 0, messages: 0, orders: 0 };
+  if (opts.holdouts && deps.orders && deps.experiments) {
+    opts.progress?.(done, total, 'campaigns with a holdout…');
+    holdouts = await generateDemoHoldouts({ campaigns: deps.campaigns, experiments: deps.experiments, ingestor: deps.ingestor, orders: deps.orders }, account.id, { now: opts.now, seed: opts.seed, trueLift: opts.holdouts.trueLift });
+  }
+  return {
+    accountId: account.id, apiKey: key.token, campaigns: PLANS.length + holdouts.campaigns, messages: total + regulars.messages + holdouts.messages, events, orders: orders + holdouts.orders,
+  };
 }
 
 /** Recipients per chunk of the demo loader: one transaction registers them and stores their events. */

@@ -279,6 +279,12 @@ export const RESPONSE_SCHEMAS = {
     goals: arr(ref('Goal')),
     variants: arr(ref('Variant')),
     budget: orNull(ref('CampaignBudget')),
+    incrementality: described(orNull(obj({
+      source: { type: 'string', enum: ['own_holdout', 'channel_factor', 'none'] },
+      incrementalRevenueMinor: orNull(estimate),
+      incrementalRoas: described(orNull(estimate), 'Incremental revenue ÷ spend.'),
+      factor: described(orNull(estimate), 'Incremental ÷ attributed revenue: its own, or its channel’s.'),
+    })), "Incremental revenue and ROAS: from the campaign's own holdout, else its channel's factor × its attributed revenue (GET /v1/incrementality)."),
     feedback: described(ref('FeedbackCounts'), "The campaign's replies, opt-out replies and complaints (GET /v1/feedback?campaign= lists them)."),
     conversionsByType: ref('ConversionsByType'),
   }),
@@ -303,6 +309,29 @@ export const RESPONSE_SCHEMAS = {
     spend: minor(),
   }),
   DailySeries: obj({ revenueDate, days: arr(ref('DayFigures')) }),
+  Incrementality: obj({
+    currency: str,
+    confidence: num,
+    channels: arr(obj({
+      channel: { type: 'string', enum: [...CHANNELS] },
+      factor: described(orNull(obj({ estimate: num, low: num, high: num, campaigns: int, standardError: num, variance: { type: 'string', enum: ['within', 'between'] } })),
+        "Σ incremental ÷ Σ attributed revenue over the channel's pooled holdout campaigns, with its interval; null without one."),
+      suggestion: described(orNull(obj({
+        windowHours: num,
+        revenueWithinMinor: described(num, "The treated recipients' order revenue within that window of their message, over the pooled campaigns."),
+        incrementalMinor: num,
+        candidates: arr(obj({ windowHours: num, revenueWithinMinor: num })),
+        windowsHours: described({ type: 'object', additionalProperties: num }, 'The body of PUT /v1/attribution/settings windowsHours for this channel that applies the suggestion.'),
+      })), 'The attribution window whose revenue is closest to the measured incremental revenue.'),
+    })),
+    campaigns: arr(obj({
+      campaignId: str, name: str, channel: { type: 'string', enum: [...CHANNELS] }, holdoutShare: num,
+      status: { type: 'string', enum: ['ok', 'not_enough_data'] }, reason: orNull(str), windowDays: num,
+      attributedRevenueMinor: minor(), incrementalRevenueMinor: orNull(estimate),
+      factor: described(orNull(estimate), 'Its own incremental ÷ attributed revenue.'),
+      pooled: described({ type: 'boolean' }, "Part of its channel's factor (enough data, attributed revenue above zero)."),
+    })),
+  }),
   Lift: obj({ campaignId: str, holdoutOf: { type: ['string', 'null'], enum: ['campaign', 'journey', null] }, ...liftProperties }),
   Budget: obj({
     currency: str,

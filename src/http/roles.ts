@@ -104,6 +104,7 @@ export const ROUTE_ROLES: Record<string, Access> = {
   'GET /v1/campaigns/:id/variants': 'viewer',
   'GET /v1/campaigns/:id/lift': 'viewer',
   'GET /v1/journeys/:id/lift': 'viewer',
+  'GET /v1/incrementality': 'viewer',
 
   // ---------------------------------------------------------------- orders and attribution
   'POST /webhooks/shopify/:accountId': 'public', // X-Shopify-Hmac-Sha256 is the authentication

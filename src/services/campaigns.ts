@@ -115,7 +115,7 @@ export type SortKey = 'sendAt' | 'sent' | 'openRate' | 'revenue' | 'roas' | 'nam
 
 export class Campaigns {
   /** Sections other areas add to the campaign page (goals, variants…): each answer's keys are merged into detail(). */
-  readonly extras: ((accountId: string, campaignId: string) => Promise<Record<string, unknown>>)[] = [];
+  readonly extras: ((accountId: string, campaignId: string, figures: CampaignFigures) => Promise<Record<string, unknown>>)[] = [];
 
   /** Called after a campaign's budget changed. */
   onBudgetChange?: (accountId: string, campaignId: string) => Promise<void>;
@@ -258,7 +258,7 @@ export class Campaigns {
       links,
       funnel: funnel(figures, channel),
       reference: referenceChecks(figures, channel),
-      ...Object.assign({}, ...(await Promise.all(this.extras.map((extra) => extra(accountId, id))))),
+      ...Object.assign({}, ...(await Promise.all(this.extras.map((extra) => extra(accountId, id, figures))))),
     };
   }
 

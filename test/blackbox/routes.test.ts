@@ -596,6 +596,17 @@ const CASES: Record<string, Case> = {
     check: (a, c) => expect(a.json).toMatchObject({ journeyId: c.journey, holdoutShare: 0, status: 'not_enough_data', treated: { n: 3 }, holdout: { n: 0 } }),
   },
 
+  'GET /v1/incrementality': {
+    status: 200,
+    call: (c) => json(c, 'GET', '/v1/incrementality'),
+    // The A/B campaign's holdout (20 recipients) is listed, too small to pool: no channel has a factor yet.
+    check: (a, c) => {
+      expect(a.json.channels.map((x: { channel: string }) => x.channel)).toEqual(['whatsapp', 'sms', 'email', 'mail']);
+      expect(a.json.channels.every((x: { factor: unknown; suggestion: unknown }) => x.factor === null && x.suggestion === null)).toBe(true);
+      expect(a.json.campaigns.find((x: { campaignId: string }) => x.campaignId === c.ab)).toMatchObject({ holdoutShare: 0.2, status: 'not_enough_data', pooled: false });
+    },
+  },
+
   // ------------------------------------------------------------------ orders and attribution
   'GET /v1/shopify/secret': {
     status: 200,

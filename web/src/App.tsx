@@ -17,6 +17,7 @@ import { Login } from './pages/Login';
 import { Orders } from './pages/Orders';
 import { Feedback } from './pages/Feedback';
 import { Retention } from './pages/Retention';
+import { Incrementality } from './pages/Incrementality';
 import { Settings } from './pages/Settings';
 import { matchPath, RouterProvider, useRouter } from './router';
 import type { Session } from './types';
@@ -36,6 +37,7 @@ function Routes() {
   if ((m = matchPath('/contacts/:id', path))) return <ContactPage key={m.id} id={m.id} />;
   if (path === '/feedback') return <Feedback />;
   if (path === '/retention') return <Retention />;
+  if (path === '/incrementality') return <Incrementality />;
   if (path === '/settings') return <Settings />;
   return (
     <div className="empty">

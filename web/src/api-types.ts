@@ -2679,6 +2679,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/incrementality": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Incrementality factor per channel (incremental ÷ attributed revenue, pooled over the campaigns with a holdout), its campaigns, and the attribution window that matches it */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Incrementality"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/webhooks/shopify/{accountId}": {
         parameters: {
             query?: never;
@@ -5921,6 +5959,28 @@ export interface components {
             goals: components["schemas"]["Goal"][];
             variants: components["schemas"]["Variant"][];
             budget: components["schemas"]["CampaignBudget"] | null;
+            /** @description Incremental revenue and ROAS: from the campaign's own holdout, else its channel's factor × its attributed revenue (GET /v1/incrementality). */
+            incrementality: {
+                /** @enum {string} */
+                source: "own_holdout" | "channel_factor" | "none";
+                incrementalRevenueMinor: {
+                    estimate: number;
+                    low: number;
+                    high: number;
+                } | null;
+                /** @description Incremental revenue ÷ spend. */
+                incrementalRoas: {
+                    estimate: number;
+                    low: number;
+                    high: number;
+                } | null;
+                /** @description Incremental ÷ attributed revenue: its own, or its channel’s. */
+                factor: {
+                    estimate: number;
+                    low: number;
+                    high: number;
+                } | null;
+            } | null;
             /** @description The campaign's replies, opt-out replies and complaints (GET /v1/feedback?campaign= lists them). */
             feedback: components["schemas"]["FeedbackCounts"];
             conversionsByType: components["schemas"]["ConversionsByType"];
@@ -6033,6 +6093,65 @@ export interface components {
              */
             revenueDate: "send" | "order";
             days: components["schemas"]["DayFigures"][];
+        };
+        Incrementality: {
+            currency: string;
+            confidence: number;
+            channels: {
+                /** @enum {string} */
+                channel: "whatsapp" | "sms" | "email" | "mail";
+                /** @description Σ incremental ÷ Σ attributed revenue over the channel's pooled holdout campaigns, with its interval; null without one. */
+                factor: {
+                    estimate: number;
+                    low: number;
+                    high: number;
+                    campaigns: number;
+                    standardError: number;
+                    /** @enum {string} */
+                    variance: "within" | "between";
+                } | null;
+                /** @description The attribution window whose revenue is closest to the measured incremental revenue. */
+                suggestion: {
+                    windowHours: number;
+                    /** @description The treated recipients' order revenue within that window of their message, over the pooled campaigns. */
+                    revenueWithinMinor: number;
+                    incrementalMinor: number;
+                    candidates: {
+                        windowHours: number;
+                        revenueWithinMinor: number;
+                    }[];
+                    /** @description The body of PUT /v1/attribution/settings windowsHours for this channel that applies the suggestion. */
+                    windowsHours: {
+                        [key: string]: number;
+                    };
+                } | null;
+            }[];
+            campaigns: {
+                campaignId: string;
+                name: string;
+                /** @enum {string} */
+                channel: "whatsapp" | "sms" | "email" | "mail";
+                holdoutShare: number;
+                /** @enum {string} */
+                status: "ok" | "not_enough_data";
+                reason: string | null;
+                windowDays: number;
+                /** @description Minor units of the currency. */
+                attributedRevenueMinor: number;
+                incrementalRevenueMinor: {
+                    estimate: number;
+                    low: number;
+                    high: number;
+                } | null;
+                /** @description Its own incremental ÷ attributed revenue. */
+                factor: {
+                    estimate: number;
+                    low: number;
+                    high: number;
+                } | null;
+                /** @description Part of its channel's factor (enough data, attributed revenue above zero). */
+                pooled: boolean;
+            }[];
         };
         Lift: {
             campaignId: string;

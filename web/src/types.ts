@@ -193,3 +193,4 @@ export type FeedbackItem = Schemas['FeedbackItem'];
 export type RetentionCohorts = Schemas['RetentionCohorts'];
 /** POST /auth/password and /auth/logout-all. */
 export type SessionsEnded = Schemas['SessionsEnded'];
+export type IncrementalityReport = Schemas['Incrementality'];

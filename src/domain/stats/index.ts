@@ -6,3 +6,4 @@ export * from './compare';
 export * from './holdout';
 export * from './goals';
 export { mulberry32 } from './prng';
+export * from './incrementality';

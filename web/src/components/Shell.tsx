@@ -17,6 +17,7 @@ const NAV = [
   { key: 'contacts', to: '/contacts', icon: '☺' },
   { key: 'feedback', to: '/feedback', icon: '✎' },
   { key: 'retention', to: '/retention', icon: '◔' },
+  { key: 'incrementality', to: '/incrementality', icon: '±' },
   { key: 'settings', to: '/settings', icon: '⚙' },
 ] as const;
 

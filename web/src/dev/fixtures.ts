@@ -294,6 +294,7 @@ export const campaignReport: CampaignReport = {
   budget: null,
   feedback: { replies: 42, optOuts: 3, complaints: 1 },
   conversionsByType: { booking: { count: 12, credited: 9.5, value: 114000 }, signup: { count: 40, credited: 31.25, value: 0 } },
+  incrementality: { source: 'channel_factor', incrementalRevenueMinor: { estimate: 41200, low: 18000, high: 64400 }, incrementalRoas: { estimate: 2.1, low: 0.9, high: 3.3 }, factor: { estimate: 0.27, low: 0.12, high: 0.42 } },
 };
 
 export const recipients: Recipient[] = Array.from({ length: 120 }, (_, i) => {

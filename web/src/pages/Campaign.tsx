@@ -56,7 +56,7 @@ export function CampaignPage({ id }: { id: string }) {
       </>
     );
   }
-  const { campaign, figures, notSent, flagged, links, funnel, reference, goals, variants, feedback } = report.data;
+  const { campaign, figures, notSent, flagged, links, funnel, reference, goals, variants, feedback, incrementality } = report.data;
   const ref = (name: string) => reference.find((r) => r.figure === name);
   // "Not yet processed" is a status (pending), not a stored reason: filter the recipients by that status.
   const filterReason = (reason: string) => {
@@ -182,6 +182,8 @@ export function CampaignPage({ id }: { id: string }) {
         <p className="muted newret-note" data-testid="newret-note">{t('newret.note')}</p>
         <OtherReferences reference={reference} shown={['openRate', 'clickRate', 'unsubscribeRate', 'conversionRate', 'roas']} />
       </Section>
+
+      {incrementality && <IncrementalSection incrementality={incrementality} />}
 
       <LiftCard campaignId={campaign.id} />
 
@@ -518,5 +520,37 @@ function Recipients({ campaignId }: { campaignId: string }) {
         </>
       )}
     </>
+  );
+}
+
+/** Incremental revenue and ROAS beside the attributed ones, labelled by where they come from (docs/STATISTICS.md). */
+function IncrementalSection({ incrementality }: { incrementality: NonNullable<CampaignReport['incrementality']> }) {
+  const { t } = useTranslation();
+  const f = useFormat();
+  const { source, incrementalRevenueMinor: revenue, incrementalRoas: roas, factor } = incrementality;
+  return (
+    <Section id="incrementality" title={t('incrementality.section')}>
+      <p className="incrementality-source" data-testid="incrementality-source" data-source={source}>
+        {t(`incrementality.source_${source}`)}
+        {factor && source === 'channel_factor' ? ` (${f.percent(factor.estimate)})` : ''}
+      </p>
+      {revenue && (
+        <dl className="figures">
+          <div className="figure" data-testid="incremental-revenue">
+            <dt>{t('incrementality.revenue')}</dt>
+            <dd className="figure-value">{f.money(Math.round(revenue.estimate))}</dd>
+            <dd className="muted">{f.money(Math.round(revenue.low))} – {f.money(Math.round(revenue.high))}</dd>
+          </div>
+          <div className="figure" data-testid="incremental-roas">
+            <dt>{t('incrementality.roas')}</dt>
+            <dd className="figure-value">{f.multiple(roas?.estimate)}</dd>
+            {roas && <dd className="muted">{f.multiple(roas.low)} – {f.multiple(roas.high)}</dd>}
+          </div>
+        </dl>
+      )}
+      <p>
+        <Link to="/incrementality" data-testid="incrementality-link">{t('incrementality.link')} →</Link>
+      </p>
+    </Section>
   );
 }
