@@ -25,6 +25,7 @@ import * as readPaths from './2026_12_07_420_read_paths';
 import * as rollupStatementTriggers from './2026_12_07_440_rollup_statement_triggers';
 import * as nodeCoordination from './2026_12_07_450_node_coordination';
 import * as campaignVariantCounts from './2026_12_08_700_campaign_variant_counts';
+import * as orderLines from './2026_12_09_700_order_lines';
 import * as feedback from './2026_12_08_300_feedback';
 import * as ordersContactId from './2026_12_08_100_orders_contact_id';
 import * as reports from './2026_12_08_400_reports';
@@ -59,4 +60,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_08_400_reports': reports,
   '2026_12_08_600_visit_inbox_sequence': visitInboxSequence,
   '2026_12_08_700_campaign_variant_counts': campaignVariantCounts,
+  '2026_12_09_700_order_lines': orderLines,
 };
