@@ -69,9 +69,10 @@ export interface LineCredit {
 /**
  * Shares each campaign's credit of an order among the order's lines in proportion to what each line is still worth
  * (`netMinor`, after discounts and refunds): largest remainders, so a campaign's line shares are whole minor units
- * summing exactly to its credit. Lines all worth 0 share by quantity, then equally. An order without lines keeps its
- * whole credit on line 0. The weight (the conversion) is not split: every line of the order carries its campaign's
- * whole weight, since the order "contains" each of its products once.
+ * summing exactly to its credit. A line worth 0 beside lines worth more (given away, or refunded in full) gets no
+ * share: the order no longer sold it. Lines all worth 0 share by quantity, then equally. An order without lines keeps
+ * its whole credit on line 0. The weight (the conversion) is not split: every line with a share carries its
+ * campaign's whole weight, since the order "contains" each of its products once.
  */
 export function shareCredits(lineNets: readonly { lineNo: number; netMinor: number; quantity: number }[], credits: readonly OrderCampaignCredit[]): LineCredit[] {
   const out: LineCredit[] = [];
@@ -79,12 +80,13 @@ export function shareCredits(lineNets: readonly { lineNo: number; netMinor: numb
     for (const c of credits) out.push({ campaignId: c.campaignId, lineNo: 0, revenueMinor: c.revenueMinor, weightMicro: c.weightMicro });
     return out;
   }
-  const byValue = lineNets.map((l) => l.netMinor);
-  const byQuantity = lineNets.map((l) => l.quantity);
-  const shares = byValue.some((v) => v > 0) ? byValue : byQuantity.some((q) => q > 0) ? byQuantity : lineNets.map(() => 1);
+  const valued = lineNets.filter((l) => l.netMinor > 0);
+  const lines = valued.length > 0 ? valued : lineNets;
+  const byQuantity = lines.map((l) => l.quantity);
+  const shares = valued.length > 0 ? lines.map((l) => l.netMinor) : byQuantity.some((q) => q > 0) ? byQuantity : lines.map(() => 1);
   for (const c of credits) {
     const parts = largestRemainder(c.revenueMinor, shares);
-    lineNets.forEach((l, i) => out.push({ campaignId: c.campaignId, lineNo: l.lineNo, revenueMinor: parts[i], weightMicro: c.weightMicro }));
+    lines.forEach((l, i) => out.push({ campaignId: c.campaignId, lineNo: l.lineNo, revenueMinor: parts[i], weightMicro: c.weightMicro }));
   }
   return out;
 }
