@@ -57,7 +57,9 @@ export async function productRoutes(app: FastifyInstance, deps: Deps): Promise<v
     const r = await deps.products.report(accountId, await queryOf(deps, accountId, req.query as ProductReportQuery));
     const money = (m: number) => formatMinor(m, r.currency);
     let out = `${[r.groupBy === 'type' ? 'productType' : 'product', 'label', 'currency', 'revenue', 'conversions', 'spend', 'roas', 'campaigns'].join(',')}\n`;
-    for (const i of r.items) out += `${[i.key, i.label, r.currency, money(i.revenue), i.conversions, money(i.spend), i.roas, i.campaigns].map((v) => csvField(v)).join(',')}\n`;
+    // ROAS with four decimals, as a spreadsheet shows it; conversions as they are (fractions of orders under split credit).
+    const roas = (x: number | null) => (x === null ? null : Number(x.toFixed(4)));
+    for (const i of r.items) out += `${[i.key, i.label, r.currency, money(i.revenue), i.conversions, money(i.spend), roas(i.roas), i.campaigns].map((v) => csvField(v)).join(',')}\n`;
     reply.header('content-type', 'text/csv; charset=utf-8');
     reply.header('content-disposition', `attachment; filename="products-by-${r.groupBy}.csv"`);
     return reply.send(out);
