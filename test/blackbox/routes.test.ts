@@ -692,6 +692,27 @@ const CASES: Record<string, Case> = {
       }
     },
   },
+  'GET /v1/products/report': {
+    status: 200,
+    call: (c) => json(c, 'GET', '/v1/products/report?groupBy=product'),
+    // Only bb-order-1 is credited (see the compare case): 49.90 to the e-mail campaign, and it has no lines, so its
+    // whole credit is on an unknown product (key null), one conversion.
+    check: (a) => {
+      expect(a.json).toMatchObject({ groupBy: 'product', currency: 'EUR', model: 'last_touch' });
+      expect(a.json.items).toEqual([{ key: null, label: null, revenue: 4990, conversions: 1, spend: expect.any(Number), roas: a.json.items[0].spend > 0 ? 4990 / a.json.items[0].spend : null, campaigns: 1 }]);
+    },
+  },
+  'GET /v1/products/report.csv': {
+    status: 200,
+    call: (c) => json(c, 'GET', '/v1/products/report.csv?groupBy=type'),
+    check: (a) => {
+      expect(a.headers['content-type']).toMatch(/^text\/csv/);
+      const lines = a.text.trimEnd().split('\n');
+      expect(lines[0]).toBe('productType,label,currency,revenue,conversions,spend,roas,campaigns');
+      expect(lines).toHaveLength(2);
+      expect(lines[1].startsWith(',,EUR,49.90,1,')).toBe(true);
+    },
+  },
   'GET /v1/attribution/settings': {
     status: 200,
     call: (c) => json(c, 'GET', '/v1/attribution/settings'),

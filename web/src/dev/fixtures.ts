@@ -273,6 +273,17 @@ export const campaignReport: CampaignReport = {
   ],
   budget: null,
   feedback: { replies: 42, optOuts: 3, complaints: 1 },
+  products: {
+    currency: 'EUR',
+    types: [
+      { key: 'Accessories', label: 'Accessories', revenue: 520000, conversions: 180, revenueShare: 0.5591 },
+      { key: 'Apparel', label: 'Apparel', revenue: 410000, conversions: 130, revenueShare: 0.4409 },
+    ],
+    products: [
+      { key: 'p-bag', label: 'Tote bag', revenue: 310000, conversions: 104, revenueShare: 0.3333 },
+      { key: 'p-tee', label: 'Tee', revenue: 250000, conversions: 90, revenueShare: 0.2688 },
+    ],
+  },
 };
 
 export const recipients: Recipient[] = Array.from({ length: 120 }, (_, i) => {
