@@ -57,6 +57,8 @@ import { Reports } from './services/reports';
 import { smtpMailer } from './services/mailer';
 import { reportRoutes } from './http/routes/reports';
 import { feedbackRoutes } from './http/routes/feedback';
+import { productRoutes } from './http/routes/products';
+import { Products } from './services/products';
 import { Feedback } from './services/feedback';
 import { cohortRoutes } from './http/routes/cohorts';
 import { Cohorts } from './services/cohorts';
@@ -233,6 +235,10 @@ export async function assemble(config: Config, opts: StartOptions = {}): Promise
   campaigns.extras.push(async (accountId, id) => ({ conversionsByType: await deps.conversions.ofCampaign(accountId, id) }));
   deps.goals.conversionCount = (accountId, campaignIds, type) => deps.conversions.countOfCampaigns(accountId, campaignIds, type);
   plugins.push(conversionRoutes);
+  // What sold: order lines share each credit (written with the credits); the product report and a campaign's top products.
+  deps.products = new Products(db, attribution);
+  campaigns.extras.push(async (accountId, id) => ({ products: await deps.products.topOfCampaign(accountId, id) }));
+  plugins.push(productRoutes);
 
   // Recipients' feedback: replies and complaints kept with their text as they apply (a hook, also in the worker), listed
   // account-wide and counted on the campaign page.

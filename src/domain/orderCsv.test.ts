@@ -211,3 +211,41 @@ describe('parseCsvTime', () => {
     expect(parseCsvTime('yesterday')).toBeNull();
   });
 });
+
+describe('order lines in CSV files', () => {
+  it("reads Shopify's line-item rows as the order's lines (price, discount, SKU, vendor)", () => {
+    const file = [
+      SHOPIFY_HEADER + ',Vendor',
+      `${shopifyLine({ ...FIRST_ROW, 'Lineitem name': 'Tee - Navy / M', 'Lineitem price': '25.00', 'Lineitem discount': '5.00', 'Lineitem sku': 'TEE-M' })},Atelier`,
+      `${shopifyLine({ Name: '#1001', 'Lineitem quantity': '1', 'Lineitem name': 'Mug', 'Lineitem price': '20.00', 'Lineitem sku': 'MUG' })},Atelier`,
+    ].join('\n');
+    const [out] = importCsv(file, SHOPIFY_MAPPING);
+    if (out.kind !== 'order') throw new Error(JSON.stringify(out));
+    expect(out.order.itemQuantity).toBe(3);
+    expect(out.order.lines).toEqual([
+      { lineNo: 1, lineId: null, productId: null, variantId: null, sku: 'TEE-M', title: 'Tee - Navy / M', productType: null, vendor: 'Atelier', quantity: 2, unitPriceMinor: 2500, discountMinor: 500 },
+      { lineNo: 2, lineId: null, productId: null, variantId: null, sku: 'MUG', title: 'Mug', productType: null, vendor: 'Atelier', quantity: 1, unitPriceMinor: 2000, discountMinor: 0 },
+    ]);
+  });
+
+  it('gathers consecutive generic rows of one order, a line each, and names an unreadable line price', () => {
+    const file = [
+      'order_id,created_at,currency,total,product_title,product_type,quantity,unit_price,line_discount',
+      'G-1,2026-11-20T10:00:00Z,EUR,30.00,Bougie,Home,2,10.00,',
+      'G-1,2026-11-20T10:00:00Z,EUR,30.00,Savon,Bath,1,12.00,2.00',
+      'G-2,2026-11-20T11:00:00Z,EUR,5.00,Vase,Home,1,"5,00",',
+    ].join('\n');
+    const out = importCsv(file, GENERIC_MAPPING);
+    expect(out.map((o) => o.kind)).toEqual(['rejected', 'order']);
+    expect(out[0]).toEqual({ kind: 'rejected', line: 4, reason: 'invalid amount "5,00" in column unit_price' });
+    out.shift();
+    if (out[0].kind !== 'order') throw new Error('not an order');
+    // The first row's fields; quantities 2 + 1; lines in row order.
+    expect(out[0].order.itemQuantity).toBe(3);
+    expect(out[0].order.grossMinor).toBe(3000);
+    expect(out[0].order.lines?.map((l) => [l.lineNo, l.title, l.productType, l.quantity, l.unitPriceMinor, l.discountMinor])).toEqual([
+      [1, 'Bougie', 'Home', 2, 1000, 0],
+      [2, 'Savon', 'Bath', 1, 1200, 200],
+    ]);
+  });
+});

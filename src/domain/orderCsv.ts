@@ -3,6 +3,7 @@
 
 import type { PostalAddress } from './contacts';
 import { buildOrder, isCurrencyCode, parseMoney, type MoneyFormat, type Order } from './orders';
+import { LINE_STRING_LIMITS, MAX_ORDER_LINES, type OrderLine } from './orderLines';
 
 /** One mapped field: a column name, or several candidates (the first that has a value in the row is used). */
 export type Columns = string | readonly string[];
@@ -14,6 +15,19 @@ export interface AddressColumns {
   postalCode?: Columns;
   city?: Columns;
   country?: Columns;
+}
+
+export interface LineColumns {
+  title: Columns;
+  /** One unit's price. */
+  price?: Columns;
+  /** Every discount on the line (all its units). */
+  discount?: Columns;
+  sku?: Columns;
+  productId?: Columns;
+  variantId?: Columns;
+  productType?: Columns;
+  vendor?: Columns;
 }
 
 export interface OrderCsvMapping {
@@ -46,6 +60,11 @@ export interface OrderCsvMapping {
   /** What the buyer said brought them ("how did you hear about us"), as they wrote it. */
   declaredSource?: Columns;
   name?: Columns;
+  /**
+   * The line item a row carries (what was bought); its quantity is `quantity`. A row with a line title has a line;
+   * rows of one order (Shopify's continuation rows, or consecutive rows with the same order id) add their lines.
+   */
+  line?: LineColumns;
   /**
    * Shopify puts the order's own fields on the first row only; the following rows of the same order carry just a
    * line item. With this on, a row whose total is empty is such a continuation row.
@@ -80,6 +99,8 @@ export const SHOPIFY_MAPPING: OrderCsvMapping = {
   refundedAmount: 'Refunded Amount',
   cancelledAt: 'Cancelled at',
   noteAttributes: 'Note Attributes',
+  // The export has no product id nor type: a product is known by its SKU, else its name.
+  line: { title: 'Lineitem name', price: 'Lineitem price', discount: 'Lineitem discount', sku: 'Lineitem sku', vendor: 'Vendor' },
   lineItemRows: true,
   decimalSeparator: '.',
 };
@@ -135,6 +156,10 @@ export const GENERIC_MAPPING: OrderCsvMapping = {
   cancelledAt: 'cancelled_at',
   landingSite: 'landing_site',
   declaredSource: 'declared_source',
+  line: {
+    title: 'product_title', price: 'unit_price', discount: 'line_discount', sku: 'sku', productId: 'product_id', variantId: 'variant_id',
+    productType: 'product_type', vendor: 'vendor',
+  },
   lineItemRows: false,
   decimalSeparator: '.',
 };
@@ -229,8 +254,8 @@ export type CsvRow = Record<string, string | undefined>;
 
 export type CsvRowResult =
   | { kind: 'ok'; line: number; orderKey: string; order: Order }
-  /** A further line item of the order named `orderKey` (Shopify): adds its quantity to that order. */
-  | { kind: 'continuation'; line: number; orderKey: string; itemQuantity: number }
+  /** A further line item of the order named `orderKey` (Shopify): adds its quantity (and its line) to that order. */
+  | { kind: 'continuation'; line: number; orderKey: string; itemQuantity: number; item: LineCells | null }
   | { kind: 'rejected'; line: number; reason: string };
 
 function cell(row: CsvRow, cols: Columns | undefined): { column: string; value: string } | null {
@@ -282,7 +307,7 @@ export function mapCsvRow(row: CsvRow, mapping: OrderCsvMapping, lineNumber: num
     const q = cell(row, mapping.quantity);
     const itemQuantity = q === null ? 0 : parseQuantity(q.value);
     if (itemQuantity === null) return reject(`invalid quantity "${q!.value}" in column ${q!.column}`);
-    return { kind: 'continuation', line: lineNumber, orderKey, itemQuantity };
+    return { kind: 'continuation', line: lineNumber, orderKey, itemQuantity, item: lineCells(row, mapping, itemQuantity) };
   }
   if (total === null) return reject(`missing total (column ${list(mapping.total).join(' or ')})`);
 
@@ -318,6 +343,9 @@ export function mapCsvRow(row: CsvRow, mapping: OrderCsvMapping, lineNumber: num
   const quantity = q === null ? 0 : parseQuantity(q.value);
   if (quantity === null) return reject(`invalid quantity "${q!.value}" in column ${q!.column}`);
 
+  const cells = lineCells(row, mapping, quantity);
+  const firstLine = cells === null ? null : toLine(cells, currency, format, 1);
+  if (typeof firstLine === 'string') return reject(firstLine);
   const refundedMinor = refunded as number;
   const billing = addressFrom(row, mapping.billing);
   const shippingAddress = addressFrom(row, mapping.shippingAddress);
@@ -348,9 +376,56 @@ export function mapCsvRow(row: CsvRow, mapping: OrderCsvMapping, lineNumber: num
     cancelledAt,
     // One refund per order with a fixed id, so importing the file again (or a later export) never adds it twice.
     refunds: refundedMinor > 0 ? [{ refundId: `csv:${externalId}`, at: cancelledAt ?? at, amountMinor: refundedMinor, netMinor: null }] : [],
+    ...(firstLine ? { lines: [firstLine] } : {}),
   });
   if (!built.ok) return reject(built.reason);
   return { kind: 'ok', line: lineNumber, orderKey, order: built.order };
+}
+
+/** The cells of a row's line item, read as text (their currency is the order's, known on its first row). */
+export interface LineCells {
+  title: string;
+  quantity: number;
+  price: { column: string; value: string } | null;
+  discount: { column: string; value: string } | null;
+  sku: string | null;
+  productId: string | null;
+  variantId: string | null;
+  productType: string | null;
+  vendor: string | null;
+}
+
+function lineCells(row: CsvRow, mapping: OrderCsvMapping, quantity: number): LineCells | null {
+  const m = mapping.line;
+  const title = m ? cell(row, m.title) : null;
+  if (!m || title === null) return null;
+  const v = (c: Columns | undefined) => cell(row, c)?.value ?? null;
+  return {
+    title: title.value, quantity, price: cell(row, m.price), discount: cell(row, m.discount), sku: v(m.sku), productId: v(m.productId),
+    variantId: v(m.variantId), productType: v(m.productType), vendor: v(m.vendor),
+  };
+}
+
+/** A line item's cells in the order's currency; a text naming the cell at fault when an amount is unreadable. */
+function toLine(c: LineCells, currency: string, format: MoneyFormat, lineNo: number): OrderLine | string {
+  const amount = (x: { column: string; value: string } | null): number | string => {
+    if (x === null) return 0;
+    const v = parseMoney(x.value, currency, format);
+    return v === null || v < 0 ? `invalid amount "${x.value}" in column ${x.column}` : v;
+  };
+  if (lineNo > MAX_ORDER_LINES) return `more than ${MAX_ORDER_LINES} lines in one order`;
+  const L = LINE_STRING_LIMITS;
+  for (const [label, v, max] of [['title', c.title, L.title], ['SKU', c.sku, L.sku], ['product id', c.productId, L.productId], ['variant id', c.variantId, L.variantId], ['product type', c.productType, L.productType], ['vendor', c.vendor, L.vendor]] as const) {
+    if (v !== null && v.length > max) return `line ${lineNo} ${label} is ${v.length} characters long; at most ${max}`;
+  }
+  const price = amount(c.price);
+  const discount = amount(c.discount);
+  if (typeof price === 'string') return price;
+  if (typeof discount === 'string') return discount;
+  return {
+    lineNo, lineId: null, productId: c.productId, variantId: c.variantId, sku: c.sku, title: c.title, productType: c.productType, vendor: c.vendor,
+    quantity: c.quantity, unitPriceMinor: price, discountMinor: discount,
+  };
 }
 
 export type CsvImportOutcome = { kind: 'order'; line: number; order: Order } | { kind: 'rejected'; line: number; reason: string };
@@ -370,11 +445,23 @@ export class CsvOrderAssembler {
       if (this.current === null || this.current.key !== r.orderKey) {
         return [{ kind: 'rejected', line: r.line, reason: `line item of order ${r.orderKey} without its order line (total missing?)` }];
       }
-      this.current.order = { ...this.current.order, itemQuantity: this.current.order.itemQuantity + r.itemQuantity };
+      const order = this.current.order;
+      const lines = order.lines ?? [];
+      const line = r.item === null ? null : toLine(r.item, order.currency, { decimalSeparator: this.mapping.decimalSeparator ?? '.' }, lines.length + 1);
+      if (typeof line === 'string') return [{ kind: 'rejected', line: r.line, reason: line }];
+      this.current.order = { ...order, itemQuantity: order.itemQuantity + r.itemQuantity, ...(line ? { lines: [...lines, line] } : {}) };
       return [];
     }
     // A bad line is reported on its own; it does not close the order being gathered, whose next line items may follow.
     if (r.kind === 'rejected') return [r];
+    // A further row of the order being gathered with a line of its own (a one-line-per-row file): the order's
+    // fields are the first row's, and the line is added.
+    if (this.current !== null && this.current.key === r.orderKey && r.order.lines?.length && this.current.order.lines?.length) {
+      const order = this.current.order;
+      const added = r.order.lines.map((l, i) => ({ ...l, lineNo: order.lines!.length + i + 1 }));
+      this.current.order = { ...order, itemQuantity: order.itemQuantity + r.order.itemQuantity, lines: [...order.lines!, ...added] };
+      return [];
+    }
     const done = this.end();
     this.current = { key: r.orderKey, line: r.line, order: r.order };
     return done;

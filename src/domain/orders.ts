@@ -3,6 +3,7 @@
 
 import { parseClickId } from '../tracking/utm';
 import { normalizeAddress, normalizeEmail, normalizePhone, type PostalAddress } from './contacts';
+import { LINE_STRING_LIMITS, MAX_ORDER_LINES, type OrderLine, type RefundLine } from './orderLines';
 import { badCharacter, moneyProblem, plannedTimeProblem } from './bounds';
 import { currencyExponent } from './currencyUnits';
 import { cleanDeclared, DECLARED_MAX_LENGTH } from './declared';
@@ -41,6 +42,8 @@ export interface OrderRefund {
   at: number;
   amountMinor: number;
   netMinor: number | null;
+  /** The lines it returns (units and money), when the source says: they reduce those lines' revenue (orderLines.ts). */
+  lines?: RefundLine[];
 }
 
 export interface Order {
@@ -76,6 +79,8 @@ export interface Order {
   itemQuantity: number;
   cancelledAt: number | null;
   refunds: OrderRefund[];
+  /** What was bought (orderLines.ts); absent when the source did not say (a later version keeps the stored lines). */
+  lines?: OrderLine[];
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -162,6 +167,7 @@ export interface OrderInput {
   itemQuantity?: number;
   cancelledAt?: number | null;
   refunds?: OrderRefund[];
+  lines?: OrderLine[];
 }
 
 export type OrderCheck = { ok: true; order: Order } | { ok: false; reason: string };
@@ -230,6 +236,15 @@ function orderBoundsProblem(input: OrderInput, externalId: string): string | nul
   const refunds = input.refunds ?? [];
   if (refunds.length > MAX_REFUNDS) return `more than ${MAX_REFUNDS} refunds`;
   for (const r of refunds) strings.push(['refund id', r.refundId, L.refundId]);
+  const lines = input.lines ?? [];
+  if (lines.length > MAX_ORDER_LINES) return `more than ${MAX_ORDER_LINES} lines`;
+  const LL = LINE_STRING_LIMITS;
+  for (const l of lines) {
+    strings.push([`line ${l.lineNo} id`, l.lineId, LL.lineId], [`line ${l.lineNo} product id`, l.productId, LL.productId], [`line ${l.lineNo} variant id`, l.variantId, LL.variantId],
+      [`line ${l.lineNo} SKU`, l.sku, LL.sku], [`line ${l.lineNo} title`, l.title, LL.title], [`line ${l.lineNo} product type`, l.productType, LL.productType],
+      [`line ${l.lineNo} vendor`, l.vendor, LL.vendor]);
+  }
+  for (const r of refunds) for (const rl of r.lines ?? []) strings.push(['refund line id', rl.lineId, LL.lineId]);
   for (const [label, v, max] of strings) {
     if (typeof v !== 'string') continue;
     if (v.length > max) return `${label} is ${v.length} characters long; at most ${max}`;
@@ -270,6 +285,18 @@ export function buildOrder(input: OrderInput): OrderCheck {
     const problem = moneyProblem(r.amountMinor) ?? (r.netMinor === null || r.netMinor === undefined ? null : moneyProblem(r.netMinor));
     if (problem) return fail(`invalid refund amount (${r.refundId}): ${problem}`);
   }
+  for (const l of input.lines ?? []) {
+    if (!Number.isSafeInteger(l.quantity) || l.quantity < 0 || l.quantity > MAX_ITEM_QUANTITY) return fail(`line ${l.lineNo}: invalid quantity (a whole number from 0 to ${MAX_ITEM_QUANTITY})`);
+    const problem = moneyProblem(l.unitPriceMinor) ?? moneyProblem(l.discountMinor);
+    if (problem) return fail(`line ${l.lineNo}: invalid amount: ${problem}`);
+    if (l.title.trim() === '') return fail(`line ${l.lineNo}: missing title`);
+  }
+  for (const r of input.refunds ?? []) {
+    for (const rl of r.lines ?? []) {
+      const problem = moneyProblem(rl.amountMinor) ?? (Number.isSafeInteger(rl.quantity) && rl.quantity >= 0 ? null : 'invalid quantity');
+      if (problem) return fail(`refund ${r.refundId}, line ${rl.lineId}: ${problem}`);
+    }
+  }
   const c = input.customer ?? {};
   const bounds = orderBoundsProblem(input, externalId);
   if (bounds) return fail(bounds);
@@ -301,6 +328,7 @@ export function buildOrder(input: OrderInput): OrderCheck {
       itemQuantity,
       cancelledAt: input.cancelledAt ?? null,
       refunds: sortRefunds(dedupeRefunds(input.refunds ?? [])),
+      ...(input.lines ? { lines: input.lines.map((l, i) => ({ ...l, lineNo: i + 1 })) } : {}),
     },
   };
 }

@@ -32,6 +32,8 @@ export const ROUTE_ROLES: Record<string, Access> = {
   'GET /v1/retention': 'viewer', // retention cohorts: counts of contacts per cohort month, no person named
   'GET /v1/feedback': 'viewer', // recipients' replies and complaints, one page at a time, as the recipients list shows them
   'GET /v1/feedback/export.csv': 'analyst', // bulk export of personal data (reply texts)
+  'GET /v1/products/report': 'viewer', // figures per product type or product
+  'GET /v1/products/report.csv': 'viewer', // the same figures as CSV: no personal data
   'GET /v1/campaigns/:id/export.csv': 'analyst', // bulk export of personal data
   'POST /v1/campaigns/:id/messages': 'analyst',
   'POST /v1/events': 'analyst',

@@ -22,6 +22,8 @@ import {
 import type { RevenueBasis } from '../domain/orders';
 import { markNewCustomers } from '../domain/newCustomers';
 import { latestFit } from '../store/dataDriven';
+import { shareCredits } from '../domain/orderLines';
+import { deleteLineCreditsOfOrders, deleteOtherModelsLineCredits, findLinesOfOrders, insertLineCredits, type LineCreditRow } from '../store/products';
 import { CHANNELS, type Channel } from '../domain/types';
 import { dayInZone } from '../domain/message';
 import { NO_MONEY, type MoneyFacts, type RevenueDate } from '../domain/kpis';
@@ -390,6 +392,7 @@ export class Attribution implements MoneySource {
     const rows = this.creditRows(ctx, orders, touches, messages);
     await deleteAttributionsOfOrders(trx, ctx.accountId, orders.map((o) => o.id), this.db);
     await insertAttributions(trx, rows, this.db);
+    await this.writeLineCredits(trx, ctx.accountId, orders.map((o) => o.id), rows);
     return rows;
   }
 
@@ -410,6 +413,40 @@ export class Attribution implements MoneySource {
     await deleteCreditsOfConversions(trx, ctx.accountId, conversions.map((c) => c.id));
     await insertConversionCredits(trx, rows);
     return rows;
+  }
+
+  /**
+   * What sold: each campaign's credit of these orders shared among the orders' lines (shareCredits), replacing what
+   * was kept. Reads the lines of the credited orders only (primary-key ranges).
+   */
+  private async writeLineCredits(trx: Transaction<DB>, accountId: string, orderIds: string[], rows: AttributionRow[]): Promise<void> {
+    await deleteLineCreditsOfOrders(trx, accountId, orderIds);
+    if (rows.length === 0) return;
+    const byOrder = new Map<string, AttributionRow[]>();
+    for (const r of rows) byOrder.set(r.order_id, [...(byOrder.get(r.order_id) ?? []), r]);
+    const lines = await findLinesOfOrders(trx, accountId, [...byOrder.keys()]);
+    const linesOf = new Map<string, typeof lines>();
+    for (const l of lines) linesOf.set(l.order_id, [...(linesOf.get(l.order_id) ?? []), l]);
+    const out: LineCreditRow[] = [];
+    for (const [orderId, credits] of byOrder) {
+      const own = linesOf.get(orderId) ?? [];
+      const byNo = new Map(own.map((l) => [l.line_no, l]));
+      const byCampaign = new Map(credits.map((c) => [c.campaign_id, c]));
+      const shares = shareCredits(
+        own.map((l) => ({ lineNo: l.line_no, netMinor: l.net_minor, quantity: l.quantity })),
+        credits.map((c) => ({ campaignId: c.campaign_id, revenueMinor: Number(c.revenue_minor), weightMicro: Number(c.weight_micro) })),
+      );
+      for (const s of shares) {
+        const line = byNo.get(s.lineNo);
+        const credit = byCampaign.get(s.campaignId)!;
+        out.push({
+          account_id: accountId, order_id: orderId, model: credit.model, campaign_id: s.campaignId, line_no: s.lineNo,
+          product_key: line ? (line.product_id ?? line.sku ?? line.title) : null, product_title: line?.title ?? null, product_type: line?.product_type ?? null,
+          revenue_minor: s.revenueMinor, weight_micro: s.weightMicro, currency: credit.currency, cohort_day: credit.cohort_day,
+        });
+      }
+    }
+    await insertLineCredits(trx, out);
   }
 
   /**
@@ -438,7 +475,10 @@ export class Attribution implements MoneySource {
     this.invalidate(accountId);
     const ctx = await this.context(this.db.kysely, accountId);
     const total = await countOrders(this.db.kysely, accountId);
-    await this.writer.run((trx) => deleteOtherModels(trx, accountId, ctx.settings.model));
+    await this.writer.run(async (trx) => {
+      await deleteOtherModels(trx, accountId, ctx.settings.model);
+      await deleteOtherModelsLineCredits(trx, accountId, ctx.settings.model);
+    });
     const pageSize = opts.pageSize ?? 2000;
     // Pages in buyer order: a page's buyers are neighbours in the messages' contact index, so their messages are read
     // in a few statements over a narrow part of it (in time order every page's buyers are spread over all of it).

@@ -17,6 +17,8 @@ import {
   type AttributionRow, type ContactKeyRow, type OrderRefundRow, type OrderRow,
 } from '../store/orders';
 import { getCampaign, insertContacts } from '../store/campaigns';
+import { findLinesOfOrders, replaceOrderLines, type OrderLineRow } from '../store/products';
+import { linesAfterRefunds, type OrderLine, type RefundLine } from '../domain/orderLines';
 import type { ContactRow } from '../store/schema';
 import {
   applyRefund, matchContact, matchKeys, mergeOrderVersions, normalizeDiscountCodes, refundedMinor, type MatchKey, type Order, type OrderRefund,
@@ -115,7 +117,36 @@ export function rowToOrder(r: OrderRow, refunds: OrderRefund[]): Order {
 }
 
 function refundOf(r: OrderRefundRow): OrderRefund {
-  return { refundId: r.refund_id, at: Number(r.at), amountMinor: Number(r.amount_minor), netMinor: r.net_minor === null ? null : Number(r.net_minor) };
+  const base = { refundId: r.refund_id, at: Number(r.at), amountMinor: Number(r.amount_minor), netMinor: r.net_minor === null ? null : Number(r.net_minor) };
+  return r.line_items ? { ...base, lines: JSON.parse(r.line_items) as RefundLine[] } : base;
+}
+
+/** A refund as stored: its returned lines as JSON (null when the source did not say). */
+function refundRow(accountId: string, source: string, orderExternalId: string, r: OrderRefund, now: number): OrderRefundRow {
+  return {
+    account_id: accountId, source, refund_id: r.refundId, order_external_id: orderExternalId, at: r.at, amount_minor: r.amountMinor, net_minor: r.netMinor,
+    received_at: now, line_items: r.lines?.length ? JSON.stringify(r.lines) : null,
+  };
+}
+
+/** An order's lines as stored, each with the money its refunds returned and what it is still worth. */
+function lineRows(accountId: string, orderId: string, lines: readonly OrderLine[], refunds: readonly OrderRefund[]): OrderLineRow[] {
+  const after = linesAfterRefunds(lines, refunds.flatMap((r) => r.lines ?? []));
+  return lines.map((l, i) => ({
+    account_id: accountId, order_id: orderId, line_no: l.lineNo, line_id: l.lineId, product_id: l.productId, variant_id: l.variantId, sku: l.sku,
+    title: l.title, product_type: l.productType, vendor: l.vendor, quantity: l.quantity, unit_price_minor: l.unitPriceMinor, discount_minor: l.discountMinor,
+    refunded_minor: after[i].refundedMinor, net_minor: after[i].netMinor,
+  }));
+}
+
+const LINE_FIELDS = ['line_no', 'line_id', 'product_id', 'variant_id', 'sku', 'title', 'product_type', 'vendor', 'quantity', 'unit_price_minor', 'discount_minor', 'refunded_minor', 'net_minor'] as const;
+const lineSignature = (r: OrderLineRow) => LINE_FIELDS.map((f) => (r[f] === null ? null : String(r[f])));
+
+function lineOfRow(r: OrderLineRow): OrderLine {
+  return {
+    lineNo: r.line_no, lineId: r.line_id, productId: r.product_id, variantId: r.variant_id, sku: r.sku, title: r.title, productType: r.product_type,
+    vendor: r.vendor, quantity: r.quantity, unitPriceMinor: r.unit_price_minor, discountMinor: r.discount_minor,
+  };
 }
 
 /** Fields compared to tell a real change from a repeated delivery (ids and bookkeeping times left out). */
@@ -179,10 +210,7 @@ export class Orders {
       const seen = batch.get(key);
       batch.set(key, seen ? mergeOrderVersions(seen, o) : o);
     }
-    const refundRows: OrderRefundRow[] = refunds.map((r) => ({
-      account_id: accountId, source: r.source, refund_id: r.refund.refundId, order_external_id: r.orderExternalId, at: r.refund.at,
-      amount_minor: r.refund.amountMinor, net_minor: r.refund.netMinor, received_at: now,
-    }));
+    const refundRows: OrderRefundRow[] = refunds.map((r) => refundRow(accountId, r.source, r.orderExternalId, r.refund, now));
     const bySource = new Map<string, Set<string>>();
     const want = (source: string, id: string) => bySource.set(source, (bySource.get(source) ?? new Set()).add(id));
     for (const o of batch.values()) want(o.source, o.externalId);
@@ -223,7 +251,7 @@ export class Orders {
       // Refunds embedded in an order version (Shopify's `refunds`, a CSV's refunded amount) are kept like the others.
       const known = new Set((storedRefunds.get(key) ?? []).map((r) => r.refundId));
       for (const r of o.refunds) {
-        if (!known.has(r.refundId)) newRefunds.push({ account_id: accountId, source: o.source, refund_id: r.refundId, order_external_id: o.externalId, at: r.at, amount_minor: r.amountMinor, net_minor: r.netMinor, received_at: now });
+        if (!known.has(r.refundId)) newRefunds.push(refundRow(accountId, o.source, o.externalId, r, now));
       }
     }
     await insertRefunds(trx, newRefunds);
@@ -247,11 +275,13 @@ export class Orders {
     const toInsert: OrderRow[] = [];
     const toUpdate: OrderRow[] = [];
     const changed: OrderRow[] = [];
+    const rows = new Map<string, OrderRow>();
     for (const [key, order] of targets) {
       const prev = existing.get(key);
       const match = matches.get(key) ?? null;
       const click = order.landing.clickId ? clicks.get(order.landing.clickId) : undefined;
       const row = this.orderRow(ctx, accountId, prev?.id ?? newOrderId(), order, match, now, prev, click);
+      rows.set(key, row);
       if (prev && sameOrderRow(prev, row)) {
         if (batch.has(key)) summary.unchanged += 1;
         continue;
@@ -268,6 +298,7 @@ export class Orders {
     await this.remarkNewCustomers(trx, accountId, changed, existing);
     for (const row of toUpdate) await updateOrder(trx, row);
     await insertOrders(trx, toInsert, this.db);
+    await this.writeLines(trx, accountId, targets, rows, existing, changed);
     // Retention cohorts: the buyers whose orders came, changed or moved to another contact.
     const buyers = new Set<string>();
     for (const r of changed) {
@@ -305,6 +336,27 @@ export class Orders {
     const marks = markNewCustomers(all);
     for (const o of changed) o.new_customer = marks.get(o.id) ?? null;
     await updateNewCustomerMarks(trx, accountId, stored.filter((o) => !mine.has(o.id) && marks.get(o.id) !== o.new_customer).map((o) => ({ id: o.id, mark: marks.get(o.id)! })));
+  }
+
+  /**
+   * What was bought: each order's lines (the version's, else those stored) with every refund of the order taken off
+   * the lines it names. Lines that changed are replaced, and their order is credited again even when nothing else of
+   * it changed (a refund of one line moves revenue between products). Reads the stored lines of these orders only.
+   */
+  private async writeLines(trx: Transaction<DB>, accountId: string, targets: Map<string, Order>, rows: Map<string, OrderRow>, existing: Map<string, OrderRow>, changed: OrderRow[]): Promise<void> {
+    const storedIds = [...targets.keys()].map((k) => existing.get(k)?.id).filter((id): id is string => id !== undefined);
+    const stored = new Map<string, OrderLineRow[]>();
+    for (const l of storedIds.length ? await findLinesOfOrders(trx, accountId, storedIds) : []) stored.set(l.order_id, [...(stored.get(l.order_id) ?? []), l]);
+    const changedIds = new Set(changed.map((r) => r.id));
+    for (const [key, order] of targets) {
+      const row = rows.get(key)!;
+      const before = stored.get(row.id) ?? [];
+      const lines = order.lines ?? before.map(lineOfRow);
+      const wanted = lineRows(accountId, row.id, lines, order.refunds);
+      if (JSON.stringify(wanted.map(lineSignature)) === JSON.stringify(before.map(lineSignature))) continue;
+      await replaceOrderLines(trx, accountId, row.id, wanted);
+      if (!changedIds.has(row.id)) changed.push(row);
+    }
   }
 
   private orderRow(

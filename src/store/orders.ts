@@ -64,6 +64,8 @@ export interface OrderRefundRow {
   amount_minor: number;
   net_minor: number | null;
   received_at: number;
+  /** The lines the refund returns, JSON (2026_12_09_700); null or absent when the source did not say. */
+  line_items?: string | null;
 }
 
 export interface ShopifySecretRow {

@@ -728,6 +728,34 @@ const CASES: Record<string, Case> = {
       }
     },
   },
+  'GET /v1/products/report': {
+    status: 200,
+    call: (c) => json(c, 'GET', '/v1/products/report?groupBy=product'),
+    // Credited so far: bb-order-1 (49.90 to the e-mail campaign, no lines: an unknown product) and the Shopify fixture's
+    // order (net 52.50, its lines worth 45.00 and 18.00: 5250 × 4500/6300 = 3750 for the tee, 5250 × 1800/6300 = 1500
+    // for the mug). No campaign has spent anything: spend 0, ROAS null.
+    check: (a) => {
+      expect(a.json).toMatchObject({ groupBy: 'product', currency: 'EUR', model: 'last_touch' });
+      expect(a.json.items).toEqual([
+        { key: null, label: null, revenue: 4990, conversions: 1, spend: 0, roas: null, campaigns: 1 },
+        { key: '632910392', label: 'Tee', revenue: 3750, conversions: 1, spend: 0, roas: null, campaigns: 1 },
+        { key: '632910393', label: 'Mug', revenue: 1500, conversions: 1, spend: 0, roas: null, campaigns: 1 },
+      ]);
+      expect(a.json.totals).toEqual({ revenue: 4990 + 3750 + 1500, spend: 0, roas: null });
+    },
+  },
+  'GET /v1/products/report.csv': {
+    status: 200,
+    call: (c) => json(c, 'GET', '/v1/products/report.csv?groupBy=type'),
+    // No line has a type: one row, 49.90 + 37.50 + 15.00 = 102.40 from the two orders.
+    check: (a) => {
+      expect(a.headers['content-type']).toMatch(/^text\/csv/);
+      const lines = a.text.trimEnd().split('\n');
+      expect(lines[0]).toBe('productType,label,currency,revenue,conversions,spend,roas,campaigns');
+      expect(lines).toHaveLength(2);
+      expect(lines[1].startsWith(',,EUR,102.40,2,0.00,,')).toBe(true);
+    },
+  },
   'GET /v1/attribution/settings': {
     status: 200,
     call: (c) => json(c, 'GET', '/v1/attribution/settings'),

@@ -198,6 +198,8 @@ function special(op: Operation, a: Seeded, b: Seeded): Call[] {
     if (hasCursor) for (const cur of Object.values(b.cursors)) out.push(call(`${op.path}?cursor=${encodeURIComponent(cur)}`, undefined, 'own'));
     // The feedback list and its export filter by a campaign id in the query: B's shows nothing of B.
     if (op.path.startsWith('/v1/feedback')) out.push(call(`${op.path}?campaign=${bCmp}`, undefined, 'own'));
+    // The product report names a campaign in its query: B's is no campaign of A (404).
+    if (op.path.startsWith('/v1/products/report')) out.push(call(`${op.path}?campaignId=${bCmp}`, undefined, 404));
     return out;
   }
   // B's cursors in A's lists under A's own rows.

@@ -2916,6 +2916,23 @@ export interface paths {
                                 at: string;
                                 amount: number;
                                 net?: number | null;
+                                lines?: {
+                                    lineId: string;
+                                    quantity?: number;
+                                    amount: number;
+                                }[];
+                            }[];
+                            lines?: {
+                                id?: string;
+                                productId?: string;
+                                variantId?: string;
+                                sku?: string;
+                                title: string;
+                                productType?: string;
+                                vendor?: string;
+                                quantity: number;
+                                price: number;
+                                discount?: number;
                             }[];
                         }[];
                         refunds?: {
@@ -2924,6 +2941,11 @@ export interface paths {
                             at: string;
                             amount: number;
                             net?: number | null;
+                            lines?: {
+                                lineId: string;
+                                quantity?: number;
+                                amount: number;
+                            }[];
                             orderId: string;
                             /** @enum {string} */
                             source?: "api" | "shopify" | "csv";
@@ -3703,6 +3725,96 @@ export interface paths {
                     content: {
                         "application/json": components["schemas"]["ConversionTypes"];
                     };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/products/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What sold: attributed revenue, conversions and ROAS per product type or product
+         * @description Per product type (`groupBy=type`, the default) or product (`groupBy=product`): the attributed revenue shared to its lines, its conversions (credited orders containing it, fractional as credits are), its spend (each campaign's spend of the period shared by the group's share of the campaign's attributed revenue) and ROAS. `from`/`to` (inclusive days) select credits by the send day of the credited message; `campaignId` keeps one campaign. See docs/ATTRIBUTION.md, "What sold".
+         */
+        get: {
+            parameters: {
+                query?: {
+                    groupBy?: "type" | "product";
+                    from?: string;
+                    to?: string;
+                    campaignId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ProductReport"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/products/report.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The product report as CSV
+         * @description Per product type (`groupBy=type`, the default) or product (`groupBy=product`): the attributed revenue shared to its lines, its conversions (credited orders containing it, fractional as credits are), its spend (each campaign's spend of the period shared by the group's share of the campaign's attributed revenue) and ROAS. `from`/`to` (inclusive days) select credits by the send day of the credited message; `campaignId` keeps one campaign. See docs/ATTRIBUTION.md, "What sold".
+         */
+        get: {
+            parameters: {
+                query?: {
+                    groupBy?: "type" | "product";
+                    from?: string;
+                    to?: string;
+                    campaignId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
                 };
                 400: components["responses"]["Error"];
                 401: components["responses"]["Error"];
@@ -5984,6 +6096,64 @@ export interface components {
             /** @description The campaign's replies, opt-out replies and complaints (GET /v1/feedback?campaign= lists them). */
             feedback: components["schemas"]["FeedbackCounts"];
             conversionsByType: components["schemas"]["ConversionsByType"];
+            /** @description The campaign's top product types and products by attributed revenue, all time (docs/ATTRIBUTION.md, "What sold"). */
+            products: components["schemas"]["CampaignProducts"];
+        };
+        CampaignProductRow: {
+            /** @description The product type, or the product (its id, else its SKU, else its title); null: not known (an order without lines, a line without type). */
+            key: string | null;
+            /** @description The type, or the product title. */
+            label: string | null;
+            /** @description Attributed revenue shared to the group's lines; minor units. */
+            revenue: number;
+            /** @description Credited orders containing the group, each at the campaign's weight of the order (fractional as credits are). */
+            conversions: number;
+            /** @description Of the campaign's attributed revenue. A fraction; null when the denominator is 0. */
+            revenueShare: number | null;
+        };
+        CampaignProducts: {
+            currency: string;
+            types: components["schemas"]["CampaignProductRow"][];
+            products: components["schemas"]["CampaignProductRow"][];
+        };
+        ProductGroup: {
+            /** @description The product type, or the product (its id, else its SKU, else its title); null: not known (an order without lines, a line without type). */
+            key: string | null;
+            /** @description The type, or the product title. */
+            label: string | null;
+            /** @description Attributed revenue: each credited order's credit shared among its lines by their value after discounts and refunds; minor units. */
+            revenue: number;
+            /** @description Credited orders containing the group, each counted at its credit weight (fractional as credits are). */
+            conversions: number;
+            /** @description Σ over the campaigns crediting the group: the campaign's spend of the period × the group's share of the campaign's attributed revenue of the period; minor units, rounded. */
+            spend: number;
+            /** @description revenue / spend. A fraction; null when the denominator is 0. */
+            roas: number | null;
+            /** @description Campaigns that credited the group. */
+            campaigns: number;
+        };
+        ProductReport: {
+            /** @enum {string} */
+            groupBy: "type" | "product";
+            period: {
+                /** Format: date */
+                from: string | null;
+                /** Format: date */
+                to: string | null;
+            };
+            campaignId: string | null;
+            currency: string;
+            /** @enum {string} */
+            model: "last_touch" | "first_touch" | "linear" | "position_based" | "time_decay" | "data_driven";
+            items: components["schemas"]["ProductGroup"][];
+            totals: {
+                /** @description Minor units of the currency. */
+                revenue: number;
+                /** @description Spend of the campaigns that credited any group. */
+                spend: number;
+                /** @description revenue / spend. A fraction; null when the denominator is 0. */
+                roas: number | null;
+            };
         };
         Recipient: {
             messageId: string;

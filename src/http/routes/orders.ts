@@ -7,7 +7,8 @@ import { accountOf } from '../app';
 import { bodyTooLarge, HttpError, sendError, sendOutcome, type Detail } from '../errors';
 import { isoDate, isoTime, money } from '../schemas';
 import { readCsvBody } from '../csv';
-import { buildOrder, type Order, type OrderSource } from '../../domain/orders';
+import { buildOrder, type Order, type OrderRefund, type OrderSource } from '../../domain/orders';
+import type { OrderLine } from '../../domain/orderLines';
 import { ATTRIBUTION_MODELS, WINDOW_KINDS } from '../../domain/attribution';
 import { CHANNELS } from '../../domain/types';
 import { addDays } from '../../domain/kpis';
@@ -30,11 +31,34 @@ const address = {
   properties: { name: text(200), line1: text(300), line2: text(300), postalCode: text(20), city: text(100), country: text(60) },
 } as const;
 
+/** A line returned by a refund: `lineId` is the line's `id`, or its number ("2") when the lines were sent without ids. */
+const refundLine = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['lineId', 'amount'],
+  properties: { lineId: { type: 'string', minLength: 1, maxLength: 200 }, quantity: { type: 'integer', minimum: 0, maximum: 1_000_000 }, amount: money },
+} as const;
+
 const refundInOrder = {
   type: 'object',
   additionalProperties: false,
   required: ['id', 'at', 'amount'],
-  properties: { id: { type: 'string', minLength: 1, maxLength: 200 }, at: isoTime, amount: money, net: { anyOf: [money, { type: 'null' }] } },
+  properties: {
+    id: { type: 'string', minLength: 1, maxLength: 200 }, at: isoTime, amount: money, net: { anyOf: [money, { type: 'null' }] },
+    lines: { type: 'array', maxItems: 500, items: refundLine },
+  },
+} as const;
+
+/** What was bought: `price` is one unit's price and `discount` every discount on the line, in minor units. */
+const orderLine = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['title', 'quantity', 'price'],
+  properties: {
+    id: { type: 'string', minLength: 1, maxLength: 200 }, productId: text(200), variantId: text(200), sku: text(200),
+    title: { type: 'string', minLength: 1, maxLength: 500 }, productType: text(200), vendor: text(200),
+    quantity: { type: 'integer', minimum: 0, maximum: 1_000_000 }, price: money, discount: money,
+  },
 } as const;
 
 const orderSchema = {
@@ -64,6 +88,7 @@ const orderSchema = {
     itemQuantity: { type: 'integer', minimum: 0, maximum: 1_000_000 },
     cancelledAt: { anyOf: [isoTime, { type: 'null' }] },
     refunds: { type: 'array', maxItems: 100, items: refundInOrder },
+    lines: { type: 'array', maxItems: 500, items: orderLine },
   },
 } as const;
 
@@ -135,9 +160,22 @@ type ApiOrder = {
   id: string; source?: OrderSource; name?: string; createdAt: string; updatedAt?: string; currency: string; total: number; tax?: number;
   shipping?: number; discount?: number; discountCodes?: string[]; landingSite?: string; noteAttributes?: Record<string, string>;
   declaredSource?: string | null; customer?: { id?: string; email?: string; phone?: string; address?: ApiAddress; shippingAddress?: ApiAddress };
-  itemQuantity?: number; cancelledAt?: string | null; refunds?: { id: string; at: string; amount: number; net?: number | null }[];
+  itemQuantity?: number; cancelledAt?: string | null; refunds?: ApiRefundInOrder[]; lines?: ApiLine[];
 };
-type ApiRefund = { id: string; orderId: string; source?: OrderSource; at: string; amount: number; net?: number | null };
+type ApiRefundLine = { lineId: string; quantity?: number; amount: number };
+type ApiRefundInOrder = { id: string; at: string; amount: number; net?: number | null; lines?: ApiRefundLine[] };
+type ApiRefund = ApiRefundInOrder & { orderId: string; source?: OrderSource };
+type ApiLine = { id?: string; productId?: string; variantId?: string; sku?: string; title: string; productType?: string; vendor?: string; quantity: number; price: number; discount?: number };
+
+const blank = (s: string | undefined) => (s === undefined || s.trim() === '' ? null : s.trim());
+const toLine = (l: ApiLine, i: number): OrderLine => ({
+  lineNo: i + 1, lineId: blank(l.id), productId: blank(l.productId), variantId: blank(l.variantId), sku: blank(l.sku), title: l.title.trim(),
+  productType: blank(l.productType), vendor: blank(l.vendor), quantity: l.quantity, unitPriceMinor: l.price, discountMinor: l.discount ?? 0,
+});
+const toRefund = (r: ApiRefundInOrder): OrderRefund => ({
+  refundId: r.id, at: Date.parse(r.at), amountMinor: r.amount, netMinor: r.net ?? null,
+  ...(r.lines?.length ? { lines: r.lines.map((l) => ({ lineId: l.lineId, quantity: l.quantity ?? 0, amountMinor: l.amount })) } : {}),
+});
 
 const postal = (a: ApiAddress | undefined) =>
   a ? { name: a.name ?? null, line1: a.line1 ?? null, line2: a.line2 ?? null, postalCode: a.postalCode ?? null, city: a.city ?? null, country: a.country ?? null } : null;
@@ -168,7 +206,8 @@ export function toOrders(items: ApiOrder[]): { orders: Order[]; details: Detail[
       },
       itemQuantity: o.itemQuantity,
       cancelledAt: o.cancelledAt ? Date.parse(o.cancelledAt) : null,
-      refunds: (o.refunds ?? []).map((r) => ({ refundId: r.id, at: Date.parse(r.at), amountMinor: r.amount, netMinor: r.net ?? null })),
+      refunds: (o.refunds ?? []).map(toRefund),
+      ...(o.lines ? { lines: o.lines.map(toLine) } : {}),
     });
     if (!built.ok) details.push({ path: `/orders/${i}`, message: built.reason });
     else if (o.tax !== undefined && o.shipping !== undefined && o.tax + o.shipping > o.total) details.push({ path: `/orders/${i}/total`, message: 'tax + shipping exceed the total' });
@@ -217,7 +256,7 @@ export async function orderRoutes(app: FastifyInstance, deps: Deps): Promise<voi
     if (count > 10_000) return sendError(reply, 413, `${count} items in one batch; send at most 10,000 orders and refunds together.`);
     const { orders, details } = toOrders(b.orders ?? []);
     const refunds: RefundInput[] = (b.refunds ?? []).map((r) => ({
-      source: r.source ?? 'api', orderExternalId: r.orderId, refund: { refundId: r.id, at: Date.parse(r.at), amountMinor: r.amount, netMinor: r.net ?? null },
+      source: r.source ?? 'api', orderExternalId: r.orderId, refund: toRefund(r),
     }));
     (b.refunds ?? []).forEach((r, i) => {
       if (r.net !== undefined && r.net !== null && r.net > r.amount) details.push({ path: `/refunds/${i}/net`, message: 'the net part cannot exceed the amount refunded' });

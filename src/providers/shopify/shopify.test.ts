@@ -130,7 +130,11 @@ describe('parseShopifyWebhook: refunds', () => {
       kind: 'refund',
       orderExternalId: '820982911946154508',
       // 18.00 returned for the mug, 3.00 of it VAT → net 15.00
-      refund: { refundId: '890088186047892319', at: Date.UTC(2025, 2, 14, 15, 40, 0), amountMinor: 1800, netMinor: 1500 },
+      // The mug's line: its subtotal 18.00 (after its discount, without tax) returned.
+      refund: {
+        refundId: '890088186047892319', at: Date.UTC(2025, 2, 14, 15, 40, 0), amountMinor: 1800, netMinor: 1500,
+        lines: [{ lineId: '141249953214522974', quantity: 1, amountMinor: 1800 }],
+      },
     });
   });
   it('lowers revenue once, even when the refund also arrives inside a later order version', () => {
@@ -174,5 +178,24 @@ describe('parseShopifyJson', () => {
       k: 5940139491234,
     });
     expect(parseShopifyJson('["a\\"1234567890123456789", 1234567890123456789]')).toEqual(['a"1234567890123456789', '1234567890123456789']);
+  });
+});
+
+describe('line items', () => {
+  it("reads each line item's ids, title, vendor, quantity, price and discounts", () => {
+    const o = orderOf('orders-create');
+    // Tee: 25.00 × 2, total_discount 0.00 + allocation 5.00; Mug: 20.00 × 1, 0.00 + 2.00. Ids from admin_graphql_api_id.
+    expect(o.lines?.map((l) => [l.lineNo, l.lineId, l.productId, l.variantId, l.sku, l.title, l.quantity, l.unitPriceMinor, l.discountMinor])).toEqual([
+      [1, '866550311766439020', '632910392', '808950810', 'TEE-NAVY-M', 'Tee', 2, 2500, 500],
+      [2, '141249953214522974', '632910393', '808950811', 'MUG', 'Mug', 1, 2000, 200],
+    ]);
+    // The order payload carries no product type.
+    expect(o.lines?.every((l) => l.productType === null)).toBe(true);
+  });
+
+  it('reads the lines a refund returns, with their subtotal', () => {
+    const r = parseShopifyWebhook('refunds/create', fixture('refunds-create'));
+    if (r.kind !== 'refund') throw new Error(JSON.stringify(r));
+    expect(r.refund.lines).toEqual([{ lineId: '141249953214522974', quantity: 1, amountMinor: 1800 }]);
   });
 });

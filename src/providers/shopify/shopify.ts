@@ -4,6 +4,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { PostalAddress } from '../../domain/contacts';
 import { buildOrder, parseMoney, type Order, type OrderRefund } from '../../domain/orders';
+import type { OrderLine, RefundLine } from '../../domain/orderLines';
 import type { VerifyResult } from '../types';
 import { replaceBadCharacters } from '../../domain/bounds';
 
@@ -184,7 +185,46 @@ export function parseShopifyRefund(r: Json, fallbackCurrency: string | null): { 
     if (text(adj.kind) === 'shipping_refund') shipping += Math.abs(shopMoney(adj, 'amount', currency) ?? 0);
   }
   const net = Math.min(amount, Math.max(0, amount - tax - shipping));
-  return { orderExternalId: text(r.order_id), refund: { refundId, at, amountMinor: amount, netMinor: net } };
+  // Each returned line: its `subtotal` is the money returned for it after its discounts, without tax.
+  const lines: RefundLine[] = [];
+  for (const li of lineItems) {
+    const lineId = text(li.line_item_id);
+    if (lineId === null) continue;
+    lines.push({ lineId, quantity: typeof li.quantity === 'number' ? li.quantity : 0, amountMinor: Math.max(0, shopMoney(li, 'subtotal', currency) ?? 0) });
+  }
+  return { orderExternalId: text(r.order_id), refund: { refundId, at, amountMinor: amount, netMinor: net, ...(lines.length ? { lines } : {}) } };
+}
+
+/**
+ * The order's `line_items`. Shopify's order payload carries the product and variant ids, title, SKU, vendor,
+ * quantity and unit price; its discounts are `discount_allocations` (one per discount applied to the line) and the
+ * older `total_discount` (set only by draft orders, scripts and the API), both taken off: what the line sold for is
+ * price × quantity − total_discount − Σ discount_allocations. The order payload has no product type (it is on the
+ * product); a `product_type` on the line (some apps add it) is read when present.
+ */
+function shopifyLines(o: Json, currency: string): OrderLine[] | { error: string } {
+  const out: OrderLine[] = [];
+  for (const li of list(o.line_items)) {
+    const quantity = typeof li.quantity === 'number' ? li.quantity : Number(text(li.quantity) ?? NaN);
+    const price = shopMoney(li, 'price', currency);
+    if (!Number.isSafeInteger(quantity) || price === null) return { error: `line item ${text(li.id) ?? out.length + 1}: unreadable quantity or price` };
+    let discount = shopMoney(li, 'total_discount', currency) ?? 0;
+    for (const a of list(li.discount_allocations)) discount += shopMoney(a, 'amount', currency) ?? 0;
+    out.push({
+      lineNo: out.length + 1,
+      lineId: shopifyId(li),
+      productId: text(li.product_id),
+      variantId: text(li.variant_id),
+      sku: text(li.sku),
+      title: text(li.title) ?? text(li.name) ?? `line ${out.length + 1}`,
+      productType: text(li.product_type),
+      vendor: text(li.vendor),
+      quantity,
+      unitPriceMinor: price,
+      discountMinor: discount,
+    });
+  }
+  return out;
 }
 
 /** An order payload (orders/create, orders/updated, orders/cancelled all carry the whole order). */
@@ -217,6 +257,8 @@ export function parseShopifyOrder(o: Json): { ok: true; order: Order } | { ok: f
     if ('error' in parsed) return { ok: false, reason: `order ${id}: ${parsed.error}` };
     refunds.push(parsed.refund);
   }
+  const lines = shopifyLines(o, currency);
+  if ('error' in lines) return { ok: false, reason: `order ${id}: ${lines.error}` };
   const noteAttributes: Record<string, string> = {};
   for (const na of list(o.note_attributes)) {
     const name = text(na.name);
@@ -253,6 +295,7 @@ export function parseShopifyOrder(o: Json): { ok: true; order: Order } | { ok: f
     itemQuantity: list(o.line_items).reduce((sum, li) => sum + (typeof li.quantity === 'number' ? li.quantity : 0), 0),
     cancelledAt: time(o.cancelled_at),
     refunds,
+    lines,
   });
   return built.ok ? built : { ok: false, reason: `order ${id}: ${built.reason}` };
 }

@@ -34,6 +34,7 @@ import * as attributionFits from './2026_12_09_200_attribution_fits';
 import * as conversions from './2026_12_09_400_conversions';
 import * as declaredSource from './2026_12_09_500_declared_source';
 import * as newCustomer from './2026_12_09_600_new_customer';
+import * as orderLines from './2026_12_09_700_order_lines';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_25_001_core': core,
@@ -69,4 +70,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_09_400_conversions': conversions,
   '2026_12_09_500_declared_source': declaredSource,
   '2026_12_09_600_new_customer': newCustomer,
+  '2026_12_09_700_order_lines': orderLines,
 };

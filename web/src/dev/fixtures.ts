@@ -295,6 +295,17 @@ export const campaignReport: CampaignReport = {
   feedback: { replies: 42, optOuts: 3, complaints: 1 },
   conversionsByType: { booking: { count: 12, credited: 9.5, value: 114000 }, signup: { count: 40, credited: 31.25, value: 0 } },
   incrementality: { source: 'channel_factor', incrementalRevenueMinor: { estimate: 41200, low: 18000, high: 64400 }, incrementalRoas: { estimate: 2.1, low: 0.9, high: 3.3 }, factor: { estimate: 0.27, low: 0.12, high: 0.42 } },
+  products: {
+    currency: 'EUR',
+    types: [
+      { key: 'Accessories', label: 'Accessories', revenue: 520000, conversions: 180, revenueShare: 0.5591 },
+      { key: 'Apparel', label: 'Apparel', revenue: 410000, conversions: 130, revenueShare: 0.4409 },
+    ],
+    products: [
+      { key: 'p-bag', label: 'Tote bag', revenue: 310000, conversions: 104, revenueShare: 0.3333 },
+      { key: 'p-tee', label: 'Tee', revenue: 250000, conversions: 90, revenueShare: 0.2688 },
+    ],
+  },
 };
 
 export const recipients: Recipient[] = Array.from({ length: 120 }, (_, i) => {
