@@ -1,5 +1,5 @@
 // Test runner configuration: unit tests beside the code, slower integration tests in test/.
-// Two projects share the two workers. Unit tests (src/, web/src/) share their worker's modules across files
+// Two projects share the workers. Unit tests (src/, web/src/) share their worker's modules across files
 // (isolate: false): they hold no state between files, and loading the app's modules again for each of them was about
 // half their time. Integration tests (test/) keep a fresh process per file, as they start servers, set environment
 // variables and hold connections. Files run longest first (test/sequencer.ts) so that the run's tail is short.
@@ -13,7 +13,9 @@ export default defineConfig({
     // Hooks start servers and CLI commands: minutes on a loaded machine (see START_TIMEOUT_MS in bench/support.ts).
     hookTimeout: 240_000,
     pool: 'forks',
-    maxWorkers: 2,
+    // Three workers on two cores: integration files spend much of their time waiting on the servers, PostgreSQL and
+    // Chromium they start (a two-worker run kept the cores 78 % busy), so a third file fills that wait.
+    maxWorkers: 3,
     sequence: { sequencer: LongestFirst },
     projects: [
       { extends: true, test: { name: 'unit', include: ['src/**/*.test.ts', 'src/**/*.test.tsx', 'web/src/**/*.test.ts', 'web/src/**/*.test.tsx'], isolate: false } },

@@ -104,13 +104,14 @@ describeInChromium('the attribution drawer in Chromium', 'attribution explanatio
       "clic d'un robot, pas d'une personne (isbot)",
       'survenu 1 h après la commande',
     ]);
-    // Shares under the five models (one decimal): SMS click 0 / 100 / 50 / 50 / 45.1 %, e-mail click 100 / 0 / 50 / 50 / 54.9 %
-    // (time decay: 2^(−2/7) = 0.8203 against 1, so 0.8203 / 1.8203 = 45.07 %).
+    // Shares under the six models (one decimal): SMS click 0 / 100 / 50 / 50 / 45.1 / 0 %, e-mail click 100 / 0 / 50 / 50 /
+    // 54.9 / 100 % (time decay: 2^(−2/7) = 0.8203 against 1, so 0.8203 / 1.8203 = 45.07 %; data-driven has no fit here, so it
+    // credits by the account's rule model, last touch).
     const weights = fr.getByTestId('explain-weights');
-    expect(await weights.locator('thead th').count()).toBe(6);
+    expect(await weights.locator('thead th').count()).toBe(7);
     const cells = async (row: number) => (await weights.locator('tbody tr').nth(row).locator('td').allInnerTexts()).slice(1).map((x) => x.replace(/\s/g, ' '));
-    expect(await cells(0)).toEqual(['0,0 %', '100,0 %', '50,0 %', '50,0 %', '45,1 %']);
-    expect(await cells(1)).toEqual(['100,0 %', '0,0 %', '50,0 %', '50,0 %', '54,9 %']);
+    expect(await cells(0)).toEqual(['0,0 %', '100,0 %', '50,0 %', '50,0 %', '45,1 %', '0,0 %']);
+    expect(await cells(1)).toEqual(['100,0 %', '0,0 %', '50,0 %', '50,0 %', '54,9 %', '100,0 %']);
     // Stored under last touch: the e-mail campaign, 100 % of 100.00 € net.
     const rows = fr.getByTestId('explain-row');
     expect(await rows.count()).toBe(1);
