@@ -196,9 +196,13 @@ forEachEngine('hardening: bounds and mistakes', (engine: Engine) => {
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ stored: true, events: 1, skipped: 2 });
     await readsOk(a, campaignId, 2);
-    const rec = await callOk<{ items: { recipient: string; status: string }[] }>(server.url, 'GET', `/v1/campaigns/${campaignId}/recipients`, a.key);
-    const byPhone = Object.fromEntries(rec.items.map((i) => [i.recipient, i.status]));
-    expect(byPhone).toEqual({ '+33612345678': initial, '+33612345679': 'delivered' });
+    // A webhook is answered once stored; the ingestion worker applies it just after (reads wait for API events, not for
+    // webhooks), so the recipients are read until the delivery shows (10 s at most).
+    const byPhone = async () => {
+      const rec = await callOk<{ items: { recipient: string; status: string }[] }>(server.url, 'GET', `/v1/campaigns/${campaignId}/recipients`, a.key);
+      return Object.fromEntries(rec.items.map((i) => [i.recipient, i.status]));
+    };
+    await expect.poll(byPhone, { timeout: 10_000, interval: 50 }).toEqual({ '+33612345678': initial, '+33612345679': 'delivered' });
     expect(initial).not.toBe('delivered');
   });
 

@@ -51,6 +51,19 @@ export interface E2E {
   close(): Promise<void>;
 }
 
+/** A new page logged in to the dashboard as `who` (the login form, as a person does), then opened at `path`. */
+export async function loggedInPage(e2e: E2E, who: { email: string; password: string }, at: { locale: string; width: number }, path: string): Promise<Page> {
+  const page = await e2e.newPage({ locale: at.locale, viewport: { width: at.width, height: 900 } });
+  await page.goto(e2e.base + '/');
+  await page.getByTestId('login-form').waitFor();
+  await page.locator('input[name=email]').fill(who.email);
+  await page.locator('input[name=password]').fill(who.password);
+  await page.getByTestId('login-submit').click();
+  await page.locator('nav.sidebar').waitFor();
+  await page.goto(e2e.base + path);
+  return page;
+}
+
 /**
  * Builds the dashboard if stale, starts Chromium in the background and assembles a Mesure on a fresh SQLite file
  * (not listening yet, so that the file seeds it first), with `env` added to its configuration.

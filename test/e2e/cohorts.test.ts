@@ -5,27 +5,16 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { describeInChromium, settle, SHOTS, startE2E, type E2E } from './browser';
+import { describeInChromium, loggedInPage, settle, SHOTS, startE2E, type E2E } from './browser';
 import type { IncomingEvent } from '../../src/domain/types';
 
 const OWNER = { email: 'owner@cohorts.test', password: 'owner-first-password' };
 
 describeInChromium('retention page in Chromium', 'cohorts', () => {
   let e2e: E2E;
-  let base: string;
   let lastMonth = '';
 
-  async function loggedIn(locale: 'fr-FR' | 'en-US', width: number, path: string): Promise<Page> {
-    const page = await e2e.newPage({ locale, viewport: { width, height: 900 } });
-    await page.goto(base + '/');
-    await page.getByTestId('login-form').waitFor();
-    await page.locator('input[name=email]').fill(OWNER.email);
-    await page.locator('input[name=password]').fill(OWNER.password);
-    await page.getByTestId('login-submit').click();
-    await page.locator('nav.sidebar').waitFor();
-    await page.goto(base + path);
-    return page;
-  }
+  const loggedIn = (locale: 'fr-FR' | 'en-US', width: number, path: string) => loggedInPage(e2e, OWNER, { locale, width }, path);
   const row = (page: Page) => page.locator(`[data-testid=retention-row][data-cohort="${lastMonth}"]`);
 
   beforeAll(async () => {
@@ -51,7 +40,7 @@ describeInChromium('retention page in Chromium', 'cohorts', () => {
     ];
     const ingested = await m.deps.ingestor.ingest(account.id, events);
     if (!ingested.ok) throw new Error(ingested.message);
-    base = await e2e.listen();
+    await e2e.listen();
   }, 120_000);
 
   afterAll(async () => {

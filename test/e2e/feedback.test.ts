@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { describeInChromium, settle, SHOTS, startE2E, type E2E } from './browser';
+import { describeInChromium, loggedInPage, settle, SHOTS, startE2E, type E2E } from './browser';
 import type { IncomingEvent } from '../../src/domain/types';
 
 const OWNER = { email: 'owner@feedback.test', password: 'owner-first-password' };
@@ -12,20 +12,9 @@ const MIN = 60_000;
 
 describeInChromium('feedback page in Chromium', 'feedback', () => {
   let e2e: E2E;
-  let base: string;
   let smsCampaign = '';
 
-  async function loggedIn(locale: 'fr-FR' | 'en-US', width: number, path: string): Promise<Page> {
-    const page = await e2e.newPage({ locale, viewport: { width, height: 900 } });
-    await page.goto(base + '/');
-    await page.getByTestId('login-form').waitFor();
-    await page.locator('input[name=email]').fill(OWNER.email);
-    await page.locator('input[name=password]').fill(OWNER.password);
-    await page.getByTestId('login-submit').click();
-    await page.locator('nav.sidebar').waitFor();
-    await page.goto(base + path);
-    return page;
-  }
+  const loggedIn = (locale: 'fr-FR' | 'en-US', width: number, path: string) => loggedInPage(e2e, OWNER, { locale, width }, path);
   const texts = (page: Page) => page.getByTestId('feedback-text').allInnerTexts();
 
   beforeAll(async () => {
@@ -47,7 +36,7 @@ describeInChromium('feedback page in Chromium', 'feedback', () => {
     events.push({ type: 'complained', at: t0 + 101 * MIN, ref: { kind: 'id', messageId: smsRegistered.value[1].messageId } });
     const ingested = await m.deps.ingestor.ingest(accountId, events);
     if (!ingested.ok) throw new Error(ingested.message);
-    base = await e2e.listen();
+    await e2e.listen();
   }, 120_000);
 
   afterAll(async () => {

@@ -4,8 +4,7 @@
 // phone width a campaign without a holdout shows its incremental revenue from the channel factor, and nothing overflows.
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
-import { describeInChromium, settle, SHOTS, startE2E, type E2E } from './browser';
+import { describeInChromium, loggedInPage, settle, SHOTS, startE2E, type E2E } from './browser';
 import { generateDemoHoldouts } from '../../src/demo/holdouts';
 import { buildOrder } from '../../src/domain/orders';
 
@@ -14,20 +13,9 @@ const HOUR = 3_600_000;
 
 describeInChromium('incrementality page in Chromium', 'incrementality', () => {
   let e2e: E2E;
-  let base: string;
   let plain = '';
 
-  async function loggedIn(locale: 'fr-FR' | 'en-US', width: number, path: string): Promise<Page> {
-    const page = await e2e.newPage({ locale, viewport: { width, height: 900 } });
-    await page.goto(base + '/');
-    await page.getByTestId('login-form').waitFor();
-    await page.locator('input[name=email]').fill(OWNER.email);
-    await page.locator('input[name=password]').fill(OWNER.password);
-    await page.getByTestId('login-submit').click();
-    await page.locator('nav.sidebar').waitFor();
-    await page.goto(base + path);
-    return page;
-  }
+  const loggedIn = (locale: 'fr-FR' | 'en-US', width: number, path: string) => loggedInPage(e2e, OWNER, { locale, width }, path);
 
   beforeAll(async () => {
     e2e = await startE2E('mesure-e2e-incrementality-');
@@ -50,7 +38,7 @@ describeInChromium('incrementality page in Chromium', 'incrementality', () => {
     });
     if (!built.ok) throw new Error(built.reason);
     await m.deps.orders.upsert(accountId, [built.order]);
-    base = await e2e.listen();
+    await e2e.listen();
   }, 120_000);
 
   afterAll(async () => {

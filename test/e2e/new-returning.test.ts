@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { describeInChromium, settle, SHOTS, startE2E, type E2E } from './browser';
+import { describeInChromium, loggedInPage, settle, SHOTS, startE2E, type E2E } from './browser';
 
 const OWNER = { email: 'owner@newret.test', password: 'owner-newret-password' };
 const DAY = 86_400_000;
@@ -25,17 +25,7 @@ describeInChromium('new or returning, MER and revenue date in Chromium', 'new-re
   // (2 days ago) is the day after it ends.
   const period = `period=custom&from=${dayOf(now - 5 * DAY)}&to=${dayOf(now - 3 * DAY)}`;
 
-  async function loggedIn(locale: 'fr-FR' | 'en-US', width: number, path: string): Promise<Page> {
-    const page = await e2e.newPage({ locale, viewport: { width, height: 900 } });
-    await page.goto(base + '/');
-    await page.getByTestId('login-form').waitFor();
-    await page.locator('input[name=email]').fill(OWNER.email);
-    await page.locator('input[name=password]').fill(OWNER.password);
-    await page.getByTestId('login-submit').click();
-    await page.locator('nav.sidebar').waitFor();
-    await page.goto(base + path);
-    return page;
-  }
+  const loggedIn = (locale: 'fr-FR' | 'en-US', width: number, path: string) => loggedInPage(e2e, OWNER, { locale, width }, path);
   const kpi = async (page: Page, id: string) => plain(await page.getByTestId(`kpi-${id}`).getByTestId('kpi-value').innerText());
   const noOverflow = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
 
