@@ -1,6 +1,9 @@
 // CSV over HTTP: cells a spreadsheet would run as a formula are neutralised on the way out, and an imported file's
 // body is read within the body limit on the way in.
 import type { Readable } from 'node:stream';
+import type { FastifyReply } from 'fastify';
+import { isValidTimeZone } from '../services/accounts';
+import { bodyTooLarge, sendError } from './errors';
 
 // CSV cells that a spreadsheet would run as a formula (= + - @, tab, carriage return) are prefixed with a quote.
 export function neutralizeCsvCell(value: string): string {
@@ -48,4 +51,22 @@ export function csvField(value: string | number | null | undefined): string {
   if (typeof value !== 'string') return String(value);
   const s = neutralizeCsvCell(value);
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/**
+ * What both CSV imports (orders, conversions) check before reading their file: a known IANA time zone when one is
+ * given, a body, and a body within the limit. The file's bytes, or null once the 400 / 413 saying what is wrong is sent.
+ */
+export async function csvImportBody(reply: FastifyReply, body: Readable | string | Buffer | undefined, contentLength: string | undefined, timeZone: string | undefined, limit: number): Promise<Buffer | null> {
+  if (timeZone && !isValidTimeZone(timeZone)) {
+    sendError(reply, 400, `Unknown time zone "${timeZone}" (use an IANA name such as Europe/Paris).`, [{ path: '/timeZone', message: 'unknown time zone' }]);
+    return null;
+  }
+  if (body === undefined) {
+    sendError(reply, 400, 'The CSV body is empty.');
+    return null;
+  }
+  const bytes = await readCsvBody(body, contentLength, limit);
+  if (bytes === null) sendError(reply, 413, bodyTooLarge(limit, 'split the file into several imports'));
+  return bytes;
 }

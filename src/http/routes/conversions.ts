@@ -4,9 +4,9 @@ import type { FastifyInstance } from 'fastify';
 import type { Readable } from 'node:stream';
 import type { Deps } from '../app';
 import { accountOf } from '../app';
-import { bodyTooLarge, HttpError, sendError } from '../errors';
+import { HttpError, sendError } from '../errors';
 import { isoDate, isoTime, money } from '../schemas';
-import { readCsvBody } from '../csv';
+import { csvImportBody } from '../csv';
 import { schemaRef } from '../responses';
 import { checkConversion, CONVERSION_TYPE_PATTERN } from '../../domain/conversions';
 import type { Conversions } from '../../services/conversions';
@@ -80,18 +80,8 @@ export async function conversionRoutes(app: FastifyInstance, deps: Deps): Promis
     const q = req.query as { timeZone?: string; decimalSeparator?: '.' | ','; currency?: string };
     const type = String(req.headers['content-type'] ?? '');
     if (!/^(text\/csv|text\/plain|application\/octet-stream)\b/i.test(type)) return sendError(reply, 415, 'Send the file as the request body with Content-Type: text/csv.');
-    if (q.timeZone) {
-      try {
-        new Intl.DateTimeFormat('en', { timeZone: q.timeZone });
-      } catch {
-        return sendError(reply, 400, `Unknown time zone "${q.timeZone}" (use an IANA name such as Europe/Paris).`, [{ path: '/timeZone', message: 'unknown time zone' }]);
-      }
-    }
-    const body = req.body as Readable | string | Buffer | undefined;
-    if (body === undefined) return sendError(reply, 400, 'The CSV body is empty.');
-    const limit = deps.bodyLimitBytes ?? 16 * 1024 * 1024;
-    const bytes = await readCsvBody(body, req.headers['content-length'], limit);
-    if (bytes === null) return sendError(reply, 413, bodyTooLarge(limit, 'split the file into several imports'));
+    const bytes = await csvImportBody(reply, req.body as Readable | string | Buffer | undefined, req.headers['content-length'], q.timeZone, deps.bodyLimitBytes ?? 16 * 1024 * 1024);
+    if (bytes === null) return reply;
     const r = await service().importCsv(accountOf(req), bytes, { timeZone: q.timeZone, currency: q.currency?.toUpperCase(), decimalSeparator: q.decimalSeparator });
     if (!r.ok) {
       const details = (r.report?.rejections ?? []).map((x) => ({ path: `/lines/${x.line}`, message: x.reason }));

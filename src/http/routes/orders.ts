@@ -4,9 +4,9 @@ import type { FastifyInstance } from 'fastify';
 import type { Readable } from 'node:stream';
 import type { Deps } from '../app';
 import { accountOf } from '../app';
-import { bodyTooLarge, HttpError, sendError, sendOutcome, type Detail } from '../errors';
+import { HttpError, sendError, sendOutcome, type Detail } from '../errors';
 import { isoDate, isoTime, money } from '../schemas';
-import { readCsvBody } from '../csv';
+import { csvImportBody } from '../csv';
 import { buildOrder, type Order, type OrderRefund, type OrderSource } from '../../domain/orders';
 import type { OrderLine } from '../../domain/orderLines';
 import { ATTRIBUTION_MODELS, WINDOW_KINDS } from '../../domain/attribution';
@@ -298,19 +298,9 @@ export async function orderRoutes(app: FastifyInstance, deps: Deps): Promise<voi
         return sendError(reply, 400, `columns must be a JSON object naming the file's columns, e.g. {"total":"Grand total"}: ${(err as Error).message}.`, [{ path: '/columns', message: 'invalid JSON mapping' }]);
       }
     }
-    if (q.timeZone) {
-      try {
-        new Intl.DateTimeFormat('en', { timeZone: q.timeZone });
-      } catch {
-        return sendError(reply, 400, `Unknown time zone "${q.timeZone}" (use an IANA name such as Europe/Paris).`, [{ path: '/timeZone', message: 'unknown time zone' }]);
-      }
-    }
-    const body = req.body as Readable | string | Buffer | undefined;
-    if (body === undefined) return sendError(reply, 400, 'The CSV body is empty.');
     // The import stores orders batch by batch as it reads: the whole file is read (within the limit) before the first.
-    const limit = deps.bodyLimitBytes ?? 16 * 1024 * 1024;
-    const bytes = await readCsvBody(body, req.headers['content-length'], limit);
-    if (bytes === null) return sendError(reply, 413, bodyTooLarge(limit, 'split the file into several imports'));
+    const bytes = await csvImportBody(reply, req.body as Readable | string | Buffer | undefined, req.headers['content-length'], q.timeZone, deps.bodyLimitBytes ?? 16 * 1024 * 1024);
+    if (bytes === null) return reply;
     const { Readable: R } = await import('node:stream');
     const stream = R.from([bytes]);
     const outcome = await service().importCsv(accountOf(req), stream, { mapping: q.mapping, columns, timeZone: q.timeZone, decimalSeparator: q.decimalSeparator, defaultCurrency: q.currency });
